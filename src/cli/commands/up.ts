@@ -1,0 +1,142 @@
+/** `livestream up` and `livestream plan`. */
+import { LivestreamError } from '../../core/errors.js';
+import { specDifferences, type Secrets, type StackSpec } from '../../core/spec.js';
+import type { Ladder } from '../../core/ladder.js';
+import type { CostEstimate, PlannedResource, StackOutputs, TargetDriver } from '../../core/target.js';
+import { loadDriver } from '../drivers.js';
+import { guarded } from '../guarded.js';
+import { table, type Output } from '../output.js';
+import { openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
+import { EXIT } from '../exit-codes.js';
+
+export interface UpOptions extends SpecOptions {
+  dryRun?: boolean;
+  foreground?: boolean;
+}
+
+interface Resolved {
+  spec: StackSpec;
+  secrets: Secrets;
+  ladder: Ladder;
+  driver: TargetDriver;
+}
+
+/** Options, or the wizard's answers on a terminal when --input is missing. */
+async function resolve(opts: UpOptions, out: Output, allowWizard: boolean): Promise<Resolved> {
+  let o = opts;
+  let secrets: Secrets;
+  if (allowWizard && out.interactive && !opts.input) {
+    const { runWizard } = await import('../wizard.js');
+    const answers = await runWizard(opts);
+    o = answers.options;
+    secrets = answers.secrets;
+  } else {
+    secrets = await readSecrets(o);
+  }
+  const validated = requireValidSpec(toRawSpec(o, secrets));
+  const { spec, ladder } = await resolveLadder(validated);
+  return { spec, secrets, ladder, driver: await loadDriver(spec.target) };
+}
+
+export function runPlan(opts: UpOptions, out: Output): Promise<number> {
+  return guarded(out, async () => {
+    const { spec, ladder, driver } = await resolve(opts, out, false);
+    showPlan(out, spec, ladder, driver.plan(spec, ladder), driver.estimateCost(spec, ladder), true);
+  });
+}
+
+export function runUp(opts: UpOptions, out: Output): Promise<number> {
+  return guarded(out, async () => {
+    const { spec, secrets, ladder, driver } = await resolve(opts, out, true);
+    const plan = driver.plan(spec, ladder);
+    const cost = driver.estimateCost(spec, ladder);
+    if (opts.dryRun) {
+      showPlan(out, spec, ladder, plan, cost, true);
+      return;
+    }
+    const store = openStore({ ...opts, stack: spec.stack });
+    await store.lock('up');
+    try {
+      const existing = await store.load();
+      if (existing) {
+        const diff = specDifferences(existing.spec, spec);
+        if (diff.length > 0) {
+          throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${spec.stack}" already exists with a different spec:\n${diff.map((d) => `  - ${d}`).join('\n')}`, {
+            hint: `Run "livestream up" with the same options to resume it, "livestream down --stack ${spec.stack}" first to rebuild it, or choose another --stack name.`,
+            details: { differences: diff },
+          });
+        }
+      }
+      if (!out.json) showPlan(out, spec, ladder, plan, cost, false);
+      if (!existing) {
+        if (spec.target === 'aws' && !out.interactive && !out.yes) {
+          throw new LivestreamError('MISSING_OPTIONS', 'Creating AWS resources costs money and there is no terminal to confirm on.', {
+            hint: 'Add --yes to confirm, or run "livestream plan" first to see what would be created.',
+          });
+        }
+        if (out.interactive && !out.yes) {
+          const ok = await out.host().confirm(`Create stack "${spec.stack}" on ${spec.target}?`);
+          if (!ok) throw new LivestreamError('ABORTED', 'Nothing was created.', { hint: 'Run "livestream up" again when ready.' });
+        }
+        await store.create({ target: spec.target, spec, ladder });
+      } else if (!out.json) {
+        out.line(`Stack "${spec.stack}" exists: resuming; what exists is kept.`);
+      }
+      const outputs = await driver.up({
+        spec, ladder, secrets, store, host: out.host(), now: () => new Date(),
+        flags: { foreground: Boolean(opts.foreground), releaseLock: () => store.unlock() },
+      });
+      out.result(formatOutputs(out, spec, outputs), { stack: spec.stack, target: spec.target, outputs });
+      return EXIT.OK;
+    } finally {
+      await store.unlock();
+    }
+  });
+}
+
+export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
+  const data = { stack: spec.stack, target: spec.target, spec, ladder: ladder.name, resources: plan, cost: cost ?? null };
+  const where = spec.target === 'aws' ? `aws (${spec.aws!.region}, origin ${spec.aws!.origin})` : `local (${spec.local!.listen})`;
+  const lines = [
+    out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
+    `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
+    '',
+    table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
+    '',
+    cost
+      ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
+      : 'Cost: nothing to pay; it runs on this machine.',
+  ];
+  if (asResult) out.result(lines.join('\n'), data);
+  else lines.forEach((l) => out.line(l));
+}
+
+export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs): string {
+  const label: Record<string, string> = {
+    playbackUrl: 'Playback URL', playerUrl: 'Player', pushEndpoint: 'Push to', dashboardUrl: 'Dashboard',
+  };
+  const rows = Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [label[k] ?? k, v!]);
+  return [
+    out.paint('green', `Stack "${spec.stack}" is up.`),
+    table(rows),
+    '',
+    `Watch it: livestream status --stack ${spec.stack}    Tear it down: livestream down --stack ${spec.stack}`,
+  ].join('\n');
+}
+
+/** Credentials never reach the terminal, even inside a URL. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    for (const key of [...u.searchParams.keys()]) {
+      if (/token|key|secret|password|signature|auth/i.test(key)) u.searchParams.set(key, '***');
+    }
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

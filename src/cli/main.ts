@@ -1,0 +1,121 @@
+/**
+ * The commander program. Command implementations are imported lazily inside each action, so
+ * `livestream --help` loads neither the AWS SDK nor the local servers.
+ */
+import { Command, Option } from 'commander';
+import { INPUT_TYPES } from '../core/spec.js';
+import { EXIT } from './exit-codes.js';
+import { Output } from './output.js';
+import type { GlobalOptions } from './resolve.js';
+
+const VERSION = '0.1.0';
+
+const EXAMPLES = `
+Examples:
+  livestream up                                   # local stack with the built-in demo source, plays in a minute
+  livestream up --input RTMP_PUSH --cidr 127.0.0.1/32
+  livestream up --target aws --input URL_PULL --source-url https://example.com/live/index.m3u8 --profile HD-720p
+  livestream status --all                         # every stack, so a running channel is never forgotten
+  livestream down                                 # stop and remove everything (logs are kept)
+
+Exit codes: 0 ok, 1 failed, 2 invalid options, 3 aborted, 4 stack busy, 5 stack not found.`;
+
+function addGlobal(cmd: Command): Command {
+  return cmd
+    .option('--stack <name>', 'stack name; every resource name derives from it', 'livestream')
+    .option('--state-dir <dir>', 'where state files live', '.livestream')
+    .option('--json', 'print one JSON document for scripts (no prompts, no spinners)')
+    .option('--debug', 'show stack traces');
+}
+
+function addSpecOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--target <target>', 'where to run: local (this machine, free) or aws (costs money)').choices(['local', 'aws']))
+    .addOption(new Option('--input <type>', 'source type (default URL_PULL)').choices([...INPUT_TYPES]))
+    .option('--source-url <url>', 'URL_PULL: http(s) URL of the HLS manifest to pull (local default: the built-in demo stream)')
+    .option('--source-user <user>', 'URL_PULL: basic-auth user name of the source')
+    .option('--source-password-stdin', 'URL_PULL: read the source password from stdin (or set LIVESTREAM_SOURCE_PASSWORD)')
+    .option('--cidr <cidr>', 'RTP_PUSH/RTMP_PUSH: address range allowed to push, IPv4 or IPv6 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--device-id <id>', 'INPUT_DEVICE: Elemental Link id on aws (hd-...); local: /dev/videoN[,alsa-device] or "demo"')
+    .option('--profile <profile>', 'encoding ladder: HD-1080p, HD-720p, SD-540p or a ladder file (see "livestream profiles")')
+    .option('--start', 'start the channel as part of up (default)')
+    .option('--no-start', 'create everything but leave the channel stopped')
+    .option('--region <region>', 'aws: region (default us-east-1)')
+    .option('--aws-profile <name>', 'aws: named profile from ~/.aws/config (--profile is the encoding profile)')
+    .option('--endpoint-url <url>', 'aws: send every AWS call to this endpoint (for emulators)')
+    .addOption(new Option('--origin <origin>', 'aws: origin store; MediaStore was ended by AWS on 2025-11-13, so s3 is the default').choices(['s3', 'mediastore']))
+    .option('--listen <address>', 'local: address for viewers and push inputs (127.0.0.1; 0.0.0.0 lets phones on your network watch)')
+    .option('--port <port>', 'local: edge port for viewers (default: any free port)');
+}
+
+export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>): Command {
+  const program = new Command('livestream')
+    .description('Stand up a complete live video streaming stack for an event, run it, watch it, and tear it down.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXAMPLES);
+
+  const out = (o: GlobalOptions & { yes?: boolean }) => new Output({ json: Boolean(o.json), debug: Boolean(o.debug), yes: Boolean(o.yes) });
+
+  addSpecOptions(addGlobal(program.command('up')))
+    .description('create the stack (and start the channel); resumes a half-built stack, changes nothing on a complete one')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--dry-run', 'show the plan and its cost, create nothing (same as "plan")')
+    .option('--foreground', 'local: run in this terminal with a live status line; Ctrl-C tears down')
+    .addHelpText('after', `
+Without --input on a terminal, a short wizard asks for everything.
+Without a terminal, missing required options are an error that lists them.
+The plan and its hourly cost are shown and confirmed before anything is created (--yes skips).`)
+    .action((o) => run(async () => (await import('./commands/up.js')).runUp(o, out(o))));
+
+  addSpecOptions(addGlobal(program.command('plan')))
+    .description('show what "up" would create and what it costs per hour, creating nothing')
+    .action((o) => run(async () => (await import('./commands/up.js')).runPlan(o, out(o))));
+
+  addGlobal(program.command('start'))
+    .description('start the channel and wait until it runs (idempotent)')
+    .action((o) => run(async () => (await import('./commands/channel.js')).runChannel('start', o, out(o))));
+
+  addGlobal(program.command('stop'))
+    .description('stop the channel and wait until it is stopped (idempotent); the stack stays')
+    .action((o) => run(async () => (await import('./commands/channel.js')).runChannel('stop', o, out(o))));
+
+  addGlobal(program.command('status'))
+    .description('each resource as it is now, channel state, outputs, time running and cost so far')
+    .option('--all', 'every stack in the state folder with its target, channel state and cost so far')
+    .action((o) => run(async () => (await import('./commands/status.js')).runStatus(o, out(o))));
+
+  addGlobal(program.command('down'))
+    .description('stop the channel and delete everything the stack created (logs are kept)')
+    .option('--delete-logs', 'also delete the access logs (AWS logs bucket / local logs folder)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action((o) => run(async () => (await import('./commands/down.js')).runDown(o, out(o))));
+
+  program
+    .command('profiles')
+    .description('list the built-in encoding ladders and their renditions')
+    .option('--json', 'print JSON')
+    .option('--debug', 'show stack traces')
+    .action((o) => run(async () => (await import('./commands/profiles.js')).runProfiles(o, out(o))));
+
+  return program;
+}
+
+/** Entry point: returns the exit code instead of exiting, so tests can call it. */
+export async function run(argv: string[]): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram(async (fn) => {
+    code = await fn();
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
+    }
+    throw err;
+  }
+  return code;
+}

@@ -1,0 +1,128 @@
+/**
+ * Everything the CLI prints. People get spinners and colour on a terminal; scripts get plain
+ * lines on stderr and one JSON document on stdout with --json. NO_COLOR is honoured.
+ */
+import type { Host, Notice, Progress } from '../core/host.js';
+import { LivestreamError } from '../core/errors.js';
+
+export interface OutputOptions {
+  json: boolean;
+  debug: boolean;
+  yes: boolean;
+  /** Injected for tests; default process streams. */
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  stdinIsTTY?: boolean;
+}
+
+export class Output {
+  readonly json: boolean;
+  readonly debug: boolean;
+  readonly yes: boolean;
+  readonly out: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly interactive: boolean;
+  readonly color: boolean;
+
+  constructor(o: OutputOptions) {
+    this.json = o.json;
+    this.debug = o.debug;
+    this.yes = o.yes;
+    this.out = o.stdout ?? process.stdout;
+    this.err = o.stderr ?? process.stderr;
+    this.interactive = Boolean((o.stdinIsTTY ?? process.stdin.isTTY) && this.err.isTTY) && !o.json;
+    this.color = Boolean(this.err.isTTY) && !process.env.NO_COLOR && !o.json;
+  }
+
+  /** A line for people (stderr, so stdout stays clean for results). */
+  line(text = ''): void {
+    this.err.write(text + '\n');
+  }
+
+  /** The command's result: JSON on stdout with --json, else human text on stdout. */
+  result(human: string, data: unknown): void {
+    if (this.json) this.out.write(JSON.stringify(data, null, 2) + '\n');
+    else this.out.write(human.endsWith('\n') ? human : human + '\n');
+  }
+
+  paint(style: 'bold' | 'dim' | 'green' | 'yellow' | 'red' | 'cyan', text: string): string {
+    if (!this.color) return text;
+    const codes = { bold: [1, 22], dim: [2, 22], green: [32, 39], yellow: [33, 39], red: [31, 39], cyan: [36, 39] }[style];
+    return `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m`;
+  }
+
+  error(err: unknown): void {
+    if (this.json) {
+      const e = err instanceof LivestreamError ? err : undefined;
+      this.out.write(
+        JSON.stringify({ error: { code: e?.code ?? 'INTERNAL', message: (err as Error)?.message ?? String(err), hint: e?.hint, details: e?.details } }, null, 2) + '\n',
+      );
+      return;
+    }
+    const message = (err as Error)?.message ?? String(err);
+    this.line(`${this.paint('red', 'Error:')} ${message}`);
+    if (err instanceof LivestreamError && err.hint) this.line(`${this.paint('dim', 'Next:')} ${err.hint}`);
+    if (this.debug && err instanceof Error && err.stack) this.line(err.stack);
+    else if (!(err instanceof LivestreamError)) this.line(this.paint('dim', 'Run again with --debug for the stack trace.'));
+  }
+
+  /** The Host the engine talks to. */
+  host(): Host {
+    return new CliHost(this);
+  }
+}
+
+class CliHost implements Host {
+  constructor(private readonly o: Output) {}
+
+  notify(n: Notice): void {
+    if (this.o.json) return;
+    const mark = n.level === 'success' ? this.o.paint('green', '✔') : n.level === 'warn' ? this.o.paint('yellow', '!') : this.o.paint('cyan', '•');
+    this.o.line(`${mark} ${n.message}`);
+  }
+
+  progress(text: string): Progress {
+    if (this.o.json) return { update() {}, succeed() {}, fail() {} };
+    if (!this.o.interactive) {
+      // Without a terminal: one line when the wait starts and one when it ends, no animation.
+      this.o.line(`… ${text}`);
+      return {
+        update: () => {},
+        succeed: (t) => this.o.line(`${this.o.paint('green', '✔')} ${t ?? text}`),
+        fail: (t) => this.o.line(`${this.o.paint('red', '✖')} ${t ?? text}`),
+      };
+    }
+    return spinner(text, this.o.err);
+  }
+
+  async confirm(question: string): Promise<boolean> {
+    if (this.o.yes) return true;
+    if (!this.o.interactive) return false;
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message: question, default: false });
+  }
+}
+
+/** ora, loaded lazily; started once and updated in place. */
+function spinner(text: string, stream: NodeJS.WritableStream): Progress {
+  let handle: { text: string; succeed(t?: string): void; fail(t?: string): void } | undefined;
+  let pendingText = text;
+  const ready = import('ora').then(({ default: ora }) => {
+    handle = ora({ text: pendingText, stream: stream as NodeJS.WriteStream }).start();
+  });
+  const when = (fn: () => void) => (handle ? fn() : void ready.then(fn));
+  return {
+    update: (t) => {
+      pendingText = t;
+      when(() => (handle!.text = t));
+    },
+    succeed: (t) => when(() => handle!.succeed(t ?? pendingText)),
+    fail: (t) => when(() => handle!.fail(t ?? pendingText)),
+  };
+}
+
+/** A plain aligned table for people. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}

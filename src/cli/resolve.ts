@@ -1,0 +1,96 @@
+/**
+ * Turning command-line options into the validated things the engine needs: the spec, the
+ * secrets, the ladder and the state store. Only the loaders here touch stdin, env and disk.
+ */
+import path from 'node:path';
+import { LivestreamError, formatProblems } from '../core/errors.js';
+import { loadProfile } from '../core/profiles.js';
+import { validateSpec, type RawSpec, type Secrets, type StackSpec } from '../core/spec.js';
+import { StateStore } from '../core/state.js';
+import type { Ladder } from '../core/ladder.js';
+
+export interface GlobalOptions {
+  stateDir?: string;
+  json?: boolean;
+  debug?: boolean;
+  yes?: boolean;
+}
+
+/** Commander options of `up` / `plan` (camel-cased by commander). */
+export interface SpecOptions extends GlobalOptions {
+  stack?: string;
+  target?: string;
+  input?: string;
+  sourceUrl?: string;
+  sourceUser?: string;
+  sourcePasswordStdin?: boolean;
+  cidr?: string[];
+  deviceId?: string;
+  profile?: string;
+  start?: boolean;
+  region?: string;
+  awsProfile?: string;
+  endpointUrl?: string;
+  origin?: string;
+  listen?: string;
+  port?: string;
+}
+
+export const DEFAULT_STATE_DIR = '.livestream';
+
+export function openStore(opts: GlobalOptions & { stack?: string }): StateStore {
+  return new StateStore(path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR), opts.stack ?? 'livestream');
+}
+
+/** The source password from stdin or LIVESTREAM_SOURCE_PASSWORD; never echoed. */
+export async function readSecrets(opts: SpecOptions, env: NodeJS.ProcessEnv = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<Secrets> {
+  if (opts.sourcePasswordStdin) {
+    const chunks: Buffer[] = [];
+    for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
+    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    if (!password) throw new LivestreamError('SPEC_INVALID', '--source-password-stdin was given but stdin was empty.', { hint: 'Pipe the password in: printf %s "$PASS" | livestream up ...' });
+    return { sourcePassword: password };
+  }
+  const fromEnv = env.LIVESTREAM_SOURCE_PASSWORD;
+  return fromEnv ? { sourcePassword: fromEnv } : {};
+}
+
+export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
+  return {
+    stack: opts.stack,
+    target: opts.target,
+    input: opts.input,
+    sourceUrl: opts.sourceUrl,
+    sourceUser: opts.sourceUser,
+    sourcePassword: Boolean(secrets.sourcePassword),
+    cidr: opts.cidr,
+    deviceId: opts.deviceId,
+    profile: opts.profile,
+    start: opts.start,
+    region: opts.region,
+    awsProfile: opts.awsProfile,
+    endpointUrl: opts.endpointUrl,
+    origin: opts.origin,
+    listen: opts.listen,
+    port: opts.port,
+  };
+}
+
+/** Validate, or throw one error that lists every problem with its fix. */
+export function requireValidSpec(raw: RawSpec): StackSpec {
+  const { spec, problems } = validateSpec(raw);
+  if (!spec) {
+    throw new LivestreamError('SPEC_INVALID', `The options do not describe a stack livestream can build:\n${formatProblems(problems)}`, {
+      hint: 'Fix the options above; "livestream up --help" lists them all.',
+      details: { problems },
+    });
+  }
+  return spec;
+}
+
+/** A ladder path is stored absolute so later commands find it from any folder. */
+export async function resolveLadder(spec: StackSpec): Promise<{ spec: StackSpec; ladder: Ladder }> {
+  const ladder = await loadProfile(spec.profile);
+  const builtin = ['HD-1080p', 'HD-720p', 'SD-540p'].includes(spec.profile);
+  return { spec: builtin ? spec : { ...spec, profile: path.resolve(spec.profile) }, ladder };
+}

@@ -1,0 +1,116 @@
+/**
+ * The wizard: `livestream up` on a terminal without --input asks for everything, validating each
+ * answer as it is typed. Prompts are injected so tests can script the answers.
+ */
+import { checkCidr, INPUT_TYPES, MEDIALIVE_REGIONS, DEFAULTS } from '../core/spec.js';
+import type { Secrets } from '../core/spec.js';
+import { BUILTIN_PROFILES } from '../core/profiles.js';
+import type { UpOptions } from './commands/up.js';
+
+export interface Choice<T> {
+  name: string;
+  value: T;
+  description?: string;
+}
+
+export interface Prompts {
+  select<T>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
+  input(q: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string>;
+  password(q: { message: string; mask?: string }): Promise<string>;
+  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+}
+
+async function realPrompts(): Promise<Prompts> {
+  const p = await import('@inquirer/prompts');
+  return {
+    select: (q) => p.select(q) as never,
+    input: (q) => p.input(q),
+    password: (q) => p.password(q),
+    confirm: (q) => p.confirm(q),
+  };
+}
+
+export async function runWizard(given: UpOptions, prompts?: Prompts): Promise<{ options: UpOptions; secrets: Secrets }> {
+  const ask = prompts ?? (await realPrompts());
+  const o: UpOptions = { ...given };
+  const secrets: Secrets = {};
+
+  o.target ??= await ask.select({
+    message: 'Where should the stack run?',
+    choices: [
+      { name: 'local: this machine, free (ffmpeg + built-in origin and edge)', value: 'local' },
+      { name: 'aws: MediaLive + S3 + CloudFront (costs money while it runs)', value: 'aws' },
+    ],
+    default: 'local',
+  });
+
+  o.input = await ask.select({
+    message: 'What is the source?',
+    choices: INPUT_TYPES.map((t) => ({ name: INPUT_LABELS[t], value: t })),
+    default: DEFAULTS.input,
+  });
+
+  if (o.input === 'URL_PULL') {
+    const url = await ask.input({
+      message: o.target === 'local' ? 'HLS source URL (leave empty for the built-in demo stream):' : 'HLS source URL:',
+      validate: (v) => (v === '' && o.target === 'local') || /^https?:\/\/\S+$/.test(v) || 'Enter an http(s) URL of an .m3u8 manifest',
+    });
+    if (url) {
+      o.sourceUrl = url;
+      const user = await ask.input({ message: 'Source user name (empty if the source has no basic auth):' });
+      if (user) {
+        o.sourceUser = user;
+        secrets.sourcePassword = await ask.password({ message: 'Source password:', mask: '*' });
+      }
+    }
+  } else if (o.input === 'RTMP_PUSH' || o.input === 'RTP_PUSH') {
+    const cidrs = await ask.input({
+      message: 'Addresses allowed to push (CIDRs, comma separated):',
+      default: o.target === 'local' ? '127.0.0.1/32' : undefined,
+      validate: (v) => {
+        const list = splitList(v);
+        if (list.length === 0) return 'Enter at least one CIDR, e.g. 203.0.113.7/32';
+        const bad = list.find((c) => checkCidr(c));
+        return bad ? `${bad} ${checkCidr(bad)}` : true;
+      },
+    });
+    o.cidr = splitList(cidrs);
+  } else {
+    o.deviceId = await ask.input({
+      message: o.target === 'aws' ? 'Elemental Link device id (MediaLive console > Devices):' : 'Capture device (/dev/video0[,alsa-device], or "demo"):',
+      default: o.target === 'local' ? 'demo' : undefined,
+      validate: (v) => v.trim() !== '' || 'Enter a device id',
+    });
+  }
+
+  const profile = await ask.select<string>({
+    message: 'Encoding profile:',
+    choices: [
+      ...BUILTIN_PROFILES.map((p) => ({ name: p, value: p })),
+      { name: 'my own ladder file…', value: '' },
+    ],
+    default: DEFAULTS.profile,
+  });
+  o.profile = profile || (await ask.input({ message: 'Path to the ladder file:', validate: (v) => v.trim() !== '' || 'Enter a path' }));
+
+  if (o.target === 'aws') {
+    o.region = await ask.select({
+      message: 'AWS region:',
+      choices: MEDIALIVE_REGIONS.map((r) => ({ name: r, value: r })),
+      default: DEFAULTS.region,
+    });
+  }
+  o.start = await ask.confirm({ message: 'Start the channel now?', default: true });
+  return { options: o, secrets };
+}
+
+const INPUT_LABELS: Record<(typeof INPUT_TYPES)[number], string> = {
+  URL_PULL: 'URL_PULL: pull an HLS stream over http(s)',
+  RTMP_PUSH: 'RTMP_PUSH: an encoder (OBS, ffmpeg) pushes RTMP to us',
+  RTP_PUSH: 'RTP_PUSH: an encoder pushes MPEG-TS over RTP',
+  INPUT_DEVICE: 'INPUT_DEVICE: a capture device (Elemental Link on aws)',
+};
+
+function splitList(v: string): string[] {
+  return v.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,51 @@
+/**
+ * The engine never writes to the terminal: everything it says goes through a Host, which the
+ * CLI (spinners on a terminal, plain lines otherwise), --json runs and tests each implement.
+ */
+export type NoticeLevel = 'info' | 'warn' | 'success';
+
+export interface Notice {
+  level: NoticeLevel;
+  /** Stable code for tests and --json, e.g. 'RESOURCE_CREATED'. */
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/** A long wait with a visible indicator (ora on a terminal). */
+export interface Progress {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+}
+
+export interface Host {
+  notify(notice: Notice): void;
+  progress(text: string): Progress;
+  /** Ask a yes/no question; hosts without a terminal answer from --yes. */
+  confirm(question: string): Promise<boolean>;
+}
+
+/** A host that records everything: for tests and for non-interactive library use. */
+export class RecordingHost implements Host {
+  readonly notices: Notice[] = [];
+  readonly progressLog: string[] = [];
+  constructor(private readonly answer = true) {}
+  notify(notice: Notice): void {
+    this.notices.push(notice);
+  }
+  progress(text: string): Progress {
+    this.progressLog.push(`start: ${text}`);
+    return {
+      update: (t) => this.progressLog.push(`update: ${t}`),
+      succeed: (t) => this.progressLog.push(`succeed: ${t ?? text}`),
+      fail: (t) => this.progressLog.push(`fail: ${t ?? text}`),
+    };
+  }
+  async confirm(): Promise<boolean> {
+    return this.answer;
+  }
+  codes(): string[] {
+    return this.notices.map((n) => n.code);
+  }
+}

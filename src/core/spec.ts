@@ -1,0 +1,225 @@
+/**
+ * The stack spec: what the user asked for, the same on both targets and under the same names
+ * in flags, wizard, state file and --json output. Validation is pure and reports every problem.
+ * Secrets (the source password) are never part of the spec: see Secrets.
+ */
+import type { Problem } from './errors.js';
+import { isIPv4, isIPv6 } from 'node:net';
+
+export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE'] as const;
+export type InputType = (typeof INPUT_TYPES)[number];
+export const TARGETS = ['local', 'aws'] as const;
+export type TargetName = (typeof TARGETS)[number];
+export const ORIGINS = ['s3', 'mediastore'] as const;
+export type OriginKind = (typeof ORIGINS)[number];
+
+export interface AwsOptions {
+  region: string;
+  awsProfile?: string;
+  endpointUrl?: string;
+  origin: OriginKind;
+}
+
+export interface LocalOptions {
+  /** Address the edge (viewers) and push inputs listen on: 127.0.0.1 by default, 0.0.0.0 for the network. */
+  listen: string;
+  /** Fixed edge port; 0 picks a free one. */
+  port: number;
+}
+
+export interface StackSpec {
+  stack: string;
+  target: TargetName;
+  input: InputType;
+  /** URL_PULL: the HLS manifest. Absent on the local target means the built-in demo source. */
+  sourceUrl?: string;
+  sourceUser?: string;
+  /** Whether a source password was supplied (the password itself lives in Secrets only). */
+  sourcePassword: boolean;
+  cidrs: string[];
+  deviceId?: string;
+  /** Built-in profile name or path to a ladder file. */
+  profile: string;
+  start: boolean;
+  aws?: AwsOptions;
+  local?: LocalOptions;
+}
+
+/** Never written to state, logs or output. */
+export interface Secrets {
+  sourcePassword?: string;
+}
+
+/** Raw options as they come from flags or the wizard, before validation. */
+export interface RawSpec {
+  stack?: string;
+  target?: string;
+  input?: string;
+  sourceUrl?: string;
+  sourceUser?: string;
+  sourcePassword?: boolean;
+  cidr?: string[];
+  deviceId?: string;
+  profile?: string;
+  start?: boolean;
+  region?: string;
+  awsProfile?: string;
+  endpointUrl?: string;
+  origin?: string;
+  listen?: string;
+  port?: number | string;
+}
+
+export const DEFAULTS = {
+  stack: 'livestream',
+  target: 'local' as TargetName,
+  input: 'URL_PULL' as InputType,
+  profile: 'HD-720p',
+  region: 'us-east-1',
+  origin: 's3' as OriginKind,
+  listen: '127.0.0.1',
+};
+
+/** Regions where MediaLive runs (AWS regional services list). */
+export const MEDIALIVE_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
+  'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
+  'me-central-1',
+];
+
+const STACK_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string, fix?: string) => problems.push({ path, message, fix });
+
+  const stack = raw.stack ?? DEFAULTS.stack;
+  if (!STACK_NAME.test(stack)) {
+    add('stack', `"${stack}" is not a valid stack name`, 'use 2-32 lower-case letters, digits and "-", starting with a letter (it names S3 buckets)');
+  }
+  const target = (raw.target ?? DEFAULTS.target) as TargetName;
+  if (!TARGETS.includes(target)) add('target', `unknown target "${raw.target}"`, 'use --target local or --target aws');
+  const input = (raw.input ?? DEFAULTS.input) as InputType;
+  if (!INPUT_TYPES.includes(input)) add('input', `unknown input type "${raw.input}"`, `use one of ${INPUT_TYPES.join(', ')}`);
+
+  const cidrs = raw.cidr ?? [];
+  cidrs.forEach((c, i) => {
+    const why = checkCidr(c);
+    if (why) add(`cidr[${i}]`, `"${c}" ${why}`, 'e.g. --cidr 203.0.113.0/24 or --cidr 2001:db8::/32');
+  });
+
+  if (input === 'URL_PULL') {
+    if (raw.sourceUrl !== undefined) {
+      const why = checkSourceUrl(raw.sourceUrl);
+      if (why) add('sourceUrl', why, 'give the http(s) URL of an HLS manifest, e.g. https://example.com/live/index.m3u8');
+    } else if (target === 'aws') {
+      add('sourceUrl', 'URL_PULL on AWS needs a source', 'pass --source-url https://.../index.m3u8');
+    }
+    if (raw.sourcePassword && !raw.sourceUser) add('sourceUser', 'a source password was given without a user name', 'add --source-user NAME');
+    if (raw.sourceUser !== undefined && !/^[^:\s]{1,128}$/.test(raw.sourceUser)) {
+      add('sourceUser', 'must be 1-128 characters without spaces or ":"');
+    }
+    if (raw.sourceUser && raw.sourceUrl === undefined) add('sourceUser', 'a user name only makes sense with --source-url');
+  } else {
+    if (raw.sourceUrl !== undefined) add('sourceUrl', `--source-url is only for URL_PULL (input is ${input})`, 'remove --source-url or use --input URL_PULL');
+    if (raw.sourceUser !== undefined || raw.sourcePassword) add('sourceUser', `source credentials are only for URL_PULL (input is ${input})`);
+  }
+  if (input === 'RTMP_PUSH' || input === 'RTP_PUSH') {
+    if (cidrs.length === 0) add('cidr', `${input} needs at least one --cidr allowed to push`, 'e.g. --cidr 203.0.113.7/32 (your encoder\'s address), or --cidr 127.0.0.1/32 to test locally');
+  } else if (cidrs.length > 0) {
+    add('cidr', `--cidr is only for RTMP_PUSH and RTP_PUSH (input is ${input})`, 'remove --cidr');
+  }
+  if (input === 'INPUT_DEVICE') {
+    if (!raw.deviceId) {
+      add('deviceId', 'INPUT_DEVICE needs --device-id', target === 'aws' ? 'the Elemental Link id from the MediaLive console, e.g. hd-1234567890abcdef' : 'a capture device such as /dev/video0, or "demo" for a synthetic device');
+    } else if (target === 'aws' && !/^hd-[0-9a-z]{8,}$/.test(raw.deviceId)) {
+      add('deviceId', `"${raw.deviceId}" does not look like an Elemental Link id`, 'Link ids look like hd-1234567890abcdef (MediaLive console > Devices)');
+    }
+  } else if (raw.deviceId !== undefined) {
+    add('deviceId', `--device-id is only for INPUT_DEVICE (input is ${input})`);
+  }
+
+  const profile = raw.profile ?? DEFAULTS.profile;
+  if (profile.trim() === '') add('profile', 'must not be empty', 'use HD-1080p, HD-720p, SD-540p or a ladder file path');
+
+  let aws: AwsOptions | undefined;
+  let local: LocalOptions | undefined;
+  if (target === 'aws') {
+    const region = raw.region ?? DEFAULTS.region;
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) add('region', `"${region}" is not an AWS region name`, 'e.g. --region us-east-1');
+    else if (!MEDIALIVE_REGIONS.includes(region)) add('region', `MediaLive is not offered in ${region}`, `use one of ${MEDIALIVE_REGIONS.join(', ')}`);
+    const origin = (raw.origin ?? DEFAULTS.origin) as OriginKind;
+    if (!ORIGINS.includes(origin)) add('origin', `unknown origin "${raw.origin}"`, 'use --origin s3 (MediaStore ended on 2025-11-13)');
+    if (raw.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(raw.endpointUrl)) {
+      add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
+    }
+    aws = { region, origin, ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}), ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}) };
+    if (raw.listen !== undefined || raw.port !== undefined) add('listen', '--listen and --port are for the local target', 'remove them, or use --target local');
+  } else {
+    for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin]] as const) {
+      if (v !== undefined) add(k, `--${kebab(k)} is only for --target aws`, 'add --target aws, or remove it');
+    }
+    const listen = raw.listen ?? DEFAULTS.listen;
+    if (!isIPv4(listen) && !isIPv6(listen)) add('listen', `"${listen}" is not an IP address`, 'use 127.0.0.1 (this machine) or 0.0.0.0 (the whole network)');
+    const port = raw.port === undefined ? 0 : Number(raw.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) add('port', `"${raw.port}" is not a port number`, 'use 1-65535, or 0 for any free port');
+    local = { listen, port };
+  }
+
+  if (problems.length > 0) return { problems };
+  const spec: StackSpec = {
+    stack,
+    target,
+    input,
+    ...(raw.sourceUrl !== undefined ? { sourceUrl: raw.sourceUrl } : {}),
+    ...(raw.sourceUser !== undefined ? { sourceUser: raw.sourceUser } : {}),
+    sourcePassword: Boolean(raw.sourcePassword),
+    cidrs,
+    ...(raw.deviceId !== undefined ? { deviceId: raw.deviceId } : {}),
+    profile,
+    start: raw.start ?? true,
+    ...(aws ? { aws } : {}),
+    ...(local ? { local } : {}),
+  };
+  return { spec, problems };
+}
+
+function kebab(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Returns why a CIDR is invalid, or undefined. */
+export function checkCidr(cidr: string): string | undefined {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  if (!m) return 'is not in CIDR notation (address/prefix)';
+  const [, addr, bits] = m;
+  const prefix = Number(bits);
+  if (isIPv4(addr!)) return prefix <= 32 ? undefined : 'has an IPv4 prefix longer than 32';
+  if (isIPv6(addr!)) return prefix <= 128 ? undefined : 'has an IPv6 prefix longer than 128';
+  return 'does not start with an IPv4 or IPv6 address';
+}
+
+function checkSourceUrl(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `"${url}" is not a URL`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `source URL must be http or https (got ${u.protocol})`;
+  if (u.username || u.password) return 'the source URL must not carry credentials; use --source-user and --source-password-stdin';
+  return undefined;
+}
+
+/** Two specs describe the same stack (used to refuse a changed spec for an existing stack). */
+export function specDifferences(a: StackSpec, b: StackSpec): string[] {
+  const flat = (s: StackSpec): Record<string, string> => ({
+    target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
+    sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
+    profile: s.profile, region: s.aws?.region ?? '', origin: s.aws?.origin ?? '', endpointUrl: s.aws?.endpointUrl ?? '',
+  });
+  const fa = flat(a);
+  const fb = flat(b);
+  return Object.keys(fa).filter((k) => fa[k] !== fb[k]).map((k) => `${k}: ${fa[k] || '(none)'} → ${fb[k] || '(none)'}`);
+}

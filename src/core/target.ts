@@ -1,0 +1,98 @@
+/**
+ * One interface, two targets. The CLI resolves the spec, the ladder and the state, then calls a
+ * TargetDriver; drivers are imported lazily so `--help` loads neither the AWS SDK nor the local servers.
+ */
+import type { Host } from './host.js';
+import type { Ladder } from './ladder.js';
+import type { Secrets, StackSpec, TargetName } from './spec.js';
+import type { DownResult } from './graph.js';
+import type { StateStore } from './state.js';
+
+export interface PlannedResource {
+  id: string;
+  kind: string;
+  name: string;
+  describe: string;
+  dependsOn: string[];
+}
+
+export interface CostLine {
+  item: string;
+  perHour: number;
+}
+
+export interface CostEstimate {
+  perHour: number;
+  currency: 'USD';
+  lines: CostLine[];
+  /** Date of the price table. */
+  asOf: string;
+  approximate: boolean;
+  /** What the hourly figure leaves out (CloudFront traffic, requests...). */
+  notes: string[];
+}
+
+export interface RunContext {
+  spec: StackSpec;
+  ladder: Ladder;
+  secrets: Secrets;
+  store: StateStore;
+  host: Host;
+  now: () => Date;
+  /** Extra per-command flags a driver understands (e.g. local: foreground). */
+  flags: Record<string, unknown>;
+}
+
+/** What `up` ends with: the user's links. */
+export interface StackOutputs {
+  playbackUrl?: string;
+  playerUrl?: string;
+  pushEndpoint?: string;
+  dashboardUrl?: string;
+  [key: string]: string | undefined;
+}
+
+export type ChannelState = 'CREATING' | 'IDLE' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'RECOVERING' | 'DELETED' | 'MISSING' | 'UNKNOWN';
+
+export interface ResourceStatus {
+  id: string;
+  kind: string;
+  name: string;
+  physicalId: string;
+  exists: boolean;
+  status?: string;
+  detail?: string;
+}
+
+export interface StackStatus {
+  stack: string;
+  target: TargetName;
+  channel: { state: ChannelState; detail?: string };
+  resources: ResourceStatus[];
+  outputs: StackOutputs;
+  /** Target-specific live figures (local: input, encoder, viewers...). */
+  live?: Record<string, unknown>;
+}
+
+export interface DownOptions {
+  deleteLogs: boolean;
+}
+
+export interface DownReport extends DownResult {
+  /** Things deliberately left for the user: the logs bucket or folder. */
+  keptNames: string[];
+  archivedState?: string;
+}
+
+export interface TargetDriver {
+  readonly name: TargetName;
+  /** Pure: the resources `up` will create, in dependency order. */
+  plan(spec: StackSpec, ladder: Ladder): PlannedResource[];
+  /** Pure: what the stack costs per hour while the channel runs (undefined: nothing to pay). */
+  estimateCost(spec: StackSpec, ladder: Ladder): CostEstimate | undefined;
+  up(run: RunContext): Promise<StackOutputs>;
+  start(run: RunContext): Promise<void>;
+  stop(run: RunContext): Promise<void>;
+  status(run: RunContext): Promise<StackStatus>;
+  down(run: RunContext, opts: DownOptions): Promise<DownReport>;
+}
