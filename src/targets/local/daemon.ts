@@ -1,0 +1,202 @@
+/**
+ * The local stack in one process: origin, edge (with the player and dashboard pages), ingest and
+ * the encoder supervisor, plus a control socket for `start`, `stop`, `status` and `down`.
+ * It runs detached from `livestream up`, or in the terminal with `up --foreground`.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Ladder } from '../../core/ladder.js';
+import type { Secrets, StackSpec } from '../../core/spec.js';
+import { serveControl, type ControlRequest } from './control.js';
+import type { StackLayout } from './layout.js';
+import { createLocalMetrics } from './metrics.js';
+import { startOrigin } from './origin/origin-server.js';
+import { startEdge } from './edge/edge-server.js';
+import { createWebHandler } from './web/web-handler.js';
+import { DashboardStats, loadAccessLogHistory } from './web/dashboard-stats.js';
+import { startIngest } from './ingest/ingest.js';
+import { findFfmpeg } from './encoder/find-ffmpeg.js';
+import { EncoderSupervisor } from './encoder/supervisor.js';
+
+export interface DaemonConfig {
+  spec: StackSpec;
+  ladder: Ladder;
+  secrets: Secrets;
+  layout: StackLayout;
+  /** Where push inputs listen; tests pass 0 for any free port. */
+  rtmpPort: number;
+  rtpPort: number;
+  log: (line: string) => void;
+}
+
+export interface DaemonInfo {
+  pid: number;
+  edgePort: number;
+  originPort: number;
+  playerUrl: string;
+  playbackUrl: string;
+  dashboardUrl: string;
+  metricsUrl: string;
+  pushEndpoint?: string;
+}
+
+export interface LocalStack {
+  info: DaemonInfo;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): LiveStatus;
+  close(): Promise<void>;
+}
+
+export interface LiveStatus {
+  channel: string;
+  input: unknown;
+  encoder: unknown;
+  renditions: unknown;
+  segmentsWritten: number;
+  viewers: number;
+  edge: unknown;
+  origin: unknown;
+  ffmpeg: { path: string; version: string; source: string };
+}
+
+/** The address to show people: with --listen 0.0.0.0, the machine's first LAN address. */
+export function displayHost(listen: string): string {
+  if (listen !== '0.0.0.0' && listen !== '::') return listen.includes(':') ? `[${listen}]` : listen;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    const lan = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (lan) return lan.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
+  const { spec, ladder, layout, log } = cfg;
+  const listen = spec.local?.listen ?? '127.0.0.1';
+  const credential = (await readFile(layout.credential, 'utf8')).trim();
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err) => log(`close failed: ${(err as Error).message}`));
+  };
+  try {
+    const metrics = createLocalMetrics();
+    const stats = new DashboardStats({ windowMinutes: 60 });
+    for (const entry of await loadAccessLogHistory(path.join(layout.logs, 'origin'), Date.now() - 3_600_000)) stats.record(entry);
+
+    const origin = await startOrigin({
+      root: layout.store,
+      containerName: spec.stack,
+      credential,
+      accessLogDir: path.join(layout.logs, 'origin'),
+      onAccess: (e) => stats.record(e),
+      metrics,
+    });
+    closers.push(() => origin.close());
+
+    const ffmpeg = await findFfmpeg();
+    const ingest = await startIngest({
+      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, workDir: layout.work,
+      rtmpPort: cfg.rtmpPort, rtpPort: cfg.rtpPort, log,
+    });
+    closers.push(() => ingest.close());
+
+    const write = origin.issueWriteToken({ prefix: 'stream/' });
+    closers.push(async () => write.revoke());
+    const encoder = new EncoderSupervisor({
+      ffmpegPath: ffmpeg.ffmpeg,
+      ladder,
+      inputArgs: () => ingest.inputArgs(),
+      streams: ingest.streams,
+      originUrl: origin.url,
+      writeToken: () => write.token,
+      logFile: path.join(layout.logs, 'ffmpeg.log'),
+      onHealth: (s) => stats.recordHealth(s),
+    });
+    closers.push(() => encoder.stop());
+
+    let edgeRef: { stats(): { viewers: number } } | undefined;
+    const liveStatus = (): LiveStatus => {
+      const enc = encoder.status();
+      const edgeStats = edge.stats();
+      return {
+        channel: enc.state,
+        input: { type: spec.input, ...enc.input, ...ingest.state() },
+        encoder: enc.encoder,
+        renditions: enc.renditions,
+        segmentsWritten: enc.segmentsWritten,
+        viewers: edgeStats.viewers,
+        edge: edgeStats,
+        origin: origin.stats(),
+        ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version, source: ffmpeg.source },
+      };
+    };
+    const web = createWebHandler({
+      stackName: spec.stack,
+      ladder,
+      dashboard: () => ({ ...stats.snapshot(Date.now()), viewers: edgeRef?.stats().viewers ?? 0 }),
+      status: liveStatus,
+    });
+    const edge = await startEdge({
+      originUrl: origin.url,
+      credential,
+      host: listen,
+      port: spec.local?.port ?? 0,
+      segmentSeconds: ladder.hls.segmentSeconds,
+      logDir: path.join(layout.logs, 'edge'),
+      distributionId: spec.stack,
+      handlers: [web],
+      metrics,
+    });
+    edgeRef = edge;
+    closers.push(() => edge.close());
+
+    const base = `http://${displayHost(listen)}:${edge.port}`;
+    const info: DaemonInfo = {
+      pid: process.pid,
+      edgePort: edge.port,
+      originPort: origin.port,
+      playerUrl: `${base}/player/`,
+      playbackUrl: `${base}/stream/index.m3u8`,
+      dashboardUrl: `${base}/dashboard/`,
+      metricsUrl: `${base}/metrics`,
+      ...(ingest.pushEndpoint ? { pushEndpoint: ingest.pushEndpoint } : {}),
+    };
+
+    const stack: LocalStack = {
+      info,
+      start: () => encoder.start(),
+      stop: () => encoder.stop(),
+      status: liveStatus,
+      close: closeAll,
+    };
+    return stack;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Serve the control socket for a running stack; `shutdown` resolves `done`. */
+export async function serveStack(stack: LocalStack, socketPath: string): Promise<{ done: Promise<void>; close(): Promise<void> }> {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const control = await serveControl(socketPath, async (req: ControlRequest) => {
+    switch (req.command) {
+      case 'status':
+        return { info: stack.info, live: stack.status() };
+      case 'start':
+        await stack.start();
+        return stack.status();
+      case 'stop':
+        await stack.stop();
+        return stack.status();
+      case 'shutdown':
+        setImmediate(finish);
+        return { stopping: true };
+      default:
+        throw new Error(`unknown command ${(req as { command: string }).command}`);
+    }
+  });
+  return { done, close: () => control.close() };
+}

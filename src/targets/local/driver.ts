@@ -1,0 +1,120 @@
+/** The local target: the same pipeline as AWS on one machine, no account, nothing to pay. */
+import { applyDown, applyUp } from '../../core/graph.js';
+import { LivestreamError } from '../../core/errors.js';
+import type { ChannelState, DownReport, RunContext, StackOutputs, StackStatus, TargetDriver } from '../../core/target.js';
+import { isAlive } from '../../core/state.js';
+import { sendControl } from './control.js';
+import { stackLayout } from './layout.js';
+import { localNodes, type LocalContext } from './resources.js';
+import { waitForPlayback } from './wait-playback.js';
+
+const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];
+
+function context(run: RunContext): LocalContext {
+  return { run, layout: stackLayout(run.store.stackDir) };
+}
+
+function outputsOf(run: RunContext): StackOutputs {
+  const a = run.store.get()?.resources.daemon?.attrs ?? {};
+  const pick = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+  return {
+    playerUrl: pick('playerUrl'),
+    playbackUrl: pick('playbackUrl'),
+    dashboardUrl: pick('dashboardUrl'),
+    pushEndpoint: pick('pushEndpoint'),
+    metricsUrl: pick('metricsUrl'),
+  };
+}
+
+/** The loopback URL of the edge, whatever address it shows people. */
+function loopbackPlayback(run: RunContext): string {
+  const port = run.store.require().resources.daemon!.attrs.edgePort;
+  return `http://127.0.0.1:${port}/stream/index.m3u8`;
+}
+
+async function daemonCall(run: RunContext, command: 'status' | 'start' | 'stop'): Promise<unknown> {
+  const rec = run.store.require().resources.daemon;
+  if (!rec || !isAlive(Number(rec.physicalId))) {
+    throw new LivestreamError('DAEMON_NOT_RUNNING', `The local stack "${run.spec.stack}" is not running${rec ? ` (process ${rec.physicalId} has exited)` : ''}.`, {
+      hint: `Run "livestream up --stack ${run.spec.stack}" to start it again, or "livestream down --stack ${run.spec.stack}" to clean up.`,
+    });
+  }
+  return sendControl(stackLayout(run.store.stackDir).socket, command, 60_000);
+}
+
+export function createLocalDriver(): TargetDriver {
+  const nodes = localNodes();
+  const driver: TargetDriver = {
+    name: 'local',
+    plan: () => nodes.map((n) => ({ id: n.id, kind: n.kind, name: n.name, describe: n.describe, dependsOn: n.dependsOn })),
+    estimateCost: () => undefined,
+
+    async up(run) {
+      if (run.flags.foreground) {
+        const { runForeground } = await import('./foreground.js');
+        return runForeground(run, nodes, driver);
+      }
+      await applyUp(nodes, context(run), run.store, run.host);
+      if (run.spec.start) {
+        await waitForPlayback(loopbackPlayback(run), run.host);
+        await run.store.markChannel(true);
+      }
+      const outputs = outputsOf(run);
+      await run.store.update((s) => {
+        s.outputs = Object.fromEntries(Object.entries(outputs).filter(([, v]) => v)) as Record<string, string>;
+      });
+      return outputs;
+    },
+
+    async start(run) {
+      await daemonCall(run, 'start');
+      await waitForPlayback(loopbackPlayback(run), run.host);
+      await run.store.markChannel(true);
+    },
+
+    async stop(run) {
+      await daemonCall(run, 'stop');
+      await run.store.markChannel(false);
+    },
+
+    async status(run): Promise<StackStatus> {
+      const state = run.store.require();
+      const ctx = context(run);
+      const resources = await Promise.all(
+        nodes.filter((n) => state.resources[n.id]).map(async (n) => {
+          const rec = state.resources[n.id]!;
+          const seen = await n.read(ctx, rec);
+          return { id: n.id, kind: n.kind, name: rec.name, physicalId: rec.physicalId, ...seen };
+        }),
+      );
+      let channel: StackStatus['channel'] = { state: 'MISSING', detail: 'no stack process' };
+      let live: Record<string, unknown> | undefined;
+      if (state.resources.daemon) {
+        try {
+          const answer = (await daemonCall(run, 'status')) as { live: Record<string, unknown> & { channel: string } };
+          live = answer.live;
+          const s = answer.live.channel as ChannelState;
+          channel = { state: CHANNEL_STATES.includes(s) ? s : 'UNKNOWN' };
+        } catch (err) {
+          channel = { state: 'UNKNOWN', detail: `${(err as Error).message} ${(err as LivestreamError).hint ?? ''}`.trim() };
+        }
+      }
+      return { stack: state.stack, target: 'local', channel, resources, outputs: outputsOf(run), ...(live ? { live } : {}) };
+    },
+
+    async down(run, opts): Promise<DownReport> {
+      const state = run.store.require();
+      const layout = stackLayout(run.store.stackDir);
+      if (state.resources.daemon && isAlive(Number(state.resources.daemon.physicalId))) {
+        await daemonCall(run, 'stop').catch(() => undefined);
+      }
+      await run.store.markChannel(false);
+      const result = await applyDown(nodes, context(run), run.store, run.host, { keep: (rec) => rec.id === 'logs' && !opts.deleteLogs });
+      const keptNames = result.kept.includes('logs') ? [layout.logs] : [];
+      const remaining = Object.keys(run.store.require().resources).filter((id) => !result.kept.includes(id));
+      const archivedState = remaining.length === 0 ? await run.store.archive() : undefined;
+      return { ...result, keptNames, ...(archivedState ? { archivedState } : {}) };
+    },
+  };
+  return driver;
+}

@@ -1,0 +1,116 @@
+/**
+ * The local stack as resource nodes, so the same engine creates, resumes and tears it down:
+ * the ingest credential, the origin's store, the logs folder, a scratch folder, and the daemon.
+ */
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import type { ResourceNode } from '../../core/graph.js';
+import type { RunContext } from '../../core/target.js';
+import { isAlive, type ResourceRecord } from '../../core/state.js';
+import { sendControl } from './control.js';
+import type { StackLayout } from './layout.js';
+import { spawnDaemon } from './spawn-daemon.js';
+import type { DaemonInfo } from './daemon.js';
+
+export interface LocalContext {
+  run: RunContext;
+  layout: StackLayout;
+  /** Foreground mode starts the stack in this process instead of a daemon. */
+  startInProcess?: () => Promise<DaemonInfo>;
+}
+
+const exists = async (p: string) => access(p).then(() => true, () => false);
+
+function folderNode(id: string, kind: string, describe: string, pathOf: (l: StackLayout) => string): ResourceNode<LocalContext> {
+  return {
+    id, kind, describe, dependsOn: [], name: id,
+    async create(ctx) {
+      const dir = pathOf(ctx.layout);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return { name: dir, physicalId: dir };
+    },
+    async read(_ctx, rec) {
+      return { exists: await exists(rec.physicalId) };
+    },
+    async delete(_ctx, rec) {
+      await rm(rec.physicalId, { recursive: true, force: true });
+    },
+  };
+}
+
+const credentialNode: ResourceNode<LocalContext> = {
+  id: 'credential', kind: 'credential', describe: 'Ingest credential (owner-only file)', dependsOn: [], name: 'credential',
+  async create(ctx) {
+    const file = ctx.layout.credential;
+    await mkdir(ctx.layout.root, { recursive: true, mode: 0o700 });
+    // Keep a credential that survived an interrupted run: the encoder may still hold it.
+    if (!(await exists(file))) await writeFile(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    return { name: file, physicalId: file };
+  },
+  async read(_ctx, rec) {
+    return { exists: await exists(rec.physicalId) };
+  },
+  async delete(_ctx, rec) {
+    await rm(rec.physicalId, { force: true });
+  },
+};
+
+/** Wait for a process to exit, escalating from the control socket to SIGTERM to SIGKILL. */
+async function stopProcess(pid: number, socket: string): Promise<void> {
+  if (!isAlive(pid)) return;
+  await sendControl(socket, 'shutdown', 5_000).catch(() => undefined);
+  for (const [signal, waitMs] of [[undefined, 15_000], ['SIGTERM', 10_000], ['SIGKILL', 5_000]] as const) {
+    if (signal) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        return;
+      }
+    }
+    const until = Date.now() + waitMs;
+    while (Date.now() < until) {
+      if (!isAlive(pid)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`process ${pid} did not exit`);
+}
+
+const daemonNode: ResourceNode<LocalContext> = {
+  id: 'daemon', kind: 'daemon', describe: 'Stack process: origin, edge, ingest, encoder', dependsOn: ['credential', 'store', 'logs', 'work'], name: 'daemon',
+  async create(ctx) {
+    const info = ctx.startInProcess
+      ? await ctx.startInProcess()
+      : await spawnDaemon({ stateDir: ctx.run.store.stateDir, stack: ctx.run.spec.stack, secrets: ctx.run.secrets, layout: ctx.layout });
+    const { pid, ...rest } = info;
+    return { name: `pid ${pid}`, physicalId: String(pid), attrs: { ...rest } as Record<string, string | number> };
+  },
+  async read(ctx, rec) {
+    const pid = Number(rec.physicalId);
+    if (!isAlive(pid)) return { exists: false, status: 'DEAD', detail: `process ${pid} is not running` };
+    try {
+      const answer = (await sendControl(ctx.layout.socket, 'status', 5_000)) as { live: { channel: string } };
+      return { exists: true, status: answer.live.channel };
+    } catch (err) {
+      return { exists: true, status: 'UNRESPONSIVE', detail: (err as Error).message };
+    }
+  },
+  async delete(ctx, rec: ResourceRecord) {
+    const pid = Number(rec.physicalId);
+    // In foreground mode the "daemon" is this very process: its stack was closed by the caller.
+    if (pid === process.pid) return;
+    await stopProcess(pid, ctx.layout.socket);
+    await rm(ctx.layout.socket, { force: true });
+  },
+};
+
+export function localNodes(): ResourceNode<LocalContext>[] {
+  return [
+    credentialNode,
+    folderNode('store', 'origin-store', 'Origin store (HLS objects)', (l) => l.store),
+    folderNode('logs', 'logs-folder', 'Logs folder (access logs; kept by down)', (l) => l.logs),
+    folderNode('work', 'work-folder', 'Scratch folder (demo source)', (l) => l.work),
+    daemonNode,
+  ];
+}
+

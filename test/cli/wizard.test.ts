@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { runWizard, type Prompts } from '../../src/cli/wizard.js';
+
+/** Answers in order; records every question so a test can assert what was asked. */
+function scripted(answers: unknown[]): Prompts & { asked: string[] } {
+  const queue = [...answers];
+  const asked: string[] = [];
+  const next = (kind: string, q: { message: string; validate?: (v: string) => true | string }) => {
+    asked.push(`${kind}: ${q.message}`);
+    const a = queue.shift();
+    if (a === undefined) throw new Error(`no scripted answer for "${q.message}"`);
+    if (q.validate && typeof a === 'string') {
+      const ok = q.validate(a);
+      if (ok !== true) throw new Error(`validation refused "${a}": ${ok}`);
+    }
+    return Promise.resolve(a as never);
+  };
+  return {
+    asked,
+    select: (q) => next('select', q),
+    input: (q) => next('input', q),
+    password: (q) => next('password', q),
+    confirm: (q) => next('confirm', q),
+  };
+}
+
+describe('the wizard', () => {
+  it('asks for a local URL_PULL with basic auth, keeping the password out of the options', async () => {
+    const p = scripted(['local', 'URL_PULL', 'https://cdn.example.com/live/index.m3u8', 'alice', 's3cret', 'SD-540p', true]);
+    const { options, secrets } = await runWizard({}, p);
+    expect(options).toEqual({ target: 'local', input: 'URL_PULL', sourceUrl: 'https://cdn.example.com/live/index.m3u8', sourceUser: 'alice', profile: 'SD-540p', start: true });
+    expect(secrets).toEqual({ sourcePassword: 's3cret' });
+    expect(p.asked).toContain('password: Source password:');
+    expect(JSON.stringify(options)).not.toContain('s3cret');
+  });
+
+  it('uses the demo source when the URL is left empty on local', async () => {
+    const p = scripted(['local', 'URL_PULL', '', 'HD-720p', false]);
+    const { options } = await runWizard({}, p);
+    expect(options.sourceUrl).toBeUndefined();
+    expect(options.start).toBe(false);
+  });
+
+  it('asks AWS push inputs for CIDRs and a region, and rejects a bad CIDR', async () => {
+    const p = scripted(['aws', 'RTMP_PUSH', '203.0.113.7/32, 2001:db8::/48', 'HD-1080p', 'eu-west-1', true]);
+    const { options } = await runWizard({}, p);
+    expect(options).toMatchObject({ target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '2001:db8::/48'], profile: 'HD-1080p', region: 'eu-west-1' });
+    await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '203.0.113.7']))).rejects.toThrow(/not in CIDR notation/);
+  });
+
+  it('skips the target question when --target was given, and takes a ladder file path', async () => {
+    const p = scripted(['INPUT_DEVICE', 'demo', '', './my-ladder.json', true]);
+    const { options } = await runWizard({ target: 'local' }, p);
+    expect(options).toMatchObject({ input: 'INPUT_DEVICE', deviceId: 'demo', profile: './my-ladder.json' });
+    expect(p.asked[0]).toBe('select: What is the source?');
+  });
+});

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateLadder } from '../../src/core/ladder.js';
+import { listBuiltinProfiles, loadProfile } from '../../src/core/profiles.js';
+import { LivestreamError } from '../../src/core/errors.js';
+
+const base = () => JSON.parse(readFileSync(new URL('../../profiles/HD-720p.json', import.meta.url), 'utf8'));
+const problemPaths = (json: unknown) => validateLadder(json).problems.map((p) => `${p.path}: ${p.message}`);
+
+describe('built-in ladders', () => {
+  it('match the reference: renditions, 288p at 15 fps, AAC 96k 48 kHz stereo, 4 s segments, 10 per playlist, 21 kept', async () => {
+    const ladders = await listBuiltinProfiles();
+    expect(ladders.map((l) => [l.name, l.renditions.map((r) => `${r.width}x${r.height}@${r.framerate}:${r.bitrate}`)])).toEqual([
+      ['HD-1080p', ['1920x1080@30:4100000', '1280x720@30:2700000', '960x540@30:1800000', '768x432@30:1200000', '640x360@30:800000', '512x288@15:400000']],
+      ['HD-720p', ['1280x720@30:2700000', '960x540@30:1800000', '768x432@30:1200000', '640x360@30:800000', '512x288@15:400000']],
+      ['SD-540p', ['960x540@30:1800000', '768x432@30:1200000', '640x360@30:800000', '512x288@15:400000']],
+    ]);
+    for (const l of ladders) {
+      expect(l.audio).toEqual({ codec: 'aac', bitrate: 96000, sampleRate: 48000, channels: 2 });
+      expect(l.hls).toEqual({ segmentSeconds: 4, playlistSize: 10, keepSegments: 21 });
+      expect(l.renditions.every((r) => r.profile === 'baseline' && r.gopSeconds === 2 && r.maxBitrate === r.bitrate)).toBe(true);
+    }
+  });
+});
+
+describe('validateLadder', () => {
+  it.each<[string, (j: any) => void, string[]]>([
+    ['odd width', (j) => (j.renditions[0].width = 1279), ['renditions[0].width: must be even (got 1279)']],
+    ['zero height', (j) => (j.renditions[1].height = 0), ['renditions[1].height: must be greater than zero']],
+    ['zero bitrate', (j) => (j.renditions[2].bitrate = 0), ['renditions[2].bitrate: must be greater than zero']],
+    ['string bitrate', (j) => (j.renditions[2].bitrate = '1M'), ['renditions[2].bitrate: expected a positive whole number']],
+    ['max below bitrate', (j) => (j.renditions[0].maxBitrate = 1000), ['renditions[0].maxBitrate: must be at least bitrate (2700000)']],
+    ['duplicate rendition', (j) => (j.renditions[1] = { ...j.renditions[0] }), ['renditions[1]: duplicate rendition 1280x720']],
+    ['out of order', (j) => j.renditions.reverse(), [
+      'renditions[1]: out of order: 640x360 is larger than 512x288 before it',
+      'renditions[2]: out of order: 768x432 is larger than 640x360 before it',
+      'renditions[3]: out of order: 960x540 is larger than 768x432 before it',
+      'renditions[4]: out of order: 1280x720 is larger than 960x540 before it',
+    ]],
+    ['unknown field', (j) => (j.renditions[0].crf = 23), ['renditions[0].crf: unknown field']],
+    ['unknown top-level field', (j) => (j.extra = 1), ['extra: unknown field']],
+    ['GOP that does not divide the segment', (j) => (j.renditions[0].gopSeconds = 3), ['renditions[0].gopSeconds: must divide hls.segmentSeconds (4) so segments start on a keyframe']],
+    ['bad profile', (j) => (j.renditions[0].profile = 'extended'), ['renditions[0].profile: expected "baseline", "main" or "high"']],
+    ['bad sample rate', (j) => (j.audio.sampleRate = 22050), ['audio.sampleRate: expected 32000, 44100 or 48000']],
+    ['missing hls field', (j) => delete j.hls.keepSegments, ['hls.keepSegments: missing', 'hls.keepSegments: expected a positive whole number']],
+    ['keep fewer than listed', (j) => (j.hls.keepSegments = 5), ['hls.keepSegments: must be at least hls.playlistSize (10)']],
+    ['bad preset', (j) => (j.local.preset = 'warp'), ['local.preset: expected one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow']],
+    ['empty renditions', (j) => (j.renditions = []), ['renditions: expected a non-empty array of renditions']],
+  ])('rejects %s with dot paths', (_name, mutate, expected) => {
+    const json = base();
+    mutate(json);
+    expect(problemPaths(json)).toEqual(expected);
+  });
+
+  it('accepts the built-in file and a ladder without local settings (defaults apply)', () => {
+    expect(validateLadder(base()).problems).toEqual([]);
+    const json = base();
+    delete json.local;
+    expect(validateLadder(json).ladder?.local).toEqual({ preset: 'veryfast', scaler: 'bilinear' });
+  });
+
+  it('rejects something that is not an object', () => {
+    expect(problemPaths([1, 2])).toEqual(['(root): expected a JSON object']);
+  });
+});
+
+describe('loadProfile', () => {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'ladder-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('loads a built-in profile by name and a user file by path', async () => {
+    expect((await loadProfile('SD-540p')).renditions).toHaveLength(4);
+    const json = base();
+    json.name = 'mine';
+    json.renditions = json.renditions.slice(3);
+    await writeFile(path.join(dir, 'mine.json'), JSON.stringify(json));
+    expect((await loadProfile('mine.json', dir)).name).toBe('mine');
+  });
+
+  it('names a missing profile and a broken file with codes', async () => {
+    await expect(loadProfile('HD-4k', dir)).rejects.toMatchObject({ code: 'PROFILE_NOT_FOUND' });
+    await writeFile(path.join(dir, 'broken.json'), '{ "name": ');
+    await expect(loadProfile('broken.json', dir)).rejects.toMatchObject({ code: 'LADDER_INVALID' });
+    const json = base();
+    json.renditions[0].width = 1279;
+    await writeFile(path.join(dir, 'odd.json'), JSON.stringify(json));
+    const err = (await loadProfile('odd.json', dir).catch((e) => e)) as LivestreamError;
+    expect(err.message).toContain('renditions[0].width: must be even (got 1279)');
+  });
+});
