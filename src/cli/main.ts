@@ -36,7 +36,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--source-user <user>', 'URL_PULL: basic-auth user name of the source')
     .option('--source-password-stdin', 'URL_PULL: read the source password from stdin (or set LIVESTREAM_SOURCE_PASSWORD)')
     .option('--cidr <cidr>', 'RTP_PUSH/RTMP_PUSH: address range allowed to push, IPv4 or IPv6 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--device-id <id>', 'INPUT_DEVICE: Elemental Link id on aws (hd-...); local: /dev/videoN[,alsa-device] or "demo"')
+    .option('--device-id <id>', 'INPUT_DEVICE: Elemental Link id on aws (hd-...); local: /dev/videoN, /dev/videoN+ALSA-device (e.g. /dev/video0+hw:1,0) or "demo"')
     .option('--profile <profile>', 'encoding ladder: HD-1080p, HD-720p, SD-540p or a ladder file (see "livestream profiles")')
     .option('--start', 'start the channel as part of up (default)')
     .option('--no-start', 'create everything but leave the channel stopped')
@@ -45,7 +45,9 @@ function addSpecOptions(cmd: Command): Command {
     .option('--endpoint-url <url>', 'aws: send every AWS call to this endpoint (for emulators)')
     .addOption(new Option('--origin <origin>', 'aws: origin store; MediaStore was ended by AWS on 2025-11-13, so s3 is the default').choices(['s3', 'mediastore']))
     .option('--listen <address>', 'local: address for viewers and push inputs (127.0.0.1; 0.0.0.0 lets phones on your network watch)')
-    .option('--port <port>', 'local: edge port for viewers (default: any free port)');
+    .option('--port <port>', 'local: edge port for viewers (default: any free port)')
+    .option('--rtmp-port <port>', 'local RTMP_PUSH: port to listen on (default 1935, as MediaLive)')
+    .option('--rtp-port <port>', 'local RTP_PUSH: UDP port to listen on (default 5000, as MediaLive)');
 }
 
 export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>): Command {

@@ -34,6 +34,8 @@ export interface SpecOptions extends GlobalOptions {
   origin?: string;
   listen?: string;
   port?: string;
+  rtmpPort?: string;
+  rtpPort?: string;
 }
 
 export const DEFAULT_STATE_DIR = '.livestream';
@@ -73,6 +75,8 @@ export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
     origin: opts.origin,
     listen: opts.listen,
     port: opts.port,
+    rtmpPort: opts.rtmpPort,
+    rtpPort: opts.rtpPort,
   };
 }
 

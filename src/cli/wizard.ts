@@ -77,7 +77,7 @@ export async function runWizard(given: UpOptions, prompts?: Prompts): Promise<{ 
     o.cidr = splitList(cidrs);
   } else {
     o.deviceId = await ask.input({
-      message: o.target === 'aws' ? 'Elemental Link device id (MediaLive console > Devices):' : 'Capture device (/dev/video0[,alsa-device], or "demo"):',
+      message: o.target === 'aws' ? 'Elemental Link device id (MediaLive console > Devices):' : 'Capture device (/dev/video0, /dev/video0+hw:1,0 with ALSA audio, or "demo"):',
       default: o.target === 'local' ? 'demo' : undefined,
       validate: (v) => v.trim() !== '' || 'Enter a device id',
     });

@@ -25,6 +25,10 @@ export interface LocalOptions {
   listen: string;
   /** Fixed edge port; 0 picks a free one. */
   port: number;
+  /** RTMP_PUSH listening port (MediaLive uses 1935); 0 picks a free one. */
+  rtmpPort: number;
+  /** RTP_PUSH listening UDP port (MediaLive uses 5000); 0 picks a free one. */
+  rtpPort: number;
 }
 
 export interface StackSpec {
@@ -68,6 +72,8 @@ export interface RawSpec {
   origin?: string;
   listen?: string;
   port?: number | string;
+  rtmpPort?: number | string;
+  rtpPort?: number | string;
 }
 
 export const DEFAULTS = {
@@ -155,16 +161,21 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
       add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
     }
     aws = { region, origin, ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}), ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}) };
-    if (raw.listen !== undefined || raw.port !== undefined) add('listen', '--listen and --port are for the local target', 'remove them, or use --target local');
+    if (raw.listen !== undefined || raw.port !== undefined || raw.rtmpPort !== undefined || raw.rtpPort !== undefined) {
+      add('listen', '--listen and the port options are for the local target', 'remove them, or use --target local');
+    }
   } else {
     for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin]] as const) {
       if (v !== undefined) add(k, `--${kebab(k)} is only for --target aws`, 'add --target aws, or remove it');
     }
     const listen = raw.listen ?? DEFAULTS.listen;
     if (!isIPv4(listen) && !isIPv6(listen)) add('listen', `"${listen}" is not an IP address`, 'use 127.0.0.1 (this machine) or 0.0.0.0 (the whole network)');
-    const port = raw.port === undefined ? 0 : Number(raw.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) add('port', `"${raw.port}" is not a port number`, 'use 1-65535, or 0 for any free port');
-    local = { listen, port };
+    const port = checkPort(raw.port, 0, 'port', add);
+    const rtmpPort = checkPort(raw.rtmpPort, 1935, 'rtmpPort', add);
+    const rtpPort = checkPort(raw.rtpPort, 5000, 'rtpPort', add);
+    if (raw.rtmpPort !== undefined && input !== 'RTMP_PUSH') add('rtmpPort', `--rtmp-port is only for RTMP_PUSH (input is ${input})`);
+    if (raw.rtpPort !== undefined && input !== 'RTP_PUSH') add('rtpPort', `--rtp-port is only for RTP_PUSH (input is ${input})`);
+    local = { listen, port, rtmpPort, rtpPort };
   }
 
   if (problems.length > 0) return { problems };
@@ -183,6 +194,12 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
     ...(local ? { local } : {}),
   };
   return { spec, problems };
+}
+
+function checkPort(raw: number | string | undefined, fallback: number, path: string, add: (p: string, m: string, f?: string) => void): number {
+  const port = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) add(path, `"${raw}" is not a port number`, 'use 1-65535, or 0 for any free port');
+  return port;
 }
 
 function kebab(s: string): string {

@@ -11,7 +11,6 @@ import { LivestreamError } from '../../core/errors.js';
 import type { Secrets } from '../../core/spec.js';
 import { stackLayout } from './layout.js';
 import { serveStack, startLocalStack } from './daemon.js';
-import { pushPorts } from './push-ports.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
   const log = (line: string) => logStream.write(`${new Date().toISOString()} ${line}\n`);
   const secrets = JSON.parse((await readStdin()) || '{}') as Secrets;
 
-  const stack = await startLocalStack({ spec: state.spec, ladder: state.ladder, secrets, layout, log, ...pushPorts(process.env) });
+  const stack = await startLocalStack({ spec: state.spec, ladder: state.ladder, secrets, layout, log });
   const control = await serveStack(stack, layout.socket);
   if (state.spec.start) await stack.start();
   log(`ready: edge ${stack.info.edgePort}, origin ${stack.info.originPort}`);

@@ -24,9 +24,6 @@ export interface DaemonConfig {
   ladder: Ladder;
   secrets: Secrets;
   layout: StackLayout;
-  /** Where push inputs listen; tests pass 0 for any free port. */
-  rtmpPort: number;
-  rtpPort: number;
   log: (line: string) => void;
 }
 
@@ -97,7 +94,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     const ffmpeg = await findFfmpeg();
     const ingest = await startIngest({
       spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, workDir: layout.work,
-      rtmpPort: cfg.rtmpPort, rtpPort: cfg.rtpPort, log,
+      rtmpPort: spec.local?.rtmpPort ?? 1935, rtpPort: spec.local?.rtpPort ?? 5000, log,
     });
     closers.push(() => ingest.close());
 

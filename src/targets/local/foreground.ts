@@ -6,7 +6,6 @@ import { appendFile } from 'node:fs/promises';
 import { applyUp, type ResourceNode } from '../../core/graph.js';
 import type { RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
 import { serveStack, startLocalStack, type LocalStack } from './daemon.js';
-import { pushPorts } from './push-ports.js';
 import { stackLayout } from './layout.js';
 import type { LocalContext } from './resources.js';
 import { waitForPlayback } from './wait-playback.js';
@@ -20,7 +19,7 @@ export async function runForeground(run: RunContext, nodes: ResourceNode<LocalCo
     layout,
     startInProcess: async () => {
       const log = (line: string) => void appendFile(layout.daemonLog, `${new Date().toISOString()} ${line}\n`).catch(() => {});
-      stack = await startLocalStack({ spec: run.spec, ladder: run.ladder, secrets: run.secrets, layout, log, ...pushPorts(process.env) });
+      stack = await startLocalStack({ spec: run.spec, ladder: run.ladder, secrets: run.secrets, layout, log });
       control = await serveStack(stack, layout.socket);
       if (run.spec.start) await stack.start();
       return stack.info;

@@ -1,0 +1,167 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+
+/** The operations MediaStore's access logs name. */
+export type OriginOperation = 'PutObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'ListItems';
+
+/** One origin request, with the field names of MediaStore's access logs (one JSON line each). */
+export interface AccessLogEntry {
+  RequestTime: string; // ISO 8601
+  Operation: OriginOperation;
+  Path: string; // object path, e.g. "/stream/index_1280x720_00001.ts"
+  HTTPStatus: number;
+  TurnAroundTime: number; // ms from request received to first response byte
+  TotalTime: number; // ms from request received to last byte
+  ObjectSize: number; // bytes of the object (0 if none)
+  BytesSent: number;
+  BytesReceived: number;
+  RequestID: string;
+  RemoteIP: string;
+  UserAgent: string;
+  Requester: 'ingest' | 'edge' | 'anonymous';
+  ErrorCode?: string;
+  ContainerName: string; // the stack name
+}
+
+/** `yyyyMMddTHH` in UTC, the hour key of the origin's log files. */
+export function formatHourKey(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}T${p(d.getUTCHours())}`;
+}
+
+/** The origin's access log file for an hour (and the n-th overflow file when one grew past the cap). */
+export function originLogFileName(ms: number, part = 0): string {
+  return `origin-access-${formatHourKey(ms)}${part === 0 ? '' : `.${part}`}.jsonl`;
+}
+
+export interface RotatingLogOptions {
+  dir: string;
+  /** File name for the hour holding `ms`; `part` > 0 once a file of that hour reached `maxFileBytes`. */
+  fileName: (ms: number, part: number) => string;
+  /** Written at the top of every new file (e.g. CloudFront's #Version/#Fields lines). */
+  header?: string;
+  maxFileBytes?: number;
+  /** Flush after this long, or sooner when `maxBufferBytes` is buffered. */
+  flushMs?: number;
+  maxBufferBytes?: number;
+  /** Lines dropped (and counted) rather than buffered beyond this, if the disk cannot keep up. */
+  maxPendingBytes?: number;
+  now?: () => number;
+}
+
+/**
+ * Buffered, asynchronous, hourly-rotated append-only log. Requests never wait for the disk:
+ * lines are queued and appended in batches; if the disk falls far behind, lines are dropped and
+ * counted rather than letting memory grow without bound.
+ */
+export class RotatingLogWriter {
+  private readonly opts: Required<Omit<RotatingLogOptions, 'header'>> & { header?: string };
+  private pending: { file: string; text: string }[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private currentHour = -1;
+  private currentPart = 0;
+  private currentSize = 0;
+  private currentFile = '';
+  private closed = false;
+  dropped = 0;
+  writeErrors = 0;
+
+  constructor(opts: RotatingLogOptions) {
+    this.opts = {
+      maxFileBytes: 256 * 1024 * 1024,
+      flushMs: 500,
+      maxBufferBytes: 256 * 1024,
+      maxPendingBytes: 32 * 1024 * 1024,
+      now: Date.now,
+      ...opts,
+    };
+  }
+
+  /** Queue one line (without its newline). */
+  write(line: string): void {
+    if (this.closed) return;
+    const text = line + '\n';
+    if (this.pendingBytes > this.opts.maxPendingBytes) {
+      this.dropped++;
+      return;
+    }
+    const file = this.pickFile(Buffer.byteLength(text));
+    const last = this.pending[this.pending.length - 1];
+    // Consecutive lines for one file are joined, so a flush is one append per file.
+    if (last !== undefined && last.file === file) last.text += text;
+    else this.pending.push({ file, text });
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= this.opts.maxBufferBytes) void this.flush();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.flush(), this.opts.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Write everything queued so far. */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (batch.length > 0) {
+      this.chain = this.chain.then(async () => {
+        await fsp.mkdir(this.opts.dir, { recursive: true });
+        for (const { file, text } of batch) {
+          await fsp.appendFile(path.join(this.opts.dir, file), text).catch(() => {
+            this.writeErrors++;
+          });
+        }
+      });
+    }
+    return this.chain.catch(() => {
+      this.writeErrors++;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  private pickFile(bytes: number): string {
+    const now = this.opts.now();
+    const hour = Math.floor(now / 3_600_000);
+    let fresh = false;
+    if (hour !== this.currentHour) {
+      this.currentHour = hour;
+      this.currentPart = 0;
+      this.currentSize = 0;
+      fresh = true;
+    } else if (this.currentSize + bytes > this.opts.maxFileBytes) {
+      this.currentPart++;
+      this.currentSize = 0;
+      fresh = true;
+    }
+    // Names are made once per file, not per line: this runs for every request the edge answers.
+    if (fresh) this.currentFile = this.opts.fileName(now, this.currentPart);
+    const file = this.currentFile;
+    if (fresh && this.opts.header !== undefined) {
+      this.pending.push({ file, text: this.opts.header });
+      this.pendingBytes += this.opts.header.length;
+      this.currentSize += this.opts.header.length;
+    }
+    this.currentSize += bytes;
+    return file;
+  }
+}
+
+/** The origin's access log: one JSON line per request, `origin-access-<yyyyMMddTHH>.jsonl`. */
+export function createOriginAccessLog(opts: {
+  dir: string;
+  now?: () => number;
+  maxFileBytes?: number;
+}): RotatingLogWriter {
+  return new RotatingLogWriter({ dir: opts.dir, now: opts.now, maxFileBytes: opts.maxFileBytes, fileName: originLogFileName });
+}

@@ -1,0 +1,97 @@
+/**
+ * The whole event on one machine, through the real CLI: `livestream up` with the built-in demo
+ * source (pulled through the real URL_PULL input), a real Chromium playing /player/, status,
+ * stop/start, and `down` keeping the logs.
+ */
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { livestream } from '../helpers/cli.js';
+import { isAlive } from '../../src/core/state.js';
+
+const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
+
+describe('livestream up --target local (demo source)', { timeout: 240_000 }, () => {
+  let dir: string;
+  let browser: Browser | undefined;
+  let outputs: Record<string, string>;
+  const common = () => ['--stack', 'e2e', '--state-dir', path.join(dir, 'state'), '--json'];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-local-'));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    // Whatever happened, leave no daemon behind.
+    await livestream(['down', ...common(), '--delete-logs', '--yes']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('up returns once the stream plays through the edge, and prints the URLs', async () => {
+    const up = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--yes', ...common()]);
+    expect(up.stderr).not.toMatch(/Error:/);
+    expect(up.code).toBe(0);
+    outputs = up.json.outputs;
+    expect(outputs.playerUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/player\/$/);
+    expect(outputs.playbackUrl).toMatch(/\/stream\/index\.m3u8$/);
+    expect(outputs.dashboardUrl).toMatch(/\/dashboard\/$/);
+    const master = await (await fetch(outputs.playbackUrl!)).text();
+    expect(master.match(/#EXT-X-STREAM-INF/g)).toHaveLength(2);
+  });
+
+  it('a real Chromium plays /player/ with both renditions', async () => {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(outputs.playerUrl!);
+    await page.waitForFunction(() => (window as any).__player?.video?.currentTime > 3, undefined, { timeout: 60_000 });
+    const levels = await page.evaluate(() => (window as any).__player.hls.levels.map((l: any) => `${l.width}x${l.height}`));
+    expect(levels.sort()).toEqual(['320x180', '480x270']);
+    await page.screenshot({ path: path.join(dir, 'player.png') });
+  });
+
+  it('status reads the running stack; a second up changes nothing; a changed spec is refused', async () => {
+    const status = await livestream(['status', ...common()]);
+    expect(status.code).toBe(0);
+    expect(status.json.channel.state).toBe('RUNNING');
+    expect(status.json.live.segmentsWritten).toBeGreaterThan(0);
+    expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['daemon', true]]);
+
+    const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--yes', ...common()]);
+    expect(again.code).toBe(0);
+    expect(again.json.outputs.playerUrl).toBe(outputs.playerUrl);
+
+    const changed = await livestream(['up', '--input', 'URL_PULL', '--profile', 'SD-540p', '--yes', ...common()]);
+    expect(changed.code).toBe(2);
+    expect(changed.json.error.code).toBe('STACK_SPEC_CHANGED');
+  });
+
+  it('stop and start the channel, idempotently', async () => {
+    const stop = await livestream(['stop', ...common()]);
+    expect(stop.json.channel.state).toBe('IDLE');
+    expect((await livestream(['stop', ...common()])).json.channel.state).toBe('IDLE');
+    const start = await livestream(['start', ...common()]);
+    expect(start.json.channel.state).toBe('RUNNING');
+  });
+
+  it('status --all lists the stack; down stops everything and keeps the logs', async () => {
+    const all = await livestream(['status', '--all', '--state-dir', path.join(dir, 'state'), '--json']);
+    expect(all.json.stacks.map((s: any) => [s.stack, s.target, s.channel])).toEqual([['e2e', 'local', 'RUNNING']]);
+
+    const statusBefore = await livestream(['status', ...common()]);
+    const pid = Number(statusBefore.json.resources.find((r: any) => r.id === 'daemon').physicalId);
+    const down = await livestream(['down', '--yes', ...common()]);
+    expect(down.code).toBe(0);
+    expect(down.json.complete).toBe(true);
+    expect(isAlive(pid)).toBe(false);
+    const logs = path.join(dir, 'state', 'e2e', 'logs');
+    expect(down.json.keptNames).toEqual([logs]);
+    expect((await stat(logs)).isDirectory()).toBe(true);
+    expect(await readdir(path.join(logs, 'origin'))).not.toEqual([]);
+    expect(await readdir(path.join(dir, 'state', 'e2e'))).toEqual(['logs']);
+    expect((await livestream(['status', ...common()])).code).toBe(5);
+  });
+});
