@@ -1,0 +1,112 @@
+/**
+ * The MediaLive role: trusted by MediaLive only, allowed to write this stack's origin and read
+ * this stack's source password, nothing else (the reference grants every bucket, every parameter,
+ * EC2 and MediaConnect). Pure; returns the JSON strings IAM's CreateRole / PutRolePolicy take.
+ */
+import type { StackSpec } from '../../../core/spec.js';
+import type { ResourceNames } from './names.js';
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow' | 'Deny';
+  Principal?: Record<string, string | string[]>;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export function buildTrustPolicy(): string {
+  const doc: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'MediaLiveAssumesRole', Effect: 'Allow', Principal: { Service: 'medialive.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+  return JSON.stringify(doc);
+}
+
+export function parameterArn(a: { partition?: string; region: string; accountId: string; parameterName: string }): string {
+  // Parameter names with a leading "/" form ARNs as parameter/<name without the leading slash>.
+  return `arn:${a.partition ?? 'aws'}:ssm:${a.region}:${a.accountId}:parameter/${a.parameterName.replace(/^\//, '')}`;
+}
+
+export function bucketArn(bucket: string, partition = 'aws'): string {
+  return `arn:${partition}:s3:::${bucket}`;
+}
+
+export function containerArn(a: { partition?: string; region: string; accountId: string; containerName: string }): string {
+  return `arn:${a.partition ?? 'aws'}:mediastore:${a.region}:${a.accountId}:container/${a.containerName}`;
+}
+
+export function buildRolePolicyDocument(a: {
+  spec: StackSpec;
+  names: ResourceNames;
+  accountId: string;
+  region: string;
+  partition?: string;
+  /** The origin bucket's ARN (arn:aws:s3:::bucket) or the MediaStore container's ARN. */
+  originArn: string;
+}): PolicyDocument {
+  const partition = a.partition ?? 'aws';
+  const statements: PolicyStatement[] = [];
+  if (a.spec.aws?.origin === 'mediastore' || a.originArn.includes(':mediastore:')) {
+    statements.push({
+      Sid: 'WriteStackContainer',
+      Effect: 'Allow',
+      Action: ['mediastore:PutObject', 'mediastore:GetObject', 'mediastore:DeleteObject', 'mediastore:DescribeObject', 'mediastore:ListItems'],
+      Resource: [a.originArn, `${a.originArn}/*`],
+    });
+  } else {
+    // MediaLive's HLS output to s3ssl:// writes segments and playlists and deletes segments that
+    // fall out of KeepSegments; it reads back and lists when it resumes. Writes stay under stream/.
+    statements.push(
+      {
+        Sid: 'WriteStackStream',
+        Effect: 'Allow',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: `${a.originArn}/stream/*`,
+      },
+      {
+        Sid: 'ListStackBucket',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket', 's3:GetBucketLocation'],
+        Resource: a.originArn,
+      },
+    );
+  }
+  // LogLevel on the channel sends its logs to the "ElementalMediaLive" log group.
+  statements.push({
+    Sid: 'ChannelLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+    Resource: `arn:${partition}:logs:${a.region}:${a.accountId}:log-group:ElementalMediaLive:*`,
+  });
+  if (a.spec.sourcePassword) {
+    const paramArn = parameterArn({ partition, region: a.region, accountId: a.accountId, parameterName: a.names.parameterName });
+    statements.push(
+      { Sid: 'ReadSourcePassword', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: paramArn },
+      {
+        // SecureString values are encrypted with the aws/ssm key. Its key id is not known in
+        // advance, so pin the call instead: only through SSM, only for this parameter.
+        Sid: 'DecryptSourcePassword',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: `arn:${partition}:kms:${a.region}:${a.accountId}:key/*`,
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': `ssm.${a.region}.amazonaws.com`,
+            'kms:EncryptionContext:PARAMETER_ARN': paramArn,
+          },
+        },
+      },
+    );
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export function buildRolePolicy(a: Parameters<typeof buildRolePolicyDocument>[0]): string {
+  return JSON.stringify(buildRolePolicyDocument(a));
+}

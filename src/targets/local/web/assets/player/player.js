@@ -1,0 +1,220 @@
+// livestream player: hls.js over the stack's stream, with its ladder, the rendition playing,
+// buffer, latency and errors in view. Plain script, no build step: it is served as is by the
+// local edge and uploaded as is beside the stream on S3/CloudFront.
+(function () {
+  'use strict';
+
+  var DEFAULT_SRC = '../stream/index.m3u8';
+  var params = new URLSearchParams(location.search);
+  var src = new URL(params.get('src') || DEFAULT_SRC, location.href).href;
+
+  var video = document.getElementById('video');
+  var banner = document.getElementById('banner');
+  var picker = document.getElementById('picker');
+  var ladderBody = document.querySelector('#ladder tbody');
+  var sourceLink = document.getElementById('source');
+  var $ = function (id) { return document.getElementById(id); };
+
+  sourceLink.textContent = src;
+  sourceLink.href = src;
+
+  var hls = null;
+  var recoveredErrors = 0;
+  var lastMediaRecovery = 0;
+  var restartTimer = null;
+  var levels = [];
+  var playingLevel = -1;
+  var loadingLevel = -1;
+
+  window.__player = { hls: null, video: video };
+
+  // The local stack serves a dashboard beside the player; on S3/CloudFront there is none.
+  fetch('../api/info', { cache: 'no-store' }).then(function (r) {
+    if (r.ok) $('dashboard-link').hidden = false;
+  }, function () {});
+
+  function showBanner(text, kind) {
+    banner.textContent = text;
+    banner.className = 'banner' + (kind ? ' ' + kind : '');
+    banner.hidden = false;
+  }
+  function hideBanner() { banner.hidden = true; }
+
+  function formatBitrate(bps) {
+    if (!(bps > 0)) return '–';
+    return bps >= 1e6 ? (bps / 1e6).toFixed(2) + ' Mb/s' : Math.round(bps / 1e3) + ' kb/s';
+  }
+  function formatSeconds(s) { return isFinite(s) ? s.toFixed(1) + ' s' : '–'; }
+  function levelName(l) {
+    if (!l) return '–';
+    return l.width && l.height ? l.width + 'x' + l.height : (l.name || '?');
+  }
+
+  function renderLadder() {
+    ladderBody.textContent = '';
+    // FRAME-RATE is optional in a master playlist: show the column only when some rendition has it.
+    var hasFps = levels.some(function (l) { return l.frameRate > 0; });
+    document.getElementById('ladder').classList.toggle('no-fps', !hasFps);
+    // Highest first, as the ladder files list them.
+    var order = levels.map(function (l, i) { return i; }).sort(function (a, b) { return levels[b].bitrate - levels[a].bitrate; });
+    order.forEach(function (i) {
+      var l = levels[i];
+      var tr = document.createElement('tr');
+      tr.dataset.level = String(i);
+      if (i === playingLevel) tr.className = 'playing';
+      else if (i === loadingLevel) tr.className = 'loading';
+      [levelName(l), formatBitrate(l.bitrate), l.frameRate ? String(Math.round(l.frameRate * 100) / 100) : '–'].forEach(function (text) {
+        var td = document.createElement('td');
+        td.textContent = text;
+        tr.appendChild(td);
+      });
+      ladderBody.appendChild(tr);
+    });
+  }
+
+  function renderPicker() {
+    var manual = hls && !hls.autoLevelEnabled ? hls.currentLevel : -1;
+    picker.textContent = '';
+    var auto = document.createElement('option');
+    auto.value = '-1';
+    auto.textContent = 'Auto (ABR)';
+    picker.appendChild(auto);
+    levels.map(function (l, i) { return i; }).sort(function (a, b) { return levels[b].bitrate - levels[a].bitrate; }).forEach(function (i) {
+      var o = document.createElement('option');
+      o.value = String(i);
+      o.textContent = levelName(levels[i]) + ' · ' + formatBitrate(levels[i].bitrate);
+      picker.appendChild(o);
+    });
+    picker.value = String(manual);
+  }
+
+  picker.addEventListener('change', function () {
+    if (!hls) return;
+    // currentLevel switches at once (flushing the buffer); -1 hands the choice back to ABR.
+    hls.currentLevel = Number(picker.value);
+  });
+
+  function play() {
+    var p = video.play();
+    if (p && p.catch) p.catch(function () { /* autoplay refused: the controls are there */ });
+  }
+
+  function scheduleRestart(reason, delayMs) {
+    showBanner(reason + ' Retrying in ' + Math.round(delayMs / 1000) + ' s…', 'info');
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(start, delayMs);
+  }
+
+  function start() {
+    clearTimeout(restartTimer);
+    if (hls) { hls.destroy(); hls = null; }
+
+    if (!window.Hls || !Hls.isSupported()) {
+      // Safari on iOS has no MediaSource but plays HLS natively.
+      if (video.canPlayType('application/vnd.apple.mpegurl')) {
+        video.src = src;
+        play();
+        $('s-state').textContent = 'native HLS';
+        return;
+      }
+      showBanner('This browser can play neither HLS nor Media Source Extensions.');
+      return;
+    }
+
+    hls = new Hls({
+      // Keep memory flat over a long live event.
+      backBufferLength: 30,
+      liveDurationInfinity: true,
+      enableWorker: true,
+    });
+    window.__player.hls = hls;
+
+    hls.on(Hls.Events.MANIFEST_PARSED, function (_e, data) {
+      levels = data.levels || hls.levels;
+      renderLadder();
+      renderPicker();
+      play();
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHING, function (_e, data) {
+      loadingLevel = data.level;
+      renderLadder();
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, function (_e, data) {
+      playingLevel = data.level;
+      loadingLevel = -1;
+      renderLadder();
+    });
+    hls.on(Hls.Events.FRAG_BUFFERED, function () {
+      if (!banner.hidden && banner.classList.contains('info')) hideBanner();
+    });
+    hls.on(Hls.Events.ERROR, function (_e, data) {
+      if (!data.fatal) return; // hls.js retries these itself (a late segment, a slate's discontinuity).
+      recoveredErrors++;
+      var what = data.details || data.type;
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        if (/^manifest/i.test(String(data.details)) || !levels.length) {
+          // The stream may not be up yet (channel starting): start over until it is.
+          scheduleRestart('The stream is not available (' + what + ').', 3000);
+        } else {
+          showBanner('Network error (' + what + '). Reconnecting…', 'info');
+          hls.startLoad();
+        }
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+        var now = Date.now();
+        showBanner('Media error (' + what + '). Recovering…', 'info');
+        // Twice in a row: swap the audio codec hint first, as hls.js's own demo does.
+        if (now - lastMediaRecovery < 3000) hls.swapAudioCodec();
+        lastMediaRecovery = now;
+        hls.recoverMediaError();
+      } else {
+        scheduleRestart('Playback failed (' + what + ').', 3000);
+      }
+    });
+
+    hls.loadSource(src);
+    hls.attachMedia(video);
+    $('s-state').textContent = 'loading';
+  }
+
+  function bufferAhead() {
+    var t = video.currentTime;
+    for (var i = 0; i < video.buffered.length; i++) {
+      if (video.buffered.start(i) <= t + 0.1 && t <= video.buffered.end(i)) return video.buffered.end(i) - t;
+    }
+    return 0;
+  }
+
+  function isLive() {
+    if (!hls || !levels.length) return false;
+    var l = hls.levels[hls.currentLevel >= 0 ? hls.currentLevel : 0];
+    return !!(l && l.details && l.details.live);
+  }
+
+  function latency() {
+    if (!hls) return NaN;
+    if (isFinite(hls.latency) && hls.latency > 0) return hls.latency;
+    var edge = hls.liveSyncPosition;
+    return edge != null && isFinite(edge) ? edge - video.currentTime : NaN;
+  }
+
+  function updateStats() {
+    var state = video.error ? 'error' : video.paused ? (video.readyState < 3 ? 'buffering' : 'paused') : video.readyState < 3 ? 'stalled' : 'playing';
+    $('s-state').textContent = state + (hls && levels.length ? (isLive() ? ' · live' : ' · on demand') : '');
+    $('s-level').textContent = playingLevel >= 0 ? levelName(levels[playingLevel]) + (hls && hls.autoLevelEnabled ? ' (auto)' : ' (fixed)') : '–';
+    $('s-size').textContent = video.videoWidth ? video.videoWidth + 'x' + video.videoHeight : '–';
+    $('s-buffer').textContent = formatSeconds(bufferAhead());
+    $('s-latency').textContent = isLive() ? formatSeconds(latency()) : 'not live';
+    $('s-bandwidth').textContent = hls ? formatBitrate(hls.bandwidthEstimate) : '–';
+    var q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+    $('s-dropped').textContent = q ? q.droppedVideoFrames + ' of ' + q.totalVideoFrames : '–';
+    $('s-time').textContent = formatSeconds(video.currentTime);
+    $('s-errors').textContent = String(recoveredErrors);
+  }
+
+  video.addEventListener('playing', function () {
+    if (!banner.hidden && banner.classList.contains('info')) hideBanner();
+  });
+
+  setInterval(updateStats, 500);
+  start();
+})();

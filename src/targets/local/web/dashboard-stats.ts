@@ -1,0 +1,311 @@
+/**
+ * The dashboard's numbers: the ten panels of the guide's Appendix D (the reference's CloudWatch
+ * dashboard over MediaStore's access logs), computed per minute from the origin's access log,
+ * plus the channel's health as reported by the encoder.
+ *
+ * Pure: entries and samples come in, a snapshot for a given clock reading comes out.
+ * Memory is bounded: one bucket per minute for the window (older ones dropped), at most
+ * MAX_SAMPLES latency samples per minute per operation (a reservoir), at most MAX_HEALTH samples.
+ */
+import type { AccessLogEntry, OriginOperation } from '../access-log.js';
+
+// Reading history touches the disk, so it lives in its own module; re-exported for one import site.
+export { loadAccessLogHistory } from './access-log-history.js';
+
+export interface ChannelHealthSample {
+  time: number;
+  state: string;
+  inputConnected: boolean;
+  inputFps?: number;
+  /** bit/s */
+  inputBitrate?: number;
+  encoderSpeed?: number;
+  restarts: number;
+  inputLossSeconds?: number;
+}
+
+export type PanelId =
+  | 'ingress-tpm'
+  | 'egress-tpm'
+  | 'put-latency'
+  | 'get-latency'
+  | 'ingress-2xx'
+  | 'ingress-4xx'
+  | 'ingress-5xx'
+  | 'egress-2xx'
+  | 'egress-4xx'
+  | 'egress-5xx'
+  | 'health-input-fps'
+  | 'health-input-bitrate'
+  | 'health-encoder-speed'
+  | 'health-input-connected'
+  | 'health-input-loss'
+  | 'health-restarts';
+
+export interface Series {
+  label: string;
+  /** One value per entry of the panel's `time`; null where there is nothing to show (no successful request). */
+  values: Array<number | null>;
+}
+
+export interface Panel {
+  id: PanelId;
+  title: string;
+  unit: string;
+  /** Epoch seconds (uPlot's x unit), oldest first. */
+  time: number[];
+  series: Series[];
+}
+
+export interface DashboardData {
+  /** Clock reading the snapshot was made for, epoch ms. */
+  generatedAt: number;
+  windowMinutes: number;
+  /** The ten Appendix D panels, in the guide's order, one point per minute (the last minute is partial). */
+  panels: Panel[];
+  health: {
+    latest: ChannelHealthSample | null;
+    panels: Panel[];
+  };
+}
+
+export const MAX_SAMPLES = 5000;
+export const MAX_HEALTH = 2000;
+const MINUTE_MS = 60_000;
+
+const INGRESS_OPS = ['PutObject', 'DeleteObject'] as const;
+const EGRESS_OPS = ['GetObject'] as const;
+type CountedOp = (typeof INGRESS_OPS)[number] | (typeof EGRESS_OPS)[number];
+type StatusClass = '2xx' | '4xx' | '5xx';
+const STATUS_CLASSES: StatusClass[] = ['2xx', '4xx', '5xx'];
+
+interface LatencyBucket {
+  count: number;
+  sumTurnAround: number;
+  sumTotal: number;
+  /** Reservoir of successful requests' times: turnAround[i] and total[i] are the same request (flat arrays: 8 bytes a value). */
+  turnAround: number[];
+  total: number[];
+  /** The last summary and the count it was made at: finished minutes are not sorted again every refresh. */
+  memo?: { count: number; summary: LatencySummary };
+}
+
+interface MinuteBucket {
+  /** Requests per operation, whatever the status (transactions per minute). */
+  requests: Record<CountedOp, number>;
+  statuses: Record<CountedOp, Record<StatusClass, number>>;
+  latency: { PutObject: LatencyBucket; GetObject: LatencyBucket };
+}
+
+export class DashboardStats {
+  readonly windowMinutes: number;
+  private readonly buckets = new Map<number, MinuteBucket>();
+  private health: ChannelHealthSample[] = [];
+  /** Deterministic PRNG state for the reservoir (xorshift32), so a replay gives the same picture. */
+  private seed = 0x9e3779b9;
+
+  constructor(opts: { windowMinutes?: number } = {}) {
+    const w = opts.windowMinutes ?? 60;
+    this.windowMinutes = Number.isFinite(w) && w >= 1 ? Math.floor(w) : 60;
+  }
+
+  record(entry: AccessLogEntry): void {
+    const t = Date.parse(entry.RequestTime);
+    if (!Number.isFinite(t)) return;
+    const op = entry.Operation;
+    if (!isCounted(op)) return;
+    const bucket = this.bucketFor(Math.floor(t / MINUTE_MS));
+    if (!bucket) return;
+
+    bucket.requests[op] += 1;
+    const cls = statusClass(entry.HTTPStatus);
+    if (cls) bucket.statuses[op][cls] += 1;
+    if (cls === '2xx' && (op === 'PutObject' || op === 'GetObject')) {
+      this.addLatency(bucket.latency[op], entry.TurnAroundTime, entry.TotalTime);
+    }
+  }
+
+  recordHealth(sample: ChannelHealthSample): void {
+    if (!Number.isFinite(sample.time)) return;
+    const last = this.health[this.health.length - 1];
+    if (last && sample.time < last.time) {
+      // Out of order (a late report): keep the series sorted for the chart.
+      const i = this.health.findIndex((s) => s.time > sample.time);
+      this.health.splice(i, 0, sample);
+    } else {
+      this.health.push(sample);
+    }
+    const newest = this.health[this.health.length - 1].time;
+    const cutoff = newest - this.windowMinutes * MINUTE_MS;
+    let drop = 0;
+    while (drop < this.health.length && this.health[drop].time < cutoff) drop++;
+    drop = Math.max(drop, this.health.length - MAX_HEALTH);
+    if (drop > 0) this.health = this.health.slice(drop);
+  }
+
+  snapshot(nowMs: number): DashboardData {
+    const nowMinute = Math.floor(nowMs / MINUTE_MS);
+    const minutes: number[] = [];
+    for (let m = nowMinute - this.windowMinutes + 1; m <= nowMinute; m++) minutes.push(m);
+    const time = minutes.map((m) => (m * MINUTE_MS) / 1000);
+    const rows = minutes.map((m) => this.buckets.get(m));
+
+    const panel = (id: PanelId, title: string, unit: string, series: Series[]): Panel => ({ id, title, unit, time, series });
+    const count = (pick: (b: MinuteBucket) => number): Array<number | null> => rows.map((b) => (b ? pick(b) : 0));
+    const requests = (ops: readonly CountedOp[]): Series[] =>
+      ops.map((op) => ({ label: op, values: count((b) => b.requests[op]) }));
+    const statuses = (ops: readonly CountedOp[], cls: StatusClass): Series[] =>
+      ops.map((op) => ({ label: op, values: count((b) => b.statuses[op][cls]) }));
+    const latency = (op: 'PutObject' | 'GetObject'): Series[] => {
+      const stats = rows.map((b) => (b ? summarise(b.latency[op]) : undefined));
+      return [
+        { label: 'TurnAroundTime avg', values: stats.map((s) => s?.turnAroundAvg ?? null) },
+        { label: 'TurnAroundTime p99', values: stats.map((s) => s?.turnAroundP99 ?? null) },
+        { label: 'TotalTime avg', values: stats.map((s) => s?.totalAvg ?? null) },
+        { label: 'TotalTime p99', values: stats.map((s) => s?.totalP99 ?? null) },
+      ];
+    };
+
+    const panels: Panel[] = [
+      panel('ingress-tpm', 'Ingress TPM (Transactions Per Minute)', 'requests/min', requests(INGRESS_OPS)),
+      panel('egress-tpm', 'Egress TPM (Transactions Per Minute)', 'requests/min', requests(EGRESS_OPS)),
+      panel('put-latency', 'Put Object Latencies (Successful Requests)', 'ms', latency('PutObject')),
+      panel('get-latency', 'Get Object Latencies (Successful Requests)', 'ms', latency('GetObject')),
+      ...STATUS_CLASSES.map((cls) =>
+        panel(`ingress-${cls}` as PanelId, `Ingress ${cls} Status Count by Operation`, 'requests/min', statuses(INGRESS_OPS, cls)),
+      ),
+      ...STATUS_CLASSES.map((cls) =>
+        panel(`egress-${cls}` as PanelId, `Egress ${cls} Status Count by Operation`, 'requests/min', statuses(EGRESS_OPS, cls)),
+      ),
+    ];
+
+    return {
+      generatedAt: nowMs,
+      windowMinutes: this.windowMinutes,
+      panels,
+      health: this.healthSnapshot(nowMs),
+    };
+  }
+
+  private healthSnapshot(nowMs: number): DashboardData['health'] {
+    const from = nowMs - this.windowMinutes * MINUTE_MS;
+    const samples = this.health.filter((s) => s.time >= from && s.time <= nowMs);
+    const time = samples.map((s) => s.time / 1000);
+    const series = (label: string, pick: (s: ChannelHealthSample) => number | undefined): Series => ({
+      label,
+      values: samples.map((s) => {
+        const v = pick(s);
+        return typeof v === 'number' && Number.isFinite(v) ? v : null;
+      }),
+    });
+    const panel = (id: PanelId, title: string, unit: string, s: Series[]): Panel => ({ id, title, unit, time, series: s });
+    return {
+      latest: samples[samples.length - 1] ?? null,
+      panels: [
+        panel('health-input-fps', 'Input frame rate', 'fps', [series('Input fps', (s) => s.inputFps)]),
+        panel('health-input-bitrate', 'Input bitrate', 'bit/s', [series('Input bitrate', (s) => s.inputBitrate)]),
+        panel('health-encoder-speed', 'Encoder speed', '× real time', [series('Speed', (s) => s.encoderSpeed)]),
+        panel('health-input-connected', 'Input connected', '1 = yes', [series('Connected', (s) => (s.inputConnected ? 1 : 0))]),
+        panel('health-input-loss', 'Input loss', 's', [series('Input lost for', (s) => s.inputLossSeconds)]),
+        panel('health-restarts', 'Encoder restarts', 'count', [series('Restarts', (s) => s.restarts)]),
+      ],
+    };
+  }
+
+  /** The bucket for a minute, created on demand; undefined when the minute is older than every bucket kept. */
+  private bucketFor(minute: number): MinuteBucket | undefined {
+    const existing = this.buckets.get(minute);
+    if (existing) return existing;
+    const keep = this.windowMinutes + 1;
+    if (this.buckets.size >= keep) {
+      const oldest = Math.min(...this.buckets.keys());
+      if (minute < oldest) return undefined;
+    }
+    const bucket = newBucket();
+    this.buckets.set(minute, bucket);
+    // Drop the oldest minutes beyond the window (keyed by the newest minute seen, not the clock: this stays pure).
+    const newest = Math.max(...this.buckets.keys());
+    for (const m of [...this.buckets.keys()]) if (m <= newest - keep) this.buckets.delete(m);
+    return bucket;
+  }
+
+  private addLatency(l: LatencyBucket, turnAround: number, total: number): void {
+    if (!Number.isFinite(turnAround) || !Number.isFinite(total)) return;
+    l.count += 1;
+    l.sumTurnAround += turnAround;
+    l.sumTotal += total;
+    if (l.turnAround.length < MAX_SAMPLES) {
+      l.turnAround.push(turnAround);
+      l.total.push(total);
+      return;
+    }
+    // Reservoir sampling (Algorithm R): every request of the minute has the same chance to be kept.
+    const j = this.random() % l.count;
+    if (j < MAX_SAMPLES) {
+      l.turnAround[j] = turnAround;
+      l.total[j] = total;
+    }
+  }
+
+  private random(): number {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed;
+  }
+}
+
+function newBucket(): MinuteBucket {
+  const zero = (): Record<StatusClass, number> => ({ '2xx': 0, '4xx': 0, '5xx': 0 });
+  const lat = (): LatencyBucket => ({ count: 0, sumTurnAround: 0, sumTotal: 0, turnAround: [], total: [] });
+  return {
+    requests: { PutObject: 0, DeleteObject: 0, GetObject: 0 },
+    statuses: { PutObject: zero(), DeleteObject: zero(), GetObject: zero() },
+    latency: { PutObject: lat(), GetObject: lat() },
+  };
+}
+
+function isCounted(op: OriginOperation): op is CountedOp {
+  return op === 'PutObject' || op === 'DeleteObject' || op === 'GetObject';
+}
+
+function statusClass(status: number): StatusClass | undefined {
+  if (status >= 200 && status < 300) return '2xx';
+  if (status >= 400 && status < 500) return '4xx';
+  if (status >= 500 && status < 600) return '5xx';
+  return undefined;
+}
+
+interface LatencySummary {
+  turnAroundAvg: number;
+  turnAroundP99: number;
+  totalAvg: number;
+  totalP99: number;
+}
+
+function summarise(l: LatencyBucket): LatencySummary | undefined {
+  if (l.count === 0) return undefined;
+  if (l.memo?.count === l.count) return l.memo.summary;
+  const summary = {
+    turnAroundAvg: round(l.sumTurnAround / l.count),
+    turnAroundP99: round(percentile(l.turnAround, 0.99)),
+    totalAvg: round(l.sumTotal / l.count),
+    totalP99: round(percentile(l.total, 0.99)),
+  };
+  l.memo = { count: l.count, summary };
+  return summary;
+}
+
+/** Exact nearest-rank percentile: the smallest value with at least p of the values at or below it. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil(p * sorted.length));
+  return sorted[rank - 1];
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
+import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
+import { decodeFrames, killAll, makeSpec, makeTempDir, startPublisher, waitFor, FFMPEG } from './helpers.js';
+
+let ingest: Ingest | undefined;
+let cleanup: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  await killAll();
+  await ingest?.close();
+  ingest = undefined;
+  await cleanup?.();
+});
+
+async function startRtp(cidrs: string[], lines: string[] = []): Promise<Ingest> {
+  const tmp = await makeTempDir();
+  cleanup = tmp.remove;
+  ingest = await startIngest({
+    spec: makeSpec({ input: 'RTP_PUSH', cidrs }),
+    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, rtpPort: 0, log: (l) => lines.push(l),
+  });
+  return ingest;
+}
+
+function portOf(endpoint: string): number {
+  return Number(/:(\d+)$/.exec(endpoint)![1]);
+}
+
+async function sendDatagrams(port: number, count: number): Promise<void> {
+  const socket = createSocket('udp4');
+  for (let i = 0; i < count; i++) {
+    await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(188, 0x47), port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+  }
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+}
+
+describe('RTP_PUSH', () => {
+  it('forwards an allowed MPEG-TS/RTP publisher to the decoder started with inputArgs()', async () => {
+    const lines: string[] = [];
+    const ing = await startRtp(['127.0.0.1/32'], lines);
+    expect(ing.pushEndpoint).toMatch(/^rtp:\/\/127\.0\.0\.1:\d+$/);
+    expect(ing.state()).toEqual({ connected: false, refused: 0 });
+
+    const decoding = decodeFrames(ing.inputArgs(), 2);
+    startPublisher('rtp_mpegts', ing.pushEndpoint!);
+    expect(await waitFor(() => ing.state().connected, 10_000)).toBe(true);
+    expect(ing.state()).toMatchObject({ connected: true, remote: '127.0.0.1', refused: 0 });
+    const { frames, stderr } = await decoding;
+    expect(frames, stderr.slice(-500)).toBeGreaterThanOrEqual(20);
+    expect(lines).toContain('RTP: receiving from 127.0.0.1');
+  });
+
+  it('drops datagrams from outside the allow-list, counts each, logs the address once', async () => {
+    const lines: string[] = [];
+    const ing = await startRtp(['127.0.0.2/32'], lines);
+    await sendDatagrams(portOf(ing.pushEndpoint!), 5);
+    expect(await waitFor(() => ing.state().refused === 5, 5_000)).toBe(true);
+    const state = ing.state();
+    expect(state.connected).toBe(false);
+    expect(state.remote).toBeUndefined();
+    expect(state.lastRefused?.address).toBe('127.0.0.1');
+    const refusals = lines.filter((l) => l.startsWith('RTP: refused datagrams from 127.0.0.1 at '));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toContain('not in the allow-list (127.0.0.2/32)');
+  });
+
+  it('a refused ffmpeg publisher reaches no decoder: the decoder times out with no frames', async () => {
+    const ing = await startRtp(['127.0.0.2/32']);
+    startPublisher('rtp_mpegts', ing.pushEndpoint!, 10);
+    const { frames, stderr } = await decodeFrames(ing.inputArgs(), 2, 20_000);
+    expect(frames).toBe(0);
+    expect(stderr).toContain('Connection timed out');
+    expect(ing.state().refused).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,259 @@
+/**
+ * The player and the dashboard in a real Chromium, over a real HLS stream made by ffmpeg.
+ * Screenshots go to LIVESTREAM_SCREENSHOT_DIR when set (to look at them), else to the test's folder.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProfile } from '../../../../src/core/profiles.js';
+import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
+import { DashboardStats } from '../../../../src/targets/local/web/dashboard-stats.js';
+import { createWebHandler } from '../../../../src/targets/local/web/web-handler.js';
+import { launchChromium, skipBrowserTests } from '../../../helpers/browser.js';
+import { makeHlsFixture } from '../../../helpers/hls-fixture.js';
+
+const APPENDIX_D_TITLES = [
+  'Ingress TPM (Transactions Per Minute)',
+  'Egress TPM (Transactions Per Minute)',
+  'Put Object Latencies (Successful Requests)',
+  'Get Object Latencies (Successful Requests)',
+  'Ingress 2xx Status Count by Operation',
+  'Ingress 4xx Status Count by Operation',
+  'Ingress 5xx Status Count by Operation',
+  'Egress 2xx Status Count by Operation',
+  'Egress 4xx Status Count by Operation',
+  'Egress 5xx Status Count by Operation',
+];
+
+const TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t' };
+
+describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
+  let dir: string;
+  let shots: string;
+  let server: http.Server;
+  let base: string;
+  let browser: Browser;
+  const stats = new DashboardStats({ windowMinutes: 15 });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ls-web-'));
+    shots = process.env.LIVESTREAM_SCREENSHOT_DIR ?? dir;
+    await makeHlsFixture(dir, { seconds: 10 });
+    feedSyntheticTraffic(stats, Date.now());
+
+    const handle = createWebHandler({
+      stackName: 'browser-test',
+      ladder: await loadProfile('SD-540p'),
+      dashboard: () => stats.snapshot(Date.now()),
+      status: () => ({ channel: { state: 'running' }, viewers: 7 }),
+    });
+    const liveStart = Date.now();
+    server = http.createServer((req, res) => {
+      handle(req, res).then(async (handled) => {
+        if (handled) return;
+        const live = livePlaylist((req.url ?? '').split('?')[0], Date.now() - liveStart);
+        if (live !== undefined) {
+          res.writeHead(200, { 'Content-Type': TYPES['.m3u8'], 'Cache-Control': 'no-cache' }).end(live);
+          return;
+        }
+        // Stands in for the edge: the fixture under /stream/ (and again under /alt/ for ?src=).
+        const m = /^\/(stream|alt)\/([A-Za-z0-9_.-]+)$/.exec((req.url ?? '').split('?')[0]);
+        const file = m ? path.join(dir, 'stream', m[2]) : undefined;
+        const info = file ? await stat(file).catch(() => undefined) : undefined;
+        if (!file || !info?.isFile()) {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': info.size });
+        createReadStream(file).pipe(res);
+      }, () => res.writeHead(500).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    server?.closeAllConnections();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A page that records its console errors and uncaught exceptions. */
+  async function openPage(width: number, height: number): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width, height } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    return { page, errors };
+  }
+
+  it('Chromium can decode H.264 and AAC through Media Source Extensions', async () => {
+    const { page } = await openPage(320, 240);
+    try {
+      expect(await page.evaluate(() => MediaSource.isTypeSupported('video/mp4; codecs="avc1.42E01E,mp4a.40.2"'))).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/player/ plays the stream and shows its two renditions', async () => {
+    const { page, errors } = await openPage(1280, 760);
+    try {
+      await page.goto(`${base}/player/`);
+      await page.waitForFunction(() => (window as any).__player.video.currentTime > 2, undefined, { timeout: 30_000 });
+      expect(await page.locator('#ladder tbody tr').allTextContents()).toEqual([
+        expect.stringContaining('480x270'),
+        expect.stringContaining('320x180'),
+      ]);
+      // The rendition playing is highlighted once hls.js reports LEVEL_SWITCHED.
+      await page.locator('#ladder tr.playing').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#s-level').textContent()).toMatch(/^(480x270|320x180) \(auto\)$/);
+      expect(await page.locator('#s-buffer').textContent()).toMatch(/^\d+\.\d s$/);
+      expect(await page.locator('#banner').isHidden()).toBe(true);
+      await page.screenshot({ path: path.join(shots, 'player.png') });
+
+      // A fixed rendition from the picker.
+      await page.selectOption('#picker', { label: '320x180 · 290 kb/s' });
+      await page.waitForFunction(() => document.querySelector('#ladder tr.playing')?.textContent?.includes('320x180'), undefined, { timeout: 20_000 });
+      expect(await page.evaluate(() => (window as any).__player.hls.autoLevelEnabled)).toBe(false);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/player/ plays a live stream through a discontinuity and shows its latency', async () => {
+    const { page, errors } = await openPage(800, 600);
+    try {
+      await page.goto(`${base}/player/?src=../live/index.m3u8`);
+      await page.waitForFunction(() => (window as any).__player.video.currentTime > 0, undefined, { timeout: 30_000 });
+      const start = await page.evaluate(() => (window as any).__player.video.currentTime as number);
+      // The window starts 3 segments before the wrap back to segment 0 (a discontinuity, as after a slate).
+      await page.waitForFunction((t0) => (window as any).__player.video.currentTime > t0 + 7, start, { timeout: 30_000 });
+      expect(await page.locator('#s-state').textContent()).toMatch(/live$/);
+      expect(await page.locator('#s-latency').textContent()).toMatch(/^\d+\.\d s$/);
+      expect(await page.locator('#banner').isHidden()).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/player/?src= plays another stream', async () => {
+    const { page } = await openPage(800, 600);
+    try {
+      await page.goto(`${base}/player/?src=${encodeURIComponent('../alt/index.m3u8')}`);
+      await page.waitForFunction(() => (window as any).__player.video.currentTime > 0.5, undefined, { timeout: 30_000 });
+      expect(await page.locator('#source').textContent()).toBe(`${base}/alt/index.m3u8`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/player/ shows a visible banner, and keeps retrying, when the stream is not there', async () => {
+    const { page } = await openPage(800, 600);
+    try {
+      await page.goto(`${base}/player/?src=../missing/index.m3u8`);
+      await page.locator('#banner').waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await page.locator('#banner').textContent()).toMatch(/stream is not available.*Retrying/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/dashboard/ draws the ten Appendix D panels and the channel health with data', async () => {
+    const { page, errors } = await openPage(1440, 900);
+    try {
+      await page.goto(`${base}/dashboard/`);
+      await page.waitForFunction(() => (window as any).__dashboard.updates >= 1, undefined, { timeout: 15_000 });
+      const titles = await page.locator('#origin-panels .panel h3').allTextContents();
+      expect(titles.map((t) => t.replace(/ \([^()]*\)$/, ''))).toEqual(APPENDIX_D_TITLES);
+
+      // Every chart has points, and the synthetic traffic shows on every panel.
+      const charts = await page.evaluate(() => {
+        const d = (window as any).__dashboard;
+        return Object.fromEntries(
+          Object.entries(d.charts as Record<string, { data: Array<Array<number | null>> }>).map(([id, u]) => [
+            id,
+            { points: u.data[0].length, nonZero: u.data.slice(1).some((s) => s.some((v) => v != null && v !== 0)) },
+          ]),
+        );
+      });
+      expect(Object.keys(charts)).toHaveLength(16);
+      for (const [id, c] of Object.entries(charts)) {
+        expect(c.points, id).toBeGreaterThan(0);
+        expect(c.nonZero, id).toBe(true);
+      }
+      expect(await page.locator('#stack-name').textContent()).toBe('browser-test');
+      expect(await page.locator('#h-state').textContent()).toBe('running');
+      expect(await page.locator('#h-viewers').textContent()).toBe('7');
+      expect(await page.locator('#playback-url').textContent()).toBe(`${base}/stream/index.m3u8`);
+      await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+const LIVE_WINDOW = 3;
+const FIXTURE_SEGMENTS = 5;
+
+/**
+ * A live sliding-window stream made of the fixture's five segments, looping: media playlists under
+ * /live/ advance one 2 s segment every 2 s, with EXT-X-DISCONTINUITY where the loop restarts (the
+ * timestamps jump back, as they do around the encoder's slate). Undefined for other paths.
+ */
+function livePlaylist(pathname: string, elapsedMs: number): string | undefined {
+  if (pathname === '/live/index.m3u8') {
+    return ['#EXTM3U', '#EXT-X-VERSION:3',
+      '#EXT-X-STREAM-INF:BANDWIDTH=510400,RESOLUTION=480x270,CODECS="avc1.42c015,mp4a.40.2"', 'index_480x270.m3u8',
+      '#EXT-X-STREAM-INF:BANDWIDTH=290400,RESOLUTION=320x180,CODECS="avc1.42c00c,mp4a.40.2"', 'index_320x180.m3u8', ''].join('\n');
+  }
+  const m = /^\/live\/index_(480x270|320x180)\.m3u8$/.exec(pathname);
+  if (!m) return undefined;
+  const last = Math.floor(elapsedMs / 2000) + FIXTURE_SEGMENTS - 1;
+  const first = last - LIVE_WINDOW + 1;
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:2', `#EXT-X-MEDIA-SEQUENCE:${first}`,
+    `#EXT-X-DISCONTINUITY-SEQUENCE:${Math.floor(first / FIXTURE_SEGMENTS)}`];
+  for (let i = first; i <= last; i++) {
+    if (i > first && i % FIXTURE_SEGMENTS === 0) lines.push('#EXT-X-DISCONTINUITY');
+    lines.push('#EXTINF:2.000000,', `/stream/index_${m[1]}_${String(i % FIXTURE_SEGMENTS).padStart(5, '0')}.ts`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Ten minutes of a small channel: PUTs, DELETEs and GETs with some errors, and health reports. */
+function feedSyntheticTraffic(stats: DashboardStats, now: number): void {
+  const e = (t: number, Operation: AccessLogEntry['Operation'], HTTPStatus: number, ms: number): AccessLogEntry => ({
+    RequestTime: new Date(t).toISOString(), Operation, Path: '/stream/x.ts', HTTPStatus, TurnAroundTime: ms, TotalTime: ms * 3,
+    ObjectSize: 1, BytesSent: 1, BytesReceived: 1, RequestID: 'r', RemoteIP: '127.0.0.1', UserAgent: 't', Requester: 'edge', ContainerName: 'c',
+  });
+  for (let s = 600; s >= 0; s -= 2) {
+    const t = now - s * 1000;
+    const wave = 1 + Math.sin(s / 40);
+    stats.record(e(t, 'PutObject', 200, 2 + wave));
+    stats.record(e(t, 'GetObject', 200, 1 + wave));
+    stats.record(e(t + 1, 'GetObject', 200, 1.5));
+    if (s % 8 === 0) stats.record(e(t, 'DeleteObject', 204, 1));
+    if (s % 30 === 0) stats.record(e(t, 'GetObject', 404, 1));
+    if (s % 50 === 0) stats.record(e(t, 'PutObject', 403, 1));
+    if (s % 90 === 0) stats.record(e(t, 'GetObject', 503, 1));
+    if (s % 120 === 0) stats.record(e(t, 'PutObject', 500, 1));
+    if (s % 5 === 0 || s % 2 === 0) {
+      const lost = s > 200 && s < 240;
+      stats.recordHealth({
+        time: t, state: lost ? 'recovering' : 'running', inputConnected: !lost, inputFps: lost ? 0 : 30 - (s % 3),
+        inputBitrate: lost ? 0 : 2_500_000 + 200_000 * Math.sin(s / 30), encoderSpeed: 1.4 + 0.1 * Math.sin(s / 20),
+        restarts: s > 300 ? 0 : 1, inputLossSeconds: lost ? 240 - s : 0,
+      });
+    }
+  }
+}
