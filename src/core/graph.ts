@@ -83,17 +83,31 @@ export interface UpResult {
 export async function applyUp<C>(nodes: readonly ResourceNode<C>[], ctx: C, store: StateStore, host: Host): Promise<UpResult> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const result: UpResult = { created: [], existing: [] };
+  // Nodes created again under a new physical id in this run (their old one vanished).
+  const changed = new Set<string>();
   for (const level of orderLevels(nodes)) {
-    const outcomes = await Promise.allSettled(level.map((id) => upOne(byId.get(id)!, ctx, store, host, result)));
+    const outcomes = await Promise.allSettled(level.map((id) => upOne(byId.get(id)!, ctx, store, host, result, changed)));
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
   }
   return result;
 }
 
-async function upOne<C>(node: ResourceNode<C>, ctx: C, store: StateStore, host: Host, result: UpResult): Promise<void> {
+async function upOne<C>(node: ResourceNode<C>, ctx: C, store: StateStore, host: Host, result: UpResult, changed: Set<string>): Promise<void> {
   const state = store.require();
   let existing: ResourceRecord | undefined = state.resources[node.id];
+  let vanishedId: string | undefined;
+  // A dependency created again under a new id (its old one vanished) leaves this node pointing at
+  // the old one, e.g. a channel attached to a deleted input: replace it too. Deterministic names
+  // (buckets) come back under the same id and need no replacement.
+  const replacedDeps = node.dependsOn.filter((d) => changed.has(d));
+  if (existing?.status === 'ready' && replacedDeps.length > 0) {
+    host.notify({ level: 'warn', code: 'RESOURCE_REPLACED', message: `${node.describe}: replacing ${existing.name} because ${replacedDeps.join(', ')} was created again` });
+    await node.delete(ctx, existing).catch((err) => wrapFailure(node, 'delete', err));
+    vanishedId = existing.physicalId;
+    await store.removeResource(node.id);
+    existing = undefined;
+  }
   if (existing?.status === 'ready') {
     const seen = await node.read(ctx, existing).catch((err) => wrapFailure(node, 'read', err));
     if (seen.exists) {
@@ -102,6 +116,7 @@ async function upOne<C>(node: ResourceNode<C>, ctx: C, store: StateStore, host: 
       return;
     }
     host.notify({ level: 'warn', code: 'RESOURCE_VANISHED', message: `${node.describe}: ${existing.name} was deleted outside livestream; creating it again` });
+    vanishedId = existing.physicalId;
     await store.removeResource(node.id);
     existing = undefined;
   }
@@ -114,6 +129,7 @@ async function upOne<C>(node: ResourceNode<C>, ctx: C, store: StateStore, host: 
   try {
     const created = await node.create(ctx, { deps, existing, save });
     await store.putResource({ id: node.id, kind: node.kind, status: 'ready', attrs: {}, ...created });
+    if (vanishedId !== undefined && vanishedId !== created.physicalId) changed.add(node.id);
     progress.succeed(`${node.describe}: created ${created.name}`);
     result.created.push(node.id);
     host.notify({ level: 'success', code: 'RESOURCE_CREATED', message: `${node.describe}: created ${created.name}`, details: { id: node.id, physicalId: created.physicalId } });

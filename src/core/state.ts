@@ -148,6 +148,23 @@ export class StateStore {
   }
 
   /**
+   * After `down`: a stack with nothing left is archived; one that only keeps what the user asked
+   * to keep (its logs) stays, marked torn down, so `down --delete-logs` can still find them and the
+   * next `up` may build a different stack around them.
+   */
+  async settleAfterDown(isKept: (rec: ResourceRecord) => boolean): Promise<string | undefined> {
+    const remaining = Object.values(this.require().resources);
+    if (remaining.length === 0) return this.archive();
+    if (remaining.every(isKept)) {
+      await this.update((s) => {
+        s.outputs = {};
+        s.runtime.tornDown = true;
+      });
+    }
+    return undefined;
+  }
+
+  /**
    * The stack is gone: move its state into history/ rather than deleting it, so nothing the
    * user owns disappears (it still names a kept logs bucket or logs folder).
    */

@@ -13,6 +13,9 @@ class ToyWorld {
   things = new Set<string>();
   log: string[] = [];
   failOn = new Set<string>();
+  generation = 0;
+  /** Like S3 buckets: the same name comes back under the same id. */
+  stableIds = false;
 }
 
 function node(world: ToyWorld, id: string, dependsOn: string[] = []): ResourceNode<ToyWorld> {
@@ -22,7 +25,8 @@ function node(world: ToyWorld, id: string, dependsOn: string[] = []): ResourceNo
       w.log.push(`create ${id} after ${Object.keys(run.deps).sort().join(',') || '-'}`);
       if (w.failOn.has(`create ${id}`)) throw new Error(`boom creating ${id}`);
       w.things.add(id);
-      return { name: `stack-${id}`, physicalId: `phys-${id}`, attrs: { n: 1 } };
+      w.generation += 1;
+      return { name: `stack-${id}`, physicalId: w.stableIds ? `phys-${id}` : `phys-${id}-${w.generation}`, attrs: { n: 1 } };
     },
     async read(w) {
       return { exists: w.things.has(id) };
@@ -78,7 +82,7 @@ describe('applyUp / applyDown', () => {
     expect(world.log).toContain('create channel after bucket,input,role');
     const onDisk = JSON.parse(await readFile(store.file, 'utf8'));
     expect(Object.keys(onDisk.resources).sort()).toEqual(['bucket', 'cdn', 'channel', 'input', 'role', 'sg']);
-    expect(onDisk.resources.input).toMatchObject({ kind: 'kind-input', physicalId: 'phys-input', status: 'ready' });
+    expect(onDisk.resources.input).toMatchObject({ kind: 'kind-input', physicalId: expect.stringMatching(/^phys-input-\d+$/), status: 'ready' });
   });
 
   it('a second up changes nothing', async () => {
@@ -141,6 +145,26 @@ describe('applyUp / applyDown', () => {
     expect(down.kept).toEqual(['bucket']);
     expect([...world.things]).toEqual(['bucket']);
     expect(Object.keys(store.require().resources)).toEqual(['bucket']);
+  });
+
+  it('replaces what depends on a resource that vanished and was created again', async () => {
+    await applyUp(graph(world), world, store, host);
+    world.things.delete('input');
+    world.log = [];
+    const again = await applyUp(graph(world), world, store, host);
+    expect(again.created.sort()).toEqual(['channel', 'input']);
+    expect(world.log).toEqual(['create input after role,sg', 'delete channel', 'create channel after bucket,input,role']);
+    expect(host.codes()).toContain('RESOURCE_REPLACED');
+  });
+
+  it('does not replace dependents when the vanished resource comes back under the same id', async () => {
+    world.stableIds = true;
+    await applyUp(graph(world), world, store, host);
+    world.things.delete('bucket');
+    world.log = [];
+    const again = await applyUp(graph(world), world, store, host);
+    expect(again.created).toEqual(['bucket']);
+    expect(world.log).toEqual(['create bucket after -']);
   });
 
   it('resumes a create that was interrupted after saving progress', async () => {

@@ -57,7 +57,10 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
     const store = openStore({ ...opts, stack: spec.stack });
     await store.lock('up');
     try {
-      const existing = await store.load();
+      const loaded = await store.load();
+      // A torn-down stack keeps only its logs: the next event may build a different spec around them.
+      const reusingLogs = Boolean(loaded?.runtime.tornDown);
+      const existing = reusingLogs ? undefined : loaded;
       if (existing) {
         const diff = specDifferences(existing.spec, spec);
         if (diff.length > 0) {
@@ -78,7 +81,15 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
           const ok = await out.host().confirm(`Create stack "${spec.stack}" on ${spec.target}?`);
           if (!ok) throw new LivestreamError('ABORTED', 'Nothing was created.', { hint: 'Run "livestream up" again when ready.' });
         }
-        await store.create({ target: spec.target, spec, ladder });
+        if (reusingLogs) {
+          await store.update((s) => {
+            s.spec = spec;
+            s.ladder = ladder;
+            delete s.runtime.tornDown;
+          });
+        } else {
+          await store.create({ target: spec.target, spec, ladder });
+        }
       } else if (!out.json) {
         out.line(`Stack "${spec.stack}" exists: resuming; what exists is kept.`);
       }

@@ -125,9 +125,11 @@ export class RotatingLogWriter {
     });
   }
 
+  /** Flush and stop: lines written after this are ignored (a late request must not recreate a removed folder). */
   async close(): Promise<void> {
-    await this.flush();
+    const done = this.flush();
     this.closed = true;
+    await done;
   }
 
   private pickFile(bytes: number): string {

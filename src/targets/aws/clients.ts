@@ -1,0 +1,97 @@
+/**
+ * The only place that constructs AWS SDK clients. Everything else receives an AwsClients.
+ * With an endpoint URL (an emulator), every service goes there; S3 then needs path-style
+ * addressing because `<bucket>.127.0.0.1` does not resolve.
+ */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { MediaLiveClient } from '@aws-sdk/client-medialive';
+import { MediaStoreClient } from '@aws-sdk/client-mediastore';
+import { MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+
+export interface AwsClients {
+  region: string;
+  medialive: MediaLiveClient;
+  mediastore: MediaStoreClient;
+  /** MediaStore objects are read and written at the container's own data endpoint. */
+  mediastoreData(containerEndpoint: string): MediaStoreDataClient;
+  /** CloudFront is global; its API lives in us-east-1. */
+  cloudfront: CloudFrontClient;
+  s3: S3Client;
+  cloudwatch: CloudWatchClient;
+  ssm: SSMClient;
+  iam: IAMClient;
+  sts: STSClient;
+}
+
+export interface ClientOptions {
+  region: string;
+  /** A named profile from ~/.aws/config (the SDK's own `profile` option: no extra package). */
+  profile?: string;
+  endpointUrl?: string;
+}
+
+export function createClients(o: ClientOptions): AwsClients {
+  const common = {
+    // Throttling (TooManyRequestsException, Throttling) is retried by the SDK; adaptive mode also
+    // slows the client down when AWS keeps throttling, which MediaLive's low TPS limits need.
+    maxAttempts: 6,
+    retryMode: 'adaptive',
+    ...(o.profile ? { profile: o.profile } : {}),
+    ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
+  };
+  const dataClients = new Map<string, MediaStoreDataClient>();
+  return {
+    region: o.region,
+    medialive: labelErrors(new MediaLiveClient({ ...common, region: o.region }), 'medialive'),
+    mediastore: labelErrors(new MediaStoreClient({ ...common, region: o.region }), 'mediastore'),
+    mediastoreData(containerEndpoint: string) {
+      let client = dataClients.get(containerEndpoint);
+      if (!client) {
+        client = labelErrors(new MediaStoreDataClient({ ...common, region: o.region, endpoint: o.endpointUrl ?? containerEndpoint }), 'mediastore');
+        dataClients.set(containerEndpoint, client);
+      }
+      return client;
+    },
+    cloudfront: labelErrors(new CloudFrontClient({ ...common, region: 'us-east-1' }), 'cloudfront'),
+    s3: labelErrors(new S3Client({ ...common, region: o.region, ...(o.endpointUrl ? { forcePathStyle: true } : {}) }), 's3'),
+    cloudwatch: labelErrors(new CloudWatchClient({ ...common, region: o.region }), 'cloudwatch'),
+    ssm: labelErrors(new SSMClient({ ...common, region: o.region }), 'ssm'),
+    iam: labelErrors(new IAMClient({ ...common, region: o.region }), 'iam'),
+    sts: labelErrors(new STSClient({ ...common, region: o.region }), 'sts'),
+  };
+}
+
+/** The IAM action a failed call needed ("medialive:CreateChannel"), for access-denied messages. */
+export function failedAction(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? (err as { [ACTION]?: string })[ACTION] : undefined;
+}
+
+const ACTION = Symbol.for('livestream.awsAction');
+
+/**
+ * Label every error with the action that failed. The prototype's send is looked up at call time,
+ * so aws-sdk-client-mock (which replaces the prototype's send) still sees every call.
+ */
+function labelErrors<T extends object>(client: T, service: string): T {
+  Object.defineProperty(client, 'send', {
+    configurable: true,
+    writable: true,
+    value: async (command: object, ...rest: unknown[]) => {
+      try {
+        return await Object.getPrototypeOf(client).send.call(client, command, ...rest);
+      } catch (err) {
+        if (typeof err === 'object' && err !== null && !(ACTION in err)) {
+          const op = command.constructor.name.replace(/Command$/, '');
+          Object.defineProperty(err, ACTION, { value: `${service}:${op}`, enumerable: false });
+        }
+        throw err;
+      }
+    },
+  });
+  return client;
+}

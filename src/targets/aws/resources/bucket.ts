@@ -1,0 +1,90 @@
+/**
+ * What both buckets share: create (adopting our own bucket on a resumed create), exists, and
+ * delete after emptying (every object version and delete marker: S3 refuses to delete a bucket
+ * that is not empty, "BucketNotEmpty").
+ */
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  type ObjectIdentifier,
+  type S3Client,
+  waitUntilBucketExists,
+} from '@aws-sdk/client-s3';
+import { isNotFound } from '../build/errors.js';
+import { buildCreateBucketConfiguration } from '../build/s3.js';
+import type { AwsContext } from '../context.js';
+import { waiter } from './shared.js';
+
+export async function createBucket(ctx: AwsContext, bucket: string): Promise<void> {
+  const s3 = ctx.clients.s3;
+  const config = buildCreateBucketConfiguration(ctx.names.region);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(config ? { CreateBucketConfiguration: config } : {}) }));
+  } catch (err) {
+    // Ours already (a resumed create); "BucketAlreadyExists" (someone else's) stays an error.
+    if ((err as Error).name !== 'BucketAlreadyOwnedByYou') throw err;
+  }
+  await waitUntilBucketExists(waiter(s3, ctx.timings.short), { Bucket: bucket });
+}
+
+export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (err) {
+    // HeadBucket has no body, so a missing bucket arrives as a bare "NotFound" (404).
+    if (isNotFound(err) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw err;
+  }
+}
+
+export async function emptyBucket(s3: S3Client, bucket: string, prefix?: string): Promise<number> {
+  let deleted = 0;
+  // Versions first (a bucket that ever had versioning keeps old versions and delete markers).
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+    const ids: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
+      .filter((v) => v.Key)
+      .map((v) => ({ Key: v.Key!, ...(v.VersionId && v.VersionId !== 'null' ? { VersionId: v.VersionId } : {}) }));
+    deleted += await deleteBatch(s3, bucket, ids);
+    if (!page.IsTruncated) break;
+    keyMarker = page.NextKeyMarker;
+    versionMarker = page.NextVersionIdMarker;
+  }
+  let token: string | undefined;
+  for (;;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    deleted += await deleteBatch(s3, bucket, (page.Contents ?? []).filter((o) => o.Key).map((o) => ({ Key: o.Key! })));
+    if (!page.IsTruncated || !page.NextContinuationToken) break;
+    token = page.NextContinuationToken;
+  }
+  return deleted;
+}
+
+async function deleteBatch(s3: S3Client, bucket: string, ids: ObjectIdentifier[]): Promise<number> {
+  // DeleteObjects takes at most 1000 keys per call.
+  for (let i = 0; i < ids.length; i += 1000) {
+    const out = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: ids.slice(i, i + 1000), Quiet: true } }));
+    if (out?.Errors && out.Errors.length > 0) {
+      const e = out.Errors[0]!;
+      throw new Error(`Could not empty bucket ${bucket}: ${e.Key}: ${e.Code} ${e.Message ?? ''}`.trim());
+    }
+  }
+  return ids.length;
+}
+
+export async function deleteBucket(ctx: AwsContext, bucket: string): Promise<void> {
+  const s3 = ctx.clients.s3;
+  try {
+    await emptyBucket(s3, bucket);
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The two CloudFront cache policies: playlists (at most half a segment) and segments (days).
+ */
+import {
+  CreateCachePolicyCommand,
+  DeleteCachePolicyCommand,
+  GetCachePolicyCommand,
+  ListCachePoliciesCommand,
+} from '@aws-sdk/client-cloudfront';
+import type { ResourceNode } from '../../../core/graph.js';
+import { isNotFound } from '../build/errors.js';
+import { buildCachePolicyConfig, cacheTtls } from '../build/cloudfront.js';
+import type { ResourceNames } from '../build/names.js';
+import type { AwsContext } from '../context.js';
+
+export type CachePolicyKind = 'playlists' | 'segments';
+
+export function cachePolicyNode(names: ResourceNames, which: CachePolicyKind): ResourceNode<AwsContext> {
+  return {
+    id: `cache-policy-${which}`,
+    kind: 'cloudfront-cache-policy',
+    dependsOn: [],
+    describe: `CloudFront cache policy for ${which}`,
+    name: names.cachePolicyNames[which],
+    async create(ctx) {
+      const cf = ctx.clients.cloudfront;
+      const name = ctx.names.cachePolicyNames[which];
+      const ttl = cacheTtls(ctx.ladder.hls.segmentSeconds)[which];
+      try {
+        const out = await cf.send(new CreateCachePolicyCommand({ CachePolicyConfig: buildCachePolicyConfig(name, ttl) }));
+        return { name, physicalId: out.CachePolicy!.Id! };
+      } catch (err) {
+        if ((err as Error).name !== 'CachePolicyAlreadyExists') throw err;
+        const found = await findCachePolicyByName(ctx, name);
+        if (!found) throw err;
+        return { name, physicalId: found };
+      }
+    },
+    async read(ctx, rec) {
+      if (!rec.physicalId) return { exists: false };
+      try {
+        await ctx.clients.cloudfront.send(new GetCachePolicyCommand({ Id: rec.physicalId }));
+        return { exists: true };
+      } catch (err) {
+        if (isNotFound(err)) return { exists: false };
+        throw err;
+      }
+    },
+    async delete(ctx, rec) {
+      const cf = ctx.clients.cloudfront;
+      const id = rec.physicalId || (await findCachePolicyByName(ctx, rec.name));
+      if (!id) return;
+      try {
+        const got = await cf.send(new GetCachePolicyCommand({ Id: id }));
+        await cf.send(new DeleteCachePolicyCommand({ Id: id, IfMatch: got.ETag }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+async function findCachePolicyByName(ctx: AwsContext, name: string): Promise<string | undefined> {
+  let Marker: string | undefined;
+  do {
+    const page = await ctx.clients.cloudfront.send(new ListCachePoliciesCommand({ Type: 'custom', Marker }));
+    const hit = page.CachePolicyList?.Items?.find((i) => i.CachePolicy?.CachePolicyConfig?.Name === name);
+    if (hit) return hit.CachePolicy!.Id;
+    Marker = page.CachePolicyList?.NextMarker;
+  } while (Marker);
+  return undefined;
+}

@@ -1,0 +1,107 @@
+/**
+ * The CloudFront distribution: HTTPS to viewers, the origin, the cache policies, logs to the
+ * logs bucket. `up` does not wait for it to deploy (about 5 minutes): the channel needs no CDN to
+ * start, and the URL works as soon as CloudFront has propagated.
+ * Delete: disable, wait until Deployed, delete with the current ETag ("DistributionNotDisabled"
+ * otherwise).
+ */
+import {
+  CreateDistributionWithTagsCommand,
+  DeleteDistributionCommand,
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  ListDistributionsCommand,
+  UpdateDistributionCommand,
+  waitUntilDistributionDeployed,
+} from '@aws-sdk/client-cloudfront';
+import type { ResourceNode } from '../../../core/graph.js';
+import type { StackSpec } from '../../../core/spec.js';
+import { isNotFound } from '../build/errors.js';
+import { buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../build/cloudfront.js';
+import type { ResourceNames } from '../build/names.js';
+import { bucketRegionalDomain, logsBucketDomain } from '../build/s3.js';
+import type { AwsContext } from '../context.js';
+import { idempotencyToken, waiter } from './shared.js';
+
+export function distributionNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
+  const s3 = spec.aws?.origin !== 'mediastore';
+  return {
+    id: 'distribution',
+    kind: 'cloudfront-distribution',
+    dependsOn: ['origin', 'logs-bucket', 'cache-policy-playlists', 'cache-policy-segments', 'origin-oac'],
+    describe: 'CloudFront distribution',
+    name: names.distributionComment,
+    async create(ctx, run) {
+      const cf = ctx.clients.cloudfront;
+      const n = ctx.names;
+      const callerReference = await idempotencyToken(ctx, 'distribution', run, n.distributionComment);
+      const originRec = run.deps.origin!;
+      const origin: DistributionOrigin = s3
+        ? { kind: 's3', bucketRegionalDomain: bucketRegionalDomain(originRec.physicalId, n.region), oacId: run.deps['origin-oac']!.physicalId }
+        : { kind: 'mediastore', endpointHost: hostOf(String(originRec.attrs.endpoint)), oacId: run.deps['origin-oac']!.physicalId };
+      // The same CallerReference with the same config returns the distribution already created.
+      const out = await cf.send(
+        new CreateDistributionWithTagsCommand({
+          DistributionConfigWithTags: buildDistributionConfigWithTags({
+            names: n,
+            origin,
+            logsBucketDomain: logsBucketDomain(run.deps['logs-bucket']!.physicalId),
+            callerReference,
+            segmentSeconds: ctx.ladder.hls.segmentSeconds,
+            cachePolicyIds: { playlists: run.deps['cache-policy-playlists']!.physicalId, segments: run.deps['cache-policy-segments']!.physicalId },
+            comment: n.distributionComment,
+          }),
+        }),
+      );
+      const d = out.Distribution!;
+      return {
+        name: n.distributionComment,
+        physicalId: d.Id!,
+        attrs: { requestId: callerReference, domainName: d.DomainName!, arn: d.ARN ?? distributionArn(n.accountId, d.Id!) },
+      };
+    },
+    async read(ctx, rec) {
+      if (!rec.physicalId) return { exists: false };
+      try {
+        const out = await ctx.clients.cloudfront.send(new GetDistributionCommand({ Id: rec.physicalId }));
+        const d = out.Distribution!;
+        return { exists: true, status: d.Status, detail: d.DistributionConfig?.Enabled === false ? 'disabled' : undefined };
+      } catch (err) {
+        if (isNotFound(err)) return { exists: false };
+        throw err;
+      }
+    },
+    async delete(ctx, rec) {
+      const cf = ctx.clients.cloudfront;
+      const id = rec.physicalId || (await findByComment(ctx, rec.name));
+      if (!id) return;
+      try {
+        const current = await cf.send(new GetDistributionConfigCommand({ Id: id }));
+        if (current.DistributionConfig!.Enabled) {
+          await cf.send(new UpdateDistributionCommand({ Id: id, IfMatch: current.ETag, DistributionConfig: { ...current.DistributionConfig!, Enabled: false } }));
+        }
+        await waitUntilDistributionDeployed(waiter(cf, ctx.timings.distribution), { Id: id });
+        const latest = await cf.send(new GetDistributionCommand({ Id: id }));
+        await cf.send(new DeleteDistributionCommand({ Id: id, IfMatch: latest.ETag }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+function hostOf(endpoint: string): string {
+  return endpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
+}
+
+/** A create interrupted before its answer was recorded: find the distribution by its comment. */
+async function findByComment(ctx: AwsContext, comment: string): Promise<string | undefined> {
+  let Marker: string | undefined;
+  do {
+    const page = await ctx.clients.cloudfront.send(new ListDistributionsCommand({ Marker }));
+    const hit = page.DistributionList?.Items?.find((d) => d.Comment === comment);
+    if (hit) return hit.Id;
+    Marker = page.DistributionList?.NextMarker;
+  } while (Marker);
+  return undefined;
+}

@@ -1,0 +1,40 @@
+/**
+ * The AWS resource graph for a spec: which nodes exist depends on the input type and origin.
+ */
+import type { ResourceNode } from '../../../core/graph.js';
+import type { StackSpec } from '../../../core/spec.js';
+import { needsSecurityGroup } from '../build/input.js';
+import type { ResourceNames } from '../build/names.js';
+import type { AwsContext } from '../context.js';
+import { cachePolicyNode } from './cache-policy.js';
+import { channelNode } from './channel.js';
+import { dashboardNode } from './dashboard.js';
+import { distributionNode } from './distribution.js';
+import { inputSecurityGroupNode } from './input-security-group.js';
+import { inputNode } from './input.js';
+import { logsBucketNode } from './logs-bucket.js';
+import { originMediaStoreNode } from './origin-mediastore.js';
+import { originOacNode } from './origin-oac.js';
+import { originPolicyNode } from './origin-policy.js';
+import { originS3Node } from './origin-s3.js';
+import { playerNode } from './player.js';
+import { roleNode } from './role.js';
+import { sourcePasswordNode } from './source-password.js';
+
+export function buildAwsGraph(spec: StackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
+  const s3 = spec.aws?.origin !== 'mediastore';
+  const nodes: ResourceNode<AwsContext>[] = [roleNode(names)];
+  if (spec.input === 'URL_PULL' && spec.sourcePassword) nodes.push(sourcePasswordNode(names));
+  if (needsSecurityGroup(spec)) nodes.push(inputSecurityGroupNode(names));
+  nodes.push(inputNode(names, spec));
+  nodes.push(s3 ? originS3Node(names) : originMediaStoreNode(names));
+  nodes.push(logsBucketNode(names));
+  nodes.push(originOacNode(names, spec));
+  nodes.push(cachePolicyNode(names, 'playlists'), cachePolicyNode(names, 'segments'));
+  nodes.push(distributionNode(names, spec));
+  nodes.push(originPolicyNode(names, spec));
+  nodes.push(playerNode(names, spec));
+  nodes.push(channelNode(names, spec));
+  nodes.push(dashboardNode(names, spec));
+  return nodes;
+}

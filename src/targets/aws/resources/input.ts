@@ -1,0 +1,94 @@
+/**
+ * MediaLive input, per input type (build/input.ts). Created DETACHED; the channel attaches it.
+ */
+import {
+  CreateInputCommand,
+  DeleteInputCommand,
+  DescribeInputCommand,
+  ListInputsCommand,
+  waitUntilInputDeleted,
+  waitUntilInputDetached,
+} from '@aws-sdk/client-medialive';
+import type { ResourceNode } from '../../../core/graph.js';
+import type { StackSpec } from '../../../core/spec.js';
+import { isNotFound } from '../build/errors.js';
+import { buildCreateInputRequest, needsSecurityGroup } from '../build/input.js';
+import type { ResourceNames } from '../build/names.js';
+import type { AwsContext } from '../context.js';
+import { idempotencyToken, waiter } from './shared.js';
+
+export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
+  const dependsOn: string[] = [];
+  if (needsSecurityGroup(spec)) dependsOn.push('input-security-group');
+  if (spec.input === 'URL_PULL' && spec.sourcePassword) dependsOn.push('source-password');
+  return {
+    id: 'input',
+    kind: 'medialive-input',
+    dependsOn,
+    describe: `MediaLive ${spec.input} input`,
+    name: names.inputName,
+    async create(ctx, run) {
+      const { medialive } = ctx.clients;
+      const requestId = await idempotencyToken(ctx, 'input', run, ctx.names.inputName);
+      const out = await medialive.send(
+        new CreateInputCommand(
+          buildCreateInputRequest({
+            spec: ctx.spec,
+            names: ctx.names,
+            securityGroupId: run.deps['input-security-group']?.physicalId,
+            parameterName: run.deps['source-password']?.physicalId,
+            requestId,
+          }),
+        ),
+      );
+      const input = out.Input!;
+      await run.save({ name: ctx.names.inputName, physicalId: input.Id!, attrs: { requestId } });
+      // A new input is CREATING, then DETACHED: ready for a channel to attach it.
+      await waitUntilInputDetached(waiter(medialive, ctx.timings.short), { InputId: input.Id! });
+      const described = await medialive.send(new DescribeInputCommand({ InputId: input.Id! }));
+      // Push inputs get their endpoints (rtmp://ip:1935/<stack>/stream, rtp://ip:5000) here.
+      const endpoints = (described.Destinations ?? input.Destinations ?? []).map((d) => d.Url).filter((u): u is string => Boolean(u));
+      return { name: ctx.names.inputName, physicalId: input.Id!, attrs: { requestId, arn: input.Arn ?? '', type: ctx.spec.input, endpoints } };
+    },
+    async read(ctx, rec) {
+      if (!rec.physicalId) return { exists: false };
+      try {
+        const input = await ctx.clients.medialive.send(new DescribeInputCommand({ InputId: rec.physicalId }));
+        if (input.State === 'DELETED') return { exists: false, status: input.State };
+        return { exists: true, status: input.State };
+      } catch (err) {
+        if (isNotFound(err)) return { exists: false };
+        throw err;
+      }
+    },
+    async delete(ctx, rec) {
+      const { medialive } = ctx.clients;
+      // A create whose answer was lost recorded no id: find the input by its name.
+      const id = rec.physicalId || (await findInputByName(ctx, rec.name));
+      if (!id) return;
+      rec = { ...rec, physicalId: id };
+      try {
+        // "Cannot delete an input that is attached to a channel": the channel goes first, and
+        // the input takes a moment to become DETACHED after the channel is deleted.
+        const input = await medialive.send(new DescribeInputCommand({ InputId: rec.physicalId }));
+        if (input.State === 'DELETED' || input.State === 'DELETING') return;
+        await waitUntilInputDetached(waiter(medialive, ctx.timings.short), { InputId: rec.physicalId });
+        await medialive.send(new DeleteInputCommand({ InputId: rec.physicalId }));
+        await waitUntilInputDeleted(waiter(medialive, ctx.timings.short), { InputId: rec.physicalId });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+async function findInputByName(ctx: AwsContext, name: string): Promise<string | undefined> {
+  let NextToken: string | undefined;
+  do {
+    const page = await ctx.clients.medialive.send(new ListInputsCommand({ NextToken }));
+    const hit = page.Inputs?.find((i) => i.Name === name && i.State !== 'DELETED' && i.State !== 'DELETING');
+    if (hit) return hit.Id;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return undefined;
+}

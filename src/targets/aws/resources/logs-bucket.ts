@@ -1,0 +1,43 @@
+/**
+ * The bucket CloudFront writes its access logs to. Kept by `down` unless --delete-logs.
+ */
+import {
+  PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
+import type { ResourceNode } from '../../../core/graph.js';
+import type { ResourceNames } from '../build/names.js';
+import { buildEncryption, buildLogsBucketPolicy, buildLogsOwnershipControls, buildPublicAccessBlock, buildTagging } from '../build/s3.js';
+import type { AwsContext } from '../context.js';
+import { bucketExists, createBucket, deleteBucket } from './bucket.js';
+
+export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
+  return {
+    id: 'logs-bucket',
+    kind: 's3-bucket',
+    dependsOn: [],
+    describe: 'S3 bucket for CloudFront logs',
+    name: names.logsBucket,
+    async create(ctx, run) {
+      const s3 = ctx.clients.s3;
+      const Bucket = ctx.names.logsBucket;
+      await createBucket(ctx, Bucket);
+      await run.save({ name: Bucket, physicalId: Bucket });
+      await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: buildPublicAccessBlock() }));
+      await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: buildLogsOwnershipControls() }));
+      await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: buildEncryption() }));
+      await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: buildTagging(ctx.names) }));
+      await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: buildLogsBucketPolicy({ bucket: Bucket }) }));
+      return { name: Bucket, physicalId: Bucket, attrs: { region: ctx.names.region } };
+    },
+    async read(ctx, rec) {
+      return { exists: await bucketExists(ctx.clients.s3, rec.physicalId || rec.name) };
+    },
+    async delete(ctx, rec) {
+      await deleteBucket(ctx, rec.physicalId || rec.name);
+    },
+  };
+}

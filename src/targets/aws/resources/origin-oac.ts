@@ -1,0 +1,74 @@
+/**
+ * CloudFront origin access control: CloudFront signs its requests to the private origin (S3
+ * bucket or MediaStore container), whose policy then admits this distribution alone.
+ */
+import {
+  CreateOriginAccessControlCommand,
+  DeleteOriginAccessControlCommand,
+  GetOriginAccessControlCommand,
+  ListOriginAccessControlsCommand,
+} from '@aws-sdk/client-cloudfront';
+import type { ResourceNode } from '../../../core/graph.js';
+import { isNotFound } from '../build/errors.js';
+import { buildOacConfig } from '../build/cloudfront.js';
+import type { StackSpec } from '../../../core/spec.js';
+import type { ResourceNames } from '../build/names.js';
+import type { AwsContext } from '../context.js';
+
+export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
+  const kind = spec.aws?.origin === 'mediastore' ? 'mediastore' : 's3';
+  return {
+    id: 'origin-oac',
+    kind: 'cloudfront-origin-access-control',
+    dependsOn: [],
+    describe: 'CloudFront origin access control',
+    name: names.oacName,
+    async create(ctx) {
+      const cf = ctx.clients.cloudfront;
+      const name = ctx.names.oacName;
+      try {
+        const out = await cf.send(new CreateOriginAccessControlCommand({ OriginAccessControlConfig: buildOacConfig(ctx.names, kind) }));
+        return { name, physicalId: out.OriginAccessControl!.Id! };
+      } catch (err) {
+        // A resumed create: names are unique per account, so the one with our name is ours.
+        if ((err as Error).name !== 'OriginAccessControlAlreadyExists') throw err;
+        const found = await findOacByName(ctx, name);
+        if (!found) throw err;
+        return { name, physicalId: found };
+      }
+    },
+    async read(ctx, rec) {
+      if (!rec.physicalId) return { exists: false };
+      try {
+        await ctx.clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: rec.physicalId }));
+        return { exists: true };
+      } catch (err) {
+        if (isNotFound(err)) return { exists: false };
+        throw err;
+      }
+    },
+    async delete(ctx, rec) {
+      const cf = ctx.clients.cloudfront;
+      const id = rec.physicalId || (await findOacByName(ctx, rec.name));
+      if (!id) return;
+      try {
+        // CloudFront deletes only with the current ETag (IfMatch).
+        const got = await cf.send(new GetOriginAccessControlCommand({ Id: id }));
+        await cf.send(new DeleteOriginAccessControlCommand({ Id: id, IfMatch: got.ETag }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+async function findOacByName(ctx: AwsContext, name: string): Promise<string | undefined> {
+  let Marker: string | undefined;
+  do {
+    const page = await ctx.clients.cloudfront.send(new ListOriginAccessControlsCommand({ Marker }));
+    const hit = page.OriginAccessControlList?.Items?.find((i) => i.Name === name);
+    if (hit) return hit.Id;
+    Marker = page.OriginAccessControlList?.NextMarker;
+  } while (Marker);
+  return undefined;
+}

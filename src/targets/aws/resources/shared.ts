@@ -1,0 +1,56 @@
+/**
+ * Small helpers every resource module shares: idempotency tokens, "not found is done",
+ * bounded polling and the waiter settings.
+ */
+import { createHash } from 'node:crypto';
+import type { CreateContext } from '../../../core/graph.js';
+import { LivestreamError } from '../../../core/errors.js';
+import { isNotFound } from '../build/errors.js';
+import type { AwsContext, WaiterTiming } from '../context.js';
+
+/** Waiter options for the SDK's waitUntilX(params, input). */
+export function waiter<C>(client: C, t: WaiterTiming): { client: C; minDelay: number; maxDelay: number; maxWaitTime: number } {
+  return { client, ...t };
+}
+
+/**
+ * An idempotency token (MediaLive RequestId, CloudFront CallerReference) for this create. It is
+ * saved before the call, so a retried or resumed create sends the same token and gets the same
+ * resource back instead of a second one; a create after an out-of-band deletion gets a new one.
+ */
+export async function idempotencyToken(ctx: AwsContext, nodeId: string, run: CreateContext, name: string): Promise<string> {
+  const saved = run.existing?.attrs.requestId;
+  if (typeof saved === 'string' && saved) return saved;
+  const n = ctx.names;
+  const token = createHash('sha256').update(`${n.stack}/${n.region}/${n.accountId}/${nodeId}/${ctx.now().toISOString()}`).digest('hex').slice(0, 32);
+  await run.save({ name, physicalId: run.existing?.physicalId ?? '', attrs: { requestId: token } });
+  return token;
+}
+
+/** Run a delete step; "not found" means it is already done. */
+export async function ignoreNotFound(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+/**
+ * Poll `check` until it returns true: a bounded number of attempts with a backoff that doubles
+ * from pollDelayMs up to four times it (6 s, 12 s, 24 s, 24 s... by default).
+ */
+export async function pollUntil(ctx: AwsContext, what: string, check: () => Promise<boolean>): Promise<void> {
+  const { pollAttempts, pollDelayMs, sleep } = ctx.timings;
+  for (let attempt = 1; attempt <= pollAttempts; attempt++) {
+    if (await check()) return;
+    if (attempt < pollAttempts) await sleep(Math.min(pollDelayMs * 2 ** (attempt - 1), pollDelayMs * 4));
+  }
+  throw new LivestreamError('TIMEOUT', `Gave up waiting for ${what} after ${pollAttempts} checks.`, {
+    hint: 'AWS may still be finishing; run the same command again in a few minutes.',
+  });
+}
+
+export function tagsToList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}

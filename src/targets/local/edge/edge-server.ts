@@ -1,0 +1,473 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { bumpTally, createLocalMetrics, type LocalMetrics } from '../metrics.js';
+import { contentTypeFor } from '../origin/content-type.js';
+import { normaliseObjectPath } from '../origin/object-path.js';
+import { cacheControlFor, classifyObject, isCompressible, ttlSecondsFor, type CacheKind } from './cache-policy.js';
+import { createCloudFrontLog, createRequestIdSource, formatCloudFrontLine, type EdgeResultType } from './cloudfront-log.js';
+import { EdgeCache, type CachedObject } from './edge-cache.js';
+import { parseRange } from './range.js';
+import { readViewerHeaders, type ViewerHeaders } from './viewer-headers.js';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>; // true = handled
+
+export interface EdgeOptions {
+  originUrl: string; // the origin's url
+  credential: string; // sent to the origin as Authorization: Bearer
+  host?: string; // default 127.0.0.1; '0.0.0.0' serves the whole network (--listen)
+  port?: number; // default 0
+  segmentSeconds: number; // playlists cached at most segmentSeconds/2; segments long (1 day)
+  logDir: string; // CloudFront standard-format access logs, one file per hour
+  distributionId?: string; // used in log file names like CloudFront: <id>.<yyyy-MM-dd-HH>.<unique>
+  handlers?: RequestHandler[]; // tried in order before proxying (the /player/ and /dashboard/ pages mount here)
+  metrics?: LocalMetrics;
+  now?: () => number;
+  /** Bound of the in-memory cache. Default 256 MiB. */
+  maxCacheBytes?: number;
+  /** Largest object the edge fetches from the origin. Default 64 MiB. */
+  maxObjectBytes?: number;
+  /** Give up on the origin after this. Default 10 s. */
+  originTimeoutMs?: number;
+  /** A client must send its request head within this. Default 10 s. */
+  headersTimeoutMs?: number;
+}
+
+export interface EdgeServer {
+  url: string;
+  port: number;
+  /** Distinct viewers (client ip+user-agent that fetched a playlist in the last 30 s), and counters for `status`. */
+  stats(): { viewers: number; requests: number; bytesSent: number; hits: number; misses: number; errors: number; segmentsServed: number };
+  close(): Promise<void>;
+}
+
+const VIEWER_WINDOW_MS = 30_000;
+const MAX_VIEWERS_TRACKED = 100_000;
+const STALE_GRACE_MS = 60_000;
+const EXPOSE = 'Content-Length, Content-Range, ETag, X-Cache';
+const CORS_PREFLIGHT = [
+  'Access-Control-Allow-Origin', '*',
+  'Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS',
+  'Access-Control-Allow-Headers', 'Range, If-None-Match, If-Modified-Since, Origin, Accept, Content-Type',
+  'Access-Control-Max-Age', '86400',
+  'Content-Length', '0',
+];
+
+interface Outcome {
+  status: number;
+  bodyBytes: number;
+  headerBytes: number;
+  result: EdgeResultType;
+  kind: CacheKind | undefined;
+  contentType: string | undefined;
+  rangeStart?: number;
+  rangeEnd?: number;
+}
+
+export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
+  if (!(opts.segmentSeconds > 0)) throw new Error('segmentSeconds must be above 0');
+  const now = opts.now ?? Date.now;
+  const metrics = opts.metrics ?? createLocalMetrics();
+  const tallies = metrics.edge;
+  const handlers = opts.handlers ?? [];
+  const maxObjectBytes = opts.maxObjectBytes ?? 64 * 1024 * 1024;
+  const origin = new URL(opts.originUrl);
+  const originAuth = `Bearer ${opts.credential}`;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const cache = new EdgeCache(opts.maxCacheBytes ?? 256 * 1024 * 1024, (bytes, objects) => {
+    tallies.cacheBytes = bytes;
+    tallies.cacheObjects = objects;
+  });
+  const inflight = new Map<string, Promise<{ entry: CachedObject; result: EdgeResultType }>>();
+  const viewers = new Map<string, number>();
+  const log = createCloudFrontLog({ dir: opts.logDir, distributionId: opts.distributionId ?? 'ELOCAL', now });
+  const nextRequestId = createRequestIdSource();
+  const counts = { requests: 0, bytesSent: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 };
+
+  // ---- building cache entries (miss path) ----
+
+  function buildEntry(key: string, status: number, body: Buffer, originHeaders: http.IncomingHttpHeaders): CachedObject {
+    const kind = classifyObject(key, status);
+    const ttl = ttlSecondsFor(kind, opts.segmentSeconds);
+    const ok = status === 200;
+    const contentType = ok ? (originHeaders['content-type'] ?? contentTypeFor(key)) : 'application/json';
+    const etag = ok ? originHeaders.etag : undefined;
+    const lastModified = ok ? originHeaders['last-modified'] : undefined;
+    const cacheControl = cacheControlFor(kind, ttl);
+    const gzip = ok && isCompressible(contentType, body.length) ? gzipSync(body) : undefined;
+    const gzipEtag = etag !== undefined && gzip !== undefined ? etag.replace(/"$/, '-gzip"') : undefined;
+    const list = (len: number, tag: string | undefined, encoding: string | undefined, xCache: string): string[] => {
+      const h = ['Content-Type', contentType, 'Content-Length', String(len), 'Cache-Control', cacheControl,
+        'Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', EXPOSE];
+      if (ok) h.push('Accept-Ranges', 'bytes');
+      if (tag !== undefined) h.push('ETag', tag);
+      if (lastModified !== undefined) h.push('Last-Modified', lastModified);
+      if (gzip !== undefined) h.push('Vary', 'Accept-Encoding');
+      if (encoding !== undefined) h.push('Content-Encoding', encoding);
+      h.push('X-Cache', xCache);
+      return h;
+    };
+    const headers: CachedObject['headers'] = { hit: list(body.length, etag, undefined, 'Hit'), miss: list(body.length, etag, undefined, 'Miss') };
+    if (gzip !== undefined) {
+      headers.hitGzip = list(gzip.length, gzipEtag, 'gzip', 'Hit');
+      headers.missGzip = list(gzip.length, gzipEtag, 'gzip', 'Miss');
+    }
+    // Status line, the headers above, and those Node adds (Date, Connection, Keep-Alive).
+    const headerBytes = 17 + headers.hit.reduce((n, s) => n + s.length + 2, 0) + 80;
+    return { key, status, kind, body, gzip, etag, gzipEtag, contentType, lastModified, cacheControl, expiresAt: now() + ttl * 1000, usedAt: now(), headers, headerBytes };
+  }
+
+  function errorEntry(key: string, status: number, code: string): CachedObject {
+    return buildEntry(key, status, Buffer.from(JSON.stringify({ error: code }) + '\n'), {});
+  }
+
+  /** One request to the origin for `key`; never rejects (failures become 502/504 entries, cached 1 s). */
+  function fetchFromOrigin(key: string, stale: CachedObject | undefined): Promise<{ entry: CachedObject; result: EdgeResultType }> {
+    tallies.originFetches++;
+    const started = performance.now();
+    const observe = (status: number): void =>
+      metrics.edgeOriginLatency.observe({ status: String(status) }, (performance.now() - started) / 1000);
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (entry: CachedObject, result: EdgeResultType): void => {
+        if (settled) return;
+        settled = true;
+        cache.set(entry);
+        resolve({ entry, result });
+      };
+      const fail = (err: Error): void => {
+        observe(502);
+        const timedOut = err.message === 'origin timeout';
+        settle(errorEntry(key, timedOut ? 504 : 502, timedOut ? 'OriginTimeout' : 'OriginUnreachable'), 'Error');
+      };
+      const headers: http.OutgoingHttpHeaders = { authorization: originAuth, 'user-agent': 'livestream-edge/1' };
+      const revalidate = stale !== undefined && stale.status === 200 && stale.etag !== undefined;
+      if (revalidate) headers['if-none-match'] = stale.etag;
+      const req = http.request({
+        host: origin.hostname,
+        port: origin.port,
+        method: 'GET',
+        path: '/' + key.split('/').map(encodeURIComponent).join('/'),
+        headers,
+        agent,
+        timeout: opts.originTimeoutMs ?? 10_000,
+      });
+      req.on('timeout', () => req.destroy(new Error('origin timeout')));
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 502;
+        if (status === 304 && revalidate) {
+          res.resume();
+          observe(304);
+          stale.expiresAt = now() + ttlSecondsFor(stale.kind, opts.segmentSeconds) * 1000;
+          settle(stale, 'RefreshHit');
+          return;
+        }
+        // The origin hanging up mid-body: an error on the response, not the request (an unheard
+        // 'error' event would take the whole daemon down).
+        res.on('error', fail);
+        res.on('aborted', () => fail(new Error('origin closed the connection mid-response')));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxObjectBytes) req.destroy(new Error('object too large for the edge'));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          if (!res.complete) return fail(new Error('origin response incomplete'));
+          observe(status);
+          settle(buildEntry(key, status === 200 || status >= 400 ? status : 502, Buffer.concat(chunks, size), res.headers), 'Miss');
+        });
+      });
+      req.end();
+    });
+  }
+
+  // ---- answering viewers (hot path) ----
+
+  function respond(req: IncomingMessage, res: ServerResponse, vh: ViewerHeaders, entry: CachedObject, result: EdgeResultType, started: number, query: string): void {
+    const head = req.method === 'HEAD';
+    const hit = result !== 'Miss';
+    let status = entry.status;
+    let list: string[];
+    let body: Buffer | undefined = entry.body;
+    let rangeStart: number | undefined;
+    let rangeEnd: number | undefined;
+    if (status === 200) {
+      const inm = vh.ifNoneMatch;
+      const range = vh.range;
+      if (inm !== undefined && matchesEtag(inm, entry)) {
+        status = 304;
+        body = undefined;
+        list = ['ETag', entry.etag ?? '', 'Cache-Control', entry.cacheControl, 'Access-Control-Allow-Origin', '*', 'X-Cache', hit ? 'Hit' : 'Miss'];
+      } else if (range !== undefined) {
+        const r = parseRange(range, entry.body.length);
+        if (r.kind === 'range') {
+          status = 206;
+          rangeStart = r.start;
+          rangeEnd = r.end;
+          body = entry.body.subarray(r.start, r.end + 1);
+          list = withoutLength(entry.headers[hit ? 'hit' : 'miss']);
+          list.push('Content-Length', String(body.length), 'Content-Range', `bytes ${r.start}-${r.end}/${entry.body.length}`);
+        } else if (r.kind === 'unsatisfiable') {
+          status = 416;
+          body = undefined;
+          list = ['Content-Range', `bytes */${entry.body.length}`, 'Content-Length', '0', 'Access-Control-Allow-Origin', '*', 'X-Cache', hit ? 'Hit' : 'Miss'];
+        } else list = entry.headers[hit ? 'hit' : 'miss'];
+      } else if (entry.gzip !== undefined && acceptsGzip(vh.acceptEncoding)) {
+        body = entry.gzip;
+        list = (hit ? entry.headers.hitGzip : entry.headers.missGzip) as string[];
+      } else list = hit ? entry.headers.hit : entry.headers.miss;
+    } else list = hit ? entry.headers.hit : entry.headers.miss;
+
+    res.writeHead(status, list);
+    if (head || body === undefined) res.end();
+    else res.end(body);
+
+    if (entry.kind === 'playlist' && status < 400) noteViewer(req, vh);
+    finish(req, vh, {
+      status,
+      bodyBytes: head || body === undefined ? 0 : body.length,
+      headerBytes: entry.headerBytes,
+      result,
+      kind: entry.kind,
+      contentType: entry.contentType,
+      rangeStart,
+      rangeEnd,
+    }, started, query);
+  }
+
+  function finish(req: IncomingMessage, vh: ViewerHeaders, o: Outcome, started: number, query: string): void {
+    counts.requests++;
+    counts.bytesSent += o.bodyBytes;
+    tallies.bytesSent += o.bodyBytes;
+    bumpTally(tallies.requestsByStatus, o.status);
+    if (o.status >= 400) counts.errors++;
+    if (o.result === 'Miss') {
+      counts.misses++;
+      tallies.misses++;
+    } else if (o.result !== 'Error') {
+      counts.hits++;
+      tallies.hits++;
+    }
+    if (o.kind === 'segment' && o.status < 300 && req.method === 'GET') counts.segmentsServed++;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    // Time taken until the response was handed to the socket (a cached body is written in one go).
+    const taken = (performance.now() - started) / 1000;
+    log.write(
+      formatCloudFrontLine({
+        timeMs: now(),
+        scBytes: o.bodyBytes + o.headerBytes,
+        clientIp: req.socket.remoteAddress ?? '-',
+        clientPort: req.socket.remotePort ?? 0,
+        method: req.method ?? '-',
+        host: vh.host ?? '',
+        uriStem: q === -1 ? url : url.slice(0, q),
+        status: o.status,
+        referer: vh.referer,
+        userAgent: vh.userAgent,
+        query,
+        resultType: o.result,
+        requestId: nextRequestId(),
+        csBytes: url.length + 16 + vh.bytes,
+        timeTakenSeconds: taken,
+        httpVersion: req.httpVersion,
+        contentType: o.contentType,
+        contentLength: o.bodyBytes,
+        rangeStart: o.rangeStart,
+        rangeEnd: o.rangeEnd,
+      }),
+    );
+  }
+
+  function noteViewer(req: IncomingMessage, vh: ViewerHeaders): void {
+    const key = `${req.socket.remoteAddress ?? ''}\t${vh.userAgent ?? ''}`;
+    if (viewers.size >= MAX_VIEWERS_TRACKED && !viewers.has(key)) return;
+    viewers.set(key, now());
+  }
+
+  function countViewers(): number {
+    const cutoff = now() - VIEWER_WINDOW_MS;
+    for (const [key, seen] of viewers) if (seen < cutoff) viewers.delete(key);
+    tallies.viewers = viewers.size;
+    return viewers.size;
+  }
+
+  function reject(req: IncomingMessage, res: ServerResponse, vh: ViewerHeaders, status: number, code: string, started: number, query: string, extra: string[] = []): void {
+    const body = Buffer.from(JSON.stringify({ error: code }) + '\n');
+    const hasBody = vh.hasBody;
+    const list = ['Content-Type', 'application/json', 'Content-Length', String(body.length), 'Access-Control-Allow-Origin', '*', ...extra];
+    // Never read a body nobody asked for: close the connection instead of draining it.
+    if (hasBody) list.push('Connection', 'close');
+    res.writeHead(status, list);
+    res.end(req.method === 'HEAD' ? undefined : body);
+    finish(req, vh, { status, bodyBytes: body.length, headerBytes: 120, result: 'Error', kind: undefined, contentType: 'application/json' }, started, query);
+  }
+
+  function proxy(req: IncomingMessage, res: ServerResponse, rawPath: string, query: string, started: number): void {
+    const method = req.method;
+    const vh = readViewerHeaders(req.rawHeaders);
+    if (method === 'OPTIONS') {
+      const asked = req.headers['access-control-request-headers'];
+      res.writeHead(204, asked === undefined ? CORS_PREFLIGHT : [...CORS_PREFLIGHT, 'Vary', 'Access-Control-Request-Headers']);
+      res.end();
+      finish(req, vh, { status: 204, bodyBytes: 0, headerBytes: 200, result: 'Hit', kind: undefined, contentType: undefined }, started, query);
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') return reject(req, res, vh, 405, 'MethodNotAllowed', started, query, ['Allow', 'GET, HEAD, OPTIONS']);
+    const parsed = normaliseObjectPath(rawPath);
+    if (!parsed.ok) return reject(req, res, vh, parsed.status, parsed.code, started, query);
+    if (parsed.key === '') return reject(req, res, vh, 404, 'NotFound', started, query);
+    if (vh.hasBody) {
+      return reject(req, res, vh, 400, 'UnexpectedBody', started, query);
+    }
+    const key = parsed.key;
+    const t = now();
+    const entry = cache.get(key, t);
+    if (entry !== undefined && entry.expiresAt > t) return respond(req, res, vh, entry, 'Hit', started, query);
+
+    // Miss: join the request already on its way to the origin for this key, or send one.
+    let pending = inflight.get(key);
+    if (pending === undefined) {
+      pending = fetchFromOrigin(key, entry);
+      inflight.set(key, pending);
+      const mine = pending;
+      void mine.then(() => {
+        if (inflight.get(key) === mine) inflight.delete(key);
+      });
+    }
+    void pending.then(({ entry: fresh, result }) => {
+      if (res.destroyed) return;
+      respond(req, res, vh, fresh, result === 'RefreshHit' ? 'RefreshHit' : 'Miss', started, query);
+    });
+  }
+
+  async function serveMetrics(res: ServerResponse): Promise<void> {
+    countViewers();
+    const text = await metrics.registry.metrics();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  async function runHandlers(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    for (const handler of handlers) if (await handler(req, res)) return true;
+    return false;
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q + 1);
+    // The stream is the hot path: straight to the cache, no handler gets a say.
+    if (rawPath.startsWith('/stream/')) return proxy(req, res, rawPath, query, started);
+    if (rawPath === '/metrics' && req.method === 'GET') {
+      serveMetrics(res).catch(() => fail500(res));
+      return;
+    }
+    if (handlers.length === 0) return proxy(req, res, rawPath, query, started);
+    runHandlers(req, res).then(
+      (handled) => {
+        if (!handled) return proxy(req, res, rawPath, query, started);
+        // Pages served by a handler are logged too, as CloudFront logs every request.
+        const vh = readViewerHeaders(req.rawHeaders);
+        const logHandled = (): void => {
+          const length = Number(res.getHeader('content-length'));
+          const type = res.getHeader('content-type');
+          finish(req, vh, {
+            status: res.statusCode,
+            bodyBytes: Number.isFinite(length) && req.method !== 'HEAD' ? length : 0,
+            headerBytes: 200,
+            result: 'Hit',
+            kind: undefined,
+            contentType: typeof type === 'string' ? type : undefined,
+          }, started, query);
+        };
+        if (res.writableFinished) logHandled();
+        else res.once('finish', logHandled);
+      },
+      () => fail500(res),
+    );
+  }
+
+  const server = http.createServer(
+    {
+      maxHeaderSize: 16 * 1024,
+      headersTimeout: opts.headersTimeoutMs ?? 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: Math.min(1000, opts.headersTimeoutMs ?? 1000),
+      keepAliveTimeout: 5_000,
+    },
+    (req, res) => {
+      try {
+        onRequest(req, res);
+      } catch {
+        fail500(res);
+      }
+    },
+  );
+
+  const timer = setInterval(() => {
+    countViewers();
+    cache.sweep(now(), STALE_GRACE_MS);
+  }, 5_000);
+  timer.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host === undefined || opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    stats: () => ({ viewers: countViewers(), ...counts }),
+    async close() {
+      clearInterval(timer);
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      agent.destroy();
+      await log.close();
+    },
+  };
+}
+
+function fail500(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(500, { 'content-type': 'application/json', connection: 'close' });
+  res.end('{"error":"InternalError"}\n');
+}
+
+function withoutLength(list: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i += 2) if (list[i] !== 'Content-Length') out.push(list[i], list[i + 1]);
+  return out;
+}
+
+/** If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ prefixes are ignored. */
+function matchesEtag(header: string, entry: CachedObject): boolean {
+  if (header.trim() === '*') return true;
+  for (const raw of header.split(',')) {
+    const tag = raw.trim().replace(/^W\//, '');
+    if (tag === entry.etag || tag === entry.gzipEtag) return true;
+  }
+  return false;
+}
+
+function acceptsGzip(header: string | undefined): boolean {
+  return header !== undefined && header.includes('gzip') && !/gzip\s*;\s*q=0(\.0*)?(\s|,|$)/.test(header);
+}

@@ -1,0 +1,240 @@
+/**
+ * A loopback HTTP "AWS endpoint" for the --endpoint-url test: it records every request (method,
+ * path, host, and the service from the SigV4 credential scope) and answers each service in its
+ * own wire protocol (awsQuery XML, awsJson, restJson, restXml) just well enough for a whole
+ * `up` and `down` to run. Loopback only, port 0.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  host: string;
+  service: string;
+  region: string;
+  operation: string;
+}
+
+export interface AwsEndpoint {
+  url: string;
+  requests: SeenRequest[];
+  /** Requests the server could not answer (a route it lacks). */
+  errors: string[];
+  services(): string[];
+  close(): Promise<void>;
+}
+
+const ACCOUNT = '123456789012';
+
+export async function startAwsEndpoint(): Promise<AwsEndpoint> {
+  const requests: SeenRequest[] = [];
+  const errors: string[] = [];
+  const state = new EndpointState();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const auth = String(req.headers.authorization ?? '');
+      // AWS4-HMAC-SHA256 Credential=AKID/20261125/us-east-1/medialive/aws4_request, SignedHeaders=..., Signature=...
+      const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        host: String(req.headers.host ?? ''),
+        service: scope?.[2] ?? 'unsigned',
+        region: scope?.[1] ?? '',
+        operation: '',
+      };
+      requests.push(seen);
+      try {
+        state.answer(seen, req, body, res);
+      } catch (err) {
+        errors.push(`${seen.method} ${seen.path}: ${(err as Error).message}`);
+        send(res, 400, 'application/json', JSON.stringify({ __type: 'EmulatorError', message: (err as Error).message }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    errors,
+    services: () => [...new Set(requests.map((r) => r.service))].sort(),
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), 'x-amzn-requestid': 'req-1', ...headers });
+  res.end(body);
+}
+
+const xml = (res: ServerResponse, body: string, headers: Record<string, string> = {}, status = 200) =>
+  send(res, status, 'text/xml', `<?xml version="1.0" encoding="UTF-8"?>${body}`, headers);
+const json = (res: ServerResponse, body: unknown, status = 200, type = 'application/x-amz-json-1.1') => send(res, status, type, JSON.stringify(body));
+
+class EndpointState {
+  private channelState = 'IDLE';
+  private distributionEnabled = true;
+  private seq = 0;
+  private readonly gone = new Set<string>();
+
+  answer(r: SeenRequest, req: IncomingMessage, body: string, res: ServerResponse): void {
+    const url = new URL(r.path, 'http://x');
+    switch (r.service) {
+      case 'sts':
+      case 'iam':
+        return this.query(r, new URLSearchParams(body).get('Action') ?? '', res);
+      case 'mediastore':
+        if (!req.headers['x-amz-target']) return this.mediastoreData(r, url, res);
+        return this.awsJson(r, String(req.headers['x-amz-target']), body, res);
+      case 'ssm':
+      case 'monitoring':
+        return this.awsJson(r, String(req.headers['x-amz-target'] ?? ''), body, res);
+      case 'medialive':
+        return this.medialive(r, url, res);
+      case 'cloudfront':
+        return this.cloudfront(r, url, res);
+      case 's3':
+        return this.s3(r, url, res);
+      default:
+        throw new Error(`no such service ${r.service}`);
+    }
+  }
+
+  private query(r: SeenRequest, action: string, res: ServerResponse): void {
+    r.operation = action;
+    const ns = r.service === 'sts' ? 'https://sts.amazonaws.com/doc/2011-06-15/' : 'https://iam.amazonaws.com/doc/2010-05-08/';
+    const role = `<Role><Path>/</Path><RoleName>role</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/livestream</Arn><CreateDate>2026-11-25T04:00:00Z</CreateDate></Role>`;
+    const results: Record<string, string> = {
+      GetCallerIdentity: `<Arn>arn:aws:iam::${ACCOUNT}:user/tester</Arn><UserId>AIDATEST</UserId><Account>${ACCOUNT}</Account>`,
+      CreateRole: role,
+      GetRole: role,
+    };
+    const result = results[action];
+    xml(res, `<${action}Response xmlns="${ns}">${result !== undefined ? `<${action}Result>${result}</${action}Result>` : ''}<ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`);
+  }
+
+  private awsJson(r: SeenRequest, target: string, body: string, res: ServerResponse): void {
+    const op = target.split('.').pop() ?? '';
+    r.operation = op;
+    const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    const type = r.service === 'monitoring' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
+    if (r.service === 'mediastore') {
+      const name = String(input.ContainerName ?? 'c');
+      if (op === 'DescribeContainer' && this.gone.has(`container:${name}`)) return json(res, { __type: 'ContainerNotFoundException', Message: 'gone' }, 400, type);
+      if (op === 'DeleteContainer') this.gone.add(`container:${name}`);
+      const container = { Name: name, Status: 'ACTIVE', ARN: `arn:aws:mediastore:us-east-1:${ACCOUNT}:container/${name}`, Endpoint: `https://${name}.data.mediastore.us-east-1.amazonaws.com` };
+      return json(res, op === 'CreateContainer' || op === 'DescribeContainer' ? { Container: container } : {}, 200, type);
+    }
+    if (op === 'PutParameter') return json(res, { Version: 1, Tier: 'Standard' }, 200, type);
+    if (op === 'PutDashboard') return json(res, { DashboardValidationMessages: [] }, 200, type);
+    return json(res, {}, 200, type);
+  }
+
+  /** MediaStore's data plane (restJson, objects by path). */
+  private mediastoreData(r: SeenRequest, url: URL, res: ServerResponse): void {
+    r.operation = `data ${r.method}`;
+    if (r.method === 'GET') return json(res, { Items: [] }, 200, 'application/json');
+    if (r.method === 'HEAD') return send(res, 200, 'application/json', '');
+    void url;
+    return json(res, { ETag: 'etag' }, 200, 'application/json');
+  }
+
+  private medialive(r: SeenRequest, url: URL, res: ServerResponse): void {
+    const p = url.pathname.replace(/^\/prod/, '');
+    const m = r.method;
+    const rest = (op: string, body: unknown, status = 200) => {
+      r.operation = op;
+      json(res, body, status, 'application/json');
+    };
+    const input = (state: string) => ({ id: '1111', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:input:1111`, name: 'input', state, destinations: [{ url: 'rtmp://198.51.100.1:1935/s/stream', ip: '198.51.100.1', port: '1935' }] });
+    const channel = () => ({ id: '2222', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:channel:2222`, name: 'channel', state: this.channelState });
+    if (m === 'POST' && p === '/inputSecurityGroups') return rest('CreateInputSecurityGroup', { securityGroup: { id: '3333', arn: 'arn:sg', state: 'IDLE' } });
+    if (m === 'GET' && p === '/inputSecurityGroups') return rest('ListInputSecurityGroups', { inputSecurityGroups: [] });
+    if (m === 'GET' && p.startsWith('/inputSecurityGroups/')) return rest('DescribeInputSecurityGroup', { id: '3333', state: this.gone.has('input') ? 'IDLE' : 'IN_USE' });
+    if (m === 'DELETE' && p.startsWith('/inputSecurityGroups/')) return rest('DeleteInputSecurityGroup', {});
+    if (m === 'POST' && p === '/inputs') return rest('CreateInput', { input: input('CREATING') });
+    if (m === 'GET' && p.startsWith('/inputs/')) return rest('DescribeInput', input(this.gone.has('input') ? 'DELETED' : 'DETACHED'));
+    if (m === 'DELETE' && p.startsWith('/inputs/')) {
+      this.gone.add('input');
+      return rest('DeleteInput', {});
+    }
+    if (m === 'POST' && p === '/channels') return rest('CreateChannel', { channel: { ...channel(), state: 'CREATING' } });
+    if (m === 'GET' && p.startsWith('/channels/')) return rest('DescribeChannel', channel());
+    if (m === 'POST' && p.endsWith('/start')) {
+      this.channelState = 'RUNNING';
+      return rest('StartChannel', channel());
+    }
+    if (m === 'POST' && p.endsWith('/stop')) {
+      this.channelState = 'IDLE';
+      return rest('StopChannel', channel());
+    }
+    if (m === 'DELETE' && p.startsWith('/channels/')) {
+      this.channelState = 'DELETED';
+      return rest('DeleteChannel', channel());
+    }
+    throw new Error(`medialive: no route ${m} ${p}`);
+  }
+
+  private cloudfront(r: SeenRequest, url: URL, res: ServerResponse): void {
+    const p = url.pathname.replace(/^\/2020-05-31/, '');
+    const m = r.method;
+    const ns = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
+    const etag = { ETag: `E${++this.seq}` };
+    const done = (op: string, body: string, status = 200) => {
+      r.operation = op;
+      xml(res, body.replace(/^<(\w+)>/, `<$1 xmlns="${ns}">`), etag, status);
+    };
+    const dist = () => `<Distribution><Id>EDIST1</Id><ARN>arn:aws:cloudfront::${ACCOUNT}:distribution/EDIST1</ARN><Status>Deployed</Status><DomainName>d111.cloudfront.net</DomainName><DistributionConfig><CallerReference>x</CallerReference><Comment>c</Comment><Enabled>${this.distributionEnabled}</Enabled></DistributionConfig></Distribution>`;
+    if (m === 'POST' && p === '/origin-access-control') return done('CreateOriginAccessControl', '<OriginAccessControl><Id>OAC1</Id></OriginAccessControl>', 201);
+    if (m === 'GET' && p.startsWith('/origin-access-control/')) return done('GetOriginAccessControl', '<OriginAccessControl><Id>OAC1</Id></OriginAccessControl>');
+    if (m === 'DELETE' && p.startsWith('/origin-access-control/')) return done('DeleteOriginAccessControl', '', 204);
+    if (m === 'POST' && p === '/cache-policy') return done('CreateCachePolicy', `<CachePolicy><Id>CP${this.seq}</Id></CachePolicy>`, 201);
+    if (m === 'GET' && p.startsWith('/cache-policy/')) return done('GetCachePolicy', '<CachePolicy><Id>CP</Id></CachePolicy>');
+    if (m === 'DELETE' && p.startsWith('/cache-policy/')) return done('DeleteCachePolicy', '', 204);
+    if (m === 'POST' && p === '/distribution') return done('CreateDistributionWithTags', dist(), 201);
+    if (m === 'GET' && p.endsWith('/config')) {
+      r.operation = 'GetDistributionConfig';
+      return xml(res, `<DistributionConfig xmlns="${ns}"><CallerReference>x</CallerReference><Comment>c</Comment><Enabled>${this.distributionEnabled}</Enabled></DistributionConfig>`, etag);
+    }
+    if (m === 'PUT' && p.endsWith('/config')) {
+      this.distributionEnabled = false;
+      return done('UpdateDistribution', dist());
+    }
+    if (m === 'GET' && p.startsWith('/distribution/')) return done('GetDistribution', dist());
+    if (m === 'DELETE' && p.startsWith('/distribution/')) return done('DeleteDistribution', '', 204);
+    throw new Error(`cloudfront: no route ${m} ${p}`);
+  }
+
+  private s3(r: SeenRequest, url: URL, res: ServerResponse): void {
+    const [, bucket = '', ...rest] = url.pathname.split('/');
+    const isBucket = rest.join('/') === '';
+    const SUBS = ['versions', 'list-type', 'delete', 'policy', 'cors', 'lifecycle', 'metrics', 'tagging', 'encryption', 'ownershipControls', 'publicAccessBlock'];
+    const sub = SUBS.find((k) => url.searchParams.has(k)) ?? '';
+    const m = r.method;
+    r.operation = `${m} ${isBucket ? 'bucket' : 'object'}${sub ? `?${sub}` : ''}`;
+    const ns = 'http://s3.amazonaws.com/doc/2006-03-01/';
+    if (m === 'HEAD' && isBucket) {
+      if (this.gone.has(`bucket:${bucket}`)) return send(res, 404, 'text/xml', '');
+      return send(res, 200, 'text/xml', '');
+    }
+    if (m === 'GET' && sub === 'versions') return xml(res, `<ListVersionsResult xmlns="${ns}"><Name>${bucket}</Name><IsTruncated>false</IsTruncated></ListVersionsResult>`);
+    if (m === 'GET' && sub === 'list-type') return xml(res, `<ListBucketResult xmlns="${ns}"><Name>${bucket}</Name><IsTruncated>false</IsTruncated><KeyCount>0</KeyCount></ListBucketResult>`);
+    if (m === 'POST' && sub === 'delete') return xml(res, `<DeleteResult xmlns="${ns}"></DeleteResult>`);
+    if (m === 'DELETE' && isBucket && !sub) {
+      this.gone.add(`bucket:${bucket}`);
+      return send(res, 204, 'text/xml', '');
+    }
+    if (m === 'PUT' && isBucket && !sub) this.gone.delete(`bucket:${bucket}`);
+    if (m === 'PUT') return send(res, 200, 'text/xml', '', { ETag: '"etag"' });
+    if (m === 'DELETE') return send(res, 204, 'text/xml', '');
+    throw new Error(`s3: no route ${m} ${url.pathname}${url.search}`);
+  }
+}

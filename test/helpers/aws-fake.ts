@@ -1,0 +1,583 @@
+/**
+ * A stateful, in-memory fake of the AWS control plane livestream uses, wired into the SDK with
+ * aws-sdk-client-mock so the real driver and resource modules run against it. States move one
+ * step per read (CREATING -> IDLE, STARTING -> RUNNING, InProgress -> Deployed...), so the SDK
+ * waiters really poll. Failures can be injected at any command (before or after it takes
+ * effect), and resources can be deleted "out of band".
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import * as cf from '@aws-sdk/client-cloudfront';
+import * as cw from '@aws-sdk/client-cloudwatch';
+import * as iam from '@aws-sdk/client-iam';
+import * as ml from '@aws-sdk/client-medialive';
+import * as ms from '@aws-sdk/client-mediastore';
+import * as msd from '@aws-sdk/client-mediastore-data';
+import * as s3 from '@aws-sdk/client-s3';
+import * as ssm from '@aws-sdk/client-ssm';
+import * as sts from '@aws-sdk/client-sts';
+
+type Input = Record<string, any>;
+type Handler = (input: Input) => unknown;
+
+export interface FakeError extends Error {
+  $metadata: { httpStatusCode: number };
+  $fault: 'client' | 'server';
+}
+
+export function awsError(name: string, message: string, status = 400): FakeError {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: status >= 500 ? 'server' : 'client' }) as FakeError;
+}
+
+interface Failure {
+  command: string;
+  error: Error;
+  remaining: number;
+  /** Fail after the command took effect (a lost response). */
+  after: boolean;
+}
+
+export interface FakeChannel { id: string; arn: string; name: string; state: string; inputId: string; requestId?: string; request: Input }
+export interface FakeInput { id: string; arn: string; name: string; type: string; state: string; sgIds: string[]; destinations: Input[]; requestId?: string; request: Input }
+export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
+export interface FakeBucket { config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
+export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string }
+export interface FakeContainer { name: string; arn: string; endpoint: string; status: string; policy?: string; cors?: unknown; lifecycle?: string; metric?: unknown; logging: boolean; objects: Map<string, { body: Buffer; contentType?: string }> }
+
+export class AwsFake {
+  readonly accountId = '123456789012';
+  readonly region: string;
+  readonly roles = new Map<string, { arn: string; trust: string; policies: Map<string, string>; tags: unknown }>();
+  readonly params = new Map<string, { type: string; value: string; tags: unknown }>();
+  readonly sgs = new Map<string, FakeSg>();
+  readonly inputs = new Map<string, FakeInput>();
+  readonly channels = new Map<string, FakeChannel>();
+  readonly buckets = new Map<string, FakeBucket>();
+  readonly distributions = new Map<string, FakeDistribution>();
+  readonly oacs = new Map<string, { id: string; config: Input; etag: string }>();
+  readonly cachePolicies = new Map<string, { id: string; config: Input; etag: string }>();
+  readonly dashboards = new Map<string, string>();
+  readonly containers = new Map<string, FakeContainer>();
+  /** Every command in order: "CreateChannel", ... */
+  readonly calls: Array<{ command: string; input: Input }> = [];
+  private failures: Failure[] = [];
+  private stubs: Array<{ restore(): void }> = [];
+  private seq = 0;
+
+  constructor(region = 'us-east-1') {
+    this.region = region;
+  }
+
+  /** Replace the send of every SDK client class with this fake. */
+  install(): this {
+    const services: Array<[unknown, Record<string, unknown>, Record<string, Handler>]> = [
+      [sts.STSClient, sts, this.sts()],
+      [iam.IAMClient, iam, this.iam()],
+      [ssm.SSMClient, ssm, this.ssm()],
+      [ml.MediaLiveClient, ml, this.medialive()],
+      [s3.S3Client, s3, this.s3()],
+      [cf.CloudFrontClient, cf, this.cloudfront()],
+      [cw.CloudWatchClient, cw, this.cloudwatch()],
+      [ms.MediaStoreClient, ms, this.mediastore()],
+      [msd.MediaStoreDataClient, msd, this.mediastoreData()],
+    ];
+    for (const [client, mod, handlers] of services) {
+      const stub = mockClient(client as any) as any;
+      stub.onAnyCommand().callsFake((input: Input) => {
+        throw awsError('UnhandledByFake', `the fake does not implement this command (input ${JSON.stringify(input).slice(0, 200)})`);
+      });
+      for (const [name, handler] of Object.entries(handlers)) {
+        const Command = mod[`${name}Command`];
+        if (!Command) throw new Error(`no ${name}Command in SDK module`);
+        stub.on(Command).callsFake((input: Input) => this.dispatch(name, input, handler));
+      }
+      this.stubs.push(stub);
+    }
+    return this;
+  }
+
+  restore(): void {
+    for (const s of this.stubs) s.restore();
+    this.stubs = [];
+  }
+
+  /** The next `times` calls of `command` fail with `error` (default: an InternalFailure-like error). */
+  failOn(command: string, opts: { error?: Error; times?: number; after?: boolean } = {}): void {
+    this.failures.push({ command, error: opts.error ?? awsError('InjectedFailure', `injected failure in ${command}`), remaining: opts.times ?? 1, after: opts.after ?? false });
+  }
+
+  commandNames(): string[] {
+    return this.calls.map((c) => c.command);
+  }
+
+  /** Everything that exists now, as "kind:id" strings. */
+  inventory(): string[] {
+    const out: string[] = [];
+    for (const k of this.roles.keys()) out.push(`role:${k}`);
+    for (const k of this.params.keys()) out.push(`parameter:${k}`);
+    for (const s of this.sgs.values()) if (s.state !== 'DELETED') out.push(`security-group:${s.cidrs.join(',')}`);
+    for (const i of this.inputs.values()) if (i.state !== 'DELETED') out.push(`input:${i.name}`);
+    for (const c of this.channels.values()) if (c.state !== 'DELETED') out.push(`channel:${c.name}`);
+    for (const k of this.buckets.keys()) out.push(`bucket:${k}`);
+    for (const d of this.distributions.values()) out.push(`distribution:${d.config.Comment}`);
+    for (const o of this.oacs.values()) out.push(`oac:${o.config.Name}`);
+    for (const p of this.cachePolicies.values()) out.push(`cache-policy:${p.config.Name}`);
+    for (const k of this.dashboards.keys()) out.push(`dashboard:${k}`);
+    for (const c of this.containers.values()) out.push(`container:${c.name}`);
+    return out.sort();
+  }
+
+  private dispatch(name: string, input: Input, handler: Handler): unknown {
+    this.calls.push({ command: name, input });
+    const f = this.failures.find((x) => x.command === name && x.remaining > 0);
+    if (f) f.remaining -= 1;
+    if (f && !f.after) return Promise.reject(f.error);
+    try {
+      const out = handler(input);
+      if (f) return Promise.reject(f.error);
+      return Promise.resolve({ $metadata: { httpStatusCode: 200 }, ...(out as object) });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private id(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private sts(): Record<string, Handler> {
+    return { GetCallerIdentity: () => ({ Account: this.accountId, Arn: `arn:aws:iam::${this.accountId}:user/tester`, UserId: 'AIDATEST' }) };
+  }
+
+  private iam(): Record<string, Handler> {
+    const role = (name: string) => {
+      const r = this.roles.get(name);
+      if (!r) throw awsError('NoSuchEntityException', `The role with name ${name} cannot be found.`, 404);
+      return r;
+    };
+    return {
+      CreateRole: (i) => {
+        if (this.roles.has(i.RoleName)) throw awsError('EntityAlreadyExistsException', `Role with name ${i.RoleName} already exists.`, 409);
+        const arn = `arn:aws:iam::${this.accountId}:role/${i.RoleName}`;
+        this.roles.set(i.RoleName, { arn, trust: i.AssumeRolePolicyDocument, policies: new Map(), tags: i.Tags });
+        return { Role: { RoleName: i.RoleName, Arn: arn } };
+      },
+      GetRole: (i) => ({ Role: { RoleName: i.RoleName, Arn: role(i.RoleName).arn } }),
+      PutRolePolicy: (i) => void role(i.RoleName).policies.set(i.PolicyName, i.PolicyDocument),
+      DeleteRolePolicy: (i) => {
+        if (!role(i.RoleName).policies.delete(i.PolicyName)) throw awsError('NoSuchEntityException', `The role policy with name ${i.PolicyName} cannot be found.`, 404);
+      },
+      DeleteRole: (i) => {
+        if (role(i.RoleName).policies.size > 0) throw awsError('DeleteConflictException', 'Cannot delete entity, must delete policies first.', 409);
+        this.roles.delete(i.RoleName);
+      },
+    };
+  }
+
+  private ssm(): Record<string, Handler> {
+    return {
+      PutParameter: (i) => {
+        if (this.params.has(i.Name) && !i.Overwrite) throw awsError('ParameterAlreadyExists', 'The parameter already exists.');
+        if (i.Overwrite && i.Tags) throw awsError('ValidationException', 'Invalid request: tags and overwrite can\'t be used together.');
+        this.params.set(i.Name, { type: i.Type, value: i.Value, tags: i.Tags ?? this.params.get(i.Name)?.tags });
+        return { Version: 1 };
+      },
+      GetParameter: (i) => {
+        const p = this.params.get(i.Name);
+        if (!p) throw awsError('ParameterNotFound', '', 400);
+        return { Parameter: { Name: i.Name, Type: p.type, Value: i.WithDecryption ? p.value : 'AQICAH-encrypted' } };
+      },
+      DeleteParameter: (i) => {
+        if (!this.params.delete(i.Name)) throw awsError('ParameterNotFound', '', 400);
+      },
+    };
+  }
+
+  private medialive(): Record<string, Handler> {
+    const notFound = (what: string) => awsError('NotFoundException', `${what} not found`, 404);
+    const channel = (id: string) => {
+      const c = this.channels.get(id);
+      if (!c) throw notFound(`Channel ${id}`);
+      return c;
+    };
+    const input = (id: string) => {
+      const x = this.inputs.get(id);
+      if (!x) throw notFound(`Input ${id}`);
+      return x;
+    };
+    const sg = (id: string) => {
+      const x = this.sgs.get(id);
+      if (!x) throw notFound(`Input security group ${id}`);
+      return x;
+    };
+    const channelOut = (c: FakeChannel) => ({ Id: c.id, Arn: c.arn, Name: c.name, State: c.state, InputAttachments: c.request.InputAttachments, Destinations: c.request.Destinations });
+    const inputOut = (x: FakeInput) => ({ Id: x.id, Arn: x.arn, Name: x.name, Type: x.type, State: x.state, SecurityGroups: x.sgIds, Destinations: x.destinations, AttachedChannels: [...this.channels.values()].filter((c) => c.inputId === x.id && c.state !== 'DELETED').map((c) => c.id) });
+    const settle = (c: FakeChannel) => {
+      const next: Record<string, string> = { CREATING: 'IDLE', STARTING: 'RUNNING', STOPPING: 'IDLE', DELETING: 'DELETED' };
+      if (next[c.state]) c.state = next[c.state]!;
+      if (c.state === 'DELETED') this.refreshInput(c.inputId);
+    };
+    return {
+      CreateInputSecurityGroup: (i) => {
+        const id = this.id('');
+        const g: FakeSg = { id, arn: `arn:aws:medialive:${this.region}:${this.accountId}:inputSecurityGroup:${id}`, state: 'IDLE', cidrs: (i.WhitelistRules ?? []).map((r: Input) => r.Cidr), lagChecks: 0, tags: i.Tags ?? {} };
+        this.sgs.set(id, g);
+        return { SecurityGroup: { Id: id, Arn: g.arn, State: g.state, WhitelistRules: i.WhitelistRules } };
+      },
+      DescribeInputSecurityGroup: (i) => {
+        const g = sg(i.InputSecurityGroupId);
+        const out = { Id: g.id, Arn: g.arn, State: g.state };
+        // MediaLive keeps a group IN_USE for a moment after its input is deleted.
+        if (g.state === 'IN_USE' && !this.sgReferenced(g.id)) {
+          if (g.lagChecks > 0) g.lagChecks -= 1;
+          else g.state = 'IDLE';
+        }
+        return out;
+      },
+      ListInputSecurityGroups: () => ({
+        InputSecurityGroups: [...this.sgs.values()].filter((g) => g.state !== 'DELETED').map((g) => ({
+          Id: g.id, Arn: g.arn, State: g.state, Tags: g.tags, WhitelistRules: g.cidrs.map((Cidr) => ({ Cidr })),
+          Inputs: [...this.inputs.values()].filter((x) => x.state !== 'DELETED' && x.sgIds.includes(g.id)).map((x) => x.id),
+        })),
+      }),
+      DeleteInputSecurityGroup: (i) => {
+        const g = sg(i.InputSecurityGroupId);
+        if (g.state === 'DELETED') throw notFound(`Input security group ${g.id}`);
+        if (g.state === 'IN_USE') throw awsError('BadRequestException', 'Input security group is in use');
+        g.state = 'DELETED';
+      },
+      CreateInput: (i) => {
+        const same = [...this.inputs.values()].find((x) => i.RequestId && x.requestId === i.RequestId);
+        if (same) return { Input: inputOut(same) };
+        if (i.Type === 'INPUT_DEVICE') {
+          const busy = [...this.inputs.values()].find((x) => x.state !== 'DELETED' && x.request.InputDevices?.[0]?.Id === i.InputDevices?.[0]?.Id);
+          if (busy) throw awsError('UnprocessableEntityException', `Device ${i.InputDevices[0].Id} is already attached to input ${busy.id}`, 422);
+        }
+        const id = this.id('');
+        const destinations = i.Type === 'RTMP_PUSH'
+          ? (i.Destinations ?? []).map((d: Input) => ({ Url: `rtmp://198.51.100.10:1935/${d.StreamName}`, Ip: '198.51.100.10', Port: '1935' }))
+          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }] : [];
+        const x: FakeInput = { id, arn: `arn:aws:medialive:${this.region}:${this.accountId}:input:${id}`, name: i.Name, type: i.Type, state: 'CREATING', sgIds: i.InputSecurityGroups ?? [], destinations, requestId: i.RequestId, request: i };
+        this.inputs.set(id, x);
+        for (const g of x.sgIds) sg(g).state = 'IN_USE';
+        return { Input: inputOut(x) };
+      },
+      DescribeInput: (i) => {
+        const x = input(i.InputId);
+        const out = inputOut(x);
+        if (x.state === 'CREATING') this.refreshInput(x.id, true);
+        else if (x.state === 'DELETING') {
+          x.state = 'DELETED';
+          for (const g of x.sgIds) this.sgs.get(g)!.lagChecks = 1;
+        }
+        return out;
+      },
+      ListInputs: () => ({ Inputs: [...this.inputs.values()].map(inputOut) }),
+      DeleteInput: (i) => {
+        const x = input(i.InputId);
+        if (x.state === 'DELETED') throw notFound(`Input ${x.id}`);
+        if (x.state === 'ATTACHED') throw awsError('BadRequestException', `Cannot delete an input that is attached to a channel (${x.id})`);
+        x.state = 'DELETING';
+      },
+      CreateChannel: (i) => {
+        const same = [...this.channels.values()].find((c) => i.RequestId && c.requestId === i.RequestId);
+        if (same) return { Channel: channelOut(same) };
+        const inputId = i.InputAttachments?.[0]?.InputId;
+        const x = input(inputId);
+        if (x.state !== 'DETACHED') throw awsError('UnprocessableEntityException', `Input ${inputId} is ${x.state}`, 422);
+        if (!i.RoleArn || ![...this.roles.values()].some((r) => r.arn === i.RoleArn)) throw awsError('UnprocessableEntityException', 'RoleArn does not exist', 422);
+        const id = this.id('');
+        const c: FakeChannel = { id, arn: `arn:aws:medialive:${this.region}:${this.accountId}:channel:${id}`, name: i.Name, state: 'CREATING', inputId, requestId: i.RequestId, request: i };
+        this.channels.set(id, c);
+        x.state = 'ATTACHED';
+        return { Channel: channelOut(c) };
+      },
+      DescribeChannel: (i) => {
+        const c = channel(i.ChannelId);
+        const out = channelOut(c);
+        settle(c);
+        return out;
+      },
+      ListChannels: () => ({ Channels: [...this.channels.values()].map(channelOut) }),
+      StartChannel: (i) => {
+        const c = channel(i.ChannelId);
+        if (c.state !== 'IDLE') throw awsError('ConflictException', `Channel is in ${c.state} state, cannot be started`, 409);
+        c.state = 'STARTING';
+        return channelOut(c);
+      },
+      StopChannel: (i) => {
+        const c = channel(i.ChannelId);
+        if (c.state !== 'RUNNING' && c.state !== 'STARTING') throw awsError('ConflictException', `Channel is in ${c.state} state, cannot be stopped`, 409);
+        c.state = 'STOPPING';
+        return channelOut(c);
+      },
+      DeleteChannel: (i) => {
+        const c = channel(i.ChannelId);
+        if (c.state === 'DELETED') throw notFound(`Channel ${c.id}`);
+        if (c.state !== 'IDLE' && c.state !== 'CREATE_FAILED') throw awsError('ConflictException', 'Cannot delete a channel that has not been stopped yet', 409);
+        c.state = 'DELETING';
+        return channelOut(c);
+      },
+    };
+  }
+
+  private sgReferenced(id: string): boolean {
+    return [...this.inputs.values()].some((x) => x.state !== 'DELETED' && x.sgIds.includes(id));
+  }
+
+  private refreshInput(id: string, created = false): void {
+    const x = this.inputs.get(id);
+    if (!x || x.state === 'DELETED' || x.state === 'DELETING') return;
+    const attached = [...this.channels.values()].some((c) => c.inputId === id && c.state !== 'DELETED');
+    if (created || x.state === 'ATTACHED') x.state = attached ? 'ATTACHED' : 'DETACHED';
+  }
+
+  private s3(): Record<string, Handler> {
+    const bucket = (name: string) => {
+      const b = this.buckets.get(name);
+      if (!b) throw awsError('NoSuchBucket', 'The specified bucket does not exist', 404);
+      return b;
+    };
+    const put = (key: string) => (i: Input) => void (bucket(i.Bucket).config[key] = i[key] ?? i);
+    const list = (i: Input) => [...bucket(i.Bucket).objects.keys()].filter((k) => !i.Prefix || k.startsWith(i.Prefix)).sort();
+    return {
+      CreateBucket: (i) => {
+        if (this.buckets.has(i.Bucket)) throw awsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409);
+        if ((this.region === 'us-east-1') !== !i.CreateBucketConfiguration) throw awsError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
+        this.buckets.set(i.Bucket, { config: {}, objects: new Map() });
+        return { Location: `/${i.Bucket}` };
+      },
+      HeadBucket: (i) => {
+        if (!this.buckets.has(i.Bucket)) throw awsError('NotFound', 'NotFound', 404);
+        return {};
+      },
+      PutPublicAccessBlock: put('PublicAccessBlockConfiguration'),
+      PutBucketOwnershipControls: put('OwnershipControls'),
+      PutBucketEncryption: put('ServerSideEncryptionConfiguration'),
+      PutBucketTagging: put('Tagging'),
+      PutBucketCors: put('CORSConfiguration'),
+      PutBucketLifecycleConfiguration: put('LifecycleConfiguration'),
+      PutBucketMetricsConfiguration: put('MetricsConfiguration'),
+      PutBucketPolicy: (i) => void (bucket(i.Bucket).policy = i.Policy),
+      GetBucketPolicy: (i) => {
+        const p = bucket(i.Bucket).policy;
+        if (!p) throw awsError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
+        return { Policy: p };
+      },
+      DeleteBucketPolicy: (i) => void delete bucket(i.Bucket).policy,
+      PutObject: (i) => {
+        bucket(i.Bucket).objects.set(i.Key, { body: Buffer.from(i.Body), contentType: i.ContentType });
+        return { ETag: '"etag"' };
+      },
+      HeadObject: (i) => {
+        const o = bucket(i.Bucket).objects.get(i.Key);
+        if (!o) throw awsError('NotFound', 'NotFound', 404);
+        return { ContentType: o.contentType, ContentLength: o.body.length };
+      },
+      ListObjectVersions: (i) => ({ Versions: list(i).map((Key) => ({ Key, VersionId: 'null' })), IsTruncated: false }),
+      ListObjectsV2: (i) => ({ Contents: list(i).map((Key) => ({ Key })), IsTruncated: false, KeyCount: list(i).length }),
+      DeleteObjects: (i) => {
+        const b = bucket(i.Bucket);
+        for (const o of i.Delete.Objects) b.objects.delete(o.Key);
+        return { Deleted: i.Delete.Objects };
+      },
+      DeleteBucket: (i) => {
+        if (bucket(i.Bucket).objects.size > 0) throw awsError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+        this.buckets.delete(i.Bucket);
+      },
+    };
+  }
+
+  private cloudfront(): Record<string, Handler> {
+    const etag = () => this.id('E');
+    const dist = (id: string) => {
+      const d = this.distributions.get(id);
+      if (!d) throw awsError('NoSuchDistribution', 'The specified distribution does not exist.', 404);
+      return d;
+    };
+    const distOut = (d: FakeDistribution) => ({ Id: d.id, ARN: d.arn, DomainName: d.domain, Status: d.status, DistributionConfig: d.config });
+    const ifMatch = (given: string | undefined, current: string) => {
+      if (!given) throw awsError('InvalidIfMatchVersion', 'The If-Match version is missing or not valid for the resource.');
+      if (given !== current) throw awsError('PreconditionFailed', 'The precondition given in one or more of the request-header fields evaluated to false.', 412);
+    };
+    const inUse = (key: 'OriginAccessControlId' | 'CachePolicyId', id: string) =>
+      [...this.distributions.values()].some((d) => JSON.stringify(d.config).includes(`"${key}":"${id}"`));
+    return {
+      CreateOriginAccessControl: (i) => {
+        const c = i.OriginAccessControlConfig;
+        if ([...this.oacs.values()].some((o) => o.config.Name === c.Name)) throw awsError('OriginAccessControlAlreadyExists', 'An origin access control with the same name already exists.', 409);
+        const id = this.id('OAC');
+        const o = { id, config: c, etag: etag() };
+        this.oacs.set(id, o);
+        return { OriginAccessControl: { Id: id, OriginAccessControlConfig: c }, ETag: o.etag };
+      },
+      GetOriginAccessControl: (i) => {
+        const o = this.oacs.get(i.Id);
+        if (!o) throw awsError('NoSuchOriginAccessControl', 'The origin access control does not exist.', 404);
+        return { OriginAccessControl: { Id: o.id, OriginAccessControlConfig: o.config }, ETag: o.etag };
+      },
+      ListOriginAccessControls: () => ({ OriginAccessControlList: { Items: [...this.oacs.values()].map((o) => ({ Id: o.id, Name: o.config.Name })), Quantity: this.oacs.size } }),
+      DeleteOriginAccessControl: (i) => {
+        const o = this.oacs.get(i.Id);
+        if (!o) throw awsError('NoSuchOriginAccessControl', 'The origin access control does not exist.', 404);
+        ifMatch(i.IfMatch, o.etag);
+        if (inUse('OriginAccessControlId', o.id)) throw awsError('OriginAccessControlInUse', 'The origin access control is in use.', 409);
+        this.oacs.delete(i.Id);
+      },
+      CreateCachePolicy: (i) => {
+        const c = i.CachePolicyConfig;
+        if ([...this.cachePolicies.values()].some((p) => p.config.Name === c.Name)) throw awsError('CachePolicyAlreadyExists', 'A cache policy with this name already exists.', 409);
+        const id = this.id('CP');
+        const p = { id, config: c, etag: etag() };
+        this.cachePolicies.set(id, p);
+        return { CachePolicy: { Id: id, CachePolicyConfig: c }, ETag: p.etag };
+      },
+      GetCachePolicy: (i) => {
+        const p = this.cachePolicies.get(i.Id);
+        if (!p) throw awsError('NoSuchCachePolicy', 'The cache policy does not exist.', 404);
+        return { CachePolicy: { Id: p.id, CachePolicyConfig: p.config }, ETag: p.etag };
+      },
+      ListCachePolicies: () => ({ CachePolicyList: { Items: [...this.cachePolicies.values()].map((p) => ({ Type: 'custom', CachePolicy: { Id: p.id, CachePolicyConfig: p.config } })), Quantity: this.cachePolicies.size } }),
+      DeleteCachePolicy: (i) => {
+        const p = this.cachePolicies.get(i.Id);
+        if (!p) throw awsError('NoSuchCachePolicy', 'The cache policy does not exist.', 404);
+        ifMatch(i.IfMatch, p.etag);
+        if (inUse('CachePolicyId', p.id)) throw awsError('CachePolicyInUse', 'Cannot delete the cache policy because it is attached to one or more cache behaviors.', 409);
+        this.cachePolicies.delete(i.Id);
+      },
+      CreateDistributionWithTags: (i) => {
+        const config = i.DistributionConfigWithTags.DistributionConfig;
+        const same = [...this.distributions.values()].find((d) => d.callerReference === config.CallerReference);
+        if (same) return { Distribution: distOut(same), ETag: same.etag };
+        const oac = config.Origins.Items[0].OriginAccessControlId;
+        if (oac && !this.oacs.has(oac)) throw awsError('NoSuchOriginAccessControl', 'The origin access control does not exist.', 404);
+        const id = this.id('EDIST');
+        const d: FakeDistribution = { id, arn: `arn:aws:cloudfront::${this.accountId}:distribution/${id}`, domain: `d${id.toLowerCase()}.cloudfront.net`, config, status: 'InProgress', etag: etag(), callerReference: config.CallerReference };
+        this.distributions.set(id, d);
+        return { Distribution: distOut(d), ETag: d.etag, Location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` };
+      },
+      GetDistribution: (i) => {
+        const d = dist(i.Id);
+        const out = { Distribution: distOut(d), ETag: d.etag };
+        d.status = 'Deployed';
+        return out;
+      },
+      GetDistributionConfig: (i) => {
+        const d = dist(i.Id);
+        return { DistributionConfig: d.config, ETag: d.etag };
+      },
+      ListDistributions: () => ({ DistributionList: { Items: [...this.distributions.values()].map((d) => ({ Id: d.id, Comment: d.config.Comment, Status: d.status })), Quantity: this.distributions.size } }),
+      UpdateDistribution: (i) => {
+        const d = dist(i.Id);
+        ifMatch(i.IfMatch, d.etag);
+        d.config = i.DistributionConfig;
+        d.status = 'InProgress';
+        d.etag = etag();
+        return { Distribution: distOut(d), ETag: d.etag };
+      },
+      DeleteDistribution: (i) => {
+        const d = dist(i.Id);
+        ifMatch(i.IfMatch, d.etag);
+        if (d.config.Enabled) throw awsError('DistributionNotDisabled', 'The distribution you are trying to delete has not been disabled.', 409);
+        if (d.status !== 'Deployed') throw awsError('DistributionNotDisabled', 'The distribution is still being deployed.', 409);
+        this.distributions.delete(i.Id);
+      },
+    };
+  }
+
+  private cloudwatch(): Record<string, Handler> {
+    return {
+      PutDashboard: (i) => {
+        JSON.parse(i.DashboardBody);
+        this.dashboards.set(i.DashboardName, i.DashboardBody);
+        return { DashboardValidationMessages: [] };
+      },
+      GetDashboard: (i) => {
+        const body = this.dashboards.get(i.DashboardName);
+        if (body === undefined) throw awsError('ResourceNotFound', 'Dashboard does not exist', 404);
+        return { DashboardName: i.DashboardName, DashboardBody: body };
+      },
+      DeleteDashboards: (i) => {
+        for (const n of i.DashboardNames) if (!this.dashboards.has(n)) throw awsError('ResourceNotFound', `Dashboard ${n} does not exist`, 404);
+        for (const n of i.DashboardNames) this.dashboards.delete(n);
+      },
+    };
+  }
+
+  private mediastore(): Record<string, Handler> {
+    const container = (name: string) => {
+      const c = this.containers.get(name);
+      if (!c) throw awsError('ContainerNotFoundException', `Container ${name} not found`);
+      return c;
+    };
+    const out = (c: FakeContainer) => ({ Name: c.name, ARN: c.arn, Status: c.status, ...(c.status === 'ACTIVE' ? { Endpoint: c.endpoint } : {}), AccessLoggingEnabled: c.logging });
+    return {
+      CreateContainer: (i) => {
+        if (this.containers.has(i.ContainerName)) throw awsError('ContainerInUseException', 'Container already exists');
+        const c: FakeContainer = { name: i.ContainerName, arn: `arn:aws:mediastore:${this.region}:${this.accountId}:container/${i.ContainerName}`, endpoint: `https://${i.ContainerName}xyz.data.mediastore.${this.region}.amazonaws.com`, status: 'CREATING', logging: false, objects: new Map() };
+        this.containers.set(c.name, c);
+        return { Container: out(c) };
+      },
+      DescribeContainer: (i) => {
+        const c = container(i.ContainerName);
+        const o = out(c);
+        if (c.status === 'CREATING') c.status = 'ACTIVE';
+        return { Container: o };
+      },
+      PutContainerPolicy: (i) => void (container(i.ContainerName).policy = i.Policy),
+      GetContainerPolicy: (i) => {
+        const p = container(i.ContainerName).policy;
+        if (!p) throw awsError('PolicyNotFoundException', 'No policy');
+        return { Policy: p };
+      },
+      DeleteContainerPolicy: (i) => {
+        const c = container(i.ContainerName);
+        if (!c.policy) throw awsError('PolicyNotFoundException', 'No policy');
+        delete c.policy;
+      },
+      PutCorsPolicy: (i) => void (container(i.ContainerName).cors = i.CorsPolicy),
+      PutLifecyclePolicy: (i) => void (container(i.ContainerName).lifecycle = i.LifecyclePolicy),
+      PutMetricPolicy: (i) => void (container(i.ContainerName).metric = i.MetricPolicy),
+      StartAccessLogging: (i) => void (container(i.ContainerName).logging = true),
+      DeleteContainer: (i) => {
+        const c = container(i.ContainerName);
+        if (c.objects.size > 0) throw awsError('ContainerInUseException', 'The container is not empty');
+        this.containers.delete(i.ContainerName);
+      },
+    };
+  }
+
+  /** MediaStore objects go to the one container (the fake serves a single container endpoint). */
+  private mediastoreData(): Record<string, Handler> {
+    const only = () => {
+      const c = [...this.containers.values()][0];
+      if (!c) throw awsError('ContainerNotFoundException', 'no container');
+      return c;
+    };
+    return {
+      PutObject: (i) => {
+        only().objects.set(i.Path, { body: Buffer.from(i.Body), contentType: i.ContentType });
+        return { ETag: 'etag' };
+      },
+      DescribeObject: (i) => {
+        const o = only().objects.get(i.Path);
+        if (!o) throw awsError('ObjectNotFoundException', 'not found', 404);
+        return { ContentType: o.contentType, ContentLength: o.body.length };
+      },
+      DeleteObject: (i) => {
+        if (!only().objects.delete(i.Path)) throw awsError('ObjectNotFoundException', 'not found', 404);
+      },
+      ListItems: (i) => {
+        const prefix = i.Path ? `${i.Path}/` : '';
+        const items = new Map<string, string>();
+        for (const key of only().objects.keys()) {
+          if (!key.startsWith(prefix)) continue;
+          const rest = key.slice(prefix.length);
+          const slash = rest.indexOf('/');
+          items.set(slash === -1 ? rest : rest.slice(0, slash), slash === -1 ? 'OBJECT' : 'FOLDER');
+        }
+        return { Items: [...items].map(([Name, Type]) => ({ Name, Type })) };
+      },
+    };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Test harness for the AWS driver: a spec, a ladder, a state store in a temporary folder, a
+ * recording host, and a driver whose waits take milliseconds.
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { RecordingHost } from '../../src/core/host.js';
+import { loadProfile } from '../../src/core/profiles.js';
+import { validateSpec, type RawSpec, type Secrets, type StackSpec } from '../../src/core/spec.js';
+import { StateStore } from '../../src/core/state.js';
+import type { RunContext } from '../../src/core/target.js';
+import { createAwsDriver, type AwsDriverOptions } from '../../src/targets/aws/driver.js';
+import type { AwsTimings } from '../../src/targets/aws/context.js';
+
+export const FAST_TIMINGS: AwsTimings = {
+  short: { minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 5 },
+  channel: { minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 5 },
+  distribution: { minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 5 },
+  pollDelayMs: 0,
+  pollAttempts: 10,
+  sleep: async () => {},
+};
+
+export const TEST_ASSETS = [
+  { path: 'index.html', contentType: 'text/html; charset=utf-8', body: Buffer.from('<!doctype html><title>player</title>') },
+  { path: 'hls.min.js', contentType: 'text/javascript; charset=utf-8', body: Buffer.from('/* hls */') },
+];
+
+export const INPUT_SPECS: Record<string, RawSpec> = {
+  URL_PULL: { input: 'URL_PULL', sourceUrl: 'https://example.com/live/index.m3u8' },
+  URL_PULL_AUTH: { input: 'URL_PULL', sourceUrl: 'https://example.com/live/index.m3u8', sourceUser: 'alice', sourcePassword: true },
+  RTMP_PUSH: { input: 'RTMP_PUSH', cidr: ['203.0.113.0/24'] },
+  RTP_PUSH: { input: 'RTP_PUSH', cidr: ['203.0.113.7/32'] },
+  INPUT_DEVICE: { input: 'INPUT_DEVICE', deviceId: 'hd-1234567890abcdef' },
+};
+
+export interface AwsHarness {
+  dir: string;
+  spec: StackSpec;
+  store: StateStore;
+  host: RecordingHost;
+  secrets: Secrets;
+  run(): Promise<RunContext>;
+  driver: ReturnType<typeof createAwsDriver>;
+  /** The state file as text ('' once archived). */
+  stateText(): Promise<string>;
+  archived(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; driver?: AwsDriverOptions } = {}): Promise<AwsHarness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'livestream-aws-'));
+  const { spec, problems } = validateSpec({ target: 'aws', stack: 'teststack', start: true, ...raw });
+  if (!spec) throw new Error(`bad test spec: ${JSON.stringify(problems)}`);
+  const ladder = await loadProfile(spec.profile);
+  const store = new StateStore(dir, spec.stack);
+  const host = new RecordingHost();
+  const secrets = opts.secrets ?? {};
+  let tick = 0;
+  // A clock that moves, so idempotency tokens of separate creates differ.
+  const now = () => new Date(Date.UTC(2026, 10, 25, 4, 0, 0) + 1000 * tick++);
+  const driver = createAwsDriver({ timings: FAST_TIMINGS, playerAssets: async () => TEST_ASSETS, ...opts.driver });
+  return {
+    dir,
+    spec,
+    store,
+    host,
+    secrets,
+    driver,
+    async run() {
+      await store.load();
+      return { spec, ladder, secrets, store, host, now, flags: {} };
+    },
+    async stateText() {
+      try {
+        return await readFile(store.file, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    async archived() {
+      try {
+        return await readdir(path.join(dir, 'history'));
+      } catch {
+        return [];
+      }
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,260 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LivestreamError } from '../../../src/core/errors.js';
+import { AwsFake } from '../../helpers/aws-fake.js';
+import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+
+let fake: AwsFake;
+let h: AwsHarness | undefined;
+
+beforeEach(() => {
+  fake = new AwsFake().install();
+});
+afterEach(async () => {
+  fake.restore();
+  await h?.cleanup();
+  h = undefined;
+});
+
+const LOGS_BUCKET = 'bucket:teststack-logs-123456789012-us-east-1';
+
+describe('AWS lifecycle against the stateful fake', () => {
+  it('up -> status -> stop -> start -> down leaves only the kept logs bucket', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    const outputs = await h.driver.up(await h.run());
+    const dist = [...fake.distributions.values()][0]!;
+    expect(outputs.playbackUrl).toBe(`https://${dist.domain}/stream/index.m3u8`);
+    expect(outputs.playerUrl).toBe(`https://${dist.domain}/player/`);
+    expect(outputs.dashboardUrl).toContain('dashboards:name=teststack-us-east-1');
+    expect(outputs.channelConsole).toContain('/channels/');
+    expect(outputs.pushEndpoint).toBeUndefined();
+    expect(fake.inventory()).toEqual([
+      'bucket:teststack-logs-123456789012-us-east-1',
+      'bucket:teststack-origin-123456789012-us-east-1',
+      'cache-policy:teststack-us-east-1-playlists',
+      'cache-policy:teststack-us-east-1-segments',
+      'channel:teststack-channel',
+      'dashboard:teststack-us-east-1',
+      'distribution:livestream teststack (us-east-1)',
+      'input:teststack-input',
+      'oac:teststack-us-east-1-oac',
+      'role:teststack-medialive-us-east-1',
+    ]);
+    const channel = [...fake.channels.values()][0]!;
+    expect(channel.state).toBe('RUNNING');
+    // The distribution is not waited for on create.
+    expect(fake.commandNames()).not.toContain('GetDistribution');
+    const origin = fake.buckets.get('teststack-origin-123456789012-us-east-1')!;
+    expect(JSON.parse(origin.policy!).Statement[1].Condition.StringEquals['AWS:SourceArn']).toBe(dist.arn);
+    expect(origin.objects.get('player/index.html')?.contentType).toBe('text/html; charset=utf-8');
+    const state = JSON.parse(await h.stateText());
+    expect(state.runtime.accountId).toBe('123456789012');
+    expect(state.channelRuns).toHaveLength(1);
+    expect(state.outputs.playbackUrl).toBe(outputs.playbackUrl);
+
+    const status = await h.driver.status(await h.run());
+    expect(status.channel.state).toBe('RUNNING');
+    expect(status.resources.every((r) => r.exists)).toBe(true);
+    expect(status.resources.map((r) => r.id).sort()).toEqual(
+      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'role'].sort(),
+    );
+
+    await h.driver.stop(await h.run());
+    expect(channel.state).toBe('IDLE');
+    await h.driver.stop(await h.run());
+    expect(h.host.codes()).toContain('CHANNEL_ALREADY_STOPPED');
+    expect(fake.commandNames().filter((c) => c === 'StopChannel')).toHaveLength(1);
+
+    await h.driver.start(await h.run());
+    expect(channel.state).toBe('RUNNING');
+    await h.driver.start(await h.run());
+    expect(h.host.codes()).toContain('CHANNEL_ALREADY_RUNNING');
+    expect(fake.commandNames().filter((c) => c === 'StartChannel')).toHaveLength(2);
+    expect(JSON.parse(await h.stateText()).channelRuns).toHaveLength(2);
+
+    const report = await h.driver.down(await h.run(), { deleteLogs: false });
+    expect(report.failed).toEqual([]);
+    expect(report.kept).toEqual(['logs-bucket']);
+    expect(report.keptNames).toEqual(['teststack-logs-123456789012-us-east-1']);
+    // The state stays, holding only the kept logs bucket, so "down --delete-logs" can still find it.
+    expect(report.archivedState).toBeUndefined();
+    expect(fake.inventory()).toEqual([LOGS_BUCKET]);
+    const kept = JSON.parse(await h.stateText());
+    expect(Object.keys(kept.resources)).toEqual(['logs-bucket']);
+    expect(kept.runtime.tornDown).toBe(true);
+    expect((await h.driver.status(await h.run())).channel.state).toBe('DELETED');
+    const later = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(later.deleted).toEqual(['logs-bucket']);
+    expect(later.archivedState).toBeDefined();
+    expect(fake.inventory()).toEqual([]);
+    expect(await h.stateText()).toBe('');
+    expect(await h.archived()).toHaveLength(1);
+  });
+
+  it('down stops a running channel before deleting it, and --delete-logs removes the logs bucket too', async () => {
+    h = await makeHarness(INPUT_SPECS.RTMP_PUSH!);
+    await h.driver.up(await h.run());
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.failed).toEqual([]);
+    expect(report.keptNames).toEqual([]);
+    expect(fake.inventory()).toEqual([]);
+    const names = fake.commandNames();
+    expect(names.indexOf('StopChannel')).toBeLessThan(names.indexOf('DeleteChannel'));
+    expect(names.indexOf('DeleteChannel')).toBeLessThan(names.indexOf('DeleteInput'));
+    expect(names.indexOf('DeleteInput')).toBeLessThan(names.indexOf('DeleteInputSecurityGroup'));
+    expect(names.indexOf('UpdateDistribution')).toBeLessThan(names.indexOf('DeleteDistribution'));
+  });
+
+  it('running up again on a complete stack changes nothing', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    const first = await h.driver.up(await h.run());
+    const before = fake.inventory();
+    const mutations = fake.commandNames().filter(isMutation).length;
+    h.host.notices.length = 0;
+    const second = await h.driver.up(await h.run());
+    expect(second).toEqual(first);
+    expect(fake.inventory()).toEqual(before);
+    expect(fake.commandNames().filter(isMutation)).toHaveLength(mutations);
+    expect(h.host.codes().filter((c) => c === 'RESOURCE_EXISTS')).toHaveLength(12);
+    expect(h.host.codes()).toContain('CHANNEL_ALREADY_RUNNING');
+  });
+
+  it('down twice: the second is a no-op with a clear notice', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    const calls = fake.calls.length;
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.deleted).toEqual([]);
+    expect(h.host.codes()).toContain('NOTHING_TO_DELETE');
+    expect(fake.calls.length).toBe(calls);
+  });
+
+  it('up with --no-start leaves the channel IDLE and records no run', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, start: false });
+    await h.driver.up(await h.run());
+    expect([...fake.channels.values()][0]!.state).toBe('IDLE');
+    expect(fake.commandNames()).not.toContain('StartChannel');
+    expect(JSON.parse(await h.stateText()).channelRuns).toEqual([]);
+    expect((await h.driver.status(await h.run())).channel.state).toBe('IDLE');
+  });
+
+  it('no credentials: STS fails first with AWS_NO_CREDENTIALS and nothing is created', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    fake.failOn('GetCallerIdentity', { error: Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }) });
+    const err = await h.driver.up(await h.run()).catch((e) => e);
+    expect(err).toBeInstanceOf(LivestreamError);
+    expect(err.code).toBe('AWS_NO_CREDENTIALS');
+    expect(fake.inventory()).toEqual([]);
+    expect(fake.commandNames()).toEqual(['GetCallerIdentity']);
+  });
+});
+
+describe('stacks and accounts', () => {
+  it('up after a down that kept the logs bucket adopts that bucket and completes', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    const full = fake.inventory();
+    await h.driver.down(await h.run(), { deleteLogs: false });
+    expect(fake.inventory()).toEqual([LOGS_BUCKET]);
+    await h.driver.up(await h.run());
+    expect(fake.inventory()).toEqual(full);
+  });
+
+  it('refuses a stack recorded in another AWS account', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    await h.store.update((s) => void (s.runtime.accountId = '999999999999'));
+    const err = await h.driver.up(await h.run()).catch((e) => e);
+    expect(err.code).toBe('STACK_SPEC_CHANGED');
+    expect(err.message).toContain('999999999999');
+  });
+
+  it('status shows an interrupted create as CREATING without asking AWS for an empty id', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    fake.failOn('CreateChannel');
+    await h.driver.up(await h.run()).catch(() => undefined);
+    const status = await h.driver.status(await h.run());
+    const channel = status.resources.find((r) => r.id === 'channel')!;
+    expect(channel).toMatchObject({ exists: false, status: 'CREATING', physicalId: '' });
+    expect(status.channel).toEqual({ state: 'MISSING', detail: 'creation was interrupted; "livestream up" resumes it' });
+    expect(status.resources.filter((r) => r.id !== 'channel').every((r) => r.exists)).toBe(true);
+  });
+
+  it('start on a stack whose channel vanished says so with CHANNEL_STATE', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, start: false });
+    await h.driver.up(await h.run());
+    [...fake.channels.values()][0]!.state = 'DELETED';
+    await expect(h.driver.start(await h.run())).rejects.toMatchObject({ code: 'CHANNEL_STATE' });
+  });
+});
+
+describe('each input type', () => {
+  for (const [label, raw] of Object.entries(INPUT_SPECS)) {
+    it(`${label}: up creates the right input, down removes everything`, async () => {
+      const secrets = label === 'URL_PULL_AUTH' ? { sourcePassword: 's3cret-Pa55' } : {};
+      h = await makeHarness(raw, { secrets });
+      const outputs = await h.driver.up(await h.run());
+      const input = [...fake.inputs.values()][0]!;
+      expect(input.type).toBe(raw.input);
+      if (raw.input === 'RTMP_PUSH') {
+        expect(input.request.Destinations).toEqual([{ StreamName: 'teststack/stream' }]);
+        expect(outputs.pushEndpoint).toBe('rtmp://198.51.100.10:1935/teststack/stream');
+      }
+      if (raw.input === 'RTP_PUSH') expect(outputs.pushEndpoint).toBe('rtp://198.51.100.10:5000');
+      if (raw.input === 'RTMP_PUSH' || raw.input === 'RTP_PUSH') {
+        const sg = [...fake.sgs.values()][0]!;
+        expect(input.sgIds).toEqual([sg.id]);
+        expect(sg.cidrs).toEqual(raw.cidr);
+      } else {
+        expect(fake.sgs.size).toBe(0);
+      }
+      if (raw.input === 'INPUT_DEVICE') expect(input.request.InputDevices).toEqual([{ Id: 'hd-1234567890abcdef' }]);
+      if (label === 'URL_PULL_AUTH') {
+        expect(input.request.Sources).toEqual([{ Url: raw.sourceUrl, Username: 'alice', PasswordParam: '/livestream/teststack/source-password' }]);
+        expect(fake.params.get('/livestream/teststack/source-password')).toMatchObject({ type: 'SecureString', value: 's3cret-Pa55' });
+      } else {
+        expect(fake.params.size).toBe(0);
+      }
+      if (raw.input === 'URL_PULL') expect(input.request.Sources[0].Url).toBe(raw.sourceUrl);
+      const report = await h.driver.down(await h.run(), { deleteLogs: true });
+      expect(report.failed).toEqual([]);
+      expect(fake.inventory()).toEqual([]);
+    });
+  }
+});
+
+describe('the MediaStore origin', () => {
+  it('creates the container with its policies, writes the player into it, and removes it on down', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, origin: 'mediastore' });
+    const outputs = await h.driver.up(await h.run());
+    const c = fake.containers.get('teststack')!;
+    expect(c.status).toBe('ACTIVE');
+    expect(c.logging).toBe(true);
+    expect(JSON.parse(c.lifecycle!).rules[0].definition.seconds_since_create).toEqual([{ numeric: ['>', 300] }]);
+    const policy = JSON.parse(c.policy!);
+    expect(policy.Statement[0].Principal.AWS).toBe(fake.roles.get('teststack-medialive-us-east-1')!.arn);
+    expect(c.objects.get('player/index.html')?.contentType).toBe('text/html; charset=utf-8');
+    const ch = [...fake.channels.values()][0]!;
+    expect(ch.request.Destinations[0].Settings[0].Url).toBe('mediastoressl://teststackxyz.data.mediastore.us-east-1.amazonaws.com/stream/index');
+    const dist = [...fake.distributions.values()][0]!;
+    expect(dist.config.Origins.Items[0].DomainName).toBe('teststackxyz.data.mediastore.us-east-1.amazonaws.com');
+    expect(outputs.originConsole).toContain('mediastore');
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(fake.inventory()).toEqual([]);
+  });
+
+  it('a refusal from the MediaStore API becomes AWS_MEDIASTORE_ENDED pointing to --origin s3', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, origin: 'mediastore' });
+    fake.failOn('CreateContainer', { error: Object.assign(new Error('Service unavailable'), { name: 'InternalServerError', $metadata: { httpStatusCode: 503 } }) });
+    const err = await h.driver.up(await h.run()).catch((e) => e);
+    expect(err.code).toBe('AWS_MEDIASTORE_ENDED');
+    expect(err.message).toContain('2025-11-13');
+    expect(err.message).toContain('--origin s3');
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(fake.inventory()).toEqual([]);
+  });
+});
+
+function isMutation(command: string): boolean {
+  return !/^(Get|Describe|Head|List)/.test(command);
+}

@@ -1,0 +1,41 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { RotatingLogWriter, originLogFileName } from '../../../../src/targets/local/access-log.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'access-log-'));
+});
+afterEach(async () => {
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+it('rotates every hour and when a file reaches its size cap, with a header on each new file', async () => {
+  let clock = Date.UTC(2026, 10, 25, 4, 59, 59);
+  const log = new RotatingLogWriter({ dir, fileName: originLogFileName, header: '#h\n', maxFileBytes: 20, now: () => clock });
+  log.write('aaaa'); // "#h\n" + "aaaa\n" = 8 bytes
+  log.write('bbbb'); // 13
+  log.write('cccc'); // 18
+  log.write('dddd'); // would pass 20: next part
+  clock += 1_000; // 05:00:00
+  log.write('eeee');
+  await log.close();
+  expect((await fsp.readdir(dir)).sort()).toEqual([
+    'origin-access-20261125T04.1.jsonl',
+    'origin-access-20261125T04.jsonl',
+    'origin-access-20261125T05.jsonl',
+  ]);
+  expect(await fsp.readFile(path.join(dir, 'origin-access-20261125T04.jsonl'), 'utf8')).toBe('#h\naaaa\nbbbb\ncccc\n');
+  expect(await fsp.readFile(path.join(dir, 'origin-access-20261125T04.1.jsonl'), 'utf8')).toBe('#h\ndddd\n');
+  expect(await fsp.readFile(path.join(dir, 'origin-access-20261125T05.jsonl'), 'utf8')).toBe('#h\neeee\n');
+});
+
+it('drops and counts lines rather than buffering without bound', async () => {
+  const log = new RotatingLogWriter({ dir, fileName: originLogFileName, maxPendingBytes: 10, maxBufferBytes: 1_000_000, flushMs: 60_000 });
+  for (let i = 0; i < 5; i++) log.write('0123456789');
+  expect(log.dropped).toBe(4);
+  await log.close();
+  expect((await fsp.readFile(path.join(dir, (await fsp.readdir(dir))[0]), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
+});

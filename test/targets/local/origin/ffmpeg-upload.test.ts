@@ -1,0 +1,73 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
+import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/origin-server.js';
+import { request } from './http-helpers.js';
+
+const CREDENTIAL = 'ffmpeg-test-credential-0123456789';
+const hasFfmpeg = spawnSync('ffmpeg', ['-version']).status === 0;
+
+let dir: string;
+let origin: OriginServer;
+let log: AccessLogEntry[];
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'origin-ffmpeg-'));
+  log = [];
+  origin = await startOrigin({
+    root: path.join(dir, 'store'),
+    containerName: 'ff',
+    credential: CREDENTIAL,
+    accessLogDir: path.join(dir, 'logs'),
+    onAccess: (e) => log.push(e),
+  });
+});
+
+afterEach(async () => {
+  await origin.close();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+function runFfmpeg(args: string[], timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const p = spawn('ffmpeg', args, { stdio: 'ignore' });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+it.skipIf(!hasFfmpeg)('takes HLS from ffmpeg -method PUT (chunked, persistent, deleting old segments) with a write token', async () => {
+  const { token } = origin.issueWriteToken({ prefix: 'stream/' });
+  const code = await runFfmpeg(
+    ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=96x64:rate=10', '-t', '4',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '2',
+      '-hls_flags', 'delete_segments', '-method', 'PUT', '-http_persistent', '1',
+      '-headers', `Authorization: Bearer ${token}\r\n`, `${origin.url}/stream/index.m3u8`],
+    30_000,
+  );
+  expect(code).toBe(0);
+  await new Promise((r) => setTimeout(r, 300)); // the last log lines are written when the connections close
+
+  const auth = { authorization: `Bearer ${CREDENTIAL}` };
+  const playlist = (await request(origin.url, '/stream/index.m3u8', { headers: auth })).body.toString();
+  expect(playlist).toContain('#EXT-X-ENDLIST');
+  const listed = playlist.split('\n').filter((l) => l.endsWith('.ts'));
+  expect(listed.length).toBe(2);
+  for (const name of listed) expect((await request(origin.url, `/stream/${name}`, { headers: auth })).status).toBe(200);
+
+  const puts = log.filter((e) => e.Operation === 'PutObject');
+  expect(puts.length).toBeGreaterThanOrEqual(6);
+  expect(puts.map((e) => [e.Path, e.HTTPStatus, e.Requester]).filter(([, s, r]) => s !== 200 || r !== 'ingest')).toEqual([]);
+  // ffmpeg deletes segments that left the list. With -http_persistent 1 it sends the DELETE of the
+  // first segment before it has finished that segment's upload (the last chunk goes at close), so
+  // that one may be answered 404 and left for the lifecycle rule to expire.
+  const deletes = log.filter((e) => e.Operation === 'DeleteObject');
+  expect(deletes.length).toBeGreaterThan(0);
+  expect(deletes.every((e) => (e.HTTPStatus === 204 || e.HTTPStatus === 404) && e.Requester === 'ingest')).toBe(true);
+});
