@@ -125,6 +125,8 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
 export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs): string {
   const label: Record<string, string> = {
     playbackUrl: 'Playback URL', playerUrl: 'Player', pushEndpoint: 'Push to', dashboardUrl: 'Dashboard',
+    metricsUrl: 'Metrics', channelConsole: 'MediaLive console', originConsole: 'Origin console',
+    cloudfrontConsole: 'CloudFront console', logsBucket: 'Logs bucket',
   };
   const rows = Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [label[k] ?? k, v!]);
   return [

@@ -36,6 +36,9 @@ export interface ClientOptions {
 }
 
 export function createClients(o: ClientOptions): AwsClients {
+  // The SDK warns on Node < 22 about releases published after January 2027; the versions this
+  // package pins support Node 20, so the warning would only alarm users on every command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const common = {
     // Throttling (TooManyRequestsException, Throttling) is retried by the SDK; adaptive mode also
     // slows the client down when AWS keeps throttling, which MediaLive's low TPS limits need.

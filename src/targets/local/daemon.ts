@@ -48,6 +48,8 @@ export interface LocalStack {
 
 export interface LiveStatus {
   channel: string;
+  /** The dashboard header reads this name. */
+  channelState: string;
   input: unknown;
   encoder: unknown;
   renditions: unknown;
@@ -118,6 +120,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       const edgeStats = edge.stats();
       return {
         channel: enc.state,
+        channelState: enc.state,
         input: { type: spec.input, ...enc.input, ...ingest.state() },
         encoder: enc.encoder,
         renditions: enc.renditions,

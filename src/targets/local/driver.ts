@@ -87,7 +87,9 @@ export function createLocalDriver(): TargetDriver {
           return { id: n.id, kind: n.kind, name: rec.name, physicalId: rec.physicalId, ...seen };
         }),
       );
-      let channel: StackStatus['channel'] = { state: 'MISSING', detail: 'no stack process' };
+      let channel: StackStatus['channel'] = state.runtime.tornDown
+        ? { state: 'DELETED', detail: 'torn down; its logs are kept ("livestream down --delete-logs" removes them)' }
+        : { state: 'MISSING', detail: 'no stack process' };
       let live: Record<string, unknown> | undefined;
       if (state.resources.daemon) {
         try {
@@ -109,10 +111,10 @@ export function createLocalDriver(): TargetDriver {
         await daemonCall(run, 'stop').catch(() => undefined);
       }
       await run.store.markChannel(false);
-      const result = await applyDown(nodes, context(run), run.store, run.host, { keep: (rec) => rec.id === 'logs' && !opts.deleteLogs });
+      const keep = (rec: { id: string }) => rec.id === 'logs' && !opts.deleteLogs;
+      const result = await applyDown(nodes, context(run), run.store, run.host, { keep });
       const keptNames = result.kept.includes('logs') ? [layout.logs] : [];
-      const remaining = Object.keys(run.store.require().resources).filter((id) => !result.kept.includes(id));
-      const archivedState = remaining.length === 0 ? await run.store.archive() : undefined;
+      const archivedState = await run.store.settleAfterDown(keep);
       return { ...result, keptNames, ...(archivedState ? { archivedState } : {}) };
     },
   };

@@ -1,0 +1,177 @@
+/**
+ * ffmpeg arguments, as pure functions of the ladder: data in, `string[]` out; no env, clock or fs.
+ *
+ * Three processes take part in a channel (see supervisor.ts for why):
+ *   decoder  (one per source attempt): source -> raw yuv420p video on pipe:1, s16le audio on pipe:3
+ *   encoder  (one for the whole ladder): raw video on stdin + raw audio on pipe:3 -> ladder -> HLS PUT
+ *   slate    (once): one raw "Source lost" frame
+ */
+import { renditionName, type Ladder } from '../../../core/ladder.js';
+import { resolveLevel } from './master-playlist.js';
+
+/** Raw picture and sound passed between the decoder, the frame synchronizer and the encoder. */
+export interface RawFormat {
+  width: number;
+  height: number;
+  fps: number;
+  sampleRate: number;
+  channels: number;
+}
+
+/** Which streams of the source to use, as ffmpeg -map specifiers ("0:v:0", "1:a:0", "0:a:0?"). */
+export interface SourceStreams {
+  video: string;
+  audio: string;
+}
+
+/** Where the HLS goes: the origin by HTTP PUT (as MediaLive writes to MediaStore), or a folder (bench). */
+export type HlsOutput =
+  | { kind: 'http'; originUrl: string; token: string }
+  | { kind: 'file'; dir: string };
+
+export interface EncoderArgsOptions {
+  ladder: Ladder;
+  /** Input arguments, and the stream specifiers of the video and audio to encode. */
+  input: { args: string[]; video: string; audio: string };
+  output: HlsOutput;
+  /** First segment number; a restarted encoder continues where the crashed one stopped. Default 1 (as MediaLive). */
+  startNumber?: number;
+  /** Mark a discontinuity at the start (after a crash restart) so players reset their decoders. */
+  discontinuity?: boolean;
+  /** Where `-progress` key=value lines go; default pipe:1. */
+  progress?: string;
+  /** The input's constant frame rate when known (the synchronizer's): renditions at that rate need no fps filter. */
+  inputFps?: number;
+}
+
+/** The raw format for a ladder: its top resolution and its highest frame rate, audio as the ladder says. */
+export function selectRawFormat(ladder: Ladder): RawFormat {
+  const top = ladder.renditions.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+  return {
+    width: top.width,
+    height: top.height,
+    fps: Math.max(...ladder.renditions.map((r) => r.framerate)),
+    sampleRate: ladder.audio.sampleRate,
+    channels: ladder.audio.channels,
+  };
+}
+
+/** The encoder's input when fed by the frame synchronizer: video on stdin, audio on fd 3. */
+export function buildRawInputArgs(raw: RawFormat): string[] {
+  // No probing: the format is fully described, and ffmpeg opens its inputs one after the other, so
+  // probing stdin for seconds while pipe:3 fills up would stall the frame synchronizer at start.
+  const noProbe = ['-probesize', '32', '-analyzeduration', '0'];
+  return [
+    ...noProbe, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${raw.width}x${raw.height}`, '-framerate', String(raw.fps),
+    '-thread_queue_size', '64', '-i', 'pipe:0',
+    ...noProbe, '-f', 's16le', '-ar', String(raw.sampleRate), '-ac', String(raw.channels),
+    '-thread_queue_size', '1024', '-i', 'pipe:3',
+  ];
+}
+
+/**
+ * The filter graph: one decode, split once per rendition, then frame rate and scale per rendition.
+ * The fps filter comes first (a 15 fps rendition scales half the frames) and is left out where the
+ * input already runs at the rendition's rate.
+ */
+export function buildFilterGraph(ladder: Ladder, video: string, inputFps?: number): string {
+  const n = ladder.renditions.length;
+  const splits = ladder.renditions.map((_, i) => `[s${i}]`).join('');
+  const chains = ladder.renditions.map((r, i) => {
+    const fps = r.framerate === inputFps ? '' : `fps=${r.framerate},`;
+    return `[s${i}]${fps}scale=${r.width}:${r.height}:flags=${ladder.local.scaler}[v${i}]`;
+  });
+  return [`[${video}]split=${n}${splits}`, ...chains].join(';');
+}
+
+/** The whole ladder in one ffmpeg process. */
+export function buildEncoderArgs(opts: EncoderArgsOptions): string[] {
+  const { ladder, input, output } = opts;
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', opts.progress ?? 'pipe:1'];
+  args.push(...input.args);
+  args.push('-filter_complex', buildFilterGraph(ladder, input.video, opts.inputFps));
+  ladder.renditions.forEach((_, i) => args.push('-map', `[v${i}]`));
+  ladder.renditions.forEach(() => args.push('-map', input.audio));
+
+  // Keyframes aligned across renditions: forced at every GOP boundary in time (the same instants
+  // whatever the frame rate), a matching fixed GOP in frames, and no extra scene-cut keyframes.
+  args.push('-c:v', 'libx264', '-preset', ladder.local.preset, '-sc_threshold', '0', '-pix_fmt', 'yuv420p');
+  ladder.renditions.forEach((r, i) => {
+    const gopFrames = String(Math.round(r.gopSeconds * r.framerate));
+    args.push(
+      `-profile:v:${i}`, r.profile,
+      `-level:v:${i}`, resolveLevel(r),
+      `-b:v:${i}`, String(r.bitrate),
+      `-maxrate:v:${i}`, String(r.maxBitrate),
+      `-bufsize:v:${i}`, String(2 * r.bitrate),
+      `-g:v:${i}`, gopFrames,
+      `-keyint_min:v:${i}`, gopFrames,
+      `-force_key_frames:v:${i}`, `expr:gte(t,n_forced*${r.gopSeconds})`,
+    );
+  });
+  args.push('-c:a', 'aac', '-b:a', String(ladder.audio.bitrate), '-ar', String(ladder.audio.sampleRate), '-ac', String(ladder.audio.channels));
+
+  const { hls } = ladder;
+  const flags = ['delete_segments', 'independent_segments', 'program_date_time', ...(opts.discontinuity ? ['discont_start'] : [])];
+  args.push(
+    '-f', 'hls',
+    '-hls_time', String(hls.segmentSeconds),
+    '-hls_list_size', String(hls.playlistSize),
+    // Segments kept = listed + threshold (ffmpeg's minimum threshold is 1).
+    '-hls_delete_threshold', String(Math.max(1, hls.keepSegments - hls.playlistSize)),
+    '-hls_flags', flags.join('+'),
+    '-hls_segment_type', 'mpegts',
+    '-start_number', String(opts.startNumber ?? 1),
+    '-var_stream_map', ladder.renditions.map((r, i) => `v:${i},a:${i},name:${renditionName(r)}`).join(' '),
+  );
+  const base = output.kind === 'http' ? `${output.originUrl.replace(/\/+$/, '')}/stream` : output.dir.replace(/\/+$/, '');
+  if (output.kind === 'http') {
+    args.push(
+      '-method', 'PUT',
+      '-http_persistent', '1',
+      // Keep encoding through a brief origin outage instead of exiting on the first failed PUT.
+      '-ignore_io_errors', '1',
+      '-headers', `Authorization: Bearer ${output.token}\r\n`,
+    );
+  }
+  args.push('-hls_segment_filename', `${base}/index%v_%05d.ts`, `${base}/index%v.m3u8`);
+  return args;
+}
+
+/**
+ * One source attempt: whatever the source, raw frames at the ladder's top resolution and highest
+ * frame rate (letterboxed if the aspect differs) on pipe:1, and PCM on pipe:3 unless the source has
+ * no audio (then `withAudio` is false and the synchronizer sends silence).
+ */
+export function buildDecoderArgs(inputArgs: string[], raw: RawFormat, scaler: string, withAudio: boolean, streams?: SourceStreams): string[] {
+  const { width: w, height: h } = raw;
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', ...inputArgs];
+  // Without stream specifiers ffmpeg chooses (the best video for rawvideo, the best audio for s16le)
+  // from all inputs, which suits several inputs (lavfi picture + lavfi tone); -an/-vn keep each pipe to one kind.
+  args.push(
+    ...(streams ? ['-map', streams.video] : ['-an', '-sn', '-dn']),
+    '-vf', `fps=${raw.fps},scale=${w}:${h}:flags=${scaler}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p`,
+    '-f', 'rawvideo', 'pipe:1',
+  );
+  if (withAudio) {
+    args.push(
+      ...(streams ? ['-map', streams.audio] : ['-vn', '-sn', '-dn']),
+      // async resampling fills small gaps and trims overlaps so audio stays in step with video.
+      '-af', 'aresample=async=1000',
+      '-ar', String(raw.sampleRate), '-ac', String(raw.channels),
+      '-f', 's16le', 'pipe:3',
+    );
+  }
+  return args;
+}
+
+/** One raw slate frame; `withText` false gives plain colour bars (drawtext needs a font). */
+export function buildSlateArgs(raw: RawFormat, text: string, withText: boolean): string[] {
+  const size = `${raw.width}x${raw.height}`;
+  // drawtext treats ':' and '\'' specially; the text is ours, so keep it to characters that need no escaping.
+  const safe = text.replace(/[^A-Za-z0-9 .,\-]/g, '');
+  const source = withText
+    ? `color=c=0x1e2a38:s=${size}:d=1,drawtext=text='${safe}':fontcolor=white:fontsize=${Math.max(12, Math.round(raw.height / 16))}:x=(w-tw)/2:y=(h-th)/2`
+    : `smptebars=s=${size}:d=1`;
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', source, '-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
+}

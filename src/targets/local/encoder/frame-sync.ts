@@ -1,0 +1,307 @@
+/**
+ * The frame synchronizer: a real-time clock between the source and the encoder.
+ *
+ * Every 1/fps it hands the encoder exactly one raw frame and 1/fps of audio: the oldest queued source
+ * frame, or (when none arrived) the last one again for up to `repeatMs`, then the slate with silence.
+ * The encoder therefore never sees a gap, whatever the source does, and its HLS timeline stays
+ * continuous (MediaLive's InputLossAction EMIT_OUTPUT).
+ *
+ * Memory is bounded: the source queue pauses the source stream when full (backpressure reaches the
+ * decoder ffmpeg, which then simply reads its input later), and when the encoder falls behind, the
+ * tick's frame is dropped instead of queueing more than a few frames in its stdin.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { RawFormat } from './ffmpeg-args.js';
+
+export interface FrameSink {
+  video: Writable;
+  audio: Writable;
+}
+
+export interface FrameSyncOptions {
+  raw: RawFormat;
+  /** One raw yuv420p frame of raw.width x raw.height. */
+  slate: Buffer;
+  /** Repeat the last source frame this long before showing the slate (and declaring the input lost). */
+  repeatMs?: number;
+  /** Most source frames held; default half a second, at most 64 MB. */
+  maxQueueFrames?: number;
+  /** Monotonic milliseconds for pacing; default performance.now. */
+  monotonic?: () => number;
+  /** Wall-clock milliseconds for reporting; default Date.now. */
+  now?: () => number;
+  /** Called when the source starts or stops reaching the output. */
+  onInputChange?: (connected: boolean) => void;
+  /** Called for each frame written to the encoder: its index in this encoder run, when, and when its source frame arrived. */
+  onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
+}
+
+export interface FrameSyncStats {
+  sourceFrames: number;
+  fedFrames: number;
+  repeatedFrames: number;
+  slateFrames: number;
+  /** Ticks dropped because the encoder was not keeping up (or was restarting). */
+  droppedTicks: number;
+  queued: number;
+  /** Source frames per second over the last two seconds. */
+  inputFps: number;
+  inputConnected: boolean;
+}
+
+interface QueuedFrame {
+  data: Buffer;
+  arrivedAt: number;
+}
+
+export class FrameSynchronizer {
+  private readonly frameSize: number;
+  private readonly bytesPerSampleFrame: number;
+  private readonly maxQueue: number;
+  private readonly repeatMs: number;
+  private readonly mono: () => number;
+  /** Most bytes waiting in the encoder's stdin: half a second of frames (x264 start-up, a busy moment), at most 64 MB. */
+  private readonly maxBacklogBytes: number;
+  private readonly now: () => number;
+
+  private queue: QueuedFrame[] = [];
+  private partial: Buffer | undefined;
+  private partialLen = 0;
+  private audio: Buffer[] = [];
+  private audioBytes = 0;
+  private sourceHasAudio = false;
+  private video: Readable | undefined;
+  private audioIn: Readable | undefined;
+  private paused = false;
+
+  private last: QueuedFrame | undefined;
+  private lastSourceAt = -Infinity;
+  private connected = false;
+  private arrivals: number[] = [];
+
+  private sink: FrameSink | undefined;
+  private fed = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private epoch = 0;
+  private tick = 0;
+  private readonly silence: Buffer;
+
+  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedTicks: 0 };
+
+  constructor(private readonly opts: FrameSyncOptions) {
+    const { raw } = opts;
+    this.frameSize = (raw.width * raw.height * 3) / 2;
+    if (opts.slate.length !== this.frameSize) throw new Error(`slate is ${opts.slate.length} bytes, expected ${this.frameSize}`);
+    this.bytesPerSampleFrame = 2 * raw.channels;
+    this.maxQueue = opts.maxQueueFrames ?? Math.max(2, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
+    this.repeatMs = opts.repeatMs ?? 1000;
+    this.maxBacklogBytes = this.frameSize * Math.max(3, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
+    this.mono = opts.monotonic ?? (() => performance.now());
+    this.now = opts.now ?? Date.now;
+    this.silence = Buffer.alloc(this.audioBytesForTick(0) + 64 * this.bytesPerSampleFrame);
+  }
+
+  /** Take frames from a new source attempt (the decoder's pipes); replaces any previous source. */
+  attachSource(video: Readable, audio?: Readable): void {
+    this.detachSource();
+    this.video = video;
+    this.audioIn = audio;
+    this.sourceHasAudio = audio !== undefined;
+    this.partial = undefined;
+    this.partialLen = 0;
+    this.audio = [];
+    this.audioBytes = 0;
+    video.on('data', this.onVideo);
+    audio?.on('data', this.onAudio);
+  }
+
+  detachSource(): void {
+    this.video?.off('data', this.onVideo);
+    this.audioIn?.off('data', this.onAudio);
+    this.video = undefined;
+    this.audioIn = undefined;
+    this.queue = [];
+    this.paused = false;
+  }
+
+  /** Where frames go; undefined while the encoder is (re)starting, and ticks are then dropped. */
+  setSink(sink: FrameSink | undefined): void {
+    this.sink = sink;
+    this.fed = 0;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.epoch = this.mono();
+    this.tick = 0;
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  stats(): FrameSyncStats {
+    const t = this.now();
+    this.arrivals = this.arrivals.filter((a) => t - a <= 2000);
+    return {
+      ...this.counters,
+      queued: this.queue.length,
+      inputFps: Math.round((this.arrivals.length / 2) * 10) / 10,
+      inputConnected: this.connected,
+    };
+  }
+
+  private readonly onVideo = (chunk: Buffer): void => {
+    let off = 0;
+    while (off < chunk.length) {
+      if (!this.partial) {
+        // A whole frame in one chunk: keep a view instead of copying.
+        if (this.partialLen === 0 && chunk.length - off >= this.frameSize) {
+          this.pushFrame(chunk.subarray(off, off + this.frameSize));
+          off += this.frameSize;
+          continue;
+        }
+        this.partial = Buffer.allocUnsafe(this.frameSize);
+        this.partialLen = 0;
+      }
+      const n = Math.min(this.frameSize - this.partialLen, chunk.length - off);
+      chunk.copy(this.partial, this.partialLen, off, off + n);
+      this.partialLen += n;
+      off += n;
+      if (this.partialLen === this.frameSize) {
+        this.pushFrame(this.partial);
+        this.partial = undefined;
+        this.partialLen = 0;
+      }
+    }
+  };
+
+  private readonly onAudio = (chunk: Buffer): void => {
+    this.audio.push(chunk);
+    this.audioBytes += chunk.length;
+    // Never hold more than two seconds of sound, whatever happens to the video.
+    const cap = 2 * this.opts.raw.sampleRate * this.bytesPerSampleFrame;
+    if (this.audioBytes > cap) this.dropAudio(this.audioBytes - cap);
+  };
+
+  private pushFrame(data: Buffer): void {
+    const t = this.now();
+    this.counters.sourceFrames++;
+    this.arrivals.push(t);
+    if (this.arrivals.length > 4 * this.opts.raw.fps) this.arrivals.shift();
+    this.queue.push({ data, arrivedAt: t });
+    if (this.queue.length >= this.maxQueue && !this.paused && this.video) {
+      this.paused = true;
+      this.video.pause();
+    }
+  }
+
+  private schedule(): void {
+    const period = 1000 / this.opts.raw.fps;
+    const due = this.epoch + this.tick * period;
+    this.timer = setTimeout(() => this.onTick(), Math.max(0, due - this.mono()));
+  }
+
+  private onTick(): void {
+    const period = 1000 / this.opts.raw.fps;
+    const behind = Math.floor((this.mono() - this.epoch) / period) - this.tick;
+    // After a long stall (suspended laptop, debugger) skip ahead rather than flood the encoder.
+    if (behind > 2 * this.opts.raw.fps) {
+      this.tick += behind;
+    }
+    // Emit every tick that is due, so the output timeline keeps pace with the wall clock.
+    const dueTicks = Math.max(1, Math.min(behind + 1, 2 * this.opts.raw.fps));
+    for (let i = 0; i < dueTicks; i++) this.emitTick();
+    this.schedule();
+  }
+
+  private emitTick(): void {
+    const audioBytes = this.audioBytesForTick(this.tick);
+    this.tick++;
+    let frame: QueuedFrame | undefined = this.queue.shift();
+    let kind: 'source' | 'repeat' | 'slate' = 'source';
+    if (frame) {
+      this.last = frame;
+      // Measured from the last fresh picture shown, not from arrival: a burst (HLS pull) arrives at once.
+      this.lastSourceAt = this.mono();
+    } else if (this.last && this.mono() - this.lastSourceAt <= this.repeatMs) {
+      frame = this.last;
+      kind = 'repeat';
+    } else {
+      kind = 'slate';
+      this.last = undefined;
+    }
+    if (this.paused && this.queue.length <= this.maxQueue / 2) {
+      this.paused = false;
+      this.video?.resume();
+    }
+    this.setConnected(kind !== 'slate');
+
+    const sound = kind === 'slate' ? this.silence.subarray(0, audioBytes) : this.takeAudio(audioBytes);
+    if (kind === 'repeat') this.counters.repeatedFrames++;
+    if (kind === 'slate') this.counters.slateFrames++;
+
+    const sink = this.sink;
+    // Encoder absent or not keeping up: drop this tick (picture and sound together, so they stay in step).
+    if (!sink || sink.video.destroyed || sink.video.writableLength > this.maxBacklogBytes) {
+      this.counters.droppedTicks++;
+      return;
+    }
+    sink.video.write(frame ? frame.data : this.opts.slate);
+    sink.audio.write(sound);
+    this.counters.fedFrames++;
+    this.opts.onFrameFed?.(this.fed++, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+  }
+
+  private setConnected(connected: boolean): void {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    this.opts.onInputChange?.(connected);
+  }
+
+  /** Audio for tick n: sample counts alternate so that fractional rates (29.97) add up exactly. */
+  private audioBytesForTick(n: number): number {
+    const { sampleRate, fps } = this.opts.raw;
+    const samples = Math.floor(((n + 1) * sampleRate) / fps) - Math.floor((n * sampleRate) / fps);
+    return samples * this.bytesPerSampleFrame;
+  }
+
+  /** This tick's sound from the source, padded with silence when short; trims a backlog so A/V stay in step. */
+  private takeAudio(bytes: number): Buffer {
+    if (!this.sourceHasAudio) return this.silence.subarray(0, bytes);
+    // The sound should be about as far ahead as the queued pictures; more than 3 ticks extra is dropped.
+    const expected = (this.queue.length + 1) * bytes;
+    const excess = this.audioBytes - expected - 3 * bytes;
+    if (excess > 0) this.dropAudio(excess);
+    const out = Buffer.alloc(bytes);
+    let filled = 0;
+    while (filled < bytes && this.audio.length > 0) {
+      const head = this.audio[0]!;
+      const n = Math.min(bytes - filled, head.length);
+      head.copy(out, filled, 0, n);
+      filled += n;
+      if (n === head.length) this.audio.shift();
+      else this.audio[0] = head.subarray(n);
+    }
+    this.audioBytes -= filled;
+    return out;
+  }
+
+  private dropAudio(bytes: number): void {
+    let left = bytes - (bytes % this.bytesPerSampleFrame);
+    while (left > 0 && this.audio.length > 0) {
+      const head = this.audio[0]!;
+      if (head.length <= left) {
+        this.audio.shift();
+        left -= head.length;
+        this.audioBytes -= head.length;
+      } else {
+        this.audio[0] = head.subarray(left);
+        this.audioBytes -= left;
+        left = 0;
+      }
+    }
+  }
+}

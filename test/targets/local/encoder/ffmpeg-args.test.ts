@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildDecoderArgs,
+  buildEncoderArgs,
+  buildFilterGraph,
+  buildRawInputArgs,
+  buildSlateArgs,
+  selectRawFormat,
+} from '../../../../src/targets/local/encoder/ffmpeg-args.js';
+import { TEST_LADDER } from './test-ladder.js';
+
+const RAW = { width: 320, height: 180, fps: 30, sampleRate: 48000, channels: 2 };
+
+describe('selectRawFormat', () => {
+  it('takes the top resolution and the highest frame rate', () => {
+    expect(selectRawFormat(TEST_LADDER)).toEqual(RAW);
+  });
+});
+
+describe('buildRawInputArgs', () => {
+  it('reads raw video from stdin and raw audio from fd 3, without probing', () => {
+    expect(buildRawInputArgs(RAW)).toEqual([
+      '-probesize', '32', '-analyzeduration', '0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '320x180', '-framerate', '30',
+      '-thread_queue_size', '64', '-i', 'pipe:0',
+      '-probesize', '32', '-analyzeduration', '0', '-f', 's16le', '-ar', '48000', '-ac', '2',
+      '-thread_queue_size', '1024', '-i', 'pipe:3',
+    ]);
+  });
+});
+
+describe('buildFilterGraph', () => {
+  it('splits one decode into a frame rate and scale chain per rendition with the ladder scaler', () => {
+    expect(buildFilterGraph(TEST_LADDER, '0:v:0')).toBe(
+      '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+    );
+  });
+  it('leaves out the fps filter where the input already runs at the rendition rate', () => {
+    expect(buildFilterGraph(TEST_LADDER, '0:v:0', 30)).toBe(
+      '[0:v:0]split=2[s0][s1];[s0]scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+    );
+  });
+});
+
+const LADDER_ARGS = [
+  '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+  '-map', '[v0]', '-map', '[v1]', '-map', '1:a:0', '-map', '1:a:0',
+  '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+  '-profile:v:0', 'baseline', '-level:v:0', '1.3', '-b:v:0', '300000', '-maxrate:v:0', '330000', '-bufsize:v:0', '600000',
+  '-g:v:0', '60', '-keyint_min:v:0', '60', '-force_key_frames:v:0', 'expr:gte(t,n_forced*2)',
+  '-profile:v:1', 'main', '-level:v:1', '3', '-b:v:1', '150000', '-maxrate:v:1', '150000', '-bufsize:v:1', '300000',
+  '-g:v:1', '30', '-keyint_min:v:1', '30', '-force_key_frames:v:1', 'expr:gte(t,n_forced*2)',
+  '-c:a', 'aac', '-b:a', '64000', '-ar', '48000', '-ac', '2',
+  '-f', 'hls', '-hls_time', '2', '-hls_list_size', '4', '-hls_delete_threshold', '2',
+];
+
+describe('buildEncoderArgs', () => {
+  it('encodes the whole ladder in one process and PUTs HLS to the origin with the token', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: ['-i', 'pipe:0', '-i', 'pipe:3'], video: '0:v:0', audio: '1:a:0' },
+      output: { kind: 'http', originUrl: 'http://127.0.0.1:8080/', token: 'tok123' },
+      inputFps: 30,
+    });
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
+      '-i', 'pipe:0', '-i', 'pipe:3',
+      ...LADDER_ARGS.map((a) => a.replace('[s0]fps=30,', '[s0]')),
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time',
+      '-hls_segment_type', 'mpegts', '-start_number', '1',
+      '-var_stream_map', 'v:0,a:0,name:_320x180 v:1,a:1,name:_256x144',
+      '-method', 'PUT', '-http_persistent', '1', '-ignore_io_errors', '1', '-headers', 'Authorization: Bearer tok123\r\n',
+      '-hls_segment_filename', 'http://127.0.0.1:8080/stream/index%v_%05d.ts', 'http://127.0.0.1:8080/stream/index%v.m3u8',
+    ]);
+  });
+
+  it('after a crash continues the segment numbers and marks a discontinuity', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: [], video: '0:v:0', audio: '1:a:0' },
+      output: { kind: 'http', originUrl: 'http://o', token: 't' },
+      startNumber: 42,
+      discontinuity: true,
+    });
+    expect(args.slice(args.indexOf('-hls_flags'), args.indexOf('-var_stream_map'))).toEqual([
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time+discont_start',
+      '-hls_segment_type', 'mpegts', '-start_number', '42',
+    ]);
+  });
+
+  it('writes to a folder, with no HTTP options, for the benchmark', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: ['-i', 'src.ts'], video: '0:v:0', audio: '0:a:0' },
+      output: { kind: 'file', dir: '/tmp/out/' },
+      progress: 'pipe:2',
+    });
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:2',
+      '-i', 'src.ts',
+      ...LADDER_ARGS.map((a) => (a === '1:a:0' ? '0:a:0' : a)),
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time',
+      '-hls_segment_type', 'mpegts', '-start_number', '1',
+      '-var_stream_map', 'v:0,a:0,name:_320x180 v:1,a:1,name:_256x144',
+      '-hls_segment_filename', '/tmp/out/index%v_%05d.ts', '/tmp/out/index%v.m3u8',
+    ]);
+  });
+
+  it('keeps at least one old segment when keepSegments equals playlistSize (ffmpeg minimum)', () => {
+    const ladder = { ...TEST_LADDER, hls: { segmentSeconds: 2, playlistSize: 4, keepSegments: 4 } };
+    const args = buildEncoderArgs({ ladder, input: { args: [], video: '0:v', audio: '0:a' }, output: { kind: 'file', dir: 'd' } });
+    expect(args[args.indexOf('-hls_delete_threshold') + 1]).toBe('1');
+  });
+});
+
+describe('buildDecoderArgs', () => {
+  const input = ['-re', '-f', 'lavfi', '-i', 'testsrc2', '-f', 'lavfi', '-i', 'sine'];
+  it('turns any source into raw frames on pipe:1 and PCM on pipe:3', () => {
+    expect(buildDecoderArgs(input, RAW, 'bilinear', true)).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', ...input,
+      '-an', '-sn', '-dn',
+      '-vf', 'fps=30,scale=320:180:flags=bilinear:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p',
+      '-f', 'rawvideo', 'pipe:1',
+      '-vn', '-sn', '-dn', '-af', 'aresample=async=1000', '-ar', '48000', '-ac', '2', '-f', 's16le', 'pipe:3',
+    ]);
+  });
+  it('maps the streams the ingest names (a capture device has its sound as a second input)', () => {
+    const args = buildDecoderArgs(['-f', 'v4l2', '-i', '/dev/video0', '-f', 'alsa', '-i', 'hw:1'], RAW, 'bilinear', true, { video: '0:v:0', audio: '1:a:0' });
+    expect(args.filter((a, i) => a === '-map' || args[i - 1] === '-map')).toEqual(['-map', '0:v:0', '-map', '1:a:0']);
+    expect(args).not.toContain('-an');
+    expect(args).not.toContain('-vn');
+  });
+  it('leaves out the audio output for a source without sound', () => {
+    expect(buildDecoderArgs(input, RAW, 'bicubic', false)).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', ...input,
+      '-an', '-sn', '-dn',
+      '-vf', 'fps=30,scale=320:180:flags=bicubic:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p',
+      '-f', 'rawvideo', 'pipe:1',
+    ]);
+  });
+});
+
+describe('buildSlateArgs', () => {
+  it('renders one frame with the text, stripping characters drawtext would interpret', () => {
+    expect(buildSlateArgs(RAW, "Source lost: it's gone", true)).toEqual([
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi',
+      '-i', "color=c=0x1e2a38:s=320x180:d=1,drawtext=text='Source lost its gone':fontcolor=white:fontsize=12:x=(w-tw)/2:y=(h-th)/2",
+      '-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1',
+    ]);
+  });
+  it('falls back to colour bars without drawtext', () => {
+    expect(buildSlateArgs(RAW, 'x', false)).toEqual([
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-i', 'smptebars=s=320x180:d=1',
+      '-frames:v', '1', '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1',
+    ]);
+  });
+});

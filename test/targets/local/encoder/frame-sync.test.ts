@@ -1,0 +1,121 @@
+import { PassThrough, Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FrameSynchronizer } from '../../../../src/targets/local/encoder/frame-sync.js';
+
+// 4x2 yuv420p = 12 bytes per frame; 10 fps; 100 Hz mono audio = 10 samples (20 bytes) per tick.
+const RAW = { width: 4, height: 2, fps: 10, sampleRate: 100, channels: 1 };
+const frame = (v: number): Buffer => Buffer.alloc(12, v);
+const SLATE = frame(0xee);
+
+function collector(): { sink: Writable; chunks: Buffer[] } {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { sink, chunks };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup(opts: { repeatMs?: number; maxQueueFrames?: number } = {}) {
+  const changes: boolean[] = [];
+  const sync = new FrameSynchronizer({
+    raw: RAW,
+    slate: SLATE,
+    repeatMs: opts.repeatMs ?? 250,
+    maxQueueFrames: opts.maxQueueFrames,
+    monotonic: () => Date.now(),
+    onInputChange: (c) => changes.push(c),
+  });
+  const video = collector();
+  const audio = collector();
+  sync.setSink({ video: video.sink, audio: audio.sink });
+  return { sync, changes, video, audio };
+}
+
+describe('FrameSynchronizer', () => {
+  it('forwards source frames at the clock, repeats the last one briefly, then shows the slate', async () => {
+    const { sync, changes, video } = setup();
+    const src = new PassThrough();
+    sync.attachSource(src);
+    // Three frames arriving in odd-sized chunks.
+    const bytes = Buffer.concat([frame(1), frame(2), frame(3)]);
+    src.write(bytes.subarray(0, 5));
+    src.write(bytes.subarray(5, 30));
+    src.write(bytes.subarray(30));
+    await vi.advanceTimersByTimeAsync(0);
+    sync.start();
+    await vi.advanceTimersByTimeAsync(750);
+    sync.stop();
+    const kinds = video.chunks.map((c) => c[0]);
+    // ticks at 0..700 ms: 1, 2, 3, then repeats while within 250 ms of the last arrival, then slate.
+    expect(kinds).toEqual([1, 2, 3, 3, 3, 0xee, 0xee, 0xee]);
+    expect(changes).toEqual([true, false]);
+    expect(sync.stats()).toMatchObject({ sourceFrames: 3, repeatedFrames: 2, slateFrames: 3, droppedTicks: 0, inputConnected: false });
+  });
+
+  it('picks the source up again when a new attempt delivers frames', async () => {
+    const { sync, changes, video } = setup();
+    sync.start();
+    await vi.advanceTimersByTimeAsync(250);
+    const src = new PassThrough();
+    sync.attachSource(src);
+    src.write(frame(7));
+    await vi.advanceTimersByTimeAsync(100);
+    sync.stop();
+    expect(video.chunks.map((c) => c[0])).toEqual([0xee, 0xee, 0xee, 7]);
+    expect(changes).toEqual([true]);
+  });
+
+  it('sends exactly one tick of audio per frame: the source sound, or silence when short or lost', async () => {
+    const { sync, audio } = setup();
+    const v = new PassThrough();
+    const a = new PassThrough();
+    sync.attachSource(v, a);
+    v.write(Buffer.concat([frame(1), frame(2)]));
+    a.write(Buffer.alloc(30, 5)); // a tick and a half of sound
+    await vi.advanceTimersByTimeAsync(0);
+    sync.start();
+    await vi.advanceTimersByTimeAsync(250);
+    sync.stop();
+    expect(audio.chunks.map((c) => c.length)).toEqual([20, 20, 20]);
+    expect([...audio.chunks[0]!]).toEqual(Array(20).fill(5));
+    expect([...audio.chunks[1]!]).toEqual([...Array(10).fill(5), ...Array(10).fill(0)]);
+  });
+
+  it('pauses the source when its queue is full and resumes as frames go out (no unbounded buffering)', async () => {
+    const { sync } = setup({ maxQueueFrames: 4 });
+    const src = new PassThrough({ highWaterMark: 12 });
+    sync.attachSource(src);
+    for (let i = 1; i <= 10; i++) src.write(frame(i));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(src.isPaused()).toBe(true);
+    expect(sync.stats().queued).toBe(4);
+    sync.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    sync.stop();
+    expect(sync.stats().sourceFrames).toBe(10);
+  });
+
+  it('drops ticks instead of queueing when the encoder does not read', async () => {
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
+    const stuck = new Writable({ highWaterMark: 1, write: () => undefined }); // never calls back
+    sync.setSink({ video: stuck, audio: collector().sink });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(2_000);
+    sync.stop();
+    const s = sync.stats();
+    // Backlog is capped at max(3, fps/2) = 5 frames: the rest of the 21 ticks were dropped.
+    expect(stuck.writableLength).toBeLessThanOrEqual(6 * 12);
+    expect(s.droppedTicks).toBeGreaterThan(10);
+    expect(s.fedFrames + s.droppedTicks).toBe(21);
+  });
+});

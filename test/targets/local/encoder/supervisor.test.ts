@@ -1,0 +1,221 @@
+/**
+ * The encoder supervisor end to end with real ffmpeg: lavfi sources in, HLS by PUT into a small
+ * stand-in origin, checked with ffprobe.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncoderSupervisor, type EncoderStatus } from '../../../../src/targets/local/encoder/supervisor.js';
+import { buildMasterPlaylist } from '../../../../src/targets/local/encoder/master-playlist.js';
+import { probeStream } from '../../../helpers/ffprobe.js';
+import { startPutServer, type PutServer } from './put-server.js';
+import { TEST_LADDER } from './test-ladder.js';
+
+const TOKEN = 'test-write-token-5f2a9c';
+const LIVE = ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Segment numbers PUT for a rendition, in order. */
+function segmentNumbers(server: PutServer, rendition: string, since = 0): number[] {
+  const re = new RegExp(`/stream/index${rendition}_(\\d+)\\.ts$`);
+  return server.events
+    .filter((e) => e.method === 'PUT' && e.status === 201 && e.at >= since)
+    .map((e) => re.exec(e.path)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
+}
+
+describe('EncoderSupervisor: ladder output and input loss', () => {
+  let dir: string;
+  let server: PutServer;
+  let sup: EncoderSupervisor;
+  let lostAt = 0;
+  let backAt = 0;
+  let statusWhileLost: EncoderStatus;
+  let statusAfter: EncoderStatus;
+  const livePlaylists: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-loss-'));
+    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
+    let calls = 0;
+    let goneUntil = 0;
+    sup = new EncoderSupervisor({
+      ffmpegPath: 'ffmpeg',
+      ladder: TEST_LADDER,
+      originUrl: server.url,
+      writeToken: () => TOKEN,
+      logFile: path.join(dir, 'logs', 'ffmpeg.log'),
+      inputArgs: () => {
+        calls++;
+        // 1st attempt: a source that ends after 5 s. Then 6 s of a source that is not there. Then live again.
+        if (calls === 1) return ['-re', '-f', 'lavfi', '-t', '5', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-t', '5', '-i', 'sine'];
+        if (goneUntil === 0) goneUntil = Date.now() + 6_000;
+        return Date.now() < goneUntil ? ['-i', path.join(dir, 'no-such-source.ts')] : LIVE;
+      },
+    });
+    await sup.start();
+    await waitFor('the input to be lost', () => sup.status().input.losses === 1, 30_000);
+    lostAt = Date.now();
+    statusWhileLost = sup.status();
+    await waitFor('the input to come back', () => sup.status().input.connected, 30_000);
+    backAt = Date.now();
+    await waitFor('two more segments after reconnection', () => segmentNumbers(server, '_320x180', backAt).length >= 2, 30_000);
+    statusAfter = sup.status();
+    // What a player sees while the channel runs (at stop ffmpeg adds a short final segment and ENDLIST).
+    for (const r of ['_320x180', '_256x144']) livePlaylists[r] = await readFile(path.join(dir, 'origin', 'stream', `index${r}.m3u8`), 'utf8');
+    await sup.stop();
+  }, 120_000);
+
+  afterAll(async () => {
+    await sup?.stop();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps writing segments for every rendition while the source is gone', () => {
+    for (const r of ['_320x180', '_256x144']) {
+      const during = segmentNumbers(server, r, lostAt).filter((n) => n > 0);
+      const beforeBack = server.events.filter((e) => e.at >= lostAt && e.at <= backAt && e.path.includes(`index${r}_`));
+      expect(during.length).toBeGreaterThan(0);
+      expect(beforeBack.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the media sequence continuous through the loss (no restart, no discontinuity)', async () => {
+    for (const r of ['_320x180', '_256x144']) {
+      const nums = segmentNumbers(server, r);
+      expect(nums[0]).toBe(1);
+      expect(nums).toEqual(nums.map((_, i) => i + 1));
+      expect(livePlaylists[r]).not.toContain('#EXT-X-DISCONTINUITY');
+    }
+  });
+
+  it('shows the loss in status and picks the source up again', () => {
+    expect(statusWhileLost.input.connected).toBe(false);
+    expect(statusWhileLost.input.lossSince).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(statusWhileLost.state).toBe('RUNNING');
+    expect(statusAfter.input.losses).toBe(1);
+    expect(statusAfter.input.connected).toBe(true);
+    expect(statusAfter.input.lossSince).toBeUndefined();
+    expect(statusAfter.encoder.restarts).toBe(0);
+    expect(statusAfter.state).toBe('RUNNING');
+    expect(statusAfter.segmentsWritten).toBeGreaterThanOrEqual(segmentNumbers(server, '_320x180').length);
+  });
+
+  it('produces every rendition at its resolution, frame rate, codec and segment length', async () => {
+    const expected = {
+      _320x180: { width: 320, height: 180, fps: 30, profile: 'Constrained Baseline', level: 13 },
+      // "main" in the ladder, but ultrafast needs no main-profile tools, so x264 signals Constrained Baseline.
+      _256x144: { width: 256, height: 144, fps: 15, profile: 'Constrained Baseline', level: 30 },
+    };
+    for (const [r, want] of Object.entries(expected)) {
+      const playlist = livePlaylists[r]!;
+      expect(playlist, playlist).toContain('#EXT-X-TARGETDURATION:2');
+      const durations = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
+      expect(durations.length, playlist).toBeGreaterThan(1);
+      for (const d of durations) expect(d, playlist).toBeCloseTo(2, 1);
+      const lastSeg = [...playlist.matchAll(/^(index\S+\.ts)$/gm)].map((m) => m[1]!).at(-1)!;
+      const probe = await probeStream(path.join(dir, 'origin', 'stream', lastSeg));
+      expect(probe).toMatchObject({ ...want, codec: 'h264', audioCodec: 'aac', audioSampleRate: 48000, audioChannels: 2 });
+      expect(probe.duration).toBeGreaterThan(1.8);
+      expect(probe.duration).toBeLessThan(2.2);
+    }
+  });
+
+  it('writes a master playlist with BANDWIDTH, AVERAGE-BANDWIDTH, RESOLUTION, CODECS and FRAME-RATE', async () => {
+    const master = await readFile(path.join(dir, 'origin', 'stream', 'index.m3u8'), 'utf8');
+    expect(master).toBe(buildMasterPlaylist(TEST_LADDER));
+    // The CODECS match what ffprobe found in the segments (profile 0x42 constrained, levels 1.3 and 3).
+    expect(master).toContain('CODECS="avc1.42c00d,mp4a.40.2"');
+    expect(master).toContain('CODECS="avc1.42c01e,mp4a.40.2"');
+  });
+
+  it('never writes the write token to the log', async () => {
+    const log = await readFile(path.join(dir, 'logs', 'ffmpeg.log'), 'utf8');
+    expect(log).toContain('Authorization: Bearer ***');
+    expect(log).not.toContain(TOKEN);
+  });
+});
+
+describe('EncoderSupervisor: crash restart', () => {
+  let dir: string;
+  let server: PutServer;
+  let sup: EncoderSupervisor;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-crash-'));
+    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
+    sup = new EncoderSupervisor({
+      ffmpegPath: 'ffmpeg',
+      ladder: TEST_LADDER,
+      originUrl: server.url,
+      writeToken: () => TOKEN,
+      inputArgs: () => LIVE,
+      backoff: { initialMs: 300, maxMs: 2_000, healthyMs: 60_000 },
+    });
+  });
+
+  afterAll(async () => {
+    await sup?.stop();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('restarts a killed encoder, counts it, and continues the segment numbers after a discontinuity', async () => {
+    await sup.start();
+    await waitFor('two segments', () => segmentNumbers(server, '_320x180').length >= 2, 30_000);
+    const before = sup.status();
+    expect(before.encoder.pid).toBeDefined();
+    process.kill(before.encoder.pid!, 'SIGKILL');
+    await waitFor('the restart', () => sup.status().encoder.restarts === 1 && sup.status().state === 'RUNNING', 20_000);
+    const after = sup.status();
+    expect(after.encoder.pid).not.toBe(before.encoder.pid);
+    expect(after.encoder.lastError).toContain('SIGKILL');
+    const lastBefore = Math.max(...segmentNumbers(server, '_320x180'));
+    await waitFor('a segment from the new encoder', () => Math.max(...segmentNumbers(server, '_320x180')) > lastBefore + 1, 30_000);
+    const playlist = await readFile(path.join(dir, 'origin', 'stream', 'index_320x180.m3u8'), 'utf8');
+    expect(playlist).toContain('#EXT-X-DISCONTINUITY');
+    expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1])).toBeGreaterThan(1);
+    await sup.stop();
+    expect(sup.status().state).toBe('IDLE');
+  }, 90_000);
+});
+
+describe('EncoderSupervisor: a source without sound', () => {
+  let dir: string;
+  let server: PutServer;
+  let sup: EncoderSupervisor;
+
+  afterAll(async () => {
+    await sup?.stop();
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is taken without its (missing) audio, and the output carries silent AAC', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-mute-'));
+    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
+    sup = new EncoderSupervisor({
+      ffmpegPath: 'ffmpeg',
+      ladder: TEST_LADDER,
+      originUrl: server.url,
+      writeToken: () => TOKEN,
+      inputArgs: () => ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30'],
+    });
+    await sup.start();
+    await waitFor('a segment', () => segmentNumbers(server, '_256x144').length >= 1, 30_000);
+    expect(sup.status().input.connected).toBe(true);
+    const probe = await probeStream(path.join(dir, 'origin', 'stream', 'index_256x144_00001.ts'));
+    expect(probe).toMatchObject({ width: 256, height: 144, audioCodec: 'aac', audioChannels: 2 });
+    await sup.stop();
+  }, 60_000);
+});
