@@ -77,7 +77,7 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(start.json.channel.state).toBe('RUNNING');
   });
 
-  it('status --all lists the stack; down stops everything and keeps the logs', async () => {
+  it('status --all lists the stack; down stops everything and keeps the logs; --delete-logs removes them', async () => {
     const all = await livestream(['status', '--all', '--state-dir', path.join(dir, 'state'), '--json']);
     expect(all.json.stacks.map((s: any) => [s.stack, s.target, s.channel])).toEqual([['e2e', 'local', 'RUNNING']]);
 
@@ -92,6 +92,14 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect((await stat(logs)).isDirectory()).toBe(true);
     expect(await readdir(path.join(logs, 'origin'))).not.toEqual([]);
     expect(await readdir(path.join(dir, 'state', 'e2e'))).toEqual(['logs']);
+
+    // The state stays while the logs do, so they can still be removed with --delete-logs.
+    const after = await livestream(['status', ...common()]);
+    expect(after.json.channel.state).toBe('DELETED');
+    const purge = await livestream(['down', '--delete-logs', '--yes', ...common()]);
+    expect(purge.json.deleted).toEqual(['logs']);
+    expect(purge.json.archivedState).toMatch(/history\/e2e-.*\.json$/);
+    expect(await readdir(path.join(dir, 'state'))).toEqual(['history']);
     expect((await livestream(['status', ...common()])).code).toBe(5);
   });
 });

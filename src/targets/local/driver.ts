@@ -1,4 +1,5 @@
 /** The local target: the same pipeline as AWS on one machine, no account, nothing to pay. */
+import { rmdir } from 'node:fs/promises';
 import { applyDown, applyUp } from '../../core/graph.js';
 import { LivestreamError } from '../../core/errors.js';
 import type { ChannelState, DownReport, RunContext, StackOutputs, StackStatus, TargetDriver } from '../../core/target.js';
@@ -42,6 +43,23 @@ async function daemonCall(run: RunContext, command: 'status' | 'start' | 'stop')
   return sendControl(stackLayout(run.store.stackDir).socket, command, 60_000);
 }
 
+/** The encoder reports RUNNING once its first new segment is out; old segments would fool the playback check. */
+async function waitForRunning(run: RunContext, timeoutMs = 60_000): Promise<void> {
+  const progress = run.host.progress('Starting the channel');
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = (await daemonCall(run, 'status')) as { live: { channel: string } };
+    if (answer.live.channel === 'RUNNING') return progress.succeed('Channel is RUNNING');
+    if (Date.now() > until) {
+      progress.fail(`Channel is still ${answer.live.channel}`);
+      throw new LivestreamError('TIMEOUT', `The channel did not reach RUNNING within ${timeoutMs / 1000} s (it is ${answer.live.channel}).`, {
+        hint: 'See ffmpeg.log in the stack\'s logs folder; "livestream status" shows the input and encoder state.',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export function createLocalDriver(): TargetDriver {
   const nodes = localNodes();
   const driver: TargetDriver = {
@@ -68,6 +86,7 @@ export function createLocalDriver(): TargetDriver {
 
     async start(run) {
       await daemonCall(run, 'start');
+      await waitForRunning(run);
       await waitForPlayback(loopbackPlayback(run), run.host);
       await run.store.markChannel(true);
     },
@@ -115,6 +134,8 @@ export function createLocalDriver(): TargetDriver {
       const result = await applyDown(nodes, context(run), run.store, run.host, { keep });
       const keptNames = result.kept.includes('logs') ? [layout.logs] : [];
       const archivedState = await run.store.settleAfterDown(keep);
+      // The stack's own folder goes too once nothing is left in it (rmdir refuses a non-empty one).
+      if (archivedState) await rmdir(layout.root).catch(() => undefined);
       return { ...result, keptNames, ...(archivedState ? { archivedState } : {}) };
     },
   };
