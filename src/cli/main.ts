@@ -55,6 +55,8 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .description('Stand up a complete live video streaming stack for an event, run it, watch it, and tear it down.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // Set before the subcommands are added: they copy it, so a usage error returns code 2 instead of exiting.
+    .exitOverride()
     .addHelpText('after', EXAMPLES);
 
   const out = (o: GlobalOptions & { yes?: boolean }) => new Output({ json: Boolean(o.json), debug: Boolean(o.debug), yes: Boolean(o.yes) });
@@ -109,7 +111,6 @@ export async function run(argv: string[]): Promise<number> {
   const program = buildProgram(async (fn) => {
     code = await fn();
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -123,6 +123,7 @@ function spinner(text: string, stream: NodeJS.WritableStream): Progress {
 
 /** A plain aligned table for people. */
 export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }

@@ -70,8 +70,10 @@ export interface StackStatus {
   channel: { state: ChannelState; detail?: string };
   resources: ResourceStatus[];
   outputs: StackOutputs;
-  /** Target-specific live figures (local: input, encoder, viewers...). */
+  /** Target-specific live figures (local: input, encoder, viewers...), for --json. */
   live?: Record<string, unknown>;
+  /** The same for people: label and text, one line each. */
+  summary?: Array<[string, string]>;
 }
 
 export interface DownOptions {

@@ -71,9 +71,7 @@ export function formatStatus(out: Output, r: StatusReport): string {
     '',
     table([['resource', 'name', 'state'], ...r.resources.map((x) => [x.kind, x.name, x.exists ? x.status ?? 'exists' : out.paint('red', 'MISSING')])]),
   ];
-  if (r.live && Object.keys(r.live).length > 0) {
-    lines.push('', ...Object.entries(r.live).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`));
-  }
+  if (r.summary && r.summary.length > 0) lines.push('', table(r.summary.map(([k, v]) => [k, v])));
   const outputs = Object.entries(r.outputs).filter(([, v]) => v);
   if (outputs.length > 0) lines.push('', table(outputs.map(([k, v]) => [k, v!])));
   return lines.join('\n');

@@ -97,7 +97,11 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
         spec, ladder, secrets, store, host: out.host(), now: () => new Date(),
         flags: { foreground: Boolean(opts.foreground), releaseLock: () => store.unlock() },
       });
-      out.result(formatOutputs(out, spec, outputs), { stack: spec.stack, target: spec.target, outputs });
+      if (opts.foreground) {
+        out.result(`Stack "${spec.stack}" ran in the foreground and is torn down; its logs are kept.`, { stack: spec.stack, target: spec.target, foreground: true, tornDown: true });
+      } else {
+        out.result(formatOutputs(out, spec, outputs), { stack: spec.stack, target: spec.target, outputs });
+      }
       return EXIT.OK;
     } finally {
       await store.unlock();

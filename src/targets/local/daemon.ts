@@ -121,7 +121,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       return {
         channel: enc.state,
         channelState: enc.state,
-        input: { type: spec.input, ...enc.input, ...ingest.state() },
+        input: { type: spec.input, ...ingest.state(), ...enc.input },
         encoder: enc.encoder,
         renditions: enc.renditions,
         segmentsWritten: enc.segmentsWritten,

@@ -8,6 +8,7 @@ import { sendControl } from './control.js';
 import { stackLayout } from './layout.js';
 import { localNodes, type LocalContext } from './resources.js';
 import { waitForPlayback } from './wait-playback.js';
+import type { LiveStatus } from './daemon.js';
 
 const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];
 
@@ -41,6 +42,34 @@ async function daemonCall(run: RunContext, command: 'status' | 'start' | 'stop')
     });
   }
   return sendControl(stackLayout(run.store.stackDir).socket, command, 60_000);
+}
+
+/** The live figures as lines for people. */
+export function summarize(live: LiveStatus): Array<[string, string]> {
+  const input = live.input as { type: string; connected: boolean; fps?: number; losses?: number; refused?: number; lossSince?: string; remote?: string; lastError?: string };
+  const enc = live.encoder as { speed?: number; fps?: number; restarts: number; lastError?: string };
+  const edge = live.edge as { requests: number; hits: number; misses: number; errors: number; segmentsServed: number };
+  const renditions = live.renditions as Array<{ width: number; height: number; framerate: number; bitrate: number }>;
+  const lines: Array<[string, string]> = [
+    ['Input', [
+      input.type,
+      input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
+      input.losses ? `${input.losses} losses` : undefined,
+      input.refused ? `${input.refused} refused by --cidr` : undefined,
+      input.lastError,
+    ].filter(Boolean).join(', ')],
+    ['Encoder', [
+      enc.speed !== undefined ? `speed ${enc.speed.toFixed(2)}x` : 'not running',
+      enc.fps !== undefined ? `${enc.fps.toFixed(0)} fps` : undefined,
+      `${enc.restarts} restarts`,
+      enc.lastError ? `last error: ${enc.lastError}` : undefined,
+    ].filter(Boolean).join(', ')],
+    ['Renditions', renditions.map((r) => `${r.width}x${r.height}@${r.framerate} ${Math.round(r.bitrate / 1000)}k`).join(', ')],
+    ['Viewers', `${live.viewers} now; ${edge.segmentsServed} segments served, ${edge.requests} requests (${edge.hits} hits, ${edge.misses} misses), ${edge.errors} errors`],
+    ['Segments', `${live.segmentsWritten} written by the encoder`],
+    ['ffmpeg', `${live.ffmpeg.path} ${live.ffmpeg.version} (from ${live.ffmpeg.source})`],
+  ];
+  return lines;
 }
 
 /** The encoder reports RUNNING once its first new segment is out; old segments would fool the playback check. */
@@ -120,7 +149,7 @@ export function createLocalDriver(): TargetDriver {
           channel = { state: 'UNKNOWN', detail: `${(err as Error).message} ${(err as LivestreamError).hint ?? ''}`.trim() };
         }
       }
-      return { stack: state.stack, target: 'local', channel, resources, outputs: outputsOf(run), ...(live ? { live } : {}) };
+      return { stack: state.stack, target: 'local', channel, resources, outputs: outputsOf(run), ...(live ? { live, summary: summarize(live as unknown as LiveStatus) } : {}) };
     },
 
     async down(run, opts): Promise<DownReport> {

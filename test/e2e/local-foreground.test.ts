@@ -1,0 +1,48 @@
+/** `up --foreground`: the stack runs in the terminal's process, and Ctrl-C tears it down cleanly. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { livestream } from '../helpers/cli.js';
+
+const bin = new URL('../../bin/livestream.js', import.meta.url).pathname;
+const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
+
+describe('livestream up --foreground', { timeout: 180_000 }, () => {
+  let dir: string;
+  beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-fg-'))));
+  afterAll(async () => {
+    await livestream(['down', '--stack', 'fg', '--state-dir', path.join(dir, 'state'), '--delete-logs', '--yes']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves until Ctrl-C, then tears down and keeps the logs', async () => {
+    const stateDir = path.join(dir, 'state');
+    const child = spawn(process.execPath, [bin, 'up', '--foreground', '--input', 'URL_PULL', '--profile', ladder, '--stack', 'fg', '--state-dir', stateDir, '--yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    const deadline = Date.now() + 120_000;
+    while (!stderr.includes('Running in the foreground') && Date.now() < deadline) {
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(stderr).toContain('Running in the foreground');
+    const playback = /Playback URL: (\S+)/.exec(stderr)![1]!;
+    expect((await fetch(playback)).status).toBe(200);
+
+    // Another command can read the stack while it runs in the foreground.
+    const status = await livestream(['status', '--stack', 'fg', '--state-dir', stateDir, '--json']);
+    expect(status.json.channel.state).toBe('RUNNING');
+    expect(Number(status.json.resources.find((r: { id: string }) => r.id === 'daemon').physicalId)).toBe(child.pid);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await expect(fetch(playback)).rejects.toThrow();
+    const state = JSON.parse(await readFile(path.join(stateDir, 'fg.json'), 'utf8'));
+    expect(Object.keys(state.resources)).toEqual(['logs']);
+    expect(state.runtime.tornDown).toBe(true);
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * The local stack end to end for every input type, in process (origin, edge, ingest and encoder as
+ * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP and RTP
+ * pushes from ffmpeg publishers, a push from outside the CIDR allow-list, the synthetic capture
+ * device, and a source cut mid-stream then restored. Output is read through the edge, as a viewer
+ * would, and checked with ffprobe against the tiny ladder. (The real CLI and Chromium: local-up.test.ts.)
+ *
+ * The channel emits output on a slate while it has no source (EMIT_OUTPUT), so "output plays" alone
+ * proves nothing about the input: every case also asserts that source frames reached the encoder
+ * (status().input.fps > 0, reported only while the encoder is fed by the source).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { probeStream } from '../helpers/ffprobe.js';
+import { makeHlsFixture } from '../helpers/hls-fixture.js';
+import { findTimelineProblems, parseMediaPlaylist, waitUntil, watchPlaylists } from './helpers/hls-watch.js';
+import {
+  closeAll, killChild, readAllFiles, serveWithBasicAuth, startPublisher, startTestStack, waitForExit, type TestStack,
+} from './helpers/test-stack.js';
+
+interface InputStatus {
+  type: string;
+  connected: boolean;
+  fps?: number;
+  losses: number;
+  refused: number;
+  remote?: string;
+}
+
+function inputOf(t: TestStack): InputStatus {
+  return t.stack.status().input as InputStatus;
+}
+
+function mediaUrls(t: TestStack): string[] {
+  return t.ladder.renditions.map((r) => `${t.edge}/stream/index_${r.width}x${r.height}.m3u8`);
+}
+
+async function fetchPlaylist(url: string) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  const text = await res.text();
+  return res.ok ? parseMediaPlaylist(text) : undefined;
+}
+
+/** Waits until the source feeds the encoder: the status reports an input frame rate. */
+async function waitForSourceFrames(t: TestStack, timeoutMs = 45_000): Promise<InputStatus> {
+  return waitUntil('source frames at the encoder (status input fps > 0)', () => {
+    const input = inputOf(t);
+    return (input.fps ?? 0) > 0 ? input : undefined;
+  }, timeoutMs);
+}
+
+/**
+ * The master playlist plays through the edge and every rendition is what the ladder says:
+ * resolution, frame rate, codecs and audio by ffprobe, segment length by EXTINF.
+ */
+async function expectLadderOutput(t: TestStack): Promise<void> {
+  const master = await waitUntil('the master playlist through the edge', async () => {
+    const res = await fetch(`${t.edge}/stream/index.m3u8`, { signal: AbortSignal.timeout(5_000) });
+    const text = await res.text();
+    return res.ok && text.includes('#EXT-X-STREAM-INF') ? text : undefined;
+  });
+  expect(master.match(/#EXT-X-STREAM-INF/g)).toHaveLength(t.ladder.renditions.length);
+  for (const r of t.ladder.renditions) {
+    const url = `${t.edge}/stream/index_${r.width}x${r.height}.m3u8`;
+    expect(master).toContain(`index_${r.width}x${r.height}.m3u8`);
+    // Three segments: enough for ffprobe to start where a player would (three from the live edge).
+    const playlist = await waitUntil(`three segments in ${url}`, async () => {
+      const p = await fetchPlaylist(url);
+      return p && p.segments.length >= 3 ? p : undefined;
+    });
+    for (const s of playlist.segments) expect(s.duration).toBeCloseTo(t.ladder.hls.segmentSeconds, 1);
+    const probed = await probeStream(url);
+    expect({ width: probed.width, height: probed.height, codec: probed.codec }).toEqual({ width: r.width, height: r.height, codec: 'h264' });
+    expect(probed.fps).toBeCloseTo(r.framerate, 1);
+    const { audio } = t.ladder;
+    expect({ codec: probed.audioCodec, rate: probed.audioSampleRate, channels: probed.audioChannels })
+      .toEqual({ codec: audio.codec, rate: audio.sampleRate, channels: audio.channels });
+  }
+}
+
+afterEach(async () => {
+  await closeAll();
+});
+
+describe('local stack end to end, every input type (tiny ladder)', { timeout: 120_000 }, () => {
+  it('URL_PULL from a source behind basic auth plays through the edge, and the password is never shown', async () => {
+    const fixture = await mkdtemp(path.join(os.tmpdir(), 'e2e-source-'));
+    try {
+      await makeHlsFixture(fixture, { seconds: 20 });
+      const password = `pw-${Math.random().toString(36).slice(2)}-Secret`;
+      const source = await serveWithBasicAuth(fixture, 'viewer', password);
+      const t = await startTestStack(
+        { input: 'URL_PULL', sourceUrl: source.url, sourceUser: 'viewer', sourcePassword: true },
+        { sourcePassword: password },
+      );
+      const input = await waitForSourceFrames(t);
+      expect(input).toMatchObject({ type: 'URL_PULL', connected: true });
+      // The source refuses anything without the credentials, so the frames came through authorized requests.
+      expect(source.requests.some((r) => r.authorized && r.path.endsWith('.ts'))).toBe(true);
+      await expectLadderOutput(t);
+
+      const basic = Buffer.from(`viewer:${password}`).toString('base64');
+      const files = await readAllFiles(t.layout.logs);
+      expect(files.map((f) => path.relative(t.layout.logs, f.file))).toEqual(expect.arrayContaining(['ffmpeg.log', 'daemon.log']));
+      for (const f of files) {
+        expect(f.text, f.file).not.toContain(password);
+        expect(f.text, f.file).not.toContain(basic);
+      }
+      expect(t.logLines.join('\n')).not.toContain(password);
+      const shown = JSON.stringify({ info: t.stack.info, status: t.stack.status() });
+      expect(shown).not.toContain(password);
+      expect(shown).not.toContain(basic);
+    } finally {
+      await rm(fixture, { recursive: true, force: true });
+    }
+  });
+
+  it('RTMP_PUSH from an ffmpeg publisher: the ladder plays and status shows the input connected', async () => {
+    const t = await startTestStack({ input: 'RTMP_PUSH', rtmpPort: 0, cidr: ['127.0.0.1/32'] });
+    const endpoint = t.stack.info.pushEndpoint!;
+    expect(endpoint).toMatch(/^rtmp:\/\/127\.0\.0\.1:\d+\/e2e\/stream$/);
+    startPublisher('flv', endpoint);
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'RTMP_PUSH', connected: true, remote: '127.0.0.1', refused: 0 });
+    await expectLadderOutput(t);
+  });
+
+  it('a push from outside the CIDR allow-list is refused, and the channel keeps emitting the slate', async () => {
+    const t = await startTestStack({ input: 'RTMP_PUSH', rtmpPort: 0, cidr: ['127.0.0.2/32'] });
+    const publisher = startPublisher('flv', t.stack.info.pushEndpoint!);
+    const code = await waitForExit(publisher, 30_000);
+    expect(code).not.toBe('running');
+    expect(code).not.toBe(0);
+    const input = inputOf(t);
+    expect(input.refused).toBeGreaterThanOrEqual(1);
+    expect(input.connected).toBe(false);
+    expect(input.fps).toBeUndefined();
+
+    // Output during input loss: segments keep coming, numbered on.
+    const [url] = mediaUrls(t) as [string];
+    const first = await waitUntil('a first slate segment', async () => (await fetchPlaylist(url))?.segments.at(-1)?.number);
+    await waitUntil('two more slate segments', async () => ((await fetchPlaylist(url))?.segments.at(-1)?.number ?? 0) >= first + 2);
+    expect(inputOf(t)).toMatchObject({ connected: false, losses: 0 });
+    expect(inputOf(t).fps).toBeUndefined();
+  });
+
+  it('RTP_PUSH from an ffmpeg publisher: the ladder plays', async () => {
+    const t = await startTestStack({ input: 'RTP_PUSH', rtpPort: 0, cidr: ['127.0.0.1/32'] });
+    const endpoint = t.stack.info.pushEndpoint!;
+    expect(endpoint).toMatch(/^rtp:\/\/127\.0\.0\.1:\d+$/);
+    startPublisher('rtp_mpegts', endpoint);
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'RTP_PUSH', connected: true, refused: 0 });
+    await expectLadderOutput(t);
+  });
+
+  it('INPUT_DEVICE demo: the ladder plays', async () => {
+    const t = await startTestStack({ input: 'INPUT_DEVICE', deviceId: 'demo' });
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'INPUT_DEVICE', connected: true });
+    await expectLadderOutput(t);
+  });
+
+  it('a source cut mid-stream then restored: output continues on the slate, the timeline never breaks, the source comes back', async () => {
+    const t = await startTestStack({ input: 'RTMP_PUSH', rtmpPort: 0, cidr: ['127.0.0.1/32'] });
+    const endpoint = t.stack.info.pushEndpoint!;
+    const urls = mediaUrls(t);
+    const first = startPublisher('flv', endpoint);
+    await waitForSourceFrames(t);
+    const watch = watchPlaylists(urls, 1_000);
+    try {
+      await waitUntil('two segments of the source', () => watch.newest(urls[0]!) >= 2);
+
+      await killChild(first);
+      const cutAt = watch.newest(urls[0]!);
+      const lost = await waitUntil('status to show the input lost', () => {
+        const input = inputOf(t);
+        return !input.connected && input.losses >= 1 && input.fps === undefined ? input : undefined;
+      }, 30_000);
+      expect(lost.losses).toBe(1);
+      // The gap: about 6 s with no source, during which the slate keeps the segments coming.
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(inputOf(t).connected).toBe(false);
+      await waitUntil('new segments during the gap', () => urls.every((u) => watch.newest(u) >= cutAt + 2), 30_000);
+
+      const second = startPublisher('flv', endpoint);
+      const back = await waitForSourceFrames(t);
+      expect(back).toMatchObject({ connected: true, losses: 1 });
+      expect(second.exitCode).toBeNull();
+      const restoredAt = watch.newest(urls[0]!);
+      await waitUntil('two segments after the restore', () => urls.every((u) => watch.newest(u) >= restoredAt + 2), 30_000);
+    } finally {
+      await watch.stop();
+    }
+    for (const url of urls) {
+      const samples = watch.samples.filter((s) => s.url === url);
+      expect(samples.length).toBeGreaterThan(5);
+      expect(findTimelineProblems(samples)).toEqual([]);
+      // The encoder ran through: no restart, so no discontinuity for players to handle.
+      expect(samples.every((s) => s.playlist?.discontinuities === 0)).toBe(true);
+    }
+    expect(t.stack.status()).toMatchObject({ channel: 'RUNNING', encoder: { restarts: 0 } });
+  });
+});
