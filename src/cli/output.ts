@@ -121,6 +121,21 @@ function spinner(text: string, stream: NodeJS.WritableStream): Progress {
   };
 }
 
+const OUTPUT_LABELS: Record<string, string> = {
+  playbackUrl: 'Playback URL', playerUrl: 'Player', pushEndpoint: 'Push to', dashboardUrl: 'Dashboard',
+  metricsUrl: 'Metrics', channelConsole: 'MediaLive console', originConsole: 'Origin console',
+  cloudfrontConsole: 'CloudFront console', logsBucket: 'Logs bucket',
+};
+
+/** A stack's outputs as labelled rows, the links people need first. */
+export function outputRows(outputs: Record<string, string | undefined>): string[][] {
+  const order = Object.keys(OUTPUT_LABELS);
+  return Object.entries(outputs)
+    .filter(([, v]) => v)
+    .sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
+    .map(([k, v]) => [OUTPUT_LABELS[k] ?? k, v!]);
+}
+
 /** A plain aligned table for people. */
 export function table(rows: string[][]): string {
   if (rows.length === 0) return '';

@@ -3,7 +3,7 @@ import { channelSeconds, listStates, type StackState } from '../../core/state.js
 import type { StackStatus, TargetDriver } from '../../core/target.js';
 import { loadDriver } from '../drivers.js';
 import { guarded } from '../guarded.js';
-import { table, type Output } from '../output.js';
+import { outputRows, table, type Output } from '../output.js';
 import { DEFAULT_STATE_DIR, type GlobalOptions } from '../resolve.js';
 import { openExisting } from './existing.js';
 import path from 'node:path';
@@ -72,8 +72,8 @@ export function formatStatus(out: Output, r: StatusReport): string {
     table([['resource', 'name', 'state'], ...r.resources.map((x) => [x.kind, x.name, x.exists ? x.status ?? 'exists' : out.paint('red', 'MISSING')])]),
   ];
   if (r.summary && r.summary.length > 0) lines.push('', table(r.summary.map(([k, v]) => [k, v])));
-  const outputs = Object.entries(r.outputs).filter(([, v]) => v);
-  if (outputs.length > 0) lines.push('', table(outputs.map(([k, v]) => [k, v!])));
+  const outputs = outputRows(r.outputs);
+  if (outputs.length > 0) lines.push('', table(outputs));
   return lines.join('\n');
 }
 

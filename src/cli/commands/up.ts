@@ -5,7 +5,7 @@ import type { Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, StackOutputs, TargetDriver } from '../../core/target.js';
 import { loadDriver } from '../drivers.js';
 import { guarded } from '../guarded.js';
-import { table, type Output } from '../output.js';
+import { outputRows, table, type Output } from '../output.js';
 import { openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -127,15 +127,9 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
 }
 
 export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs): string {
-  const label: Record<string, string> = {
-    playbackUrl: 'Playback URL', playerUrl: 'Player', pushEndpoint: 'Push to', dashboardUrl: 'Dashboard',
-    metricsUrl: 'Metrics', channelConsole: 'MediaLive console', originConsole: 'Origin console',
-    cloudfrontConsole: 'CloudFront console', logsBucket: 'Logs bucket',
-  };
-  const rows = Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [label[k] ?? k, v!]);
   return [
     out.paint('green', `Stack "${spec.stack}" is up.`),
-    table(rows),
+    table(outputRows(o)),
     '',
     `Watch it: livestream status --stack ${spec.stack}    Tear it down: livestream down --stack ${spec.stack}`,
   ].join('\n');

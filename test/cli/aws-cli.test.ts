@@ -1,0 +1,83 @@
+/**
+ * The AWS target through the real CLI: the plan and its cost, refusal to spend money without
+ * confirmation, and a whole up / status / down sent to a loopback --endpoint-url.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAwsEndpoint, type AwsEndpoint } from '../helpers/aws-endpoint.js';
+import { livestream } from '../helpers/cli.js';
+
+const creds = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret', AWS_REGION: '' };
+
+describe('livestream --target aws (CLI)', () => {
+  let dir: string;
+  let endpoint: AwsEndpoint | undefined;
+  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'aws-cli-'))));
+  afterEach(async () => {
+    await endpoint?.close();
+    endpoint = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+  const state = () => ['--state-dir', path.join(dir, 'state')];
+
+  it('plan prints every resource in dependency order and HD-720p at ≈ $2.41/h, creating nothing', async () => {
+    const plan = await livestream(['plan', '--target', 'aws', '--source-url', 'https://example.com/live/index.m3u8', '--json', ...state()]);
+    expect(plan.code).toBe(0);
+    expect(plan.json.cost.perHour).toBeCloseTo(2.41, 2);
+    const ids = plan.json.resources.map((r: { id: string }) => r.id);
+    expect(ids.indexOf('role')).toBeLessThan(ids.indexOf('channel'));
+    expect(ids.indexOf('input')).toBeLessThan(ids.indexOf('channel'));
+    expect(ids.indexOf('origin')).toBeLessThan(ids.indexOf('distribution'));
+    const human = await livestream(['plan', '--target', 'aws', '--profile', 'HD-1080p', '--source-url', 'https://example.com/live/index.m3u8', ...state()]);
+    expect(human.stdout).toContain('≈ $3.11/hour');
+  });
+
+  it('refuses to create paid resources without a terminal unless --yes', async () => {
+    const up = await livestream(['up', '--target', 'aws', '--source-url', 'https://example.com/live/index.m3u8', '--json', ...state()], { env: creds });
+    expect(up.code).toBe(2);
+    expect(up.json.error.code).toBe('MISSING_OPTIONS');
+    expect(up.json.error.hint).toContain('--yes');
+  });
+
+  it('lists every invalid option at once with its fix, exit code 2', async () => {
+    const up = await livestream(['up', '--target', 'aws', '--input', 'RTMP_PUSH', '--region', 'mars-1', '--stack', 'Bad Name', '--json', ...state()]);
+    expect(up.code).toBe(2);
+    expect(up.json.error.code).toBe('SPEC_INVALID');
+    expect(up.json.error.details.problems.map((p: { path: string }) => p.path).sort()).toEqual(['cidr', 'region', 'stack']);
+  });
+
+  it.each([
+    ['URL_PULL with a password', ['--input', 'URL_PULL', '--source-url', 'https://example.com/live/index.m3u8', '--source-user', 'alice', '--source-password-stdin'], 's3', 'ssm'],
+    ['RTMP_PUSH', ['--input', 'RTMP_PUSH', '--cidr', '203.0.113.0/24'], 's3', 'medialive'],
+    ['RTP_PUSH on MediaStore', ['--input', 'RTP_PUSH', '--cidr', '2001:db8::/48', '--origin', 'mediastore'], 'mediastore', 'mediastore'],
+    ['INPUT_DEVICE', ['--input', 'INPUT_DEVICE', '--device-id', 'hd-0123456789abcdef'], 's3', 'medialive'],
+  ])('%s: up, status and down send real SDK requests to --endpoint-url', async (_name, args, _origin, service) => {
+    endpoint = await startAwsEndpoint();
+    const common = ['--target', 'aws', '--endpoint-url', endpoint.url, '--stack', 'cli', '--json', ...state()];
+    const password = 'pa55-word-never-shown';
+    const up = await livestream(['up', ...args, '--yes', ...common], { env: creds, input: password });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    expect(up.json.outputs.playbackUrl).toMatch(/^https:\/\/.+\/stream\/index\.m3u8$/);
+    expect(endpoint.services()).toContain(service);
+    expect(endpoint.services()).toEqual(expect.arrayContaining(['sts', 'iam', 'medialive', 'cloudfront', 'monitoring']));
+    expect(endpoint.errors).toEqual([]);
+
+    const stateText = await readFile(path.join(dir, 'state', 'cli.json'), 'utf8');
+    expect(stateText).not.toContain(password);
+    expect(up.stdout).not.toContain(password);
+
+    const status = await livestream(['status', '--stack', 'cli', '--json', ...state()], { env: creds });
+    expect(status.code).toBe(0);
+    // The loopback endpoint keeps no state, so only what it answers from its script is checked.
+    expect(status.json.channel.state).toBe('RUNNING');
+    expect(status.json.resources.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['role', 'input', 'origin', 'distribution', 'channel', 'dashboard']));
+
+    const down = await livestream(['down', '--yes', '--stack', 'cli', '--json', ...state()], { env: creds });
+    expect(down.code).toBe(0);
+    expect(down.json.failed).toEqual([]);
+    expect(down.json.keptNames).toEqual([expect.stringMatching(/^cli-logs-/)]);
+  });
+});
