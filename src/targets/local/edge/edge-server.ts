@@ -1,5 +1,4 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { bumpTally, createLocalMetrics, type LocalMetrics } from '../metrics.js';
 import { contentTypeFor } from '../origin/content-type.js';
@@ -9,6 +8,7 @@ import { createCloudFrontLog, createRequestIdSource, formatCloudFrontLine, type 
 import { EdgeCache, type CachedObject } from './edge-cache.js';
 import { parseRange } from './range.js';
 import { readViewerHeaders, type ViewerHeaders } from './viewer-headers.js';
+import { listenOn } from '../listen.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>; // true = handled
 
@@ -416,14 +416,10 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   }, 5_000);
   timer.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const port = await listenOn(server, { port: opts.port, host: opts.host, what: 'The edge', flag: '--port' }).catch((err) => {
+    clearInterval(timer);
+    throw err;
   });
-  const port = (server.address() as AddressInfo).port;
   const host = opts.host === undefined || opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
 
   return {

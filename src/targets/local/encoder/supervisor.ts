@@ -38,18 +38,9 @@ import { buildMasterPlaylist } from './master-playlist.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { redactText } from './redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
+import type { ChannelHealthSample } from '../health.js';
+export type { ChannelHealthSample } from '../health.js';
 
-/** One health reading, emitted every few seconds (the dashboard declares the same shape). */
-export interface ChannelHealthSample {
-  time: number;
-  state: string;
-  inputConnected: boolean;
-  inputFps?: number;
-  inputBitrate?: number;
-  encoderSpeed?: number;
-  restarts: number;
-  inputLossSeconds?: number;
-}
 
 export interface EncoderOptions {
   ffmpegPath: string;

@@ -9,7 +9,7 @@ import { SINGLE_INPUT_STREAMS } from './ingest.js';
 import { findFreeTcpPort } from './ports.js';
 import { startTcpGate } from './tcp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
-import { explainListenError } from './listen-errors.js';
+import { explainListenError } from '../listen.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
 

@@ -8,7 +8,7 @@ import { SINGLE_INPUT_STREAMS } from './ingest.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { startUdpGate } from './udp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
-import { explainListenError } from './listen-errors.js';
+import { explainListenError } from '../listen.js';
 
 export const DEFAULT_RTP_PORT = 5000;
 /** A datagram from an allowed source within this window means "connected". */

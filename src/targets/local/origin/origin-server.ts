@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createOriginAccessLog, type AccessLogEntry, type OriginOperation } from '../access-log.js';
@@ -10,6 +9,7 @@ import { DEFAULT_LIFECYCLE_POLICY, parseLifecyclePolicy, selectExpired, type Lif
 import { normaliseObjectPath, splitTarget } from './object-path.js';
 import { ObjectStore, PutError, type ObjectMeta } from './object-store.js';
 import { AccessControl, canRead, canWrite, type Grant } from './write-tokens.js';
+import { listenOn } from '../listen.js';
 
 export interface OriginOptions {
   root: string; // folder holding the objects (created if missing)
@@ -342,14 +342,10 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
   }, opts.expiryIntervalMs ?? 5_000);
   timer.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const port = await listenOn(server, { port: opts.port, host: opts.host, what: 'The origin', flag: '--port' }).catch((err) => {
+    clearInterval(timer);
+    throw err;
   });
-  const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
 
   return {

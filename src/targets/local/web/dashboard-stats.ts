@@ -8,21 +8,12 @@
  * MAX_SAMPLES latency samples per minute per operation (a reservoir), at most MAX_HEALTH samples.
  */
 import type { AccessLogEntry, OriginOperation } from '../access-log.js';
+import type { ChannelHealthSample } from '../health.js';
+export type { ChannelHealthSample } from '../health.js';
 
 // Reading history touches the disk, so it lives in its own module; re-exported for one import site.
 export { loadAccessLogHistory } from './access-log-history.js';
 
-export interface ChannelHealthSample {
-  time: number;
-  state: string;
-  inputConnected: boolean;
-  inputFps?: number;
-  /** bit/s */
-  inputBitrate?: number;
-  encoderSpeed?: number;
-  restarts: number;
-  inputLossSeconds?: number;
-}
 
 export type PanelId =
   | 'ingress-tpm'

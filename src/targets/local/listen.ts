@@ -1,5 +1,7 @@
 /** Turns a failed listen into an error that says which port and what to do. */
-import { LivestreamError } from '../../../core/errors.js';
+import type { Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { LivestreamError } from '../../core/errors.js';
 
 export function explainListenError(err: unknown, what: string, host: string, port: number, flag: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
@@ -16,4 +18,18 @@ export function explainListenError(err: unknown, what: string, host: string, por
     });
   }
   return err;
+}
+
+/** Listen, and say which port and what to do when that fails. Resolves to the port bound (port 0 picks one). */
+export function listenOn(server: Server, o: { port?: number; host?: string; what: string; flag: string }): Promise<number> {
+  const host = o.host ?? '127.0.0.1';
+  const port = o.port ?? 0;
+  return new Promise<number>((resolve, reject) => {
+    const onError = (err: unknown) => reject(explainListenError(err, o.what, host, port, o.flag));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
