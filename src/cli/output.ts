@@ -73,16 +73,20 @@ export class Output {
 }
 
 class CliHost implements Host {
-  constructor(private readonly o: Output) {}
+  private readonly spinners: SpinnerGroup;
+
+  constructor(private readonly o: Output) {
+    this.spinners = new SpinnerGroup(o.err);
+  }
 
   notify(n: Notice): void {
     if (this.o.json) return;
     const mark = n.level === 'success' ? this.o.paint('green', '✔') : n.level === 'warn' ? this.o.paint('yellow', '!') : this.o.paint('cyan', '•');
-    this.o.line(`${mark} ${n.message}`);
+    this.spinners.print(`${mark} ${n.message}`);
   }
 
   progress(text: string): Progress {
-    if (this.o.json) return { update() {}, succeed() {}, fail() {} };
+    if (this.o.json) return { update() {}, succeed() {}, fail() {}, done() {} };
     if (!this.o.interactive) {
       // Without a terminal: one line when the wait starts and one when it ends, no animation.
       this.o.line(`… ${text}`);
@@ -90,9 +94,10 @@ class CliHost implements Host {
         update: () => {},
         succeed: (t) => this.o.line(`${this.o.paint('green', '✔')} ${t ?? text}`),
         fail: (t) => this.o.line(`${this.o.paint('red', '✖')} ${t ?? text}`),
+        done: () => {},
       };
     }
-    return spinner(text, this.o.err);
+    return this.spinners.add(text);
   }
 
   async confirm(question: string): Promise<boolean> {
@@ -103,22 +108,61 @@ class CliHost implements Host {
   }
 }
 
-/** ora, loaded lazily; started once and updated in place. */
-function spinner(text: string, stream: NodeJS.WritableStream): Progress {
-  let handle: { text: string; succeed(t?: string): void; fail(t?: string): void } | undefined;
-  let pendingText = text;
-  const ready = import('ora').then(({ default: ora }) => {
-    handle = ora({ text: pendingText, stream: stream as NodeJS.WriteStream }).start();
-  });
-  const when = (fn: () => void) => (handle ? fn() : void ready.then(fn));
-  return {
-    update: (t) => {
-      pendingText = t;
-      when(() => (handle!.text = t));
-    },
-    succeed: (t) => when(() => handle!.succeed(t ?? pendingText)),
-    fail: (t) => when(() => handle!.fail(t ?? pendingText)),
-  };
+/**
+ * Concurrent waits (resources created side by side) share ONE ora spinner, whose text lists what
+ * is under way; finished waits print a line above it. ora is loaded lazily.
+ */
+class SpinnerGroup {
+  private spinner: { text: string; clear(): void; render(): void; stop(): void; start(): void } | undefined;
+  private loading: Promise<void> | undefined;
+  private readonly active = new Map<number, string>();
+  private nextId = 0;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  add(text: string): Progress {
+    const id = this.nextId++;
+    this.active.set(id, text);
+    this.refresh();
+    const end = (line?: string) => {
+      if (!this.active.delete(id)) return;
+      if (line) this.print(line);
+      this.refresh();
+    };
+    return {
+      update: (t) => {
+        if (this.active.has(id)) this.active.set(id, t);
+        this.refresh();
+      },
+      succeed: (t) => end(`\u001b[32m✔\u001b[39m ${t ?? this.active.get(id) ?? text}`),
+      fail: (t) => end(`\u001b[31m✖\u001b[39m ${t ?? this.active.get(id) ?? text}`),
+      done: () => end(),
+    };
+  }
+
+  /** A permanent line, written above the spinner. */
+  print(line: string): void {
+    if (this.spinner) this.spinner.clear();
+    this.stream.write(line + '\n');
+    if (this.spinner && this.active.size > 0) this.spinner.render();
+  }
+
+  private refresh(): void {
+    if (this.active.size === 0) {
+      this.spinner?.stop();
+      return;
+    }
+    const text = [...this.active.values()].join('  ·  ');
+    if (this.spinner) {
+      this.spinner.text = text;
+      this.spinner.start();
+      return;
+    }
+    this.loading ??= import('ora').then(({ default: ora }) => {
+      this.spinner = ora({ stream: this.stream as NodeJS.WriteStream, discardStdin: false });
+    });
+    void this.loading.then(() => this.refresh());
+  }
 }
 
 const OUTPUT_LABELS: Record<string, string> = {

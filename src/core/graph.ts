@@ -130,7 +130,7 @@ async function upOne<C>(node: ResourceNode<C>, ctx: C, store: StateStore, host: 
     const created = await node.create(ctx, { deps, existing, save });
     await store.putResource({ id: node.id, kind: node.kind, status: 'ready', attrs: {}, ...created });
     if (vanishedId !== undefined && vanishedId !== created.physicalId) changed.add(node.id);
-    progress.succeed(`${node.describe}: created ${created.name}`);
+    progress.done();
     result.created.push(node.id);
     host.notify({ level: 'success', code: 'RESOURCE_CREATED', message: `${node.describe}: created ${created.name}`, details: { id: node.id, physicalId: created.physicalId } });
   } catch (err) {

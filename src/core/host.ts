@@ -17,6 +17,8 @@ export interface Progress {
   update(text: string): void;
   succeed(text?: string): void;
   fail(text?: string): void;
+  /** End the wait without a line of its own (a notice follows that says how it ended). */
+  done(): void;
 }
 
 export interface Host {
@@ -40,6 +42,7 @@ export class RecordingHost implements Host {
       update: (t) => this.progressLog.push(`update: ${t}`),
       succeed: (t) => this.progressLog.push(`succeed: ${t ?? text}`),
       fail: (t) => this.progressLog.push(`fail: ${t ?? text}`),
+      done: () => this.progressLog.push(`done: ${text}`),
     };
   }
   async confirm(): Promise<boolean> {
