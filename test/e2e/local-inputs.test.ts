@@ -125,6 +125,8 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     const input = await waitForSourceFrames(t);
     expect(input).toMatchObject({ type: 'RTMP_PUSH', connected: true, remote: '127.0.0.1', refused: 0 });
     await expectLadderOutput(t);
+    // The bitrate comes from the bytes the gate admitted, sampled every 2 s.
+    await waitUntil('an input bitrate', () => ((t.stack.status().input as { bitrate?: number }).bitrate ?? 0) > 0);
   });
 
   it('a push from outside the CIDR allow-list is refused, and the channel keeps emitting the slate', async () => {
@@ -153,6 +155,7 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     startPublisher('rtp_mpegts', endpoint);
     const input = await waitForSourceFrames(t);
     expect(input).toMatchObject({ type: 'RTP_PUSH', connected: true, refused: 0 });
+    await waitUntil('an input bitrate', () => ((t.stack.status().input as { bitrate?: number }).bitrate ?? 0) > 0);
     await expectLadderOutput(t);
   });
 

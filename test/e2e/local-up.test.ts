@@ -58,6 +58,12 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(status.code).toBe(0);
     expect(status.json.channel.state).toBe('RUNNING');
     expect(status.json.live.segmentsWritten).toBeGreaterThan(0);
+    // Input state as the issue lists it: connected, frame rate, bitrate (the demo pulled over HTTP).
+    expect(status.json.live.input).toMatchObject({ type: 'URL_PULL', connected: true });
+    expect(status.json.live.input.fps).toBeGreaterThan(0);
+    expect(status.json.live.input.bitrate).toBeGreaterThan(0);
+    const human = await livestream(['status', '--stack', 'e2e', '--state-dir', path.join(dir, 'state')]);
+    expect(human.stdout).toMatch(/Input\s+URL_PULL, connected, \d+\.\d fps, \d+\.\d\d Mb\/s/);
     expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['daemon', true]]);
 
     const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--yes', ...common()]);

@@ -12,12 +12,13 @@ import { serveControl, type ControlRequest } from './control.js';
 import type { StackLayout } from './layout.js';
 import { createLocalMetrics } from './metrics.js';
 import { startOrigin } from './origin/origin-server.js';
-import { startEdge } from './edge/edge-server.js';
+import { startEdgeCluster } from './edge/edge-cluster.js';
 import { createWebHandler } from './web/web-handler.js';
 import { DashboardStats, loadAccessLogHistory } from './web/dashboard-stats.js';
 import { startIngest } from './ingest/ingest.js';
 import { findFfmpeg } from './encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from './encoder/supervisor.js';
+import { BitrateMeter } from './bitrate.js';
 
 export interface DaemonConfig {
   spec: StackSpec;
@@ -100,6 +101,16 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     });
     closers.push(() => ingest.close());
 
+    // The decoder only sees decoded frames: the input bitrate comes from the bytes the ingest received.
+    const meter = new BitrateMeter();
+    let inputBitrate: number | undefined;
+    const sampleBitrate = setInterval(() => {
+      const bytes = ingest.state().bytesIn;
+      inputBitrate = bytes === undefined ? undefined : meter.sample(bytes, Date.now());
+    }, 2_000);
+    sampleBitrate.unref();
+    closers.push(async () => clearInterval(sampleBitrate));
+
     const write = origin.issueWriteToken({ prefix: 'stream/' });
     closers.push(async () => write.revoke());
     const encoder = new EncoderSupervisor({
@@ -110,7 +121,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       originUrl: origin.url,
       writeToken: () => write.token,
       logFile: path.join(layout.logs, 'ffmpeg.log'),
-      onHealth: (s) => stats.recordHealth(s),
+      onHealth: (s) => stats.recordHealth({ ...s, inputBitrate: s.inputBitrate ?? (s.inputConnected ? inputBitrate : undefined) }),
     });
     closers.push(() => encoder.stop());
 
@@ -121,7 +132,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       return {
         channel: enc.state,
         channelState: enc.state,
-        input: { type: spec.input, ...ingest.state(), ...enc.input },
+        input: { type: spec.input, ...ingest.state(), ...enc.input, ...(enc.input.connected && inputBitrate !== undefined ? { bitrate: inputBitrate } : {}) },
         encoder: enc.encoder,
         renditions: enc.renditions,
         segmentsWritten: enc.segmentsWritten,
@@ -137,7 +148,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       dashboard: () => ({ ...stats.snapshot(Date.now()), viewers: edgeRef?.stats().viewers ?? 0 }),
       status: liveStatus,
     });
-    const edge = await startEdge({
+    const edge = await startEdgeCluster({
       originUrl: origin.url,
       credential,
       host: listen,
@@ -147,6 +158,8 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       distributionId: spec.stack,
       handlers: [web],
       metrics,
+      // One Node thread cannot keep up with nginx on segments: a worker process per core (bench/README.md).
+      workers: Math.min(2, os.availableParallelism()),
     });
     edgeRef = edge;
     closers.push(() => edge.close());

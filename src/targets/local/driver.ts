@@ -46,14 +46,14 @@ async function daemonCall(run: RunContext, command: 'status' | 'start' | 'stop')
 
 /** The live figures as lines for people. */
 export function summarize(live: LiveStatus): Array<[string, string]> {
-  const input = live.input as { type: string; connected: boolean; fps?: number; losses?: number; refused?: number; lossSince?: string; remote?: string; lastError?: string };
+  const input = live.input as { type: string; connected: boolean; fps?: number; bitrate?: number; losses?: number; refused?: number; lossSince?: string; remote?: string; lastError?: string };
   const enc = live.encoder as { speed?: number; fps?: number; restarts: number; lastError?: string };
   const edge = live.edge as { requests: number; hits: number; misses: number; errors: number; segmentsServed: number };
   const renditions = live.renditions as Array<{ width: number; height: number; framerate: number; bitrate: number }>;
   const lines: Array<[string, string]> = [
     ['Input', [
       input.type,
-      input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
+      input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.bitrate ? `, ${(input.bitrate / 1e6).toFixed(2)} Mb/s` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
       input.losses ? `${input.losses} losses` : undefined,
       input.refused ? `${input.refused} refused by --cidr` : undefined,
       input.lastError,

@@ -31,6 +31,21 @@ export interface EdgeOptions {
   originTimeoutMs?: number;
   /** A client must send its request head within this. Default 10 s. */
   headersTimeoutMs?: number;
+  /**
+   * Paths (outside /stream/) forwarded to the origin as they are, uncached, with the origin's own
+   * response headers; checked before /metrics and the handlers. A cluster worker sends its pages,
+   * /api/ and /metrics this way to the shield, which runs the handlers (see edge-cluster.ts).
+   */
+  passThrough?: (path: string) => boolean;
+  /** Write the CloudFront log. Default true; the cluster's shield sets false (its workers log the viewers). */
+  accessLog?: boolean;
+  /**
+   * Answer with an Age header (whole seconds since the object was fetched or revalidated). The
+   * cluster's shield sets it, so its workers count a playlist's time-to-live from the shield's fetch
+   * and a viewer never gets a playlist older than the TTL plus a second. An edge always honours the
+   * Age its origin sends.
+   */
+  sendAge?: boolean;
 }
 
 export interface EdgeServer {
@@ -80,7 +95,9 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   });
   const inflight = new Map<string, Promise<{ entry: CachedObject; result: EdgeResultType }>>();
   const viewers = new Map<string, number>();
-  const log = createCloudFrontLog({ dir: opts.logDir, distributionId: opts.distributionId ?? 'ELOCAL', now });
+  const log: { write(line: string): void; close(): Promise<void> } = opts.accessLog === false
+    ? { write: () => undefined, close: async () => undefined }
+    : createCloudFrontLog({ dir: opts.logDir, distributionId: opts.distributionId ?? 'ELOCAL', now });
   const nextRequestId = createRequestIdSource();
   const counts = { requests: 0, bytesSent: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 };
 
@@ -114,7 +131,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     }
     // Status line, the headers above, and those Node adds (Date, Connection, Keep-Alive).
     const headerBytes = 17 + headers.hit.reduce((n, s) => n + s.length + 2, 0) + 80;
-    return { key, status, kind, body, gzip, etag, gzipEtag, contentType, lastModified, cacheControl, expiresAt: now() + ttl * 1000, usedAt: now(), headers, headerBytes };
+    return { key, status, kind, body, gzip, etag, gzipEtag, contentType, lastModified, cacheControl, expiresAt: now() + freshMs(ttl, originHeaders.age), usedAt: now(), headers, headerBytes };
   }
 
   function errorEntry(key: string, status: number, code: string): CachedObject {
@@ -159,7 +176,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
         if (status === 304 && revalidate) {
           res.resume();
           observe(304);
-          stale.expiresAt = now() + ttlSecondsFor(stale.kind, opts.segmentSeconds) * 1000;
+          stale.expiresAt = now() + freshMs(ttlSecondsFor(stale.kind, opts.segmentSeconds), res.headers.age);
           settle(stale, 'RefreshHit');
           return;
         }
@@ -221,6 +238,10 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
       } else list = hit ? entry.headers.hit : entry.headers.miss;
     } else list = hit ? entry.headers.hit : entry.headers.miss;
 
+    if (opts.sendAge) {
+      const ageMs = ttlSecondsFor(entry.kind, opts.segmentSeconds) * 1000 - (entry.expiresAt - now());
+      list = [...list, 'Age', String(Math.max(0, Math.floor(ageMs / 1000)))];
+    }
     res.writeHead(status, list);
     if (head || body === undefined) res.end();
     else res.end(body);
@@ -344,6 +365,58 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     });
   }
 
+  /** Forward a request as it is (method, path, headers, body) and stream the answer back; nothing cached. */
+  function forward(req: IncomingMessage, res: ServerResponse, query: string, started: number): void {
+    const vh = readViewerHeaders(req.rawHeaders);
+    const headers: http.OutgoingHttpHeaders = { ...req.headers };
+    for (const h of HOP_BY_HOP) delete headers[h];
+    const peer = req.socket.remoteAddress;
+    if (peer !== undefined) headers['x-forwarded-for'] = typeof headers['x-forwarded-for'] === 'string' ? `${headers['x-forwarded-for']}, ${peer}` : peer;
+    const upstream = http.request({
+      host: origin.hostname,
+      port: origin.port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent,
+      timeout: opts.originTimeoutMs ?? 10_000,
+    });
+    upstream.on('timeout', () => upstream.destroy(new Error('origin timeout')));
+    upstream.on('error', (err) => {
+      if (res.headersSent) return void res.destroy();
+      const timedOut = err.message === 'origin timeout';
+      reject(req, res, vh, timedOut ? 504 : 502, timedOut ? 'OriginTimeout' : 'OriginUnreachable', started, query);
+    });
+    upstream.on('response', (up) => {
+      const list: string[] = [];
+      for (let i = 0; i < up.rawHeaders.length; i += 2) {
+        if (!HOP_BY_HOP.has(up.rawHeaders[i].toLowerCase())) list.push(up.rawHeaders[i], up.rawHeaders[i + 1]);
+      }
+      const status = up.statusCode ?? 502;
+      res.writeHead(status, list);
+      up.on('error', () => res.destroy());
+      up.on('aborted', () => res.destroy());
+      up.pipe(res);
+      res.once('finish', () => {
+        const length = Number(up.headers['content-length']);
+        // Logged as a handler's page is in a single-process edge ('Hit'), so the figures do not depend on the worker count.
+        finish(req, vh, {
+          status,
+          bodyBytes: Number.isFinite(length) && req.method !== 'HEAD' ? length : 0,
+          headerBytes: 200,
+          result: 'Hit',
+          kind: undefined,
+          contentType: up.headers['content-type'],
+        }, started, query);
+      });
+    });
+    // A viewer that goes away takes the upstream request with it.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
   async function serveMetrics(res: ServerResponse): Promise<void> {
     countViewers();
     const text = await metrics.registry.metrics();
@@ -364,6 +437,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     const query = q === -1 ? '' : url.slice(q + 1);
     // The stream is the hot path: straight to the cache, no handler gets a say.
     if (rawPath.startsWith('/stream/')) return proxy(req, res, rawPath, query, started);
+    if (opts.passThrough?.(rawPath)) return forward(req, res, query, started);
     if (rawPath === '/metrics' && req.method === 'GET') {
       serveMetrics(res).catch(() => fail500(res));
       return;
@@ -437,6 +511,15 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
       await log.close();
     },
   };
+}
+
+// RFC 9110 §7.6.1: connection-specific headers are not forwarded; Node sets its own framing.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/** How long a fetched object stays fresh: its TTL less the Age the origin reported (RFC 9111 §4.2.3). */
+function freshMs(ttlSeconds: number, ageHeader: string | undefined): number {
+  const age = Number(ageHeader);
+  return Math.max(0, ttlSeconds * 1000 - (Number.isInteger(age) && age > 0 ? age * 1000 : 0));
 }
 
 function fail500(res: ServerResponse): void {

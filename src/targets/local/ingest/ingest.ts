@@ -17,6 +17,8 @@ export interface IngestState {
   unauthorized?: boolean;
   /** What went wrong last, for `status` (never a secret). */
   lastError?: string;
+  /** Compressed bytes received from the source so far (push gates, pull proxy); absent for capture devices. */
+  bytesIn?: number;
 }
 
 /** ffmpeg -map specifiers for the streams the encoder should use. */

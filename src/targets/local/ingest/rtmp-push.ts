@@ -36,6 +36,7 @@ export async function startRtmpIngest(opts: IngestOptions): Promise<Ingest> {
         connected: remote !== undefined,
         ...(remote !== undefined ? { remote } : {}),
         refused: gate.refusals.count,
+        bytesIn: gate.bytesIn(),
         ...(gate.refusals.last ? { lastRefused: gate.refusals.last } : {}),
       };
     },

@@ -45,6 +45,7 @@ export async function startRtpIngest(opts: IngestOptions): Promise<Ingest> {
         connected: sender !== undefined && Date.now() - sender.atMs <= RTP_LIVE_MS,
         ...(sender ? { remote: sender.address } : {}),
         refused: gate.refusals.count,
+        bytesIn: gate.bytesIn(),
         ...(gate.refusals.last ? { lastRefused: gate.refusals.last } : {}),
       };
     },

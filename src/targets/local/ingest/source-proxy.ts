@@ -31,6 +31,8 @@ export interface SourceProxy {
   /** What ffmpeg reads: the source manifest's path on the proxy. */
   url: string;
   health(): SourceHealth;
+  /** Body bytes pulled from the source, for the input bitrate. */
+  bytesIn(): number;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startSourceProxy(opts: SourceProxyOptions): Promise<Source
   }
 
   let proxyOrigin = '';
+  let bytesIn = 0;
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -114,6 +117,7 @@ export async function startSourceProxy(opts: SourceProxyOptions): Promise<Source
           if (typeof value === 'string') out[name] = value;
         }
         res.once('close', () => upstream.destroy());
+        upstream.on('data', (c: Buffer) => (bytesIn += c.length));
         const location = upstream.headers.location;
         if (location) out.location = rewriteLocation(location, source.origin + path, source.origin, proxyOrigin);
         const contentType = upstream.headers['content-type'] ?? '';
@@ -167,6 +171,7 @@ export async function startSourceProxy(opts: SourceProxyOptions): Promise<Source
 
   return {
     url: `${proxyOrigin}${sourcePath}`,
+    bytesIn: () => bytesIn,
     health: () => ({
       ok: lastOutcome === 'ok' && Date.now() - lastOkAt <= 2 * probeEveryMs + UPSTREAM_TIMEOUT_MS,
       unauthorized: lastOutcome === 'unauthorized',

@@ -28,6 +28,8 @@ export interface TcpGate {
   port: number;
   /** Address of the publisher currently piped to the decoder. */
   publisher(): string | undefined;
+  /** Bytes received from admitted publishers, for the input bitrate. */
+  bytesIn(): number;
   refusals: RefusalTracker;
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startTcpGate(opts: TcpGateOptions): Promise<TcpGate> {
   const sockets = new Set<Socket>();
   let active: { client: Socket; address: string } | undefined;
   let closing = false;
+  let bytesIn = 0;
 
   const server: Server = createServer((client) => {
     const address = client.remoteAddress ?? '';
@@ -96,6 +99,7 @@ export async function startTcpGate(opts: TcpGateOptions): Promise<TcpGate> {
         upstream.once('close', end);
         client.once('close', end);
         upstream.on('error', end);
+        client.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
         client.pipe(upstream);
         upstream.pipe(client);
         client.resume();
@@ -123,6 +127,7 @@ export async function startTcpGate(opts: TcpGateOptions): Promise<TcpGate> {
   return {
     port,
     publisher: () => active?.address,
+    bytesIn: () => bytesIn,
     refusals,
     close: async () => {
       closing = true;

@@ -24,6 +24,8 @@ export interface UdpGate {
   /** The last allowed sender and when it was heard. */
   lastSender(): { address: string; atMs: number } | undefined;
   forwarded(): number;
+  /** Bytes of admitted datagrams, for the input bitrate. */
+  bytesIn(): number;
   refusals: RefusalTracker;
   close(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function startUdpGate(opts: UdpGateOptions): Promise<UdpGate> {
   const outbound: Socket = createSocket('udp4');
   let sender: { address: string; atMs: number } | undefined;
   let forwarded = 0;
+  let bytesIn = 0;
 
   inbound.on('message', (msg, rinfo) => {
     const now = Date.now();
@@ -47,6 +50,7 @@ export async function startUdpGate(opts: UdpGateOptions): Promise<UdpGate> {
     if (sender?.address !== shown || now - sender.atMs > 3_000) opts.log(`${opts.label}: receiving from ${shown}`);
     sender = { address: shown, atMs: now };
     forwarded++;
+    bytesIn += msg.length;
     // Nobody listening (decoder restarting) is fine: the datagram is simply lost, as on the wire.
     outbound.send(msg, opts.targetPort, '127.0.0.1', () => {});
   });
@@ -66,6 +70,7 @@ export async function startUdpGate(opts: UdpGateOptions): Promise<UdpGate> {
     port: inbound.address().port,
     lastSender: () => sender,
     forwarded: () => forwarded,
+    bytesIn: () => bytesIn,
     refusals,
     close: async () => {
       await Promise.all([

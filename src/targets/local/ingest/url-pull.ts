@@ -58,6 +58,7 @@ export async function startUrlPullIngest(opts: IngestOptions): Promise<Ingest> {
       return {
         connected: health.ok,
         refused: 0,
+        bytesIn: proxy.bytesIn(),
         ...(health.unauthorized ? { unauthorized: true } : {}),
         ...(health.lastError ? { lastError: health.lastError } : {}),
       };

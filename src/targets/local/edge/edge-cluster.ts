@@ -1,0 +1,190 @@
+/**
+ * The edge on several cores. One Node thread cannot keep up with nginx's worker processes on
+ * segments (bench/README.md), so viewers are served by N worker processes sharing one listening
+ * socket (node:cluster), each with its own cache. Their misses go to a SHIELD in this process: a
+ * plain edge in front of the origin that coalesces and caches, so the origin still sees one request
+ * per object per time-to-live whatever the number of workers and viewers (like CloudFront's Origin
+ * Shield). The shield also runs the handlers (player, dashboard, /api/) and /metrics, which the
+ * workers forward to it uncached; the workers write the CloudFront log, one file each.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { LivestreamError, type ErrorCode } from '../../../core/errors.js';
+import { createLocalMetrics, type EdgeTallies } from '../metrics.js';
+import type { EdgeStats, FromWorker, ToWorker, WorkerReport, WorkerSettings } from './edge-cluster-protocol.js';
+import { startEdge, type EdgeOptions, type EdgeServer } from './edge-server.js';
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+const RESPAWN_DELAY_MS = 1_000;
+
+/** Run from dist/ as plain JS; from src/ (tests, tsx) the worker entry is TypeScript too. */
+function workerEntry(): { exec: string; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return { exec: here.replace(/edge-cluster\.ts$/, 'edge-worker.ts'), execArgv: ['--import', 'tsx'] };
+  return { exec: here.replace(/edge-cluster\.js$/, 'edge-worker.js'), execArgv: [] };
+}
+
+const ZERO_STATS: EdgeStats = { viewers: 0, requests: 0, bytesSent: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 };
+
+/**
+ * `workers` <= 1: the single-process edge, as `startEdge`. Otherwise a shield in this process and
+ * `workers` processes serving viewers. Workers use the real clock (`opts.now` reaches the shield only).
+ * `stats()` and /metrics sum what the workers report every second (so they lag by up to 1 s);
+ * `viewers` is the sum over workers, so a viewer whose connections land on two workers counts twice.
+ */
+export async function startEdgeCluster(opts: EdgeOptions & { workers?: number }): Promise<EdgeServer> {
+  const count = Math.floor(opts.workers ?? 1);
+  if (!(count > 1)) return startEdge(opts);
+
+  const metrics = opts.metrics ?? createLocalMetrics();
+  // The shield's own counters stay private: /metrics shows what viewers got, summed over workers,
+  // and the shield's origin requests (the ones that reach the origin) and its origin latency.
+  const shieldTallies = createLocalMetrics().edge;
+  const shield = await startEdge({ ...opts, host: '127.0.0.1', port: 0, accessLog: false, sendAge: true, passThrough: undefined, metrics: { ...metrics, edge: shieldTallies } });
+
+  const settings: WorkerSettings = {
+    shieldUrl: shield.url,
+    host: opts.host,
+    port: opts.port,
+    segmentSeconds: opts.segmentSeconds,
+    logDir: opts.logDir,
+    distributionId: opts.distributionId,
+    maxCacheBytes: opts.maxCacheBytes,
+    maxObjectBytes: opts.maxObjectBytes,
+    originTimeoutMs: opts.originTimeoutMs,
+    headersTimeoutMs: opts.headersTimeoutMs,
+  };
+  const live = new Map<Worker, WorkerReport | undefined>();
+  // Counters of workers that exited, so totals never go backwards when one is replaced.
+  const retired: WorkerReport = { stats: { ...ZERO_STATS }, requestsByStatus: [], cacheBytes: 0, cacheObjects: 0 };
+  let closing = false;
+  let boundPort = opts.port ?? 0;
+
+  function aggregate(): void {
+    const t: EdgeTallies = metrics.edge;
+    const sum = sumReports([...live.values(), retired]);
+    t.requestsByStatus.clear();
+    for (const [status, n] of sum.requestsByStatus) t.requestsByStatus.set(status, n);
+    t.bytesSent = sum.stats.bytesSent;
+    t.hits = sum.stats.hits;
+    t.misses = sum.stats.misses;
+    t.viewers = sumReports([...live.values()]).stats.viewers;
+    t.originFetches = shieldTallies.originFetches;
+    // Memory held by the edge: every worker's cache and the shield's.
+    t.cacheBytes = sumReports([...live.values()]).cacheBytes + shieldTallies.cacheBytes;
+    t.cacheObjects = sumReports([...live.values()]).cacheObjects + shieldTallies.cacheObjects;
+  }
+
+  function retire(worker: Worker): void {
+    const last = live.get(worker);
+    live.delete(worker);
+    if (last !== undefined) {
+      const sum = sumReports([retired, last]);
+      Object.assign(retired, { stats: { ...sum.stats, viewers: 0 }, requestsByStatus: sum.requestsByStatus });
+    }
+    aggregate();
+  }
+
+  function forkWorker(port: number | undefined): Promise<{ url: string; port: number }> {
+    cluster.setupPrimary(workerEntry());
+    const worker = cluster.fork();
+    live.set(worker, undefined);
+    const send = (m: ToWorker): void => {
+      if (worker.isConnected()) worker.send(m);
+    };
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        reject(new Error(`an edge worker did not start within ${START_TIMEOUT_MS / 1000} s`));
+        worker.process.kill('SIGKILL');
+      }, START_TIMEOUT_MS);
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'hello') send({ type: 'start', settings: { ...settings, port } });
+        else if (m.type === 'ready') {
+          ready = true;
+          clearTimeout(timer);
+          resolve({ url: m.url, port: m.port });
+        } else if (m.type === 'failed') {
+          clearTimeout(timer);
+          reject(m.error.code ? new LivestreamError(m.error.code as ErrorCode, m.error.message, { hint: m.error.hint }) : new Error(m.error.message));
+        } else if (m.type === 'report') {
+          live.set(worker, { stats: m.stats, requestsByStatus: m.requestsByStatus, cacheBytes: m.cacheBytes, cacheObjects: m.cacheObjects });
+          aggregate();
+        }
+      });
+      worker.on('error', () => undefined); // a failed send to a dying worker; its 'exit' follows
+      worker.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`an edge worker exited (${signal ?? `code ${code}`}) before it was ready`));
+        retire(worker);
+        // A worker that crashed while serving is replaced. While another still holds the shared
+        // socket, the replacement asks for the same (host, port) key and joins it; if none is
+        // left, it binds the port the cluster was given.
+        if (ready && !closing) {
+          setTimeout(() => {
+            if (!closing) forkWorker(live.size > 0 ? opts.port : boundPort).catch(() => undefined);
+          }, RESPAWN_DELAY_MS).unref();
+        }
+      });
+    });
+  }
+
+  async function stopWorker(worker: Worker): Promise<void> {
+    if (worker.isDead()) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    try {
+      if (worker.isConnected()) worker.send({ type: 'close' } satisfies ToWorker);
+      else worker.process.kill('SIGTERM');
+    } catch {
+      worker.process.kill('SIGTERM');
+    }
+    const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async function closeAll(): Promise<void> {
+    closing = true;
+    await Promise.all([...live.keys()].map(stopWorker));
+    await shield.close();
+  }
+
+  let first: { url: string; port: number };
+  try {
+    // All at once: every worker's first listen on (host, port) gets the same key in the primary,
+    // so with port 0 they all share the one port the first bind picked.
+    const started = await Promise.all(Array.from({ length: count }, () => forkWorker(opts.port)));
+    first = started[0];
+    if (started.some((s) => s.port !== first.port)) throw new Error(`edge workers listen on different ports: ${started.map((s) => s.port).join(', ')}`);
+    boundPort = first.port;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+
+  return {
+    url: first.url,
+    port: first.port,
+    stats: () => {
+      const sum = sumReports([...live.values(), retired]).stats;
+      return { ...sum, viewers: sumReports([...live.values()]).stats.viewers };
+    },
+    close: closeAll,
+  };
+}
+
+function sumReports(reports: Array<WorkerReport | undefined>): { stats: EdgeStats; requestsByStatus: Array<[number, number]>; cacheBytes: number; cacheObjects: number } {
+  const stats = { ...ZERO_STATS };
+  const byStatus = new Map<number, number>();
+  let cacheBytes = 0;
+  let cacheObjects = 0;
+  for (const r of reports) {
+    if (r === undefined) continue;
+    for (const k of Object.keys(stats) as Array<keyof EdgeStats>) stats[k] += r.stats[k];
+    for (const [status, n] of r.requestsByStatus) byStatus.set(status, (byStatus.get(status) ?? 0) + n);
+    cacheBytes += r.cacheBytes;
+    cacheObjects += r.cacheObjects;
+  }
+  return { stats, requestsByStatus: [...byStatus], cacheBytes, cacheObjects };
+}

@@ -1,0 +1,193 @@
+import cluster from 'node:cluster';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
+import { startEdgeCluster } from '../../../../src/targets/local/edge/edge-cluster.js';
+import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src/targets/local/edge/edge-server.js';
+import { createLocalMetrics, type LocalMetrics } from '../../../../src/targets/local/metrics.js';
+import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/origin-server.js';
+import { request } from '../origin/http-helpers.js';
+
+const CREDENTIAL = 'edge-cluster-test-credential-0123456789';
+const AUTH = { authorization: `Bearer ${CREDENTIAL}` };
+const PLAYLIST_PATH = '/stream/index_640x360.m3u8';
+const SEGMENT_PATH = '/stream/index_640x360_00001.ts';
+const PLAYLIST = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n' + '#EXTINF:1.000000,\nindex_640x360_00001.ts\n'.repeat(5);
+const SEGMENT = Buffer.from(Array.from({ length: 100 * 1024 }, (_, i) => (i * 31 + 7) & 0xff));
+
+let dir: string;
+let origin: OriginServer;
+let edge: EdgeServer | undefined;
+let originLog: AccessLogEntry[];
+let metrics: LocalMetrics;
+let apiCalls: number;
+
+/** Answers /api/ping with how many times it was called: a cached copy would repeat a number. */
+const api: RequestHandler = (req, res) => {
+  if (req.url !== '/api/ping') return false;
+  apiCalls++;
+  res.writeHead(200, { 'content-type': 'application/json', 'x-handler': 'api' });
+  res.end(JSON.stringify({ calls: apiCalls }));
+  return true;
+};
+
+async function startCluster(): Promise<EdgeServer> {
+  edge = await startEdgeCluster({
+    originUrl: origin.url,
+    credential: CREDENTIAL,
+    segmentSeconds: 1, // playlists live 0.5 s in each tier
+    logDir: path.join(dir, 'edge-logs'),
+    distributionId: 'ETEST',
+    handlers: [api],
+    metrics,
+    workers: 2,
+  });
+  return edge;
+}
+
+beforeEach(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-cluster-test-'));
+  originLog = [];
+  apiCalls = 0;
+  metrics = createLocalMetrics();
+  origin = await startOrigin({
+    root: path.join(dir, 'store'),
+    containerName: 'teststack',
+    credential: CREDENTIAL,
+    accessLogDir: path.join(dir, 'origin-logs'),
+    onAccess: (e) => originLog.push(e),
+  });
+  for (const [p, body] of [[PLAYLIST_PATH, PLAYLIST], [SEGMENT_PATH, SEGMENT]] as const) {
+    expect((await request(origin.url, p, { method: 'PUT', headers: AUTH, body })).status).toBe(200);
+  }
+});
+
+afterEach(async () => {
+  await edge?.close();
+  edge = undefined;
+  await origin.close();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+/** Origin GETs so far for a path (the origin writes its access entry when the response closes). */
+async function originGets(p: string): Promise<number> {
+  await new Promise((r) => setTimeout(r, 100));
+  return originLog.filter((e) => e.Operation === 'GetObject' && e.Path === p).length;
+}
+
+/** Poll until `check` holds or 10 s pass (worker reports arrive every second). */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe('edge cluster (2 workers and a shield)', () => {
+  it('serves 25 concurrent misses for one segment on many connections with one origin request, from both workers', async () => {
+    const e = await startCluster();
+    // agent: false is one connection per request, which the cluster spreads over the workers.
+    const replies = await Promise.all(Array.from({ length: 25 }, () => request(e.url, SEGMENT_PATH)));
+    for (const r of replies) {
+      expect(r.status).toBe(200);
+      expect(r.body.equals(SEGMENT)).toBe(true);
+    }
+    expect(await originGets(SEGMENT_PATH)).toBe(1);
+
+    // Each worker writes its own CloudFront log file; together they hold the 25 requests.
+    await e.close();
+    edge = undefined;
+    const files = await fsp.readdir(path.join(dir, 'edge-logs'));
+    expect(files).toHaveLength(2);
+    let lines = 0;
+    for (const f of files) {
+      expect(f).toMatch(/^ETEST\.\d{4}-\d{2}-\d{2}-\d{2}\.[0-9a-f]{8}$/);
+      const text = await fsp.readFile(path.join(dir, 'edge-logs', f), 'utf8');
+      lines += text.split('\n').filter((l) => l.includes(`\t${SEGMENT_PATH}\t200\t`)).length;
+    }
+    expect(lines).toBe(25);
+  });
+
+  it('fetches a playlist from the origin at most once per time-to-live through both tiers', async () => {
+    const e = await startCluster();
+    const started = Date.now();
+    let served = 0;
+    // Four viewers on their own connections, for about 2.5 s (5 TTLs of 0.5 s).
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (Date.now() - started < 2500) {
+        const r = await request(e.url, PLAYLIST_PATH);
+        expect(r.status).toBe(200);
+        expect(r.body.toString()).toBe(PLAYLIST);
+        served++;
+      }
+    }));
+    const windows = Math.ceil((Date.now() - started) / 500);
+    const fetched = await originGets(PLAYLIST_PATH);
+    expect(served).toBeGreaterThan(fetched * 4); // the viewers were many more than the origin fetches
+    expect(fetched).toBeGreaterThanOrEqual(2); // the playlist expired and was fetched again
+    expect(fetched).toBeLessThanOrEqual(windows);
+  });
+
+  it('forwards handler paths to the shield uncached, with the handler\'s headers', async () => {
+    const e = await startCluster();
+    const first = await request(e.url, '/api/ping');
+    const second = await request(e.url, '/api/ping');
+    expect(first.status).toBe(200);
+    expect(first.headers['x-handler']).toBe('api');
+    expect(first.headers['x-cache']).toBeUndefined();
+    expect(JSON.parse(first.body.toString())).toEqual({ calls: 1 });
+    expect(JSON.parse(second.body.toString())).toEqual({ calls: 2 });
+    expect(apiCalls).toBe(2);
+  });
+
+  it('sums the workers\' counters in stats() and /metrics', async () => {
+    const e = await startCluster();
+    await Promise.all(Array.from({ length: 10 }, () => request(e.url, SEGMENT_PATH)));
+    await eventually(() => e.stats().requests >= 10);
+    const s = e.stats();
+    expect(s).toMatchObject({ requests: 10, segmentsServed: 10, bytesSent: 10 * SEGMENT.length, errors: 0 });
+    // Requests that joined a fetch on its way count as misses, as in one process.
+    expect(s.misses).toBeGreaterThanOrEqual(1);
+    expect(s.hits + s.misses).toBe(10);
+
+    const text = (await request(e.url, '/metrics')).body.toString();
+    expect(text).toContain('livestream_edge_requests_total{status="200"} 10');
+    expect(text).toContain(`livestream_edge_bytes_sent_total ${10 * SEGMENT.length}`);
+    expect(text).toContain(`livestream_edge_cache_misses_total ${s.misses}`);
+    expect(text).toContain('livestream_edge_origin_requests_total 1');
+  });
+
+  it('stops every worker process on close()', async () => {
+    const e = await startCluster();
+    const pids = Object.values(cluster.workers ?? {}).map((w) => w?.process.pid);
+    expect(pids).toHaveLength(2);
+    await e.close();
+    edge = undefined;
+    for (const pid of pids) expect(() => process.kill(pid!, 0)).toThrow(/ESRCH/);
+    expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
+  });
+});
+
+describe('two edges in a row (what the cluster runs)', () => {
+  it('counts a playlist\'s time-to-live from the upstream edge\'s fetch, through its Age header', async () => {
+    let clock = Date.UTC(2026, 10, 25, 4, 30, 0);
+    const common = { credential: CREDENTIAL, segmentSeconds: 4, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock };
+    const shield = await startEdge({ ...common, originUrl: origin.url, sendAge: true });
+    const worker = await startEdge({ ...common, originUrl: shield.url });
+    try {
+      const t0 = clock;
+      expect((await request(shield.url, PLAYLIST_PATH)).status).toBe(200); // the shield fetches it at t0 (TTL 2 s)
+      clock = t0 + 1500;
+      const viaWorker = await request(worker.url, PLAYLIST_PATH); // a hit in the shield, 1 s old
+      expect(viaWorker.status).toBe(200);
+      expect(viaWorker.headers.age).toBeUndefined(); // viewers of a worker get no Age
+      expect(await originGets(PLAYLIST_PATH)).toBe(1);
+      // Fresh in the worker until t0 + 2.5 s (2 s less the 1 s of Age), not t0 + 3.5 s.
+      clock = t0 + 2600;
+      expect((await request(worker.url, PLAYLIST_PATH)).status).toBe(200);
+      expect(await originGets(PLAYLIST_PATH)).toBe(2);
+    } finally {
+      await worker.close();
+      await shield.close();
+    }
+  });
+});
