@@ -45,12 +45,13 @@ describe('RTMP_PUSH', () => {
     const lines: string[] = [];
     const ing = await startRtmp(['127.0.0.1/32'], '127.0.0.1', lines);
     expect(ing.pushEndpoint).toMatch(/^rtmp:\/\/127\.0\.0\.1:\d+\/teststack\/stream$/);
-    expect(ing.state()).toEqual({ connected: false, refused: 0 });
+    expect(ing.state()).toEqual({ connected: false, refused: 0, bytesIn: 0 });
 
     const decoding = decodeFrames(ing.inputArgs(), 2);
     startPublisher('flv', ing.pushEndpoint!);
     expect(await waitFor(() => ing.state().connected, 15_000)).toBe(true);
     expect(ing.state()).toMatchObject({ connected: true, remote: '127.0.0.1', refused: 0 });
+    expect(await waitFor(() => (ing.state().bytesIn ?? 0) > 0, 15_000)).toBe(true);
     const { frames, stderr } = await decoding;
     expect(frames, stderr.slice(-500)).toBeGreaterThanOrEqual(20);
     expect(lines).toContain('RTMP: publisher 127.0.0.1 connected');

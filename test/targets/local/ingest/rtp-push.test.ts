@@ -40,12 +40,13 @@ describe('RTP_PUSH', () => {
     const lines: string[] = [];
     const ing = await startRtp(['127.0.0.1/32'], lines);
     expect(ing.pushEndpoint).toMatch(/^rtp:\/\/127\.0\.0\.1:\d+$/);
-    expect(ing.state()).toEqual({ connected: false, refused: 0 });
+    expect(ing.state()).toEqual({ connected: false, refused: 0, bytesIn: 0 });
 
     const decoding = decodeFrames(ing.inputArgs(), 2);
     startPublisher('rtp_mpegts', ing.pushEndpoint!);
     expect(await waitFor(() => ing.state().connected, 10_000)).toBe(true);
     expect(ing.state()).toMatchObject({ connected: true, remote: '127.0.0.1', refused: 0 });
+    expect(ing.state().bytesIn).toBeGreaterThan(0);
     const { frames, stderr } = await decoding;
     expect(frames, stderr.slice(-500)).toBeGreaterThanOrEqual(20);
     expect(lines).toContain('RTP: receiving from 127.0.0.1');
@@ -58,6 +59,7 @@ describe('RTP_PUSH', () => {
     expect(await waitFor(() => ing.state().refused === 5, 5_000)).toBe(true);
     const state = ing.state();
     expect(state.connected).toBe(false);
+    expect(state.bytesIn).toBe(0);
     expect(state.remote).toBeUndefined();
     expect(state.lastRefused?.address).toBe('127.0.0.1');
     const refusals = lines.filter((l) => l.startsWith('RTP: refused datagrams from 127.0.0.1 at '));
