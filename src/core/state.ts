@@ -4,6 +4,7 @@
  * and locked while a command changes it.
  */
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LivestreamError } from './errors.js';
 import type { Ladder } from './ladder.js';
@@ -282,9 +283,16 @@ async function readLock(file: string): Promise<{ pid: number; command: string; s
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie still answers signals until its parent reaps it, and a detached daemon's new parent
+  // (often a container's PID 1) may never do so: on Linux, read its state.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

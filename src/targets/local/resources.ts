@@ -3,7 +3,7 @@
  * the ingest credential, the origin's store, the logs folder, a scratch folder, and the daemon.
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { ResourceNode } from '../../core/graph.js';
 import type { RunContext } from '../../core/target.js';
 import { isAlive, type ResourceRecord } from '../../core/state.js';
@@ -76,6 +76,45 @@ async function stopProcess(pid: number, socket: string): Promise<void> {
   throw new Error(`process ${pid} did not exit`);
 }
 
+/**
+ * The daemon leads its own process group (it is spawned detached), and its ffmpeg children stay in
+ * it. A daemon killed with SIGKILL leaves them orphaned, still running: end whatever is left of the
+ * group. Only processes whose group id is the daemon's pid are touched (Linux: read from /proc).
+ */
+async function killProcessGroup(pgid: number): Promise<void> {
+  const members = await processGroupMembers(pgid);
+  for (const pid of members) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export async function processGroupMembers(pgid: number): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const members: number[] = [];
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split after the last ')'.
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Zombies (state Z) are already dead, merely not reaped by their new parent.
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && Number(name) !== process.pid) members.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return members;
+}
+
 const daemonNode: ResourceNode<LocalContext> = {
   id: 'daemon', kind: 'daemon', describe: 'Stack process: origin, edge, ingest, encoder', dependsOn: ['credential', 'store', 'logs', 'work'], name: 'daemon',
   async create(ctx) {
@@ -100,6 +139,7 @@ const daemonNode: ResourceNode<LocalContext> = {
     // In foreground mode the "daemon" is this very process: its stack was closed by the caller.
     if (pid === process.pid) return;
     await stopProcess(pid, ctx.layout.socket);
+    await killProcessGroup(pid);
     await rm(ctx.layout.socket, { force: true });
   },
 };

@@ -156,6 +156,25 @@ describe('edge cluster (2 workers and a shield)', () => {
     expect(text).toContain('livestream_edge_origin_requests_total 1');
   });
 
+  it('replaces a worker that dies, on the same port, and keeps its counts', async () => {
+    const e = await startCluster();
+    await Promise.all(Array.from({ length: 6 }, () => request(e.url, SEGMENT_PATH)));
+    await eventually(() => e.stats().requests >= 6); // every request reported
+    const [victim, survivor] = Object.values(cluster.workers ?? {});
+    victim!.process.kill('SIGKILL');
+    await eventually(() => Object.values(cluster.workers ?? {}).filter((w) => w !== victim && !w?.isDead()).length === 2);
+    const replacement = Object.values(cluster.workers ?? {}).find((w) => w !== victim && w !== survivor);
+    expect(replacement?.process.pid).toBeGreaterThan(0);
+    // With both originals gone, only the replacement can answer on the cluster's port.
+    survivor!.process.kill('SIGKILL');
+    await eventually(() => survivor!.isDead());
+    const replies = await Promise.all(Array.from({ length: 6 }, () => request(e.url, SEGMENT_PATH)));
+    expect(replies.map((r) => r.status)).toEqual(Array(6).fill(200));
+    // The dead workers' last reports still count.
+    await eventually(() => e.stats().requests >= 12);
+    expect(e.stats().requests).toBe(12);
+  });
+
   it('stops every worker process on close()', async () => {
     const e = await startCluster();
     const pids = Object.values(cluster.workers ?? {}).map((w) => w?.process.pid);

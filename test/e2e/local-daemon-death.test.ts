@@ -1,0 +1,48 @@
+/** A local daemon that died is reported by `status` and cleaned up, ffmpeg children included, by `down`. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { livestream } from '../helpers/cli.js';
+import { isAlive } from '../../src/core/state.js';
+import { processGroupMembers } from '../../src/targets/local/resources.js';
+
+const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
+
+describe('a local daemon killed with SIGKILL', { timeout: 180_000 }, () => {
+  let dir: string;
+  const common = () => ['--stack', 'dead', '--state-dir', path.join(dir, 'state'), '--json'];
+  beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-dead-'))));
+  afterAll(async () => {
+    await livestream(['down', ...common(), '--delete-logs', '--yes']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is reported by status and cleaned up by down', async () => {
+    const up = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--yes', ...common()]);
+    expect(up.code).toBe(0);
+    const before = await livestream(['status', ...common()]);
+    const pid = Number(before.json.resources.find((r: { id: string }) => r.id === 'daemon').physicalId);
+    // The daemon leads a process group holding its ffmpeg processes.
+    expect((await processGroupMembers(pid)).length).toBeGreaterThan(1);
+
+    process.kill(pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(isAlive(pid)).toBe(false);
+
+    const status = await livestream(['status', ...common()]);
+    expect(status.code).toBe(0);
+    expect(status.json.channel.state).toBe('UNKNOWN');
+    expect(status.json.channel.detail).toContain(`process ${pid} has exited`);
+    expect(status.json.resources.find((r: { id: string }) => r.id === 'daemon')).toMatchObject({ exists: false, status: 'DEAD' });
+
+    // Some of its ffmpeg children outlive it: the demo source's generator writes files, not to the daemon.
+    const orphans = await processGroupMembers(pid);
+    expect(orphans.length).toBeGreaterThan(0);
+
+    const down = await livestream(['down', '--yes', ...common()]);
+    expect(down.code).toBe(0);
+    expect(down.json.complete).toBe(true);
+    expect(await processGroupMembers(pid)).toEqual([]);
+  });
+});
