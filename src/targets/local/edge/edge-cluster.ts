@@ -8,6 +8,7 @@
  * workers forward to it uncached; the workers write the CloudFront log, one file each.
  */
 import cluster, { type Worker } from 'node:cluster';
+import net, { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { LivestreamError, type ErrorCode } from '../../../core/errors.js';
 import { createLocalMetrics, type EdgeTallies } from '../metrics.js';
@@ -59,7 +60,6 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
   // Counters of workers that exited, so totals never go backwards when one is replaced.
   const retired: WorkerReport = { stats: { ...ZERO_STATS }, requestsByStatus: [], cacheBytes: 0, cacheObjects: 0 };
   let closing = false;
-  let boundPort = opts.port ?? 0;
 
   function aggregate(): void {
     const t: EdgeTallies = metrics.edge;
@@ -86,7 +86,7 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
     aggregate();
   }
 
-  function forkWorker(port: number | undefined): Promise<{ url: string; port: number }> {
+  function forkWorker(port: number): Promise<{ url: string; port: number }> {
     cluster.setupPrimary(workerEntry());
     const worker = cluster.fork();
     live.set(worker, undefined);
@@ -118,12 +118,11 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
         clearTimeout(timer);
         reject(new Error(`an edge worker exited (${signal ?? `code ${code}`}) before it was ready`));
         retire(worker);
-        // A worker that crashed while serving is replaced. While another still holds the shared
-        // socket, the replacement asks for the same (host, port) key and joins it; if none is
-        // left, it binds the port the cluster was given.
+        // A worker that crashed while serving is replaced: it joins the socket the others share
+        // (same host and port, the same key in the primary), or binds the port again if none is left.
         if (ready && !closing) {
           setTimeout(() => {
-            if (!closing) forkWorker(live.size > 0 ? opts.port : boundPort).catch(() => undefined);
+            if (!closing) forkWorker(port).catch(() => undefined);
           }, RESPAWN_DELAY_MS).unref();
         }
       });
@@ -152,12 +151,11 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
 
   let first: { url: string; port: number };
   try {
-    // All at once: every worker's first listen on (host, port) gets the same key in the primary,
-    // so with port 0 they all share the one port the first bind picked.
-    const started = await Promise.all(Array.from({ length: count }, () => forkWorker(opts.port)));
+    // Workers on port 0 would share the port the first bind picks, but only while one of them
+    // holds it: a replacement forked after all had died would get another. So pick it here.
+    const port = opts.port ? opts.port : await pickFreePort(opts.host ?? '127.0.0.1');
+    const started = await Promise.all(Array.from({ length: count }, () => forkWorker(port)));
     first = started[0];
-    if (started.some((s) => s.port !== first.port)) throw new Error(`edge workers listen on different ports: ${started.map((s) => s.port).join(', ')}`);
-    boundPort = first.port;
   } catch (err) {
     await closeAll();
     throw err;
@@ -172,6 +170,18 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
     },
     close: closeAll,
   };
+}
+
+/** A port nobody listens on now (the kernel's choice for port 0). */
+function pickFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function sumReports(reports: Array<WorkerReport | undefined>): { stats: EdgeStats; requestsByStatus: Array<[number, number]>; cacheBytes: number; cacheObjects: number } {

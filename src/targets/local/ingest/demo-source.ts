@@ -4,12 +4,13 @@
  * default stack pulls it through the real URL_PULL path. No internet needed. The generator is kept
  * cheap (ultrafast, zerolatency) because it shares the CPU with the ladder encoder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildClockFilter, chooseFont } from './clock.js';
 import { startStaticServer } from './static-server.js';
+import { spawnFfmpeg } from '../encoder/spawn-ffmpeg.js';
 
 export interface DemoSourceSettings {
   outDir: string;
@@ -81,13 +82,16 @@ export async function startDemoSource(opts: DemoSourceOptions): Promise<DemoSour
 
   const launch = (): void => {
     const args = buildDemoSourceArgs({ ...DEMO_DEFAULTS, ...opts.settings, outDir, fontFile, startMs: opts.now() });
-    const proc = spawn(opts.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawnFfmpeg({
+      ffmpegPath: opts.ffmpegPath,
+      args,
+      label: 'demo',
+      onStderrLine: (line) => {
+        stderrTail = [...stderrTail, line].slice(-10);
+      },
+    });
     child = proc;
     stderrTail = [];
-    proc.stderr!.setEncoding('utf8');
-    proc.stderr!.on('data', (chunk: string) => {
-      stderrTail = [...stderrTail, ...chunk.split('\n').filter((l) => l.trim() !== '')].slice(-10);
-    });
     proc.once('error', (err) => opts.log(`demo: cannot run ${opts.ffmpegPath}: ${err.message}`));
     proc.once('exit', (code, signal) => {
       if (child === proc) child = undefined;
