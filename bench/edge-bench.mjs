@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Edge benchmark (not a test): serves a live HLS window through the local edge and measures
 // requests/s and bytes/s with wrk, side by side with nginx (when installed) and a bare Node server
-// holding the same files in memory. Also counts origin requests per object per TTL under load.
+// holding the same files in memory: the single-process edge (x1) and the cluster edge (--workers
+// processes and a shield, the daemon's default). Also counts origin requests per object per TTL under load.
 //
-//   node bench/edge-bench.mjs [--duration 5] [--connections 50] [--threads 2] [--rounds 3] [--use-dist]
+//   node bench/edge-bench.mjs [--duration 5] [--connections 50] [--threads 2] [--rounds 3] [--workers 2] [--use-dist]
 //
 // Needs wrk (Debian: apt-get install wrk). Compiles the edge and origin sources to a temporary
 // folder with tsc (a few seconds); --use-dist imports dist/ from `npm run build` instead.
 import { spawn, spawnSync } from 'node:child_process';
+import cluster from 'node:cluster';
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -25,13 +27,14 @@ const THREADS = Number(args.threads ?? 2);
 const ROUNDS = Number(args.rounds ?? 3);
 const CREDENTIAL = 'bench-credential-0123456789abcdef';
 const SEGMENT_SECONDS = 4;
+const WORKERS = Number(args.workers ?? 2);
 
 async function loadModules() {
   let dist = path.join(repo, 'dist');
   // By default compile the current sources (dist/ may be stale); --use-dist takes npm run build's output.
   if (!('use-dist' in args) || !existsSync(path.join(dist, 'targets/local/edge/edge-server.js'))) {
     dist = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-bench-build-'));
-    const files = ['src/targets/local/edge/edge-server.ts', 'src/targets/local/origin/origin-server.ts'];
+    const files = ['src/targets/local/edge/edge-server.ts', 'src/targets/local/edge/edge-cluster.ts', 'src/targets/local/edge/edge-worker.ts', 'src/targets/local/origin/origin-server.ts'];
     const r = spawnSync(
       'npx',
       ['tsc', '--ignoreConfig', '--outDir', dist, '--rootDir', 'src', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
@@ -47,6 +50,7 @@ async function loadModules() {
   const temporary = dist !== path.join(repo, 'dist');
   return {
     ...(await load('targets/local/edge/edge-server.js')),
+    ...(await load('targets/local/edge/edge-cluster.js')),
     ...(await load('targets/local/origin/origin-server.js')),
     cleanup: () => (temporary ? fsp.rm(dist, { recursive: true, force: true }) : Promise.resolve()),
   };
@@ -107,9 +111,9 @@ const selfCpu = () => {
   return (u.user + u.system) / 1e6;
 };
 
-function runWrk(url) {
+function runWrk(url, seconds = DURATION) {
   return new Promise((resolve, reject) => {
-    const p = spawn('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${DURATION}s`, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn('wrk', [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`, url], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.on('error', reject);
@@ -184,9 +188,12 @@ function freePort() {
 const fmtRate = (n) => (Number.isFinite(n) ? n.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : 'n/a');
 const fmtBytes = (n) => (Number.isFinite(n) ? `${(n / 1024 / 1024).toFixed(1)} MB/s` : 'n/a');
 
+/** CPU seconds so far of this process (the origin, and the cluster's shield) and of the cluster's workers. */
+const clusterCpu = () => selfCpu() + Object.values(cluster.workers ?? {}).reduce((sum, w) => sum + processCpuSeconds(w.process.pid), 0);
+
 async function main() {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
-  const { startOrigin, startEdge, cleanup } = await loadModules();
+  const { startOrigin, startEdge, startEdgeCluster, cleanup } = await loadModules();
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-bench-'));
   const files = makeWindow();
   const originGets = new Map();
@@ -206,12 +213,23 @@ async function main() {
     const r = await fetch(`${origin.url}/${name}`, { method: 'PUT', headers: { authorization: `Bearer ${CREDENTIAL}` }, body });
     if (!r.ok) throw new Error(`PUT ${name}: ${r.status}`);
   }
-  const edge = await startEdge({ originUrl: origin.url, credential: CREDENTIAL, segmentSeconds: SEGMENT_SECONDS, logDir: path.join(root, 'edge-logs') });
-  for (const [name] of files) await fetch(`${edge.url}/${name}`).then((r) => r.arrayBuffer());
+  const edgeOpts = { originUrl: origin.url, credential: CREDENTIAL, segmentSeconds: SEGMENT_SECONDS };
+  const edge = await startEdge({ ...edgeOpts, logDir: path.join(root, 'edge-logs') });
+  const edgeCluster = await startEdgeCluster({ ...edgeOpts, logDir: path.join(root, 'edge-cluster-logs'), workers: WORKERS });
+  for (const e of [edge, edgeCluster]) for (const [name] of files) await fetch(`${e.url}/${name}`).then((r) => r.arrayBuffer());
   const nginx = await startNginx(root, files);
   const bare = await startBareNode(files);
 
   console.log(`wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, median of ${ROUNDS} interleaved rounds, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
+  const servers = [
+    ...(nginx ? [{ id: 'nginx', url: nginx.url, cpu: nginx.cpu }] : []),
+    { id: 'bare', url: bare.url, cpu: selfCpu },
+    { id: 'edge', url: edge.url, cpu: selfCpu, label: 'edge x1' },
+    { id: 'cluster', url: edgeCluster.url, cpu: clusterCpu, label: `edge x${WORKERS}` },
+  ];
+  // A freshly forked worker runs Node's http code unoptimised for its first second or so: warm
+  // every server up (the single-process ones share their isolate with this script's warm-up fetches).
+  for (const sv of servers) for (const [, name] of TARGETS) await runWrk(`${sv.url}/${name}`, 1);
   const rows = [];
   const perTtl = [];
   const median = (runs) => {
@@ -219,49 +237,56 @@ async function main() {
     return { rps: pick((r) => r.rps), bytesPerSec: pick((r) => r.bytesPerSec), cpuMicrosPerRequest: pick((r) => r.cpuMicrosPerRequest), non2xx: Math.max(...runs.map((r) => r.non2xx)) };
   };
   for (const [label, name] of TARGETS) {
-    const runs = { nginx: [], bare: [], edge: [] };
+    const runs = Object.fromEntries(servers.map((sv) => [sv.id, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      if (nginx) runs.nginx.push(await measure(`${nginx.url}/${name}`, nginx.cpu));
-      runs.bare.push(await measure(`${bare.url}/${name}`, selfCpu));
-      const before = originGets.get('/' + name) ?? 0;
-      const started = Date.now();
-      runs.edge.push(await measure(`${edge.url}/${name}`, selfCpu));
-      if (round > 0) continue;
-      const seconds = (Date.now() - started) / 1000;
-      const fetched = (originGets.get('/' + name) ?? 0) - before;
-      if (name.endsWith('.m3u8')) {
-        // TTL = half a segment: at most one origin request per TTL whatever the number of viewers.
-        const times = originGetTimes.filter(([p, t]) => p === '/' + name && t >= started).map(([, t]) => t);
-        const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
-        const minGap = gaps.length ? Math.min(...gaps).toFixed(2) : 'n/a';
-        perTtl.push(`${name}: ${fetched} origin requests in ${seconds.toFixed(1)} s with ${CONNECTIONS} connections hammering it; shortest gap between two ${minGap} s (TTL ${SEGMENT_SECONDS / 2} s)`);
-      } else perTtl.push(`${name}: ${fetched} origin requests during the run (cached before it: expected 0)`);
+      for (const sv of servers) {
+        const before = originGets.get('/' + name) ?? 0;
+        const started = Date.now();
+        runs[sv.id].push(await measure(`${sv.url}/${name}`, sv.cpu));
+        if (round > 0 || sv.label === undefined) continue;
+        const seconds = (Date.now() - started) / 1000;
+        const fetched = (originGets.get('/' + name) ?? 0) - before;
+        if (name.endsWith('.m3u8')) {
+          // TTL = half a segment: at most one origin request per TTL whatever the number of viewers.
+          const times = originGetTimes.filter(([p, t]) => p === '/' + name && t >= started).map(([, t]) => t);
+          const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
+          const minGap = gaps.length ? Math.min(...gaps).toFixed(2) : 'n/a';
+          perTtl.push(`${sv.label}, ${name}: ${fetched} origin requests in ${seconds.toFixed(1)} s with ${CONNECTIONS} connections hammering it; shortest gap between two ${minGap} s (TTL ${SEGMENT_SECONDS / 2} s)`);
+        } else perTtl.push(`${sv.label}, ${name}: ${fetched} origin requests during the run (cached before it: expected 0)`);
+      }
     }
-    rows.push({ label, nginx: nginx ? median(runs.nginx) : undefined, bare: median(runs.bare), edge: median(runs.edge) });
+    rows.push({ label, ...Object.fromEntries(servers.map((sv) => [sv.id, median(runs[sv.id])])) });
   }
 
   // Cold concurrent misses: many viewers ask for a segment nobody has asked for yet.
-  const fresh = 'stream/index_640x360_01001.ts';
-  await fetch(`${origin.url}/${fresh}`, { method: 'PUT', headers: { authorization: `Bearer ${CREDENTIAL}` }, body: files.get('stream/index_640x360_01000.ts') });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 500 });
-  await Promise.all(Array.from({ length: 500 }, () => new Promise((resolve, reject) => {
-    http.get(`${edge.url}/${fresh}`, { agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject);
-  })));
-  agent.destroy();
-  await new Promise((r) => setTimeout(r, 200));
-  perTtl.push(`${fresh}: ${originGets.get('/' + fresh) ?? 0} origin request(s) for 500 simultaneous cold misses`);
+  for (const [i, e, tier] of [[1, edge, 'edge x1'], [2, edgeCluster, `edge x${WORKERS}`]]) {
+    const fresh = `stream/index_640x360_0100${i}.ts`;
+    await fetch(`${origin.url}/${fresh}`, { method: 'PUT', headers: { authorization: `Bearer ${CREDENTIAL}` }, body: files.get('stream/index_640x360_01000.ts') });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 500 });
+    await Promise.all(Array.from({ length: 500 }, () => new Promise((resolve, reject) => {
+      http.get(`${e.url}/${fresh}`, { agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject);
+    })));
+    agent.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    perTtl.push(`${tier}, ${fresh}: ${originGets.get('/' + fresh) ?? 0} origin request(s) for 500 simultaneous cold misses`);
+  }
 
-  const header = ['object', 'nginx req/s', 'bare Node req/s', 'edge req/s', 'edge MB/s', 'edge/nginx', 'edge/bare Node', 'CPU µs/req nginx | bare | edge'];
+  const ratio = (a, b) => (a && b ? `${(a.rps / b.rps).toFixed(2)}x` : 'n/a');
   const us = (m) => (m && Number.isFinite(m.cpuMicrosPerRequest) ? m.cpuMicrosPerRequest.toFixed(0) : 'n/a');
+  const cluster_ = `edge x${WORKERS}`;
+  const header = ['object', 'nginx req/s', 'bare Node req/s', 'edge x1 req/s', `${cluster_} req/s`, `${cluster_} MB/s`,
+    'x1/nginx', `x${WORKERS}/nginx`, 'bare/nginx', 'CPU µs/req nginx / bare / x1 / x' + WORKERS];
   const table = rows.map((r) => [
     r.label,
     fmtRate(r.nginx?.rps),
     fmtRate(r.bare.rps),
     fmtRate(r.edge.rps),
-    fmtBytes(r.edge.bytesPerSec),
-    r.nginx ? `${(r.edge.rps / r.nginx.rps).toFixed(2)}x` : 'n/a',
-    `${(r.edge.rps / r.bare.rps).toFixed(2)}x`,
-    `${us(r.nginx)} | ${us(r.bare)} | ${us(r.edge)}`,
+    fmtRate(r.cluster.rps),
+    fmtBytes(r.cluster.bytesPerSec),
+    ratio(r.edge, r.nginx),
+    ratio(r.cluster, r.nginx),
+    ratio(r.bare, r.nginx),
+    `${us(r.nginx)} / ${us(r.bare)} / ${us(r.edge)} / ${us(r.cluster)}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
@@ -272,9 +297,11 @@ async function main() {
   for (const l of perTtl) console.log('  ' + l);
   const errors = rows.flatMap((r) => Object.entries(r).filter(([, v]) => v?.non2xx > 0).map(([k, v]) => `${r.label} ${k}: ${v.non2xx} non-2xx`));
   if (errors.length) console.log('\nWARNING: ' + errors.join('; '));
+  console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   await bare.close();
   await nginx?.close();
+  await edgeCluster.close();
   await edge.close();
   await origin.close();
   await fsp.rm(root, { recursive: true, force: true });

@@ -47,7 +47,8 @@ function addSpecOptions(cmd: Command): Command {
     .option('--listen <address>', 'local: address for viewers and push inputs (127.0.0.1; 0.0.0.0 lets phones on your network watch)')
     .option('--port <port>', 'local: edge port for viewers (default: any free port)')
     .option('--rtmp-port <port>', 'local RTMP_PUSH: port to listen on (default 1935, as MediaLive)')
-    .option('--rtp-port <port>', 'local RTP_PUSH: UDP port to listen on (default 5000, as MediaLive)');
+    .option('--rtp-port <port>', 'local RTP_PUSH: UDP port to listen on (default 5000, as MediaLive)')
+    .option('--edge-workers <n>', 'local: edge processes serving viewers (default 1; more help on machines with cores to spare)');
 }
 
 export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>): Command {

@@ -36,6 +36,7 @@ export interface SpecOptions extends GlobalOptions {
   port?: string;
   rtmpPort?: string;
   rtpPort?: string;
+  edgeWorkers?: string;
 }
 
 export const DEFAULT_STATE_DIR = '.livestream';
@@ -77,6 +78,7 @@ export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
     port: opts.port,
     rtmpPort: opts.rtmpPort,
     rtpPort: opts.rtpPort,
+    edgeWorkers: opts.edgeWorkers,
   };
 }
 

@@ -29,6 +29,8 @@ export interface LocalOptions {
   rtmpPort: number;
   /** RTP_PUSH listening UDP port (MediaLive uses 5000); 0 picks a free one. */
   rtpPort: number;
+  /** Edge processes serving viewers (1: one process; more share the port through node:cluster). */
+  edgeWorkers: number;
 }
 
 export interface StackSpec {
@@ -74,6 +76,7 @@ export interface RawSpec {
   port?: number | string;
   rtmpPort?: number | string;
   rtpPort?: number | string;
+  edgeWorkers?: number | string;
 }
 
 export const DEFAULTS = {
@@ -161,7 +164,7 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
       add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
     }
     aws = { region, origin, ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}), ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}) };
-    if (raw.listen !== undefined || raw.port !== undefined || raw.rtmpPort !== undefined || raw.rtpPort !== undefined) {
+    if (raw.listen !== undefined || raw.port !== undefined || raw.rtmpPort !== undefined || raw.rtpPort !== undefined || raw.edgeWorkers !== undefined) {
       add('listen', '--listen and the port options are for the local target', 'remove them, or use --target local');
     }
   } else {
@@ -175,7 +178,9 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
     const rtpPort = checkPort(raw.rtpPort, 5000, 'rtpPort', add);
     if (raw.rtmpPort !== undefined && input !== 'RTMP_PUSH') add('rtmpPort', `--rtmp-port is only for RTMP_PUSH (input is ${input})`);
     if (raw.rtpPort !== undefined && input !== 'RTP_PUSH') add('rtpPort', `--rtp-port is only for RTP_PUSH (input is ${input})`);
-    local = { listen, port, rtmpPort, rtpPort };
+    const edgeWorkers = raw.edgeWorkers === undefined ? 1 : Number(raw.edgeWorkers);
+    if (!Number.isInteger(edgeWorkers) || edgeWorkers < 1 || edgeWorkers > 64) add('edgeWorkers', `"${raw.edgeWorkers}" is not a number of processes`, 'use 1 (default) up to the number of cores');
+    local = { listen, port, rtmpPort, rtpPort, edgeWorkers };
   }
 
   if (problems.length > 0) return { problems };
@@ -235,6 +240,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
     target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
     sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
     profile: s.profile, region: s.aws?.region ?? '', origin: s.aws?.origin ?? '', endpointUrl: s.aws?.endpointUrl ?? '',
+    listen: s.local?.listen ?? '', port: String(s.local?.port ?? ''), rtmpPort: String(s.local?.rtmpPort ?? ''),
+    rtpPort: String(s.local?.rtpPort ?? ''), edgeWorkers: String(s.local?.edgeWorkers ?? ''),
   });
   const fa = flat(a);
   const fb = flat(b);

@@ -7,7 +7,7 @@ describe('validateSpec', () => {
   it('defaults to a local URL_PULL stack with the demo source, HD-720p, started', () => {
     expect(validateSpec({}).spec).toEqual({
       stack: 'livestream', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
-      profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000 },
+      profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000, edgeWorkers: 1 },
     });
   });
 
@@ -34,6 +34,7 @@ describe('validateSpec', () => {
     ['aws flags on local', { region: 'us-east-1', origin: 's3' }, ['region', 'origin']],
     ['listen not an IP', { listen: 'everywhere' }, ['listen']],
     ['port out of range', { port: '70000' }, ['port']],
+    ['no edge processes', { edgeWorkers: '0' }, ['edgeWorkers']],
     ['unknown origin', { target: 'aws', sourceUrl: 'https://x/y.m3u8', origin: 'gcs' }, ['origin']],
   ])('%s', (_name, raw, expected) => {
     expect(paths(raw)).toEqual(expected);

@@ -32,7 +32,8 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
   });
 
   it('up returns once the stream plays through the edge, and prints the URLs', async () => {
-    const up = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--yes', ...common()]);
+    // Two edge processes (node:cluster) behind the shield: the multi-process path, through the real CLI.
+    const up = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);
     expect(up.stderr).not.toMatch(/Error:/);
     expect(up.code).toBe(0);
     outputs = up.json.outputs;
@@ -66,7 +67,7 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(human.stdout).toMatch(/Input\s+URL_PULL, connected, \d+\.\d fps, \d+\.\d\d Mb\/s/);
     expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['daemon', true]]);
 
-    const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--yes', ...common()]);
+    const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);
     expect(again.code).toBe(0);
     expect(again.json.outputs.playerUrl).toBe(outputs.playerUrl);
 

@@ -20,10 +20,10 @@ const STOP_TIMEOUT_MS = 5_000;
 const RESPAWN_DELAY_MS = 1_000;
 
 /** Run from dist/ as plain JS; from src/ (tests, tsx) the worker entry is TypeScript too. */
-function workerEntry(): { exec: string; execArgv: string[] } {
+function workerEntry(): { exec: string; execArgv: string[]; args: string[] } {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return { exec: here.replace(/edge-cluster\.ts$/, 'edge-worker.ts'), execArgv: ['--import', 'tsx'] };
-  return { exec: here.replace(/edge-cluster\.js$/, 'edge-worker.js'), execArgv: [] };
+  if (here.endsWith('.ts')) return { exec: here.replace(/edge-cluster\.ts$/, 'edge-worker.ts'), execArgv: ['--import', 'tsx'], args: [] };
+  return { exec: here.replace(/edge-cluster\.js$/, 'edge-worker.js'), execArgv: [], args: [] };
 }
 
 const ZERO_STATS: EdgeStats = { viewers: 0, requests: 0, bytesSent: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 };

@@ -1,8 +1,9 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { promises as fsp } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
 import { startEdgeCluster } from '../../../../src/targets/local/edge/edge-cluster.js';
 import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src/targets/local/edge/edge-server.js';
@@ -158,13 +159,17 @@ describe('edge cluster (2 workers and a shield)', () => {
 
   it('replaces a worker that dies, on the same port, and keeps its counts', async () => {
     const e = await startCluster();
+    const listening = new Set<Worker>();
+    const onListening = (w: Worker): void => void listening.add(w);
+    cluster.on('listening', onListening);
+    onTestFinished(() => void cluster.off('listening', onListening));
     await Promise.all(Array.from({ length: 6 }, () => request(e.url, SEGMENT_PATH)));
     await eventually(() => e.stats().requests >= 6); // every request reported
     const [victim, survivor] = Object.values(cluster.workers ?? {});
     victim!.process.kill('SIGKILL');
-    await eventually(() => Object.values(cluster.workers ?? {}).filter((w) => w !== victim && !w?.isDead()).length === 2);
-    const replacement = Object.values(cluster.workers ?? {}).find((w) => w !== victim && w !== survivor);
-    expect(replacement?.process.pid).toBeGreaterThan(0);
+    await eventually(() => listening.size === 1);
+    const [replacement] = listening;
+    expect([victim, survivor]).not.toContain(replacement);
     // With both originals gone, only the replacement can answer on the cluster's port.
     survivor!.process.kill('SIGKILL');
     await eventually(() => survivor!.isDead());
@@ -173,6 +178,19 @@ describe('edge cluster (2 workers and a shield)', () => {
     // The dead workers' last reports still count.
     await eventually(() => e.stats().requests >= 12);
     expect(e.stats().requests).toBe(12);
+  });
+
+  it('fails with PORT_IN_USE when the port is taken, leaving no worker behind', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    try {
+      const port = (squatter.address() as AddressInfo).port;
+      const started = startEdgeCluster({ originUrl: origin.url, credential: CREDENTIAL, segmentSeconds: 1, logDir: path.join(dir, 'edge-logs'), port, workers: 2 });
+      await expect(started).rejects.toMatchObject({ code: 'PORT_IN_USE' });
+      expect(Object.keys(cluster.workers ?? {})).toHaveLength(0);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 
   it('stops every worker process on close()', async () => {

@@ -20,7 +20,7 @@ async function startRtmp(cidrs: string[], listen = '127.0.0.1', lines: string[] 
   const tmp = await makeTempDir();
   cleanup = tmp.remove;
   ingest = await startIngest({
-    spec: makeSpec({ input: 'RTMP_PUSH', cidrs, local: { listen, port: 0, rtmpPort: 0, rtpPort: 0 } }),
+    spec: makeSpec({ input: 'RTMP_PUSH', cidrs, local: { listen, port: 0, rtmpPort: 0, rtpPort: 0, edgeWorkers: 1 } }),
     secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, rtmpPort: 0, log: (l) => lines.push(l),
   });
   return ingest;
