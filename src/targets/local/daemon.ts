@@ -96,7 +96,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
 
     const ffmpeg = await findFfmpeg();
     const ingest = await startIngest({
-      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, workDir: layout.work,
+      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, caps: ffmpeg.caps, workDir: layout.work,
       rtmpPort: spec.local?.rtmpPort ?? 1935, rtpPort: spec.local?.rtpPort ?? 5000, log,
     });
     closers.push(() => ingest.close());
@@ -115,6 +115,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     closers.push(async () => write.revoke());
     const encoder = new EncoderSupervisor({
       ffmpegPath: ffmpeg.ffmpeg,
+      caps: ffmpeg.caps,
       ladder,
       inputArgs: () => ingest.inputArgs(),
       streams: ingest.streams,
@@ -158,8 +159,9 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       distributionId: spec.stack,
       handlers: [web],
       metrics,
-      // One Node thread cannot keep up with nginx on segments: a worker process per core (bench/README.md).
-      workers: Math.min(2, os.availableParallelism()),
+      // One process by default: on a 2-core machine two workers were no faster than one
+      // (bench/README.md, "Edge on several cores"); --edge-workers N serves from N processes.
+      workers: spec.local?.edgeWorkers ?? 1,
     });
     edgeRef = edge;
     closers.push(() => edge.close());

@@ -7,6 +7,7 @@
  *   slate    (once): one raw "Source lost" frame
  */
 import { renditionName, type Ladder } from '../../../core/ladder.js';
+import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from './ffmpeg-caps.js';
 import { resolveLevel } from './master-playlist.js';
 
 /** Raw picture and sound passed between the decoder, the frame synchronizer and the encoder. */
@@ -42,6 +43,8 @@ export interface EncoderArgsOptions {
   progress?: string;
   /** The input's constant frame rate when known (the synchronizer's): renditions at that rate need no fps filter. */
   inputFps?: number;
+  /** What the ffmpeg can do; default a modern one (5.1). */
+  caps?: FfmpegCaps;
 }
 
 /** The raw format for a ladder: its top resolution and its highest frame rate, audio as the ladder says. */
@@ -86,56 +89,104 @@ export function buildFilterGraph(ladder: Ladder, video: string, inputFps?: numbe
 
 /** The whole ladder in one ffmpeg process. */
 export function buildEncoderArgs(opts: EncoderArgsOptions): string[] {
-  const { ladder, input, output } = opts;
+  const { ladder, input } = opts;
+  const caps = opts.caps ?? MODERN_FFMPEG_CAPS;
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', opts.progress ?? 'pipe:1'];
   args.push(...input.args);
   args.push('-filter_complex', buildFilterGraph(ladder, input.video, opts.inputFps));
+  if (!caps.varStreamMapNames) return [...args, ...ladder.renditions.flatMap((_, i) => buildRenditionOutputArgs(opts, caps, i))];
   ladder.renditions.forEach((_, i) => args.push('-map', `[v${i}]`));
   ladder.renditions.forEach(() => args.push('-map', input.audio));
 
   // Keyframes aligned across renditions: forced at every GOP boundary in time (the same instants
   // whatever the frame rate), a matching fixed GOP in frames, and no extra scene-cut keyframes.
   args.push('-c:v', 'libx264', '-preset', ladder.local.preset, '-sc_threshold', '0', '-pix_fmt', 'yuv420p');
-  ladder.renditions.forEach((r, i) => {
-    const gopFrames = String(Math.round(r.gopSeconds * r.framerate));
-    args.push(
-      `-profile:v:${i}`, r.profile,
-      `-level:v:${i}`, resolveLevel(r),
-      `-b:v:${i}`, String(r.bitrate),
-      `-maxrate:v:${i}`, String(r.maxBitrate),
-      `-bufsize:v:${i}`, String(2 * r.bitrate),
-      `-g:v:${i}`, gopFrames,
-      `-keyint_min:v:${i}`, gopFrames,
-      `-force_key_frames:v:${i}`, `expr:gte(t,n_forced*${r.gopSeconds})`,
-    );
-  });
-  args.push('-c:a', 'aac', '-b:a', String(ladder.audio.bitrate), '-ar', String(ladder.audio.sampleRate), '-ac', String(ladder.audio.channels));
-
-  const { hls } = ladder;
-  const flags = ['delete_segments', 'independent_segments', 'program_date_time', ...(opts.discontinuity ? ['discont_start'] : [])];
+  ladder.renditions.forEach((_, i) => args.push(...buildVideoCodecArgs(ladder, i, `:v:${i}`)));
+  args.push(...buildAudioCodecArgs(ladder));
   args.push(
+    ...buildHlsArgs(opts, caps),
+    '-var_stream_map', ladder.renditions.map((r, i) => `v:${i},a:${i},name:${renditionName(r)}`).join(' '),
+  );
+  const base = outputBase(opts.output);
+  args.push(...buildHttpArgs(opts.output, caps));
+  args.push('-hls_segment_filename', `${base}/index%v_%05d.ts`, `${base}/index%v.m3u8`);
+  return args;
+}
+
+/**
+ * Without the `name:` key of -var_stream_map ("[hls] Invalid keyval name:_480x270" from the 2018
+ * static build), %v would be the variant's index and the files index0.m3u8 and so on. Instead each
+ * rendition is an HLS output of its own, named as with the map (index_480x270.m3u8,
+ * index_480x270_00001.ts), so the master, the origin and the edge see the same files. Keyframes stay
+ * aligned: the forced keyframe times are the same expression in every output.
+ */
+function buildRenditionOutputArgs(opts: EncoderArgsOptions, caps: FfmpegCaps, i: number): string[] {
+  const { ladder } = opts;
+  const name = renditionName(ladder.renditions[i]!);
+  const base = outputBase(opts.output);
+  return [
+    '-map', `[v${i}]`, '-map', opts.input.audio,
+    '-c:v', 'libx264', '-preset', ladder.local.preset, '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+    ...buildVideoCodecArgs(ladder, i, ':v'),
+    ...buildAudioCodecArgs(ladder),
+    ...buildHlsArgs(opts, caps),
+    ...buildHttpArgs(opts.output, caps),
+    '-hls_segment_filename', `${base}/index${name}_%05d.ts`, `${base}/index${name}.m3u8`,
+  ];
+}
+
+function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): string[] {
+  const r = ladder.renditions[i]!;
+  const gopFrames = String(Math.round(r.gopSeconds * r.framerate));
+  return [
+    `-profile${spec}`, r.profile,
+    `-level${spec}`, resolveLevel(r),
+    `-b${spec}`, String(r.bitrate),
+    `-maxrate${spec}`, String(r.maxBitrate),
+    `-bufsize${spec}`, String(2 * r.bitrate),
+    `-g${spec}`, gopFrames,
+    `-keyint_min${spec}`, gopFrames,
+    `-force_key_frames${spec}`, `expr:gte(t,n_forced*${r.gopSeconds})`,
+  ];
+}
+
+function buildAudioCodecArgs(ladder: Ladder): string[] {
+  return ['-c:a', 'aac', '-b:a', String(ladder.audio.bitrate), '-ar', String(ladder.audio.sampleRate), '-ac', String(ladder.audio.channels)];
+}
+
+function buildHlsArgs(opts: EncoderArgsOptions, caps: FfmpegCaps): string[] {
+  const { hls } = opts.ladder;
+  const flags = ['delete_segments', 'independent_segments', 'program_date_time', ...(opts.discontinuity ? ['discont_start'] : [])];
+  return [
     '-f', 'hls',
     '-hls_time', String(hls.segmentSeconds),
     '-hls_list_size', String(hls.playlistSize),
-    // Segments kept = listed + threshold (ffmpeg's minimum threshold is 1).
-    '-hls_delete_threshold', String(Math.max(1, hls.keepSegments - hls.playlistSize)),
+    // Segments kept = listed + threshold (ffmpeg's minimum threshold is 1). Without the option ffmpeg keeps listed + 1.
+    ...(caps.hlsDeleteThreshold ? ['-hls_delete_threshold', String(Math.max(1, hls.keepSegments - hls.playlistSize))] : []),
     '-hls_flags', flags.join('+'),
     '-hls_segment_type', 'mpegts',
     '-start_number', String(opts.startNumber ?? 1),
-    '-var_stream_map', ladder.renditions.map((r, i) => `v:${i},a:${i},name:${renditionName(r)}`).join(' '),
-  );
-  const base = output.kind === 'http' ? `${output.originUrl.replace(/\/+$/, '')}/stream` : output.dir.replace(/\/+$/, '');
-  if (output.kind === 'http') {
-    args.push(
-      '-method', 'PUT',
-      '-http_persistent', '1',
-      // Keep encoding through a brief origin outage instead of exiting on the first failed PUT.
-      '-ignore_io_errors', '1',
-      '-headers', `Authorization: Bearer ${output.token}\r\n`,
-    );
-  }
-  args.push('-hls_segment_filename', `${base}/index%v_%05d.ts`, `${base}/index%v.m3u8`);
-  return args;
+  ];
+}
+
+/**
+ * PUT into the origin. An hls muxer without `-headers` sends no Authorization header at all (and
+ * ignores `-auth_type basic`), so then the caller gives an originUrl that needs none: the
+ * supervisor's loopback relay (put-relay.ts), which adds the token.
+ */
+function buildHttpArgs(output: HlsOutput, caps: FfmpegCaps): string[] {
+  if (output.kind !== 'http') return [];
+  return [
+    '-method', 'PUT',
+    '-http_persistent', '1',
+    // Keep encoding through a brief origin outage instead of exiting on the first failed PUT.
+    ...(caps.ignoreIoErrors ? ['-ignore_io_errors', '1'] : []),
+    ...(caps.hlsHeaders ? ['-headers', `Authorization: Bearer ${output.token}\r\n`] : []),
+  ];
+}
+
+function outputBase(output: HlsOutput): string {
+  return output.kind === 'http' ? `${output.originUrl.replace(/\/+$/, '')}/stream` : output.dir.replace(/\/+$/, '');
 }
 
 /**

@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { LivestreamError } from '../../../core/errors.js';
+import { MODERN_FFMPEG_CAPS, parseFfmpegCaps, type FfmpegCaps } from './ffmpeg-caps.js';
 import { runFfmpeg } from './spawn-ffmpeg.js';
 
 export interface FoundFfmpeg {
@@ -14,6 +15,8 @@ export interface FoundFfmpeg {
   ffprobe?: string;
   version: string;
   source: 'env' | 'path' | 'npm';
+  /** What this binary's options allow (read once from its `-h full`); the argument builders adapt to it. */
+  caps: FfmpegCaps;
 }
 
 export interface FindFfmpegDeps {
@@ -31,7 +34,7 @@ export async function findFfmpeg(env: NodeJS.ProcessEnv = process.env, deps: Fin
   const fromEnv = env.LIVESTREAM_FFMPEG;
   if (fromEnv) {
     const check = await checkFfmpeg(fromEnv);
-    if (check.ok) return { ffmpeg: fromEnv, ...(await probeBeside(fromEnv, env)), version: check.version, source: 'env' };
+    if (check.ok) return { ffmpeg: fromEnv, ...(await probeBeside(fromEnv, env)), version: check.version, caps: check.caps, source: 'env' };
     // The user asked for this one explicitly: say why it was refused rather than quietly use another.
     throw new LivestreamError('FFMPEG_NOT_FOUND', `LIVESTREAM_FFMPEG=${fromEnv} is not usable: ${check.reason}.`, { hint: HOW_TO_GET });
   }
@@ -39,14 +42,14 @@ export async function findFfmpeg(env: NodeJS.ProcessEnv = process.env, deps: Fin
   const onPath = await findOnPath('ffmpeg', env);
   if (onPath) {
     const check = await checkFfmpeg(onPath);
-    if (check.ok) return { ffmpeg: onPath, ...(await probeBeside(onPath, env)), version: check.version, source: 'path' };
+    if (check.ok) return { ffmpeg: onPath, ...(await probeBeside(onPath, env)), version: check.version, caps: check.caps, source: 'path' };
     rejected.push(`${onPath}: ${check.reason}`);
   }
 
   const npmPath = await (deps.loadNpmFfmpeg ?? loadNpmFfmpeg)();
   if (npmPath) {
     const check = await checkFfmpeg(npmPath);
-    if (check.ok) return { ffmpeg: npmPath, ...(await probeBeside(npmPath, env)), version: check.version, source: 'npm' };
+    if (check.ok) return { ffmpeg: npmPath, ...(await probeBeside(npmPath, env)), version: check.version, caps: check.caps, source: 'npm' };
     rejected.push(`${npmPath}: ${check.reason}`);
   }
 
@@ -54,7 +57,7 @@ export async function findFfmpeg(env: NodeJS.ProcessEnv = process.env, deps: Fin
   throw new LivestreamError('FFMPEG_NOT_FOUND', `No usable ffmpeg (with libx264 and aac) was found.${why}`, { hint: HOW_TO_GET });
 }
 
-type Check = { ok: true; version: string } | { ok: false; reason: string };
+type Check = { ok: true; version: string; caps: FfmpegCaps } | { ok: false; reason: string };
 
 async function checkFfmpeg(file: string): Promise<Check> {
   try {
@@ -66,10 +69,16 @@ async function checkFfmpeg(file: string): Promise<Check> {
     const list = e.stdout.toString('utf8');
     const missing = ['libx264', 'aac'].filter((name) => !new RegExp(`^\\s*\\S+\\s+${name}\\s`, 'm').test(list));
     if (missing.length > 0) return { ok: false, reason: `it has no ${missing.join(' or ')} encoder` };
-    return { ok: true, version: m[1]! };
+    return { ok: true, version: m[1]!, caps: await detectCaps(file) };
   } catch (err) {
     return { ok: false, reason: `it could not be started (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
   }
+}
+
+/** Once per run: about 1 MB of help text, read in well under a second. */
+async function detectCaps(file: string): Promise<FfmpegCaps> {
+  const h = await runFfmpeg(file, ['-hide_banner', '-h', 'full'], 15_000);
+  return h.code === 0 ? parseFfmpegCaps(h.stdout.toString('utf8')) : MODERN_FFMPEG_CAPS;
 }
 
 async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

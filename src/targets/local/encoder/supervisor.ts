@@ -32,10 +32,12 @@ import {
   type RawFormat,
   type SourceStreams,
 } from './ffmpeg-args.js';
+import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from './ffmpeg-caps.js';
 import { FrameSynchronizer } from './frame-sync.js';
 import { NULL_SINK, openLogFile, type LineSink } from './log-file.js';
 import { buildMasterPlaylist } from './master-playlist.js';
 import { createProgressParser, parseProgress } from './progress.js';
+import { startPutRelay, type PutRelay } from './put-relay.js';
 import { redactText } from './redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
 import type { ChannelHealthSample } from '../health.js';
@@ -63,6 +65,8 @@ export interface EncoderOptions {
   onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
   /** Encoder restart backoff; default 1 s doubling to 30 s, reset after a healthy minute. */
   backoff?: BackoffPolicy;
+  /** What the ffmpeg can do (findFfmpeg's `caps`); default a modern one (5.1). */
+  caps?: FfmpegCaps;
 }
 
 export interface EncoderStatus {
@@ -87,6 +91,7 @@ const PLAYLIST_WRITTEN = /Opening '[^']*\/index_\d+x\d+\.m3u8' for writing/;
 export class EncoderSupervisor {
   private readonly now: () => number;
   private readonly raw: RawFormat;
+  private readonly caps: FfmpegCaps;
   private readonly log: LineSink;
   private state: EncoderStatus['state'] = 'IDLE';
   private sync: FrameSynchronizer | undefined;
@@ -104,6 +109,8 @@ export class EncoderSupervisor {
   /** Renditions with a segment in progress in the current encoder run. */
   private openSegments = new Set<string>();
   private masterWritten = false;
+  /** Adds the write token for an ffmpeg whose hls muxer cannot (no `-headers`). */
+  private relay: PutRelay | undefined;
 
   private decoder: ChildProcess | undefined;
   private decoderHadFrames = false;
@@ -119,6 +126,7 @@ export class EncoderSupervisor {
 
   constructor(private readonly opts: EncoderOptions) {
     this.now = opts.now ?? Date.now;
+    this.caps = opts.caps ?? MODERN_FFMPEG_CAPS;
     this.raw = selectRawFormat(opts.ladder);
     this.log = opts.logFile ? openLogFile(opts.logFile) : NULL_SINK;
   }
@@ -129,6 +137,11 @@ export class EncoderSupervisor {
     this.state = 'STARTING';
     this.masterWritten = false;
     this.lossSince = this.now();
+    if (!this.caps.hlsHeaders) {
+      const relay = await startPutRelay({ originUrl: this.opts.originUrl, token: () => this.opts.writeToken() });
+      if (!this.running) return relay.close();
+      this.relay = relay;
+    }
     const slate = await this.renderSlate();
     if (!this.running) return;
     this.sync = new FrameSynchronizer({
@@ -163,6 +176,8 @@ export class EncoderSupervisor {
     await Promise.all([stopProcess(decoder, 'SIGTERM', 3_000), this.encoderExit ? withTimeout(this.encoderExit, 8_000) : Promise.resolve()]);
     if (encoder && encoder.exitCode === null && encoder.signalCode === null) await stopProcess(encoder, 'SIGKILL', 3_000);
     this.encoder = undefined;
+    await this.relay?.close();
+    this.relay = undefined;
     this.inputConnected = false;
     this.speed = undefined;
     this.encoderFps = undefined;
@@ -248,8 +263,9 @@ export class EncoderSupervisor {
     const args = buildEncoderArgs({
       ladder: this.opts.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
-      output: { kind: 'http', originUrl: this.opts.originUrl, token },
+      output: { kind: 'http', originUrl: this.relay?.url ?? this.opts.originUrl, token },
       inputFps: this.raw.fps,
+      caps: this.caps,
       startNumber: this.lastSegmentNumber + 1,
       // Every encoder run after the first restarts timestamps: tell players (crash restart, or stop then start).
       discontinuity: this.lastSegmentNumber > 0,
@@ -258,7 +274,7 @@ export class EncoderSupervisor {
       ffmpegPath: this.opts.ffmpegPath,
       args,
       label: 'encoder',
-      secrets: [token],
+      secrets: [token, ...(this.relay ? [new URL(this.relay.url).pathname.slice(1)] : [])],
       log: this.log,
       stdin: 'pipe',
       extraPipes: 1,

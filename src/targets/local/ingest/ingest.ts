@@ -4,6 +4,7 @@
  * The encoder supervisor asks `inputArgs()` again at every (re)start of its decoder.
  */
 import type { Secrets, StackSpec } from '../../../core/spec.js';
+import type { FfmpegCaps } from '../encoder/ffmpeg-caps.js';
 
 export interface IngestState {
   /** A publisher is connected (push) / the source answers (pull) / the device is present. */
@@ -43,6 +44,8 @@ export interface IngestOptions {
   spec: StackSpec;
   secrets: Secrets;
   ffmpegPath: string;
+  /** What the ffmpeg can do (findFfmpeg's `caps`); default a modern one (5.1). */
+  caps?: FfmpegCaps;
   workDir: string;
   /** default 1935; 0 = any free port (tests) */
   rtmpPort?: number;

@@ -3,6 +3,7 @@
  * --source-user is given, and tells whether the source answers). With no --source-url, the source is
  * the built-in demo stream, served by the stack itself and read the same way.
  */
+import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from '../encoder/ffmpeg-caps.js';
 import type { Ingest, IngestOptions } from './ingest.js';
 import { SINGLE_INPUT_STREAMS } from './ingest.js';
 import { startSourceProxy } from './source-proxy.js';
@@ -19,12 +20,19 @@ export interface PullInputSettings {
  * its segment requests). -rw_timeout (µs) makes a stalled request fail instead of hanging, and
  * -m3u8_hold_counters (default 1000) makes a playlist that stopped growing end the input after ten reloads,
  * so the supervisor sees the source drop.
+ * An older ffmpeg (the 2018 static build of @ffmpeg-installer/ffmpeg) stops at the first unknown one:
+ * "Unrecognized option 'reconnect_on_network_error'." / "Error splitting the argument list: Option not found",
+ * so each is left out when `caps` says it is missing. Without -m3u8_hold_counters a playlist that stops
+ * growing is reloaded for ever; the supervisor then kills the decoder once no frame came for 15 s.
  */
-export function buildPullInputArgs(url: string, s: PullInputSettings): string[] {
+export function buildPullInputArgs(url: string, s: PullInputSettings, caps: FfmpegCaps = MODERN_FFMPEG_CAPS): string[] {
   return [
-    '-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_on_network_error', '1', '-reconnect_delay_max', '5',
+    '-reconnect', '1', '-reconnect_streamed', '1',
+    ...(caps.reconnectOnNetworkError ? ['-reconnect_on_network_error', '1'] : []),
+    '-reconnect_delay_max', '5',
     '-rw_timeout', '10000000',
-    '-live_start_index', String(s.liveStartIndex), '-m3u8_hold_counters', '10',
+    '-live_start_index', String(s.liveStartIndex),
+    ...(caps.m3u8HoldCounters ? ['-m3u8_hold_counters', '10'] : []),
     '-i', url,
   ];
 }
@@ -51,7 +59,7 @@ export async function startUrlPullIngest(opts: IngestOptions): Promise<Ingest> {
   // source keeps three segments of safety, the hls demuxer's default.
   const settings: PullInputSettings = { liveStartIndex: demo ? -1 : -3 };
   return {
-    inputArgs: () => buildPullInputArgs(proxy.url, settings),
+    inputArgs: () => buildPullInputArgs(proxy.url, settings, opts.caps),
     streams: SINGLE_INPUT_STREAMS,
     state: () => {
       const health = proxy.health();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildDecoderArgs,
@@ -7,6 +8,7 @@ import {
   buildSlateArgs,
   selectRawFormat,
 } from '../../../../src/targets/local/encoder/ffmpeg-args.js';
+import { parseFfmpegCaps } from '../../../../src/targets/local/encoder/ffmpeg-caps.js';
 import { TEST_LADDER } from './test-ladder.js';
 
 const RAW = { width: 320, height: 180, fps: 30, sampleRate: 48000, channels: 2 };
@@ -109,6 +111,81 @@ describe('buildEncoderArgs', () => {
     const ladder = { ...TEST_LADDER, hls: { segmentSeconds: 2, playlistSize: 4, keepSegments: 4 } };
     const args = buildEncoderArgs({ ladder, input: { args: [], video: '0:v', audio: '0:a' }, output: { kind: 'file', dir: 'd' } });
     expect(args[args.indexOf('-hls_delete_threshold') + 1]).toBe('1');
+  });
+});
+
+/** The 2018 static build of @ffmpeg-installer/ffmpeg, as its own help text describes it. */
+const NPM_CAPS = parseFfmpegCaps(readFileSync(new URL('../../../fixtures/ffmpeg/help-full-npm-4.1-static.txt', import.meta.url), 'utf8'));
+
+describe('buildEncoderArgs for an old ffmpeg (no var_stream_map name:, no hls -headers)', () => {
+  const common = ['-c:a', 'aac', '-b:a', '64000', '-ar', '48000', '-ac', '2', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '4', '-hls_delete_threshold', '2'];
+  const flags = ['-hls_flags', 'delete_segments+independent_segments+program_date_time', '-hls_segment_type', 'mpegts', '-start_number', '1'];
+  const video0 = [
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+    '-profile:v', 'baseline', '-level:v', '1.3', '-b:v', '300000', '-maxrate:v', '330000', '-bufsize:v', '600000',
+    '-g:v', '60', '-keyint_min:v', '60', '-force_key_frames:v', 'expr:gte(t,n_forced*2)',
+  ];
+  const video1 = [
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+    '-profile:v', 'main', '-level:v', '3', '-b:v', '150000', '-maxrate:v', '150000', '-bufsize:v', '300000',
+    '-g:v', '30', '-keyint_min:v', '30', '-force_key_frames:v', 'expr:gte(t,n_forced*2)',
+  ];
+
+  it('makes one HLS output per rendition with the usual file names, and PUTs without a header (the relay adds the token)', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: ['-i', 'pipe:0', '-i', 'pipe:3'], video: '0:v:0', audio: '1:a:0' },
+      output: { kind: 'http', originUrl: 'http://127.0.0.1:9000/relaykey/', token: 'tok123' },
+      inputFps: 30,
+      caps: NPM_CAPS,
+    });
+    const http = ['-method', 'PUT', '-http_persistent', '1', '-ignore_io_errors', '1'];
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
+      '-i', 'pipe:0', '-i', 'pipe:3',
+      '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+      '-map', '[v0]', '-map', '1:a:0', ...video0, ...common, ...flags, ...http,
+      '-hls_segment_filename', 'http://127.0.0.1:9000/relaykey/stream/index_320x180_%05d.ts', 'http://127.0.0.1:9000/relaykey/stream/index_320x180.m3u8',
+      '-map', '[v1]', '-map', '1:a:0', ...video1, ...common, ...flags, ...http,
+      '-hls_segment_filename', 'http://127.0.0.1:9000/relaykey/stream/index_256x144_%05d.ts', 'http://127.0.0.1:9000/relaykey/stream/index_256x144.m3u8',
+    ]);
+    expect(args.join(' ')).not.toContain('tok123');
+  });
+
+  it('continues numbering with a discontinuity in every output, and leaves out the options ffmpeg lacks', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: ['-i', 'src.ts'], video: '0:v:0', audio: '0:a:0' },
+      output: { kind: 'file', dir: '/tmp/out' },
+      startNumber: 7,
+      discontinuity: true,
+      caps: { ...NPM_CAPS, hlsDeleteThreshold: false, ignoreIoErrors: false },
+    });
+    const hls = [
+      '-c:a', 'aac', '-b:a', '64000', '-ar', '48000', '-ac', '2', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '4',
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time+discont_start', '-hls_segment_type', 'mpegts', '-start_number', '7',
+    ];
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
+      '-i', 'src.ts',
+      '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+      '-map', '[v0]', '-map', '0:a:0', ...video0, ...hls, '-hls_segment_filename', '/tmp/out/index_320x180_%05d.ts', '/tmp/out/index_320x180.m3u8',
+      '-map', '[v1]', '-map', '0:a:0', ...video1, ...hls, '-hls_segment_filename', '/tmp/out/index_256x144_%05d.ts', '/tmp/out/index_256x144.m3u8',
+    ]);
+  });
+
+  it('with names but no hls -headers keeps the variant map and drops only the header', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: [], video: '0:v:0', audio: '1:a:0' },
+      output: { kind: 'http', originUrl: 'http://o', token: 't' },
+      caps: { ...NPM_CAPS, varStreamMapNames: true },
+    });
+    expect(args.slice(args.indexOf('-var_stream_map'))).toEqual([
+      '-var_stream_map', 'v:0,a:0,name:_320x180 v:1,a:1,name:_256x144',
+      '-method', 'PUT', '-http_persistent', '1', '-ignore_io_errors', '1',
+      '-hls_segment_filename', 'http://o/stream/index%v_%05d.ts', 'http://o/stream/index%v.m3u8',
+    ]);
   });
 });
 

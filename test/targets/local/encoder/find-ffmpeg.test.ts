@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../src/targets/local/encoder/find-ffmpeg.js';
+import { MODERN_FFMPEG_CAPS } from '../../../../src/targets/local/encoder/ffmpeg-caps.js';
 import { LivestreamError } from '../../../../src/core/errors.js';
 
 let dir: string;
@@ -13,14 +14,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A shell script that answers -version and -encoders like ffmpeg does. */
-async function fakeFfmpeg(folder: string, version: string, encoders: string[], name = 'ffmpeg'): Promise<string> {
+/** A shell script that answers -version and -encoders like ffmpeg does (and `-h full` with helpFile's text, if given). */
+async function fakeFfmpeg(folder: string, version: string, encoders: string[], name = 'ffmpeg', helpFile?: string): Promise<string> {
   await mkdir(folder, { recursive: true });
   const file = path.join(folder, name);
   const list = encoders.map((e) => ` V....D ${e}              fake ${e}`).join('\n');
   await writeFile(
     file,
-    `#!/bin/sh\ncase "$*" in\n  *-version*) echo "ffmpeg version ${version} Copyright";;\n  *-encoders*) printf '%s\\n' "Encoders:" " ------" "${list}";;\n  *) exit 1;;\nesac\n`,
+    `#!/bin/sh\ncase "$*" in\n  *-version*) echo "ffmpeg version ${version} Copyright";;\n  *-encoders*) printf '%s\\n' "Encoders:" " ------" "${list}";;\n${helpFile ? `  *"-h full"*) cat '${helpFile}';;\n` : ''}  *) exit 1;;\nesac\n`,
   );
   await chmod(file, 0o755);
   return file;
@@ -33,7 +34,7 @@ describe('findFfmpeg', () => {
     const fromEnv = await fakeFfmpeg(path.join(dir, 'env'), '7.0-env', ['libx264', 'aac']);
     await fakeFfmpeg(path.join(dir, 'bin'), '6.0-path', ['libx264', 'aac']);
     const found = await findFfmpeg({ LIVESTREAM_FFMPEG: fromEnv, PATH: path.join(dir, 'bin') }, noNpm);
-    expect(found).toEqual({ ffmpeg: fromEnv, version: '7.0-env', source: 'env' });
+    expect(found).toEqual({ ffmpeg: fromEnv, version: '7.0-env', caps: MODERN_FFMPEG_CAPS, source: 'env' });
   });
 
   it('finds ffmpeg on PATH, with the ffprobe next to it', async () => {
@@ -41,14 +42,22 @@ describe('findFfmpeg', () => {
     const ffmpeg = await fakeFfmpeg(bin, '6.0-path', ['libx264', 'aac']);
     await fakeFfmpeg(bin, 'x', [], 'ffprobe');
     const found = await findFfmpeg({ PATH: `${path.join(dir, 'empty')}:${bin}` }, noNpm);
-    expect(found).toEqual({ ffmpeg, ffprobe: path.join(bin, 'ffprobe'), version: '6.0-path', source: 'path' });
+    expect(found).toEqual({ ffmpeg, ffprobe: path.join(bin, 'ffprobe'), version: '6.0-path', caps: MODERN_FFMPEG_CAPS, source: 'path' });
   });
 
   it('falls back to the npm binary when the one on PATH lacks libx264', async () => {
     await fakeFfmpeg(path.join(dir, 'bin'), '5.0-nox264', ['aac']);
     const npm = await fakeFfmpeg(path.join(dir, 'npm'), '6.1-static', ['libx264', 'aac']);
     const found = await findFfmpeg({ PATH: path.join(dir, 'bin') }, { loadNpmFfmpeg: async () => npm });
-    expect(found).toEqual({ ffmpeg: npm, version: '6.1-static', source: 'npm' });
+    expect(found).toEqual({ ffmpeg: npm, version: '6.1-static', caps: MODERN_FFMPEG_CAPS, source: 'npm' });
+  });
+
+  it("reads the binary's capabilities from its own -h full", async () => {
+    const help = new URL('../../../fixtures/ffmpeg/help-full-npm-4.1-static.txt', import.meta.url).pathname;
+    const npm = await fakeFfmpeg(path.join(dir, 'npm'), 'N-47683-g0e8eb07980-static', ['libx264', 'aac'], 'ffmpeg', help);
+    const found = await findFfmpeg({ PATH: '' }, { loadNpmFfmpeg: async () => npm });
+    expect(found.source).toBe('npm');
+    expect(found.caps).toEqual({ ...MODERN_FFMPEG_CAPS, reconnectOnNetworkError: false, m3u8HoldCounters: false, hlsHeaders: false, varStreamMapNames: false });
   });
 
   it('says how to get one when none is usable', async () => {
@@ -73,5 +82,7 @@ describe('findFfmpeg', () => {
     const found = await findFfmpeg({ PATH: process.env.PATH }, noNpm);
     expect(found.source).toBe('path');
     expect(found.version).toMatch(/^\d/);
+    // Debian's 5.1 has everything the builders use by default.
+    expect(found.caps).toEqual(MODERN_FFMPEG_CAPS);
   });
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MODERN_FFMPEG_CAPS, parseFfmpegCaps } from '../../../../src/targets/local/encoder/ffmpeg-caps.js';
 import { buildRtmpInputArgs } from '../../../../src/targets/local/ingest/rtmp-push.js';
 import { buildRtpInputArgs } from '../../../../src/targets/local/ingest/rtp-push.js';
 import { buildPullInputArgs } from '../../../../src/targets/local/ingest/url-pull.js';
@@ -28,6 +30,25 @@ describe('decoder input arguments', () => {
       '-rw_timeout', '10000000', '-live_start_index', '-3', '-m3u8_hold_counters', '10',
       '-i', 'http://127.0.0.1:9/live/index.m3u8',
     ]);
+  });
+
+  it('URL_PULL with an old ffmpeg (2018 static build): leaves out the options it does not know', () => {
+    const caps = parseFfmpegCaps(readFileSync(new URL('../../../fixtures/ffmpeg/help-full-npm-4.1-static.txt', import.meta.url), 'utf8'));
+    expect(buildPullInputArgs('http://127.0.0.1:9/live/index.m3u8', { liveStartIndex: -1 }, caps)).toEqual([
+      '-reconnect', '1', '-reconnect_streamed', '1', '-reconnect_delay_max', '5',
+      '-rw_timeout', '10000000', '-live_start_index', '-1',
+      '-i', 'http://127.0.0.1:9/live/index.m3u8',
+    ]);
+  });
+
+  it('URL_PULL: each missing option is left out on its own', () => {
+    const url = 'http://127.0.0.1:9/i.m3u8';
+    const noHold = buildPullInputArgs(url, { liveStartIndex: -3 }, { ...MODERN_FFMPEG_CAPS, m3u8HoldCounters: false });
+    expect(noHold).toContain('-reconnect_on_network_error');
+    expect(noHold).not.toContain('-m3u8_hold_counters');
+    const noReconnect = buildPullInputArgs(url, { liveStartIndex: -3 }, { ...MODERN_FFMPEG_CAPS, reconnectOnNetworkError: false });
+    expect(noReconnect).toContain('-m3u8_hold_counters');
+    expect(noReconnect).not.toContain('-reconnect_on_network_error');
   });
 });
 

@@ -1,0 +1,62 @@
+/**
+ * A loopback relay for an ffmpeg whose hls muxer cannot send the write token: the 2018 static build
+ * shipped by @ffmpeg-installer/ffmpeg has no hls `-headers` option, so its PUTs reach the origin bare
+ * and are refused (401), and `-auth_type basic` with credentials in the URL is not passed on either.
+ * ffmpeg writes to http://127.0.0.1:<port>/<random key>/..., the relay forwards PUT and DELETE to the
+ * origin with "Authorization: Bearer <token>". The random key plays the token's part on ffmpeg's
+ * command line (anyone who can read `ps` could use either); requests without it get 404.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface PutRelay {
+  /** Use as the encoder's originUrl. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startPutRelay(opts: { originUrl: string; token: () => string }): Promise<PutRelay> {
+  const key = randomBytes(16).toString('hex');
+  const origin = new URL(opts.originUrl);
+  const prefix = `/${key}`;
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith(`${prefix}/`) || !['PUT', 'DELETE'].includes(req.method ?? '')) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${opts.token()}` };
+    for (const name of ['content-type', 'content-length', 'transfer-encoding']) {
+      if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+    }
+    const basePath = origin.pathname.replace(/\/+$/, '');
+    const upstream = http.request(
+      { host: origin.hostname, port: origin.port, method: req.method, path: `${basePath}${url.slice(prefix.length)}`, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

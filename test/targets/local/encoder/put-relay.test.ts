@@ -1,0 +1,45 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startPutRelay, type PutRelay } from '../../../../src/targets/local/encoder/put-relay.js';
+import { startPutServer, type PutServer } from './put-server.js';
+
+let dir: string;
+let origin: PutServer;
+let relay: PutRelay;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'put-relay-'));
+  origin = await startPutServer(dir, 'tok-1');
+  relay = await startPutRelay({ originUrl: `${origin.url}/`, token: () => 'tok-1' });
+});
+afterEach(async () => {
+  await relay.close();
+  await origin.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('startPutRelay (for an ffmpeg whose hls muxer cannot send the token)', () => {
+  it('forwards a bare PUT to the origin with the bearer token, body and status intact', async () => {
+    const res = await fetch(`${relay.url}/stream/index_480x270_00001.ts`, { method: 'PUT', body: 'segment bytes' });
+    expect(res.status).toBe(201);
+    expect(await readFile(path.join(dir, 'stream', 'index_480x270_00001.ts'), 'utf8')).toBe('segment bytes');
+    expect(origin.events).toEqual([expect.objectContaining({ method: 'PUT', path: '/stream/index_480x270_00001.ts', status: 201 })]);
+  });
+
+  it('forwards DELETE (ffmpeg removes old segments that way)', async () => {
+    await fetch(`${relay.url}/stream/a.ts`, { method: 'PUT', body: 'x' });
+    const res = await fetch(`${relay.url}/stream/a.ts`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    await expect(readFile(path.join(dir, 'stream', 'a.ts'))).rejects.toThrow();
+  });
+
+  it('refuses requests without its random key, and reads, without reaching the origin', async () => {
+    const base = new URL(relay.url);
+    expect((await fetch(`${base.origin}/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(404);
+    expect((await fetch(`${base.origin}/wrongkey/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(404);
+    expect((await fetch(`${relay.url}/stream/a.ts`)).status).toBe(404);
+    expect(origin.events).toEqual([]);
+    expect(base.pathname).toMatch(/^\/[0-9a-f]{32}$/);
+  });
+});
