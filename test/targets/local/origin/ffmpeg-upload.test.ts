@@ -52,10 +52,15 @@ it.skipIf(!hasFfmpeg)('takes HLS from ffmpeg -method PUT (chunked, persistent, d
     30_000,
   );
   expect(code).toBe(0);
-  await new Promise((r) => setTimeout(r, 300)); // the last log lines are written when the connections close
-
+  // ffmpeg may exit while its last PUT is still being committed (and the last log lines are written when
+  // the connections close): wait for the final playlist, bounded, instead of sleeping a fixed time.
   const auth = { authorization: `Bearer ${CREDENTIAL}` };
-  const playlist = (await request(origin.url, '/stream/index.m3u8', { headers: auth })).body.toString();
+  let playlist = '';
+  for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+    playlist = (await request(origin.url, '/stream/index.m3u8', { headers: auth })).body.toString();
+    if (playlist.includes('#EXT-X-ENDLIST')) break;
+  }
+  await new Promise((r) => setTimeout(r, 300));
   expect(playlist).toContain('#EXT-X-ENDLIST');
   const listed = playlist.split('\n').filter((l) => l.endsWith('.ts'));
   expect(listed.length).toBe(2);
