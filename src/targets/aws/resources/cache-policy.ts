@@ -12,6 +12,7 @@ import { isNotFound } from '../build/errors.js';
 import { buildCachePolicyConfig, cacheTtls } from '../build/cloudfront.js';
 import type { ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
+import { createOrAdopt, ignoreNotFound } from './shared.js';
 
 export type CachePolicyKind = 'playlists' | 'segments';
 
@@ -26,15 +27,12 @@ export function cachePolicyNode(names: ResourceNames, which: CachePolicyKind): R
       const cf = ctx.clients.cloudfront;
       const name = ctx.names.cachePolicyNames[which];
       const ttl = cacheTtls(ctx.ladder.hls.segmentSeconds)[which];
-      try {
-        const out = await cf.send(new CreateCachePolicyCommand({ CachePolicyConfig: buildCachePolicyConfig(name, ttl) }));
-        return { name, physicalId: out.CachePolicy!.Id! };
-      } catch (err) {
-        if ((err as Error).name !== 'CachePolicyAlreadyExists') throw err;
-        const found = await findCachePolicyByName(ctx, name);
-        if (!found) throw err;
-        return { name, physicalId: found };
-      }
+      const physicalId = await createOrAdopt(
+        async () => (await cf.send(new CreateCachePolicyCommand({ CachePolicyConfig: buildCachePolicyConfig(name, ttl) }))).CachePolicy!.Id!,
+        'CachePolicyAlreadyExists',
+        () => findCachePolicyByName(ctx, name),
+      );
+      return { name, physicalId };
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };
@@ -50,12 +48,10 @@ export function cachePolicyNode(names: ResourceNames, which: CachePolicyKind): R
       const cf = ctx.clients.cloudfront;
       const id = rec.physicalId || (await findCachePolicyByName(ctx, rec.name));
       if (!id) return;
-      try {
+      await ignoreNotFound(async () => {
         const got = await cf.send(new GetCachePolicyCommand({ Id: id }));
         await cf.send(new DeleteCachePolicyCommand({ Id: id, IfMatch: got.ETag }));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      });
     },
   };
 }

@@ -14,6 +14,7 @@ import { buildOacConfig } from '../build/cloudfront.js';
 import type { StackSpec } from '../../../core/spec.js';
 import type { ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
+import { createOrAdopt, ignoreNotFound } from './shared.js';
 
 export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
   const kind = spec.aws?.origin === 'mediastore' ? 'mediastore' : 's3';
@@ -26,16 +27,12 @@ export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNo
     async create(ctx) {
       const cf = ctx.clients.cloudfront;
       const name = ctx.names.oacName;
-      try {
-        const out = await cf.send(new CreateOriginAccessControlCommand({ OriginAccessControlConfig: buildOacConfig(ctx.names, kind) }));
-        return { name, physicalId: out.OriginAccessControl!.Id! };
-      } catch (err) {
-        // A resumed create: names are unique per account, so the one with our name is ours.
-        if ((err as Error).name !== 'OriginAccessControlAlreadyExists') throw err;
-        const found = await findOacByName(ctx, name);
-        if (!found) throw err;
-        return { name, physicalId: found };
-      }
+      const physicalId = await createOrAdopt(
+        async () => (await cf.send(new CreateOriginAccessControlCommand({ OriginAccessControlConfig: buildOacConfig(ctx.names, kind) }))).OriginAccessControl!.Id!,
+        'OriginAccessControlAlreadyExists',
+        () => findOacByName(ctx, name),
+      );
+      return { name, physicalId };
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };
@@ -51,13 +48,11 @@ export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNo
       const cf = ctx.clients.cloudfront;
       const id = rec.physicalId || (await findOacByName(ctx, rec.name));
       if (!id) return;
-      try {
+      await ignoreNotFound(async () => {
         // CloudFront deletes only with the current ETag (IfMatch).
         const got = await cf.send(new GetOriginAccessControlCommand({ Id: id }));
         await cf.send(new DeleteOriginAccessControlCommand({ Id: id, IfMatch: got.ETag }));
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
+      });
     },
   };
 }

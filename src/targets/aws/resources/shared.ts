@@ -37,6 +37,21 @@ export async function ignoreNotFound(fn: () => Promise<unknown>): Promise<void> 
 }
 
 /**
+ * Create a resource whose name is unique in the account; when AWS answers `conflictError` (a resumed
+ * create whose first answer was lost), adopt the one with our name instead.
+ */
+export async function createOrAdopt(create: () => Promise<string>, conflictError: string, findByName: () => Promise<string | undefined>): Promise<string> {
+  try {
+    return await create();
+  } catch (err) {
+    if ((err as Error).name !== conflictError) throw err;
+    const found = await findByName();
+    if (!found) throw err;
+    return found;
+  }
+}
+
+/**
  * Poll `check` until it returns true: a bounded number of attempts with a backoff that doubles
  * from pollDelayMs up to four times it (6 s, 12 s, 24 s, 24 s... by default).
  */
