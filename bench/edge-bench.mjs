@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Edge benchmark (not a test): serves a live HLS window through the local edge and measures
 // requests/s and bytes/s with wrk, side by side with nginx (when installed) and a bare Node server
-// holding the same files in memory: the single-process edge (x1) and the cluster edge (--workers
-// processes and a shield, the daemon's default). Also counts origin requests per object per TTL under load.
+// holding the same files in memory, each in its own process(es): the edge as the daemon runs it
+// (one worker process and a shield, "x1"), with --workers processes ("xN"), and in this script's
+// own process ("in-process", as one event loop shared with other work). Also counts origin
+// requests per object per TTL under load.
 //
-//   node bench/edge-bench.mjs [--duration 5] [--connections 50] [--threads 2] [--rounds 3] [--workers 2] [--use-dist]
+//   node bench/edge-bench.mjs [--duration 4] [--connections 50] [--threads 2] [--rounds 5] [--workers 2] [--use-dist]
 //
 // Needs wrk (Debian: apt-get install wrk). Compiles the edge and origin sources to a temporary
 // folder with tsc (a few seconds); --use-dist imports dist/ from `npm run build` instead.
@@ -20,11 +22,12 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1]?.startsWith('--') ? '' : all[i + 1]]] : [])),
 );
-const DURATION = Number(args.duration ?? 5);
+const DURATION = Number(args.duration ?? 4);
 const CONNECTIONS = Number(args.connections ?? 50);
 const THREADS = Number(args.threads ?? 2);
-// The machine is shared: each figure is the median of several interleaved runs.
-const ROUNDS = Number(args.rounds ?? 3);
+// The machine is shared and its speed drifts by tens of percent within minutes: each figure is the
+// median of several interleaved rounds, and each ratio is taken within a round (runs seconds apart).
+const ROUNDS = Number(args.rounds ?? 5);
 const CREDENTIAL = 'bench-credential-0123456789abcdef';
 const SEGMENT_SECONDS = 4;
 const WORKERS = Number(args.workers ?? 2);
@@ -127,14 +130,16 @@ function runWrk(url, seconds = DURATION) {
   });
 }
 
-async function startNginx(root, files) {
-  const probe = spawnSync('nginx', ['-v']);
-  if (probe.error) return undefined;
-  const www = path.join(root, 'www');
+async function writeFiles(www, files) {
   for (const [name, body] of files) {
     await fsp.mkdir(path.dirname(path.join(www, name)), { recursive: true });
     await fsp.writeFile(path.join(www, name), body);
   }
+}
+
+async function startNginx(root, www) {
+  const probe = spawnSync('nginx', ['-v']);
+  if (probe.error) return undefined;
   const port = await freePort();
   const conf = path.join(root, 'nginx.conf');
   await fsp.writeFile(conf, `
@@ -159,20 +164,31 @@ http {
   return { url: `http://127.0.0.1:${port}`, cpu: () => processCpuSeconds(proc.pid), close: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
 }
 
-/** The floor for Node: a bare http server answering from memory, no cache logic, no logs. */
-async function startBareNode(files) {
-  const server = http.createServer((req, res) => {
-    const body = files.get((req.url ?? '/').slice(1));
-    if (body === undefined) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
-    res.end(body);
+/**
+ * The floor for Node: a bare http server answering from memory, no cache logic, no logs, in a
+ * process of its own like nginx's workers and the edge's.
+ */
+async function startBareNode(www) {
+  const script = `
+    const http = require('node:http'), fs = require('node:fs'), path = require('node:path');
+    const root = process.argv[1], files = new Map();
+    const walk = (dir) => { for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name); if (e.isDirectory()) walk(p); else files.set('/' + path.relative(root, p), fs.readFileSync(p)); } };
+    walk(root);
+    const server = http.createServer((req, res) => {
+      const body = files.get(req.url);
+      if (body === undefined) { res.writeHead(404); res.end(); return; }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const proc = spawn(process.execPath, ['-e', script, www], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`the bare Node server exited (${code})`)));
+    proc.stdout.once('data', (d) => resolve(Number(String(d).trim())));
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  return { url: `http://127.0.0.1:${port}`, cpu: () => processCpuSeconds(proc.pid), close: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
 }
 
 function freePort() {
@@ -188,8 +204,28 @@ function freePort() {
 const fmtRate = (n) => (Number.isFinite(n) ? n.toFixed(0).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : 'n/a');
 const fmtBytes = (n) => (Number.isFinite(n) ? `${(n / 1024 / 1024).toFixed(1)} MB/s` : 'n/a');
 
-/** CPU seconds so far of this process (the origin, and the cluster's shield) and of the cluster's workers. */
-const clusterCpu = () => selfCpu() + Object.values(cluster.workers ?? {}).reduce((sum, w) => sum + processCpuSeconds(w.process.pid), 0);
+const workerPids = () => new Set(Object.values(cluster.workers ?? {}).map((w) => w.process.pid));
+
+/** Start a cluster edge and return it with a CPU meter over its worker processes (the shield is idle on hits). */
+async function startCluster(startEdgeCluster, opts) {
+  const before = workerPids();
+  const edge = await startEdgeCluster(opts);
+  const pids = [...workerPids()].filter((pid) => !before.has(pid));
+  return { edge, cpu: () => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0) };
+}
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)] : NaN;
+};
+
+function printTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  console.log('\n' + line(header));
+  console.log('| ' + widths.map((w, i) => (i === 0 ? '-'.repeat(w) : '-'.repeat(w - 1) + ':')).join(' | ') + ' |');
+  for (const row of rows) console.log(line(row));
+}
 
 async function main() {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed (Debian: apt-get install wrk)');
@@ -214,28 +250,29 @@ async function main() {
     if (!r.ok) throw new Error(`PUT ${name}: ${r.status}`);
   }
   const edgeOpts = { originUrl: origin.url, credential: CREDENTIAL, segmentSeconds: SEGMENT_SECONDS };
-  const edge = await startEdge({ ...edgeOpts, logDir: path.join(root, 'edge-logs') });
-  const edgeCluster = await startEdgeCluster({ ...edgeOpts, logDir: path.join(root, 'edge-cluster-logs'), workers: WORKERS });
-  for (const e of [edge, edgeCluster]) for (const [name] of files) await fetch(`${e.url}/${name}`).then((r) => r.arrayBuffer());
-  const nginx = await startNginx(root, files);
-  const bare = await startBareNode(files);
+  const inProcess = await startEdge({ ...edgeOpts, logDir: path.join(root, 'edge-logs') });
+  const x1 = await startCluster(startEdgeCluster, { ...edgeOpts, logDir: path.join(root, 'edge-x1-logs'), workers: 1 });
+  const xN = WORKERS > 1 ? await startCluster(startEdgeCluster, { ...edgeOpts, logDir: path.join(root, 'edge-xn-logs'), workers: WORKERS }) : undefined;
+  const edges = [inProcess, x1.edge, ...(xN ? [xN.edge] : [])];
+  for (const e of edges) for (const [name] of files) await fetch(`${e.url}/${name}`).then((r) => r.arrayBuffer());
+  const www = path.join(root, 'www');
+  await writeFiles(www, files);
+  const nginx = await startNginx(root, www);
+  const bare = await startBareNode(www);
 
   console.log(`wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s, median of ${ROUNDS} interleaved rounds, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}`);
   const servers = [
-    ...(nginx ? [{ id: 'nginx', url: nginx.url, cpu: nginx.cpu }] : []),
-    { id: 'bare', url: bare.url, cpu: selfCpu },
-    { id: 'edge', url: edge.url, cpu: selfCpu, label: 'edge x1' },
-    { id: 'cluster', url: edgeCluster.url, cpu: clusterCpu, label: `edge x${WORKERS}` },
+    ...(nginx ? [{ id: 'nginx', label: 'nginx', url: nginx.url, cpu: nginx.cpu }] : []),
+    { id: 'bare', label: 'bare Node', url: bare.url, cpu: bare.cpu },
+    { id: 'x1', label: 'edge x1', url: x1.edge.url, cpu: x1.cpu, edge: true },
+    ...(xN ? [{ id: 'xN', label: `edge x${WORKERS}`, url: xN.edge.url, cpu: xN.cpu, edge: true }] : []),
+    { id: 'inproc', label: 'edge in-process', url: inProcess.url, cpu: selfCpu, edge: true },
   ];
   // A freshly forked worker runs Node's http code unoptimised for its first second or so: warm
-  // every server up (the single-process ones share their isolate with this script's warm-up fetches).
+  // every server up (the in-process edge shares its isolate with this script's warm-up fetches).
   for (const sv of servers) for (const [, name] of TARGETS) await runWrk(`${sv.url}/${name}`, 1);
   const rows = [];
   const perTtl = [];
-  const median = (runs) => {
-    const pick = (f) => runs.map(f).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-    return { rps: pick((r) => r.rps), bytesPerSec: pick((r) => r.bytesPerSec), cpuMicrosPerRequest: pick((r) => r.cpuMicrosPerRequest), non2xx: Math.max(...runs.map((r) => r.non2xx)) };
-  };
   for (const [label, name] of TARGETS) {
     const runs = Object.fromEntries(servers.map((sv) => [sv.id, []]));
     for (let round = 0; round < ROUNDS; round++) {
@@ -243,7 +280,7 @@ async function main() {
         const before = originGets.get('/' + name) ?? 0;
         const started = Date.now();
         runs[sv.id].push(await measure(`${sv.url}/${name}`, sv.cpu));
-        if (round > 0 || sv.label === undefined) continue;
+        if (round > 0 || !sv.edge) continue;
         const seconds = (Date.now() - started) / 1000;
         const fetched = (originGets.get('/' + name) ?? 0) - before;
         if (name.endsWith('.m3u8')) {
@@ -255,12 +292,26 @@ async function main() {
         } else perTtl.push(`${sv.label}, ${name}: ${fetched} origin requests during the run (cached before it: expected 0)`);
       }
     }
-    rows.push({ label, ...Object.fromEntries(servers.map((sv) => [sv.id, median(runs[sv.id])])) });
+    const row = { label, servers: {} };
+    for (const sv of servers) {
+      const mine = runs[sv.id];
+      row.servers[sv.id] = {
+        rps: median(mine.map((r) => r.rps)),
+        bytesPerSec: median(mine.map((r) => r.bytesPerSec)),
+        cpu: median(mine.map((r) => r.cpuMicrosPerRequest)),
+        // Against nginx's run of the same round, seconds apart: the drift of the machine cancels out.
+        ratio: nginx ? median(mine.map((r, i) => r.rps / runs.nginx[i].rps)) : NaN,
+        ratios: nginx ? mine.map((r, i) => r.rps / runs.nginx[i].rps) : [],
+        non2xx: Math.max(...mine.map((r) => r.non2xx)),
+      };
+    }
+    rows.push(row);
   }
 
   // Cold concurrent misses: many viewers ask for a segment nobody has asked for yet.
-  for (const [i, e, tier] of [[1, edge, 'edge x1'], [2, edgeCluster, `edge x${WORKERS}`]]) {
-    const fresh = `stream/index_640x360_0100${i}.ts`;
+  const cold = [['edge in-process', inProcess], ['edge x1', x1.edge], ...(xN ? [[`edge x${WORKERS}`, xN.edge]] : [])];
+  for (const [i, [tier, e]] of cold.entries()) {
+    const fresh = `stream/index_640x360_0100${i + 1}.ts`;
     await fetch(`${origin.url}/${fresh}`, { method: 'PUT', headers: { authorization: `Bearer ${CREDENTIAL}` }, body: files.get('stream/index_640x360_01000.ts') });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 500 });
     await Promise.all(Array.from({ length: 500 }, () => new Promise((resolve, reject) => {
@@ -271,38 +322,28 @@ async function main() {
     perTtl.push(`${tier}, ${fresh}: ${originGets.get('/' + fresh) ?? 0} origin request(s) for 500 simultaneous cold misses`);
   }
 
-  const ratio = (a, b) => (a && b ? `${(a.rps / b.rps).toFixed(2)}x` : 'n/a');
-  const us = (m) => (m && Number.isFinite(m.cpuMicrosPerRequest) ? m.cpuMicrosPerRequest.toFixed(0) : 'n/a');
-  const cluster_ = `edge x${WORKERS}`;
-  const header = ['object', 'nginx req/s', 'bare Node req/s', 'edge x1 req/s', `${cluster_} req/s`, `${cluster_} MB/s`,
-    'x1/nginx', `x${WORKERS}/nginx`, 'bare/nginx', 'CPU µs/req nginx / bare / x1 / x' + WORKERS];
-  const table = rows.map((r) => [
-    r.label,
-    fmtRate(r.nginx?.rps),
-    fmtRate(r.bare.rps),
-    fmtRate(r.edge.rps),
-    fmtRate(r.cluster.rps),
-    fmtBytes(r.cluster.bytesPerSec),
-    ratio(r.edge, r.nginx),
-    ratio(r.cluster, r.nginx),
-    ratio(r.bare, r.nginx),
-    `${us(r.nginx)} / ${us(r.bare)} / ${us(r.edge)} / ${us(r.cluster)}`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-  console.log('\n' + line(header));
-  console.log('| ' + widths.map((w) => '-'.repeat(w)).join(' | ') + ' |');
-  for (const row of table) console.log(line(row));
+  const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
+  const us = (v) => (Number.isFinite(v) ? v.toFixed(0) : 'n/a');
+  printTable(['object', ...servers.map((sv) => `${sv.label} req/s`), 'edge x1 MB/s'],
+    rows.map((r) => [r.label, ...servers.map((sv) => fmtRate(r.servers[sv.id].rps)), fmtBytes(r.servers.x1.bytesPerSec)]));
+  if (nginx) {
+    const others = servers.filter((sv) => sv.id !== 'nginx');
+    printTable(['object', ...others.map((sv) => `${sv.label} / nginx`), 'edge x1 / nginx, each round'],
+      rows.map((r) => [r.label, ...others.map((sv) => x(r.servers[sv.id].ratio)), r.servers.x1.ratios.map((v) => v.toFixed(2)).join(' ')]));
+  }
+  printTable(['object', ...servers.map((sv) => `${sv.label} CPU µs/req`)],
+    rows.map((r) => [r.label, ...servers.map((sv) => us(r.servers[sv.id].cpu))]));
   console.log('\nOrigin requests per object:');
   for (const l of perTtl) console.log('  ' + l);
-  const errors = rows.flatMap((r) => Object.entries(r).filter(([, v]) => v?.non2xx > 0).map(([k, v]) => `${r.label} ${k}: ${v.non2xx} non-2xx`));
+  const errors = rows.flatMap((r) => Object.entries(r.servers).filter(([, v]) => v.non2xx > 0).map(([k, v]) => `${r.label} ${k}: ${v.non2xx} non-2xx`));
   if (errors.length) console.log('\nWARNING: ' + errors.join('; '));
   console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
   await bare.close();
   await nginx?.close();
-  await edgeCluster.close();
-  await edge.close();
+  await xN?.edge.close();
+  await x1.edge.close();
+  await inProcess.close();
   await origin.close();
   await fsp.rm(root, { recursive: true, force: true });
   await cleanup();

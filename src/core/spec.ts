@@ -29,8 +29,11 @@ export interface LocalOptions {
   rtmpPort: number;
   /** RTP_PUSH listening UDP port (MediaLive uses 5000); 0 picks a free one. */
   rtpPort: number;
-  /** Edge processes serving viewers (1: one process; more share the port through node:cluster). */
-  edgeWorkers: number;
+  /**
+   * Edge processes serving viewers (they share the port through node:cluster); absent: one per
+   * core, up to four, as nginx's `worker_processes auto` (see defaultEdgeWorkers).
+   */
+  edgeWorkers?: number;
 }
 
 export interface StackSpec {
@@ -178,9 +181,12 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
     const rtpPort = checkPort(raw.rtpPort, 5000, 'rtpPort', add);
     if (raw.rtmpPort !== undefined && input !== 'RTMP_PUSH') add('rtmpPort', `--rtmp-port is only for RTMP_PUSH (input is ${input})`);
     if (raw.rtpPort !== undefined && input !== 'RTP_PUSH') add('rtpPort', `--rtp-port is only for RTP_PUSH (input is ${input})`);
-    const edgeWorkers = raw.edgeWorkers === undefined ? 1 : Number(raw.edgeWorkers);
-    if (!Number.isInteger(edgeWorkers) || edgeWorkers < 1 || edgeWorkers > 64) add('edgeWorkers', `"${raw.edgeWorkers}" is not a number of processes`, 'use 1 (default) up to the number of cores');
-    local = { listen, port, rtmpPort, rtpPort, edgeWorkers };
+    const auto = raw.edgeWorkers === undefined || raw.edgeWorkers === 'auto';
+    const edgeWorkers = auto ? undefined : Number(raw.edgeWorkers);
+    if (edgeWorkers !== undefined && (!Number.isInteger(edgeWorkers) || edgeWorkers < 1 || edgeWorkers > 64)) {
+      add('edgeWorkers', `"${raw.edgeWorkers}" is not a number of processes`, 'use auto (default: one per core, up to 4) or 1 to 64');
+    }
+    local = { listen, port, rtmpPort, rtpPort, ...(edgeWorkers !== undefined ? { edgeWorkers } : {}) };
   }
 
   if (problems.length > 0) return { problems };

@@ -7,8 +7,13 @@ describe('validateSpec', () => {
   it('defaults to a local URL_PULL stack with the demo source, HD-720p, started', () => {
     expect(validateSpec({}).spec).toEqual({
       stack: 'livestream', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
-      profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000, edgeWorkers: 1 },
+      profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000 },
     });
+  });
+
+  it('leaves the edge processes to the machine unless a number is given', () => {
+    expect(validateSpec({ edgeWorkers: 'auto' }).spec?.local?.edgeWorkers).toBeUndefined();
+    expect(validateSpec({ edgeWorkers: '3' }).spec?.local?.edgeWorkers).toBe(3);
   });
 
   it('fills the AWS options with their defaults', () => {
@@ -35,6 +40,7 @@ describe('validateSpec', () => {
     ['listen not an IP', { listen: 'everywhere' }, ['listen']],
     ['port out of range', { port: '70000' }, ['port']],
     ['no edge processes', { edgeWorkers: '0' }, ['edgeWorkers']],
+    ['edge processes not a number', { edgeWorkers: 'many' }, ['edgeWorkers']],
     ['unknown origin', { target: 'aws', sourceUrl: 'https://x/y.m3u8', origin: 'gcs' }, ['origin']],
   ])('%s', (_name, raw, expected) => {
     expect(paths(raw)).toEqual(expected);

@@ -50,15 +50,23 @@ export interface RotatingLogOptions {
   now?: () => number;
 }
 
+/** Lines are encoded into chunks of this size, so a busy log costs no string building. */
+const CHUNK_BYTES = 64 * 1024;
+
 /**
  * Buffered, asynchronous, hourly-rotated append-only log. Requests never wait for the disk:
- * lines are queued and appended in batches; if the disk falls far behind, lines are dropped and
- * counted rather than letting memory grow without bound.
+ * each line is encoded straight into a byte chunk, and the chunks are appended in batches; if the
+ * disk falls far behind, lines are dropped and counted rather than letting memory grow without bound.
  */
 export class RotatingLogWriter {
   private readonly opts: Required<Omit<RotatingLogOptions, 'header'>> & { header?: string };
-  private pending: { file: string; text: string }[] = [];
+  /** Sealed bytes waiting for the disk, grouped by file in the order written. */
+  private groups: { file: string; parts: Buffer[] }[] = [];
   private pendingBytes = 0;
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0; // bytes of `chunk` written
+  private sealed = 0; // bytes of `chunk` already moved into `groups`
+  private chunkFile = ''; // the file `chunk[sealed, used)` belongs to
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private currentHour = -1;
@@ -83,17 +91,27 @@ export class RotatingLogWriter {
   /** Queue one line (without its newline). */
   write(line: string): void {
     if (this.closed) return;
-    const text = line + '\n';
     if (this.pendingBytes > this.opts.maxPendingBytes) {
       this.dropped++;
       return;
     }
-    const file = this.pickFile(Buffer.byteLength(text));
-    const last = this.pending[this.pending.length - 1];
-    // Consecutive lines for one file are joined, so a flush is one append per file.
-    if (last !== undefined && last.file === file) last.text += text;
-    else this.pending.push({ file, text });
-    this.pendingBytes += text.length;
+    const room = line.length * 3 + 1; // UTF-8 needs at most 3 bytes per UTF-16 unit
+    if (this.chunk.length - this.used < room) this.renewChunk(room);
+    const at = this.used;
+    const bytes = this.chunk.write(line, at) + 1;
+    this.chunk[at + bytes - 1] = 0x0a;
+    const { file, header } = this.pickFile(bytes);
+    if (file !== this.chunkFile) {
+      // The bytes before this line belong to the previous file; this line starts the new one.
+      this.seal(at);
+      this.chunkFile = file;
+      if (header !== undefined) {
+        this.groupFor(file).parts.push(Buffer.from(header));
+        this.pendingBytes += header.length;
+      }
+    }
+    this.used = at + bytes;
+    this.pendingBytes += bytes;
     if (this.pendingBytes >= this.opts.maxBufferBytes) void this.flush();
     else if (this.timer === undefined) {
       this.timer = setTimeout(() => void this.flush(), this.opts.flushMs);
@@ -107,14 +125,15 @@ export class RotatingLogWriter {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const batch = this.pending;
-    this.pending = [];
+    this.seal(this.used);
+    const batch = this.groups;
+    this.groups = [];
     this.pendingBytes = 0;
     if (batch.length > 0) {
       this.chain = this.chain.then(async () => {
         await fsp.mkdir(this.opts.dir, { recursive: true });
-        for (const { file, text } of batch) {
-          await fsp.appendFile(path.join(this.opts.dir, file), text).catch(() => {
+        for (const { file, parts } of batch) {
+          await fsp.appendFile(path.join(this.opts.dir, file), parts.length === 1 ? parts[0] : Buffer.concat(parts)).catch(() => {
             this.writeErrors++;
           });
         }
@@ -132,7 +151,29 @@ export class RotatingLogWriter {
     await done;
   }
 
-  private pickFile(bytes: number): string {
+  /** Move `chunk[sealed, to)` into the group of its file (the views stay valid: a chunk is never rewritten). */
+  private seal(to: number): void {
+    if (to > this.sealed) this.groupFor(this.chunkFile).parts.push(this.chunk.subarray(this.sealed, to));
+    this.sealed = to;
+  }
+
+  private renewChunk(atLeast: number): void {
+    this.seal(this.used);
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
+    this.used = 0;
+    this.sealed = 0;
+  }
+
+  private groupFor(file: string): { file: string; parts: Buffer[] } {
+    const last = this.groups[this.groups.length - 1];
+    if (last !== undefined && last.file === file) return last;
+    const group = { file, parts: [] as Buffer[] };
+    this.groups.push(group);
+    return group;
+  }
+
+  /** The file a line of `bytes` goes to, and the header to write first when it starts a new file. */
+  private pickFile(bytes: number): { file: string; header?: string } {
     const now = this.opts.now();
     const hour = Math.floor(now / 3_600_000);
     let fresh = false;
@@ -148,14 +189,9 @@ export class RotatingLogWriter {
     }
     // Names are made once per file, not per line: this runs for every request the edge answers.
     if (fresh) this.currentFile = this.opts.fileName(now, this.currentPart);
-    const file = this.currentFile;
-    if (fresh && this.opts.header !== undefined) {
-      this.pending.push({ file, text: this.opts.header });
-      this.pendingBytes += this.opts.header.length;
-      this.currentSize += this.opts.header.length;
-    }
-    this.currentSize += bytes;
-    return file;
+    const header = fresh ? this.opts.header : undefined;
+    this.currentSize += bytes + (header?.length ?? 0);
+    return { file: this.currentFile, header };
   }
 }
 

@@ -12,7 +12,7 @@ import { serveControl, type ControlRequest } from './control.js';
 import type { StackLayout } from './layout.js';
 import { createLocalMetrics } from './metrics.js';
 import { startOrigin } from './origin/origin-server.js';
-import { startEdgeCluster } from './edge/edge-cluster.js';
+import { defaultEdgeWorkers, startEdgeCluster } from './edge/edge-cluster.js';
 import { createWebHandler } from './web/web-handler.js';
 import { DashboardStats, loadAccessLogHistory } from './web/dashboard-stats.js';
 import { startIngest } from './ingest/ingest.js';
@@ -159,9 +159,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       distributionId: spec.stack,
       handlers: [web],
       metrics,
-      // One process by default: on a 2-core machine two workers were no faster than one
-      // (bench/README.md, "Edge on several cores"); --edge-workers N serves from N processes.
-      workers: spec.local?.edgeWorkers ?? 1,
+      workers: spec.local?.edgeWorkers ?? defaultEdgeWorkers(),
     });
     edgeRef = edge;
     closers.push(() => edge.close());

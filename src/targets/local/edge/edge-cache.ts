@@ -21,6 +21,11 @@ export interface CachedObject {
   usedAt: number;
   /** Flat [name, value, ...] lists for res.writeHead. */
   headers: { hit: string[]; miss: string[]; hitGzip?: string[]; missGzip?: string[] };
+  /**
+   * The status line and the `hit` (and `hitGzip`) headers as sent, for hits answered without
+   * node:http; and the whole block with its Date, as bytes, for the second it was made.
+   */
+  head: { hit: string; hitGzip?: string; bytes?: { date: string; buffer: Buffer }; gzipBytes?: { date: string; buffer: Buffer } };
   /** Approximate size of the status line and headers, for the log's sc-bytes. */
   headerBytes: number;
 }

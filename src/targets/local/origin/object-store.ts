@@ -13,9 +13,25 @@ export interface ObjectMeta {
   etag: string;
   contentType: string;
   createdMs: number;
-  /** Inode of the file, to detect that it was replaced between lookup and open. */
-  ino: number;
+  /**
+   * The file's identity, to detect that it was replaced between lookup and open: its inode and
+   * modification time in nanoseconds (a replaced file's inode number can be reused at once).
+   */
+  file: FileIdentity;
 }
+
+export interface FileIdentity {
+  ino: bigint;
+  mtimeNs: bigint;
+  size: bigint;
+}
+
+/** Same file, same content: what `stat({ bigint: true })` says matches what was indexed. */
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.size === b.size;
+}
+
+export const identityOf = (st: { ino: bigint; mtimeNs: bigint; size: bigint }): FileIdentity => ({ ino: st.ino, mtimeNs: st.mtimeNs, size: st.size });
 
 export type PutFailure = 'TooLarge' | 'Aborted' | 'Conflict' | 'TooManyObjects';
 export class PutError extends Error {
@@ -49,10 +65,10 @@ export class ObjectStore {
     await fsp.mkdir(path.join(this.root, TMP_DIR));
     for (const file of await listFiles(this.root, '')) {
       const full = path.join(this.root, file);
-      const st = await fsp.stat(full);
+      const st = await fsp.stat(full, { bigint: true });
       const hash = createHash('md5');
       await pipeline(createReadStream(full), hash);
-      this.set({ key: file, size: st.size, etag: `"${hash.digest('hex')}"`, contentType: contentTypeFor(file), createdMs: st.mtimeMs, ino: st.ino });
+      this.set({ key: file, size: Number(st.size), etag: `"${hash.digest('hex')}"`, contentType: contentTypeFor(file), createdMs: Number(st.mtimeMs), file: identityOf(st) });
     }
   }
 
@@ -111,7 +127,10 @@ export class ObjectStore {
       await fsp.rm(tmp, { force: true });
       throw err instanceof PutError ? err : new PutError('Aborted');
     }
-    const commit = this.commit(key, target, tmp, size, `"${hash.digest('hex')}"`);
+    // Commits of one key run one after another, in the order their uploads finished: interleaved,
+    // one upload's rename could be stat'ed and indexed with another's size and ETag.
+    const etag = `"${hash.digest('hex')}"`;
+    const commit = this.settle(key).then(() => this.commit(key, target, tmp, size, etag));
     this.commits.set(key, commit);
     try {
       return await commit;
@@ -131,14 +150,15 @@ export class ObjectStore {
       if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR' || code === 'ENOTEMPTY') throw new PutError('Conflict');
       throw err;
     }
-    const st = await fsp.stat(target);
-    const meta: ObjectMeta = { key, size, etag, contentType: contentTypeFor(key), createdMs: this.now(), ino: st.ino };
+    const st = await fsp.stat(target, { bigint: true });
+    const meta: ObjectMeta = { key, size, etag, contentType: contentTypeFor(key), createdMs: this.now(), file: identityOf(st) };
     this.set(meta);
     return meta;
   }
 
-  /** Remove an object; false when there was none. */
+  /** Remove an object (once an upload of it being committed is indexed); false when there was none. */
   async delete(key: string): Promise<boolean> {
+    await this.settle(key);
     const meta = this.index.get(key);
     if (meta === undefined) return false;
     this.unset(key);

@@ -7,7 +7,7 @@ import { createOriginAccessLog, type AccessLogEntry, type OriginOperation } from
 import { bumpTally, type LocalMetrics } from '../metrics.js';
 import { DEFAULT_LIFECYCLE_POLICY, parseLifecyclePolicy, selectExpired, type LifecycleRule } from './lifecycle.js';
 import { normaliseObjectPath, splitTarget } from './object-path.js';
-import { ObjectStore, PutError, type ObjectMeta } from './object-store.js';
+import { identityOf, ObjectStore, PutError, sameFile, type ObjectMeta } from './object-store.js';
 import { AccessControl, canRead, canWrite, type Grant } from './write-tokens.js';
 import { listenOn } from '../listen.js';
 
@@ -278,8 +278,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
       }
       const file = await fsp.open(store.filePath(ex.key), 'r').catch(() => undefined);
       if (file === undefined) continue; // expired or deleted since the lookup
-      const st = await file.stat();
-      if (st.ino !== meta.ino) {
+      if (!sameFile(identityOf(await file.stat({ bigint: true })), meta.file)) {
         await file.close(); // replaced since the lookup: look again once its upload is indexed
         continue;
       }

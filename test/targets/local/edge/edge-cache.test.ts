@@ -4,7 +4,7 @@ import { EdgeCache, costOf, type CachedObject } from '../../../../src/targets/lo
 function entry(key: string, size: number): CachedObject {
   return {
     key, status: 200, kind: 'segment', body: Buffer.alloc(size), gzip: undefined, etag: undefined, gzipEtag: undefined,
-    contentType: 'video/mp2t', lastModified: undefined, cacheControl: '', expiresAt: 0, usedAt: 0, headers: { hit: [], miss: [] }, headerBytes: 0,
+    contentType: 'video/mp2t', lastModified: undefined, cacheControl: '', expiresAt: 0, usedAt: 0, headers: { hit: [], miss: [] }, head: { hit: '' }, headerBytes: 0,
   };
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
-import { startEdgeCluster } from '../../../../src/targets/local/edge/edge-cluster.js';
+import { defaultEdgeWorkers, startEdgeCluster } from '../../../../src/targets/local/edge/edge-cluster.js';
 import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src/targets/local/edge/edge-server.js';
 import { createLocalMetrics, type LocalMetrics } from '../../../../src/targets/local/metrics.js';
 import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/origin-server.js';
@@ -227,4 +227,8 @@ describe('two edges in a row (what the cluster runs)', () => {
       await shield.close();
     }
   });
+});
+
+it('defaults to one edge process per core, at most four', () => {
+  expect([1, 2, 3, 4, 16].map((cores) => defaultEdgeWorkers(cores))).toEqual([1, 2, 3, 4, 4]);
 });

@@ -131,6 +131,55 @@ describe('origin objects', () => {
     expect(get.body.toString()).toBe('v1');
     expect(await fsp.readdir(path.join(dir, 'store', '.tmp'))).toEqual([]);
   });
+
+  it('serves one whole version to readers while the object is replaced again and again', async () => {
+    // A live playlist is rewritten every segment while players poll it. Each GET must carry one
+    // version whole: a Content-Length, body and ETag of the same upload (a reader that opened the
+    // new file with the old size broke the keep-alive stream: "Data after Connection: close").
+    const versions = Array.from({ length: 150 }, (_, i) => Buffer.alloc(1000 + ((i * 7919) % 30_000), i % 251));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    let writing = true;
+    const writer = (async () => {
+      for (const body of versions) {
+        expect((await request(origin.url, '/stream/live.m3u8', { method: 'PUT', headers: AUTH, body })).status).toBe(200);
+      }
+      writing = false;
+    })();
+    const known = new Set(versions.map((v) => md5(v)));
+    const reader = async (): Promise<number> => {
+      let whole = 0;
+      while (writing) {
+        const get = await request(origin.url, '/stream/live.m3u8', { headers: AUTH, agent });
+        if (get.status === 404) continue; // before the first upload
+        expect(get.status).toBe(200);
+        expect(Number(get.headers['content-length'])).toBe(get.body.length);
+        expect(get.headers.etag).toBe(md5(get.body));
+        expect(known.has(md5(get.body))).toBe(true);
+        whole++;
+      }
+      return whole;
+    };
+    const [a, b, c] = await Promise.all([reader(), reader(), reader()]);
+    await writer;
+    agent.destroy();
+    expect(a + b + c).toBeGreaterThan(versions.length);
+    await expectStillServing();
+  });
+  it('keeps the index true to the file when uploads of one object finish together', async () => {
+    // ffmpeg may PUT a playlist again on another connection before the last upload was committed.
+    // Commits of one key must not interleave: the index would keep one version's size and ETag for
+    // another version's file, and every GET would then break (a short or long body).
+    for (let round = 0; round < 20; round++) {
+      const versions = Array.from({ length: 6 }, (_, i) => Buffer.alloc(100 + round * 13 + i * 997, round * 6 + i));
+      const puts = await Promise.all(versions.map((body) => request(origin.url, '/stream/race.m3u8', { method: 'PUT', headers: AUTH, body })));
+      expect(puts.map((p) => p.status)).toEqual(versions.map(() => 200));
+      const get = await request(origin.url, '/stream/race.m3u8', { headers: AUTH });
+      expect(get.status).toBe(200);
+      expect(Number(get.headers['content-length'])).toBe(get.body.length);
+      expect(get.headers.etag).toBe(md5(get.body));
+      expect(versions.some((v) => v.equals(get.body))).toBe(true);
+    }
+  });
 });
 
 describe('origin access control', () => {
