@@ -6,7 +6,7 @@
 // own process ("in-process", as one event loop shared with other work). Also counts origin
 // requests per object per TTL under load.
 //
-//   node bench/edge-bench.mjs [--duration 4] [--connections 50] [--threads 2] [--rounds 5] [--workers 2] [--use-dist]
+//   node bench/edge-bench.mjs [--duration 4] [--connections 50] [--threads 2] [--rounds 5] [--workers N] [--use-dist]
 //
 // Needs wrk (Debian: apt-get install wrk). Compiles the edge and origin sources to a temporary
 // folder with tsc (a few seconds); --use-dist imports dist/ from `npm run build` instead.
@@ -30,7 +30,8 @@ const THREADS = Number(args.threads ?? 2);
 const ROUNDS = Number(args.rounds ?? 5);
 const CREDENTIAL = 'bench-credential-0123456789abcdef';
 const SEGMENT_SECONDS = 4;
-const WORKERS = Number(args.workers ?? 2);
+// Default: as many as the daemon starts on this machine (one per core, up to four).
+const WORKERS = Number(args.workers ?? Math.max(1, Math.min(os.availableParallelism(), 4)));
 
 async function loadModules() {
   let dist = path.join(repo, 'dist');
@@ -328,8 +329,9 @@ async function main() {
     rows.map((r) => [r.label, ...servers.map((sv) => fmtRate(r.servers[sv.id].rps)), fmtBytes(r.servers.x1.bytesPerSec)]));
   if (nginx) {
     const others = servers.filter((sv) => sv.id !== 'nginx');
-    printTable(['object', ...others.map((sv) => `${sv.label} / nginx`), 'edge x1 / nginx, each round'],
-      rows.map((r) => [r.label, ...others.map((sv) => x(r.servers[sv.id].ratio)), r.servers.x1.ratios.map((v) => v.toFixed(2)).join(' ')]));
+    const rounds = servers.filter((sv) => sv.id === 'x1' || sv.id === 'xN');
+    printTable(['object', ...others.map((sv) => `${sv.label} / nginx`), ...rounds.map((sv) => `${sv.label} / nginx, each round`)],
+      rows.map((r) => [r.label, ...others.map((sv) => x(r.servers[sv.id].ratio)), ...rounds.map((sv) => r.servers[sv.id].ratios.map((v) => v.toFixed(2)).join(' '))]));
   }
   printTable(['object', ...servers.map((sv) => `${sv.label} CPU µs/req`)],
     rows.map((r) => [r.label, ...servers.map((sv) => us(r.servers[sv.id].cpu))]));

@@ -2,8 +2,8 @@
  * The edge as the daemon runs it: viewers are served by N worker processes (node:cluster, one
  * listening socket shared), each with its own cache, never by the daemon's own event loop, which
  * carries the origin's uploads, the ingest proxies and the frame synchronizer (a fifth of a core at
- * 1080p30). In the bench the same edge code cost 63 µs of CPU per 200 KB segment on a shared event
- * loop and 53 µs in a worker of its own (bench/README.md).
+ * 1080p30). In the bench the same edge code cost 10 to 20 % more CPU per request on a shared event
+ * loop than in a worker of its own (bench/README.md).
  * Their misses go to a SHIELD in this process: a plain edge in front of the origin that coalesces
  * and caches, so the origin still sees one request per object per time-to-live whatever the number
  * of workers and viewers (like CloudFront's Origin Shield). The shield also runs the handlers
@@ -21,8 +21,8 @@ import { startEdge, type EdgeOptions, type EdgeServer } from './edge-server.js';
 
 /**
  * Worker processes when the user names none: one per core, as nginx's `worker_processes auto`
- * (one Node process answering 200 KB segments on loopback left a core idle, 0.77x nginx; two
- * reached 0.83x, bench/README.md), at most four, as each holds its own cache.
+ * (with one process a core sat partly idle under load: 200 KB segments at 0.79x nginx against
+ * 0.83x with two, bench/README.md), at most four, as each holds its own cache.
  */
 export function defaultEdgeWorkers(cores = os.availableParallelism()): number {
   return Math.max(1, Math.min(cores, 4));

@@ -5,7 +5,7 @@
  * hands the connection to node:http, whose parser (llhttp) checks and answers it. So this never
  * decides what is valid HTTP, only what is simple enough to answer from the cache directly. Pure.
  */
-import type { ViewerHeaders } from './viewer-headers.js';
+import { emptyViewerHeaders, type ViewerHeaders } from './viewer-headers.js';
 
 export interface SimpleRequest {
   method: 'GET' | 'HEAD';
@@ -47,16 +47,7 @@ export function parseSimpleRequest(chunk: Buffer): SimpleRequest | undefined {
   const lines = text.slice(0, -4).split('\r\n');
   const start = REQUEST_LINE.exec(lines[0]);
   if (start === null) return undefined;
-  const headers: ViewerHeaders = {
-    host: undefined,
-    userAgent: undefined,
-    referer: undefined,
-    ifNoneMatch: undefined,
-    range: undefined,
-    acceptEncoding: undefined,
-    hasBody: false,
-    bytes: 0,
-  };
+  const headers = emptyViewerHeaders();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const m = HEADER_LINE.exec(line);

@@ -16,8 +16,9 @@ export interface ViewerHeaders {
   bytes: number;
 }
 
-export function readViewerHeaders(raw: readonly string[]): ViewerHeaders {
-  const v: ViewerHeaders = {
+/** No headers yet: every field present, so all ViewerHeaders objects share one shape. */
+export function emptyViewerHeaders(): ViewerHeaders {
+  return {
     host: undefined,
     userAgent: undefined,
     referer: undefined,
@@ -27,6 +28,10 @@ export function readViewerHeaders(raw: readonly string[]): ViewerHeaders {
     hasBody: false,
     bytes: 0,
   };
+}
+
+export function readViewerHeaders(raw: readonly string[]): ViewerHeaders {
+  const v = emptyViewerHeaders();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
     const value = raw[i + 1];
