@@ -1,6 +1,7 @@
 /**
- * The local stack in one process: origin, edge (with the player and dashboard pages), ingest and
- * the encoder supervisor, plus a control socket for `start`, `stop`, `status` and `down`.
+ * The local stack in one process: origin, the edge's shield (with the player and dashboard pages;
+ * viewers are served by edge worker processes it forks, see edge-cluster.ts), ingest and the
+ * encoder supervisor, plus a control socket for `start`, `stop`, `status` and `down`.
  * It runs detached from `livestream up`, or in the terminal with `up --foreground`.
  */
 import { readFile } from 'node:fs/promises';
