@@ -14,8 +14,8 @@ export interface ObjectMeta {
   contentType: string;
   createdMs: number;
   /**
-   * The file's identity, to detect that it was replaced between lookup and open: its inode and
-   * modification time in nanoseconds (a replaced file's inode number can be reused at once).
+   * The file's identity, to detect that it was replaced between lookup and open: its inode,
+   * modification time in nanoseconds and size (a replaced file's inode number can be reused).
    */
   file: FileIdentity;
 }
