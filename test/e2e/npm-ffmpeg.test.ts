@@ -7,22 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeStream } from '../helpers/ffprobe.js';
-import { findFfmpeg } from '../../src/targets/local/encoder/find-ffmpeg.js';
+import { findFfmpeg, loadNpmFfmpeg } from '../../src/targets/local/encoder/find-ffmpeg.js';
 import { parseMediaPlaylist, waitUntil } from './helpers/hls-watch.js';
 import { closeAll, startTestStack, type TestStack } from './helpers/test-stack.js';
 
-/** The optional dependency's binary, or undefined when it is not installed. */
-async function loadNpmFfmpegPath(): Promise<string | undefined> {
-  try {
-    const name = '@ffmpeg-installer/ffmpeg';
-    const mod = (await import(name)) as { default?: { path?: string }; path?: string };
-    return mod.default?.path ?? mod.path;
-  } catch {
-    return undefined;
-  }
-}
 
-const NPM_FFMPEG = await loadNpmFfmpegPath();
+const NPM_FFMPEG = await loadNpmFfmpeg();
 if (!NPM_FFMPEG) console.warn('npm-ffmpeg.test.ts skipped: @ffmpeg-installer/ffmpeg (an optional dependency) is not installed');
 
 describe.skipIf(!NPM_FFMPEG)('the local stack with the npm-shipped ffmpeg (URL_PULL demo, tiny ladder)', { timeout: 120_000 }, () => {

@@ -108,7 +108,7 @@ async function probeBeside(ffmpeg: string, env: NodeJS.ProcessEnv): Promise<{ ff
 }
 
 /** The optional dependency is imported only when needed, and its absence is not an error here. */
-async function loadNpmFfmpeg(): Promise<string | undefined> {
+export async function loadNpmFfmpeg(): Promise<string | undefined> {
   try {
     const name = '@ffmpeg-installer/ffmpeg';
     const mod = (await import(name)) as { default?: { path?: string }; path?: string };
