@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The operations MediaStore's access logs name. */
@@ -131,9 +132,8 @@ export class RotatingLogWriter {
     this.pendingBytes = 0;
     if (batch.length > 0) {
       this.chain = this.chain.then(async () => {
-        await fsp.mkdir(this.opts.dir, { recursive: true });
         for (const { file, parts } of batch) {
-          await fsp.appendFile(path.join(this.opts.dir, file), parts.length === 1 ? parts[0] : Buffer.concat(parts)).catch(() => {
+          await this.append(path.join(this.opts.dir, file), parts).catch(() => {
             this.writeErrors++;
           });
         }
@@ -149,6 +149,25 @@ export class RotatingLogWriter {
     const done = this.flush();
     this.closed = true;
     await done;
+  }
+
+  /** Append the parts with one writev (no copy into one buffer first). */
+  private async append(file: string, parts: Buffer[]): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await fsp.open(file, 'a');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The folder is made with the first file (and again if it was removed meanwhile).
+      await fsp.mkdir(this.opts.dir, { recursive: true });
+      handle = await fsp.open(file, 'a');
+    }
+    try {
+      const { bytesWritten } = await handle.writev(parts);
+      if (bytesWritten < parts.reduce((n, p) => n + p.length, 0)) throw new Error('short write (disk full?)');
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Move `chunk[sealed, to)` into the group of its file (the views stay valid: a chunk is never rewritten). */

@@ -39,3 +39,21 @@ it('drops and counts lines rather than buffering without bound', async () => {
   await log.close();
   expect((await fsp.readFile(path.join(dir, (await fsp.readdir(dir))[0]), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
 });
+
+it('makes its folder with the first file, again if it was removed, and counts writes that cannot land', async () => {
+  const logDir = path.join(dir, 'logs');
+  const log = new RotatingLogWriter({ dir: logDir, fileName: originLogFileName, flushMs: 60_000 });
+  log.write('one');
+  await log.flush();
+  await fsp.rm(logDir, { recursive: true });
+  log.write('two');
+  await log.flush();
+  expect(await fsp.readFile(path.join(logDir, (await fsp.readdir(logDir))[0]), 'utf8')).toBe('two\n');
+  expect(log.writeErrors).toBe(0);
+
+  await fsp.rm(logDir, { recursive: true });
+  await fsp.writeFile(logDir, 'a file where the folder was');
+  log.write('three');
+  await log.close();
+  expect(log.writeErrors).toBe(1);
+});
