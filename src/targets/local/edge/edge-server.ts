@@ -515,8 +515,8 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   // connection, with the bytes already read, to node:http for good (its parser, limits and
   // timeouts then apply, and a miss, a Range or a malformed request is answered there).
   const directSockets = new Set<Socket>();
-  const httpConnectionListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
   if (opts.directHits !== false && !opts.sendAge) {
+    const httpConnectionListeners = server.listeners('connection') as Array<(socket: Socket) => void>;
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => {
       directSockets.add(socket);
@@ -551,12 +551,12 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     const entry = cache.get(parsed.key, t);
     if (entry === undefined || entry.expiresAt <= t || entry.status !== 200) return false;
     const vh = request.headers;
-    const gzip = entry.gzip !== undefined && acceptsGzip(vh.acceptEncoding);
-    const body = gzip ? entry.gzip : entry.body;
-    const head = request.method === 'HEAD';
+    const gzipped = entry.gzip !== undefined && acceptsGzip(vh.acceptEncoding) ? entry.gzip : undefined;
+    const body = gzipped ?? entry.body;
+    const isHead = request.method === 'HEAD';
     socket.cork();
-    socket.write(directHead(entry, gzip));
-    if (!head && body !== undefined) socket.write(body);
+    socket.write(directHead(entry, gzipped !== undefined));
+    if (!isHead) socket.write(body);
     socket.uncork();
     // A viewer that does not read: stop reading its requests until it has taken this answer.
     if (socket.writableLength > 0) {
@@ -567,7 +567,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     if (entry.kind === 'playlist') noteViewer(req, vh);
     finish(req, vh, {
       status: 200,
-      bodyBytes: head || body === undefined ? 0 : body.length,
+      bodyBytes: isHead ? 0 : body.length,
       headerBytes: entry.headerBytes,
       result: 'Hit',
       kind: entry.kind,
