@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake } from '../../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
@@ -225,7 +225,7 @@ describe('each input type', () => {
 
 describe('the MediaStore origin', () => {
   it('creates the container with its policies, writes the player into it, and removes it on down', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, origin: 'mediastore' });
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, ...MEDIASTORE });
     const outputs = await h.driver.up(await h.run());
     const c = fake.containers.get('teststack')!;
     expect(c.status).toBe('ACTIVE');
@@ -244,7 +244,7 @@ describe('the MediaStore origin', () => {
   });
 
   it('a refusal from the MediaStore API becomes AWS_MEDIASTORE_ENDED pointing to --origin s3', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, origin: 'mediastore' });
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, ...MEDIASTORE });
     fake.failOn('CreateContainer', { error: Object.assign(new Error('Service unavailable'), { name: 'InternalServerError', $metadata: { httpStatusCode: 503 } }) });
     const err = await h.driver.up(await h.run()).catch((e) => e);
     expect(err.code).toBe('AWS_MEDIASTORE_ENDED');
