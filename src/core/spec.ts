@@ -103,7 +103,7 @@ const STACK_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
  * (S3 User Guide, "General purpose bucket naming rules"). The reserved suffixes (-s3alias, --ol-s3,
  * .mrap, --x-s3) cannot end a bucket name here: the region always does.
  */
-const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+export const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 
 export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Problem[] } {
   const problems: Problem[] = [];
