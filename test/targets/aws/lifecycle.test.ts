@@ -233,7 +233,7 @@ describe('the MediaStore origin', () => {
     expect(JSON.parse(c.lifecycle!).rules[0].definition.seconds_since_create).toEqual([{ numeric: ['>', 300] }]);
     const policy = JSON.parse(c.policy!);
     expect(policy.Statement[0].Principal.AWS).toBe(fake.roles.get('teststack-medialive-us-east-1')!.arn);
-    expect(c.objects.get('player/index.html')?.contentType).toBe('text/html; charset=utf-8');
+    expect(c.objects.get('player/index.html')?.contentType).toBe('text/html');
     const ch = [...fake.channels.values()][0]!;
     expect(ch.request.Destinations[0].Settings[0].Url).toBe('mediastoressl://teststackxyz.data.mediastore.us-east-1.amazonaws.com/stream/index');
     const dist = [...fake.distributions.values()][0]!;

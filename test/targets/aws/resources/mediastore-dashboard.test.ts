@@ -93,7 +93,7 @@ describe('MediaStore origin', () => {
     const ctx = await makeContext(MS);
     await playerNode(ctx.names, ctx.spec).create(ctx, createRun({ origin: record('origin', 'demo', { endpoint: ENDPOINT }) }));
     const puts = msd.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts.map((p) => [p.Path, p.ContentType])).toEqual([['player/index.html', 'text/html; charset=utf-8'], ['player/hls.min.js', 'text/javascript; charset=utf-8']]);
+    expect(puts.map((p) => [p.Path, p.ContentType])).toEqual([['player/index.html', 'text/html'], ['player/hls.min.js', 'text/javascript']]);
   });
 });
 
