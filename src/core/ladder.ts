@@ -90,6 +90,7 @@ export const LIMITS = {
    */
   width: 4096,
   height: 4096,
+  uhdShortSide: 2160,
   dimensionMin: 32,
   /** HlsGroupSettings.IndexNSegments: __integerMin3. */
   playlistSizeMin: 3,
@@ -260,6 +261,9 @@ function validateRendition(raw: unknown, path: string, add: Add): Rendition | un
     if (intInRange(v, `${path}.${dim}`, LIMITS.dimensionMin, LIMITS[dim], addLocal, 'H.264 needs even dimensions, e.g. 1280x720') && (v as number) % 2 !== 0) {
       addLocal(`${path}.${dim}`, `must be even (got ${v})`, `use ${(v as number) + 1}`);
     }
+  }
+  if (local.length === 0 && Math.min(raw.width as number, raw.height as number) > LIMITS.uhdShortSide) {
+    addLocal(path, `${raw.width}x${raw.height} is beyond UHD (4096x2160, or 2160x4096 upright)`, 'MediaLive encodes up to UHD; e.g. 3840x2160');
   }
   const bitrateOk = intInRange(raw.bitrate, `${path}.bitrate`, LIMITS.bitrateMin, LIMITS.bitrateMax, addLocal, 'in bits per second, e.g. 2700000');
   if (intInRange(raw.maxBitrate, `${path}.maxBitrate`, LIMITS.bitrateMin, LIMITS.bitrateMax, addLocal, 'in bits per second, at least bitrate')) {

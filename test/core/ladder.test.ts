@@ -70,6 +70,7 @@ describe('validateLadder', () => {
       'renditions[0].width: must be at most 4096 (got 100000)',
       'renditions[0].height: must be at most 4096 (got 60000)',
     ]],
+    ['a 4096x4096 rendition (UHD is 4096x2160)', (j) => { j.renditions[0].width = 4096; j.renditions[0].height = 4096; }, ['renditions[0]: 4096x4096 is beyond UHD (4096x2160, or 2160x4096 upright)']],
     ['60 renditions', (j) => (j.renditions = Array.from({ length: 60 }, (_, i) => ({ ...j.renditions[0], width: 1280 - 2 * i, height: 720 - 2 * i }))), [
       'renditions: 60 renditions; at most 10 are allowed',
     ]],
@@ -90,7 +91,7 @@ describe('validateLadder', () => {
     const json = base();
     json.renditions[4].bitrate = 1000;
     json.renditions[4].maxBitrate = 1000;
-    json.renditions[0] = { ...json.renditions[0], width: 4096, height: 2160, bitrate: 1073741823, maxBitrate: 1073741823 };
+    json.renditions[0] = { ...json.renditions[0], width: 2160, height: 4096, bitrate: 1073741823, maxBitrate: 1073741823 };
     json.hls = { segmentSeconds: 4, playlistSize: 3, keepSegments: 4 };
     json.audio.bitrate = 64000;
     expect(validateLadder(json).problems).toEqual([]);
