@@ -16,7 +16,10 @@ export const MEDIALIVE_ENDPOINT_REGIONS = [
 
 /**
  * Regions whose S3 buckets CloudFront does not deliver standard (legacy) access logs to: the
- * opt-in regions ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide).
+ * opt-in regions ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide; AWS's
+ * own solutions put the logs bucket in us-east-1 there "because CloudFront doesn't deliver access
+ * logs to buckets in the supported opt-in Regions", docs.aws.amazon.com/solutions/latest/
+ * dynamic-image-transformation-for-amazon-cloudfront/opt-in-regions.html).
  * The stack's logs bucket lives in the stack's region and the distribution logs to it, so a stack
  * here would fail at CreateDistribution after the role, both buckets, the OAC and the cache
  * policies exist. They are refused until the logs bucket can live in another region.
