@@ -105,7 +105,14 @@ const STACK_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
  */
 export const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 
-export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Problem[] } {
+/**
+ * `existing`: the spec names a stack that may already exist (down, status, a state file). What
+ * only decides whether a NEW stack can be created (region availability, S3-reserved names, IPv6
+ * ranges, MediaStore's end) is not checked then, so a stack an older livestream left behind, say
+ * in us-west-1 or me-central-1, can still be found and removed.
+ */
+export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): { spec?: StackSpec; problems: Problem[] } {
+  const creating = !opts.existing;
   const problems: Problem[] = [];
   const add = (path: string, message: string, fix?: string) => problems.push({ path, message, fix });
 
@@ -113,7 +120,7 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
   if (!STACK_NAME.test(stack)) {
     add('stack', `"${stack}" is not a valid stack name`, 'use 2-32 lower-case letters, digits and "-", starting with a letter (it names S3 buckets)');
   }
-  const reserved = S3_RESERVED_PREFIXES.find((p) => stack.startsWith(p));
+  const reserved = creating ? S3_RESERVED_PREFIXES.find((p) => stack.startsWith(p)) : undefined;
   if (reserved) add('stack', `"${stack}" starts with "${reserved}", which S3 reserves, so its buckets cannot be named after it`, `choose a name that does not start with ${S3_RESERVED_PREFIXES.map((p) => `"${p}"`).join(', ')}`);
   const target = (raw.target ?? DEFAULTS.target) as TargetName;
   if (!TARGETS.includes(target)) add('target', `unknown target "${raw.target}"`, 'use --target local or --target aws');
@@ -122,7 +129,7 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
 
   const cidrs = raw.cidr ?? [];
   cidrs.forEach((c, i) => {
-    const why = checkCidr(c, target);
+    const why = checkCidr(c, creating ? target : 'local');
     if (why) add(`cidr[${i}]`, `"${c}" ${why}`, target === 'aws' ? 'e.g. --cidr 203.0.113.7/32 (your encoder\'s IPv4 address) or --cidr 203.0.113.0/24' : 'e.g. --cidr 203.0.113.0/24 or --cidr 2001:db8::/32');
   });
 
@@ -166,14 +173,14 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
     const region = raw.region ?? DEFAULTS.region;
     if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) add('region', `"${region}" is not an AWS region name`, 'e.g. --region us-east-1');
     else {
-      const why = checkStackRegion(region);
+      const why = creating ? checkStackRegion(region) : undefined;
       if (why) add('region', why.message, why.fix);
     }
     const origin = (raw.origin ?? DEFAULTS.origin) as OriginKind;
     if (!ORIGINS.includes(origin)) add('origin', `unknown origin "${raw.origin}"`, 'use --origin s3 (MediaStore ended on 2025-11-13)');
     // Only an emulator still answers MediaStore's API; on AWS the first MediaStore call would fail
     // after the role, the logs bucket, the OAC and the cache policies exist.
-    else if (origin === 'mediastore' && raw.endpointUrl === undefined) {
+    else if (creating && origin === 'mediastore' && raw.endpointUrl === undefined) {
       add('origin', 'AWS ended AWS Elemental MediaStore on 2025-11-13: its API and containers are gone', 'use --origin s3 (the default); --origin mediastore is kept only for emulators, with --endpoint-url');
     }
     if (raw.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(raw.endpointUrl)) {

@@ -80,6 +80,18 @@ describe('validateSpec', () => {
     expect(validateSpec({ ...AWS, region }).problems).toEqual([]);
   });
 
+  it('still names an existing stack that only creation rules refuse, so down and status can find it', () => {
+    for (const raw of [
+      { ...AWS, region: 'us-west-1' }, { ...AWS, region: 'me-central-1' }, { ...AWS, stack: 'xn--live' },
+      { ...AWS, origin: 'mediastore' }, { target: 'aws', input: 'RTMP_PUSH', cidr: ['2001:db8::/48'] },
+    ] as RawSpec[]) {
+      expect(validateSpec(raw).spec).toBeUndefined();
+      expect(validateSpec(raw, { existing: true }).problems).toEqual([]);
+    }
+    expect(paths({ ...AWS, region: 'mars-1', stack: 'Bad Name' })).toEqual(['stack', 'region']);
+    expect(validateSpec({ ...AWS, region: 'mars-1', stack: 'Bad Name' }, { existing: true }).problems.map((p) => p.path)).toEqual(['stack', 'region']);
+  });
+
   it('keeps MediaStore for emulators (--endpoint-url) and IPv6 CIDRs for the local target', () => {
     expect(validateSpec({ ...AWS, origin: 'mediastore', endpointUrl: 'http://127.0.0.1:4566' }).spec?.aws?.origin).toBe('mediastore');
     expect(validateSpec({ input: 'RTP_PUSH', cidr: ['2001:db8::/32'] }).problems).toEqual([]);
