@@ -70,8 +70,8 @@ export async function runWizard(given: UpOptions, prompts?: Prompts): Promise<{ 
       validate: (v) => {
         const list = splitList(v);
         if (list.length === 0) return 'Enter at least one CIDR, e.g. 203.0.113.7/32';
-        const bad = list.find((c) => checkCidr(c));
-        return bad ? `${bad} ${checkCidr(bad)}` : true;
+        const bad = list.find((c) => checkCidr(c, o.target));
+        return bad ? `${bad} ${checkCidr(bad, o.target)}` : true;
       },
     });
     o.cidr = splitList(cidrs);

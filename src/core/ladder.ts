@@ -72,6 +72,49 @@ const EXAMPLE_RENDITION =
 
 export const DEFAULT_LOCAL: LocalEncoderSettings = { preset: 'veryfast', scaler: 'bilinear' };
 
+/**
+ * What MediaLive accepts, so a ladder it would refuse is refused here, before anything is created.
+ * Source: AWS's MediaLive API model (aws/api-models-aws, medialive-2017-10-14.json) unless noted.
+ */
+export const LIMITS = {
+  /** Smithy `integer` is a signed 32-bit number. */
+  int32Max: 2 ** 31 - 1,
+  /** H264Settings.Bitrate and MaxBitrate: __integerMin1000. */
+  bitrateMin: 1000,
+  /** H264Settings.BufSize (__integerMin0, 32-bit) is sent as twice the bitrate, so the bitrate must fit half of it. */
+  bitrateMax: Math.floor((2 ** 31 - 1) / 2),
+  /**
+   * VideoDescription.Width/Height are unconstrained in the model; MediaLive's largest output class
+   * is UHD (up to 4096x2160, "Resolutions supported in video outputs", MediaLive User Guide); the
+   * portrait form is allowed too. H.264 macroblocks are 16 pixels; 32 keeps a rendition meaningful.
+   */
+  width: 4096,
+  height: 4096,
+  uhdShortSide: 2160,
+  dimensionMin: 32,
+  /** HlsGroupSettings.IndexNSegments: __integerMin3. */
+  playlistSizeMin: 3,
+  /** HlsGroupSettings.SegmentLength: __integerMin1; not a model limit, a guard against typos (minutes-long segments). */
+  segmentSecondsMax: 60,
+  /** H264Settings.GopSize (seconds) must be > 0; at most a segment's guard length. */
+  gopSecondsMax: 60,
+  /**
+   * Not in the API model: a guard against a runaway ladder file (every rendition is a billed
+   * MediaLive output and an encode on one single-pipeline encoder). The reference ladders have 3 to 6.
+   */
+  renditions: 10,
+};
+
+/**
+ * AAC-LC bitrates MediaLive accepts per channel count and sample rate, [min, max] in b/s
+ * ("Supported sampling rate and bitrate for AAC output", MediaLive User Guide; the 2.0 rows as
+ * the Elemental encoder's AAC table in the MediaConvert User Guide, "AAC output reference tables").
+ */
+const AAC_LC_BITRATES: Record<1 | 2, Record<32000 | 44100 | 48000, [number, number]>> = {
+  1: { 32000: [32000, 192000], 44100: [56000, 256000], 48000: [56000, 288000] },
+  2: { 32000: [40000, 384000], 44100: [64000, 512000], 48000: [64000, 576000] },
+};
+
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -98,6 +141,8 @@ export function validateLadder(json: unknown): { ladder?: Ladder; problems: Prob
   const renditions: Rendition[] = [];
   if (!Array.isArray(json.renditions) || json.renditions.length === 0) {
     add('renditions', 'expected a non-empty array of renditions', `e.g. [${EXAMPLE_RENDITION}]`);
+  } else if (json.renditions.length > LIMITS.renditions) {
+    add('renditions', `${json.renditions.length} renditions; at most ${LIMITS.renditions} are allowed`, 'an ABR ladder rarely needs more than 6 (the reference HD-1080p ladder has 6)');
   } else {
     json.renditions.forEach((raw, i) => {
       const r = validateRendition(raw, `renditions[${i}]`, add);
@@ -109,18 +154,27 @@ export function validateLadder(json: unknown): { ladder?: Ladder; problems: Prob
   const audio = validateSection(json.audio, 'audio', AUDIO_FIELDS, add);
   if (audio) {
     if (audio.codec !== 'aac') add('audio.codec', 'expected "aac"');
-    positiveInt(audio.bitrate, 'audio.bitrate', add, 'e.g. 96000');
-    if (![32000, 44100, 48000].includes(audio.sampleRate as number)) add('audio.sampleRate', 'expected 32000, 44100 or 48000');
-    if (![1, 2].includes(audio.channels as number)) add('audio.channels', 'expected 1 or 2');
+    const sampleRateOk = [32000, 44100, 48000].includes(audio.sampleRate as number);
+    const channelsOk = [1, 2].includes(audio.channels as number);
+    if (!sampleRateOk) add('audio.sampleRate', 'expected 32000, 44100 or 48000');
+    if (!channelsOk) add('audio.channels', 'expected 1 or 2');
+    if (positiveInt(audio.bitrate, 'audio.bitrate', add, 'e.g. 96000') && sampleRateOk && channelsOk) {
+      const [min, max] = AAC_LC_BITRATES[audio.channels as 1 | 2][audio.sampleRate as 32000 | 44100 | 48000];
+      const b = audio.bitrate as number;
+      if (b < min || b > max) {
+        add('audio.bitrate', `${b} b/s is outside what AAC-LC ${audio.channels === 1 ? 'mono' : 'stereo'} at ${audio.sampleRate} Hz allows (${min} to ${max})`, `e.g. ${Math.min(Math.max(96000, min), max)}`);
+      }
+    }
   }
 
   const hls = validateSection(json.hls, 'hls', HLS_FIELDS, add);
   if (hls) {
-    positiveInt(hls.segmentSeconds, 'hls.segmentSeconds', add, 'e.g. 4');
-    positiveInt(hls.playlistSize, 'hls.playlistSize', add, 'e.g. 10');
-    positiveInt(hls.keepSegments, 'hls.keepSegments', add, 'e.g. 21');
-    if (typeof hls.playlistSize === 'number' && typeof hls.keepSegments === 'number' && hls.keepSegments < hls.playlistSize) {
-      add('hls.keepSegments', `must be at least hls.playlistSize (${hls.playlistSize})`, 'keep more segments than a playlist lists');
+    intInRange(hls.segmentSeconds, 'hls.segmentSeconds', 1, LIMITS.segmentSecondsMax, add, 'e.g. 4');
+    const playlistOk = intInRange(hls.playlistSize, 'hls.playlistSize', LIMITS.playlistSizeMin, LIMITS.int32Max, add, 'e.g. 10');
+    const keepOk = intInRange(hls.keepSegments, 'hls.keepSegments', 1, LIMITS.int32Max, add, 'e.g. 21');
+    // HlsGroupSettings.IndexNSegments: "This number must be smaller than the number in the Keep Segments field."
+    if (playlistOk && keepOk && (hls.keepSegments as number) <= (hls.playlistSize as number)) {
+      add('hls.keepSegments', `must be more than hls.playlistSize (${hls.playlistSize})`, `keep more segments than a playlist lists, e.g. ${2 * (hls.playlistSize as number) + 1}`);
     }
     if (typeof hls.segmentSeconds === 'number') {
       renditions.forEach((r, i) => {
@@ -173,6 +227,19 @@ function validateSection(raw: unknown, path: string, fields: string[], add: Add)
   return raw;
 }
 
+/** A whole number within [min, max]; says which bound was broken. */
+function intInRange(v: unknown, path: string, min: number, max: number, add: Add, fix?: string): boolean {
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    add(path, 'expected a whole number', fix);
+    return false;
+  }
+  if (v < min || v > max) {
+    add(path, v < min ? `must be at least ${min} (got ${v})` : `must be at most ${max} (got ${v})`, fix);
+    return false;
+  }
+  return true;
+}
+
 function positiveInt(v: unknown, path: string, add: Add, fix?: string): boolean {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
     add(path, v === 0 ? 'must be greater than zero' : 'expected a positive whole number', fix);
@@ -191,24 +258,29 @@ function validateRendition(raw: unknown, path: string, add: Add): Rendition | un
   unknownFields(raw, RENDITION_FIELDS, `${path}.`, addLocal);
   for (const dim of ['width', 'height'] as const) {
     const v = raw[dim];
-    if (positiveInt(v, `${path}.${dim}`, addLocal, 'H.264 needs even dimensions, e.g. 1280x720') && (v as number) % 2 !== 0) {
+    if (intInRange(v, `${path}.${dim}`, LIMITS.dimensionMin, LIMITS[dim], addLocal, 'H.264 needs even dimensions, e.g. 1280x720') && (v as number) % 2 !== 0) {
       addLocal(`${path}.${dim}`, `must be even (got ${v})`, `use ${(v as number) + 1}`);
     }
   }
-  positiveInt(raw.bitrate, `${path}.bitrate`, addLocal, 'in bits per second, e.g. 2700000');
-  if (positiveInt(raw.maxBitrate, `${path}.maxBitrate`, addLocal, 'in bits per second, at least bitrate')) {
-    if (typeof raw.bitrate === 'number' && (raw.maxBitrate as number) < raw.bitrate) {
+  if (local.length === 0 && Math.min(raw.width as number, raw.height as number) > LIMITS.uhdShortSide) {
+    addLocal(path, `${raw.width}x${raw.height} is beyond UHD (4096x2160, or 2160x4096 upright)`, 'MediaLive encodes up to UHD; e.g. 3840x2160');
+  }
+  const bitrateOk = intInRange(raw.bitrate, `${path}.bitrate`, LIMITS.bitrateMin, LIMITS.bitrateMax, addLocal, 'in bits per second, e.g. 2700000');
+  if (intInRange(raw.maxBitrate, `${path}.maxBitrate`, LIMITS.bitrateMin, LIMITS.bitrateMax, addLocal, 'in bits per second, at least bitrate')) {
+    if (bitrateOk && (raw.maxBitrate as number) < (raw.bitrate as number)) {
       addLocal(`${path}.maxBitrate`, `must be at least bitrate (${raw.bitrate})`);
     }
   }
-  if (typeof raw.framerate !== 'number' || !(raw.framerate > 0 && raw.framerate <= 120)) {
+  if (typeof raw.framerate !== 'number' || !(raw.framerate >= 1 && raw.framerate <= 120)) {
     addLocal(`${path}.framerate`, 'expected a number of frames per second between 1 and 120', 'e.g. 30');
   }
   if (!['baseline', 'main', 'high'].includes(raw.profile as string)) addLocal(`${path}.profile`, 'expected "baseline", "main" or "high"');
   if (typeof raw.level !== 'string' || !/^(auto|[1-5](\.[0-2])?|1b)$/.test(raw.level)) {
     addLocal(`${path}.level`, 'expected "auto" or an H.264 level such as "3.1"');
   }
-  if (typeof raw.gopSeconds !== 'number' || !(raw.gopSeconds > 0)) addLocal(`${path}.gopSeconds`, 'expected a positive number of seconds', 'e.g. 2');
+  if (typeof raw.gopSeconds !== 'number' || !(raw.gopSeconds > 0 && raw.gopSeconds <= LIMITS.gopSecondsMax)) {
+    addLocal(`${path}.gopSeconds`, `expected a positive number of seconds, at most ${LIMITS.gopSecondsMax}`, 'e.g. 2');
+  }
   if (typeof raw.qvbrQuality !== 'number' || !Number.isInteger(raw.qvbrQuality) || raw.qvbrQuality < 1 || raw.qvbrQuality > 10) {
     addLocal(`${path}.qvbrQuality`, 'expected a whole number from 1 to 10');
   }

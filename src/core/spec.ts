@@ -5,6 +5,7 @@
  */
 import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
+import { checkStackRegion, STACK_REGIONS } from './regions.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE'] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
@@ -92,17 +93,26 @@ export const DEFAULTS = {
   listen: '127.0.0.1',
 };
 
-/** Regions where MediaLive runs (AWS regional services list). */
-export const MEDIALIVE_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
-  'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
-  'me-central-1',
-];
+/** Regions an AWS stack can be created in (see regions.ts for the source and what is left out). */
+export const MEDIALIVE_REGIONS: readonly string[] = STACK_REGIONS;
 
 const STACK_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
-export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Problem[] } {
+/**
+ * The stack name starts every bucket name, and S3 reserves these prefixes for its own names
+ * (S3 User Guide, "General purpose bucket naming rules"). The reserved suffixes (-s3alias, --ol-s3,
+ * .mrap, --x-s3) cannot end a bucket name here: the region always does.
+ */
+export const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+
+/**
+ * `existing`: the spec names a stack that may already exist (down, status, a state file). What
+ * only decides whether a NEW stack can be created (region availability, S3-reserved names, IPv6
+ * ranges, MediaStore's end) is not checked then, so a stack an older livestream left behind, say
+ * in us-west-1 or me-central-1, can still be found and removed.
+ */
+export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): { spec?: StackSpec; problems: Problem[] } {
+  const creating = !opts.existing;
   const problems: Problem[] = [];
   const add = (path: string, message: string, fix?: string) => problems.push({ path, message, fix });
 
@@ -110,6 +120,8 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
   if (!STACK_NAME.test(stack)) {
     add('stack', `"${stack}" is not a valid stack name`, 'use 2-32 lower-case letters, digits and "-", starting with a letter (it names S3 buckets)');
   }
+  const reserved = creating ? S3_RESERVED_PREFIXES.find((p) => stack.startsWith(p)) : undefined;
+  if (reserved) add('stack', `"${stack}" starts with "${reserved}", which S3 reserves, so its buckets cannot be named after it`, `choose a name that does not start with ${S3_RESERVED_PREFIXES.map((p) => `"${p}"`).join(', ')}`);
   const target = (raw.target ?? DEFAULTS.target) as TargetName;
   if (!TARGETS.includes(target)) add('target', `unknown target "${raw.target}"`, 'use --target local or --target aws');
   const input = (raw.input ?? DEFAULTS.input) as InputType;
@@ -117,8 +129,8 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
 
   const cidrs = raw.cidr ?? [];
   cidrs.forEach((c, i) => {
-    const why = checkCidr(c);
-    if (why) add(`cidr[${i}]`, `"${c}" ${why}`, 'e.g. --cidr 203.0.113.0/24 or --cidr 2001:db8::/32');
+    const why = checkCidr(c, creating ? target : 'local');
+    if (why) add(`cidr[${i}]`, `"${c}" ${why}`, target === 'aws' ? 'e.g. --cidr 203.0.113.7/32 (your encoder\'s IPv4 address) or --cidr 203.0.113.0/24' : 'e.g. --cidr 203.0.113.0/24 or --cidr 2001:db8::/32');
   });
 
   if (input === 'URL_PULL') {
@@ -160,9 +172,17 @@ export function validateSpec(raw: RawSpec): { spec?: StackSpec; problems: Proble
   if (target === 'aws') {
     const region = raw.region ?? DEFAULTS.region;
     if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) add('region', `"${region}" is not an AWS region name`, 'e.g. --region us-east-1');
-    else if (!MEDIALIVE_REGIONS.includes(region)) add('region', `MediaLive is not offered in ${region}`, `use one of ${MEDIALIVE_REGIONS.join(', ')}`);
+    else {
+      const why = creating ? checkStackRegion(region) : undefined;
+      if (why) add('region', why.message, why.fix);
+    }
     const origin = (raw.origin ?? DEFAULTS.origin) as OriginKind;
     if (!ORIGINS.includes(origin)) add('origin', `unknown origin "${raw.origin}"`, 'use --origin s3 (MediaStore ended on 2025-11-13)');
+    // Only an emulator still answers MediaStore's API; on AWS the first MediaStore call would fail
+    // after the role, the logs bucket, the OAC and the cache policies exist.
+    else if (creating && origin === 'mediastore' && raw.endpointUrl === undefined) {
+      add('origin', 'AWS ended AWS Elemental MediaStore on 2025-11-13: its API and containers are gone', 'use --origin s3 (the default); --origin mediastore is kept only for emulators, with --endpoint-url');
+    }
     if (raw.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(raw.endpointUrl)) {
       add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
     }
@@ -217,14 +237,18 @@ function kebab(s: string): string {
   return s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** Returns why a CIDR is invalid, or undefined. */
-export function checkCidr(cidr: string): string | undefined {
+/** Returns why a CIDR is invalid for the target, or undefined. */
+export function checkCidr(cidr: string, target: TargetName | string = 'local'): string | undefined {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
   if (!m) return 'is not in CIDR notation (address/prefix)';
   const [, addr, bits] = m;
   const prefix = Number(bits);
   if (isIPv4(addr!)) return prefix <= 32 ? undefined : 'has an IPv4 prefix longer than 32';
-  if (isIPv6(addr!)) return prefix <= 128 ? undefined : 'has an IPv6 prefix longer than 128';
+  // MediaLive input security groups whitelist IPv4 only (InputWhitelistRuleCidr.Cidr: "The IPv4 CIDR to whitelist").
+  if (isIPv6(addr!)) {
+    if (target === 'aws') return 'is an IPv6 range, but MediaLive input security groups take IPv4 CIDRs only';
+    return prefix <= 128 ? undefined : 'has an IPv6 prefix longer than 128';
+  }
   return 'does not start with an IPv4 or IPv6 address';
 }
 

@@ -51,7 +51,7 @@ describe('livestream --target aws (CLI)', () => {
   it.each([
     ['URL_PULL with a password', ['--input', 'URL_PULL', '--source-url', 'https://example.com/live/index.m3u8', '--source-user', 'alice', '--source-password-stdin'], 's3', 'ssm'],
     ['RTMP_PUSH', ['--input', 'RTMP_PUSH', '--cidr', '203.0.113.0/24'], 's3', 'medialive'],
-    ['RTP_PUSH on MediaStore', ['--input', 'RTP_PUSH', '--cidr', '2001:db8::/48', '--origin', 'mediastore'], 'mediastore', 'mediastore'],
+    ['RTP_PUSH on MediaStore', ['--input', 'RTP_PUSH', '--cidr', '198.51.100.0/24', '--origin', 'mediastore'], 'mediastore', 'mediastore'],
     ['INPUT_DEVICE', ['--input', 'INPUT_DEVICE', '--device-id', 'hd-0123456789abcdef'], 's3', 'medialive'],
   ])('%s: up, status and down send real SDK requests to --endpoint-url', async (_name, args, _origin, service) => {
     endpoint = await startAwsEndpoint();

@@ -29,9 +29,9 @@ describe('built-in ladders', () => {
 describe('validateLadder', () => {
   it.each<[string, (j: any) => void, string[]]>([
     ['odd width', (j) => (j.renditions[0].width = 1279), ['renditions[0].width: must be even (got 1279)']],
-    ['zero height', (j) => (j.renditions[1].height = 0), ['renditions[1].height: must be greater than zero']],
-    ['zero bitrate', (j) => (j.renditions[2].bitrate = 0), ['renditions[2].bitrate: must be greater than zero']],
-    ['string bitrate', (j) => (j.renditions[2].bitrate = '1M'), ['renditions[2].bitrate: expected a positive whole number']],
+    ['zero height', (j) => (j.renditions[1].height = 0), ['renditions[1].height: must be at least 32 (got 0)']],
+    ['zero bitrate', (j) => (j.renditions[2].bitrate = 0), ['renditions[2].bitrate: must be at least 1000 (got 0)']],
+    ['string bitrate', (j) => (j.renditions[2].bitrate = '1M'), ['renditions[2].bitrate: expected a whole number']],
     ['max below bitrate', (j) => (j.renditions[0].maxBitrate = 1000), ['renditions[0].maxBitrate: must be at least bitrate (2700000)']],
     ['duplicate rendition', (j) => (j.renditions[1] = { ...j.renditions[0] }), ['renditions[1]: duplicate rendition 1280x720']],
     ['out of order', (j) => j.renditions.reverse(), [
@@ -45,14 +45,56 @@ describe('validateLadder', () => {
     ['GOP that does not divide the segment', (j) => (j.renditions[0].gopSeconds = 3), ['renditions[0].gopSeconds: must divide hls.segmentSeconds (4) so segments start on a keyframe']],
     ['bad profile', (j) => (j.renditions[0].profile = 'extended'), ['renditions[0].profile: expected "baseline", "main" or "high"']],
     ['bad sample rate', (j) => (j.audio.sampleRate = 22050), ['audio.sampleRate: expected 32000, 44100 or 48000']],
-    ['missing hls field', (j) => delete j.hls.keepSegments, ['hls.keepSegments: missing', 'hls.keepSegments: expected a positive whole number']],
-    ['keep fewer than listed', (j) => (j.hls.keepSegments = 5), ['hls.keepSegments: must be at least hls.playlistSize (10)']],
+    ['missing hls field', (j) => delete j.hls.keepSegments, ['hls.keepSegments: missing', 'hls.keepSegments: expected a whole number']],
+    ['keep fewer than listed', (j) => (j.hls.keepSegments = 5), ['hls.keepSegments: must be more than hls.playlistSize (10)']],
     ['bad preset', (j) => (j.local.preset = 'warp'), ['local.preset: expected one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow']],
     ['empty renditions', (j) => (j.renditions = []), ['renditions: expected a non-empty array of renditions']],
   ])('rejects %s with dot paths', (_name, mutate, expected) => {
     const json = base();
     mutate(json);
     expect(problemPaths(json)).toEqual(expected);
+  });
+
+  // What MediaLive's API model (medialive-2017-10-14) and user guide allow; each failed on the old validator.
+  it.each<[string, (j: any) => void, string[]]>([
+    ['a bitrate of 1 b/s (H264Settings.Bitrate: min 1000)', (j) => (j.renditions[2].bitrate = 1), ['renditions[2].bitrate: must be at least 1000 (got 1)']],
+    ['a bitrate of 10^12 b/s (32-bit, and BufSize = 2 x bitrate)', (j) => { j.renditions[0].bitrate = 1e12; j.renditions[0].maxBitrate = 1e12; }, [
+      'renditions[0].bitrate: must be at most 1073741823 (got 1000000000000)',
+      'renditions[0].maxBitrate: must be at most 1073741823 (got 1000000000000)',
+    ]],
+    ['a maxBitrate of 999 (H264Settings.MaxBitrate: min 1000)', (j) => { j.renditions[4].bitrate = 999; j.renditions[4].maxBitrate = 999; }, [
+      'renditions[4].bitrate: must be at least 1000 (got 999)',
+      'renditions[4].maxBitrate: must be at least 1000 (got 999)',
+    ]],
+    ['a 100000x60000 rendition (beyond UHD)', (j) => { j.renditions[0].width = 100000; j.renditions[0].height = 60000; }, [
+      'renditions[0].width: must be at most 4096 (got 100000)',
+      'renditions[0].height: must be at most 4096 (got 60000)',
+    ]],
+    ['a 4096x4096 rendition (UHD is 4096x2160)', (j) => { j.renditions[0].width = 4096; j.renditions[0].height = 4096; }, ['renditions[0]: 4096x4096 is beyond UHD (4096x2160, or 2160x4096 upright)']],
+    ['60 renditions', (j) => (j.renditions = Array.from({ length: 60 }, (_, i) => ({ ...j.renditions[0], width: 1280 - 2 * i, height: 720 - 2 * i }))), [
+      'renditions: 60 renditions; at most 10 are allowed',
+    ]],
+    ['a playlist of 1 segment (HlsGroupSettings.IndexNSegments: min 3)', (j) => (j.hls.playlistSize = 1), ['hls.playlistSize: must be at least 3 (got 1)']],
+    ['keeping as many segments as listed (IndexNSegments < KeepSegments)', (j) => (j.hls.keepSegments = 10), ['hls.keepSegments: must be more than hls.playlistSize (10)']],
+    ['a frame rate below 1 fps (FramerateNumerator: min 1)', (j) => (j.renditions[0].framerate = 0.0004), ['renditions[0].framerate: expected a number of frames per second between 1 and 120']],
+    ['a GOP of 0 s (GopSize > 0)', (j) => (j.renditions[1].gopSeconds = 0), ['renditions[1].gopSeconds: expected a positive number of seconds, at most 60']],
+    ['segments of an hour', (j) => (j.hls.segmentSeconds = 3600), ['hls.segmentSeconds: must be at most 60 (got 3600)']],
+    ['AAC stereo at 16 kb/s (48 kHz LC stereo: 64000 to 576000)', (j) => (j.audio.bitrate = 16000), ['audio.bitrate: 16000 b/s is outside what AAC-LC stereo at 48000 Hz allows (64000 to 576000)']],
+    ['AAC mono at 320 kb/s (48 kHz LC mono: 56000 to 288000)', (j) => { j.audio.channels = 1; j.audio.bitrate = 320000; }, ['audio.bitrate: 320000 b/s is outside what AAC-LC mono at 48000 Hz allows (56000 to 288000)']],
+  ])('rejects %s', (_name, mutate, expected) => {
+    const json = base();
+    mutate(json);
+    expect(problemPaths(json)).toEqual(expected);
+  });
+
+  it('accepts the limits themselves', () => {
+    const json = base();
+    json.renditions[4].bitrate = 1000;
+    json.renditions[4].maxBitrate = 1000;
+    json.renditions[0] = { ...json.renditions[0], width: 2160, height: 4096, bitrate: 1073741823, maxBitrate: 1073741823 };
+    json.hls = { segmentSeconds: 4, playlistSize: 3, keepSegments: 4 };
+    json.audio.bitrate = 64000;
+    expect(validateLadder(json).problems).toEqual([]);
   });
 
   it('accepts the built-in file and a ladder without local settings (defaults apply)', () => {

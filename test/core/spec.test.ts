@@ -52,6 +52,56 @@ describe('validateSpec', () => {
     expect(problems.every((p) => p.fix)).toBe(true);
   });
 
+  const AWS = { target: 'aws', sourceUrl: 'https://x/y.m3u8' } as const;
+  const problemOf = (raw: RawSpec, path: string) => validateSpec(raw).problems.find((p) => p.path === path);
+
+  // Each of these reached AWS before (and failed there after other resources existed).
+  it.each<[string, RawSpec, string, RegExp, RegExp]>([
+    ['us-west-1: MediaLive has no endpoint there', { ...AWS, region: 'us-west-1' }, 'region', /MediaLive has no endpoint in us-west-1/, /--region us-west-2 or --region us-east-2/],
+    ['me-central-1: CloudFront cannot log to a bucket there', { ...AWS, region: 'me-central-1' }, 'region', /CloudFront cannot deliver its access logs/, /--region ap-south-1 or --region eu-central-1/],
+    ['ap-south-2: opt-in, no CloudFront logs', { ...AWS, region: 'ap-south-2' }, 'region', /MediaLive runs in ap-south-2, but CloudFront/, /--region ap-south-1/],
+    ['ap-southeast-4: opt-in, no CloudFront logs', { ...AWS, region: 'ap-southeast-4' }, 'region', /MediaLive runs in ap-southeast-4, but CloudFront/, /--region ap-southeast-2/],
+    ['an unknown region of a known continent', { ...AWS, region: 'eu-west-9' }, 'region', /no endpoint in eu-west-9/, /--region eu-west-1 or --region eu-west-2/],
+    ['an IPv6 CIDR on aws', { target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '2001:db8::/48'] }, 'cidr[1]', /IPv4 CIDRs only/, /your encoder's IPv4 address/],
+    ['MediaStore on AWS', { ...AWS, origin: 'mediastore' }, 'origin', /ended AWS Elemental MediaStore on 2025-11-13/, /--origin s3/],
+    ['a stack S3 reserves: xn--', { ...AWS, stack: 'xn--live' }, 'stack', /starts with "xn--", which S3 reserves/, /"sthree-", "amzn-s3-demo-"/],
+    ['a stack S3 reserves: sthree-', { ...AWS, stack: 'sthree-live' }, 'stack', /"sthree-"/, /does not start with/],
+    ['a stack S3 reserves: amzn-s3-demo-', { ...AWS, stack: 'amzn-s3-demo-live' }, 'stack', /"amzn-s3-demo-"/, /does not start with/],
+  ])('refuses %s, saying why and what to use instead', (_name, raw, path, message, fix) => {
+    const { spec, problems } = validateSpec(raw);
+    expect(spec).toBeUndefined();
+    expect(problems.map((p) => p.path)).toEqual([path]);
+    expect(problemOf(raw, path)!.message).toMatch(message);
+    expect(problemOf(raw, path)!.fix).toMatch(fix);
+  });
+
+  it.each(['us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
+    'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2'])('accepts %s', (region) => {
+    expect(validateSpec({ ...AWS, region }).problems).toEqual([]);
+  });
+
+  it('still names an existing stack that only creation rules refuse, so down and status can find it', () => {
+    for (const raw of [
+      { ...AWS, region: 'us-west-1' }, { ...AWS, region: 'me-central-1' }, { ...AWS, stack: 'xn--live' },
+      { ...AWS, origin: 'mediastore' }, { target: 'aws', input: 'RTMP_PUSH', cidr: ['2001:db8::/48'] },
+    ] as RawSpec[]) {
+      expect(validateSpec(raw).spec).toBeUndefined();
+      expect(validateSpec(raw, { existing: true }).problems).toEqual([]);
+    }
+    expect(paths({ ...AWS, region: 'mars-1', stack: 'Bad Name' })).toEqual(['stack', 'region']);
+    expect(validateSpec({ ...AWS, region: 'mars-1', stack: 'Bad Name' }, { existing: true }).problems.map((p) => p.path)).toEqual(['stack', 'region']);
+  });
+
+  it('keeps MediaStore for emulators (--endpoint-url) and IPv6 CIDRs for the local target', () => {
+    expect(validateSpec({ ...AWS, origin: 'mediastore', endpointUrl: 'http://127.0.0.1:4566' }).spec?.aws?.origin).toBe('mediastore');
+    expect(validateSpec({ input: 'RTP_PUSH', cidr: ['2001:db8::/32'] }).problems).toEqual([]);
+  });
+
+  it('suggests an IPv4 example for a malformed CIDR on aws, IPv4 or IPv6 locally', () => {
+    expect(problemOf({ target: 'aws', input: 'RTMP_PUSH', cidr: ['nonsense'] }, 'cidr[0]')!.fix).not.toContain('2001:db8');
+    expect(problemOf({ input: 'RTMP_PUSH', cidr: ['nonsense'] }, 'cidr[0]')!.fix).toContain('2001:db8::/32');
+  });
+
   it('accepts IPv6 CIDRs and each input type with its fields', () => {
     expect(validateSpec({ input: 'RTMP_PUSH', cidr: ['2001:db8::/32', '127.0.0.1/32'] }).problems).toEqual([]);
     expect(validateSpec({ target: 'aws', input: 'INPUT_DEVICE', deviceId: 'hd-0123456789abcdef' }).problems).toEqual([]);

@@ -35,6 +35,12 @@ export const INPUT_SPECS: Record<string, RawSpec> = {
   INPUT_DEVICE: { input: 'INPUT_DEVICE', deviceId: 'hd-1234567890abcdef' },
 };
 
+/**
+ * MediaStore is refused on AWS since it ended on 2025-11-13; it still runs against an emulator
+ * (--endpoint-url), which the fake stands in for.
+ */
+export const MEDIASTORE: RawSpec = { origin: 'mediastore', endpointUrl: 'http://127.0.0.1:4566' };
+
 export interface AwsHarness {
   dir: string;
   spec: StackSpec;

@@ -21,7 +21,7 @@ import type {
   TargetDriver,
 } from '../../core/target.js';
 import { toLivestreamError } from './build/errors.js';
-import { resourceNames, type ResourceNames } from './build/names.js';
+import { assertResourceNames, resourceNames, type ResourceNames } from './build/names.js';
 import { estimateChannelCost, OTHER_COSTS } from './build/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
 import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } from './context.js';
@@ -135,6 +135,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     name: 'aws',
 
     plan(spec, _ladder): PlannedResource[] {
+      assertResourceNames(spec.stack, awsOf(spec).region);
       const nodes = buildAwsGraph(spec, resourceNames(spec.stack, awsOf(spec).region, ACCOUNT_PLACEHOLDER));
       const byId = new Map(nodes.map((n) => [n.id, n]));
       return orderLevels(nodes).flat().map((id) => {
@@ -160,6 +161,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
 
     async up(run) {
       const spec = run.spec;
+      assertResourceNames(spec.stack, awsOf(spec).region);
       const probe = contextFor(run, spec, run.ladder, ACCOUNT_PLACEHOLDER);
       const accountId = await accountIdOf(probe);
       const ctx: AwsContext = { ...probe, names: resourceNames(spec.stack, awsOf(spec).region, accountId) };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { orderLevels } from '../../../src/core/graph.js';
 import { loadProfile } from '../../../src/core/profiles.js';
 import { validateSpec, type RawSpec } from '../../../src/core/spec.js';
+import { MEDIASTORE } from '../../helpers/aws-run.js';
 import { createAwsDriver } from '../../../src/targets/aws/driver.js';
 
 async function planFor(raw: RawSpec) {
@@ -16,7 +17,7 @@ describe('plan', () => {
       ['role', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
     ['URL_PULL with password', { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', sourceUser: 'u', sourcePassword: true },
       ['role', 'source-password', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
-    ['RTMP_PUSH, mediastore', { input: 'RTMP_PUSH', cidr: ['10.0.0.0/8'], origin: 'mediastore' },
+    ['RTMP_PUSH, mediastore', { input: 'RTMP_PUSH', cidr: ['10.0.0.0/8'], ...MEDIASTORE },
       ['role', 'input-security-group', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
   ];
   for (const [label, raw, ids] of table) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake, awsError } from '../../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
@@ -57,7 +57,7 @@ function modes(command: string): boolean[] {
 const CASES = [
   { label: 'URL_PULL with a password, S3 origin', raw: INPUT_SPECS.URL_PULL_AUTH!, secrets: { sourcePassword: 'pw-Xy9' } },
   { label: 'RTMP_PUSH, S3 origin', raw: INPUT_SPECS.RTMP_PUSH!, secrets: {} },
-  { label: 'RTP_PUSH, MediaStore origin', raw: { ...INPUT_SPECS.RTP_PUSH!, origin: 'mediastore' }, secrets: {} },
+  { label: 'RTP_PUSH, MediaStore origin', raw: { ...INPUT_SPECS.RTP_PUSH!, ...MEDIASTORE }, secrets: {} },
 ];
 
 /** The mutating commands a clean `up` sends, in order, each once. */

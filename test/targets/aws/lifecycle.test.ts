@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake } from '../../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
@@ -225,7 +225,7 @@ describe('each input type', () => {
 
 describe('the MediaStore origin', () => {
   it('creates the container with its policies, writes the player into it, and removes it on down', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, origin: 'mediastore' });
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, ...MEDIASTORE });
     const outputs = await h.driver.up(await h.run());
     const c = fake.containers.get('teststack')!;
     expect(c.status).toBe('ACTIVE');
@@ -233,7 +233,7 @@ describe('the MediaStore origin', () => {
     expect(JSON.parse(c.lifecycle!).rules[0].definition.seconds_since_create).toEqual([{ numeric: ['>', 300] }]);
     const policy = JSON.parse(c.policy!);
     expect(policy.Statement[0].Principal.AWS).toBe(fake.roles.get('teststack-medialive-us-east-1')!.arn);
-    expect(c.objects.get('player/index.html')?.contentType).toBe('text/html; charset=utf-8');
+    expect(c.objects.get('player/index.html')?.contentType).toBe('text/html');
     const ch = [...fake.channels.values()][0]!;
     expect(ch.request.Destinations[0].Settings[0].Url).toBe('mediastoressl://teststackxyz.data.mediastore.us-east-1.amazonaws.com/stream/index');
     const dist = [...fake.distributions.values()][0]!;
@@ -244,7 +244,7 @@ describe('the MediaStore origin', () => {
   });
 
   it('a refusal from the MediaStore API becomes AWS_MEDIASTORE_ENDED pointing to --origin s3', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, origin: 'mediastore' });
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, ...MEDIASTORE });
     fake.failOn('CreateContainer', { error: Object.assign(new Error('Service unavailable'), { name: 'InternalServerError', $metadata: { httpStatusCode: 503 } }) });
     const err = await h.driver.up(await h.run()).catch((e) => e);
     expect(err.code).toBe('AWS_MEDIASTORE_ENDED');

@@ -212,8 +212,13 @@ function buildHlsGroupSettings(hls: HlsSettings, kind: OriginKindForEncoder): Hl
 
 function buildCdnSettings(kind: OriginKindForEncoder): HlsCdnSettings {
   if (kind === 'mediastore') {
-    // As the MediaStore-era reference: basic PUT to the mediastoressl:// destination.
-    return { HlsBasicPutSettings: { ConnectionRetryInterval: 30, FilecacheDuration: 300, NumRetries: 5, RestartDelay: 5 } };
+    // The CDN settings MediaLive defines for a mediastoressl:// destination (HlsMediaStoreSettings;
+    // basic PUT is for generic HTTP servers). TEMPORAL keeps segments in MediaStore's fast,
+    // non-persistent tier, which is what live segments need. Retries and cache as before, within the
+    // model's ranges (FilecacheDuration 0-600, RestartDelay 0-15).
+    return {
+      HlsMediaStoreSettings: { MediaStoreStorageClass: 'TEMPORAL', ConnectionRetryInterval: 30, FilecacheDuration: 300, NumRetries: 5, RestartDelay: 5 },
+    };
   }
   // No CannedAcl: the origin bucket enforces bucket-owner ownership (ACLs disabled) and is read
   // only by CloudFront through origin access control, so an ACL would at best be ignored.

@@ -60,3 +60,12 @@ export function buildLifecyclePolicy(): string {
 export function buildMetricPolicy(): MetricPolicy {
   return { ContainerLevelMetrics: 'ENABLED', MetricPolicyRules: [{ ObjectGroup: 'stream/*', ObjectGroupName: 'stream' }] };
 }
+
+/**
+ * MediaStore's PutObject takes a bare media type: its ContentType must match
+ * `^[\w\-\/\.\+]{1,255}$` (mediastore-data ContentType), so "text/html; charset=utf-8" is
+ * refused. The parameters are dropped; browsers read the player's UTF-8 from its <meta charset>.
+ */
+export function mediaStoreContentType(contentType: string): string {
+  return contentType.split(';')[0]!.trim();
+}

@@ -3,6 +3,8 @@
  * always give the same names, which is what lets `up` resume and `down` find what `up` made.
  */
 import { createHash } from 'node:crypto';
+import { formatProblems, LivestreamError, type Problem } from '../../../core/errors.js';
+import { S3_RESERVED_PREFIXES } from '../../../core/spec.js';
 
 export const TAG_KEY = 'livestream:stack';
 
@@ -91,4 +93,78 @@ export function bucketName(stack: string, suffix: string): string {
   const room = S3_MAX - suffix.length - HASH_LENGTH - 1;
   const head = stack.slice(0, Math.max(room, 1)).replace(/-+$/, '');
   return `${head}-${hash}${suffix}`;
+}
+
+/**
+ * The name rules each service enforces on the names above. Sources: the services' API models
+ * (aws/api-models-aws; the shape is named) where they carry the rule, the service guides where not.
+ */
+interface NameRule {
+  field: string;
+  what: string;
+  max: number;
+  pattern: RegExp;
+  source: string;
+}
+
+const IAM_NAME = /^[\w+=,.@-]+$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
+
+export const NAME_RULES: readonly NameRule[] = [
+  { field: 'roleName', what: 'IAM role name', max: 64, pattern: IAM_NAME, source: 'iam roleNameType' },
+  { field: 'rolePolicyName', what: 'IAM policy name', max: 128, pattern: IAM_NAME, source: 'iam policyNameType' },
+  { field: 'originBucket', what: 'S3 bucket name', max: 63, pattern: S3_BUCKET, source: 'S3 general purpose bucket naming rules' },
+  { field: 'logsBucket', what: 'S3 bucket name', max: 63, pattern: S3_BUCKET, source: 'S3 general purpose bucket naming rules' },
+  { field: 'oacName', what: 'CloudFront origin access control name', max: 64, pattern: /^[\w.-]+$/, source: 'CloudFront quotas: origin access control name, 64 characters' },
+  { field: 'cachePolicyNames.playlists', what: 'CloudFront cache policy name', max: 128, pattern: /^[\w-]+$/, source: 'CloudFront quotas: cache policy name, 128 characters' },
+  { field: 'cachePolicyNames.segments', what: 'CloudFront cache policy name', max: 128, pattern: /^[\w-]+$/, source: 'CloudFront quotas: cache policy name, 128 characters' },
+  { field: 'distributionComment', what: 'CloudFront distribution comment', max: 128, pattern: /^[^<>&]*$/, source: 'CloudFront DistributionConfig.Comment, 128 characters' },
+  { field: 'dashboardName', what: 'CloudWatch dashboard name', max: 255, pattern: /^[\w-]+$/, source: 'CloudWatch PutDashboard DashboardName' },
+  { field: 'parameterName', what: 'SSM parameter name', max: 1011, pattern: /^[\w.\-/]+$/, source: 'ssm PSParameterName; 1011 for a name with a path (SSM User Guide)' },
+  { field: 'containerName', what: 'MediaStore container name', max: 255, pattern: /^[\w-]+$/, source: 'mediastore ContainerName' },
+  { field: 'containerLogGroup', what: 'CloudWatch Logs group name', max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, source: 'cloudwatch-logs LogGroupName' },
+  { field: 'inputName', what: 'MediaLive input name', max: 255, pattern: /^\S+$/, source: 'MediaLive names (the model sets no limit; kept short and without spaces)' },
+  { field: 'channelName', what: 'MediaLive channel name', max: 255, pattern: /^\S+$/, source: 'MediaLive names (the model sets no limit; kept short and without spaces)' },
+  { field: 'stack', what: 'tag value (livestream:stack)', max: 256, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, source: 'iam tagValueType (the strictest of the tagged services)' },
+];
+
+/** S3 reserves these at the end of bucket names (S3 User Guide, bucket naming rules); the prefixes are in spec.ts. */
+const S3_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3'];
+
+/** Every derived name that breaks its service's rule, as problems on `stack` (the name that decides them). */
+export function checkResourceNames(names: ResourceNames): Problem[] {
+  const problems: Problem[] = [];
+  const fix = 'choose a shorter --stack name of lower-case letters, digits and "-"';
+  for (const rule of NAME_RULES) {
+    const value = rule.field.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], names);
+    if (typeof value !== 'string') continue;
+    if (value.length > rule.max) {
+      problems.push({ path: 'stack', message: `the ${rule.what} "${value}" would be ${value.length} characters; at most ${rule.max} are allowed (${rule.source})`, fix });
+    } else if (!rule.pattern.test(value)) {
+      problems.push({ path: 'stack', message: `the ${rule.what} "${value}" has characters it does not allow (${rule.source})`, fix });
+    }
+  }
+  for (const bucket of [names.originBucket, names.logsBucket]) {
+    const prefix = S3_RESERVED_PREFIXES.find((p) => bucket.startsWith(p));
+    const suffix = S3_RESERVED_SUFFIXES.find((s) => bucket.endsWith(s));
+    if (prefix || suffix) {
+      problems.push({ path: 'stack', message: `the S3 bucket name "${bucket}" ${prefix ? `starts with "${prefix}"` : `ends with "${suffix}"`}, which S3 reserves`, fix: 'choose another --stack name' });
+    }
+    if (bucket.includes('..')) problems.push({ path: 'stack', message: `the S3 bucket name "${bucket}" has two dots in a row`, fix });
+  }
+  return problems;
+}
+
+/**
+ * Refuse, before any AWS call, a stack whose derived names a service would refuse. Account ids are
+ * always 12 digits, so names are checked with a 12-digit stand-in when the real one is not known yet.
+ */
+export function assertResourceNames(stack: string, region: string): void {
+  const problems = checkResourceNames(resourceNames(stack, region, '000000000000'));
+  if (problems.length > 0) {
+    throw new LivestreamError('SPEC_INVALID', `Stack "${stack}" would need names AWS refuses:\n${formatProblems(problems)}`, {
+      hint: 'Choose another --stack name.',
+      details: { problems },
+    });
+  }
 }

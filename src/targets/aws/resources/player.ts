@@ -7,6 +7,7 @@ import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../build/errors.js';
+import { mediaStoreContentType } from '../build/mediastore.js';
 import type { ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
 import { emptyBucket } from './bucket.js';
@@ -34,7 +35,7 @@ export function playerNode(names: ResourceNames, spec: StackSpec): ResourceNode<
         const Key = keys[i]!;
         if (mediastore) {
           const data = ctx.clients.mediastoreData(String(origin.attrs.endpoint));
-          await withMediaStore(() => data.send(new PutDataObjectCommand({ Path: Key, Body: a.body, ContentType: a.contentType, CacheControl: 'max-age=60' })));
+          await withMediaStore(() => data.send(new PutDataObjectCommand({ Path: Key, Body: a.body, ContentType: mediaStoreContentType(a.contentType), CacheControl: 'max-age=60' })));
         } else {
           await ctx.clients.s3.send(new PutObjectCommand({ Bucket: origin.physicalId, Key, Body: a.body, ContentType: a.contentType, CacheControl: 'max-age=60' }));
         }

@@ -522,7 +522,7 @@ describe('buildEncoderSettings', () => {
     expect(buildEncoderSettings(ladder, { kind: 's3' })).toEqual(EXPECTED_HD_720P_S3);
   });
 
-  it('uses basic PUT settings, as the MediaStore reference did, for a MediaStore origin', async () => {
+  it('gives a MediaStore destination the MediaStore CDN settings (HlsMediaStoreSettings, TEMPORAL storage)', async () => {
     const ladder = await loadProfile('HD-720p');
     const group = EXPECTED_HD_720P_S3.OutputGroups[0]!;
     expect(buildEncoderSettings(ladder, { kind: 'mediastore' })).toEqual({
@@ -534,7 +534,7 @@ describe('buildEncoderSettings', () => {
             HlsGroupSettings: {
               ...group.OutputGroupSettings.HlsGroupSettings,
               HlsCdnSettings: {
-                HlsBasicPutSettings: { ConnectionRetryInterval: 30, FilecacheDuration: 300, NumRetries: 5, RestartDelay: 5 },
+                HlsMediaStoreSettings: { MediaStoreStorageClass: 'TEMPORAL', ConnectionRetryInterval: 30, FilecacheDuration: 300, NumRetries: 5, RestartDelay: 5 },
               },
             },
           },

@@ -49,8 +49,8 @@ describe('buildCreateInputRequest', () => {
 
 describe('buildCreateInputSecurityGroupRequest', () => {
   it('allows each CIDR and tags the group', () => {
-    expect(buildCreateInputSecurityGroupRequest({ ...base, input: 'RTMP_PUSH', cidrs: ['203.0.113.7/32', '2001:db8::/32'] }, names)).toEqual({
-      WhitelistRules: [{ Cidr: '203.0.113.7/32' }, { Cidr: '2001:db8::/32' }],
+    expect(buildCreateInputSecurityGroupRequest({ ...base, input: 'RTMP_PUSH', cidrs: ['203.0.113.7/32', '198.51.100.0/24'] }, names)).toEqual({
+      WhitelistRules: [{ Cidr: '203.0.113.7/32' }, { Cidr: '198.51.100.0/24' }],
       Tags: TAGS,
     });
   });

@@ -36,3 +36,14 @@ describe('MediaStore builders', () => {
     expect(ms.MEDIASTORE_ENDED_MESSAGE).toContain('--origin s3');
   });
 });
+
+describe('mediaStoreContentType', () => {
+  it.each([
+    ['text/html; charset=utf-8', 'text/html'],
+    ['text/javascript; charset=utf-8', 'text/javascript'],
+    ['application/vnd.apple.mpegurl', 'application/vnd.apple.mpegurl'],
+  ])('%s -> %s (mediastore-data ContentType: ^[\\w\\-\\/\\.\\+]{1,255}$)', (given, sent) => {
+    expect(ms.mediaStoreContentType(given)).toBe(sent);
+    expect(sent).toMatch(/^[\w\-/.+]{1,255}$/);
+  });
+});

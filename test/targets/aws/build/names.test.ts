@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bucketName, resourceNames, tagList, tags } from '../../../../src/targets/aws/build/names.js';
+import { assertResourceNames, bucketName, checkResourceNames, resourceNames, tagList, tags, type ResourceNames } from '../../../../src/targets/aws/build/names.js';
+import { MEDIALIVE_REGIONS } from '../../../../src/core/spec.js';
 
 describe('resourceNames', () => {
   it('derives every name from stack, region and account', () => {
@@ -71,5 +72,46 @@ describe('tags', () => {
   it('has the map and the list forms', () => {
     expect(tags('x')).toEqual({ 'livestream:stack': 'x' });
     expect(tagList('x')).toEqual([{ Key: 'livestream:stack', Value: 'x' }]);
+  });
+});
+
+describe('checkResourceNames', () => {
+  const names = resourceNames('demo', 'eu-west-1', '123456789012');
+
+  it.each(MEDIALIVE_REGIONS)('finds nothing wrong for the longest stack name spec.ts allows, in %s', (region) => {
+    expect(checkResourceNames(resourceNames(`a${'-b'.repeat(15)}c`, region, '123456789012'))).toEqual([]);
+    expect(checkResourceNames(resourceNames('a'.repeat(32), region, '123456789012'))).toEqual([]);
+  });
+
+  // Derived names as a longer or stranger stack name would make them: each rule can refuse.
+  it.each<[string, Partial<ResourceNames>, RegExp]>([
+    ['IAM role name over 64 (roleNameType)', { roleName: `${'r'.repeat(60)}-medialive-eu-west-1` }, /IAM role name .* would be 80 characters; at most 64/],
+    ['IAM policy name over 128 (policyNameType)', { rolePolicyName: 'p'.repeat(129) }, /IAM policy name .* at most 128/],
+    ['IAM role name with a slash', { roleName: '../evil' }, /IAM role name "..\/evil" has characters it does not allow/],
+    ['S3 bucket over 63', { originBucket: 'b'.repeat(64) }, /S3 bucket name .* at most 63/],
+    ['S3 bucket with upper case', { logsBucket: 'Demo-logs' }, /S3 bucket name "Demo-logs" has characters/],
+    ['S3 reserved prefix', { originBucket: 'xn--demo-origin' }, /starts with "xn--", which S3 reserves/],
+    ['S3 reserved suffix --x-s3', { originBucket: 'demo--x-s3' }, /ends with "--x-s3", which S3 reserves/],
+    ['S3 reserved suffix -s3alias', { logsBucket: 'demo-s3alias' }, /ends with "-s3alias"/],
+    ['S3 reserved suffix --ol-s3', { logsBucket: 'demo--ol-s3' }, /ends with "--ol-s3"/],
+    ['S3 reserved suffix .mrap', { logsBucket: 'demo.mrap' }, /ends with ".mrap"/],
+    ['S3 two dots', { originBucket: 'demo..origin' }, /two dots in a row/],
+    ['OAC name over 64', { oacName: 'o'.repeat(65) }, /origin access control name .* at most 64/],
+    ['cache policy name over 128', { cachePolicyNames: { playlists: 'c'.repeat(129), segments: 'ok' } }, /cache policy name .* at most 128/],
+    ['dashboard name with a space', { dashboardName: 'my dash' }, /CloudWatch dashboard name "my dash" has characters/],
+    ['MediaStore container name with a dot', { containerName: 'a.b' }, /MediaStore container name "a.b" has characters/],
+  ])('refuses %s', (_name, change, message) => {
+    const problems = checkResourceNames({ ...names, ...change });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.path).toBe('stack');
+    expect(problems[0]!.message).toMatch(message);
+    expect(problems[0]!.fix).toBeTruthy();
+  });
+
+  it('refuses before any AWS call with SPEC_INVALID, naming every problem', () => {
+    expect(() => assertResourceNames('demo', 'eu-west-1')).not.toThrow();
+    const err = (() => { try { assertResourceNames('x'.repeat(60), 'eu-west-1'); } catch (e) { return e as { code: string; message: string }; } })();
+    expect(err?.code).toBe('SPEC_INVALID');
+    expect(err?.message).toMatch(/IAM role name/);
   });
 });

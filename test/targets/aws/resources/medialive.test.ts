@@ -23,7 +23,7 @@ import { createRun, makeContext, notFound, record } from '../../../helpers/aws-c
 const ml = mockClient(MediaLiveClient);
 afterEach(() => ml.reset());
 
-const RTMP = { input: 'RTMP_PUSH', cidr: ['203.0.113.0/24', '2001:db8::/32'] };
+const RTMP = { input: 'RTMP_PUSH', cidr: ['203.0.113.0/24', '198.51.100.7/32'] };
 
 describe('input security group', () => {
   it('creates a group from the CIDRs, tagged with the stack', async () => {
@@ -32,7 +32,7 @@ describe('input security group', () => {
     ml.on(CreateInputSecurityGroupCommand).resolves({ SecurityGroup: { Id: '123', Arn: 'arn:sg' } });
     const out = await inputSecurityGroupNode(ctx.names).create(ctx, createRun());
     expect(ml.commandCalls(CreateInputSecurityGroupCommand)[0]!.args[0].input).toEqual({
-      WhitelistRules: [{ Cidr: '203.0.113.0/24' }, { Cidr: '2001:db8::/32' }],
+      WhitelistRules: [{ Cidr: '203.0.113.0/24' }, { Cidr: '198.51.100.7/32' }],
       Tags: { 'livestream:stack': 'demo' },
     });
     expect(out.physicalId).toBe('123');
@@ -42,8 +42,8 @@ describe('input security group', () => {
     const ctx = await makeContext(RTMP);
     ml.on(ListInputSecurityGroupsCommand).resolves({
       InputSecurityGroups: [
-        { Id: 'other', State: 'IDLE', Tags: { 'livestream:stack': 'else' }, WhitelistRules: [{ Cidr: '203.0.113.0/24' }, { Cidr: '2001:db8::/32' }], Inputs: [] },
-        { Id: 'mine', State: 'IDLE', Tags: { 'livestream:stack': 'demo' }, WhitelistRules: [{ Cidr: '2001:db8::/32' }, { Cidr: '203.0.113.0/24' }], Inputs: [] },
+        { Id: 'other', State: 'IDLE', Tags: { 'livestream:stack': 'else' }, WhitelistRules: [{ Cidr: '203.0.113.0/24' }, { Cidr: '198.51.100.7/32' }], Inputs: [] },
+        { Id: 'mine', State: 'IDLE', Tags: { 'livestream:stack': 'demo' }, WhitelistRules: [{ Cidr: '198.51.100.7/32' }, { Cidr: '203.0.113.0/24' }], Inputs: [] },
       ],
     });
     const out = await inputSecurityGroupNode(ctx.names).create(ctx, createRun());

@@ -19,6 +19,7 @@ import { originMediaStoreNode } from '../../../../src/targets/aws/resources/orig
 import { originPolicyNode } from '../../../../src/targets/aws/resources/origin-policy.js';
 import { playerNode } from '../../../../src/targets/aws/resources/player.js';
 import { createRun, makeContext, notFound, record } from '../../../helpers/aws-context.js';
+import { MEDIASTORE } from '../../../helpers/aws-run.js';
 
 const ms = mockClient(MediaStoreClient);
 const msd = mockClient(MediaStoreDataClient);
@@ -29,7 +30,7 @@ afterEach(() => {
   cw.reset();
 });
 
-const MS = { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', origin: 'mediastore' };
+const MS = { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', ...MEDIASTORE };
 const ENDPOINT = 'https://abc.data.mediastore.us-east-1.amazonaws.com';
 
 describe('MediaStore origin', () => {
@@ -92,7 +93,7 @@ describe('MediaStore origin', () => {
     const ctx = await makeContext(MS);
     await playerNode(ctx.names, ctx.spec).create(ctx, createRun({ origin: record('origin', 'demo', { endpoint: ENDPOINT }) }));
     const puts = msd.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts.map((p) => [p.Path, p.ContentType])).toEqual([['player/index.html', 'text/html; charset=utf-8'], ['player/hls.min.js', 'text/javascript; charset=utf-8']]);
+    expect(puts.map((p) => [p.Path, p.ContentType])).toEqual([['player/index.html', 'text/html'], ['player/hls.min.js', 'text/javascript']]);
   });
 });
 

@@ -1,0 +1,78 @@
+/**
+ * Which AWS regions a stack can live in, and what to suggest instead. Pure data.
+ *
+ * MediaLive's regions are AWS's published endpoint data for the service (botocore 1.43.11,
+ * data/endpoints.json, partition "aws", service "medialive", FIPS aliases left out; the same list as
+ * https://docs.aws.amazon.com/general/latest/gr/medialive_region.html). us-west-1 is not one of them.
+ */
+
+export const MEDIALIVE_ENDPOINT_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'sa-east-1',
+  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
+  'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-4', 'ap-southeast-5',
+  'me-central-1',
+] as const;
+
+/**
+ * Regions whose S3 buckets CloudFront does not deliver standard (legacy) access logs to: the
+ * opt-in regions ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide; AWS's
+ * own solutions put the logs bucket in us-east-1 there "because CloudFront doesn't deliver access
+ * logs to buckets in the supported opt-in Regions", docs.aws.amazon.com/solutions/latest/
+ * dynamic-image-transformation-for-amazon-cloudfront/opt-in-regions.html).
+ * The stack's logs bucket lives in the stack's region and the distribution logs to it, so a stack
+ * here would fail at CreateDistribution after the role, both buckets, the OAC and the cache
+ * policies exist. They are refused until the logs bucket can live in another region.
+ */
+export const CLOUDFRONT_NO_LOG_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
+  'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'il-central-1',
+  'me-central-1', 'me-south-1', 'mx-central-1',
+]);
+
+/** Regions a livestream AWS stack can be created in: MediaLive runs there and CloudFront logs there. */
+export const STACK_REGIONS: readonly string[] = MEDIALIVE_ENDPOINT_REGIONS.filter((r) => !CLOUDFRONT_NO_LOG_REGIONS.has(r));
+
+/** For a region a stack cannot use, the nearest ones it can, closest first. */
+const NEAREST: Record<string, string[]> = {
+  'us-west-1': ['us-west-2', 'us-east-2'],
+  'ca-west-1': ['us-west-2', 'ca-central-1'],
+  'mx-central-1': ['us-east-2', 'us-west-2'],
+  'eu-central-2': ['eu-central-1', 'eu-west-3'],
+  'eu-south-1': ['eu-central-1', 'eu-west-3'],
+  'eu-south-2': ['eu-west-3', 'eu-west-1'],
+  'il-central-1': ['eu-central-1', 'ap-south-1'],
+  'me-central-1': ['ap-south-1', 'eu-central-1'],
+  'me-south-1': ['ap-south-1', 'eu-central-1'],
+  'af-south-1': ['eu-west-1', 'sa-east-1'],
+  'ap-south-2': ['ap-south-1', 'ap-southeast-1'],
+  'ap-east-1': ['ap-southeast-1', 'ap-northeast-1'],
+  'ap-east-2': ['ap-northeast-1', 'ap-southeast-1'],
+  'ap-southeast-3': ['ap-southeast-1', 'ap-southeast-2'],
+  'ap-southeast-4': ['ap-southeast-2', 'ap-southeast-1'],
+  'ap-southeast-5': ['ap-southeast-1', 'ap-south-1'],
+  'ap-southeast-6': ['ap-southeast-2', 'ap-southeast-1'],
+  'ap-southeast-7': ['ap-southeast-1', 'ap-south-1'],
+};
+
+/** Why a region cannot hold a stack (undefined when it can), and the regions to use instead. */
+export function checkStackRegion(region: string): { message: string; fix: string } | undefined {
+  if (STACK_REGIONS.includes(region)) return undefined;
+  const nearest = NEAREST[region] ?? nearestByPrefix(region);
+  const fix = nearest.length > 0
+    ? `use the nearest supported region: --region ${nearest.join(' or --region ')} (supported: ${STACK_REGIONS.join(', ')})`
+    : `use one of ${STACK_REGIONS.join(', ')}`;
+  if ((MEDIALIVE_ENDPOINT_REGIONS as readonly string[]).includes(region)) {
+    return {
+      message: `MediaLive runs in ${region}, but CloudFront cannot deliver its access logs to an S3 bucket there (an opt-in region), and the stack keeps its logs bucket in its own region`,
+      fix,
+    };
+  }
+  return { message: `MediaLive has no endpoint in ${region}`, fix };
+}
+
+/** Unknown region: the supported ones on the same continent prefix ("eu-", "ap-"...). */
+function nearestByPrefix(region: string): string[] {
+  const prefix = region.split('-')[0];
+  return STACK_REGIONS.filter((r) => r.split('-')[0] === prefix).slice(0, 2);
+}
