@@ -256,7 +256,7 @@ export class AwsFake {
         const id = this.id('');
         const destinations = i.Type === 'RTMP_PUSH'
           ? (i.Destinations ?? []).map((d: Input) => ({ Url: `rtmp://198.51.100.10:1935/${d.StreamName}`, Ip: '198.51.100.10', Port: '1935' }))
-          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }] : [];
+          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }, { Url: 'rtp://198.51.100.11:5000', Ip: '198.51.100.11', Port: '5000' }] : [];
         const x: FakeInput = { id, arn: `arn:aws:medialive:${this.region}:${this.accountId}:input:${id}`, name: i.Name, type: i.Type, state: 'CREATING', sgIds: i.InputSecurityGroups ?? [], destinations, requestId: i.RequestId, request: i };
         this.inputs.set(id, x);
         for (const g of x.sgIds) sg(g).state = 'IN_USE';
