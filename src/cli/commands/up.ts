@@ -111,7 +111,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
 
 export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
   const data = { stack: spec.stack, target: spec.target, spec, ladder: ladder.name, resources: plan, cost: cost ?? null };
-  const where = spec.target === 'aws' ? `aws (${spec.aws!.region}, origin ${spec.aws!.origin})` : `local (${spec.local!.listen})`;
+  const where = spec.target === 'aws' ? `aws (${spec.aws!.region}, origin ${spec.aws!.origin}, CloudFront price class ${spec.aws!.priceClass ?? 'All'})` : `local (${spec.local!.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
     `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
