@@ -119,7 +119,7 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
     table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
     '',
     cost
-      ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
+      ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h${l.estimated ? ` (estimated: ${l.estimated})` : ''}`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
       : 'Cost: nothing to pay; it runs on this machine.',
   ];
   if (asResult) out.result(lines.join('\n'), data);
