@@ -59,8 +59,8 @@ export class AwsFake {
   readonly dashboards = new Map<string, string>();
   readonly functions = new Map<string, FakeFunction>();
   readonly containers = new Map<string, FakeContainer>();
-  /** Every command in order: "CreateChannel", ... */
-  readonly calls: Array<{ command: string; input: Input }> = [];
+  /** Every command in order: "CreateChannel", ..., with the IAM service prefix of its client. */
+  readonly calls: Array<{ command: string; input: Input; service: string }> = [];
   private failures: Failure[] = [];
   private stubs: Array<{ restore(): void }> = [];
   private seq = 0;
@@ -71,18 +71,18 @@ export class AwsFake {
 
   /** Replace the send of every SDK client class with this fake. */
   install(): this {
-    const services: Array<[unknown, Record<string, unknown>, Record<string, Handler>]> = [
-      [sts.STSClient, sts, this.sts()],
-      [iam.IAMClient, iam, this.iam()],
-      [ssm.SSMClient, ssm, this.ssm()],
-      [ml.MediaLiveClient, ml, this.medialive()],
-      [s3.S3Client, s3, this.s3()],
-      [cf.CloudFrontClient, cf, this.cloudfront()],
-      [cw.CloudWatchClient, cw, this.cloudwatch()],
-      [ms.MediaStoreClient, ms, this.mediastore()],
-      [msd.MediaStoreDataClient, msd, this.mediastoreData()],
+    const services: Array<[unknown, Record<string, unknown>, Record<string, Handler>, string]> = [
+      [sts.STSClient, sts, this.sts(), 'sts'],
+      [iam.IAMClient, iam, this.iam(), 'iam'],
+      [ssm.SSMClient, ssm, this.ssm(), 'ssm'],
+      [ml.MediaLiveClient, ml, this.medialive(), 'medialive'],
+      [s3.S3Client, s3, this.s3(), 's3'],
+      [cf.CloudFrontClient, cf, this.cloudfront(), 'cloudfront'],
+      [cw.CloudWatchClient, cw, this.cloudwatch(), 'cloudwatch'],
+      [ms.MediaStoreClient, ms, this.mediastore(), 'mediastore'],
+      [msd.MediaStoreDataClient, msd, this.mediastoreData(), 'mediastore'],
     ];
-    for (const [client, mod, handlers] of services) {
+    for (const [client, mod, handlers, service] of services) {
       const stub = mockClient(client as any) as any;
       stub.onAnyCommand().callsFake((input: Input) => {
         throw awsError('UnhandledByFake', `the fake does not implement this command (input ${JSON.stringify(input).slice(0, 200)})`);
@@ -90,7 +90,7 @@ export class AwsFake {
       for (const [name, handler] of Object.entries(handlers)) {
         const Command = mod[`${name}Command`];
         if (!Command) throw new Error(`no ${name}Command in SDK module`);
-        stub.on(Command).callsFake((input: Input) => this.dispatch(name, input, handler));
+        stub.on(Command).callsFake((input: Input) => this.dispatch(name, input, handler, service));
       }
       this.stubs.push(stub);
     }
@@ -129,8 +129,8 @@ export class AwsFake {
     return out.sort();
   }
 
-  private dispatch(name: string, input: Input, handler: Handler): unknown {
-    this.calls.push({ command: name, input });
+  private dispatch(name: string, input: Input, handler: Handler, service: string): unknown {
+    this.calls.push({ command: name, input, service });
     const f = this.failures.find((x) => x.command === name && x.remaining > 0);
     if (f) f.remaining -= 1;
     if (f && !f.after) return Promise.reject(f.error);
