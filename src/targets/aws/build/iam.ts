@@ -88,8 +88,9 @@ export function buildRolePolicyDocument(a: {
       },
     );
   }
-  // LogLevel on the channel sends its logs to CloudWatch Logs, to the "ElementalMediaLive" log
-  // group. The actions are the ones MediaLive's user guide lists for the trusted entity
+  // LogLevel on the channel sends its logs to CloudWatch Logs, to the log group that "is always
+  // ElementalMediaLive" (https://docs.aws.amazon.com/medialive/latest/ug/working-with-logs.html),
+  // one stream per channel pipeline. The actions are the ones MediaLive's user guide lists for the trusted entity
   // ("Reference: summary of requirements for the MediaLive trusted entity", CloudWatch Logs row):
   // https://docs.aws.amazon.com/medialive/latest/ug/trusted-entity-requirements.html
   // DescribeLogGroups cannot be scoped to one group (IAM evaluates it against log-group:*).
