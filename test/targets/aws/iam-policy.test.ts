@@ -106,6 +106,20 @@ describe('docs/iam-policy.json', () => {
     expect(unused).toEqual([]);
   });
 
+  it('docs/aws-calls.md lists every command sent, with the actions it needs', async () => {
+    const doc = await readFile(path.resolve(import.meta.dirname, '../../../docs/aws-calls.md'), 'utf8');
+    const rows = new Map([...doc.matchAll(/^\| `([a-z0-9-]+:\w+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const missing: string[] = [];
+    for (const r of await allRuns()) {
+      for (const c of r.calls) {
+        const row = rows.get(`${c.service}:${c.command}`);
+        const actions = needsOf(c, r.region).map((n) => n.action);
+        if (!row || actions.some((a) => !row.includes(a))) missing.push(`${c.service}:${c.command} (${actions.join(', ') || 'no action'})`);
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
   it('is a valid identity policy: version, Allow only, every statement named', async () => {
     await allRuns();
     expect(policy.Version).toBe('2012-10-17');
