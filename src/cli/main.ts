@@ -3,7 +3,7 @@
  * `livestream --help` loads neither the AWS SDK nor the local servers.
  */
 import { Command, Option } from 'commander';
-import { INPUT_TYPES } from '../core/spec.js';
+import { INPUT_TYPES, PRICE_CLASSES } from '../core/spec.js';
 import { EXIT } from './exit-codes.js';
 import { Output } from './output.js';
 import type { GlobalOptions } from './resolve.js';
@@ -43,6 +43,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--region <region>', 'aws: region (default us-east-1)')
     .option('--aws-profile <name>', 'aws: named profile from ~/.aws/config (--profile is the encoding profile)')
     .option('--endpoint-url <url>', 'aws: send every AWS call to this endpoint (for emulators)')
+    .addOption(new Option('--price-class <class>', 'aws: CloudFront edge locations: 100 (North America, Europe), 200 (adds most of Asia, Africa), All (default, every location)').choices([...PRICE_CLASSES]))
     .addOption(new Option('--origin <origin>', 'aws: origin store; MediaStore was ended by AWS on 2025-11-13, so s3 is the default').choices(['s3', 'mediastore']))
     .option('--listen <address>', 'local: address for viewers and push inputs (127.0.0.1; 0.0.0.0 lets phones on your network watch)')
     .option('--port <port>', 'local: edge port for viewers (default: any free port)')

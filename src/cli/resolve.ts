@@ -32,6 +32,7 @@ export interface SpecOptions extends GlobalOptions {
   awsProfile?: string;
   endpointUrl?: string;
   origin?: string;
+  priceClass?: string;
   listen?: string;
   port?: string;
   rtmpPort?: string;
@@ -74,6 +75,7 @@ export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
     awsProfile: opts.awsProfile,
     endpointUrl: opts.endpointUrl,
     origin: opts.origin,
+    priceClass: opts.priceClass,
     listen: opts.listen,
     port: opts.port,
     rtmpPort: opts.rtmpPort,

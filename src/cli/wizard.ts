@@ -99,6 +99,15 @@ export async function runWizard(given: UpOptions, prompts?: Prompts): Promise<{ 
       choices: MEDIALIVE_REGIONS.map((r) => ({ name: r, value: r })),
       default: DEFAULTS.region,
     });
+    o.priceClass = await ask.select({
+      message: 'Where are your viewers? (CloudFront price class)',
+      choices: [
+        { name: 'Anywhere: every edge location (All, the default)', value: 'All' },
+        { name: 'North America, Europe, Asia, Middle East, Africa (200)', value: '200' },
+        { name: 'North America and Europe only: cheapest; others are served from far away (100)', value: '100' },
+      ],
+      default: 'All',
+    });
   }
   o.start = await ask.confirm({ message: 'Start the channel now?', default: true });
   return { options: o, secrets };

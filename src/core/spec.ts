@@ -14,11 +14,20 @@ export type TargetName = (typeof TARGETS)[number];
 export const ORIGINS = ['s3', 'mediastore'] as const;
 export type OriginKind = (typeof ORIGINS)[number];
 
+/** CloudFront price classes, as --price-class takes them (100, 200, All). */
+export const PRICE_CLASSES = ['100', '200', 'All'] as const;
+export type PriceClassName = (typeof PRICE_CLASSES)[number];
+
 export interface AwsOptions {
   region: string;
   awsProfile?: string;
   endpointUrl?: string;
   origin: OriginKind;
+  /**
+   * CloudFront edge locations: 100 (North America, Europe, Israel), 200 (+ most of Asia, Middle
+   * East, Africa) or All. Absent: the target's default (All, as the reference solutions).
+   */
+  priceClass?: PriceClassName;
 }
 
 export interface LocalOptions {
@@ -76,6 +85,7 @@ export interface RawSpec {
   awsProfile?: string;
   endpointUrl?: string;
   origin?: string;
+  priceClass?: string;
   listen?: string;
   port?: number | string;
   rtmpPort?: number | string;
@@ -186,12 +196,21 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
     if (raw.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(raw.endpointUrl)) {
       add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
     }
-    aws = { region, origin, ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}), ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}) };
+    if (raw.priceClass !== undefined && !(PRICE_CLASSES as readonly string[]).includes(raw.priceClass)) {
+      add('priceClass', `unknown CloudFront price class "${raw.priceClass}"`, 'use --price-class 100 (North America and Europe), 200 (adds most of Asia and Africa) or All (default, every edge location)');
+    }
+    aws = {
+      region,
+      origin,
+      ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}),
+      ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}),
+      ...(raw.priceClass !== undefined ? { priceClass: raw.priceClass as PriceClassName } : {}),
+    };
     if (raw.listen !== undefined || raw.port !== undefined || raw.rtmpPort !== undefined || raw.rtpPort !== undefined || raw.edgeWorkers !== undefined) {
       add('listen', '--listen and the port options are for the local target', 'remove them, or use --target local');
     }
   } else {
-    for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin]] as const) {
+    for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin], ['priceClass', raw.priceClass]] as const) {
       if (v !== undefined) add(k, `--${kebab(k)} is only for --target aws`, 'add --target aws, or remove it');
     }
     const listen = raw.listen ?? DEFAULTS.listen;
@@ -269,7 +288,7 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
   const flat = (s: StackSpec): Record<string, string> => ({
     target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
     sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
-    profile: s.profile, region: s.aws?.region ?? '', origin: s.aws?.origin ?? '', endpointUrl: s.aws?.endpointUrl ?? '',
+    profile: s.profile, region: s.aws?.region ?? '', origin: s.aws?.origin ?? '', endpointUrl: s.aws?.endpointUrl ?? '', priceClass: s.aws?.priceClass ?? '',
     listen: s.local?.listen ?? '', port: String(s.local?.port ?? ''), rtmpPort: String(s.local?.rtmpPort ?? ''),
     rtpPort: String(s.local?.rtpPort ?? ''), edgeWorkers: String(s.local?.edgeWorkers ?? ''),
   });

@@ -19,6 +19,8 @@ export interface PlannedResource {
 export interface CostLine {
   item: string;
   perHour: number;
+  /** Absent for a published list price; otherwise why the figure is an estimate. */
+  estimated?: string;
 }
 
 export interface CostEstimate {

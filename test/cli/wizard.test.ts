@@ -42,9 +42,10 @@ describe('the wizard', () => {
   });
 
   it('asks AWS push inputs for CIDRs and a region, and rejects a bad CIDR', async () => {
-    const p = scripted(['aws', 'RTMP_PUSH', '203.0.113.7/32, 198.51.100.0/24', 'HD-1080p', 'eu-west-1', true]);
+    const p = scripted(['aws', 'RTMP_PUSH', '203.0.113.7/32, 198.51.100.0/24', 'HD-1080p', 'eu-west-1', '100', true]);
     const { options } = await runWizard({}, p);
-    expect(options).toMatchObject({ target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '198.51.100.0/24'], profile: 'HD-1080p', region: 'eu-west-1' });
+    expect(options).toMatchObject({ target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '198.51.100.0/24'], profile: 'HD-1080p', region: 'eu-west-1', priceClass: '100' });
+    expect(p.asked).toContain('select: Where are your viewers? (CloudFront price class)');
     await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '203.0.113.7']))).rejects.toThrow(/not in CIDR notation/);
     await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '2001:db8::/48']))).rejects.toThrow(/IPv4 CIDRs only/);
   });

@@ -199,6 +199,20 @@ class EndpointState {
     if (m === 'POST' && p === '/cache-policy') return done('CreateCachePolicy', `<CachePolicy><Id>CP${this.seq}</Id></CachePolicy>`, 201);
     if (m === 'GET' && p.startsWith('/cache-policy/')) return done('GetCachePolicy', '<CachePolicy><Id>CP</Id></CachePolicy>');
     if (m === 'DELETE' && p.startsWith('/cache-policy/')) return done('DeleteCachePolicy', '', 204);
+    // CloudFront Functions: /function, /function/{Name}/publish, /function/{Name}/describe, /function/{Name}.
+    const fn = (name: string) => `<FunctionSummary><Name>${name}</Name><Status>UNASSOCIATED</Status><FunctionConfig><Comment>c</Comment><Runtime>cloudfront-js-2.0</Runtime></FunctionConfig><FunctionMetadata><FunctionARN>arn:aws:cloudfront::${ACCOUNT}:function/${name}</FunctionARN><Stage>LIVE</Stage><LastModifiedTime>2026-11-25T04:00:00Z</LastModifiedTime></FunctionMetadata></FunctionSummary>`;
+    const fnName = decodeURIComponent(p.split('/')[2] ?? '');
+    if (m === 'POST' && p === '/function') return done('CreateFunction', fn('player'), 201);
+    if (m === 'POST' && p.startsWith('/function/') && p.endsWith('/publish')) return done('PublishFunction', fn(fnName));
+    if (m === 'GET' && p.startsWith('/function/') && p.endsWith('/describe')) {
+      if (this.gone.has(`function:${fnName}`)) return done('DescribeFunction', '<Error><Code>NoSuchFunctionExists</Code><Message>gone</Message></Error>', 404);
+      return done('DescribeFunction', fn(fnName));
+    }
+    if (m === 'PUT' && p.startsWith('/function/')) return done('UpdateFunction', fn(fnName));
+    if (m === 'DELETE' && p.startsWith('/function/')) {
+      this.gone.add(`function:${fnName}`);
+      return done('DeleteFunction', '', 204);
+    }
     if (m === 'POST' && p === '/distribution') return done('CreateDistributionWithTags', dist(), 201);
     if (m === 'GET' && p.endsWith('/config')) {
       r.operation = 'GetDistributionConfig';

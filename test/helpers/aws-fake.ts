@@ -41,6 +41,7 @@ export interface FakeInput { id: string; arn: string; name: string; type: string
 export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
 export interface FakeBucket { config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
 export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string }
+export interface FakeFunction { name: string; arn: string; config: Input; code: string; etag: string; published: boolean; tags?: unknown }
 export interface FakeContainer { name: string; arn: string; endpoint: string; status: string; policy?: string; cors?: unknown; lifecycle?: string; metric?: unknown; logging: boolean; objects: Map<string, { body: Buffer; contentType?: string }> }
 
 export class AwsFake {
@@ -56,6 +57,7 @@ export class AwsFake {
   readonly oacs = new Map<string, { id: string; config: Input; etag: string }>();
   readonly cachePolicies = new Map<string, { id: string; config: Input; etag: string }>();
   readonly dashboards = new Map<string, string>();
+  readonly functions = new Map<string, FakeFunction>();
   readonly containers = new Map<string, FakeContainer>();
   /** Every command in order: "CreateChannel", ..., with its service (the SDK module's name: "medialive"). */
   readonly calls: Array<{ command: string; input: Input; service: string }> = [];
@@ -122,6 +124,7 @@ export class AwsFake {
     for (const o of this.oacs.values()) out.push(`oac:${o.config.Name}`);
     for (const p of this.cachePolicies.values()) out.push(`cache-policy:${p.config.Name}`);
     for (const k of this.dashboards.keys()) out.push(`dashboard:${k}`);
+    for (const k of this.functions.keys()) out.push(`function:${k}`);
     for (const c of this.containers.values()) out.push(`container:${c.name}`);
     return out.sort();
   }
@@ -256,7 +259,7 @@ export class AwsFake {
         const id = this.id('');
         const destinations = i.Type === 'RTMP_PUSH'
           ? (i.Destinations ?? []).map((d: Input) => ({ Url: `rtmp://198.51.100.10:1935/${d.StreamName}`, Ip: '198.51.100.10', Port: '1935' }))
-          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }] : [];
+          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }, { Url: 'rtp://198.51.100.11:5000', Ip: '198.51.100.11', Port: '5000' }] : [];
         const x: FakeInput = { id, arn: `arn:aws:medialive:${this.region}:${this.accountId}:input:${id}`, name: i.Name, type: i.Type, state: 'CREATING', sgIds: i.InputSecurityGroups ?? [], destinations, requestId: i.RequestId, request: i };
         this.inputs.set(id, x);
         for (const g of x.sgIds) sg(g).state = 'IN_USE';
@@ -400,6 +403,27 @@ export class AwsFake {
       if (!given) throw awsError('InvalidIfMatchVersion', 'The If-Match version is missing or not valid for the resource.');
       if (given !== current) throw awsError('PreconditionFailed', 'The precondition given in one or more of the request-header fields evaluated to false.', 412);
     };
+    const fn = (name: string) => {
+      const f = this.functions.get(name);
+      if (!f) throw awsError('NoSuchFunctionExists', 'The function does not exist.', 404);
+      return f;
+    };
+    const fnOut = (f: FakeFunction, stage: string) => ({
+      Name: f.name,
+      Status: 'UNASSOCIATED',
+      FunctionConfig: f.config,
+      FunctionMetadata: { FunctionARN: f.arn, Stage: stage, LastModifiedTime: new Date(0) },
+    });
+    // CloudFront refuses an association with a function that is not published (no LIVE stage).
+    const checkFunctions = (config: Input) => {
+      const behaviours = [config.DefaultCacheBehavior, ...(config.CacheBehaviors?.Items ?? [])];
+      for (const b of behaviours) {
+        for (const a of b?.FunctionAssociations?.Items ?? []) {
+          const f = [...this.functions.values()].find((x) => x.arn === a.FunctionARN);
+          if (!f || !f.published) throw awsError('InvalidFunctionAssociation', `The function ARN ${a.FunctionARN} is invalid or not published.`);
+        }
+      }
+    };
     const inUse = (key: 'OriginAccessControlId' | 'CachePolicyId', id: string) =>
       [...this.distributions.values()].some((d) => JSON.stringify(d.config).includes(`"${key}":"${id}"`));
     return {
@@ -445,10 +469,46 @@ export class AwsFake {
         if (inUse('CachePolicyId', p.id)) throw awsError('CachePolicyInUse', 'Cannot delete the cache policy because it is attached to one or more cache behaviors.', 409);
         this.cachePolicies.delete(i.Id);
       },
+      CreateFunction: (i) => {
+        if (!/^[a-zA-Z0-9-_]{1,64}$/.test(i.Name)) throw awsError('InvalidArgument', `Function name ${i.Name} is invalid.`);
+        if (this.functions.has(i.Name)) throw awsError('FunctionAlreadyExists', `A function with the name ${i.Name} already exists.`, 409);
+        const f: FakeFunction = { name: i.Name, arn: `arn:aws:cloudfront::${this.accountId}:function/${i.Name}`, config: i.FunctionConfig, code: Buffer.from(i.FunctionCode).toString('utf8'), etag: etag(), published: false, tags: i.Tags };
+        this.functions.set(i.Name, f);
+        return { FunctionSummary: fnOut(f, 'DEVELOPMENT'), ETag: f.etag, Location: `https://cloudfront.amazonaws.com/2020-05-31/function/${f.arn}` };
+      },
+      DescribeFunction: (i) => {
+        const f = fn(i.Name);
+        if (i.Stage === 'LIVE' && !f.published) throw awsError('NoSuchFunctionExists', 'The function does not exist at the LIVE stage.', 404);
+        return { FunctionSummary: fnOut(f, i.Stage ?? 'DEVELOPMENT'), ETag: f.etag };
+      },
+      UpdateFunction: (i) => {
+        const f = fn(i.Name);
+        ifMatch(i.IfMatch, f.etag);
+        f.config = i.FunctionConfig;
+        f.code = Buffer.from(i.FunctionCode).toString('utf8');
+        f.etag = etag();
+        return { FunctionSummary: fnOut(f, 'DEVELOPMENT'), ETag: f.etag };
+      },
+      PublishFunction: (i) => {
+        const f = fn(i.Name);
+        ifMatch(i.IfMatch, f.etag);
+        f.published = true;
+        f.etag = etag();
+        return { FunctionSummary: fnOut(f, 'LIVE') };
+      },
+      DeleteFunction: (i) => {
+        const f = fn(i.Name);
+        ifMatch(i.IfMatch, f.etag);
+        if ([...this.distributions.values()].some((d) => JSON.stringify(d.config).includes(`"FunctionARN":"${f.arn}"`))) {
+          throw awsError('FunctionInUse', 'Cannot delete function, it\'s in use by one or more distributions.', 409);
+        }
+        this.functions.delete(i.Name);
+      },
       CreateDistributionWithTags: (i) => {
         const config = i.DistributionConfigWithTags.DistributionConfig;
         const same = [...this.distributions.values()].find((d) => d.callerReference === config.CallerReference);
         if (same) return { Distribution: distOut(same), ETag: same.etag };
+        checkFunctions(config);
         const oac = config.Origins.Items[0].OriginAccessControlId;
         if (oac && !this.oacs.has(oac)) throw awsError('NoSuchOriginAccessControl', 'The origin access control does not exist.', 404);
         const id = this.id('EDIST');
@@ -470,6 +530,7 @@ export class AwsFake {
       UpdateDistribution: (i) => {
         const d = dist(i.Id);
         ifMatch(i.IfMatch, d.etag);
+        checkFunctions(i.DistributionConfig);
         d.config = i.DistributionConfig;
         d.status = 'InProgress';
         d.etag = etag();

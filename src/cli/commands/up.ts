@@ -111,7 +111,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
 
 export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
   const data = { stack: spec.stack, target: spec.target, spec, ladder: ladder.name, resources: plan, cost: cost ?? null };
-  const where = spec.target === 'aws' ? `aws (${spec.aws!.region}, origin ${spec.aws!.origin})` : `local (${spec.local!.listen})`;
+  const where = spec.target === 'aws' ? `aws (${spec.aws!.region}, origin ${spec.aws!.origin}, CloudFront price class ${spec.aws!.priceClass ?? 'All'})` : `local (${spec.local!.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
     `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
@@ -119,7 +119,7 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
     table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
     '',
     cost
-      ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
+      ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h${l.estimated ? ` (estimated: ${l.estimated})` : ''}`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
       : 'Cost: nothing to pay; it runs on this machine.',
   ];
   if (asResult) out.result(lines.join('\n'), data);

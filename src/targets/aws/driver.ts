@@ -22,7 +22,7 @@ import type {
 } from '../../core/target.js';
 import { toLivestreamError } from './build/errors.js';
 import { assertResourceNames, resourceNames, type ResourceNames } from './build/names.js';
-import { estimateChannelCost, OTHER_COSTS } from './build/pricing.js';
+import { estimateChannelCost, otherCosts } from './build/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
 import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } from './context.js';
 import { buildOutputs } from './outputs.js';
@@ -154,7 +154,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
         approximate: c.approximate,
         notes: [
           'MediaLive bills only while the channel runs; the figure above is the channel alone.',
-          ...OTHER_COSTS.map((o) => `${o.item}: ${o.price}`),
+          ...otherCosts(awsOf(spec).priceClass).map((o) => `${o.item}: ${o.price}`),
         ],
       };
     },

@@ -16,7 +16,10 @@ export function buildOutputs(names: ResourceNames, resources: Record<string, Res
     out.cloudfrontConsole = `https://us-east-1.console.aws.amazon.com/cloudfront/v4/home#/distributions/${dist!.physicalId}`;
   }
   const endpoints = resources.input?.attrs.endpoints;
-  if (Array.isArray(endpoints) && endpoints.length > 0) out.pushEndpoint = endpoints.join(' ');
+  // A push input always has two addresses (one per pipeline of a STANDARD channel). Our channel
+  // is SINGLE_PIPELINE and ingests only the first: printing the second would send an encoder to
+  // an address nobody reads.
+  if (Array.isArray(endpoints) && typeof endpoints[0] === 'string' && endpoints[0]) out.pushEndpoint = endpoints[0];
   if (resources.dashboard) out.dashboardUrl = `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#dashboards:name=${encodeURIComponent(resources.dashboard.physicalId)}`;
   if (resources.channel?.physicalId) out.channelConsole = `https://${r}.console.aws.amazon.com/medialive/home?region=${r}#/channels/${resources.channel.physicalId}`;
   const o = resources.origin;

@@ -14,11 +14,11 @@ async function planFor(raw: RawSpec) {
 describe('plan', () => {
   const table: Array<[string, RawSpec, string[]]> = [
     ['URL_PULL, s3', { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8' },
-      ['role', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
+      ['role', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
     ['URL_PULL with password', { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', sourceUser: 'u', sourcePassword: true },
-      ['role', 'source-password', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
+      ['role', 'source-password', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
     ['RTMP_PUSH, mediastore', { input: 'RTMP_PUSH', cidr: ['10.0.0.0/8'], ...MEDIASTORE },
-      ['role', 'input-security-group', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
+      ['role', 'input-security-group', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
   ];
   for (const [label, raw, ids] of table) {
     it(`${label}: the resources, in dependency order`, async () => {

@@ -33,6 +33,8 @@ const OWNER: Record<string, string[]> = {
   PutBucketPolicy: ['logs-bucket', 'origin-policy'],
   CreateOriginAccessControl: ['origin-oac'],
   CreateCachePolicy: ['cache-policy-playlists', 'cache-policy-segments'],
+  CreateFunction: ['player-function'],
+  PublishFunction: ['player-function'],
   CreateDistributionWithTags: ['distribution'],
   PutObject: ['player'],
   CreateChannel: ['channel'],

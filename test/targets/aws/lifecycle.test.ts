@@ -35,6 +35,7 @@ describe('AWS lifecycle against the stateful fake', () => {
       'channel:teststack-channel',
       'dashboard:teststack-us-east-1',
       'distribution:livestream teststack (us-east-1)',
+      'function:teststack-us-east-1-player-index',
       'input:teststack-input',
       'oac:teststack-us-east-1-oac',
       'role:teststack-medialive-us-east-1',
@@ -55,7 +56,7 @@ describe('AWS lifecycle against the stateful fake', () => {
     expect(status.channel.state).toBe('RUNNING');
     expect(status.resources.every((r) => r.exists)).toBe(true);
     expect(status.resources.map((r) => r.id).sort()).toEqual(
-      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'role'].sort(),
+      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'player-function', 'role'].sort(),
     );
 
     await h.driver.stop(await h.run());
@@ -114,7 +115,7 @@ describe('AWS lifecycle against the stateful fake', () => {
     expect(second).toEqual(first);
     expect(fake.inventory()).toEqual(before);
     expect(fake.commandNames().filter(isMutation)).toHaveLength(mutations);
-    expect(h.host.codes().filter((c) => c === 'RESOURCE_EXISTS')).toHaveLength(12);
+    expect(h.host.codes().filter((c) => c === 'RESOURCE_EXISTS')).toHaveLength(13);
     expect(h.host.codes()).toContain('CHANNEL_ALREADY_RUNNING');
   });
 

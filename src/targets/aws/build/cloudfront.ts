@@ -11,8 +11,23 @@ import type {
   DistributionConfigWithTags,
   Origin,
   OriginAccessControlConfig,
+  PriceClass,
 } from '@aws-sdk/client-cloudfront';
+import type { PriceClassName } from '../../../core/spec.js';
 import type { ResourceNames } from './names.js';
+import { playerFunctionAssociations } from './player-function.js';
+
+/**
+ * What the reference solutions use: neither sets a price class, so CloudFront's default applies,
+ * PriceClass_All (every edge location; viewers far from North America and Europe are served
+ * nearby, at a higher price per GB there).
+ */
+export const DEFAULT_PRICE_CLASS: PriceClass = 'PriceClass_All';
+
+/** --price-class 100 | 200 | All as CloudFront names it. */
+export function cloudFrontPriceClass(name: PriceClassName | undefined): PriceClass {
+  return name ? (`PriceClass_${name}` as PriceClass) : DEFAULT_PRICE_CLASS;
+}
 
 /** AWS-managed policies (ids are the same in every account). */
 export const MANAGED_POLICIES = {
@@ -87,6 +102,9 @@ export interface DistributionArgs {
   originRequestPolicyId?: string;
   responseHeadersPolicyId?: string;
   comment: string;
+  /** The published player-index function (build/player-function.ts); absent on stacks made before it. */
+  playerFunctionArn?: string;
+  priceClass?: PriceClass;
 }
 
 export function buildDistributionConfig(a: DistributionArgs): DistributionConfig {
@@ -107,10 +125,17 @@ export function buildDistributionConfig(a: DistributionArgs): DistributionConfig
     ResponseHeadersPolicyId: responseHeadersPolicyId,
   });
   const defaultBehaviour: DefaultCacheBehavior = behaviour(a.cachePolicyIds.segments);
+  // The player page is re-uploaded by `up`: keep it short-lived like the playlists. Its function
+  // maps /player/ to player/index.html (S3 has no index documents) and /player to /player/.
+  const player = (PathPattern: string): CacheBehavior => ({
+    PathPattern,
+    ...behaviour(a.cachePolicyIds.playlists),
+    ...(a.playerFunctionArn ? { FunctionAssociations: playerFunctionAssociations(a.playerFunctionArn) } : {}),
+  });
   const pathBehaviours: CacheBehavior[] = [
     { PathPattern: '*.m3u8', ...behaviour(a.cachePolicyIds.playlists) },
-    // The player page is re-uploaded by `up`: keep it short-lived like the playlists.
-    { PathPattern: 'player/*', ...behaviour(a.cachePolicyIds.playlists) },
+    player('player/*'),
+    ...(a.playerFunctionArn ? [player('player')] : []),
   ];
   return {
     CallerReference: a.callerReference,
@@ -124,11 +149,26 @@ export function buildDistributionConfig(a: DistributionArgs): DistributionConfig
       Items: ERROR_CODES.map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 1 })),
     },
     Logging: { Enabled: true, IncludeCookies: false, Bucket: a.logsBucketDomain, Prefix: 'cloudfront/' },
-    PriceClass: 'PriceClass_100',
+    PriceClass: a.priceClass ?? DEFAULT_PRICE_CLASS,
     HttpVersion: 'http2and3',
     IsIPV6Enabled: true,
     ViewerCertificate: { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1' },
     Restrictions: { GeoRestriction: { RestrictionType: 'none', Quantity: 0 } },
+  };
+}
+
+/**
+ * The config a disable sends: Enabled false and no function associations, so the player function
+ * can be deleted as soon as this update has deployed (CloudFront refuses to delete a function a
+ * distribution still names: FunctionInUse), even if the distribution itself stays.
+ */
+export function buildDisabledDistributionConfig(current: DistributionConfig): DistributionConfig {
+  const strip = <B extends { FunctionAssociations?: unknown }>(b: B): B => ({ ...b, FunctionAssociations: { Quantity: 0, Items: [] } });
+  return {
+    ...current,
+    Enabled: false,
+    ...(current.DefaultCacheBehavior ? { DefaultCacheBehavior: strip(current.DefaultCacheBehavior) } : {}),
+    ...(current.CacheBehaviors ? { CacheBehaviors: { ...current.CacheBehaviors, Items: (current.CacheBehaviors.Items ?? []).map(strip) } } : {}),
   };
 }
 

@@ -20,6 +20,17 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/** CloudWatch Logs actions MediaLive documents for channel logging (LogLevel). */
+export const CHANNEL_LOG_ACTIONS = [
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'logs:PutMetricFilter',
+  'logs:PutRetentionPolicy',
+  'logs:DescribeLogStreams',
+  'logs:DescribeLogGroups',
+];
+
 export function buildTrustPolicy(): string {
   const doc: PolicyDocument = {
     Version: '2012-10-17',
@@ -77,13 +88,22 @@ export function buildRolePolicyDocument(a: {
       },
     );
   }
-  // LogLevel on the channel sends its logs to the "ElementalMediaLive" log group.
-  statements.push({
-    Sid: 'ChannelLogs',
-    Effect: 'Allow',
-    Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-    Resource: `arn:${partition}:logs:${a.region}:${a.accountId}:log-group:ElementalMediaLive:*`,
-  });
+  // LogLevel on the channel sends its logs to CloudWatch Logs, to the log group that "is always
+  // ElementalMediaLive" (https://docs.aws.amazon.com/medialive/latest/ug/working-with-logs.html),
+  // one stream per channel pipeline. The actions are the ones MediaLive's user guide lists for the trusted entity
+  // ("Reference: summary of requirements for the MediaLive trusted entity", CloudWatch Logs row):
+  // https://docs.aws.amazon.com/medialive/latest/ug/trusted-entity-requirements.html
+  // DescribeLogGroups cannot be scoped to one group (IAM evaluates it against log-group:*).
+  const logs = `arn:${partition}:logs:${a.region}:${a.accountId}:log-group`;
+  statements.push(
+    {
+      Sid: 'ChannelLogs',
+      Effect: 'Allow',
+      Action: CHANNEL_LOG_ACTIONS.filter((x) => x !== 'logs:DescribeLogGroups'),
+      Resource: [`${logs}:ElementalMediaLive`, `${logs}:ElementalMediaLive:*`],
+    },
+    { Sid: 'ChannelLogGroups', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: `${logs}:*` },
+  );
   if (a.spec.sourcePassword) {
     const paramArn = parameterArn({ partition, region: a.region, accountId: a.accountId, parameterName: a.names.parameterName });
     statements.push(

@@ -1,31 +1,61 @@
 /**
  * What a running channel costs, from a dated price table. Pure: the table is data, the estimate a sum.
  * MediaLive bills each input and each output (encode) per hour while the channel runs (minimum 10 min).
+ * An input is billed by the tier the channel declares in its InputSpecification (resolution class
+ * and maximum bitrate: build/channel.ts), not by what actually arrives.
+ *
+ * Every figure says where it comes from: a published list price, or an estimate (with why).
  */
+import type { PriceClassName } from '../../../core/spec.js';
 import type { Ladder } from '../../../core/ladder.js';
+import { inputSpecification } from './channel.js';
 
 export const PRICES_AS_OF = '2026-11-01';
 
+/** A MediaLive input tier, as InputSpecification names it: "HD MAX_10_MBPS". */
+export type InputTier = `${'SD' | 'HD' | 'UHD'} ${'MAX_10_MBPS' | 'MAX_20_MBPS' | 'MAX_50_MBPS'}`;
+
+export interface Price {
+  perHour: number;
+  /** Absent for a published list price; otherwise why and how the figure was estimated. */
+  estimated?: string;
+}
+
 export interface ChannelPrices {
-  /** Single-pipeline AVC input per hour, by input class. */
-  input: { SD: number; HD: number };
+  /** Single-pipeline AVC input per hour, by the tier the channel declares. */
+  input(tier: InputTier): Price;
   /** Single-pipeline AVC output (one encode, up to 30 fps) per hour. */
-  output: { SD: number; HD: number };
-  /** True when these are published list prices, false when derived from us-east-1. */
-  listed: boolean;
+  output: { SD: Price; HD: Price };
 }
 
 /**
- * us-east-1 list prices (FACTS.md §3): input HD AVC $0.294/h, SD output $0.354/h, HD output $0.702/h.
- * FACTS.md has no SD input rate; its per-profile totals (SD-540p ≈ $1.71/h) price the input at the
- * HD rate, so SD inputs are priced at the HD rate too, which errs on the high side.
+ * us-east-1 list prices, as AWS's own cost examples for the reference solution give them (FACTS.md
+ * §3; "Live Streaming on AWS with Amazon S3" implementation guide, cost examples 1 and 2):
+ * HD input AVC 10–20 Mb/s $0.294/h, SD output $0.354/h, HD output $0.702/h.
  */
-const US_EAST_1: ChannelPrices = { input: { SD: 0.294, HD: 0.294 }, output: { SD: 0.354, HD: 0.702 }, listed: true };
+const US_EAST_1 = { inputHd20: 0.294, outputSd: 0.354, outputHd: 0.702 };
+const LISTED_INPUT_TIER: InputTier = 'HD MAX_20_MBPS';
 
 /**
- * Other MediaLive regions: NOT list prices. No regional price list was at hand, so these are
- * us-east-1 prices times a rough regional uplift (the usual spread of AWS media-service prices).
- * Estimates in these regions say `approximate: true`.
+ * The lower input tiers (SD or HD up to 10 Mb/s) cost less than HD 10–20 Mb/s, but no published
+ * figure for them was at hand: they are priced at the HD 10–20 rate, so the total errs high. A UHD
+ * or 20–50 Mb/s tier costs more than that rate: the figure is then a floor, not a ceiling.
+ */
+function inputPrice(tier: InputTier, factor: number, regional?: string): Price {
+  const perHour = round(US_EAST_1.inputHd20 * factor);
+  const reasons: string[] = [];
+  if (tier !== LISTED_INPUT_TIER) {
+    const above = tier.startsWith('UHD') || tier.endsWith('MAX_50_MBPS');
+    reasons.push(`no published rate for the ${describeTier(tier)} tier at hand; priced at the HD 10–20 Mb/s rate, ${above ? 'which this tier exceeds' : 'an upper bound'}`);
+  }
+  if (regional) reasons.push(regional);
+  return reasons.length > 0 ? { perHour, estimated: reasons.join('; ') } : { perHour };
+}
+
+/**
+ * Other MediaLive regions: no regional list prices were at hand, so these are us-east-1 prices
+ * times a rough regional uplift (the usual spread of AWS media-service prices). Each such figure
+ * is marked estimated.
  */
 const REGIONAL_MULTIPLIER: Record<string, number> = {
   'us-east-2': 1.0,
@@ -48,13 +78,14 @@ const REGIONAL_MULTIPLIER: Record<string, number> = {
 };
 
 export function channelPrices(region: string): ChannelPrices {
-  if (region === 'us-east-1') return US_EAST_1;
-  const k = REGIONAL_MULTIPLIER[region] ?? 1.0;
-  const r = (n: number) => Math.round(n * k * 1000) / 1000;
+  if (region === 'us-east-1') {
+    return { input: (tier) => inputPrice(tier, 1), output: { SD: { perHour: US_EAST_1.outputSd }, HD: { perHour: US_EAST_1.outputHd } } };
+  }
+  const factor = REGIONAL_MULTIPLIER[region] ?? 1.0;
+  const regional = `no ${region} list price at hand: us-east-1 rate × ${factor}`;
   return {
-    input: { SD: r(US_EAST_1.input.SD), HD: r(US_EAST_1.input.HD) },
-    output: { SD: r(US_EAST_1.output.SD), HD: r(US_EAST_1.output.HD) },
-    listed: false,
+    input: (tier) => inputPrice(tier, factor, regional),
+    output: { SD: { perHour: round(US_EAST_1.outputSd * factor), estimated: regional }, HD: { perHour: round(US_EAST_1.outputHd * factor), estimated: regional } },
   };
 }
 
@@ -65,44 +96,71 @@ export function videoClass(height: number): VideoClass {
   return height >= 720 ? 'HD' : 'SD';
 }
 
+/** The input tier a channel for this ladder declares (and is billed at). */
+export function inputTier(ladder: Ladder): InputTier {
+  const spec = inputSpecification(ladder);
+  return `${spec.Resolution} ${spec.MaximumBitrate}` as InputTier;
+}
+
+function describeTier(tier: InputTier): string {
+  const [resolution, bitrate] = tier.split(' ');
+  const range: Record<string, string> = { MAX_10_MBPS: 'up to 10 Mb/s', MAX_20_MBPS: '10–20 Mb/s', MAX_50_MBPS: '20–50 Mb/s' };
+  return `${resolution} ${range[bitrate!]}`;
+}
+
+export interface CostLine {
+  item: string;
+  perHour: number;
+  estimated?: string;
+}
+
 export interface CostEstimate {
   perHour: number;
   currency: 'USD';
-  lines: Array<{ item: string; perHour: number }>;
+  lines: CostLine[];
   asOf: string;
   approximate: boolean;
 }
 
 export function estimateChannelCost(ladder: Ladder, region: string): CostEstimate {
   const prices = channelPrices(region);
-  const top = ladder.renditions[0]!;
-  const inputClass = videoClass(top.height);
-  const lines: CostEstimate['lines'] = [{ item: `input (${inputClass} AVC)`, perHour: prices.input[inputClass] }];
+  const tier = inputTier(ladder);
+  const line = (item: string, p: Price): CostLine => ({ item, perHour: p.perHour, ...(p.estimated ? { estimated: p.estimated } : {}) });
+  const lines: CostLine[] = [line(`input (AVC, ${describeTier(tier)})`, prices.input(tier))];
+  // Above 1080 lines (UHD) or 30 fps MediaLive charges more than the HD/SD rates used here.
+  const beyond = 'MediaLive charges more above 1080 lines or 30 fps than this HD/SD rate';
   for (const r of ladder.renditions) {
     const cls = videoClass(r.height);
-    lines.push({ item: `output ${r.width}x${r.height} (${cls})`, perHour: prices.output[cls] });
+    const p = prices.output[cls];
+    const over = r.height > 1080 || r.framerate > 30;
+    lines.push(line(`output ${r.width}x${r.height} (${cls})`, over ? { perHour: p.perHour, estimated: [p.estimated, beyond].filter(Boolean).join('; ') } : p));
   }
-  const perHour = Math.round(lines.reduce((sum, l) => sum + l.perHour, 0) * 1000) / 1000;
-  // Above 1080 lines (UHD) or 30 fps MediaLive charges more than the HD/SD rates used here.
-  const beyondTable = ladder.renditions.some((r) => r.height > 1080 || r.framerate > 30);
-  return {
-    perHour,
-    currency: 'USD',
-    lines,
-    asOf: PRICES_AS_OF,
-    approximate: !prices.listed || inputClass === 'SD' || beyondTable,
-  };
+  const perHour = round(lines.reduce((sum, l) => sum + l.perHour, 0));
+  return { perHour, currency: 'USD', lines, asOf: PRICES_AS_OF, approximate: lines.some((l) => l.estimated) };
 }
 
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+const CLOUDFRONT_REGIONS: Record<PriceClassName, string> = {
+  '100': 'price class 100: served from North America, Europe and Israel only',
+  '200': 'price class 200: adds most of Asia, the Middle East and Africa, at their higher rates',
+  All: 'price class All: every edge location; viewers outside North America and Europe cost more per GB',
+};
+
 /** What the rest of the stack costs (us-east-1 list prices, for the README and the plan). */
-export const OTHER_COSTS: ReadonlyArray<{ item: string; price: string }> = [
-  { item: 'CloudFront data transfer out (first 10 TB/month, North America/Europe)', price: '$0.085 per GB' },
-  { item: 'CloudFront HTTPS requests', price: '$0.0100 per 10,000' },
-  { item: 'S3 PUT/DELETE requests (MediaLive writes ~1 segment + 2 playlists per rendition per segment)', price: '$0.005 per 1,000 (DELETE free)' },
-  { item: 'S3 GET requests (CloudFront cache misses)', price: '$0.0004 per 1,000' },
-  { item: 'S3 storage (segments expire; logs are kept)', price: '$0.023 per GB-month' },
-  { item: 'S3 request metrics (billed as CloudWatch metrics)', price: '$0.30 per metric-month' },
-  { item: 'CloudWatch dashboard', price: '$3.00 per month (first 3 per account free)' },
-  { item: 'SSM Parameter Store standard parameter', price: 'free' },
-  { item: 'MediaLive idle channel or idle push input', price: 'a small hourly charge until deleted' },
-];
+export function otherCosts(priceClass: PriceClassName = 'All'): ReadonlyArray<{ item: string; price: string }> {
+  return [
+    { item: `CloudFront data transfer out (first 10 TB/month, North America/Europe; ${CLOUDFRONT_REGIONS[priceClass]})`, price: '$0.085 per GB' },
+    { item: 'CloudFront HTTPS requests', price: '$0.0100 per 10,000' },
+    { item: 'CloudFront Functions (the player page only)', price: '$0.10 per 1 million invocations' },
+    { item: 'S3 PUT/DELETE requests (MediaLive writes ~1 segment + 2 playlists per rendition per segment)', price: '$0.005 per 1,000 (DELETE free)' },
+    { item: 'S3 GET requests (CloudFront cache misses)', price: '$0.0004 per 1,000' },
+    { item: 'S3 storage (segments expire; logs are kept)', price: '$0.023 per GB-month' },
+    { item: 'S3 request metrics (billed as CloudWatch metrics)', price: '$0.30 per metric-month' },
+    { item: 'CloudWatch dashboard', price: '$3.00 per month (first 3 per account free)' },
+    { item: 'SSM Parameter Store standard parameter', price: 'free' },
+    { item: 'MediaLive idle channel or idle push input', price: 'a small hourly charge until deleted' },
+  ];
+}

@@ -11,6 +11,7 @@ import {
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   type ObjectIdentifier,
+  type ObjectOwnership,
   type S3Client,
   waitUntilBucketExists,
 } from '@aws-sdk/client-s3';
@@ -19,16 +20,25 @@ import { buildCreateBucketConfiguration } from '../build/s3.js';
 import type { AwsContext } from '../context.js';
 import { waiter } from './shared.js';
 
-export async function createBucket(ctx: AwsContext, bucket: string): Promise<void> {
+/**
+ * Create the bucket with its object ownership set in the same call, so there is no moment when
+ * the bucket exists with the wrong setting (CloudFront logging can be enabled in that window and
+ * refused). Returns false when the bucket was already ours (a resumed create): the caller then
+ * applies the ownership setting itself, since CreateBucket did not.
+ */
+export async function createBucket(ctx: AwsContext, bucket: string, objectOwnership: ObjectOwnership): Promise<boolean> {
   const s3 = ctx.clients.s3;
   const config = buildCreateBucketConfiguration(ctx.names.region);
+  let created = true;
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(config ? { CreateBucketConfiguration: config } : {}) }));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: objectOwnership, ...(config ? { CreateBucketConfiguration: config } : {}) }));
   } catch (err) {
     // Ours already (a resumed create); "BucketAlreadyExists" (someone else's) stays an error.
     if ((err as Error).name !== 'BucketAlreadyOwnedByYou') throw err;
+    created = false;
   }
   await waitUntilBucketExists(waiter(s3, ctx.timings.short), { Bucket: bucket });
+  return created;
 }
 
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {

@@ -17,7 +17,7 @@ import {
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../build/errors.js';
-import { buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../build/cloudfront.js';
+import { buildDisabledDistributionConfig, cloudFrontPriceClass, buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../build/cloudfront.js';
 import type { ResourceNames } from '../build/names.js';
 import { bucketRegionalDomain, logsBucketDomain } from '../build/s3.js';
 import type { AwsContext } from '../context.js';
@@ -28,7 +28,7 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
   return {
     id: 'distribution',
     kind: 'cloudfront-distribution',
-    dependsOn: ['origin', 'logs-bucket', 'cache-policy-playlists', 'cache-policy-segments', 'origin-oac'],
+    dependsOn: ['origin', 'logs-bucket', 'cache-policy-playlists', 'cache-policy-segments', 'origin-oac', 'player-function'],
     describe: 'CloudFront distribution',
     name: names.distributionComment,
     async create(ctx, run) {
@@ -50,6 +50,8 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
             segmentSeconds: ctx.ladder.hls.segmentSeconds,
             cachePolicyIds: { playlists: run.deps['cache-policy-playlists']!.physicalId, segments: run.deps['cache-policy-segments']!.physicalId },
             comment: n.distributionComment,
+            playerFunctionArn: String(run.deps['player-function']!.attrs.arn),
+            priceClass: cloudFrontPriceClass(ctx.spec.aws?.priceClass),
           }),
         }),
       );
@@ -77,8 +79,9 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
       if (!id) return;
       try {
         const current = await cf.send(new GetDistributionConfigCommand({ Id: id }));
-        if (current.DistributionConfig!.Enabled) {
-          await cf.send(new UpdateDistributionCommand({ Id: id, IfMatch: current.ETag, DistributionConfig: { ...current.DistributionConfig!, Enabled: false } }));
+        const disabled = buildDisabledDistributionConfig(current.DistributionConfig!);
+        if (JSON.stringify(disabled) !== JSON.stringify(current.DistributionConfig)) {
+          await cf.send(new UpdateDistributionCommand({ Id: id, IfMatch: current.ETag, DistributionConfig: disabled }));
         }
         await waitUntilDistributionDeployed(waiter(cf, ctx.timings.distribution), { Id: id });
         const latest = await cf.send(new GetDistributionCommand({ Id: id }));

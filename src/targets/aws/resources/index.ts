@@ -17,6 +17,7 @@ import { originMediaStoreNode } from './origin-mediastore.js';
 import { originOacNode } from './origin-oac.js';
 import { originPolicyNode } from './origin-policy.js';
 import { originS3Node } from './origin-s3.js';
+import { playerFunctionNode } from './player-function.js';
 import { playerNode } from './player.js';
 import { roleNode } from './role.js';
 import { sourcePasswordNode } from './source-password.js';
@@ -31,6 +32,7 @@ export function buildAwsGraph(spec: StackSpec, names: ResourceNames): ResourceNo
   nodes.push(logsBucketNode(names));
   nodes.push(originOacNode(names, spec));
   nodes.push(cachePolicyNode(names, 'playlists'), cachePolicyNode(names, 'segments'));
+  nodes.push(playerFunctionNode(names));
   nodes.push(distributionNode(names, spec));
   nodes.push(originPolicyNode(names, spec));
   nodes.push(playerNode(names, spec));

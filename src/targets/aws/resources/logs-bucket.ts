@@ -24,10 +24,11 @@ export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
     async create(ctx, run) {
       const s3 = ctx.clients.s3;
       const Bucket = ctx.names.logsBucket;
-      await createBucket(ctx, Bucket);
+      const ownership = buildLogsOwnershipControls();
+      const created = await createBucket(ctx, Bucket, ownership.Rules![0]!.ObjectOwnership!);
       await run.save({ name: Bucket, physicalId: Bucket });
       await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: buildPublicAccessBlock() }));
-      await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: buildLogsOwnershipControls() }));
+      if (!created) await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: ownership }));
       await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: buildEncryption() }));
       await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: buildTagging(ctx.names) }));
       await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: buildLogsBucketPolicy({ bucket: Bucket }) }));

@@ -37,10 +37,11 @@ export function originS3Node(names: ResourceNames): ResourceNode<AwsContext> {
     async create(ctx, run) {
       const s3 = ctx.clients.s3;
       const Bucket = ctx.names.originBucket;
-      await createBucket(ctx, Bucket);
+      const ownership = buildOriginOwnershipControls();
+      const created = await createBucket(ctx, Bucket, ownership.Rules![0]!.ObjectOwnership!);
       await run.save({ name: Bucket, physicalId: Bucket });
       await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: buildPublicAccessBlock() }));
-      await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: buildOriginOwnershipControls() }));
+      if (!created) await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: ownership }));
       await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: buildEncryption() }));
       await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: buildTagging(ctx.names) }));
       await s3.send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: buildCors() }));

@@ -40,7 +40,8 @@ describe('buildDistributionConfig', () => {
         Items: [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504].map((ErrorCode) => ({ ErrorCode, ErrorCachingMinTTL: 1 })),
       },
       Logging: { Enabled: true, IncludeCookies: false, Bucket: 'logs.s3.amazonaws.com', Prefix: 'cloudfront/' },
-      PriceClass: 'PriceClass_100',
+      // The reference solutions set no price class: CloudFront's default, every edge location.
+      PriceClass: 'PriceClass_All',
       HttpVersion: 'http2and3',
       IsIPV6Enabled: true,
       ViewerCertificate: { CloudFrontDefaultCertificate: true, MinimumProtocolVersion: 'TLSv1' },
@@ -67,6 +68,44 @@ describe('buildDistributionConfig', () => {
     const c = cf.buildDistributionConfigWithTags({ ...args, originRequestPolicyId: 'ORP', responseHeadersPolicyId: 'RHP' });
     expect(c.DistributionConfig!.DefaultCacheBehavior).toMatchObject({ OriginRequestPolicyId: 'ORP', ResponseHeadersPolicyId: 'RHP' });
     expect(c.Tags).toEqual({ Items: [{ Key: 'livestream:stack', Value: 'demo' }] });
+  });
+});
+
+describe('the player behaviours and the price class', () => {
+  const FN = 'arn:aws:cloudfront::123456789012:function/demo-us-east-1-player-index';
+
+  it('runs the player function on viewer requests for /player/* and /player', () => {
+    const c = cf.buildDistributionConfig({ ...args, playerFunctionArn: FN });
+    const association = { Quantity: 1, Items: [{ FunctionARN: FN, EventType: 'viewer-request' }] };
+    expect(c.CacheBehaviors).toEqual({
+      Quantity: 3,
+      Items: [
+        { PathPattern: '*.m3u8', ...behaviour('CP-PL') },
+        { PathPattern: 'player/*', ...behaviour('CP-PL'), FunctionAssociations: association },
+        { PathPattern: 'player', ...behaviour('CP-PL'), FunctionAssociations: association },
+      ],
+    });
+    // Segments and playlists do not pay for a function invocation.
+    expect(c.DefaultCacheBehavior).not.toHaveProperty('FunctionAssociations');
+  });
+
+  it.each([['100', 'PriceClass_100'], ['200', 'PriceClass_200'], ['All', 'PriceClass_All'], [undefined, 'PriceClass_All']] as const)(
+    '--price-class %s is %s',
+    (name, priceClass) => {
+      expect(cf.cloudFrontPriceClass(name)).toBe(priceClass);
+      expect(cf.buildDistributionConfig({ ...args, priceClass: cf.cloudFrontPriceClass(name) }).PriceClass).toBe(priceClass);
+    },
+  );
+
+  it('disabling also drops every function association, and keeps the rest', () => {
+    const enabled = cf.buildDistributionConfig({ ...args, playerFunctionArn: FN });
+    const disabled = cf.buildDisabledDistributionConfig(enabled);
+    expect(disabled.Enabled).toBe(false);
+    expect(JSON.stringify(disabled)).not.toContain(FN);
+    expect(disabled.CacheBehaviors!.Items!.map((b) => b.FunctionAssociations)).toEqual([
+      { Quantity: 0, Items: [] }, { Quantity: 0, Items: [] }, { Quantity: 0, Items: [] },
+    ]);
+    expect({ ...disabled, Enabled: true, DefaultCacheBehavior: enabled.DefaultCacheBehavior, CacheBehaviors: enabled.CacheBehaviors }).toEqual(enabled);
   });
 });
 

@@ -8,12 +8,16 @@ const spec = (over: Partial<StackSpec> = {}): StackSpec => ({
   stack: 'demo', target: 'aws', input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', sourcePassword: false, cidrs: [],
   profile: 'HD-720p', start: false, aws: { region: 'eu-west-1', origin: 's3' }, ...over,
 });
-const LOGS = {
-  Sid: 'ChannelLogs',
-  Effect: 'Allow',
-  Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-  Resource: 'arn:aws:logs:eu-west-1:123456789012:log-group:ElementalMediaLive:*',
-};
+const LOG_GROUP = 'arn:aws:logs:eu-west-1:123456789012:log-group';
+const LOGS = [
+  {
+    Sid: 'ChannelLogs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:PutMetricFilter', 'logs:PutRetentionPolicy', 'logs:DescribeLogStreams'],
+    Resource: [`${LOG_GROUP}:ElementalMediaLive`, `${LOG_GROUP}:ElementalMediaLive:*`],
+  },
+  { Sid: 'ChannelLogGroups', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: `${LOG_GROUP}:*` },
+];
 
 describe('buildTrustPolicy', () => {
   it('trusts MediaLive only', () => {
@@ -32,7 +36,7 @@ describe('buildRolePolicy', () => {
       Statement: [
         { Sid: 'WriteStackStream', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: 'arn:aws:s3:::demo-origin/stream/*' },
         { Sid: 'ListStackBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: 'arn:aws:s3:::demo-origin' },
-        LOGS,
+        ...LOGS,
       ],
     });
   });
@@ -42,7 +46,7 @@ describe('buildRolePolicy', () => {
       spec: spec({ sourceUser: 'u', sourcePassword: true }), names, accountId: '123456789012', region: 'eu-west-1', originArn: 'arn:aws:s3:::demo-origin',
     }));
     const arn = 'arn:aws:ssm:eu-west-1:123456789012:parameter/livestream/demo/source-password';
-    expect(doc.Statement.slice(3)).toEqual([
+    expect(doc.Statement.slice(4)).toEqual([
       { Sid: 'ReadSourcePassword', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: arn },
       {
         Sid: 'DecryptSourcePassword',
@@ -65,8 +69,18 @@ describe('buildRolePolicy', () => {
       Action: ['mediastore:PutObject', 'mediastore:GetObject', 'mediastore:DeleteObject', 'mediastore:DescribeObject', 'mediastore:ListItems'],
       Resource: ['arn:aws-cn:mediastore:eu-west-1:123456789012:container/demo', 'arn:aws-cn:mediastore:eu-west-1:123456789012:container/demo/*'],
     });
-    expect(doc.Statement[1].Resource).toBe('arn:aws-cn:logs:eu-west-1:123456789012:log-group:ElementalMediaLive:*');
-    expect(doc.Statement).toHaveLength(2);
+    expect(doc.Statement[1].Resource).toEqual(['arn:aws-cn:logs:eu-west-1:123456789012:log-group:ElementalMediaLive', 'arn:aws-cn:logs:eu-west-1:123456789012:log-group:ElementalMediaLive:*']);
+    expect(doc.Statement[2].Resource).toBe('arn:aws-cn:logs:eu-west-1:123456789012:log-group:*');
+    expect(doc.Statement).toHaveLength(3);
+  });
+
+  it('grants every CloudWatch Logs action MediaLive documents for channel logging (LogLevel)', () => {
+    const doc = JSON.parse(buildRolePolicy({ spec: spec(), names, accountId: '123456789012', region: 'eu-west-1', originArn: 'arn:aws:s3:::demo-origin' }));
+    const granted = doc.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    // MediaLive user guide, "Reference: summary of requirements for the MediaLive trusted entity".
+    for (const action of ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:PutMetricFilter', 'logs:PutRetentionPolicy', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups']) {
+      expect(granted).toContain(action);
+    }
   });
 
   it('never grants a wildcard resource or a wildcard action', () => {

@@ -77,6 +77,7 @@ describe('distribution', () => {
     'origin-oac': record('origin-oac', 'OAC1'),
     'cache-policy-playlists': record('cache-policy-playlists', 'CPL'),
     'cache-policy-segments': record('cache-policy-segments', 'CPS'),
+    'player-function': record('player-function', 'demo-us-east-1-player-index', { arn: 'arn:aws:cloudfront::123456789012:function/demo-us-east-1-player-index' }),
   });
 
   it('creates it with a saved CallerReference, the OAC origin, cache policies and logging; does not wait', async () => {
@@ -91,6 +92,9 @@ describe('distribution', () => {
     expect(config.DefaultCacheBehavior!.CachePolicyId).toBe('CPS');
     expect(config.CacheBehaviors!.Items!.find((b) => b.PathPattern === '*.m3u8')!.CachePolicyId).toBe('CPL');
     expect(config.DefaultCacheBehavior!.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(config.CacheBehaviors!.Items!.find((b) => b.PathPattern === 'player/*')!.FunctionAssociations).toEqual({
+      Quantity: 1, Items: [{ FunctionARN: 'arn:aws:cloudfront::123456789012:function/demo-us-east-1-player-index', EventType: 'viewer-request' }],
+    });
     expect(config.Logging).toMatchObject({ Enabled: true, Bucket: 'demo-logs-123456789012-us-east-1.s3.amazonaws.com' });
     expect(sent.Tags!.Items).toEqual([{ Key: 'livestream:stack', Value: 'demo' }]);
     expect(cf.commandCalls(GetDistributionCommand)).toHaveLength(0);

@@ -38,11 +38,12 @@ describe('origin bucket', () => {
     const ctx = await makeContext();
     const run = createRun();
     const out = await originS3Node(ctx.names).create(ctx, run);
-    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: ORIGIN });
+    // Ownership is set by CreateBucket itself, so the bucket never exists with another setting.
+    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: ORIGIN, ObjectOwnership: 'BucketOwnerEnforced' });
+    expect(s3.commandCalls(PutBucketOwnershipControlsCommand)).toHaveLength(0);
     expect(s3.commandCalls(HeadBucketCommand)).toHaveLength(1);
     expect(run.save).toHaveBeenCalledWith({ name: ORIGIN, physicalId: ORIGIN });
     expect(s3.commandCalls(PutPublicAccessBlockCommand)[0]!.args[0].input.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
-    expect(s3.commandCalls(PutBucketOwnershipControlsCommand)[0]!.args[0].input.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     expect(s3.commandCalls(PutBucketEncryptionCommand)[0]!.args[0].input.ServerSideEncryptionConfiguration!.Rules![0]!.ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
     expect(s3.commandCalls(PutBucketTaggingCommand)[0]!.args[0].input.Tagging).toEqual({ TagSet: [{ Key: 'livestream:stack', Value: 'demo' }] });
     expect(s3.commandCalls(PutBucketCorsCommand)[0]!.args[0].input.CORSConfiguration!.CORSRules![0]!.AllowedMethods).toEqual(['GET', 'HEAD']);
@@ -55,7 +56,7 @@ describe('origin bucket', () => {
   it('outside us-east-1 sends a LocationConstraint', async () => {
     const ctx = await makeContext({ input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', region: 'eu-west-1' });
     await originS3Node(ctx.names).create(ctx, createRun());
-    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: 'demo-origin-123456789012-eu-west-1', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
+    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: 'demo-origin-123456789012-eu-west-1', ObjectOwnership: 'BucketOwnerEnforced', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
   });
 
   it('delete empties every version and object, then deletes the bucket', async () => {
@@ -99,11 +100,21 @@ describe('logs bucket', () => {
   it('keeps ACLs on (CloudFront logging needs them), blocks public access, TLS-only policy', async () => {
     const ctx = await makeContext();
     await logsBucketNode(ctx.names).create(ctx, createRun());
-    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input.Bucket).toBe(LOGS);
-    expect(s3.commandCalls(PutBucketOwnershipControlsCommand)[0]!.args[0].input.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] });
+    // ACLs are on from the first moment: CloudFront can be pointed at the bucket right away.
+    expect(s3.commandCalls(CreateBucketCommand)[0]!.args[0].input).toEqual({ Bucket: LOGS, ObjectOwnership: 'BucketOwnerPreferred' });
+    expect(s3.commandCalls(PutBucketOwnershipControlsCommand)).toHaveLength(0);
     expect(s3.commandCalls(PutPublicAccessBlockCommand)).toHaveLength(1);
     const policy = JSON.parse(s3.commandCalls(PutBucketPolicyCommand)[0]!.args[0].input.Policy!);
     expect(policy.Statement[0].Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+  });
+});
+
+describe('a bucket that was already ours (a resumed create)', () => {
+  it('gets its ownership setting applied, since CreateBucket did not set it', async () => {
+    const ctx = await makeContext();
+    s3.on(CreateBucketCommand).rejects(Object.assign(new Error('owned'), { name: 'BucketAlreadyOwnedByYou', $metadata: { httpStatusCode: 409 } }));
+    await logsBucketNode(ctx.names).create(ctx, createRun());
+    expect(s3.commandCalls(PutBucketOwnershipControlsCommand)[0]!.args[0].input).toEqual({ Bucket: LOGS, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerPreferred' }] } });
   });
 });
 

@@ -1,0 +1,67 @@
+/**
+ * The CloudFront Function that serves player/index.html for /player/ (build/player-function.ts).
+ * Create: CreateFunction (DEVELOPMENT stage) then PublishFunction (LIVE), which a distribution
+ * needs before it can associate the function. Delete: after the distribution no longer names it
+ * (its disable strips the association; CloudFront answers FunctionInUse otherwise), DeleteFunction
+ * with the current ETag.
+ */
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  DescribeFunctionCommand,
+  PublishFunctionCommand,
+  UpdateFunctionCommand,
+} from '@aws-sdk/client-cloudfront';
+import type { ResourceNode } from '../../../core/graph.js';
+import { isNotFound } from '../build/errors.js';
+import type { ResourceNames } from '../build/names.js';
+import { buildCreatePlayerFunctionRequest, playerFunctionName } from '../build/player-function.js';
+import type { AwsContext } from '../context.js';
+
+export function playerFunctionNode(names: ResourceNames): ResourceNode<AwsContext> {
+  const name = playerFunctionName(names);
+  return {
+    id: 'player-function',
+    kind: 'cloudfront-function',
+    dependsOn: [],
+    describe: 'CloudFront Function for the player page',
+    name,
+    async create(ctx) {
+      const cf = ctx.clients.cloudfront;
+      const request = buildCreatePlayerFunctionRequest(ctx.names);
+      let etag: string | undefined;
+      try {
+        etag = (await cf.send(new CreateFunctionCommand(request))).ETag;
+      } catch (err) {
+        // A resumed create whose answer was lost: the name is this stack's; make its code ours.
+        if ((err as Error).name !== 'FunctionAlreadyExists') throw err;
+        const current = await cf.send(new DescribeFunctionCommand({ Name: name }));
+        etag = (await cf.send(new UpdateFunctionCommand({ Name: name, IfMatch: current.ETag, FunctionConfig: request.FunctionConfig, FunctionCode: request.FunctionCode }))).ETag;
+      }
+      const published = await cf.send(new PublishFunctionCommand({ Name: name, IfMatch: etag }));
+      const arn = published.FunctionSummary?.FunctionMetadata?.FunctionARN;
+      if (!arn) throw new Error(`PublishFunction returned no ARN for ${name}`);
+      return { name, physicalId: name, attrs: { arn } };
+    },
+    async read(ctx, rec) {
+      try {
+        const out = await ctx.clients.cloudfront.send(new DescribeFunctionCommand({ Name: rec.physicalId || rec.name, Stage: 'LIVE' }));
+        return { exists: true, status: out.FunctionSummary?.Status };
+      } catch (err) {
+        if (isNotFound(err) || (err as Error).name === 'NoSuchFunctionExists') return { exists: false };
+        throw err;
+      }
+    },
+    async delete(ctx, rec) {
+      const cf = ctx.clients.cloudfront;
+      const Name = rec.physicalId || rec.name;
+      try {
+        const current = await cf.send(new DescribeFunctionCommand({ Name }));
+        await cf.send(new DeleteFunctionCommand({ Name, IfMatch: current.ETag }));
+      } catch (err) {
+        if (isNotFound(err) || (err as Error).name === 'NoSuchFunctionExists') return;
+        throw err;
+      }
+    },
+  };
+}

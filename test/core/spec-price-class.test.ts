@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { specDifferences, validateSpec } from '../../src/core/spec.js';
+
+const AWS = { target: 'aws', input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8' };
+
+describe('--price-class', () => {
+  it.each(['100', '200', 'All'])('%s is accepted on aws', (priceClass) => {
+    expect(validateSpec({ ...AWS, priceClass }).spec!.aws!.priceClass).toBe(priceClass);
+  });
+
+  it('absent: left to the target\'s default (nothing stored)', () => {
+    expect(validateSpec(AWS).spec!.aws).not.toHaveProperty('priceClass');
+  });
+
+  it('an unknown class names the three that exist', () => {
+    const { spec, problems } = validateSpec({ ...AWS, priceClass: 'PriceClass_300' });
+    expect(spec).toBeUndefined();
+    expect(problems).toEqual([expect.objectContaining({ path: 'priceClass', fix: expect.stringMatching(/100.*200.*All/) })]);
+  });
+
+  it('is refused on the local target', () => {
+    const { problems } = validateSpec({ target: 'local', priceClass: '100' });
+    expect(problems.map((p) => p.path)).toEqual(['priceClass']);
+  });
+
+  it('a changed price class is a changed spec (up does not update the distribution)', () => {
+    const a = validateSpec({ ...AWS, priceClass: '100' }).spec!;
+    const b = validateSpec(AWS).spec!;
+    expect(specDifferences(a, b)).toEqual(['priceClass: 100 → (none)']);
+  });
+});

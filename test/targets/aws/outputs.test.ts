@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { ResourceRecord } from '../../../src/core/state.js';
+import { resourceNames } from '../../../src/targets/aws/build/names.js';
+import { buildOutputs } from '../../../src/targets/aws/outputs.js';
+
+const names = resourceNames('demo', 'us-east-1', '123456789012');
+const rec = (id: string, physicalId: string, attrs: ResourceRecord['attrs'] = {}): ResourceRecord => ({
+  id, kind: 'test', name: physicalId, physicalId, status: 'ready', attrs, createdAt: '2026-11-25T04:00:00Z',
+});
+
+describe('buildOutputs: push endpoint', () => {
+  it('RTP_PUSH: prints only the first of the two addresses, the one a single-pipeline channel ingests', () => {
+    // MediaLive gives an RTP push input two destinations, one per pipeline of a STANDARD channel.
+    const input = rec('input', '1111', { type: 'RTP_PUSH', endpoints: ['rtp://198.51.100.10:5000', 'rtp://198.51.100.11:5000'] });
+    expect(buildOutputs(names, { input }, 's3').pushEndpoint).toBe('rtp://198.51.100.10:5000');
+  });
+
+  it('RTMP_PUSH: the one destination it was created with', () => {
+    const input = rec('input', '1111', { type: 'RTMP_PUSH', endpoints: ['rtmp://198.51.100.10:1935/demo/stream'] });
+    expect(buildOutputs(names, { input }, 's3').pushEndpoint).toBe('rtmp://198.51.100.10:1935/demo/stream');
+  });
+
+  it('pull inputs have no push endpoint', () => {
+    expect(buildOutputs(names, { input: rec('input', '1111', { type: 'URL_PULL', endpoints: [] }) }, 's3').pushEndpoint).toBeUndefined();
+  });
+});
