@@ -144,14 +144,37 @@ export class StateStore {
     });
   }
 
-  /** Record the channel starting or stopping, for time running and cost so far. */
-  async markChannel(running: boolean): Promise<void> {
+  /**
+   * Record the channel starting or stopping, for time running and cost so far. `observed`: the
+   * channel was found running without a recorded start, so the run counts from now, "at least".
+   */
+  async markChannel(running: boolean, opts: { observed?: boolean } = {}): Promise<void> {
     const t = this.now().toISOString();
-    await this.update((s) => {
-      const open = s.channelRuns.find((r) => !r.end);
-      if (running && !open) s.channelRuns.push({ start: t });
-      if (!running && open) open.end = t;
-    });
+    await this.update((s) => markChannelRun(s, running, t, opts.observed));
+  }
+
+  /**
+   * For a command that does not hold the lock (status): apply a change only if no other command
+   * is changing the stack, on the file as it is now. False when busy or gone.
+   */
+  async updateIfFree(command: string, change: (s: StackState) => void): Promise<boolean> {
+    if (this.lockHandle) {
+      await this.update(change);
+      return true;
+    }
+    try {
+      await this.lock(command);
+    } catch (err) {
+      if ((err as LivestreamError).code === 'STATE_LOCKED') return false;
+      throw err;
+    }
+    try {
+      if (!(await this.load())) return false;
+      await this.update(change);
+      return true;
+    } finally {
+      await this.unlock();
+    }
   }
 
   /**
@@ -185,6 +208,21 @@ export class StateStore {
     await rename(this.file, dest);
     this.current = undefined;
     return dest;
+  }
+
+  /** This stack's archived states in history/, newest first (for "already torn down"). */
+  async archivedStates(): Promise<string[]> {
+    const dir = path.join(this.stateDir, 'history');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw err;
+    }
+    // "<stack>-<ISO stamp>.json": the stamp keeps "demo" from matching "demo-2"'s archives.
+    const mine = new RegExp(`^${this.stack.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z\\.json$`);
+    return names.filter((n) => mine.test(n)).sort().reverse().map((n) => path.join(dir, n));
   }
 
   /**
@@ -396,6 +434,13 @@ export function isAlive(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Open a run when the channel starts (unless one is open), close the open one when it stops. */
+export function markChannelRun(s: StackState, running: boolean, at: string, observed = false): void {
+  const open = s.channelRuns.find((r) => !r.end);
+  if (running && !open) s.channelRuns.push({ start: at, ...(observed ? { startObserved: true } : {}) });
+  if (!running && open) open.end = at;
 }
 
 /** Seconds the channel has run in total, counting an open run up to now. */

@@ -59,7 +59,8 @@ export interface ResourceStatus {
   kind: string;
   name: string;
   physicalId: string;
-  exists: boolean;
+  /** null: it could not be read (access denied, an error), which says nothing about whether it exists. */
+  exists: boolean | null;
   status?: string;
   detail?: string;
 }
@@ -80,7 +81,21 @@ export interface DownOptions {
   deleteLogs: boolean;
 }
 
+/** A resource `down` left behind that costs money (or may: it could not be read). */
+export interface StillBilling {
+  id: string;
+  name: string;
+  physicalId: string;
+  /** The provider's state: RUNNING, IDLE, enabled, UNREADABLE... */
+  state: string;
+  /** True when it bills now; false when it exists but bills nothing in its state (an IDLE channel). */
+  billing: boolean;
+  message: string;
+}
+
 export interface DownReport extends DownResult {
+  /** What is left that costs money, first in every summary. */
+  stillBilling?: StillBilling[];
   /** Things deliberately left for the user: the logs bucket or folder. */
   keptNames: string[];
   archivedState?: string;
