@@ -88,8 +88,11 @@ export interface StillBilling {
   physicalId: string;
   /** The provider's state: RUNNING, IDLE, enabled, UNREADABLE... */
   state: string;
-  /** True when it bills now; false when it exists but bills nothing in its state (an IDLE channel). */
-  billing: boolean;
+  /**
+   * running: the channel's hourly rate; idle: the small hourly charge of an idle channel or
+   * input; traffic: an enabled distribution bills what viewers fetch; unknown: it could not be read.
+   */
+  cost: 'running' | 'idle' | 'traffic' | 'unknown';
   message: string;
 }
 

@@ -92,7 +92,8 @@ describe('down: exit codes', () => {
     const lines = c.stdout().split('\n');
     expect(lines[0]).toBe('Stack "teststack" is NOT torn down, and still costs money:');
     expect(lines[1]).toMatch(/^ {2}\$ MediaLive channel teststack-channel \(\d+\) is still RUNNING and billing \(about \$\d+\.\d\d\/hour\)/);
-    expect(lines[2]).toBe('Also left:');
+    expect(lines[2]).toMatch(/^ {2}\$ MediaLive input teststack-input still exists/);
+    expect(lines[3]).toBe('Also left:');
     expect(c.stdout()).toContain('could not delete channel (teststack-channel): ');
   });
 
@@ -103,7 +104,8 @@ describe('down: exit codes', () => {
     expect(await runDown({ stateDir: s.dir, stack: 'teststack', yes: true, json: true }, c.output)).toBe(1);
     const json = c.json();
     expect(Object.keys(json).slice(0, 3)).toEqual(['stack', 'target', 'stillBilling']);
-    expect(json.stillBilling).toEqual([expect.objectContaining({ id: 'channel', state: 'RUNNING', billing: true })]);
+    expect(json.stillBilling.map((b: { id: string }) => b.id)).toEqual(['channel', 'input']);
+    expect(json.stillBilling[0]).toMatchObject({ id: 'channel', state: 'RUNNING', cost: 'running' });
     expect(json.complete).toBe(false);
   });
 });

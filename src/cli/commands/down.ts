@@ -44,8 +44,7 @@ export function runDown(opts: DownCommandOptions, out: Output): Promise<number> 
 /** The summary leads with what still costs money; the rest follows. */
 export function formatDown(out: Output, stack: string, report: DownReport): string {
   const incomplete = report.failed.length > 0 || report.blocked.length > 0;
-  const left = report.stillBilling ?? [];
-  const billing = left.filter((b) => b.billing);
+  const billing = report.stillBilling ?? [];
   const header = billing.length > 0
     ? out.paint('red', `Stack "${stack}" is NOT torn down, and still costs money:`)
     : incomplete
@@ -54,7 +53,6 @@ export function formatDown(out: Output, stack: string, report: DownReport): stri
   const lines = [
     header,
     ...billing.map((b) => `  ${out.paint('red', '$')} ${b.message}`),
-    ...left.filter((b) => !b.billing).map((b) => `  ${b.message}`),
     ...(billing.length > 0 && (report.failed.length > 0 || report.blocked.length > 0) ? ['Also left:'] : []),
     ...report.failed.map((f) => `  could not delete ${f.id} (${f.name}): ${f.message}`),
     ...report.blocked.map((b) => `  left in place: ${b} (something that uses it could not be deleted)`),

@@ -290,7 +290,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const remaining = Object.values(run.store.require().resources);
       const keptNames = remaining.filter(keep).map((r) => r.name);
       const report: DownReport = { stillBilling, ...result, keptNames };
-      for (const b of stillBilling) run.host.notify({ level: 'warn', code: b.billing ? 'STILL_BILLING' : 'STILL_EXISTS', message: b.message, details: { id: b.id, state: b.state } });
+      for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       for (const name of keptNames) {
         run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });
       }
@@ -302,7 +302,9 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
 
   /**
    * After the deletes: what is left that costs money, read from AWS (never assumed), and the
-   * channel's run closed only if AWS says the channel no longer runs.
+   * channel's run closed only if AWS says the channel no longer runs. A running channel bills its
+   * hourly rate; an idle channel or input a small hourly charge until deleted (FACTS.md); an enabled
+   * distribution its viewers' traffic.
    */
   async function whatStillBills(run: RunContext, ctx: AwsContext, nodes: ResourceNode<AwsContext>[]): Promise<StillBilling[]> {
     const left = run.store.require().resources;
@@ -322,22 +324,26 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       }
       await reconcileRuns(run, ch.name, seen, 'down');
       const what = `MediaLive channel ${ch.name}${ch.physicalId ? ` (${ch.physicalId})` : ''}`;
-      const perHour = estimateChannelCost(ctx.ladder, ctx.names.region).perHour.toFixed(2);
+      const perHour = `about $${estimateChannelCost(ctx.ladder, ctx.names.region).perHour.toFixed(2)}/hour`;
       const base = { id: 'channel', name: ch.name, physicalId: ch.physicalId, state: seen };
-      if (RUNNING_STATES.has(seen)) out.push({ ...base, billing: true, message: `${what} is still ${seen} and billing (about $${perHour}/hour): it was not stopped.` });
-      else if (seen === 'UNREADABLE') out.push({ ...base, billing: true, message: `${what} could not be read (${why}); it may still be RUNNING and billing (about $${perHour}/hour).` });
-      else if (!STOPPED_STATES.has(seen) || seen === 'IDLE') out.push({ ...base, billing: false, message: `${what} still exists (${seen}); it bills nothing while stopped, but is not deleted.` });
+      if (seen === 'STOPPING') out.push({ ...base, cost: 'running', message: `${what} is still STOPPING: it bills until MediaLive says IDLE (${perHour}).` });
+      else if (RUNNING_STATES.has(seen)) out.push({ ...base, cost: 'running', message: `${what} is still ${seen} and billing (${perHour}): it was not stopped.` });
+      else if (seen === 'UNREADABLE') out.push({ ...base, cost: 'unknown', message: `${what} could not be read (${why}); it may still be RUNNING and billing (${perHour}).` });
+      else if (!STOPPED_STATES.has(seen) || seen === 'IDLE') out.push({ ...base, cost: 'idle', message: `${what} still exists (${seen}): not running, but MediaLive charges a small hourly fee for it until it is deleted.` });
     }
-    const dist = left.distribution;
-    const distNode = nodes.find((n) => n.id === 'distribution');
-    if (dist && distNode) {
-      const base = { id: 'distribution', name: dist.name, physicalId: dist.physicalId };
-      const what = `CloudFront distribution ${dist.physicalId || dist.name}`;
+    for (const id of ['input', 'distribution'] as const) {
+      const rec = left[id];
+      const node = nodes.find((n) => n.id === id);
+      if (!rec || !node) continue;
+      const base = { id, name: rec.name, physicalId: rec.physicalId };
+      const what = id === 'input' ? `MediaLive input ${rec.name}` : `CloudFront distribution ${rec.physicalId || rec.name}`;
       try {
-        const seen = await distNode.read(ctx, dist);
-        if (seen.exists && seen.detail !== 'disabled') out.push({ ...base, state: 'enabled', billing: true, message: `${what} is still enabled: it serves viewers and bills their traffic.` });
+        const seen = await node.read(ctx, rec);
+        if (!seen.exists) continue;
+        if (id === 'input') out.push({ ...base, state: seen.status ?? 'exists', cost: 'idle', message: `${what} still exists: MediaLive charges a small hourly fee for an idle push input until it is deleted.` });
+        else if (seen.detail !== 'disabled') out.push({ ...base, state: 'enabled', cost: 'traffic', message: `${what} is still enabled: it serves viewers and bills their traffic.` });
       } catch (err) {
-        out.push({ ...base, state: 'UNREADABLE', billing: true, message: `${what} could not be read (${(err as Error).message}); it may still be enabled and billing viewer traffic.` });
+        out.push({ ...base, state: 'UNREADABLE', cost: 'unknown', message: `${what} could not be read (${(err as Error).message}); it may still exist and bill.` });
       }
     }
     return out;

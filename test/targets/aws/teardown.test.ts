@@ -69,7 +69,7 @@ describe('down: what costs money goes first, whatever else fails', () => {
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(channels().map((c) => c.state)).toEqual(['DELETED']);
     expect(report.stillBilling).toEqual([
-      expect.objectContaining({ id: 'distribution', state: 'enabled', billing: true, message: expect.stringContaining('still enabled') }),
+      expect.objectContaining({ id: 'distribution', state: 'enabled', cost: 'traffic', message: expect.stringContaining('still enabled') }),
     ]);
   });
 });
@@ -82,8 +82,10 @@ describe('down never claims a channel stopped that is not', () => {
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(report.failed.map((f) => f.id)).toContain('channel');
     expect(report.failed.find((f) => f.id === 'channel')!.message).toContain('medialive:StopChannel');
+    // What costs money leads: the channel at its full rate, then the input it holds.
     expect(report.stillBilling).toEqual([
-      expect.objectContaining({ id: 'channel', state: 'RUNNING', billing: true, message: expect.stringContaining('is still RUNNING and billing') }),
+      expect.objectContaining({ id: 'channel', state: 'RUNNING', cost: 'running', message: expect.stringContaining('is still RUNNING and billing') }),
+      expect.objectContaining({ id: 'input', cost: 'idle' }),
     ]);
     expect(channels()[0]!.state).toBe('RUNNING');
     // The distribution did not wait for the channel.
@@ -97,6 +99,16 @@ describe('down never claims a channel stopped that is not', () => {
     const hourLater = withCost(status, h.store.get()!, h.driver, new Date(Date.parse(runs[0]!.start) + 3600_000));
     expect(hourLater.runningSeconds).toBe(3600);
     expect(hourLater.costSoFar).toBeGreaterThan(1);
+  });
+
+  it('DeleteChannel denied after the stop: the run closes (AWS said IDLE) and the idle channel is still reported', async () => {
+    h = await makeHarness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    fake.deny('medialive:DeleteChannel');
+    const report = await h.driver.down(await h.run(), { deleteLogs: false });
+    expect(channels()[0]!.state).toBe('IDLE');
+    expect(report.stillBilling![0]).toMatchObject({ id: 'channel', state: 'IDLE', cost: 'idle', message: expect.stringContaining('still exists (IDLE)') });
+    expect((await runsOnDisk())[0]!.end).toEqual(expect.any(String));
   });
 
   it('a RUNNING channel with no recorded run (killed right after StartChannel): status opens one, "at least since"', async () => {
