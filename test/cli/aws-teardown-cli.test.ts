@@ -11,7 +11,7 @@ import { runDown } from '../../src/cli/commands/down.js';
 import { runStatus } from '../../src/cli/commands/status.js';
 import { Output } from '../../src/cli/output.js';
 import { AwsFake } from '../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, makeStackUp, type AwsHarness } from '../helpers/aws-run.js';
 import { livestream } from '../helpers/cli.js';
 
 // The CLI builds its own driver: make its waits take milliseconds, as the harness does.
@@ -48,8 +48,7 @@ function capture(opts: { json?: boolean; yes?: boolean } = {}) {
 }
 
 async function stackUp(): Promise<AwsHarness> {
-  h = await makeHarness(INPUT_SPECS.URL_PULL!);
-  await h.driver.up(await h.run());
+  h = await makeStackUp(INPUT_SPECS.URL_PULL!);
   return h;
 }
 

@@ -10,7 +10,7 @@ import { formatStatus, withCost } from '../../../src/cli/commands/status.js';
 import { Output } from '../../../src/cli/output.js';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake } from '../../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeStackUp, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
@@ -30,8 +30,7 @@ const plainOutput = () => new Output({ json: false, debug: false, yes: true, std
 
 describe('down: what costs money goes first, whatever else fails', () => {
   it('DeleteDashboards denied: the channel and input are deleted and the distribution disabled and deleted anyway', async () => {
-    h = await makeHarness(INPUT_SPECS.RTMP_PUSH!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.RTMP_PUSH!);
     fake.deny('cloudwatch:DeleteDashboards');
     const report = await h.driver.down(await h.run(), { deleteLogs: true });
     expect(report.failed.map((f) => f.id)).toEqual(['dashboard']);
@@ -52,8 +51,7 @@ describe('down: what costs money goes first, whatever else fails', () => {
   });
 
   it('a failing bucket-policy delete still leaves the distribution disabled (and deleted)', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     fake.deny('s3:DeleteBucketPolicy');
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(report.failed.map((f) => f.id)).toEqual(['origin-policy']);
@@ -63,8 +61,7 @@ describe('down: what costs money goes first, whatever else fails', () => {
   });
 
   it('a distribution that cannot be disabled leads the report as still billing', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     fake.deny('cloudfront:UpdateDistribution');
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(channels().map((c) => c.state)).toEqual(['DELETED']);
@@ -76,8 +73,7 @@ describe('down: what costs money goes first, whatever else fails', () => {
 
 describe('down never claims a channel stopped that is not', () => {
   it('StopChannel denied: the report says RUNNING and billing, the run stays open and status keeps counting', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     fake.deny('medialive:StopChannel');
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(report.failed.map((f) => f.id)).toContain('channel');
@@ -102,8 +98,7 @@ describe('down never claims a channel stopped that is not', () => {
   });
 
   it('DeleteChannel denied after the stop: the run closes (AWS said IDLE) and the idle channel is still reported', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     fake.deny('medialive:DeleteChannel');
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(channels()[0]!.state).toBe('IDLE');
@@ -112,8 +107,7 @@ describe('down never claims a channel stopped that is not', () => {
   });
 
   it('a RUNNING channel with no recorded run (killed right after StartChannel): status opens one, "at least since"', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     await h.store.update((s) => void (s.channelRuns = []));
     const status = await h.driver.status(await h.run());
     expect(h.host.codes()).toContain('CHANNEL_RUN_FOUND');
@@ -152,8 +146,7 @@ describe('credentials checked once, before anything', () => {
   });
 
   it('no credentials: down sends nothing, fails once saying how to fix it and that the channel still runs', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     const before = await h.stateText();
     h.host.progressLog.length = 0;
     // From here the real SDK runs, and finds no credentials.
@@ -171,8 +164,7 @@ describe('credentials checked once, before anything', () => {
   });
 
   it('a profile that does not exist is named, with the files it was looked for in', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, awsProfile: 'nope' });
-    await h.driver.up(await h.run());
+    h = await makeStackUp({ ...INPUT_SPECS.URL_PULL!, awsProfile: 'nope' });
     fake.restore();
     const err = await h.driver.status(await h.run()).then(() => undefined, (e) => e);
     expect(err.code).toBe('AWS_NO_CREDENTIALS');
@@ -183,8 +175,7 @@ describe('credentials checked once, before anything', () => {
 
 describe('start fails fast', () => {
   it('a channel MediaLive puts back to IDLE fails at once with MediaLive\'s reason, recording no run', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, start: false });
-    await h.driver.up(await h.run());
+    h = await makeStackUp({ ...INPUT_SPECS.URL_PULL!, start: false });
     const reason = 'Unable to open input file [https://example.com/live/index.m3u8]: [Failed to read data: HTTP error 404]';
     channels()[0]!.startFails = { AlertType: 'Failed to Create Input', Message: reason };
     const describesBefore = fake.commandNames().filter((c) => c === 'DescribeChannel').length;
@@ -203,8 +194,7 @@ describe('start fails fast', () => {
   });
 
   it('a start whose alerts cannot be read still fails at once, saying so', async () => {
-    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, start: false });
-    await h.driver.up(await h.run());
+    h = await makeStackUp({ ...INPUT_SPECS.URL_PULL!, start: false });
     channels()[0]!.startFails = { AlertType: 'Failed to Create Input', Message: 'x' };
     fake.deny('medialive:ListAlerts');
     const err = await h.driver.start(await h.run()).then(() => undefined, (e) => e);
@@ -215,8 +205,7 @@ describe('start fails fast', () => {
 
 describe('status: cannot read is not gone', () => {
   it('a denied read shows "cannot read: access denied", never MISSING', async () => {
-    h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     fake.deny('cloudwatch:GetDashboard');
     fake.deny('medialive:DescribeChannel');
     const status = await h.driver.status(await h.run());
