@@ -397,8 +397,11 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : String(v);
 }
 
-/** Every stack in a state folder, for `status --all`. */
-export async function listStates(stateDir: string): Promise<StackState[]> {
+/**
+ * Every stack in a state folder, for `status --all`. A file that cannot be read is passed to
+ * `onDamaged` rather than dropped in silence: it may name a channel that is still running.
+ */
+export async function listStates(stateDir: string, onDamaged: (file: string, err: unknown) => void = () => {}): Promise<StackState[]> {
   let names: string[];
   try {
     names = await readdir(stateDir);
@@ -407,7 +410,10 @@ export async function listStates(stateDir: string): Promise<StackState[]> {
     throw err;
   }
   const states = await Promise.all(
-    names.filter((n) => n.endsWith('.json')).map((n) => readStateFile(path.join(stateDir, n)).catch(() => undefined)),
+    names.filter((n) => n.endsWith('.json')).map((n) => {
+      const file = path.join(stateDir, n);
+      return readStateFile(file).catch((err) => void onDamaged(file, err));
+    }),
   );
   return states.filter((s): s is StackState => s !== undefined).sort((a, b) => a.stack.localeCompare(b.stack));
 }

@@ -114,6 +114,13 @@ describe('a damaged state file gets words, not a TypeError', () => {
     expect(err.hint).toContain('mv ');
   });
 
+  it('status --all is told about a damaged file instead of skipping it', async () => {
+    const file = await damaged((j: any) => { j.resources = []; });
+    const seen: string[] = [];
+    expect(await listStates(dir, (f) => seen.push(f))).toEqual([]);
+    expect(seen).toEqual([file]);
+  });
+
   it('a valid file has no problems', async () => {
     await damaged(() => {});
     expect((await new StateStore(dir, 'demo').load())?.resources.channel?.physicalId).toBe('1234567');

@@ -46,7 +46,8 @@ export function withCost(status: StackStatus, state: StackState, driver: TargetD
 }
 
 async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
-  const states = await listStates(path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR));
+  const damaged: Array<{ file: string; message: string }> = [];
+  const states = await listStates(path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR), (file, err) => damaged.push({ file, message: (err as Error).message.split('\n')[0]! }));
   const now = new Date();
   const rows = await Promise.all(
     states.map(async (state) => {
@@ -73,7 +74,8 @@ async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
         ['stack', 'target', 'channel', 'profile', 'running', 'cost so far', 'resources'],
         ...rows.map((r) => [r.stack, r.target, paintState(out, r.channel), r.profile, duration(r.runningSeconds), `$${r.costSoFar.toFixed(2)}`, String(r.resources)]),
       ]) + (rows.some((r) => r.channel === 'RUNNING' && r.target === 'aws') ? `\n\n${out.paint('yellow', 'A channel is RUNNING on AWS and billing; "livestream stop --stack NAME" or "livestream down --stack NAME" when the event is over.')}` : '');
-  out.result(human, { stacks: rows });
+  const warnings = damaged.map((d) => out.paint('red', `Cannot read ${d.file}: ${d.message}`));
+  out.result([human, ...warnings].join('\n'), { stacks: rows, damaged });
 }
 
 export function formatStatus(out: Output, r: StatusReport): string {
