@@ -142,8 +142,9 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     try {
       if (state === 'STARTING') await waitForChannel(ctx, channelId, 'RUNNING');
       else await startChannel(ctx, channelId);
-      // Billing starts with StartChannel: record it the moment the channel runs.
-      await run.store.markChannel(true);
+      // Billing starts with StartChannel: record it the moment the channel runs. A start found
+      // under way was sent by someone else (or a killed livestream), at a time nobody recorded.
+      await run.store.markChannel(true, { observed: state === 'STARTING' });
       progress.succeed(`Channel ${channelId} is RUNNING`);
     } catch (err) {
       progress.fail('Channel did not start');
