@@ -184,7 +184,7 @@ export async function applyDown<C>(
 ): Promise<DownResult> {
   const result: DownResult = { deleted: [], kept: [], failed: [], blocked: [] };
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  orderLevels(nodes);
+  orderLevels(nodes); // refuses a cycle or an unknown dependency before anything is deleted
   const undeletable = new Set<string>();
 
   async function downOne(node: ResourceNode<C>): Promise<void> {
