@@ -286,6 +286,10 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const ctx = await recordedContext(run, state).catch((err) => nothingTouched(err, state));
       const nodes = graphOf(state.spec, ctx.names);
       const keep = (rec: { id: string }) => rec.id === 'logs-bucket' && !opts.deleteLogs;
+      // A channel running with no recorded start still ran: record it before it is stopped.
+      const channelId = state.resources.channel?.physicalId;
+      const before = channelId ? await readChannelState(ctx, channelId).catch(() => 'UNREADABLE') : 'MISSING';
+      if (RUNNING_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
       const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: BILLABLE });
       const stillBilling = await whatStillBills(run, ctx, nodes);
       const remaining = Object.values(run.store.require().resources);

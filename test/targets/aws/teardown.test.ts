@@ -97,6 +97,14 @@ describe('down never claims a channel stopped that is not', () => {
     expect(hourLater.costSoFar).toBeGreaterThan(1);
   });
 
+  it('down of a RUNNING channel with no recorded run records the run it ends', async () => {
+    h = await makeStackUp(INPUT_SPECS.URL_PULL!);
+    await h.store.update((s) => void (s.channelRuns = []));
+    fake.deny('cloudwatch:DeleteDashboards');
+    await h.driver.down(await h.run(), { deleteLogs: false });
+    expect(await runsOnDisk()).toEqual([{ start: expect.any(String), end: expect.any(String), startObserved: true }]);
+  });
+
   it('DeleteChannel denied after the stop: the run closes (AWS said IDLE) and the idle channel is still reported', async () => {
     h = await makeStackUp(INPUT_SPECS.URL_PULL!);
     fake.deny('medialive:DeleteChannel');
