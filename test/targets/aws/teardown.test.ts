@@ -179,6 +179,14 @@ describe('credentials checked once, before anything', () => {
     expect(err.message).toBe(`The AWS profile "nope" does not exist: it is in neither ${path.join(home, 'config')} nor ${path.join(home, 'credentials')}.`);
     expect(err.hint).toContain('aws configure --profile nope');
   });
+
+  it('a profile that exists but gives no credentials is named too', async () => {
+    h = await makeStackUp({ ...INPUT_SPECS.URL_PULL!, awsProfile: 'other' });
+    fake.restore();
+    const err = await h.driver.stop(await h.run()).then(() => undefined, (e) => e);
+    expect(err.code).toBe('AWS_NO_CREDENTIALS');
+    expect(err.message).toBe('No usable AWS credentials were found (profile "other").');
+  });
 });
 
 describe('start fails fast', () => {
