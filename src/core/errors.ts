@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'RESOURCE_FAILED'
   | 'DOWN_INCOMPLETE'
   | 'CHANNEL_STATE'
+  | 'CHANNEL_START_FAILED'
   | 'TIMEOUT'
   | 'FFMPEG_NOT_FOUND'
   | 'PORT_IN_USE'

@@ -168,52 +168,71 @@ export interface DownResult {
  * Delete every recorded resource, dependents before what they depend on. Each success is removed
  * from the state at once, so the state always holds exactly what still exists and running
  * `down` again finishes the job. `keep` names records to leave in place (e.g. the logs bucket).
+ *
+ * `first` names the nodes that cost money while they exist: they are deleted before everything
+ * else, and a failure elsewhere never holds them back (a dashboard that cannot be deleted must not
+ * leave a channel running). The rest follows; a failure leaves in place only what the failed node
+ * depends on. A node is deleted as soon as everything that depends on it is done, not level by
+ * level, so one slow delete (a CloudFront distribution, minutes) delays only what it uses.
  */
 export async function applyDown<C>(
   nodes: readonly ResourceNode<C>[],
   ctx: C,
   store: StateStore,
   host: Host,
-  opts: { keep?: (rec: ResourceRecord) => boolean } = {},
+  opts: { keep?: (rec: ResourceRecord) => boolean; first?: readonly string[] } = {},
 ): Promise<DownResult> {
   const result: DownResult = { deleted: [], kept: [], failed: [], blocked: [] };
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const levels = orderLevels(nodes).reverse();
+  orderLevels(nodes); // refuses a cycle or an unknown dependency before anything is deleted
   const undeletable = new Set<string>();
-  for (const level of levels) {
-    await Promise.all(
-      level.map(async (id) => {
-        const rec = store.require().resources[id];
-        if (!rec) return;
-        const node = byId.get(id)!;
-        const dependents = nodes.filter((n) => n.dependsOn.includes(id) && undeletable.has(n.id));
-        if (dependents.length > 0) {
-          undeletable.add(id);
-          result.blocked.push(id);
-          host.notify({ level: 'warn', code: 'RESOURCE_BLOCKED', message: `${node.describe}: ${rec.name} left in place because ${dependents.map((d) => d.id).join(', ')} still exists` });
-          return;
-        }
-        if (opts.keep?.(rec)) {
-          undeletable.add(id);
-          result.kept.push(id);
-          host.notify({ level: 'info', code: 'RESOURCE_KEPT', message: `${node.describe}: kept ${rec.name}`, details: { id, name: rec.name } });
-          return;
-        }
-        const progress = host.progress(`${node.describe}: deleting ${rec.name}`);
-        try {
-          await node.delete(ctx, rec);
-          await store.removeResource(id);
-          result.deleted.push(id);
-          progress.succeed(`${node.describe}: deleted ${rec.name}`);
-        } catch (err) {
-          undeletable.add(id);
-          const message = err instanceof Error ? err.message : String(err);
-          result.failed.push({ id, name: rec.name, message });
-          progress.fail(`${node.describe}: could not delete ${rec.name}: ${message}`);
-        }
-      }),
-    );
+
+  async function downOne(node: ResourceNode<C>): Promise<void> {
+    const id = node.id;
+    const rec = store.require().resources[id];
+    if (!rec) return;
+    const dependents = nodes.filter((n) => n.dependsOn.includes(id) && undeletable.has(n.id));
+    if (dependents.length > 0) {
+      undeletable.add(id);
+      result.blocked.push(id);
+      host.notify({ level: 'warn', code: 'RESOURCE_BLOCKED', message: `${node.describe}: ${rec.name} left in place because ${dependents.map((d) => d.id).join(', ')} still exists` });
+      return;
+    }
+    if (opts.keep?.(rec)) {
+      undeletable.add(id);
+      result.kept.push(id);
+      host.notify({ level: 'info', code: 'RESOURCE_KEPT', message: `${node.describe}: kept ${rec.name}`, details: { id, name: rec.name } });
+      return;
+    }
+    const progress = host.progress(`${node.describe}: deleting ${rec.name}`);
+    try {
+      await node.delete(ctx, rec);
+      await store.removeResource(id);
+      result.deleted.push(id);
+      progress.succeed(`${node.describe}: deleted ${rec.name}`);
+    } catch (err) {
+      undeletable.add(id);
+      const message = err instanceof Error ? err.message : String(err);
+      result.failed.push({ id, name: rec.name, message });
+      progress.fail(`${node.describe}: could not delete ${rec.name}: ${message}`);
+    }
   }
+
+  /** Each node of the phase starts once its dependents in the phase have finished. */
+  async function walk(phase: readonly ResourceNode<C>[]): Promise<void> {
+    const inPhase = new Set(phase.map((n) => n.id));
+    const finished = new Map<string, Promise<void>>();
+    const order = orderLevels(phase.map((n) => ({ id: n.id, dependsOn: n.dependsOn.filter((d) => inPhase.has(d)) }))).reverse().flat();
+    for (const id of order) {
+      const after = phase.filter((n) => n.dependsOn.includes(id)).map((n) => finished.get(n.id)!);
+      finished.set(id, Promise.all(after).then(() => downOne(byId.get(id)!)));
+    }
+    await Promise.all(finished.values());
+  }
+
+  const first = new Set(opts.first ?? []);
+  await walk(nodes.filter((n) => first.has(n.id)));
+  await walk(nodes.filter((n) => !first.has(n.id)));
   // Records of nodes no longer in the graph (a changed target version): report, never drop silently.
   for (const id of Object.keys(store.require().resources)) {
     if (!byId.has(id) && !result.kept.includes(id)) result.blocked.push(id);

@@ -6,9 +6,9 @@
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LivestreamError } from './errors.js';
+import { LivestreamError, formatProblems, type Problem } from './errors.js';
 import type { Ladder } from './ladder.js';
-import type { StackSpec, TargetName } from './spec.js';
+import { TARGETS, type StackSpec, type TargetName } from './spec.js';
 
 export const STATE_VERSION = 1;
 
@@ -32,6 +32,12 @@ export interface ResourceRecord {
 export interface ChannelRun {
   start: string;
   end?: string;
+  /**
+   * The start was not recorded (a `livestream` killed right after StartChannel, or a start from
+   * the console): `start` is when livestream first saw the channel running, so the channel ran
+   * at least since then.
+   */
+  startObserved?: boolean;
 }
 
 export interface StackState {
@@ -138,14 +144,37 @@ export class StateStore {
     });
   }
 
-  /** Record the channel starting or stopping, for time running and cost so far. */
-  async markChannel(running: boolean): Promise<void> {
+  /**
+   * Record the channel starting or stopping, for time running and cost so far. `observed`: the
+   * channel was found running without a recorded start, so the run counts from now, "at least".
+   */
+  async markChannel(running: boolean, opts: { observed?: boolean } = {}): Promise<void> {
     const t = this.now().toISOString();
-    await this.update((s) => {
-      const open = s.channelRuns.find((r) => !r.end);
-      if (running && !open) s.channelRuns.push({ start: t });
-      if (!running && open) open.end = t;
-    });
+    await this.update((s) => markChannelRun(s, running, t, opts.observed));
+  }
+
+  /**
+   * For a command that does not hold the lock (status): apply a change only if no other command
+   * is changing the stack, on the file as it is now. False when busy or gone.
+   */
+  async updateIfFree(command: string, change: (s: StackState) => void): Promise<boolean> {
+    if (this.lockHandle) {
+      await this.update(change);
+      return true;
+    }
+    try {
+      await this.lock(command);
+    } catch (err) {
+      if ((err as LivestreamError).code === 'STATE_LOCKED') return false;
+      throw err;
+    }
+    try {
+      if (!(await this.load())) return false;
+      await this.update(change);
+      return true;
+    } finally {
+      await this.unlock();
+    }
   }
 
   /**
@@ -179,6 +208,21 @@ export class StateStore {
     await rename(this.file, dest);
     this.current = undefined;
     return dest;
+  }
+
+  /** This stack's archived states in history/, newest first (for "already torn down"). */
+  async archivedStates(): Promise<string[]> {
+    const dir = path.join(this.stateDir, 'history');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw err;
+    }
+    // "<stack>-<ISO stamp>.json": the stamp keeps "demo" from matching "demo-2"'s archives.
+    const mine = new RegExp(`^${this.stack.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{4}-\\d{2}-\\d{2}T[\\d-]+Z\\.json$`);
+    return names.filter((n) => mine.test(n)).sort().reverse().map((n) => path.join(dir, n));
   }
 
   /**
@@ -238,27 +282,126 @@ export async function readStateFile(file: string): Promise<StackState | undefine
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') {
+      throw new LivestreamError('STATE_CORRUPT', `The state file ${file} is a folder, not a file.`, {
+        hint: `Move the folder aside (mv "${file}" "${file}.folder"); livestream keeps each stack's state in a file of that name.`,
+      });
+    }
+    throw new LivestreamError('STATE_CORRUPT', `The state file ${file} cannot be read: ${(err as Error).message}`, {
+      hint: 'Check the permissions of the file and its folder (they should belong to you).',
+      cause: err,
+    });
   }
-  let json: StackState;
+  let json: unknown;
   try {
-    json = JSON.parse(text) as StackState;
+    json = JSON.parse(text);
   } catch {
     throw new LivestreamError('STATE_CORRUPT', `The state file ${file} is not valid JSON.`, {
       hint: 'Restore it from a backup, or inspect it by hand; livestream does not overwrite a state file it cannot read.',
     });
   }
-  if (json.version !== STATE_VERSION) {
-    throw new LivestreamError('STATE_VERSION', `The state file ${file} has version ${json.version}; this livestream reads version ${STATE_VERSION}.`, {
+  const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version !== STATE_VERSION) {
+    throw new LivestreamError('STATE_VERSION', `The state file ${file} has version ${version}; this livestream reads version ${STATE_VERSION}.`, {
       hint: 'Use the livestream version that wrote it.',
     });
   }
-  return json;
+  const problems = validateState(json);
+  if (problems.length > 0) {
+    throw new LivestreamError('STATE_CORRUPT', `The state file ${file} is damaged; livestream cannot tell what the stack has created:\n${formatProblems(problems)}`, {
+      hint: `Fix those fields by hand or restore the file from a backup (${path.join(path.dirname(file), 'history')} holds earlier stacks); livestream does not overwrite a state file it cannot read, and nothing in the cloud or on this machine was touched.`,
+      details: { file, problems },
+    });
+  }
+  return json as StackState;
 }
 
-/** Every stack in a state folder, for `status --all`. */
-export async function listStates(stateDir: string): Promise<StackState[]> {
+const RECORD_STATUSES = ['creating', 'ready'];
+
+/**
+ * Pure: every problem with a state file's contents, each with a dot path. Checks the shape the
+ * commands rely on (so a damaged file gives these words instead of a TypeError halfway through a
+ * teardown), not the spec's values, which were validated when the stack was created.
+ */
+export function validateState(json: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const add = (p: string, message: string, fix?: string) => problems.push({ path: p, message, ...(fix ? { fix } : {}) });
+  if (!isObject(json)) {
+    add('(file)', `expected a JSON object, found ${describe(json)}`);
+    return problems;
+  }
+  if (json.version !== STATE_VERSION) {
+    const found = typeof json.version === 'string' ? `the string ${JSON.stringify(json.version)}` : describe(json.version);
+    add('version', `expected the number ${STATE_VERSION}, found ${found}`, `"version": ${STATE_VERSION}`);
+  }
+  if (typeof json.stack !== 'string' || !json.stack) add('stack', `expected the stack name, found ${describe(json.stack)}`);
+  if (!TARGETS.includes(json.target as TargetName)) {
+    add('target', `expected one of ${TARGETS.map((t) => `"${t}"`).join(', ')}, found ${describe(json.target)}`);
+  }
+  if (!isObject(json.spec)) add('spec', `expected an object, found ${describe(json.spec)}`);
+  else {
+    if (json.spec.target !== undefined && json.spec.target !== json.target) add('spec.target', `is ${describe(json.spec.target)} but target is ${describe(json.target)}`);
+    if (json.target === 'aws') {
+      const aws = json.spec.aws;
+      if (!isObject(aws)) add('spec.aws', `expected an object with the region, found ${describe(aws)}`);
+      else if (typeof aws.region !== 'string' || !aws.region) add('spec.aws.region', `expected a region name, found ${describe(aws.region)}`);
+    }
+  }
+  if (!isObject(json.ladder)) add('ladder', `expected an object, found ${describe(json.ladder)}`);
+  else if (!Array.isArray(json.ladder.renditions)) add('ladder.renditions', `expected a list, found ${describe(json.ladder.renditions)}`);
+  if (!isObject(json.resources)) {
+    add('resources', `expected an object of records by id, found ${describe(json.resources)}`, Array.isArray(json.resources) && json.resources.length === 0 ? '"resources": {} if the stack really has nothing left' : undefined);
+  } else {
+    for (const [id, rec] of Object.entries(json.resources)) {
+      const at = `resources.${id}`;
+      if (!isObject(rec)) {
+        add(at, `expected a record, found ${describe(rec)}`);
+        continue;
+      }
+      if (rec.id !== id) add(`${at}.id`, `expected "${id}", found ${describe(rec.id)}`);
+      for (const key of ['kind', 'name', 'physicalId'] as const) {
+        if (typeof rec[key] !== 'string') add(`${at}.${key}`, `expected a string, found ${describe(rec[key])}`);
+      }
+      if (!RECORD_STATUSES.includes(rec.status as string)) add(`${at}.status`, `expected "creating" or "ready", found ${describe(rec.status)}`);
+      if (!isObject(rec.attrs)) add(`${at}.attrs`, `expected an object, found ${describe(rec.attrs)}`);
+    }
+  }
+  if (!Array.isArray(json.channelRuns)) add('channelRuns', `expected a list, found ${describe(json.channelRuns)}`);
+  else {
+    json.channelRuns.forEach((r, i) => {
+      if (!isObject(r) || !isTimestamp(r.start)) add(`channelRuns[${i}].start`, `expected a timestamp, found ${describe(isObject(r) ? r.start : r)}`);
+      else if (r.end !== undefined && !isTimestamp(r.end)) add(`channelRuns[${i}].end`, `expected a timestamp, found ${describe(r.end)}`);
+    });
+  }
+  for (const key of ['outputs', 'runtime'] as const) {
+    if (!isObject(json[key])) add(key, `expected an object, found ${describe(json[key])}`);
+  }
+  return problems;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isTimestamp(v: unknown): boolean {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return typeof v === 'object' ? 'an object' : String(v);
+}
+
+/**
+ * Every stack in a state folder, for `status --all`. A file that cannot be read is passed to
+ * `onDamaged` rather than dropped in silence: it may name a channel that is still running.
+ */
+export async function listStates(stateDir: string, onDamaged: (file: string, err: unknown) => void = () => {}): Promise<StackState[]> {
   let names: string[];
   try {
     names = await readdir(stateDir);
@@ -267,7 +410,10 @@ export async function listStates(stateDir: string): Promise<StackState[]> {
     throw err;
   }
   const states = await Promise.all(
-    names.filter((n) => n.endsWith('.json')).map((n) => readStateFile(path.join(stateDir, n)).catch(() => undefined)),
+    names.filter((n) => n.endsWith('.json')).map((n) => {
+      const file = path.join(stateDir, n);
+      return readStateFile(file).catch((err) => void onDamaged(file, err));
+    }),
   );
   return states.filter((s): s is StackState => s !== undefined).sort((a, b) => a.stack.localeCompare(b.stack));
 }
@@ -294,6 +440,13 @@ export function isAlive(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Open a run when the channel starts (unless one is open), close the open one when it stops. */
+export function markChannelRun(s: StackState, running: boolean, at: string, observed = false): void {
+  const open = s.channelRuns.find((r) => !r.end);
+  if (running && !open) s.channelRuns.push({ start: at, ...(observed ? { startObserved: true } : {}) });
+  if (!running && open) open.end = at;
 }
 
 /** Seconds the channel has run in total, counting an open run up to now. */

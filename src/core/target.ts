@@ -61,7 +61,8 @@ export interface ResourceStatus {
   kind: string;
   name: string;
   physicalId: string;
-  exists: boolean;
+  /** null: it could not be read (access denied, an error), which says nothing about whether it exists. */
+  exists: boolean | null;
   status?: string;
   detail?: string;
 }
@@ -82,7 +83,24 @@ export interface DownOptions {
   deleteLogs: boolean;
 }
 
+/** A resource `down` left behind that costs money (or may: it could not be read). */
+export interface StillBilling {
+  id: string;
+  name: string;
+  physicalId: string;
+  /** The provider's state: RUNNING, IDLE, enabled, UNREADABLE... */
+  state: string;
+  /**
+   * running: the channel's hourly rate; idle: the small hourly charge of an idle channel or
+   * input; traffic: an enabled distribution bills what viewers fetch; unknown: it could not be read.
+   */
+  cost: 'running' | 'idle' | 'traffic' | 'unknown';
+  message: string;
+}
+
 export interface DownReport extends DownResult {
+  /** What is left that costs money, first in every summary. */
+  stillBilling?: StillBilling[];
   /** Things deliberately left for the user: the logs bucket or folder. */
   keptNames: string[];
   archivedState?: string;

@@ -135,6 +135,34 @@ describe('applyUp / applyDown', () => {
     expect(world.things.size).toBe(0);
   });
 
+  it('first: the billable nodes go before the rest, and a failed free dependent does not hold them back', async () => {
+    // A dashboard names the channel (it depends on it); a bucket policy names the CDN.
+    const nodes = [...graph(world), node(world, 'dashboard', ['channel']), node(world, 'policy', ['cdn', 'bucket'])];
+    await applyUp(nodes, world, store, host);
+    world.log = [];
+    world.failOn.add('delete dashboard');
+    world.failOn.add('delete policy');
+    const down = await applyDown(nodes, world, store, host, { first: ['channel', 'input', 'cdn'] });
+    expect(down.failed.map((f) => f.id).sort()).toEqual(['dashboard', 'policy']);
+    expect(down.deleted.sort()).toEqual(['cdn', 'channel', 'input', 'role', 'sg']);
+    // Only what a failed node depends on stays: the bucket under the policy.
+    expect(down.blocked).toEqual(['bucket']);
+    const order = world.log.map((l) => l.replace('delete ', ''));
+    for (const billable of ['channel', 'input', 'cdn']) {
+      expect(order.indexOf(billable)).toBeLessThan(order.indexOf('dashboard'));
+      expect(order.indexOf(billable)).toBeLessThan(order.indexOf('policy'));
+    }
+    expect(order.indexOf('channel')).toBeLessThan(order.indexOf('input'));
+  });
+
+  it('without first, a failed dependent blocks what it depends on (the old order)', async () => {
+    const nodes = [...graph(world), node(world, 'dashboard', ['channel'])];
+    await applyUp(nodes, world, store, host);
+    world.failOn.add('delete dashboard');
+    const down = await applyDown(nodes, world, store, host);
+    expect(down.blocked).toContain('channel');
+  });
+
   it('keeps what it is told to keep, and recreates what vanished out of band', async () => {
     await applyUp(graph(world), world, store, host);
     world.things.delete('cdn');

@@ -67,3 +67,62 @@ describe('StateStore', () => {
     expect(channelSeconds([{ start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z' }, { start: '2026-01-01T02:00:00Z' }], new Date('2026-01-01T02:30:00Z'))).toBe(5400);
   });
 });
+
+describe('a damaged state file gets words, not a TypeError', () => {
+  let dir: string;
+  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'state-bad-'))));
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  /** A real state file of an AWS stack with one resource, changed by `damage`. */
+  async function damaged(damage: (json: Record<string, any>) => void): Promise<string> {
+    const store = new StateStore(dir, 'demo');
+    await store.create({ target: 'aws', spec: validateSpec({ stack: 'demo', target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.0/24'] }).spec!, ladder: await loadProfile('SD-540p') });
+    await store.putResource({ id: 'channel', kind: 'medialive-channel', name: 'demo-channel', physicalId: '1234567', status: 'ready', attrs: {} });
+    const json = JSON.parse(await readFile(store.file, 'utf8'));
+    damage(json);
+    await writeFile(store.file, JSON.stringify(json));
+    return store.file;
+  }
+
+  async function loadError(): Promise<{ code: string; message: string; hint: string }> {
+    return new StateStore(dir, 'demo').load().then(() => { throw new Error('loaded'); }, (e) => e);
+  }
+
+  it.each([
+    ['a resource without its id and physicalId', (j: any) => { delete j.resources.channel.physicalId; delete j.resources.channel.id; }, ['resources.channel.physicalId: expected a string, found nothing', 'resources.channel.id']],
+    ['no spec and no channelRuns', (j: any) => { delete j.spec; delete j.channelRuns; }, ['spec: expected an object', 'channelRuns: expected a list']],
+    ['"version": "1" (a string)', (j: any) => { j.version = '1'; }, ['version: expected the number 1, found the string "1"']],
+    ['an unknown target', (j: any) => { j.target = 'gcp'; }, ['target: expected one of "local", "aws", found "gcp"']],
+    ['"resources": []', (j: any) => { j.resources = []; }, ['resources: expected an object of records by id, found an empty list']],
+    ['an AWS stack without a region', (j: any) => { delete j.spec.aws.region; }, ['spec.aws.region']],
+  ])('%s: STATE_CORRUPT naming the file and each problem', async (_label, damage, expected) => {
+    const file = await damaged(damage);
+    const err = await loadError();
+    expect(err.code).toBe('STATE_CORRUPT');
+    expect(err.message).toContain(file);
+    for (const e of expected) expect(err.message).toContain(e);
+    expect(err.message).not.toContain('has version 1; this livestream reads version 1');
+    expect(err.hint).toContain('backup');
+  });
+
+  it('a folder in place of the file: STATE_CORRUPT saying so, not EISDIR', async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'demo.json'));
+    const err = await loadError();
+    expect(err.code).toBe('STATE_CORRUPT');
+    expect(err.message).toBe(`The state file ${path.join(dir, 'demo.json')} is a folder, not a file.`);
+    expect(err.hint).toContain('mv ');
+  });
+
+  it('status --all is told about a damaged file instead of skipping it', async () => {
+    const file = await damaged((j: any) => { j.resources = []; });
+    const seen: string[] = [];
+    expect(await listStates(dir, (f) => seen.push(f))).toEqual([]);
+    expect(seen).toEqual([file]);
+  });
+
+  it('a valid file has no problems', async () => {
+    await damaged(() => {});
+    expect((await new StateStore(dir, 'demo').load())?.resources.channel?.physicalId).toBe('1234567');
+  });
+});

@@ -36,7 +36,12 @@ interface Failure {
   after: boolean;
 }
 
-export interface FakeChannel { id: string; arn: string; name: string; state: string; inputId: string; requestId?: string; request: Input }
+export interface FakeChannel {
+  id: string; arn: string; name: string; state: string; inputId: string; requestId?: string; request: Input;
+  /** The next start fails: STARTING falls back to IDLE and this alert is SET (ListAlerts). */
+  startFails?: { AlertType: string; Message: string };
+  alerts?: Input[];
+}
 export interface FakeInput { id: string; arn: string; name: string; type: string; state: string; sgIds: string[]; destinations: Input[]; requestId?: string; request: Input }
 export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
 export interface FakeBucket { config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
@@ -105,6 +110,16 @@ export class AwsFake {
   /** The next `times` calls of `command` fail with `error` (default: an InternalFailure-like error). */
   failOn(command: string, opts: { error?: Error; times?: number; after?: boolean } = {}): void {
     this.failures.push({ command, error: opts.error ?? awsError('InjectedFailure', `injected failure in ${command}`), remaining: opts.times ?? 1, after: opts.after ?? false });
+  }
+
+  /**
+   * Deny an IAM action ("medialive:StopChannel") from now on (or `times` calls), as AWS answers an
+   * identity without the permission: 403 AccessDeniedException naming the action.
+   */
+  deny(action: string, times = Number.POSITIVE_INFINITY): void {
+    const command = action.split(':')[1]!;
+    const error = awsError('AccessDeniedException', `User: arn:aws:iam::${this.accountId}:user/tester is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`, 403);
+    this.failOn(command, { error, times });
   }
 
   commandNames(): string[] {
@@ -216,6 +231,12 @@ export class AwsFake {
     const channelOut = (c: FakeChannel) => ({ Id: c.id, Arn: c.arn, Name: c.name, State: c.state, InputAttachments: c.request.InputAttachments, Destinations: c.request.Destinations });
     const inputOut = (x: FakeInput) => ({ Id: x.id, Arn: x.arn, Name: x.name, Type: x.type, State: x.state, SecurityGroups: x.sgIds, Destinations: x.destinations, AttachedChannels: [...this.channels.values()].filter((c) => c.inputId === x.id && c.state !== 'DELETED').map((c) => c.id) });
     const settle = (c: FakeChannel) => {
+      if (c.state === 'STARTING' && c.startFails) {
+        c.state = 'IDLE';
+        c.alerts = [...(c.alerts ?? []), { ...c.startFails, Id: this.id('alert'), PipelineId: '0', State: 'SET', SetTimestamp: new Date() }];
+        delete c.startFails;
+        return;
+      }
       const next: Record<string, string> = { CREATING: 'IDLE', STARTING: 'RUNNING', STOPPING: 'IDLE', DELETING: 'DELETED' };
       if (next[c.state]) c.state = next[c.state]!;
       if (c.state === 'DELETED') this.refreshInput(c.inputId);
@@ -302,6 +323,7 @@ export class AwsFake {
         return out;
       },
       ListChannels: () => ({ Channels: [...this.channels.values()].map(channelOut) }),
+      ListAlerts: (i) => ({ Alerts: (channel(i.ChannelId).alerts ?? []).filter((a) => !i.StateFilter || a.State === i.StateFilter) }),
       StartChannel: (i) => {
         const c = channel(i.ChannelId);
         if (c.state !== 'IDLE') throw awsError('ConflictException', `Channel is in ${c.state} state, cannot be started`, 409);

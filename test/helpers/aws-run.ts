@@ -95,3 +95,10 @@ export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; drive
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** A harness whose stack is already up, against the fake installed. */
+export async function makeStackUp(raw: RawSpec, opts: { secrets?: Secrets; driver?: AwsDriverOptions } = {}): Promise<AwsHarness> {
+  const h = await makeHarness(raw, opts);
+  await h.driver.up(await h.run());
+  return h;
+}

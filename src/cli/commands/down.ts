@@ -1,14 +1,29 @@
 /** `livestream down`: stop the channel, then delete everything in reverse order. */
 import { LivestreamError } from '../../core/errors.js';
+import type { DownReport } from '../../core/target.js';
 import { guarded } from '../guarded.js';
 import type { Output } from '../output.js';
-import type { GlobalOptions } from '../resolve.js';
-import { openExisting } from './existing.js';
+import { openStore, type GlobalOptions } from '../resolve.js';
+import { openExisting, type Existing } from './existing.js';
 import { EXIT } from '../exit-codes.js';
 
-export function runDown(opts: GlobalOptions & { stack?: string; deleteLogs?: boolean }, out: Output): Promise<number> {
+export type DownCommandOptions = GlobalOptions & { stack?: string; deleteLogs?: boolean };
+
+export function runDown(opts: DownCommandOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
-    const { store, state, driver, run } = await openExisting(opts, out, 'down');
+    if (opts.deleteLogs && !out.interactive && !out.yes) {
+      throw new LivestreamError('MISSING_OPTIONS', '"down --delete-logs" deletes the access logs for good, and there is no terminal to confirm on.', {
+        hint: 'Add --yes to confirm, or run it on a terminal; without --delete-logs the logs are kept.',
+      });
+    }
+    let existing: Existing;
+    try {
+      existing = await openExisting(opts, out, 'down');
+    } catch (err) {
+      if (err instanceof LivestreamError && err.code === 'STACK_NOT_FOUND') return nothingLeft(opts, out);
+      throw err;
+    }
+    const { store, state, driver, run } = existing;
     try {
       const count = Object.keys(state.resources).length;
       if (out.interactive && !out.yes && count > 0) {
@@ -18,20 +33,46 @@ export function runDown(opts: GlobalOptions & { stack?: string; deleteLogs?: boo
       }
       const report = await driver.down(run, { deleteLogs: Boolean(opts.deleteLogs) });
       const incomplete = report.failed.length > 0 || report.blocked.length > 0;
-      const lines = [
-        incomplete
-          ? out.paint('yellow', `Stack "${state.stack}" is partly torn down.`)
-          : out.paint('green', `Stack "${state.stack}" is torn down; nothing of it is left running.`),
-        ...report.failed.map((f) => `  could not delete ${f.id} (${f.name}): ${f.message}`),
-        ...report.blocked.map((b) => `  left in place: ${b} (something that uses it could not be deleted)`),
-        ...report.keptNames.map((k) => `  kept: ${k} (delete it with "livestream down --delete-logs", or by hand)`),
-        report.archivedState ? `  state archived to ${report.archivedState}` : '',
-        incomplete ? `Run "livestream down --stack ${state.stack}" again once the cause is fixed; the state file holds exactly what still exists.` : '',
-      ].filter(Boolean);
-      out.result(lines.join('\n'), { stack: state.stack, target: state.target, ...report, complete: !incomplete });
+      out.result(formatDown(out, state.stack, report), { stack: state.stack, target: state.target, stillBilling: report.stillBilling ?? [], ...report, complete: !incomplete });
       return incomplete ? EXIT.FAILED : EXIT.OK;
     } finally {
       await store.unlock();
     }
   });
+}
+
+/** The summary leads with what still costs money; the rest follows. */
+export function formatDown(out: Output, stack: string, report: DownReport): string {
+  const incomplete = report.failed.length > 0 || report.blocked.length > 0;
+  const billing = report.stillBilling ?? [];
+  const header = billing.length > 0
+    ? out.paint('red', `Stack "${stack}" is NOT torn down, and still costs money:`)
+    : incomplete
+      ? out.paint('yellow', `Stack "${stack}" is partly torn down; nothing left bills by the hour.`)
+      : out.paint('green', `Stack "${stack}" is torn down; nothing of it is left running.`);
+  const lines = [
+    header,
+    ...billing.map((b) => `  ${out.paint('red', '$')} ${b.message}`),
+    ...(billing.length > 0 && (report.failed.length > 0 || report.blocked.length > 0) ? ['Also left:'] : []),
+    ...report.failed.map((f) => `  could not delete ${f.id} (${f.name}): ${f.message}`),
+    ...report.blocked.map((b) => `  left in place: ${b} (something that uses it could not be deleted)`),
+    ...report.keptNames.map((k) => `  kept: ${k} (delete it with "livestream down --delete-logs", or by hand)`),
+    report.archivedState ? `  state archived to ${report.archivedState}` : '',
+    incomplete ? `Run "livestream down --stack ${stack}" again once the cause is fixed; the state file holds exactly what still exists.` : '',
+  ];
+  return lines.filter(Boolean).join('\n');
+}
+
+/**
+ * No state: a stack already torn down (its state archived to history/) or never created here.
+ * Either way nothing recorded is left to delete, which is success.
+ */
+async function nothingLeft(opts: DownCommandOptions, out: Output): Promise<number> {
+  const store = openStore(opts);
+  const [archived] = await store.archivedStates();
+  const message = archived
+    ? `Stack "${store.stack}" is already torn down; nothing of it is left (its last state is in ${archived}).`
+    : `Stack "${store.stack}" has no state in ${store.stateDir}: nothing recorded is left to delete. If it was created from another folder, pass that folder with --state-dir.`;
+  out.result(message, { stack: store.stack, complete: true, nothingLeft: true, archivedState: archived ?? null, stillBilling: [], deleted: [], kept: [], failed: [], blocked: [], keptNames: [] });
+  return EXIT.OK;
 }

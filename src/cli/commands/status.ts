@@ -3,6 +3,7 @@ import { channelSeconds, listStates, type StackState } from '../../core/state.js
 import type { StackStatus, TargetDriver } from '../../core/target.js';
 import { loadDriver } from '../drivers.js';
 import { guarded } from '../guarded.js';
+import { EXIT } from '../exit-codes.js';
 import { outputRows, table, type Output } from '../output.js';
 import { DEFAULT_STATE_DIR, type GlobalOptions } from '../resolve.js';
 import { openExisting } from './existing.js';
@@ -10,6 +11,11 @@ import path from 'node:path';
 
 export interface StatusReport extends StackStatus {
   runningSeconds: number;
+  /**
+   * A run's start was not recorded (found running): the time and cost are a lower bound, counted
+   * from when livestream first saw the channel running.
+   */
+  runningAtLeast?: boolean;
   costSoFar?: number;
   costPerHour?: number;
 }
@@ -18,8 +24,13 @@ export function runStatus(opts: GlobalOptions & { stack?: string; all?: boolean 
   return guarded(out, async () => {
     if (opts.all) return void (await statusAll(opts, out));
     const { driver, run, state } = await openExisting(opts, out);
-    const report = withCost(await driver.status(run), state, driver, new Date());
+    const status = await driver.status(run);
+    // The driver may have recorded a run it found (a channel running with no recorded start).
+    const report = withCost(status, run.store.get() ?? state, driver, new Date());
     out.result(formatStatus(out, report), report);
+    // Nothing could be read (every resource denied or failing): not a status a script may trust.
+    const unreadable = report.resources.length > 0 && report.resources.every((r) => r.exists === null);
+    return unreadable ? EXIT.FAILED : EXIT.OK;
   });
 }
 
@@ -29,12 +40,14 @@ export function withCost(status: StackStatus, state: StackState, driver: TargetD
   return {
     ...status,
     runningSeconds: Math.round(runningSeconds),
+    ...(state.channelRuns.some((r) => r.startObserved) ? { runningAtLeast: true } : {}),
     ...(estimate ? { costPerHour: estimate.perHour, costSoFar: round2((runningSeconds / 3600) * estimate.perHour) } : {}),
   };
 }
 
 async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
-  const states = await listStates(path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR));
+  const damaged: Array<{ file: string; message: string }> = [];
+  const states = await listStates(path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR), (file, err) => damaged.push({ file, message: (err as Error).message.split('\n')[0]! }));
   const now = new Date();
   const rows = await Promise.all(
     states.map(async (state) => {
@@ -61,20 +74,28 @@ async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
         ['stack', 'target', 'channel', 'profile', 'running', 'cost so far', 'resources'],
         ...rows.map((r) => [r.stack, r.target, paintState(out, r.channel), r.profile, duration(r.runningSeconds), `$${r.costSoFar.toFixed(2)}`, String(r.resources)]),
       ]) + (rows.some((r) => r.channel === 'RUNNING' && r.target === 'aws') ? `\n\n${out.paint('yellow', 'A channel is RUNNING on AWS and billing; "livestream stop --stack NAME" or "livestream down --stack NAME" when the event is over.')}` : '');
-  out.result(human, { stacks: rows });
+  const warnings = damaged.map((d) => out.paint('red', `Cannot read ${d.file}: ${d.message}`));
+  out.result([human, ...warnings].join('\n'), { stacks: rows, damaged });
 }
 
 export function formatStatus(out: Output, r: StatusReport): string {
   const lines = [
     `${out.paint('bold', `Stack "${r.stack}"`)} on ${r.target}: channel ${paintState(out, r.channel.state)}${r.channel.detail ? ` (${r.channel.detail})` : ''}`,
-    `Running ${duration(r.runningSeconds)}${r.costSoFar !== undefined ? `, cost so far ≈ $${r.costSoFar.toFixed(2)} at ≈ $${r.costPerHour!.toFixed(2)}/h` : ''}`,
+    `Running ${r.runningAtLeast ? 'at least ' : ''}${duration(r.runningSeconds)}${r.costSoFar !== undefined ? `, cost so far ${r.runningAtLeast ? '≥' : '≈'} $${r.costSoFar.toFixed(2)} at ≈ $${r.costPerHour!.toFixed(2)}/h` : ''}` +
+      (r.runningAtLeast ? ' (a start livestream did not record: counted from when it first saw the channel running)' : ''),
     '',
-    table([['resource', 'name', 'state'], ...r.resources.map((x) => [x.kind, x.name, x.exists ? x.status ?? 'exists' : out.paint('red', 'MISSING')])]),
+    table([['resource', 'name', 'state'], ...r.resources.map((x) => [x.kind, x.name, resourceState(out, x)])]),
   ];
   if (r.summary && r.summary.length > 0) lines.push('', table(r.summary.map(([k, v]) => [k, v])));
   const outputs = outputRows(r.outputs);
   if (outputs.length > 0) lines.push('', table(outputs));
   return lines.join('\n');
+}
+
+/** Unreadable is not gone: a resource that could not be read says why, never MISSING. */
+function resourceState(out: Output, r: StatusReport['resources'][number]): string {
+  if (r.exists === null) return out.paint('yellow', r.detail ?? 'cannot read');
+  return r.exists ? r.status ?? 'exists' : out.paint('red', 'MISSING');
 }
 
 function paintState(out: Output, s: string): string {

@@ -2,12 +2,11 @@
  * The AWS target: the resource graph applied with the core engine, plus the channel's
  * start/stop, status read live from AWS, and teardown that keeps the logs bucket.
  */
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { LivestreamError } from '../../core/errors.js';
 import { applyDown, applyUp, orderLevels, type ResourceNode } from '../../core/graph.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { StackSpec } from '../../core/spec.js';
-import type { StackState } from '../../core/state.js';
+import { markChannelRun, type StackState } from '../../core/state.js';
 import type {
   ChannelState,
   CostEstimate,
@@ -18,6 +17,7 @@ import type {
   RunContext,
   StackOutputs,
   StackStatus,
+  StillBilling,
   TargetDriver,
 } from '../../core/target.js';
 import { toLivestreamError } from './build/errors.js';
@@ -25,6 +25,7 @@ import { assertResourceNames, resourceNames, type ResourceNames } from './build/
 import { estimateChannelCost, otherCosts } from './build/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
 import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } from './context.js';
+import { verifyIdentity } from './identity.js';
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
@@ -39,6 +40,17 @@ export interface AwsDriverOptions {
 export const ACCOUNT_PLACEHOLDER = 'ACCOUNT';
 
 const CHANNEL_STATES: ChannelState[] = ['CREATING', 'IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING', 'DELETED', 'MISSING'];
+
+/** MediaLive bills a channel while it runs; these states mean it does (or may: in transition). */
+const RUNNING_STATES = new Set(['RUNNING', 'RECOVERING', 'STARTING', 'STOPPING']);
+/** States in which AWS says the channel does not run: a recorded run has ended. */
+const STOPPED_STATES = new Set(['IDLE', 'DELETING', 'DELETED', 'MISSING', 'CREATE_FAILED']);
+
+/**
+ * What costs money while it exists, deleted first by `down` whatever else fails: the channel
+ * (stopped, then deleted), the input it holds, and the distribution (disabled, then deleted).
+ */
+const BILLABLE = ['channel', 'input', 'distribution'];
 
 export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
   const makeClients = opts.createClients ?? createClients;
@@ -65,14 +77,9 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     };
   }
 
+  /** Credentials once, before anything: one clear failure instead of one per resource. */
   async function accountIdOf(ctx: AwsContext): Promise<string> {
-    try {
-      const who = await ctx.clients.sts.send(new GetCallerIdentityCommand({}));
-      if (!who.Account) throw new Error('STS returned no account id');
-      return who.Account;
-    } catch (err) {
-      throw toLivestreamError(err, { action: 'sts:GetCallerIdentity', resource: 'your AWS identity' });
-    }
+    return verifyIdentity(ctx.clients, awsOf(ctx.spec).awsProfile);
   }
 
   /** Load the stack's state, or undefined when there is none. */
@@ -80,13 +87,34 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     return run.store.get() ?? (await run.store.load());
   }
 
+  /** The stack's context after checking the credentials, and that they are for the stack's account. */
   async function recordedContext(run: RunContext, state: StackState): Promise<AwsContext> {
-    const known = state.runtime.accountId;
-    if (typeof known === 'string' && known) return contextFor(run, state.spec, state.ladder, known);
     const ctx = contextFor(run, state.spec, state.ladder, ACCOUNT_PLACEHOLDER);
     const accountId = await accountIdOf(ctx);
-    await run.store.update((s) => void (s.runtime.accountId = accountId));
+    const known = state.runtime.accountId;
+    if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(state.stack, known, accountId);
+    if (known !== accountId) await run.store.update((s) => void (s.runtime.accountId = accountId));
     return { ...ctx, names: resourceNames(state.spec.stack, awsOf(state.spec).region, accountId) };
+  }
+
+  /**
+   * Make the recorded runs agree with what AWS says the channel does: a run ends only when AWS
+   * says the channel stopped, and a channel found running with no open run (a start that was
+   * never recorded: livestream killed right after StartChannel, or a start from the console) opens
+   * one from now. MediaLive does not say when a channel started (DescribeChannel has no start
+   * time), so that run counts "at least since" the moment it was seen.
+   */
+  async function reconcileRuns(run: RunContext, channelName: string, observed: string, command: string): Promise<void> {
+    const state = run.store.get();
+    if (!state) return;
+    const open = state.channelRuns.some((r) => !r.end);
+    const at = run.now().toISOString();
+    if (!open && RUNNING_STATES.has(observed) && observed !== 'STOPPING') {
+      run.host.notify({ level: 'warn', code: 'CHANNEL_RUN_FOUND', message: `Channel ${channelName} is ${observed} but its start was never recorded; counting from now (it has run at least since ${at}).`, details: { since: at } });
+      await run.store.updateIfFree(command, (s) => markChannelRun(s, true, at, true));
+    } else if (open && STOPPED_STATES.has(observed)) {
+      await run.store.updateIfFree(command, (s) => markChannelRun(s, false, at));
+    }
   }
 
   function graphOf(spec: StackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
@@ -106,7 +134,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     const state = await readChannelState(ctx, channelId).catch((err) => rethrow(err, 'MediaLive channel'));
     if (state === 'RUNNING') {
       run.host.notify({ level: 'info', code: 'CHANNEL_ALREADY_RUNNING', message: `Channel ${channelId} is already RUNNING.` });
-      await run.store.markChannel(true);
+      await reconcileRuns(run, channelId, state, 'start');
       return;
     }
     if (state === 'MISSING' || state === 'DELETED') throw channelMissing(channelId);
@@ -114,8 +142,9 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     try {
       if (state === 'STARTING') await waitForChannel(ctx, channelId, 'RUNNING');
       else await startChannel(ctx, channelId);
-      // Billing starts with StartChannel: record it the moment the channel runs.
-      await run.store.markChannel(true);
+      // Billing starts with StartChannel: record it the moment the channel runs. A start found
+      // under way was sent by someone else (or a killed livestream), at a time nobody recorded.
+      await run.store.markChannel(true, { observed: state === 'STARTING' });
       progress.succeed(`Channel ${channelId} is RUNNING`);
     } catch (err) {
       progress.fail('Channel did not start');
@@ -168,11 +197,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const existing = await stateOf(run);
       if (!existing) await run.store.create({ target: 'aws', spec, ladder: run.ladder });
       const known = run.store.require().runtime.accountId;
-      if (typeof known === 'string' && known && known !== accountId) {
-        throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${spec.stack}" was created in AWS account ${known}, but your credentials are for account ${accountId}.`, {
-          hint: 'Use the profile of the account that owns the stack (--aws-profile), or another --stack name.',
-        });
-      }
+      if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(spec.stack, known, accountId);
       await run.store.update((s) => void (s.runtime.accountId = accountId));
       await applyUp(graphOf(spec, ctx.names), ctx, run.store, run.host);
       if (spec.start) await ensureRunning(run, ctx, channelIdOf(run.store.require()));
@@ -222,7 +247,15 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
             const seen = await node.read(ctx, rec);
             return { ...base, exists: seen.exists, ...(seen.status ? { status: seen.status } : {}), ...(seen.detail ? { detail: seen.detail } : {}), ...(rec.status === 'creating' ? { detail: 'creation was interrupted; "livestream up" resumes it' } : {}) };
           } catch (err) {
-            return { ...base, exists: false, status: 'ERROR', detail: err instanceof Error ? err.message : String(err) };
+            // Not readable is not gone: a 403 says nothing about whether it exists.
+            const denied = err instanceof LivestreamError && err.code === 'AWS_ACCESS_DENIED';
+            const permission = denied ? (err.details as { permission?: string } | undefined)?.permission : undefined;
+            return {
+              ...base,
+              exists: null,
+              status: denied ? 'ACCESS_DENIED' : 'ERROR',
+              detail: denied ? `cannot read: access denied${permission ? ` (needs ${permission})` : ''}` : `cannot read: ${err instanceof Error ? err.message : String(err)}`,
+            };
           }
         }),
       );
@@ -230,10 +263,12 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       let channel: StackStatus['channel'];
       if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: 'torn down; the logs bucket is kept ("livestream down --delete-logs" removes it)' };
       else if (!ch) channel = { state: 'MISSING', detail: 'no channel recorded' };
+      else if (ch.exists === null) channel = { state: 'UNKNOWN', detail: ch.detail };
       else if (!ch.exists && ch.status === 'CREATING') channel = { state: 'MISSING', detail: ch.detail };
-      else if (!ch.exists && ch.status !== 'ERROR') channel = { state: 'MISSING', detail: `${ch.name} no longer exists in AWS` };
+      else if (!ch.exists) channel = { state: 'MISSING', detail: `${ch.name} no longer exists in AWS` };
       else if (CHANNEL_STATES.includes(ch.status as ChannelState)) channel = { state: ch.status as ChannelState };
       else channel = { state: 'UNKNOWN', detail: ch.detail ?? ch.status };
+      if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
       return {
         stack: state.stack,
         target: 'aws',
@@ -250,27 +285,19 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
         run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state).` });
         return { deleted: [], kept: [], failed: [], blocked: [], keptNames: [] };
       }
-      const ctx = await recordedContext(run, state);
-      const channel = state.resources.channel;
-      if (channel?.physicalId) {
-        const now = await readChannelState(ctx, channel.physicalId).catch(() => 'UNKNOWN');
-        if (now === 'RUNNING' || now === 'STARTING' || now === 'RECOVERING' || now === 'STOPPING') {
-          const progress = run.host.progress(`Stopping channel ${channel.physicalId}...`);
-          try {
-            await stopChannel(ctx, channel.physicalId);
-            progress.succeed(`Channel ${channel.physicalId} stopped`);
-          } catch (err) {
-            // The channel's own delete tries again and reports the failure with its name.
-            progress.fail(`Channel ${channel.physicalId} did not stop: ${err instanceof Error ? err.message : String(err)}`);
-          }
-        }
-      }
-      await run.store.markChannel(false);
+      const ctx = await recordedContext(run, state).catch((err) => nothingTouched(err, state));
+      const nodes = graphOf(state.spec, ctx.names);
       const keep = (rec: { id: string }) => rec.id === 'logs-bucket' && !opts.deleteLogs;
-      const result = await applyDown(graphOf(state.spec, ctx.names), ctx, run.store, run.host, { keep });
+      // A channel running with no recorded start still ran: record it before it is stopped.
+      const channelId = state.resources.channel?.physicalId;
+      const before = channelId ? await readChannelState(ctx, channelId).catch(() => 'UNREADABLE') : 'MISSING';
+      if (RUNNING_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
+      const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: BILLABLE });
+      const stillBilling = await whatStillBills(run, ctx, nodes);
       const remaining = Object.values(run.store.require().resources);
       const keptNames = remaining.filter(keep).map((r) => r.name);
-      const report: DownReport = { ...result, keptNames };
+      const report: DownReport = { stillBilling, ...result, keptNames };
+      for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       for (const name of keptNames) {
         run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });
       }
@@ -279,6 +306,76 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       return report;
     },
   };
+
+  /**
+   * After the deletes: what is left that costs money, read from AWS (never assumed), and the
+   * channel's run closed only if AWS says the channel no longer runs. A running channel bills its
+   * hourly rate; an idle channel or input a small hourly charge until deleted (FACTS.md); an enabled
+   * distribution its viewers' traffic.
+   */
+  async function whatStillBills(run: RunContext, ctx: AwsContext, nodes: ResourceNode<AwsContext>[]): Promise<StillBilling[]> {
+    const left = run.store.require().resources;
+    const out: StillBilling[] = [];
+    const ch = left.channel;
+    if (!ch) {
+      // Deleted (the delete waits for DELETED), or never created.
+      await reconcileRuns(run, ctx.names.channelName, 'DELETED', 'down');
+    } else {
+      let seen: string;
+      let why = '';
+      try {
+        seen = await readChannelState(ctx, ch.physicalId);
+      } catch (err) {
+        seen = 'UNREADABLE';
+        why = toLivestreamError(err, { action: failedAction(err) ?? 'medialive:DescribeChannel', resource: `MediaLive channel ${ch.name}` }).message;
+      }
+      await reconcileRuns(run, ch.name, seen, 'down');
+      const what = `MediaLive channel ${ch.name}${ch.physicalId ? ` (${ch.physicalId})` : ''}`;
+      const perHour = `about $${estimateChannelCost(ctx.ladder, ctx.names.region).perHour.toFixed(2)}/hour`;
+      const base = { id: 'channel', name: ch.name, physicalId: ch.physicalId, state: seen };
+      if (seen === 'STOPPING') out.push({ ...base, cost: 'running', message: `${what} is still STOPPING: it bills until MediaLive says IDLE (${perHour}).` });
+      else if (RUNNING_STATES.has(seen)) out.push({ ...base, cost: 'running', message: `${what} is still ${seen} and billing (${perHour}): it was not stopped.` });
+      else if (seen === 'UNREADABLE') out.push({ ...base, cost: 'unknown', message: `${what} could not be read (${why}); it may still be RUNNING and billing (${perHour}).` });
+      else if (!STOPPED_STATES.has(seen) || seen === 'IDLE') out.push({ ...base, cost: 'idle', message: `${what} still exists (${seen}): not running, but MediaLive charges a small hourly fee for it until it is deleted.` });
+    }
+    for (const id of ['input', 'distribution'] as const) {
+      const rec = left[id];
+      const node = nodes.find((n) => n.id === id);
+      if (!rec || !node) continue;
+      const base = { id, name: rec.name, physicalId: rec.physicalId };
+      const what = id === 'input' ? `MediaLive input ${rec.name}` : `CloudFront distribution ${rec.physicalId || rec.name}`;
+      try {
+        const seen = await node.read(ctx, rec);
+        if (!seen.exists) continue;
+        if (id === 'input') out.push({ ...base, state: seen.status ?? 'exists', cost: 'idle', message: `${what} still exists: MediaLive charges a small hourly fee for an idle push input until it is deleted.` });
+        else if (seen.detail !== 'disabled') out.push({ ...base, state: 'enabled', cost: 'traffic', message: `${what} is still enabled: it serves viewers and bills their traffic.` });
+      } catch (err) {
+        out.push({ ...base, state: 'UNREADABLE', cost: 'unknown', message: `${what} could not be read (${(err as Error).message}); it may still exist and bill.` });
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Credentials failed before anything was sent: say that nothing was stopped, and that a channel
+ * recorded running keeps billing.
+ */
+function nothingTouched(err: unknown, state: StackState): never {
+  const open = state.channelRuns.find((r) => !r.end);
+  const ch = state.resources.channel;
+  if (!(err instanceof LivestreamError) || !open || !ch?.physicalId) throw err;
+  throw new LivestreamError(err.code, `${err.message} Nothing was stopped or deleted: MediaLive channel ${ch.name} (${ch.physicalId}) was RUNNING when livestream last saw it (since ${open.start}) and keeps billing until it is stopped.`, {
+    hint: err.hint,
+    details: { ...(err.details as object), channelRunning: true, channelId: ch.physicalId },
+    cause: err,
+  });
+}
+
+function wrongAccount(stack: string, known: string, accountId: string): LivestreamError {
+  return new LivestreamError('STACK_SPEC_CHANGED', `Stack "${stack}" was created in AWS account ${known}, but your credentials are for account ${accountId}.`, {
+    hint: 'Use the profile of the account that owns the stack (--aws-profile), or another --stack name.',
+  });
 }
 
 function channelMissing(id: string): LivestreamError {

@@ -7,14 +7,17 @@ import {
   CreateChannelCommand,
   DeleteChannelCommand,
   DescribeChannelCommand,
+  ListAlertsCommand,
   ListChannelsCommand,
   StartChannelCommand,
   StopChannelCommand,
   waitUntilChannelCreated,
   waitUntilChannelDeleted,
-  waitUntilChannelRunning,
   waitUntilChannelStopped,
+  type MediaLiveClient,
 } from '@aws-sdk/client-medialive';
+import { checkExceptions, createWaiter, WaiterState, type WaiterResult } from '@smithy/core/client';
+import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { buildCreateChannelRequest, destinationUrl } from '../build/channel.js';
@@ -96,15 +99,60 @@ export async function readChannelState(ctx: AwsContext, channelId: string): Prom
 
 /** Wait for a channel already STARTING or STOPPING to settle. */
 export async function waitForChannel(ctx: AwsContext, channelId: string, want: 'RUNNING' | 'IDLE'): Promise<void> {
-  const params = waiter(ctx.clients.medialive, ctx.timings.channel);
-  if (want === 'RUNNING') await waitUntilChannelRunning(params, { ChannelId: channelId });
-  else await waitUntilChannelStopped(params, { ChannelId: channelId });
+  if (want === 'RUNNING') await waitUntilStarted(ctx, channelId);
+  else await waitUntilChannelStopped(waiter(ctx.clients.medialive, ctx.timings.channel), { ChannelId: channelId });
 }
 
 export async function startChannel(ctx: AwsContext, channelId: string): Promise<void> {
-  const { medialive } = ctx.clients;
-  await medialive.send(new StartChannelCommand({ ChannelId: channelId }));
-  await waitUntilChannelRunning(waiter(medialive, ctx.timings.channel), { ChannelId: channelId });
+  await ctx.clients.medialive.send(new StartChannelCommand({ ChannelId: channelId }));
+  await waitUntilStarted(ctx, channelId);
+}
+
+/**
+ * The SDK's waitUntilChannelRunning has no failure acceptor: it retries on every state but
+ * RUNNING and on every error, so a start that fails (MediaLive puts the channel back to IDLE)
+ * or a denied DescribeChannel waits out the whole maxWaitTime (15 minutes). This waiter keeps
+ * its success and retry acceptors (RUNNING; STARTING; InternalServerErrorException) and fails
+ * at once on IDLE after STARTING was seen (or on IDLE twice: a read right after StartChannel
+ * may still show IDLE), on a deleted channel, and on any other error.
+ */
+async function waitUntilStarted(ctx: AwsContext, channelId: string): Promise<void> {
+  let seenStarting = false;
+  let idleReads = 0;
+  const check = async (client: MediaLiveClient, input: { ChannelId: string }): Promise<WaiterResult> => {
+    try {
+      const ch = await client.send(new DescribeChannelCommand(input));
+      if (ch.State === 'RUNNING') return { state: WaiterState.SUCCESS, reason: ch.State };
+      if (ch.State === 'STARTING') seenStarting = true;
+      if (ch.State === 'IDLE' && (seenStarting || ++idleReads >= 2)) return { state: WaiterState.FAILURE, reason: ch.State };
+      if (ch.State === 'DELETING' || ch.State === 'DELETED') return { state: WaiterState.FAILURE, reason: ch.State };
+      return { state: WaiterState.RETRY, reason: ch.State };
+    } catch (err) {
+      if ((err as Error).name === 'InternalServerErrorException') return { state: WaiterState.RETRY, reason: err };
+      return { state: WaiterState.FAILURE, reason: err };
+    }
+  };
+  const result = await createWaiter(waiter(ctx.clients.medialive, ctx.timings.channel), { ChannelId: channelId }, check);
+  if (result.state !== WaiterState.FAILURE) return void checkExceptions(result);
+  if (result.reason instanceof Error) throw result.reason;
+  throw await startFailure(ctx, channelId, String(result.reason));
+}
+
+/** Why MediaLive did not start the channel, in its own words: the alerts set on the channel. */
+async function startFailure(ctx: AwsContext, channelId: string, state: string): Promise<LivestreamError> {
+  let alerts: string[] = [];
+  let unreadable = '';
+  try {
+    const out = await ctx.clients.medialive.send(new ListAlertsCommand({ ChannelId: channelId, StateFilter: 'SET', MaxResults: 10 }));
+    alerts = (out.Alerts ?? []).map((a) => [a.AlertType, a.Message].filter(Boolean).join(': ')).filter(Boolean);
+  } catch (err) {
+    unreadable = ` (its alerts could not be read: ${(err as Error).name})`;
+  }
+  const reason = alerts.length > 0 ? `MediaLive says: ${alerts.join('; ')}` : `MediaLive gave no reason in its alerts${unreadable}`;
+  return new LivestreamError('CHANNEL_START_FAILED', `Channel ${channelId} did not start: MediaLive accepted StartChannel, then put the channel back to ${state}. ${reason}.`, {
+    hint: `Check the channel's alerts and logs in the MediaLive console (https://${ctx.names.region}.console.aws.amazon.com/medialive/home?region=${ctx.names.region}#/channels/${channelId}); the usual causes are a source MediaLive cannot reach or a role it cannot use. Then run "livestream start" again.`,
+    details: { channelId, state, alerts },
+  });
 }
 
 export async function stopChannel(ctx: AwsContext, channelId: string): Promise<void> {
