@@ -33,10 +33,17 @@ interface Run {
  * crash) and then `up` runs again (the adopt paths), or with `downAfterLoss` `down` runs straight
  * away (the find-by-name paths).
  */
-async function lifecycle(label: string, raw: Parameters<typeof makeHarness>[0], secrets = {}, region = 'us-east-1', lost?: string, downAfterLoss = false): Promise<Run> {
+async function lifecycle(label: string, raw: Parameters<typeof makeHarness>[0], secrets = {}, region = 'us-east-1', lost?: string, downAfterLoss = false, startFailsOnce = false): Promise<Run> {
   const fake = new AwsFake(region).install();
   const h = await makeHarness({ ...raw, region }, { secrets });
   try {
+    if (startFailsOnce) {
+      // The first start falls back to IDLE: `up` reads the channel's alerts to say why.
+      await h.driver.up(await h.run());
+      await h.driver.stop(await h.run());
+      [...fake.channels.values()][0]!.startFails = { AlertType: 'Failed to Create Input', Message: 'source unreachable' };
+      await expect(h.driver.start(await h.run()), label).rejects.toThrow(/source unreachable/);
+    }
     if (lost) {
       fake.failOn(lost, { after: true });
       await expect(h.driver.up(await h.run()), label).rejects.toThrow();
@@ -73,6 +80,7 @@ async function allRuns(): Promise<Run[]> {
   for (const command of ['CreateRole', 'PutParameter', 'CreateBucket', 'CreateFunction', 'CreateOriginAccessControl', 'CreateCachePolicy']) {
     runs.push(await lifecycle(`URL_PULL_AUTH, ${command} answer lost, up again`, INPUT_SPECS.URL_PULL_AUTH!, { sourcePassword: 'pw' }, 'us-east-1', command));
   }
+  runs.push(await lifecycle('URL_PULL, s3, the first start fails', INPUT_SPECS.URL_PULL!, {}, 'us-east-1', undefined, false, true));
   for (const command of ['CreateInputSecurityGroup', 'CreateInput', 'CreateChannel', 'CreateDistributionWithTags']) {
     runs.push(await lifecycle(`RTMP_PUSH, ${command} answer lost, then down`, INPUT_SPECS.RTMP_PUSH!, {}, 'us-east-1', command, true));
   }
