@@ -28,6 +28,8 @@ import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } f
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
+import { assertStackIdentity, refuseForeign } from './ownership.js';
+import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
@@ -78,6 +80,12 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
   /** Load the stack's state, or undefined when there is none. */
   async function stateOf(run: RunContext): Promise<StackState | undefined> {
     return run.store.get() ?? (await run.store.load());
+  }
+
+  /** A stack with no state file (issue 8.14): its names need the account, which only STS knows. */
+  async function unrecordedContext(run: RunContext): Promise<AwsContext> {
+    const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
+    return { ...probe, names: resourceNames(run.spec.stack, awsOf(run.spec).region, await accountIdOf(probe)) };
   }
 
   async function recordedContext(run: RunContext, state: StackState): Promise<AwsContext> {
@@ -172,6 +180,8 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
         });
       }
       await run.store.update((s) => void (s.runtime.accountId = accountId));
+      // What AWS has of the stack but the state does not (a lost state file) is adopted, not made twice.
+      await adoptUnrecorded(ctx, run, graphOf(spec, ctx.names));
       await applyUp(graphOf(spec, ctx.names), ctx, run.store, run.host);
       if (spec.start) await ensureRunning(run, ctx, channelIdOf(run.store.require()));
       return writeOutputs(run, ctx);
@@ -206,7 +216,8 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     },
 
     async status(run): Promise<StackStatus> {
-      const state = (await stateOf(run)) ?? run.store.require();
+      const state = await stateOf(run);
+      if (!state) return statusUnrecorded(await unrecordedContext(run));
       const ctx = await recordedContext(run, state);
       const nodes = graphOf(state.spec, ctx.names);
       const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -243,12 +254,16 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     },
 
     async down(run, opts: DownOptions): Promise<DownReport> {
-      const state = await stateOf(run);
+      // No state file: find the stack in AWS by its names and tag, list it, ask, record it.
+      const state = (await stateOf(run)) ?? (await recoverUnrecorded(await unrecordedContext(run), run));
       if (!state) {
-        run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state).` });
+        run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state, and nothing in AWS with its names and tag).` });
         return { deleted: [], kept: [], failed: [], blocked: [], keptNames: [] };
       }
+      // A state file anyone may have edited: only what is the stack's is touched.
+      assertStackIdentity(state, run.store.stack, run.store.file);
       const ctx = await recordedContext(run, state);
+      const refused = await refuseForeign(ctx, state, run.store, run.host, graphOf(state.spec, ctx.names));
       const channel = state.resources.channel;
       if (channel?.physicalId) {
         const now = await readChannelState(ctx, channel.physicalId).catch(() => 'UNKNOWN');
@@ -268,7 +283,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const result = await applyDown(graphOf(state.spec, ctx.names), ctx, run.store, run.host, { keep });
       const remaining = Object.values(run.store.require().resources);
       const keptNames = remaining.filter(keep).map((r) => r.name);
-      const report: DownReport = { ...result, keptNames };
+      const report: DownReport = { ...result, keptNames, ...(refused.length > 0 ? { refused } : {}) };
       for (const name of keptNames) {
         run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });
       }

@@ -1,0 +1,123 @@
+/**
+ * A state file is a local file anyone may edit: before `down` touches anything, each record must
+ * be the stack's. First by its names alone (pure: a name or id that is not the deterministic one,
+ * `victim-prod-data` or `../evil-medialive-access`, is refused before any call), then in AWS: the
+ * resource must be among those the stack's names and tag find (discover.ts says what proves it,
+ * per kind). A refused record is dropped from the state and nothing of it is touched; the stack's
+ * own resource of that kind, when AWS has one, takes its place.
+ */
+import { LivestreamError } from '../../core/errors.js';
+import type { ResourceNode } from '../../core/graph.js';
+import { validateSpec } from '../../core/spec.js';
+import type { ResourceRecord, StackState, StateStore } from '../../core/state.js';
+import type { Host } from '../../core/host.js';
+import type { ResourceNames } from './build/names.js';
+import type { AwsContext } from './context.js';
+import { discoverStack, type FoundResource } from './discover.js';
+
+export interface Refusal {
+  id: string;
+  name: string;
+  physicalId: string;
+  reason: string;
+}
+
+/**
+ * The stack, region and account the names derive from must be valid and the file's own: a state
+ * whose stack is "../evil" would derive every name from it.
+ */
+export function assertStackIdentity(state: StackState, stack: string, file: string): void {
+  const problems = validateSpec({ stack: state.spec?.stack, target: 'aws', region: state.spec?.aws?.region }).problems.filter((p) => p.path === 'stack' || p.path === 'region');
+  const account = state.runtime?.accountId;
+  const wrong = [
+    ...problems.map((p) => `${p.path}: ${p.message}`),
+    ...(state.stack !== stack || state.spec?.stack !== stack ? [`it names stack "${state.spec?.stack ?? state.stack}", but it is the file of stack "${stack}"`] : []),
+    ...(account !== undefined && !/^[0-9]{12}$/.test(String(account)) ? [`runtime.accountId "${String(account)}" is not a 12-digit AWS account id`] : []),
+  ];
+  if (wrong.length > 0) {
+    throw new LivestreamError('STATE_CORRUPT', `The state file ${file} cannot be trusted: ${wrong.join('; ')}. Nothing was changed in AWS.`, {
+      hint: `Restore the file, or move it aside and run "livestream down --target aws --region <region> --stack ${stack}" to find the stack in AWS by its names and tag.`,
+    });
+  }
+}
+
+/** Pure: why a record is not the stack's by its names, or undefined when they are the deterministic ones. */
+export function nameMismatch(node: Pick<ResourceNode<unknown>, 'id' | 'name'>, rec: ResourceRecord, names: ResourceNames): string | undefined {
+  if (rec.name !== node.name) return `its name is "${rec.name}", not the stack's "${node.name}"`;
+  if (!rec.physicalId) return undefined;
+  const want = expectedPhysicalId(node, names);
+  const fits = typeof want === 'string' ? rec.physicalId === want : want.test(rec.physicalId);
+  return fits ? undefined : `its id "${rec.physicalId}" is not ${typeof want === 'string' ? `the stack's "${want}"` : `an id of this kind (${want.source})`}`;
+}
+
+function expectedPhysicalId(node: Pick<ResourceNode<unknown>, 'id' | 'name'>, names: ResourceNames): string | RegExp {
+  switch (node.id) {
+    case 'role':
+      return `arn:aws:iam::${names.accountId}:role/${names.roleName}`;
+    case 'input-security-group':
+    case 'input':
+    case 'channel':
+      return /^[0-9]{1,20}$/;
+    case 'origin-oac':
+    case 'distribution':
+      return /^[A-Z0-9]{1,32}$/;
+    case 'cache-policy-playlists':
+    case 'cache-policy-segments':
+      return /^[A-Za-z0-9-]{1,64}$/;
+    case 'origin-policy':
+      return node.name.replace(/\/policy$/, '');
+    default:
+      // Named resources: the physical id is the name (parameter, buckets, container, player, dashboard).
+      return node.name;
+  }
+}
+
+/** Records whose resource lives inside another record's (the origin's policy and player files). */
+const INSIDE: Record<string, string> = { 'origin-policy': 'origin', player: 'origin' };
+
+/**
+ * Check every record of the state; drop what is not the stack's (telling the host, naming it) and
+ * put the stack's own resource of that kind in its place when AWS has one. Returns the refusals.
+ */
+export async function refuseForeign(ctx: AwsContext, state: StackState, store: StateStore, host: Host, nodes: readonly ResourceNode<AwsContext>[]): Promise<Refusal[]> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const refusals: Refusal[] = [];
+  const refuse = (rec: ResourceRecord, reason: string) => refusals.push({ id: rec.id, name: rec.name, physicalId: rec.physicalId, reason });
+  const records = Object.values(state.resources).filter((r) => byId.has(r.id));
+  for (const rec of records) {
+    const why = nameMismatch(byId.get(rec.id)!, rec, ctx.names);
+    if (why) refuse(rec, why);
+  }
+  // In AWS: what the names and tag find must include the recorded id.
+  const live = records.filter((r) => r.physicalId && !INSIDE[r.id] && !refusals.some((x) => x.id === r.id));
+  // Also looked for: the stack's own resource of each kind refused by name, to take its place.
+  const found = await discoverStack(ctx, new Set([...live, ...records.filter((r) => refusals.some((x) => x.id === r.id))].map((r) => r.id)));
+  for (const rec of live) {
+    const ours = found.some((f) => f.id === rec.id && f.physicalId === rec.physicalId);
+    if (!ours) refuse(rec, `AWS has no ${byId.get(rec.id)!.describe} "${rec.physicalId}" named and tagged as stack "${ctx.names.stack}"'s`);
+  }
+  for (const rec of records) {
+    const outer = INSIDE[rec.id];
+    if (outer && refusals.some((x) => x.id === outer) && !refusals.some((x) => x.id === rec.id)) refuse(rec, `it lives in ${state.resources[outer]!.physicalId || state.resources[outer]!.name}, which is not the stack's`);
+  }
+  for (const r of refusals) {
+    const node = byId.get(r.id)!;
+    host.notify({
+      level: 'warn',
+      code: 'RESOURCE_NOT_OURS',
+      message: `Refused to touch ${node.describe} ${r.physicalId || r.name}: ${r.reason}. The state file named it, but it is not stack "${ctx.names.stack}"'s; nothing of it was changed and the record was dropped.`,
+      details: { ...r },
+    });
+    await replaceRecord(store, node, r, found.filter((f) => f.id === r.id && f.name === node.name));
+  }
+  return refusals;
+}
+
+async function replaceRecord(store: StateStore, node: ResourceNode<AwsContext>, refused: Refusal, ours: FoundResource[]): Promise<void> {
+  const mine = ours.find((f) => f.physicalId !== refused.physicalId);
+  if (!mine) {
+    await store.removeResource(node.id);
+    return;
+  }
+  await store.putResource({ id: node.id, kind: node.kind, name: mine.name, physicalId: mine.physicalId, status: 'ready', attrs: mine.attrs });
+}
