@@ -3,7 +3,7 @@
  * `down` is idempotent. Written atomically after every change, versioned, never holding a secret,
  * and locked while a command changes it.
  */
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LivestreamError } from './errors.js';
@@ -172,7 +172,9 @@ export class StateStore {
   async archive(): Promise<string | undefined> {
     if (!this.current) return undefined;
     const dir = path.join(this.stateDir, 'history');
-    await mkdir(dir, { recursive: true });
+    // Owner-only like the rest; chmod too, as mkdir's mode does not apply to a folder that exists.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
     const stamp = this.now().toISOString().replace(/[:.]/g, '-');
     const dest = path.join(dir, `${this.stack}-${stamp}.json`);
     await this.writing;
@@ -241,6 +243,7 @@ export async function readStateFile(file: string): Promise<StackState | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+  await assertPrivate(file);
   let json: StackState;
   try {
     json = JSON.parse(text) as StackState;
@@ -255,6 +258,33 @@ export async function readStateFile(file: string): Promise<StackState | undefine
     });
   }
   return json;
+}
+
+/**
+ * A state file decides what `down` deletes, so one that others could have written is refused:
+ * it must be the user's own and writable by no one else, in a folder no one else can write to
+ * (a shared folder with the sticky bit, like /tmp, only lets each user replace their own files).
+ */
+async function assertPrivate(file: string): Promise<void> {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
+  const dir = path.dirname(file);
+  const [f, d] = await Promise.all([stat(file), stat(dir)]);
+  const problems: string[] = [];
+  if (f.uid !== process.getuid()) problems.push(`${file} belongs to user ${f.uid}, not to you`);
+  if (f.mode & 0o022) problems.push(`${file} is writable by ${others(f.mode)} (mode ${octal(f.mode)})`);
+  if (d.mode & 0o022 && !(d.mode & 0o1000)) problems.push(`its folder ${dir} is writable by ${others(d.mode)} (mode ${octal(d.mode)})`);
+  if (problems.length === 0) return;
+  throw new LivestreamError('STATE_UNSAFE', `Refusing the state file: ${problems.join('; ')}. Anyone who can write it can make "livestream down" delete what is not the stack's.`, {
+    hint: `Check its contents, then: chmod 600 ${file}; chmod 700 ${dir}`,
+  });
+}
+
+function others(mode: number): string {
+  return [mode & 0o020 ? 'its group' : '', mode & 0o002 ? 'everyone' : ''].filter(Boolean).join(' and ');
+}
+
+function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
 /** Every stack in a state folder, for `status --all`. */
