@@ -3,10 +3,10 @@ import { LivestreamError } from '../../core/errors.js';
 import { guarded } from '../guarded.js';
 import type { Output } from '../output.js';
 import type { GlobalOptions } from '../resolve.js';
-import { openExisting } from './existing.js';
+import { openExisting, type UnrecordedOptions } from './existing.js';
 import { EXIT } from '../exit-codes.js';
 
-export function runDown(opts: GlobalOptions & { stack?: string; deleteLogs?: boolean }, out: Output): Promise<number> {
+export function runDown(opts: GlobalOptions & UnrecordedOptions & { stack?: string; deleteLogs?: boolean }, out: Output): Promise<number> {
   return guarded(out, async () => {
     const { store, state, driver, run } = await openExisting(opts, out, 'down');
     try {
@@ -24,6 +24,7 @@ export function runDown(opts: GlobalOptions & { stack?: string; deleteLogs?: boo
           : out.paint('green', `Stack "${state.stack}" is torn down; nothing of it is left running.`),
         ...report.failed.map((f) => `  could not delete ${f.id} (${f.name}): ${f.message}`),
         ...report.blocked.map((b) => `  left in place: ${b} (something that uses it could not be deleted)`),
+        ...(report.refused ?? []).map((r) => `  refused: ${r.id} ${r.physicalId || r.name} is not this stack's (${r.reason}); not touched`),
         ...report.keptNames.map((k) => `  kept: ${k} (delete it with "livestream down --delete-logs", or by hand)`),
         report.archivedState ? `  state archived to ${report.archivedState}` : '',
         incomplete ? `Run "livestream down --stack ${state.stack}" again once the cause is fixed; the state file holds exactly what still exists.` : '',
