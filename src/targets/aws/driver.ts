@@ -28,7 +28,7 @@ import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } f
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
-import { assertStackIdentity, refuseForeign } from './ownership.js';
+import { assertOurChannel, assertStackIdentity, refuseForeign } from './ownership.js';
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 
 export interface AwsDriverOptions {
@@ -190,6 +190,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     async start(run) {
       const state = (await stateOf(run)) ?? run.store.require();
       const ctx = await recordedContext(run, state);
+      await assertOurChannel(ctx, channelIdOf(state));
       await ensureRunning(run, ctx, channelIdOf(state));
     },
 
@@ -197,6 +198,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const state = (await stateOf(run)) ?? run.store.require();
       const ctx = await recordedContext(run, state);
       const id = channelIdOf(state);
+      await assertOurChannel(ctx, id);
       const now = await readChannelState(ctx, id).catch((err) => rethrow(err, 'MediaLive channel'));
       if (now === 'IDLE') {
         run.host.notify({ level: 'info', code: 'CHANNEL_ALREADY_STOPPED', message: `Channel ${id} is already stopped (IDLE).` });

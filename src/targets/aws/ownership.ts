@@ -14,6 +14,7 @@ import type { Host } from '../../core/host.js';
 import type { ResourceNames } from './build/names.js';
 import type { AwsContext } from './context.js';
 import { discoverStack, type FoundResource } from './discover.js';
+import { findOurChannels, readChannelState } from './resources/channel.js';
 
 export interface Refusal {
   id: string;
@@ -120,4 +121,18 @@ async function replaceRecord(store: StateStore, node: ResourceNode<AwsContext>, 
     return;
   }
   await store.putResource({ id: node.id, kind: node.kind, name: mine.name, physicalId: mine.physicalId, status: 'ready', attrs: mine.attrs });
+}
+
+/**
+ * `start` and `stop` act on the recorded channel only when it is the stack's: stopping another
+ * stack's channel would take its event off the air. A channel that no longer exists is left to
+ * the caller, which says so.
+ */
+export async function assertOurChannel(ctx: AwsContext, channelId: string): Promise<void> {
+  const valid = /^[0-9]{1,20}$/.test(channelId);
+  if (valid && (await findOurChannels(ctx)).some((c) => c.Id === channelId)) return;
+  if (valid && ['MISSING', 'DELETED'].includes(await readChannelState(ctx, channelId))) return;
+  throw new LivestreamError('STATE_CORRUPT', `The state file names MediaLive channel "${channelId}", which is not stack "${ctx.names.stack}"'s (no channel of that id has its name ${ctx.names.channelName} and tag); it was not touched.`, {
+    hint: `Check the state file; "livestream status --target aws --region ${ctx.names.region} --stack ${ctx.names.stack}" with the file moved aside shows what AWS has of the stack.`,
+  });
 }

@@ -194,6 +194,21 @@ describe('only what is ours (issue 8.15)', () => {
     expect(fake.inventory()).toContain('bucket:victim-prod-data');
   });
 
+  it('stop and start refuse a recorded channel id of another stack, touching it not', async () => {
+    const other = await harness({ ...INPUT_SPECS.URL_PULL!, stack: 'otherstack' });
+    await other.driver.up(await other.run());
+    const otherChannel = [...fake.channels.keys()][0]!;
+    const h = await harness({ ...INPUT_SPECS.URL_PULL!, start: false });
+    await h.driver.up(await h.run());
+    const state = JSON.parse(await readFile(h.store.file, 'utf8'));
+    state.resources.channel.physicalId = otherChannel;
+    await writeFile(h.store.file, JSON.stringify(state));
+    await expect(h.driver.stop(await h.run())).rejects.toMatchObject({ code: 'STATE_CORRUPT', message: expect.stringContaining(otherChannel) });
+    await expect(h.driver.start(await h.run())).rejects.toMatchObject({ code: 'STATE_CORRUPT' });
+    expect(fake.calls.filter((c) => isMutation(c.command) && c.input.ChannelId === otherChannel).map((c) => c.command)).toEqual(['StartChannel']);
+    expect(fake.channels.get(otherChannel)!.state).toBe('RUNNING');
+  });
+
   it('a state file naming another stack (spec.stack "../evil") is refused before any AWS call', async () => {
     const h = await harness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
