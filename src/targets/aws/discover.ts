@@ -23,7 +23,9 @@ import { DescribeContainerCommand } from '@aws-sdk/client-mediastore';
 import { GetBucketTaggingCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetParameterCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
 import type { AttrValue } from '../../core/state.js';
-import { isNotFound } from './build/errors.js';
+import type { LivestreamError } from '../../core/errors.js';
+import { isNotFound, toLivestreamError } from './build/errors.js';
+import { failedAction } from './clients.js';
 import { TAG_KEY, type ResourceNames } from './build/names.js';
 import type { AwsContext } from './context.js';
 import { findCachePolicyByName } from './resources/cache-policy.js';
@@ -62,14 +64,29 @@ const FINDERS: Array<[string, Finder]> = [
   ['dashboard', findDashboard],
 ];
 
+export interface Discovery {
+  found: FoundResource[];
+  /** Kinds that could not be looked for (access denied...): nothing can be said of them. */
+  unreadable: Array<{ id: string; error: LivestreamError }>;
+}
+
 /**
  * Everything of the stack that exists now, every match of a kind included (an earlier livestream
- * could make a second channel of the same stack). `only` limits the search to those node ids.
+ * could make a second channel of the same stack). `only` limits the search to those node ids. A
+ * kind that cannot be read is reported as such, never taken for absent.
  */
-export async function discoverStack(ctx: AwsContext, only?: ReadonlySet<string>): Promise<FoundResource[]> {
-  const finders = FINDERS.filter(([id]) => !only || only.has(id));
-  const found = await Promise.all(finders.map(([, find]) => find(ctx)));
-  return found.flat();
+export async function discoverStack(ctx: AwsContext, only?: ReadonlySet<string>): Promise<Discovery> {
+  const result: Discovery = { found: [], unreadable: [] };
+  await Promise.all(
+    FINDERS.filter(([id]) => !only || only.has(id)).map(async ([id, find]) => {
+      try {
+        result.found.push(...(await find(ctx)));
+      } catch (err) {
+        result.unreadable.push({ id, error: toLivestreamError(err, { action: failedAction(err) ?? 'read', resource: `the stack's ${id}` }) });
+      }
+    }),
+  );
+  return result;
 }
 
 /** The tag proves a tagged resource is this stack's (a MediaLive Tags map or an AWS TagList). */

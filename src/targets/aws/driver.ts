@@ -28,7 +28,7 @@ import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } f
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
-import { assertOurChannel, assertStackIdentity, refuseForeign } from './ownership.js';
+import { assertOurChannel, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 
 export interface AwsDriverOptions {
@@ -265,7 +265,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       // A state file anyone may have edited: only what is the stack's is touched.
       assertStackIdentity(state, run.store.stack, run.store.file);
       const ctx = await recordedContext(run, state);
-      const refused = await refuseForeign(ctx, state, run.store, run.host, graphOf(state.spec, ctx.names));
+      const screening = await refuseForeign(ctx, state, run.store, run.host, graphOf(state.spec, ctx.names));
       const channel = state.resources.channel;
       if (channel?.physicalId) {
         const now = await readChannelState(ctx, channel.physicalId).catch(() => 'UNKNOWN');
@@ -283,9 +283,10 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       await run.store.markChannel(false);
       const keep = (rec: { id: string }) => rec.id === 'logs-bucket' && !opts.deleteLogs;
       const result = await applyDown(graphOf(state.spec, ctx.names), ctx, run.store, run.host, { keep });
+      result.failed.push(...(await restoreUnverified(run.store, screening)));
       const remaining = Object.values(run.store.require().resources);
       const keptNames = remaining.filter(keep).map((r) => r.name);
-      const report: DownReport = { ...result, keptNames, ...(refused.length > 0 ? { refused } : {}) };
+      const report: DownReport = { ...result, keptNames, ...(screening.refused.length > 0 ? { refused: screening.refused } : {}) };
       for (const name of keptNames) {
         run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });
       }

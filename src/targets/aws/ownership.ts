@@ -76,30 +76,48 @@ function expectedPhysicalId(node: Pick<ResourceNode<unknown>, 'id' | 'name'>, na
 /** Records whose resource lives inside another record's (the origin's policy and player files). */
 const INSIDE: Record<string, string> = { 'origin-policy': 'origin', player: 'origin' };
 
+export interface Screening {
+  /** Not the stack's: dropped from the state, untouched. */
+  refused: Refusal[];
+  /** Could not be checked (a read was denied): set aside, untouched, and put back by `restoreUnverified`. */
+  unverified: Array<Refusal & { record: ResourceRecord }>;
+}
+
 /**
- * Check every record of the state; drop what is not the stack's (telling the host, naming it) and
- * put the stack's own resource of that kind in its place when AWS has one. Returns the refusals.
+ * Check every record of the state before `down` acts. What is not the stack's is dropped (the host
+ * is told, naming it) and the stack's own resource of that kind, when AWS has one, takes its place.
+ * What cannot be checked is set aside for this run and stays in the state, so a later `down`, with
+ * the permission granted, finishes the job.
  */
-export async function refuseForeign(ctx: AwsContext, state: StackState, store: StateStore, host: Host, nodes: readonly ResourceNode<AwsContext>[]): Promise<Refusal[]> {
+export async function refuseForeign(ctx: AwsContext, state: StackState, store: StateStore, host: Host, nodes: readonly ResourceNode<AwsContext>[]): Promise<Screening> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const refusals: Refusal[] = [];
+  const unverified: Screening['unverified'] = [];
+  const judged = (id: string) => refusals.some((x) => x.id === id) || unverified.some((x) => x.id === id);
   const refuse = (rec: ResourceRecord, reason: string) => refusals.push({ id: rec.id, name: rec.name, physicalId: rec.physicalId, reason });
+  const setAside = (rec: ResourceRecord, reason: string) => unverified.push({ id: rec.id, name: rec.name, physicalId: rec.physicalId, reason, record: rec });
   const records = Object.values(state.resources).filter((r) => byId.has(r.id));
   for (const rec of records) {
     const why = nameMismatch(byId.get(rec.id)!, rec, ctx.names);
     if (why) refuse(rec, why);
   }
   // In AWS: what the names and tag find must include the recorded id.
-  const live = records.filter((r) => r.physicalId && !INSIDE[r.id] && !refusals.some((x) => x.id === r.id));
+  const live = records.filter((r) => r.physicalId && !INSIDE[r.id] && !judged(r.id));
   // Also looked for: the stack's own resource of each kind refused by name, to take its place.
-  const found = await discoverStack(ctx, new Set([...live, ...records.filter((r) => refusals.some((x) => x.id === r.id))].map((r) => r.id)));
+  const { found, unreadable } = await discoverStack(ctx, new Set([...live, ...records.filter((r) => judged(r.id))].map((r) => r.id)));
   for (const rec of live) {
-    const ours = found.some((f) => f.id === rec.id && f.physicalId === rec.physicalId);
-    if (!ours) refuse(rec, `AWS has no ${byId.get(rec.id)!.describe} "${rec.physicalId}" named and tagged as stack "${ctx.names.stack}"'s`);
+    const failed = unreadable.find((u) => u.id === rec.id);
+    if (failed) setAside(rec, `it could not be checked to be the stack's: ${failed.error.message}`);
+    else if (!found.some((f) => f.id === rec.id && f.physicalId === rec.physicalId)) {
+      refuse(rec, `AWS has no ${byId.get(rec.id)!.describe} "${rec.physicalId}" named and tagged as stack "${ctx.names.stack}"'s`);
+    }
   }
   for (const rec of records) {
     const outer = INSIDE[rec.id];
-    if (outer && refusals.some((x) => x.id === outer) && !refusals.some((x) => x.id === rec.id)) refuse(rec, `it lives in ${state.resources[outer]!.physicalId || state.resources[outer]!.name}, which is not the stack's`);
+    if (!outer || judged(rec.id)) continue;
+    const where = state.resources[outer]?.physicalId || state.resources[outer]?.name;
+    if (refusals.some((x) => x.id === outer)) refuse(rec, `it lives in ${where}, which is not the stack's`);
+    else if (unverified.some((x) => x.id === outer)) setAside(rec, `it lives in ${where}, which could not be checked`);
   }
   for (const r of refusals) {
     const node = byId.get(r.id)!;
@@ -107,11 +125,26 @@ export async function refuseForeign(ctx: AwsContext, state: StackState, store: S
       level: 'warn',
       code: 'RESOURCE_NOT_OURS',
       message: `Refused to touch ${node.describe} ${r.physicalId || r.name}: ${r.reason}. The state file named it, but it is not stack "${ctx.names.stack}"'s; nothing of it was changed and the record was dropped.`,
-      details: { ...r },
+      details: { id: r.id, name: r.name, physicalId: r.physicalId, reason: r.reason },
     });
     await replaceRecord(store, node, r, found.filter((f) => f.id === r.id && f.name === node.name));
   }
-  return refusals;
+  for (const u of unverified) {
+    host.notify({
+      level: 'warn',
+      code: 'RESOURCE_UNVERIFIED',
+      message: `Left ${byId.get(u.id)!.describe} ${u.physicalId || u.name} untouched: ${u.reason}. It stays in the state file; run "livestream down" again once the permission is granted.`,
+      details: { id: u.id, name: u.name, physicalId: u.physicalId, reason: u.reason },
+    });
+    await store.removeResource(u.id);
+  }
+  return { refused: refusals, unverified };
+}
+
+/** After `down`: what could not be checked goes back into the state, and counts as not deleted. */
+export async function restoreUnverified(store: StateStore, screening: Screening): Promise<Array<{ id: string; name: string; message: string }>> {
+  for (const u of screening.unverified) await store.putResource(u.record);
+  return screening.unverified.map((u) => ({ id: u.id, name: u.name, message: `not touched: ${u.reason}` }));
 }
 
 async function replaceRecord(store: StateStore, node: ResourceNode<AwsContext>, refused: Refusal, ours: FoundResource[]): Promise<void> {
@@ -130,6 +163,7 @@ async function replaceRecord(store: StateStore, node: ResourceNode<AwsContext>, 
  */
 export async function assertOurChannel(ctx: AwsContext, channelId: string): Promise<void> {
   const valid = /^[0-9]{1,20}$/.test(channelId);
+  // A denied ListChannels fails here, naming the action: unverified, the channel is not touched.
   if (valid && (await findOurChannels(ctx)).some((c) => c.Id === channelId)) return;
   if (valid && ['MISSING', 'DELETED'].includes(await readChannelState(ctx, channelId))) return;
   throw new LivestreamError('STATE_CORRUPT', `The state file names MediaLive channel "${channelId}", which is not stack "${ctx.names.stack}"'s (no channel of that id has its name ${ctx.names.channelName} and tag); it was not touched.`, {

@@ -23,7 +23,9 @@ export async function adoptUnrecorded(ctx: AwsContext, run: RunContext, nodes: r
   const recorded = run.store.require().resources;
   const missing = nodes.filter((n) => !recorded[n.id]);
   if (missing.length === 0) return;
-  const found = await discoverStack(ctx, new Set(missing.map((n) => n.id)));
+  const { found, unreadable } = await discoverStack(ctx, new Set(missing.map((n) => n.id)));
+  // Unable to tell whether the stack already has one, `up` would risk making a second: it stops.
+  if (unreadable.length > 0) throw unreadable[0]!.error;
   const spec = ctx.spec;
   const input = found.find((f) => f.id === 'input');
   if (input && input.attrs.type !== spec.input) {
@@ -56,7 +58,12 @@ export async function adoptUnrecorded(ctx: AwsContext, run: RunContext, nodes: r
  * Undefined when AWS has nothing of the stack.
  */
 export async function recoverUnrecorded(ctx: AwsContext, run: RunContext): Promise<StackState | undefined> {
-  const found = await discoverStack(ctx);
+  const { found, unreadable } = await discoverStack(ctx);
+  for (const u of unreadable) {
+    run.host.notify({ level: 'warn', code: 'CANNOT_LOOK_FOR', message: `Could not look for the stack's ${u.id}: ${u.error.message}`, details: { id: u.id } });
+  }
+  // Nothing found is "nothing left" only when every kind could be looked for.
+  if (found.length === 0 && unreadable.length > 0) throw unreadable[0]!.error;
   if (found.length === 0) return undefined;
   const spec = specFromFound(ctx.spec, found);
   const nodes = buildAwsGraph(spec, ctx.names);
@@ -85,7 +92,7 @@ export async function recoverUnrecorded(ctx: AwsContext, run: RunContext): Promi
 
 /** `status` without a state file: what AWS has of the stack, read only, nothing written. */
 export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus> {
-  const found = await discoverStack(ctx);
+  const { found, unreadable } = await discoverStack(ctx);
   const spec = specFromFound(ctx.spec, found);
   const nodes = buildAwsGraph(spec, ctx.names);
   const kindOf = new Map(nodes.map((n) => [n.id, n.kind]));
@@ -97,6 +104,8 @@ export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus> {
     exists: true,
     ...(f.status ? { status: f.status } : {}),
   }));
+  // What could not be read is said so, never shown as absent.
+  for (const u of unreadable) resources.push({ id: u.id, kind: kindOf.get(u.id) ?? u.id, name: '', physicalId: '', exists: false, status: 'ERROR', detail: u.error.message });
   const channel = preferLive(found.filter((f) => f.id === 'channel'))[0];
   const records = Object.fromEntries(
     nodes.flatMap((n) => {
@@ -110,7 +119,9 @@ export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus> {
     target: 'aws',
     channel: channel
       ? { state: (channel.status ?? 'UNKNOWN') as ChannelState, detail: 'found in AWS by name and tag; no state file here' }
-      : { state: 'MISSING', detail: found.length > 0 ? 'no channel of this stack in AWS' : `nothing of stack "${spec.stack}" in AWS (${ctx.names.region})` },
+      : unreadable.some((u) => u.id === 'channel')
+        ? { state: 'UNKNOWN', detail: unreadable.find((u) => u.id === 'channel')!.error.message }
+        : { state: 'MISSING', detail: found.length > 0 ? 'no channel of this stack in AWS' : `nothing of stack "${spec.stack}" in AWS (${ctx.names.region})` },
     resources,
     outputs: Object.fromEntries(Object.entries(outputs).filter((e): e is [string, string] => typeof e[1] === 'string')),
     live: { accountId: ctx.names.accountId, region: ctx.names.region, stateFile: false },

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
-import { AwsFake } from '../../helpers/aws-fake.js';
+import { AwsFake, awsError } from '../../helpers/aws-fake.js';
 import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
@@ -125,6 +125,44 @@ describe('without the state file (issue 8.14)', () => {
     expect(fake.channels.get('999')!.state).toBe('RUNNING');
     expect(live(fake.channels).map((c) => c.id)).toEqual(['999']);
     expect(fake.calls.filter((c) => isMutation(c.command) && c.input.ChannelId === '999')).toEqual([]);
+  });
+});
+
+describe('a read that is denied is never taken for "nothing there"', () => {
+  const denied = (action: string) => awsError('AccessDeniedException', `User is not authorized to perform: ${action}`, 403);
+
+  it('up that cannot list channels stops before creating anything, naming the permission', async () => {
+    const h = await harness(INPUT_SPECS.URL_PULL!);
+    fake.failOn('ListChannels', { error: denied('medialive:ListChannels') });
+    await expect(h.driver.up(await h.run())).rejects.toMatchObject({ code: 'AWS_ACCESS_DENIED', message: expect.stringContaining('medialive:ListChannels') });
+    expect(fake.commandNames().filter(isMutation)).toEqual([]);
+  });
+
+  it('status without state shows a kind it cannot read as an error, and the channel as UNKNOWN', async () => {
+    const h = await harness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    await rm(h.store.file);
+    fake.failOn('ListChannels', { error: denied('medialive:ListChannels') });
+    const status = await h.driver.status(await h.run());
+    expect(status.channel.state).toBe('UNKNOWN');
+    expect(status.resources.find((r) => r.id === 'channel')).toMatchObject({ status: 'ERROR', detail: expect.stringContaining('medialive:ListChannels') });
+  });
+
+  it("down that cannot check a recorded resource is the stack's leaves it untouched and says why", async () => {
+    const h = await harness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    const [channelId] = [...fake.channels.keys()];
+    const calls = fake.calls.length;
+    fake.failOn('ListChannels', { error: denied('medialive:ListChannels') });
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.refused).toBeUndefined();
+    expect(report.failed).toContainEqual({ id: 'channel', name: 'teststack-channel', message: expect.stringContaining('medialive:ListChannels') });
+    // Kept in the state, so "down" again, with the permission, finishes the job.
+    expect(JSON.parse(await h.stateText()).resources.channel.physicalId).toBe(channelId);
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(fake.inventory()).toEqual([]);
+    expect(fake.calls.slice(calls).filter((c) => isMutation(c.command) && c.input.ChannelId === channelId)).toEqual([]);
+    expect(fake.channels.get(channelId!)!.state).toBe('RUNNING');
   });
 });
 
