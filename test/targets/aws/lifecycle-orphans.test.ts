@@ -159,10 +159,10 @@ describe('a read that is denied is never taken for "nothing there"', () => {
     expect(report.failed).toContainEqual({ id: 'channel', name: 'teststack-channel', message: expect.stringContaining('medialive:ListChannels') });
     // Kept in the state, so "down" again, with the permission, finishes the job.
     expect(JSON.parse(await h.stateText()).resources.channel.physicalId).toBe(channelId);
-    await h.driver.down(await h.run(), { deleteLogs: true });
-    expect(fake.inventory()).toEqual([]);
     expect(fake.calls.slice(calls).filter((c) => isMutation(c.command) && c.input.ChannelId === channelId)).toEqual([]);
     expect(fake.channels.get(channelId!)!.state).toBe('RUNNING');
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(fake.inventory()).toEqual([]);
   });
 });
 
