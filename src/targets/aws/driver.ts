@@ -28,7 +28,7 @@ import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } f
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
-import { assertOurChannel, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
+import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 
 export interface AwsDriverOptions {
@@ -180,7 +180,10 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
         });
       }
       await run.store.update((s) => void (s.runtime.accountId = accountId));
-      // What AWS has of the stack but the state does not (a lost state file) is adopted, not made twice.
+      // What the state records must be the stack's; what AWS has of it that the state does not (a
+      // lost state file) is adopted, not made twice.
+      assertStackIdentity(run.store.require(), run.store.stack, run.store.file);
+      await assertRecordsOurs(ctx, run.store.require(), run.store.file, graphOf(spec, ctx.names));
       await adoptUnrecorded(ctx, run, graphOf(spec, ctx.names));
       await applyUp(graphOf(spec, ctx.names), ctx, run.store, run.host);
       if (spec.start) await ensureRunning(run, ctx, channelIdOf(run.store.require()));

@@ -84,12 +84,10 @@ export interface Screening {
 }
 
 /**
- * Check every record of the state before `down` acts. What is not the stack's is dropped (the host
- * is told, naming it) and the stack's own resource of that kind, when AWS has one, takes its place.
- * What cannot be checked is set aside for this run and stays in the state, so a later `down`, with
- * the permission granted, finishes the job.
+ * Check every record of the state against the stack's names, then against what AWS shows with
+ * the stack's names and tag. Changes nothing: `refuseForeign` and `assertRecordsOurs` act on it.
  */
-export async function refuseForeign(ctx: AwsContext, state: StackState, store: StateStore, host: Host, nodes: readonly ResourceNode<AwsContext>[]): Promise<Screening> {
+async function screenRecords(ctx: AwsContext, state: StackState, nodes: readonly ResourceNode<AwsContext>[]): Promise<Screening & { found: FoundResource[] }> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const refusals: Refusal[] = [];
   const unverified: Screening['unverified'] = [];
@@ -109,7 +107,11 @@ export async function refuseForeign(ctx: AwsContext, state: StackState, store: S
     const failed = unreadable.find((u) => u.id === rec.id);
     if (failed) setAside(rec, `it could not be checked to be the stack's: ${failed.error.message}`);
     else if (!found.some((f) => f.id === rec.id && f.physicalId === rec.physicalId)) {
-      refuse(rec, `AWS has no ${byId.get(rec.id)!.describe} "${rec.physicalId}" named and tagged as stack "${ctx.names.stack}"'s`);
+      // Not among the stack's: gone (deleted out of band, nothing to touch) or someone else's.
+      const node = byId.get(rec.id)!;
+      const seen = await node.read(ctx, rec).catch((err: Error) => ({ exists: true, error: err }));
+      if ('error' in seen) setAside(rec, `it could not be checked to be the stack's: ${seen.error.message}`);
+      else if (seen.exists) refuse(rec, `AWS has a ${node.describe} "${rec.physicalId}", but not with the names and tag of stack "${ctx.names.stack}"`);
     }
   }
   for (const rec of records) {
@@ -119,7 +121,19 @@ export async function refuseForeign(ctx: AwsContext, state: StackState, store: S
     if (refusals.some((x) => x.id === outer)) refuse(rec, `it lives in ${where}, which is not the stack's`);
     else if (unverified.some((x) => x.id === outer)) setAside(rec, `it lives in ${where}, which could not be checked`);
   }
-  for (const r of refusals) {
+  return { refused: refusals, unverified, found };
+}
+
+/**
+ * Before `down` acts. What is not the stack's is dropped (the host is told, naming it) and the
+ * stack's own resource of that kind, when AWS has one, takes its place. What cannot be checked is
+ * set aside for this run and stays in the state, so a later `down`, with the permission granted,
+ * finishes the job.
+ */
+export async function refuseForeign(ctx: AwsContext, state: StackState, store: StateStore, host: Host, nodes: readonly ResourceNode<AwsContext>[]): Promise<Screening> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const { refused, unverified, found } = await screenRecords(ctx, state, nodes);
+  for (const r of refused) {
     const node = byId.get(r.id)!;
     host.notify({
       level: 'warn',
@@ -138,7 +152,22 @@ export async function refuseForeign(ctx: AwsContext, state: StackState, store: S
     });
     await store.removeResource(u.id);
   }
-  return { refused: refusals, unverified };
+  return { refused, unverified };
+}
+
+/**
+ * Before `up` resumes a recorded stack: it would attach, write into or start what the records
+ * name, so a record that is not the stack's (or cannot be checked) stops it before any change.
+ */
+export async function assertRecordsOurs(ctx: AwsContext, state: StackState, file: string, nodes: readonly ResourceNode<AwsContext>[]): Promise<void> {
+  if (Object.keys(state.resources).length === 0) return;
+  const { refused, unverified } = await screenRecords(ctx, state, nodes);
+  const wrong = [...refused, ...unverified];
+  if (wrong.length === 0) return;
+  throw new LivestreamError('STATE_CORRUPT', `The state file ${file} names what is not stack "${ctx.names.stack}"'s, so "up" changed nothing:\n${wrong.map((w) => `  - ${w.id} ${w.physicalId || w.name}: ${w.reason}`).join('\n')}`, {
+    hint: `Restore the file, or move it aside: "livestream up" then adopts what AWS has with the stack's names and tag.`,
+    details: { resources: wrong.map(({ id, name, physicalId, reason }) => ({ id, name, physicalId, reason })) },
+  });
 }
 
 /** After `down`: what could not be checked goes back into the state, and counts as not deleted. */

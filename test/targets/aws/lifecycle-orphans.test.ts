@@ -247,6 +247,41 @@ describe('only what is ours (issue 8.15)', () => {
     expect(fake.channels.get(otherChannel)!.state).toBe('RUNNING');
   });
 
+  it('up resuming a tampered state file writes into no foreign bucket and starts no foreign channel', async () => {
+    const other = await harness({ ...INPUT_SPECS.URL_PULL!, stack: 'otherstack', start: false });
+    await other.driver.up(await other.run());
+    const otherChannel = [...fake.channels.keys()][0]!;
+    fake.buckets.set('victim-prod-data', { config: {}, objects: new Map() });
+    const h = await harness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    const state = JSON.parse(await readFile(h.store.file, 'utf8'));
+    state.resources.origin.name = state.resources.origin.physicalId = 'victim-prod-data';
+    delete state.resources.player;
+    delete state.resources['origin-policy'];
+    state.resources.channel.physicalId = otherChannel;
+    await writeFile(h.store.file, JSON.stringify(state));
+    const calls = fake.calls.length;
+    const err = await h.driver.up(await h.run()).catch((e: LivestreamError) => e);
+    expect(err).toMatchObject({ code: 'STATE_CORRUPT' });
+    expect((err as LivestreamError).message).toContain('victim-prod-data');
+    expect((err as LivestreamError).message).toContain(otherChannel);
+    const after = fake.calls.slice(calls);
+    expect(after.filter((c) => isMutation(c.command))).toEqual([]);
+    expect(fake.channels.get(otherChannel)!.state).toBe('IDLE');
+  });
+
+  it('a resource deleted outside livestream is not "foreign": up creates it again, down has nothing to refuse', async () => {
+    const h = await harness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    fake.dashboards.clear();
+    await h.driver.up(await h.run());
+    expect(h.host.codes()).toContain('RESOURCE_VANISHED');
+    fake.dashboards.clear();
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.refused).toBeUndefined();
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('a state file naming another stack (spec.stack "../evil") is refused before any AWS call', async () => {
     const h = await harness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
