@@ -142,10 +142,11 @@ async function findBucket(ctx: AwsContext, id: string, bucket: string): Promise<
   const { s3 } = ctx.clients;
   const owner = ctx.names.accountId;
   try {
-    // A bucket of this name in another account answers 403 here, and is not ours.
+    // A bucket of this name in another account answers 403 here, as does a denied s3:ListBucket:
+    // either way it cannot be called ours, nor absent, so the 403 is reported.
     await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: owner }));
   } catch (err) {
-    if (isNotFound(err) || httpStatus(err) === 404 || httpStatus(err) === 403) return [];
+    if (isNotFound(err) || httpStatus(err) === 404) return [];
     throw err;
   }
   const tags = await orUndefined(async () => (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket, ExpectedBucketOwner: owner }))).TagSet, ['NoSuchTagSet']);
