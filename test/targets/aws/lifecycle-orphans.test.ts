@@ -59,6 +59,17 @@ describe('without the state file (issue 8.14)', () => {
     expect(names.indexOf('StopChannel')).toBeLessThan(names.indexOf('DeleteChannel'));
   });
 
+  it('after up adopted the stack, the state it wrote is complete: a plain down leaves nothing', async () => {
+    const h = await harness(INPUT_SPECS.RTMP_PUSH!);
+    await h.driver.up(await h.run());
+    await rm(h.store.file);
+    await h.driver.up(await h.run());
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.failed).toEqual([]);
+    expect(report.refused).toBeUndefined();
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('down without state lists what it found and asks first; a "no" deletes nothing', async () => {
     const h = await harness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
