@@ -57,9 +57,9 @@ const FINDERS: Array<[string, Finder]> = [
   ['origin', (ctx) => findBucket(ctx, 'origin', ctx.names.originBucket)],
   ['origin', findContainer],
   ['logs-bucket', (ctx) => findBucket(ctx, 'logs-bucket', ctx.names.logsBucket)],
-  ['origin-oac', (ctx) => byName(ctx, 'origin-oac', ctx.names.oacName, () => findOacByName(ctx, ctx.names.oacName))],
-  ['cache-policy-playlists', (ctx) => byName(ctx, 'cache-policy-playlists', ctx.names.cachePolicyNames.playlists, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.playlists))],
-  ['cache-policy-segments', (ctx) => byName(ctx, 'cache-policy-segments', ctx.names.cachePolicyNames.segments, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.segments))],
+  ['origin-oac', (ctx) => byName('origin-oac', ctx.names.oacName, () => findOacByName(ctx, ctx.names.oacName))],
+  ['cache-policy-playlists', (ctx) => byName('cache-policy-playlists', ctx.names.cachePolicyNames.playlists, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.playlists))],
+  ['cache-policy-segments', (ctx) => byName('cache-policy-segments', ctx.names.cachePolicyNames.segments, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.segments))],
   ['distribution', findDistributions],
   ['dashboard', findDashboard],
 ];
@@ -179,7 +179,7 @@ async function findDashboard(ctx: AwsContext): Promise<FoundResource[]> {
   return got ? [{ id: 'dashboard', name, physicalId: name, attrs: {} }] : [];
 }
 
-async function byName(_ctx: AwsContext, id: string, name: string, find: () => Promise<string | undefined>): Promise<FoundResource[]> {
+async function byName(id: string, name: string, find: () => Promise<string | undefined>): Promise<FoundResource[]> {
   const physicalId = await find();
   return physicalId ? [{ id, name, physicalId, attrs: {} }] : [];
 }

@@ -148,9 +148,9 @@ function listing(nodes: readonly ResourceNode<AwsContext>[], found: readonly Fou
   return found.map((f) => `  ${describe.get(f.id) ?? f.id}: ${f.name}${f.physicalId !== f.name ? ` (${f.physicalId})` : ''}${f.status ? `, ${f.status}` : ''}`).join('\n');
 }
 
-/** A running channel first: it is the one billing, and the one a user means. */
+/** A running channel (or an input or group in use) first: it is the one billing, and the one a user means. */
 function preferLive(found: FoundResource[]): FoundResource[] {
-  const rank = (f: FoundResource) => (f.status === 'RUNNING' ? 0 : f.status === 'STARTING' || f.status === 'RECOVERING' ? 1 : 2);
+  const rank = (f: FoundResource) => (f.status === 'RUNNING' ? 0 : ['STARTING', 'RECOVERING', 'ATTACHED', 'IN_USE'].includes(f.status ?? '') ? 1 : 2);
   return [...found].sort((a, b) => rank(a) - rank(b));
 }
 
