@@ -70,6 +70,20 @@ describe('without the state file (issue 8.14)', () => {
     expect(fake.inventory()).toEqual([]);
   });
 
+  it('a second channel an earlier livestream made for the stack is named, and the next down removes it', async () => {
+    const h = await harness(INPUT_SPECS.URL_PULL!);
+    await h.driver.up(await h.run());
+    fake.channels.set('998', { id: '998', arn: 'arn:aws:medialive:us-east-1:123456789012:channel:998', name: 'teststack-channel', state: 'RUNNING', inputId: '', request: { Tags: { 'livestream:stack': 'teststack' } } });
+    await rm(h.store.file);
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    const extra = h.host.notices.find((n) => n.code === 'EXTRA_RESOURCES_FOUND');
+    expect(live(fake.channels)).toHaveLength(1);
+    // The one left running is the one the notice names.
+    expect(extra?.message).toContain(live(fake.channels)[0]!.id);
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('down without state lists what it found and asks first; a "no" deletes nothing', async () => {
     const h = await harness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
