@@ -28,6 +28,15 @@ function addGlobal(cmd: Command): Command {
     .option('--debug', 'show stack traces');
 }
 
+/** `down` and `status` of a stack with no state file here: where to look for it in AWS. */
+function addUnrecordedOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--target <target>', 'without a state file: look for the stack in AWS by its names and tag').choices(['aws']))
+    .option('--region <region>', 'aws without a state file: the region to look in (default us-east-1)')
+    .option('--aws-profile <name>', 'aws without a state file: named profile from ~/.aws/config')
+    .option('--endpoint-url <url>', 'aws without a state file: send every AWS call to this endpoint (for emulators)');
+}
+
 function addSpecOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--target <target>', 'where to run: local (this machine, free) or aws (costs money)').choices(['local', 'aws']))
@@ -86,12 +95,12 @@ The plan and its hourly cost are shown and confirmed before anything is created 
     .description('stop the channel and wait until it is stopped (idempotent); the stack stays')
     .action((o) => run(async () => (await import('./commands/channel.js')).runChannel('stop', o, out(o))));
 
-  addGlobal(program.command('status'))
+  addUnrecordedOptions(addGlobal(program.command('status')))
     .description('each resource as it is now, channel state, outputs, time running and cost so far')
     .option('--all', 'every stack in the state folder with its target, channel state and cost so far')
     .action((o) => run(async () => (await import('./commands/status.js')).runStatus(o, out(o))));
 
-  addGlobal(program.command('down'))
+  addUnrecordedOptions(addGlobal(program.command('down')))
     .description('stop the channel and delete everything the stack created (logs are kept)')
     .option('--delete-logs', 'also delete the access logs (AWS logs bucket / local logs folder)')
     .option('-y, --yes', 'do not ask for confirmation')

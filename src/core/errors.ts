@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'STATE_LOCKED'
   | 'STATE_CORRUPT'
   | 'STATE_VERSION'
+  | 'STATE_UNSAFE'
   | 'STACK_NOT_FOUND'
   | 'STACK_SPEC_CHANGED'
   | 'MISSING_OPTIONS'

@@ -3,7 +3,7 @@
  * `down` is idempotent. Written atomically after every change, versioned, never holding a secret,
  * and locked while a command changes it.
  */
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LivestreamError, formatProblems, type Problem } from './errors.js';
@@ -201,7 +201,9 @@ export class StateStore {
   async archive(): Promise<string | undefined> {
     if (!this.current) return undefined;
     const dir = path.join(this.stateDir, 'history');
-    await mkdir(dir, { recursive: true });
+    // Owner-only like the rest; chmod too, as mkdir's mode does not apply to a folder that exists.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
     const stamp = this.now().toISOString().replace(/[:.]/g, '-');
     const dest = path.join(dir, `${this.stack}-${stamp}.json`);
     await this.writing;
@@ -294,6 +296,7 @@ export async function readStateFile(file: string): Promise<StackState | undefine
       cause: err,
     });
   }
+  await assertPrivate(file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -395,6 +398,33 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return typeof v === 'object' ? 'an object' : String(v);
+}
+
+/**
+ * A state file decides what `down` deletes, so one that others could have written is refused:
+ * it must be the user's own and writable by no one else, in a folder no one else can write to
+ * (a shared folder with the sticky bit, like /tmp, only lets each user replace their own files).
+ */
+async function assertPrivate(file: string): Promise<void> {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
+  const dir = path.dirname(file);
+  const [f, d] = await Promise.all([stat(file), stat(dir)]);
+  const problems: string[] = [];
+  if (f.uid !== process.getuid()) problems.push(`${file} belongs to user ${f.uid}, not to you`);
+  if (f.mode & 0o022) problems.push(`${file} is writable by ${others(f.mode)} (mode ${octal(f.mode)})`);
+  if (d.mode & 0o022 && !(d.mode & 0o1000)) problems.push(`its folder ${dir} is writable by ${others(d.mode)} (mode ${octal(d.mode)})`);
+  if (problems.length === 0) return;
+  throw new LivestreamError('STATE_UNSAFE', `Refusing the state file: ${problems.join('; ')}. Anyone who can write it can make "livestream down" delete what is not the stack's.`, {
+    hint: `Check its contents, then: chmod 600 ${file}; chmod 700 ${dir}`,
+  });
+}
+
+function others(mode: number): string {
+  return [mode & 0o020 ? 'its group' : '', mode & 0o002 ? 'everyone' : ''].filter(Boolean).join(' and ');
+}
+
+function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
 /**

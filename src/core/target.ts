@@ -104,6 +104,8 @@ export interface DownReport extends DownResult {
   /** Things deliberately left for the user: the logs bucket or folder. */
   keptNames: string[];
   archivedState?: string;
+  /** Records of the state that were not the stack's: left untouched and dropped from the state. */
+  refused?: Array<{ id: string; name: string; physicalId: string; reason: string }>;
 }
 
 export interface TargetDriver {

@@ -59,6 +59,32 @@ describe('StateStore', () => {
     expect(await listStates(dir)).toEqual([]);
   });
 
+  it('history/ is owner-only like the rest, even when the folder already existed', async () => {
+    const { mkdir, stat } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'history'), { mode: 0o755 });
+    const store = await create();
+    const dest = await store.archive();
+    expect((await stat(path.join(dir, 'history'))).mode & 0o777).toBe(0o700);
+    expect((await stat(dest!)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a state file or folder that others may write: anyone could point it at what is not the stack\'s', async () => {
+    const { chmod } = await import('node:fs/promises');
+    const store = await create();
+    await chmod(store.file, 0o666);
+    await expect(new StateStore(dir, 'demo').load()).rejects.toMatchObject({ code: 'STATE_UNSAFE', message: expect.stringContaining(store.file) });
+    await chmod(store.file, 0o620);
+    await expect(new StateStore(dir, 'demo').load()).rejects.toMatchObject({ code: 'STATE_UNSAFE', hint: expect.stringContaining('chmod') });
+    await chmod(store.file, 0o600);
+    await chmod(dir, 0o777);
+    try {
+      await expect(new StateStore(dir, 'demo').load()).rejects.toMatchObject({ code: 'STATE_UNSAFE', message: expect.stringContaining(dir) });
+    } finally {
+      await chmod(dir, 0o700);
+    }
+    expect((await new StateStore(dir, 'demo').load())?.stack).toBe('demo');
+  });
+
   it('lists every stack for status --all, and tracks channel time', async () => {
     await create('a-stack');
     const b = await create('b-stack');

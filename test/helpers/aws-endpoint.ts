@@ -84,13 +84,16 @@ class EndpointState {
   private distributionEnabled = true;
   private seq = 0;
   private readonly gone = new Set<string>();
+  /** What was created, by kind: the names and tags `up` sent, so lists and tag reads can answer. */
+  private readonly made = new Map<string, { name: string; tags: Record<string, string>; id?: string }>();
+  private readonly buckets = new Set<string>();
 
   answer(r: SeenRequest, req: IncomingMessage, body: string, res: ServerResponse): void {
     const url = new URL(r.path, 'http://x');
     switch (r.service) {
       case 'sts':
       case 'iam':
-        return this.query(r, new URLSearchParams(body).get('Action') ?? '', res);
+        return this.query(r, new URLSearchParams(body), res);
       case 'mediastore':
         if (!req.headers['x-amz-target']) return this.mediastoreData(r, url, res);
         return this.awsJson(r, String(req.headers['x-amz-target']), body, res);
@@ -98,9 +101,9 @@ class EndpointState {
       case 'monitoring':
         return this.awsJson(r, String(req.headers['x-amz-target'] ?? ''), body, res);
       case 'medialive':
-        return this.medialive(r, url, res);
+        return this.medialive(r, url, res, body);
       case 'cloudfront':
-        return this.cloudfront(r, url, res);
+        return this.cloudfront(r, url, res, body);
       case 's3':
         return this.s3(r, url, res);
       default:
@@ -108,10 +111,19 @@ class EndpointState {
     }
   }
 
-  private query(r: SeenRequest, action: string, res: ServerResponse): void {
+  private query(r: SeenRequest, params: URLSearchParams, res: ServerResponse): void {
+    const action = params.get('Action') ?? '';
     r.operation = action;
     const ns = r.service === 'sts' ? 'https://sts.amazonaws.com/doc/2011-06-15/' : 'https://iam.amazonaws.com/doc/2010-05-08/';
-    const role = `<Role><Path>/</Path><RoleName>role</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/livestream</Arn><CreateDate>2026-11-25T04:00:00Z</CreateDate></Role>`;
+    const name = params.get('RoleName') ?? 'role';
+    if (action === 'CreateRole') this.made.set('role', { name, tags: queryTags(params) });
+    const made = this.made.get('role');
+    if (action === 'GetRole' && made?.name !== name) {
+      return xml(res, `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ${name} cannot be found.</Message></Error></ErrorResponse>`, {}, 404);
+    }
+    const tags = Object.entries(made?.tags ?? {}).map(([k, v]) => `<member><Key>${k}</Key><Value>${v}</Value></member>`).join('');
+    const role = `<Role><Path>/</Path><RoleName>${name}</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${name}</Arn><CreateDate>2026-11-25T04:00:00Z</CreateDate><Tags>${tags}</Tags></Role>`;
+    if (action === 'DeleteRole') this.made.delete('role');
     const results: Record<string, string> = {
       GetCallerIdentity: `<Arn>arn:aws:iam::${ACCOUNT}:user/tester</Arn><UserId>AIDATEST</UserId><Account>${ACCOUNT}</Account>`,
       CreateRole: role,
@@ -128,13 +140,29 @@ class EndpointState {
     const type = r.service === 'monitoring' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
     if (r.service === 'mediastore') {
       const name = String(input.ContainerName ?? 'c');
-      if (op === 'DescribeContainer' && this.gone.has(`container:${name}`)) return json(res, { __type: 'ContainerNotFoundException', Message: 'gone' }, 400, type);
+      if (op === 'CreateContainer') this.made.set(`container:${name}`, { name, tags: {} });
+      if (op === 'DescribeContainer' && (this.gone.has(`container:${name}`) || !this.made.has(`container:${name}`))) return json(res, { __type: 'ContainerNotFoundException', Message: 'gone' }, 400, type);
       if (op === 'DeleteContainer') this.gone.add(`container:${name}`);
       const container = { Name: name, Status: 'ACTIVE', ARN: `arn:aws:mediastore:us-east-1:${ACCOUNT}:container/${name}`, Endpoint: `https://${name}.data.mediastore.us-east-1.amazonaws.com` };
       return json(res, op === 'CreateContainer' || op === 'DescribeContainer' ? { Container: container } : {}, 200, type);
     }
-    if (op === 'PutParameter') return json(res, { Version: 1, Tier: 'Standard' }, 200, type);
-    if (op === 'PutDashboard') return json(res, { DashboardValidationMessages: [] }, 200, type);
+    if (op === 'PutParameter') {
+      if (input.Tags) this.made.set('parameter', { name: String(input.Name), tags: Object.fromEntries((input.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value])) });
+      return json(res, { Version: 1, Tier: 'Standard' }, 200, type);
+    }
+    const param = this.made.get('parameter');
+    if (op === 'GetParameter') {
+      if (!param || param.name !== input.Name) return json(res, { __type: 'ParameterNotFound', message: '' }, 400, type);
+      return json(res, { Parameter: { Name: param.name, Type: 'SecureString', Value: 'encrypted' } }, 200, type);
+    }
+    if (op === 'ListTagsForResource') return json(res, { TagList: Object.entries(param?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) }, 200, type);
+    if (op === 'DeleteParameter') this.made.delete('parameter');
+    if (op === 'PutDashboard') {
+      this.made.set('dashboard', { name: String(input.DashboardName), tags: {} });
+      return json(res, { DashboardValidationMessages: [] }, 200, type);
+    }
+    if (op === 'GetDashboard' && this.made.get('dashboard')?.name !== input.DashboardName) return json(res, { __type: 'ResourceNotFound', message: 'Dashboard does not exist' }, 404, type);
+    if (op === 'DeleteDashboards') this.made.delete('dashboard');
     return json(res, {}, 200, type);
   }
 
@@ -147,8 +175,14 @@ class EndpointState {
     return json(res, { ETag: 'etag' }, 200, 'application/json');
   }
 
-  private medialive(r: SeenRequest, url: URL, res: ServerResponse): void {
+  private medialive(r: SeenRequest, url: URL, res: ServerResponse, body: string): void {
     const p = url.pathname.replace(/^\/prod/, '');
+    const sent = body ? (JSON.parse(body) as { name?: string; tags?: Record<string, string> }) : {};
+    if (r.method === 'POST' && ['/inputs', '/channels', '/inputSecurityGroups'].includes(p)) this.made.set(p, { name: sent.name ?? '', tags: sent.tags ?? {} });
+    const listed = (kind: string, summary: Record<string, unknown>) => {
+      const made = this.made.get(kind);
+      return made ? [{ ...summary, name: made.name, tags: made.tags }] : [];
+    };
     const m = r.method;
     const rest = (op: string, body: unknown, status = 200) => {
       r.operation = op;
@@ -157,9 +191,17 @@ class EndpointState {
     const input = (state: string) => ({ id: '1111', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:input:1111`, name: 'input', state, destinations: [{ url: 'rtmp://198.51.100.1:1935/s/stream', ip: '198.51.100.1', port: '1935' }] });
     const channel = () => ({ id: '2222', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:channel:2222`, name: 'channel', state: this.channelState });
     if (m === 'POST' && p === '/inputSecurityGroups') return rest('CreateInputSecurityGroup', { securityGroup: { id: '3333', arn: 'arn:sg', state: 'IDLE' } });
-    if (m === 'GET' && p === '/inputSecurityGroups') return rest('ListInputSecurityGroups', { inputSecurityGroups: [] });
+    if (m === 'GET' && p === '/inputSecurityGroups') {
+      const inUse = this.made.has('/inputs') && !this.gone.has('input');
+      return rest('ListInputSecurityGroups', { inputSecurityGroups: this.gone.has('sg') ? [] : listed('/inputSecurityGroups', { id: '3333', arn: 'arn:sg', state: inUse ? 'IN_USE' : 'IDLE', inputs: inUse ? ['1111'] : [] }) });
+    }
+    if (m === 'GET' && p === '/inputs') return rest('ListInputs', { inputs: this.gone.has('input') ? [] : listed('/inputs', input('DETACHED')) });
+    if (m === 'GET' && p === '/channels') return rest('ListChannels', { channels: this.channelState === 'DELETED' ? [] : listed('/channels', channel()) });
     if (m === 'GET' && p.startsWith('/inputSecurityGroups/')) return rest('DescribeInputSecurityGroup', { id: '3333', state: this.gone.has('input') ? 'IDLE' : 'IN_USE' });
-    if (m === 'DELETE' && p.startsWith('/inputSecurityGroups/')) return rest('DeleteInputSecurityGroup', {});
+    if (m === 'DELETE' && p.startsWith('/inputSecurityGroups/')) {
+      this.gone.add('sg');
+      return rest('DeleteInputSecurityGroup', {});
+    }
     if (m === 'POST' && p === '/inputs') return rest('CreateInput', { input: input('CREATING') });
     if (m === 'GET' && p.startsWith('/inputs/')) return rest('DescribeInput', input(this.gone.has('input') ? 'DELETED' : 'DETACHED'));
     if (m === 'DELETE' && p.startsWith('/inputs/')) {
@@ -183,9 +225,12 @@ class EndpointState {
     throw new Error(`medialive: no route ${m} ${p}`);
   }
 
-  private cloudfront(r: SeenRequest, url: URL, res: ServerResponse): void {
+  private cloudfront(r: SeenRequest, url: URL, res: ServerResponse, body: string): void {
     const p = url.pathname.replace(/^\/2020-05-31/, '');
     const m = r.method;
+    const sentName = /<Name>([^<]*)<\/Name>/.exec(body)?.[1] ?? '';
+    const summaries = (prefix: string, item: (id: string, name: string) => string) =>
+      [...this.made.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => item(v.id ?? '', v.name)).join('');
     const ns = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
     const etag = { ETag: `E${++this.seq}` };
     const done = (op: string, body: string, status = 200) => {
@@ -193,10 +238,33 @@ class EndpointState {
       xml(res, body.replace(/^<(\w+)>/, `<$1 xmlns="${ns}">`), etag, status);
     };
     const dist = () => `<Distribution><Id>EDIST1</Id><ARN>arn:aws:cloudfront::${ACCOUNT}:distribution/EDIST1</ARN><Status>Deployed</Status><DomainName>d111.cloudfront.net</DomainName><DistributionConfig><CallerReference>x</CallerReference><Comment>c</Comment><Enabled>${this.distributionEnabled}</Enabled></DistributionConfig></Distribution>`;
-    if (m === 'POST' && p === '/origin-access-control') return done('CreateOriginAccessControl', '<OriginAccessControl><Id>OAC1</Id></OriginAccessControl>', 201);
+    if (m === 'POST' && p === '/origin-access-control') {
+      this.made.set('oac', { name: sentName, tags: {}, id: 'OAC1' });
+      return done('CreateOriginAccessControl', '<OriginAccessControl><Id>OAC1</Id></OriginAccessControl>', 201);
+    }
+    if (m === 'GET' && p === '/origin-access-control') {
+      const items = summaries('oac', (id, name) => `<OriginAccessControlSummary><Id>${id}</Id><Name>${name}</Name><Description></Description><SigningProtocol>sigv4</SigningProtocol><SigningBehavior>always</SigningBehavior><OriginAccessControlOriginType>s3</OriginAccessControlOriginType></OriginAccessControlSummary>`);
+      return done('ListOriginAccessControls', `<OriginAccessControlList><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>${items ? 1 : 0}</Quantity><Items>${items}</Items></OriginAccessControlList>`);
+    }
+    if (m === 'GET' && p === '/cache-policy') {
+      const items = summaries('cache-policy:', (id, name) => `<CachePolicySummary><Type>custom</Type><CachePolicy><Id>${id}</Id><LastModifiedTime>2026-11-25T04:00:00Z</LastModifiedTime><CachePolicyConfig><Name>${name}</Name><MinTTL>0</MinTTL></CachePolicyConfig></CachePolicy></CachePolicySummary>`);
+      return done('ListCachePolicies', `<CachePolicyList><MaxItems>100</MaxItems><Quantity>${items.split('<CachePolicySummary>').length - 1}</Quantity><Items>${items}</Items></CachePolicyList>`);
+    }
+    if (m === 'GET' && p === '/distribution') {
+      const made = this.made.get('distribution');
+      const items = made && !this.gone.has('distribution') ? `<DistributionSummary><Id>EDIST1</Id><ARN>arn:aws:cloudfront::${ACCOUNT}:distribution/EDIST1</ARN><Status>Deployed</Status><DomainName>d111.cloudfront.net</DomainName><Comment>${made.name}</Comment><Enabled>${this.distributionEnabled}</Enabled></DistributionSummary>` : '';
+      return done('ListDistributions', `<DistributionList><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>${items ? 1 : 0}</Quantity><Items>${items}</Items></DistributionList>`);
+    }
+    if (m === 'GET' && p === '/tagging') {
+      const tags = Object.entries(this.made.get('distribution')?.tags ?? {}).map(([k, v]) => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`).join('');
+      return done('ListTagsForResource', `<Tags><Items>${tags}</Items></Tags>`);
+    }
     if (m === 'GET' && p.startsWith('/origin-access-control/')) return done('GetOriginAccessControl', '<OriginAccessControl><Id>OAC1</Id></OriginAccessControl>');
     if (m === 'DELETE' && p.startsWith('/origin-access-control/')) return done('DeleteOriginAccessControl', '', 204);
-    if (m === 'POST' && p === '/cache-policy') return done('CreateCachePolicy', `<CachePolicy><Id>CP${this.seq}</Id></CachePolicy>`, 201);
+    if (m === 'POST' && p === '/cache-policy') {
+      this.made.set(`cache-policy:${sentName}`, { name: sentName, tags: {}, id: `CP${this.seq}` });
+      return done('CreateCachePolicy', `<CachePolicy><Id>CP${this.seq}</Id></CachePolicy>`, 201);
+    }
     if (m === 'GET' && p.startsWith('/cache-policy/')) return done('GetCachePolicy', '<CachePolicy><Id>CP</Id></CachePolicy>');
     if (m === 'DELETE' && p.startsWith('/cache-policy/')) return done('DeleteCachePolicy', '', 204);
     // CloudFront Functions: /function, /function/{Name}/publish, /function/{Name}/describe, /function/{Name}.
@@ -213,7 +281,12 @@ class EndpointState {
       this.gone.add(`function:${fnName}`);
       return done('DeleteFunction', '', 204);
     }
-    if (m === 'POST' && p === '/distribution') return done('CreateDistributionWithTags', dist(), 201);
+    if (m === 'POST' && p === '/distribution') {
+      const comment = /<Comment>([^<]*)<\/Comment>/.exec(body)?.[1] ?? '';
+      const tags = Object.fromEntries([...body.matchAll(/<Tag><Key>([^<]*)<\/Key><Value>([^<]*)<\/Value><\/Tag>/g)].map((t) => [t[1], t[2]]));
+      this.made.set('distribution', { name: comment, tags });
+      return done('CreateDistributionWithTags', dist(), 201);
+    }
     if (m === 'GET' && p.endsWith('/config')) {
       r.operation = 'GetDistributionConfig';
       return xml(res, `<DistributionConfig xmlns="${ns}"><CallerReference>x</CallerReference><Comment>c</Comment><Enabled>${this.distributionEnabled}</Enabled></DistributionConfig>`, etag);
@@ -223,7 +296,10 @@ class EndpointState {
       return done('UpdateDistribution', dist());
     }
     if (m === 'GET' && p.startsWith('/distribution/')) return done('GetDistribution', dist());
-    if (m === 'DELETE' && p.startsWith('/distribution/')) return done('DeleteDistribution', '', 204);
+    if (m === 'DELETE' && p.startsWith('/distribution/')) {
+      this.gone.add('distribution');
+      return done('DeleteDistribution', '', 204);
+    }
     throw new Error(`cloudfront: no route ${m} ${p}`);
   }
 
@@ -235,20 +311,27 @@ class EndpointState {
     const m = r.method;
     r.operation = `${m} ${isBucket ? 'bucket' : 'object'}${sub ? `?${sub}` : ''}`;
     const ns = 'http://s3.amazonaws.com/doc/2006-03-01/';
-    if (m === 'HEAD' && isBucket) {
-      if (this.gone.has(`bucket:${bucket}`)) return send(res, 404, 'text/xml', '');
-      return send(res, 200, 'text/xml', '');
+    if (m === 'HEAD' && isBucket) return send(res, this.buckets.has(bucket) ? 200 : 404, 'text/xml', '');
+    if (m === 'GET' && sub === 'tagging') {
+      return xml(res, `<Error><Code>NoSuchTagSet</Code><Message>The TagSet does not exist</Message><BucketName>${bucket}</BucketName></Error>`, {}, 404);
     }
     if (m === 'GET' && sub === 'versions') return xml(res, `<ListVersionsResult xmlns="${ns}"><Name>${bucket}</Name><IsTruncated>false</IsTruncated></ListVersionsResult>`);
     if (m === 'GET' && sub === 'list-type') return xml(res, `<ListBucketResult xmlns="${ns}"><Name>${bucket}</Name><IsTruncated>false</IsTruncated><KeyCount>0</KeyCount></ListBucketResult>`);
     if (m === 'POST' && sub === 'delete') return xml(res, `<DeleteResult xmlns="${ns}"></DeleteResult>`);
     if (m === 'DELETE' && isBucket && !sub) {
-      this.gone.add(`bucket:${bucket}`);
+      this.buckets.delete(bucket);
       return send(res, 204, 'text/xml', '');
     }
-    if (m === 'PUT' && isBucket && !sub) this.gone.delete(`bucket:${bucket}`);
+    if (m === 'PUT' && isBucket && !sub) this.buckets.add(bucket);
     if (m === 'PUT') return send(res, 200, 'text/xml', '', { ETag: '"etag"' });
     if (m === 'DELETE') return send(res, 204, 'text/xml', '');
     throw new Error(`s3: no route ${m} ${url.pathname}${url.search}`);
   }
+}
+
+/** IAM's query-protocol tags: Tags.member.N.Key / Tags.member.N.Value. */
+function queryTags(params: URLSearchParams): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (let n = 1; params.has(`Tags.member.${n}.Key`); n++) tags[params.get(`Tags.member.${n}.Key`)!] = params.get(`Tags.member.${n}.Value`) ?? '';
+  return tags;
 }

@@ -45,7 +45,7 @@ export interface FakeChannel {
 export interface FakeInput { id: string; arn: string; name: string; type: string; state: string; sgIds: string[]; destinations: Input[]; requestId?: string; request: Input }
 export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
 export interface FakeBucket { config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
-export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string }
+export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string; tags?: Array<{ Key: string; Value: string }>; createdWith?: Input }
 export interface FakeFunction { name: string; arn: string; config: Input; code: string; etag: string; published: boolean; tags?: unknown }
 export interface FakeContainer { name: string; arn: string; endpoint: string; status: string; policy?: string; cors?: unknown; lifecycle?: string; metric?: unknown; logging: boolean; objects: Map<string, { body: Buffer; contentType?: string }> }
 
@@ -180,7 +180,7 @@ export class AwsFake {
         this.roles.set(i.RoleName, { arn, trust: i.AssumeRolePolicyDocument, policies: new Map(), tags: i.Tags });
         return { Role: { RoleName: i.RoleName, Arn: arn } };
       },
-      GetRole: (i) => ({ Role: { RoleName: i.RoleName, Arn: role(i.RoleName).arn } }),
+      GetRole: (i) => ({ Role: { RoleName: i.RoleName, Arn: role(i.RoleName).arn, Tags: role(i.RoleName).tags } }),
       PutRolePolicy: (i) => void role(i.RoleName).policies.set(i.PolicyName, i.PolicyDocument),
       DeleteRolePolicy: (i) => {
         if (!role(i.RoleName).policies.delete(i.PolicyName)) throw awsError('NoSuchEntityException', `The role policy with name ${i.PolicyName} cannot be found.`, 404);
@@ -205,6 +205,11 @@ export class AwsFake {
         if (!p) throw awsError('ParameterNotFound', '', 400);
         return { Parameter: { Name: i.Name, Type: p.type, Value: i.WithDecryption ? p.value : 'AQICAH-encrypted' } };
       },
+      ListTagsForResource: (i) => {
+        const p = this.params.get(i.ResourceId);
+        if (i.ResourceType !== 'Parameter' || !p) throw awsError('InvalidResourceId', 'The resource ID is not valid.', 400);
+        return { TagList: p.tags ?? [] };
+      },
       DeleteParameter: (i) => {
         if (!this.params.delete(i.Name)) throw awsError('ParameterNotFound', '', 400);
       },
@@ -228,8 +233,8 @@ export class AwsFake {
       if (!x) throw notFound(`Input security group ${id}`);
       return x;
     };
-    const channelOut = (c: FakeChannel) => ({ Id: c.id, Arn: c.arn, Name: c.name, State: c.state, InputAttachments: c.request.InputAttachments, Destinations: c.request.Destinations });
-    const inputOut = (x: FakeInput) => ({ Id: x.id, Arn: x.arn, Name: x.name, Type: x.type, State: x.state, SecurityGroups: x.sgIds, Destinations: x.destinations, AttachedChannels: [...this.channels.values()].filter((c) => c.inputId === x.id && c.state !== 'DELETED').map((c) => c.id) });
+    const channelOut = (c: FakeChannel) => ({ Id: c.id, Arn: c.arn, Name: c.name, State: c.state, InputAttachments: c.request.InputAttachments, Destinations: c.request.Destinations, Tags: c.request.Tags ?? {} });
+    const inputOut = (x: FakeInput) => ({ Id: x.id, Arn: x.arn, Name: x.name, Type: x.type, State: x.state, SecurityGroups: x.sgIds, Destinations: x.destinations, Tags: x.request.Tags ?? {}, AttachedChannels: [...this.channels.values()].filter((c) => c.inputId === x.id && c.state !== 'DELETED').map((c) => c.id) });
     const settle = (c: FakeChannel) => {
       if (c.state === 'STARTING' && c.startFails) {
         c.state = 'IDLE';
@@ -250,7 +255,7 @@ export class AwsFake {
       },
       DescribeInputSecurityGroup: (i) => {
         const g = sg(i.InputSecurityGroupId);
-        const out = { Id: g.id, Arn: g.arn, State: g.state };
+        const out = { Id: g.id, Arn: g.arn, State: g.state, Tags: g.tags, WhitelistRules: g.cidrs.map((Cidr) => ({ Cidr })) };
         // MediaLive keeps a group IN_USE for a moment after its input is deleted.
         if (g.state === 'IN_USE' && !this.sgReferenced(g.id)) {
           if (g.lagChecks > 0) g.lagChecks -= 1;
@@ -390,6 +395,11 @@ export class AwsFake {
         return { Policy: p };
       },
       DeleteBucketPolicy: (i) => void delete bucket(i.Bucket).policy,
+      GetBucketTagging: (i) => {
+        const t = bucket(i.Bucket).config.Tagging as { TagSet?: unknown[] } | undefined;
+        if (!t) throw awsError('NoSuchTagSet', 'The TagSet does not exist', 404);
+        return { TagSet: t.TagSet ?? [] };
+      },
       PutObject: (i) => {
         bucket(i.Bucket).objects.set(i.Key, { body: Buffer.from(i.Body), contentType: i.ContentType });
         return { ETag: '"etag"' };
@@ -529,12 +539,15 @@ export class AwsFake {
       CreateDistributionWithTags: (i) => {
         const config = i.DistributionConfigWithTags.DistributionConfig;
         const same = [...this.distributions.values()].find((d) => d.callerReference === config.CallerReference);
-        if (same) return { Distribution: distOut(same), ETag: same.etag };
+        // CloudFront: the same CallerReference with the same config returns that distribution;
+        // with another config it is DistributionAlreadyExists.
+        if (same && JSON.stringify(same.createdWith) === JSON.stringify(config)) return { Distribution: distOut(same), ETag: same.etag };
+        if (same) throw awsError('DistributionAlreadyExists', `The caller reference that you are using to create a distribution is associated with another distribution. Already exists: ${same.id}`, 409);
         checkFunctions(config);
         const oac = config.Origins.Items[0].OriginAccessControlId;
         if (oac && !this.oacs.has(oac)) throw awsError('NoSuchOriginAccessControl', 'The origin access control does not exist.', 404);
         const id = this.id('EDIST');
-        const d: FakeDistribution = { id, arn: `arn:aws:cloudfront::${this.accountId}:distribution/${id}`, domain: `d${id.toLowerCase()}.cloudfront.net`, config, status: 'InProgress', etag: etag(), callerReference: config.CallerReference };
+        const d: FakeDistribution = { id, arn: `arn:aws:cloudfront::${this.accountId}:distribution/${id}`, domain: `d${id.toLowerCase()}.cloudfront.net`, config, createdWith: config, status: 'InProgress', etag: etag(), callerReference: config.CallerReference, tags: i.DistributionConfigWithTags.Tags?.Items ?? [] };
         this.distributions.set(id, d);
         return { Distribution: distOut(d), ETag: d.etag, Location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` };
       },
@@ -548,7 +561,12 @@ export class AwsFake {
         const d = dist(i.Id);
         return { DistributionConfig: d.config, ETag: d.etag };
       },
-      ListDistributions: () => ({ DistributionList: { Items: [...this.distributions.values()].map((d) => ({ Id: d.id, Comment: d.config.Comment, Status: d.status })), Quantity: this.distributions.size } }),
+      ListTagsForResource: (i) => {
+        const d = [...this.distributions.values()].find((x) => x.arn === i.Resource);
+        if (!d) throw awsError('NoSuchResource', 'The specified resource does not exist.', 404);
+        return { Tags: { Items: d.tags ?? [] } };
+      },
+      ListDistributions: () => ({ DistributionList: { Items: [...this.distributions.values()].map((d) => ({ Id: d.id, ARN: d.arn, DomainName: d.domain, Comment: d.config.Comment, Enabled: d.config.Enabled, Status: d.status })), Quantity: this.distributions.size } }),
       UpdateDistribution: (i) => {
         const d = dist(i.Id);
         ifMatch(i.IfMatch, d.etag);

@@ -55,13 +55,14 @@ export interface AwsHarness {
   cleanup(): Promise<void>;
 }
 
-export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; driver?: AwsDriverOptions } = {}): Promise<AwsHarness> {
+/** `confirm`: what the host answers when the driver asks (default yes, as with --yes). */
+export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; driver?: AwsDriverOptions; confirm?: boolean } = {}): Promise<AwsHarness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'livestream-aws-'));
   const { spec, problems } = validateSpec({ target: 'aws', stack: 'teststack', start: true, ...raw });
   if (!spec) throw new Error(`bad test spec: ${JSON.stringify(problems)}`);
   const ladder = await loadProfile(spec.profile);
   const store = new StateStore(dir, spec.stack);
-  const host = new RecordingHost();
+  const host = new RecordingHost(opts.confirm ?? true);
   const secrets = opts.secrets ?? {};
   let tick = 0;
   // A clock that moves, so idempotency tokens of separate creates differ.

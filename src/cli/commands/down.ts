@@ -4,10 +4,10 @@ import type { DownReport } from '../../core/target.js';
 import { guarded } from '../guarded.js';
 import type { Output } from '../output.js';
 import { openStore, type GlobalOptions } from '../resolve.js';
-import { openExisting, type Existing } from './existing.js';
+import { openExisting, type Existing, type UnrecordedOptions } from './existing.js';
 import { EXIT } from '../exit-codes.js';
 
-export type DownCommandOptions = GlobalOptions & { stack?: string; deleteLogs?: boolean };
+export type DownCommandOptions = GlobalOptions & UnrecordedOptions & { stack?: string; deleteLogs?: boolean };
 
 export function runDown(opts: DownCommandOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
@@ -56,6 +56,7 @@ export function formatDown(out: Output, stack: string, report: DownReport): stri
     ...(billing.length > 0 && (report.failed.length > 0 || report.blocked.length > 0) ? ['Also left:'] : []),
     ...report.failed.map((f) => `  could not delete ${f.id} (${f.name}): ${f.message}`),
     ...report.blocked.map((b) => `  left in place: ${b} (something that uses it could not be deleted)`),
+    ...(report.refused ?? []).map((r) => `  refused: ${r.id} ${r.physicalId || r.name} is not this stack's (${r.reason}); not touched`),
     ...report.keptNames.map((k) => `  kept: ${k} (delete it with "livestream down --delete-logs", or by hand)`),
     report.archivedState ? `  state archived to ${report.archivedState}` : '',
     incomplete ? `Run "livestream down --stack ${stack}" again once the cause is fixed; the state file holds exactly what still exists.` : '',

@@ -6,7 +6,7 @@ import { guarded } from '../guarded.js';
 import { EXIT } from '../exit-codes.js';
 import { outputRows, table, type Output } from '../output.js';
 import { DEFAULT_STATE_DIR, type GlobalOptions } from '../resolve.js';
-import { openExisting } from './existing.js';
+import { openExisting, type UnrecordedOptions } from './existing.js';
 import path from 'node:path';
 
 export interface StatusReport extends StackStatus {
@@ -20,7 +20,7 @@ export interface StatusReport extends StackStatus {
   costPerHour?: number;
 }
 
-export function runStatus(opts: GlobalOptions & { stack?: string; all?: boolean }, out: Output): Promise<number> {
+export function runStatus(opts: GlobalOptions & UnrecordedOptions & { stack?: string; all?: boolean }, out: Output): Promise<number> {
   return guarded(out, async () => {
     if (opts.all) return void (await statusAll(opts, out));
     const { driver, run, state } = await openExisting(opts, out);

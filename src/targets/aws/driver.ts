@@ -29,6 +29,8 @@ import { verifyIdentity } from './identity.js';
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
+import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
+import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
@@ -85,6 +87,12 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
   /** Load the stack's state, or undefined when there is none. */
   async function stateOf(run: RunContext): Promise<StackState | undefined> {
     return run.store.get() ?? (await run.store.load());
+  }
+
+  /** A stack with no state file (issue 8.14): its names need the account, which only STS knows. */
+  async function unrecordedContext(run: RunContext): Promise<AwsContext> {
+    const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
+    return { ...probe, names: resourceNames(run.spec.stack, awsOf(run.spec).region, await accountIdOf(probe)) };
   }
 
   /** The stack's context after checking the credentials, and that they are for the stack's account. */
@@ -199,6 +207,11 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const known = run.store.require().runtime.accountId;
       if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(spec.stack, known, accountId);
       await run.store.update((s) => void (s.runtime.accountId = accountId));
+      // What the state records must be the stack's; what AWS has of it that the state does not (a
+      // lost state file) is adopted, not made twice.
+      assertStackIdentity(run.store.require(), run.store.stack, run.store.file);
+      await assertRecordsOurs(ctx, run.store.require(), run.store.file, graphOf(spec, ctx.names));
+      await adoptUnrecorded(ctx, run, graphOf(spec, ctx.names));
       await applyUp(graphOf(spec, ctx.names), ctx, run.store, run.host);
       if (spec.start) await ensureRunning(run, ctx, channelIdOf(run.store.require()));
       return writeOutputs(run, ctx);
@@ -207,6 +220,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     async start(run) {
       const state = (await stateOf(run)) ?? run.store.require();
       const ctx = await recordedContext(run, state);
+      await assertOurChannel(ctx, channelIdOf(state));
       await ensureRunning(run, ctx, channelIdOf(state));
     },
 
@@ -214,6 +228,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const state = (await stateOf(run)) ?? run.store.require();
       const ctx = await recordedContext(run, state);
       const id = channelIdOf(state);
+      await assertOurChannel(ctx, id);
       const now = await readChannelState(ctx, id).catch((err) => rethrow(err, 'MediaLive channel'));
       if (now === 'IDLE') {
         run.host.notify({ level: 'info', code: 'CHANNEL_ALREADY_STOPPED', message: `Channel ${id} is already stopped (IDLE).` });
@@ -233,7 +248,8 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     },
 
     async status(run): Promise<StackStatus> {
-      const state = (await stateOf(run)) ?? run.store.require();
+      const state = await stateOf(run);
+      if (!state) return statusUnrecorded(await unrecordedContext(run));
       const ctx = await recordedContext(run, state);
       const nodes = graphOf(state.spec, ctx.names);
       const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -280,23 +296,28 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     },
 
     async down(run, opts: DownOptions): Promise<DownReport> {
-      const state = await stateOf(run);
+      // No state file: find the stack in AWS by its names and tag, list it, ask, record it.
+      const state = (await stateOf(run)) ?? (await recoverUnrecorded(await unrecordedContext(run), run));
       if (!state) {
-        run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state).` });
+        run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state, and nothing in AWS with its names and tag).` });
         return { deleted: [], kept: [], failed: [], blocked: [], keptNames: [] };
       }
+      // A state file anyone may have edited: only what is the stack's is touched.
+      assertStackIdentity(state, run.store.stack, run.store.file);
       const ctx = await recordedContext(run, state).catch((err) => nothingTouched(err, state));
       const nodes = graphOf(state.spec, ctx.names);
+      const screening = await refuseForeign(ctx, state, run.store, run.host, nodes);
       const keep = (rec: { id: string }) => rec.id === 'logs-bucket' && !opts.deleteLogs;
       // A channel running with no recorded start still ran: record it before it is stopped.
-      const channelId = state.resources.channel?.physicalId;
+      const channelId = run.store.require().resources.channel?.physicalId;
       const before = channelId ? await readChannelState(ctx, channelId).catch(() => 'UNREADABLE') : 'MISSING';
       if (RUNNING_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
       const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: BILLABLE });
+      result.failed.push(...(await restoreUnverified(run.store, screening)));
       const stillBilling = await whatStillBills(run, ctx, nodes);
       const remaining = Object.values(run.store.require().resources);
       const keptNames = remaining.filter(keep).map((r) => r.name);
-      const report: DownReport = { stillBilling, ...result, keptNames };
+      const report: DownReport = { stillBilling, ...result, keptNames, ...(screening.refused.length > 0 ? { refused: screening.refused } : {}) };
       for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       for (const name of keptNames) {
         run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });

@@ -127,7 +127,8 @@ describe('AWS lifecycle against the stateful fake', () => {
     const report = await h.driver.down(await h.run(), { deleteLogs: true });
     expect(report.deleted).toEqual([]);
     expect(h.host.codes()).toContain('NOTHING_TO_DELETE');
-    expect(fake.calls.length).toBe(calls);
+    // Without a state file it looks for the stack in AWS by name and tag: reads only.
+    expect(fake.calls.slice(calls).map((c) => c.command).filter(isMutation)).toEqual([]);
   });
 
   it('up with --no-start leaves the channel IDLE and records no run', async () => {

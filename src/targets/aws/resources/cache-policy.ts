@@ -56,7 +56,7 @@ export function cachePolicyNode(names: ResourceNames, which: CachePolicyKind): R
   };
 }
 
-async function findCachePolicyByName(ctx: AwsContext, name: string): Promise<string | undefined> {
+export async function findCachePolicyByName(ctx: AwsContext, name: string): Promise<string | undefined> {
   let Marker: string | undefined;
   do {
     const page = await ctx.clients.cloudfront.send(new ListCachePoliciesCommand({ Type: 'custom', Marker }));

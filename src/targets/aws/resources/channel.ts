@@ -9,6 +9,8 @@ import {
   DescribeChannelCommand,
   ListAlertsCommand,
   ListChannelsCommand,
+  type ChannelSummary,
+  paginateListChannels,
   StartChannelCommand,
   StopChannelCommand,
   waitUntilChannelCreated,
@@ -22,7 +24,7 @@ import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { buildCreateChannelRequest, destinationUrl } from '../build/channel.js';
 import { isNotFound } from '../build/errors.js';
-import type { ResourceNames } from '../build/names.js';
+import { TAG_KEY, type ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, waiter } from './shared.js';
 
@@ -39,12 +41,12 @@ export function channelNode(names: ResourceNames, spec: StackSpec): ResourceNode
     async create(ctx, run) {
       const { medialive } = ctx.clients;
       const n = ctx.names;
-      const requestId = await idempotencyToken(ctx, 'channel', run, n.channelName);
+      let requestId = await idempotencyToken(ctx, 'channel', run, n.channelName);
       const origin = run.deps.origin!;
       const destination = mediastore
         ? destinationUrl({ kind: 'mediastore', endpoint: String(origin.attrs.endpoint) })
         : destinationUrl({ kind: 's3', bucket: origin.physicalId });
-      const out = await medialive.send(
+      const send = () => medialive.send(
         new CreateChannelCommand(
           buildCreateChannelRequest({
             names: n,
@@ -58,6 +60,12 @@ export function channelNode(names: ResourceNames, spec: StackSpec): ResourceNode
           }),
         ),
       );
+      let out = await send();
+      // The stack's stable RequestId answered with the channel of an earlier, torn-down build.
+      if (isGone(out.Channel?.State)) {
+        requestId = await idempotencyToken(ctx, 'channel', run, n.channelName, true);
+        out = await send();
+      }
       const ch = out.Channel!;
       await run.save({ name: n.channelName, physicalId: ch.Id!, attrs: { requestId, arn: ch.Arn ?? '' } });
       await waitUntilChannelCreated(waiter(medialive, ctx.timings.short), { ChannelId: ch.Id! });
@@ -69,7 +77,7 @@ export function channelNode(names: ResourceNames, spec: StackSpec): ResourceNode
     },
     async delete(ctx, rec) {
       const { medialive } = ctx.clients;
-      const id = rec.physicalId || (await findChannelByName(ctx, rec.name));
+      const id = rec.physicalId || (await findOurChannels(ctx))[0]?.Id;
       if (!id) return;
       try {
         const state = await readChannelState(ctx, id);
@@ -163,13 +171,15 @@ export async function stopChannel(ctx: AwsContext, channelId: string): Promise<v
   await waitUntilChannelStopped(waiter(medialive, ctx.timings.channel), { ChannelId: channelId });
 }
 
-async function findChannelByName(ctx: AwsContext, name: string): Promise<string | undefined> {
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.clients.medialive.send(new ListChannelsCommand({ NextToken }));
-    const hit = page.Channels?.find((c) => c.Name === name && c.State !== 'DELETED');
-    if (hit) return hit.Id;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return undefined;
+/** Channels that carry this stack's name and tag (a create whose answer or state was lost). */
+export async function findOurChannels(ctx: AwsContext): Promise<ChannelSummary[]> {
+  const found: ChannelSummary[] = [];
+  for await (const page of paginateListChannels({ client: ctx.clients.medialive }, {})) {
+    found.push(...(page.Channels ?? []).filter((c) => c.Name === ctx.names.channelName && c.Tags?.[TAG_KEY] === ctx.names.stack && !isGone(c.State)));
+  }
+  return found;
+}
+
+function isGone(state: string | undefined): boolean {
+  return state === 'DELETED' || state === 'DELETING';
 }

@@ -10,7 +10,9 @@ import {
   DeleteDistributionCommand,
   GetDistributionCommand,
   GetDistributionConfigCommand,
-  ListDistributionsCommand,
+  type DistributionSummary,
+  ListTagsForResourceCommand,
+  paginateListDistributions,
   UpdateDistributionCommand,
   waitUntilDistributionDeployed,
 } from '@aws-sdk/client-cloudfront';
@@ -18,7 +20,7 @@ import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../build/errors.js';
 import { buildDisabledDistributionConfig, cloudFrontPriceClass, buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../build/cloudfront.js';
-import type { ResourceNames } from '../build/names.js';
+import { TAG_KEY, type ResourceNames } from '../build/names.js';
 import { bucketRegionalDomain, logsBucketDomain } from '../build/s3.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, waiter } from './shared.js';
@@ -34,13 +36,13 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
     async create(ctx, run) {
       const cf = ctx.clients.cloudfront;
       const n = ctx.names;
-      const callerReference = await idempotencyToken(ctx, 'distribution', run, n.distributionComment);
+      let callerReference = await idempotencyToken(ctx, 'distribution', run, n.distributionComment);
       const originRec = run.deps.origin!;
       const origin: DistributionOrigin = s3
         ? { kind: 's3', bucketRegionalDomain: bucketRegionalDomain(originRec.physicalId, n.region), oacId: run.deps['origin-oac']!.physicalId }
         : { kind: 'mediastore', endpointHost: hostOf(String(originRec.attrs.endpoint)), oacId: run.deps['origin-oac']!.physicalId };
       // The same CallerReference with the same config returns the distribution already created.
-      const out = await cf.send(
+      const send = () => cf.send(
         new CreateDistributionWithTagsCommand({
           DistributionConfigWithTags: buildDistributionConfigWithTags({
             names: n,
@@ -55,7 +57,20 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
           }),
         }),
       );
-      const d = out.Distribution!;
+      let d: { Id?: string; DomainName?: string; ARN?: string };
+      try {
+        d = (await send()).Distribution!;
+      } catch (err) {
+        // The stack's stable CallerReference belongs to a distribution made with another config:
+        // ours, if it still carries the stack's comment and tag; else one since deleted.
+        if ((err as Error).name !== 'DistributionAlreadyExists') throw err;
+        const ours = (await findOurDistributions(ctx))[0];
+        if (ours) d = ours;
+        else {
+          callerReference = await idempotencyToken(ctx, 'distribution', run, n.distributionComment, true);
+          d = (await send()).Distribution!;
+        }
+      }
       return {
         name: n.distributionComment,
         physicalId: d.Id!,
@@ -75,7 +90,7 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
     },
     async delete(ctx, rec) {
       const cf = ctx.clients.cloudfront;
-      const id = rec.physicalId || (await findByComment(ctx, rec.name));
+      const id = rec.physicalId || (await findOurDistributions(ctx))[0]?.Id;
       if (!id) return;
       try {
         const current = await cf.send(new GetDistributionConfigCommand({ Id: id }));
@@ -97,14 +112,18 @@ function hostOf(endpoint: string): string {
   return endpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
 }
 
-/** A create interrupted before its answer was recorded: find the distribution by its comment. */
-async function findByComment(ctx: AwsContext, comment: string): Promise<string | undefined> {
-  let Marker: string | undefined;
-  do {
-    const page = await ctx.clients.cloudfront.send(new ListDistributionsCommand({ Marker }));
-    const hit = page.DistributionList?.Items?.find((d) => d.Comment === comment);
-    if (hit) return hit.Id;
-    Marker = page.DistributionList?.NextMarker;
-  } while (Marker);
-  return undefined;
+/**
+ * Distributions with this stack's comment and tag (a create whose answer or state was lost).
+ * Distributions have no name: the comment narrows the list, the tag proves it is ours.
+ */
+export async function findOurDistributions(ctx: AwsContext): Promise<DistributionSummary[]> {
+  const found: DistributionSummary[] = [];
+  for await (const page of paginateListDistributions({ client: ctx.clients.cloudfront }, {})) {
+    for (const d of page.DistributionList?.Items ?? []) {
+      if (d.Comment !== ctx.names.distributionComment || !d.ARN) continue;
+      const tags = await ctx.clients.cloudfront.send(new ListTagsForResourceCommand({ Resource: d.ARN }));
+      if (tags.Tags?.Items?.some((t) => t.Key === TAG_KEY && t.Value === ctx.names.stack)) found.push(d);
+    }
+  }
+  return found;
 }

@@ -5,7 +5,8 @@ import {
   CreateInputCommand,
   DeleteInputCommand,
   DescribeInputCommand,
-  ListInputsCommand,
+  type Input,
+  paginateListInputs,
   waitUntilInputDeleted,
   waitUntilInputDetached,
 } from '@aws-sdk/client-medialive';
@@ -13,7 +14,7 @@ import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../build/errors.js';
 import { buildCreateInputRequest, needsSecurityGroup } from '../build/input.js';
-import type { ResourceNames } from '../build/names.js';
+import { TAG_KEY, type ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, waiter } from './shared.js';
 
@@ -29,8 +30,8 @@ export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<A
     name: names.inputName,
     async create(ctx, run) {
       const { medialive } = ctx.clients;
-      const requestId = await idempotencyToken(ctx, 'input', run, ctx.names.inputName);
-      const out = await medialive.send(
+      let requestId = await idempotencyToken(ctx, 'input', run, ctx.names.inputName);
+      const send = () => medialive.send(
         new CreateInputCommand(
           buildCreateInputRequest({
             spec: ctx.spec,
@@ -41,6 +42,12 @@ export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<A
           }),
         ),
       );
+      let out = await send();
+      // The stack's stable RequestId answered with the input of an earlier, torn-down build.
+      if (isGone(out.Input?.State)) {
+        requestId = await idempotencyToken(ctx, 'input', run, ctx.names.inputName, true);
+        out = await send();
+      }
       const input = out.Input!;
       await run.save({ name: ctx.names.inputName, physicalId: input.Id!, attrs: { requestId } });
       // A new input is CREATING, then DETACHED: ready for a channel to attach it.
@@ -64,7 +71,7 @@ export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<A
     async delete(ctx, rec) {
       const { medialive } = ctx.clients;
       // A create whose answer was lost recorded no id: find the input by its name.
-      const id = rec.physicalId || (await findInputByName(ctx, rec.name));
+      const id = rec.physicalId || (await findOurInputs(ctx))[0]?.Id;
       if (!id) return;
       rec = { ...rec, physicalId: id };
       try {
@@ -82,13 +89,15 @@ export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<A
   };
 }
 
-async function findInputByName(ctx: AwsContext, name: string): Promise<string | undefined> {
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.clients.medialive.send(new ListInputsCommand({ NextToken }));
-    const hit = page.Inputs?.find((i) => i.Name === name && i.State !== 'DELETED' && i.State !== 'DELETING');
-    if (hit) return hit.Id;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return undefined;
+/** Inputs that carry this stack's name and tag (a create whose answer or state was lost). */
+export async function findOurInputs(ctx: AwsContext): Promise<Input[]> {
+  const found: Input[] = [];
+  for await (const page of paginateListInputs({ client: ctx.clients.medialive }, {})) {
+    found.push(...(page.Inputs ?? []).filter((i) => i.Name === ctx.names.inputName && i.Tags?.[TAG_KEY] === ctx.names.stack && !isGone(i.State)));
+  }
+  return found;
+}
+
+function isGone(state: string | undefined): boolean {
+  return state === 'DELETED' || state === 'DELETING';
 }

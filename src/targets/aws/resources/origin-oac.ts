@@ -57,7 +57,7 @@ export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNo
   };
 }
 
-async function findOacByName(ctx: AwsContext, name: string): Promise<string | undefined> {
+export async function findOacByName(ctx: AwsContext, name: string): Promise<string | undefined> {
   let Marker: string | undefined;
   do {
     const page = await ctx.clients.cloudfront.send(new ListOriginAccessControlsCommand({ Marker }));

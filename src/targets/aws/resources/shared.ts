@@ -14,15 +14,19 @@ export function waiter<C>(client: C, t: WaiterTiming): { client: C; minDelay: nu
 }
 
 /**
- * An idempotency token (MediaLive RequestId, CloudFront CallerReference) for this create. It is
- * saved before the call, so a retried or resumed create sends the same token and gets the same
- * resource back instead of a second one; a create after an out-of-band deletion gets a new one.
+ * An idempotency token (MediaLive RequestId, CloudFront CallerReference) for this create. The first
+ * one is the same for the same stack, region, account and resource, so a create retried after its
+ * answer was lost, even by another machine that has no state file, gets the same resource back
+ * instead of a second one. It is saved before the call and reused by a resumed create. `fresh`
+ * gives a new one, for when AWS answers the stable token with a resource since deleted (a stack
+ * torn down and built again under the same name).
  */
-export async function idempotencyToken(ctx: AwsContext, nodeId: string, run: CreateContext, name: string): Promise<string> {
+export async function idempotencyToken(ctx: AwsContext, nodeId: string, run: CreateContext, name: string, fresh = false): Promise<string> {
   const saved = run.existing?.attrs.requestId;
-  if (typeof saved === 'string' && saved) return saved;
+  if (!fresh && typeof saved === 'string' && saved) return saved;
   const n = ctx.names;
-  const token = createHash('sha256').update(`${n.stack}/${n.region}/${n.accountId}/${nodeId}/${ctx.now().toISOString()}`).digest('hex').slice(0, 32);
+  const seed = `${n.stack}/${n.region}/${n.accountId}/${nodeId}${fresh ? `/${ctx.now().toISOString()}` : ''}`;
+  const token = createHash('sha256').update(seed).digest('hex').slice(0, 32);
   await run.save({ name, physicalId: run.existing?.physicalId ?? '', attrs: { requestId: token } });
   return token;
 }

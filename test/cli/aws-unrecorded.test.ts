@@ -1,0 +1,73 @@
+/**
+ * `down` and `status --target aws --region R --stack S` of a stack whose state file is gone, through
+ * the CLI commands (in-process, so the stateful fake answers): status lists what AWS has, and down
+ * without a terminal and without --yes lists it and refuses, deleting nothing.
+ */
+import { rm } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runDown } from '../../src/cli/commands/down.js';
+import { runStatus } from '../../src/cli/commands/status.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
+import { Output } from '../../src/cli/output.js';
+import { AwsFake } from '../helpers/aws-fake.js';
+import { INPUT_SPECS, makeHarness, type AwsHarness } from '../helpers/aws-run.js';
+
+let fake: AwsFake;
+let h: AwsHarness;
+
+beforeEach(async () => {
+  fake = new AwsFake().install();
+  h = await makeHarness(INPUT_SPECS.RTMP_PUSH!);
+  await h.driver.up(await h.run());
+  await rm(h.store.file);
+});
+afterEach(async () => {
+  fake.restore();
+  await h.cleanup();
+});
+
+function output(json: boolean): { out: Output; stdout: () => string; stderr: () => string } {
+  const collect = () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+  const o = collect();
+  const e = collect();
+  return { out: new Output({ json, debug: false, yes: false, stdout: o.stream, stderr: e.stream, stdinIsTTY: false }), stdout: o.text, stderr: e.text };
+}
+
+const where = () => ({ stack: 'teststack', stateDir: h.dir, target: 'aws', region: 'us-east-1' });
+
+describe('down / status --target aws without a state file (CLI)', () => {
+  it('status lists what AWS has of the stack, writes no state file and exits 0', async () => {
+    const { out, stdout } = output(true);
+    expect(await runStatus({ ...where(), json: true }, out)).toBe(EXIT.OK);
+    const report = JSON.parse(stdout());
+    expect(report.channel.state).toBe('RUNNING');
+    expect(report.resources.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['channel', 'input', 'input-security-group', 'distribution', 'origin', 'logs-bucket', 'role']));
+    expect(report.outputs.pushEndpoint).toMatch(/^rtmp:\/\//);
+    expect(await h.stateText()).toBe('');
+  });
+
+  it('down without a terminal and without --yes lists what it found, refuses (exit 3) and deletes nothing', async () => {
+    const before = fake.inventory();
+    const mutations = fake.commandNames().filter((c) => !/^(Get|Describe|Head|List)/.test(c)).length;
+    const { out, stdout, stderr } = output(false);
+    expect(await runDown({ ...where(), deleteLogs: true }, out)).toBe(EXIT.ABORTED);
+    expect(stderr()).toContain('teststack-channel');
+    expect(stderr()).toContain('RUNNING');
+    expect(stderr() + stdout()).toContain('--yes');
+    expect(fake.inventory()).toEqual(before);
+    expect(fake.commandNames().filter((c) => !/^(Get|Describe|Head|List)/.test(c))).toHaveLength(mutations);
+  });
+
+  it('without --target a missing state is still "stack not found" (exit 5), with no AWS call', async () => {
+    const calls = fake.calls.length;
+    const { out } = output(true);
+    expect(await runStatus({ stack: 'teststack', stateDir: h.dir, json: true }, out)).toBe(EXIT.NOT_FOUND);
+    expect(fake.calls.length).toBe(calls);
+  });
+});
