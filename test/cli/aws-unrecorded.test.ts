@@ -56,7 +56,7 @@ describe('down / status --target aws without a state file (CLI)', () => {
     const before = fake.inventory();
     const mutations = fake.commandNames().filter((c) => !/^(Get|Describe|Head|List)/.test(c)).length;
     const { out, stdout, stderr } = output(false);
-    expect(await runDown({ ...where(), deleteLogs: true }, out)).toBe(EXIT.ABORTED);
+    expect(await runDown(where(), out)).toBe(EXIT.ABORTED);
     expect(stderr()).toContain('teststack-channel');
     expect(stderr()).toContain('RUNNING');
     expect(stderr() + stdout()).toContain('--yes');

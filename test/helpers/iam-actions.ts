@@ -79,7 +79,9 @@ export function needsOf(call: SentCall, region: string): Need[] {
     return out;
   }
   if (service === 'ssm') {
-    const arn = input.Name ? `arn:aws:ssm:${region}:${ACCOUNT}:parameter/${String(input.Name).replace(/^\//, '')}` : '*';
+    // ListTagsForResource names the parameter as ResourceId; the other calls as Name.
+    const param = input.Name ?? (input.ResourceType === 'Parameter' ? input.ResourceId : undefined);
+    const arn = param ? `arn:aws:ssm:${region}:${ACCOUNT}:parameter/${String(param).replace(/^\//, '')}` : '*';
     add(op, arn);
     if (command === 'PutParameter' && input.Tags?.length) add('ssm:AddTagsToResource', arn, `${op} (Tags)`);
     return out;

@@ -11,8 +11,8 @@
  * - S3 buckets: the name, which holds the account id and region, owned by this account
  *   (ExpectedBucketOwner); the tag is set in a call after CreateBucket, so a bucket without it
  *   counts as an interrupted create, but a bucket tagged for another stack is not ours.
- * - CloudFront cache policies and origin access control, CloudWatch dashboard: the name (unique in
- *   the account; these cannot be tagged).
+ * - CloudFront cache policies, origin access control and the player function, CloudWatch dashboard:
+ *   the name (unique in the account; these are not tagged).
  * - MediaStore container: the name, looked for only with --endpoint-url or a MediaStore stack
  *   (AWS ended MediaStore).
  */
@@ -33,6 +33,7 @@ import { findOurChannels } from './resources/channel.js';
 import { findOurDistributions } from './resources/distribution.js';
 import { findOurInputs } from './resources/input.js';
 import { findOacByName } from './resources/origin-oac.js';
+import { findPlayerFunction } from './resources/player-function.js';
 
 /** One resource of the stack found in AWS, in the shape of the state record `up` would have made. */
 export interface FoundResource {
@@ -60,6 +61,7 @@ const FINDERS: Array<[string, Finder]> = [
   ['origin-oac', (ctx) => byName('origin-oac', ctx.names.oacName, () => findOacByName(ctx, ctx.names.oacName))],
   ['cache-policy-playlists', (ctx) => byName('cache-policy-playlists', ctx.names.cachePolicyNames.playlists, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.playlists))],
   ['cache-policy-segments', (ctx) => byName('cache-policy-segments', ctx.names.cachePolicyNames.segments, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.segments))],
+  ['player-function', findFunction],
   ['distribution', findDistributions],
   ['dashboard', findDashboard],
 ];
@@ -171,6 +173,11 @@ async function findDistributions(ctx: AwsContext): Promise<FoundResource[]> {
     attrs: { domainName: d.DomainName ?? '', arn: d.ARN ?? '' },
     ...(d.Status ? { status: d.Status } : {}),
   }));
+}
+
+async function findFunction(ctx: AwsContext): Promise<FoundResource[]> {
+  const f = await findPlayerFunction(ctx);
+  return f ? [{ id: 'player-function', name: f.name, physicalId: f.name, attrs: { arn: f.arn }, ...(f.status ? { status: f.status } : {}) }] : [];
 }
 
 async function findDashboard(ctx: AwsContext): Promise<FoundResource[]> {

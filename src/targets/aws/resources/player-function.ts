@@ -18,6 +18,17 @@ import type { ResourceNames } from '../build/names.js';
 import { buildCreatePlayerFunctionRequest, playerFunctionName } from '../build/player-function.js';
 import type { AwsContext } from '../context.js';
 
+/** The stack's published function (found by its deterministic name: CloudFront functions take no tags here), or undefined. */
+export async function findPlayerFunction(ctx: AwsContext, name = playerFunctionName(ctx.names)): Promise<{ name: string; arn: string; status?: string } | undefined> {
+  try {
+    const out = await ctx.clients.cloudfront.send(new DescribeFunctionCommand({ Name: name, Stage: 'LIVE' }));
+    return { name, arn: out.FunctionSummary?.FunctionMetadata?.FunctionARN ?? '', ...(out.FunctionSummary?.Status ? { status: out.FunctionSummary.Status } : {}) };
+  } catch (err) {
+    if (isNotFound(err) || (err as Error).name === 'NoSuchFunctionExists') return undefined;
+    throw err;
+  }
+}
+
 export function playerFunctionNode(names: ResourceNames): ResourceNode<AwsContext> {
   const name = playerFunctionName(names);
   return {
@@ -44,13 +55,8 @@ export function playerFunctionNode(names: ResourceNames): ResourceNode<AwsContex
       return { name, physicalId: name, attrs: { arn } };
     },
     async read(ctx, rec) {
-      try {
-        const out = await ctx.clients.cloudfront.send(new DescribeFunctionCommand({ Name: rec.physicalId || rec.name, Stage: 'LIVE' }));
-        return { exists: true, status: out.FunctionSummary?.Status };
-      } catch (err) {
-        if (isNotFound(err) || (err as Error).name === 'NoSuchFunctionExists') return { exists: false };
-        throw err;
-      }
+      const found = await findPlayerFunction(ctx, rec.physicalId || rec.name);
+      return found ? { exists: true, ...(found.status ? { status: found.status } : {}) } : { exists: false };
     },
     async delete(ctx, rec) {
       const cf = ctx.clients.cloudfront;
