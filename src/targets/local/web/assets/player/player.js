@@ -165,7 +165,8 @@
       renderLadder();
     });
     hls.on(Hls.Events.FRAG_LOADED, function (_e, data) {
-      noteLoaded(data.frag, data.payload ? data.payload.byteLength : data.frag && data.frag.stats ? data.frag.stats.total : 0);
+      // The payload has gone to the transmuxer worker by now (byteLength 0): the loader's stats hold the size.
+      noteLoaded(data.frag, data.frag && data.frag.stats ? data.frag.stats.loaded : 0);
     });
     hls.on(Hls.Events.FRAG_BUFFERED, function () {
       if (!banner.hidden && banner.classList.contains('info')) hideBanner();
