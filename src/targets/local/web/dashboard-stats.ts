@@ -182,13 +182,12 @@ export class DashboardStats {
   }
 
   /**
-   * Where every chart starts (epoch ms, a minute boundary, so the per-minute panels' first point is
-   * on the left edge): the stack's start or the oldest data kept, whichever is older, but no
+   * Where every chart starts (epoch ms): the minute of the stack's start or of the oldest data
+   * kept, whichever is older (so the per-minute panels' first point is on the left edge), but no
    * earlier than the window; the whole window when nothing is known.
    */
   private chartStart(nowMs: number): number {
-    const nowMinute = Math.floor(nowMs / MINUTE_MS);
-    const windowStart = (nowMinute - this.windowMinutes + 1) * MINUTE_MS;
+    const windowStart = nowMs - this.windowMinutes * MINUTE_MS;
     const known = [
       this.startedAt,
       this.buckets.size ? Math.min(...this.buckets.keys()) * MINUTE_MS : undefined,
@@ -203,7 +202,8 @@ export class DashboardStats {
     const nowMinute = Math.floor(nowMs / MINUTE_MS);
     const from = this.chartStart(nowMs);
     const minutes: number[] = [];
-    for (let m = from / MINUTE_MS; m <= nowMinute; m++) minutes.push(m);
+    // One point per minute: the minutes that start within the span (the current one is partial).
+    for (let m = Math.max(nowMinute - this.windowMinutes + 1, Math.ceil(from / MINUTE_MS)); m <= nowMinute; m++) minutes.push(m);
     const time = minutes.map((m) => (m * MINUTE_MS) / 1000);
     const rows = minutes.map((m) => this.buckets.get(m));
 
