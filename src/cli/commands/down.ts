@@ -8,7 +8,7 @@ import { EXIT } from '../exit-codes.js';
 
 export function runDown(opts: GlobalOptions & { stack?: string; deleteLogs?: boolean }, out: Output): Promise<number> {
   return guarded(out, async () => {
-    const { store, state, driver, run } = await openExisting(opts, out, 'down');
+    const { store, state, driver, run } = await openExisting(opts, out, 'down', Boolean(opts.deleteLogs));
     try {
       const count = Object.keys(state.resources).length;
       if (out.interactive && !out.yes && count > 0) {

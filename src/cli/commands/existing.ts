@@ -12,11 +12,12 @@ export interface Existing {
   run: RunContext;
 }
 
-export async function openExisting(opts: GlobalOptions & { stack?: string }, out: Output, lockFor?: string): Promise<Existing> {
+/** `restoreArchived`: a stack whose state `down` archived while keeping its logs is brought back (down --delete-logs). */
+export async function openExisting(opts: GlobalOptions & { stack?: string }, out: Output, lockFor?: string, restoreArchived = false): Promise<Existing> {
   const store = openStore(opts);
   if (lockFor) await store.lock(lockFor);
   try {
-    await store.load();
+    if (!(await store.load()) && restoreArchived) await store.restoreArchived();
     const state = store.require();
     const driver = await loadDriver(state.target);
     const run: RunContext = {
