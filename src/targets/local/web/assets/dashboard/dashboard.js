@@ -13,7 +13,7 @@
   var charts = {};
   var panelEls = {};
   var windowRange = null; // [from, to] in epoch seconds, shared by every chart
-  var TIME_TICKS = 6; // about this many time ticks on every chart, whatever its width: the rows line up
+  var TIME_TICKS = 4; // at most this many time ticks on every chart, whatever its width: the rows line up, the narrowest has room
   var TICK_STEPS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
   window.__dashboard = { charts: charts, data: null, status: null, updates: 0 };
 
