@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { percentile } from '../src/targets/local/web/dashboard-stats.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -258,12 +259,6 @@ async function droppedFromMetrics(metricsUrl: string): Promise<Array<[string, nu
 }
 
 // ---- figures ------------------------------------------------------------------------------------
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1];
-}
 
 function median(values: number[]): number {
   return percentile(values, 0.5);
