@@ -1,5 +1,5 @@
 /**
- * Soak bench: `npm run bench:soak -- [--minutes 10] [--viewers 20] [--profile HD-720p] [--no-hog]`
+ * Soak bench: `npm run bench:soak -- [--minutes 10] [--viewers 20] [--profile HD-720p] [--no-hog] [--player DIR]`
  *
  * A local stack as a user starts it (`livestream up --input URL_PULL`, the built-in demo source),
  * run through the built CLI (npm run build first), with:
@@ -15,10 +15,14 @@
  * (whatever `status` and /metrics report: read as optional fields, so the figure is "not reported"
  * on a build that counts none), p50/p99 of segment and playlist fetch times, the RSS of every process
  * of the stack (daemon, edge workers, ffmpeg) at start and end, the origin folder's size, `uptime`.
+ * With `--player DIR`, a real Chromium (playwright-core, /usr/bin/chromium or CHROMIUM_PATH) also plays
+ * /player/ for the whole run: it prints the page's "Behind real time" (program date time against
+ * the wall clock) and "Behind live edge" figures, and saves a screenshot a minute into DIR, named
+ * with the wall clock at the moment it was taken, to read the demo's burned-in clock against.
  * It asserts nothing: figures move with the machine's load.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,8 +38,10 @@ const MINUTES = Number(arg('minutes') ?? 10);
 const VIEWERS = Number(arg('viewers') ?? 20);
 const PROFILE = arg('profile');
 const HOG = !argv.includes('--no-hog');
-if (!(MINUTES > 0) || !(VIEWERS >= 1)) {
-  console.error('Usage: npm run bench:soak -- [--minutes N (above 0)] [--viewers N (at least 1)] [--profile NAME] [--no-hog]');
+const PLAYER_DIR = arg('player');
+const playerWithoutDir = argv.includes('--player') && (!PLAYER_DIR || PLAYER_DIR.startsWith('--'));
+if (!(MINUTES > 0) || !(VIEWERS >= 0) || playerWithoutDir) {
+  console.error('Usage: npm run bench:soak -- [--minutes N (above 0)] [--viewers N (0 or more)] [--profile NAME] [--no-hog] [--player SCREENSHOT_DIR]');
   process.exit(2);
 }
 
@@ -155,6 +161,46 @@ async function viewer(i: number, masterUrl: string, until: number): Promise<void
     }
     await sleep(Math.max(0, reload - (Date.now() - started)));
   }
+}
+
+// ---- a real player ----------------------------------------------------------------------------------
+
+interface PlayerReading {
+  behindRealTime: number[];
+  behindLiveEdge: number[];
+  shots: string[];
+}
+
+/** Chromium playing /player/ until `until`: the page's two delay figures every second, a screenshot a minute. */
+async function watchInChromium(playerUrl: string, until: number, dir: string): Promise<PlayerReading> {
+  const { chromium } = await import('playwright-core');
+  await mkdir(dir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+  });
+  const out: PlayerReading = { behindRealTime: [], behindLiveEdge: [], shots: [] };
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(playerUrl);
+    let nextShot = Date.now() + 60_000;
+    while (Date.now() < until) {
+      await sleep(1_000);
+      const read = await page.evaluate(() => [document.getElementById('s-delay')?.textContent ?? '', document.getElementById('s-latency')?.textContent ?? '']);
+      const [real, edge] = read.map((t) => (/^\d+(\.\d+)? s$/.test(t) ? parseFloat(t) : NaN));
+      if (Number.isFinite(real)) out.behindRealTime.push(real);
+      if (Number.isFinite(edge)) out.behindLiveEdge.push(edge);
+      if (Date.now() >= nextShot) {
+        nextShot += 60_000;
+        const file = path.join(dir, `player-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+        await page.screenshot({ path: file });
+        out.shots.push(file);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return out;
 }
 
 // ---- the stack's processes ------------------------------------------------------------------------
@@ -328,11 +374,13 @@ async function main(): Promise<void> {
     const started = Date.now();
     const until = started + MINUTES * 60_000;
     const viewers = Array.from({ length: VIEWERS }, (_, i) => viewer(i, outputs.playbackUrl, until));
+    const player = PLAYER_DIR ? watchInChromium(outputs.playerUrl, until, path.resolve(PLAYER_DIR)) : undefined;
     const progress = setInterval(() => {
       const errs = [...tally.errors.values()].reduce((a, b) => a + b, 0);
       console.log(`  ${((Date.now() - started) / 60_000).toFixed(1)} min: ${tally.playlists} playlists, ${tally.segments} segments, ${errs} errors`);
     }, 60_000);
     await Promise.all(viewers);
+    const watched = await player;
     clearInterval(progress);
 
     const procsEnd = await stackProcesses(daemonPid);
@@ -363,7 +411,12 @@ async function main(): Promise<void> {
     console.log(`dropped frames at start: ${dropped(statusStart, metricsStart)}`);
     console.log(`dropped frames at end:   ${dropped(statusEnd, metricsEnd)}`);
     const viewersSeen = (statusEnd as { viewers?: number } | undefined)?.viewers;
-    console.log(`viewers counted by the stack at the end: ${viewersSeen ?? '?'} (of ${VIEWERS})`);
+    console.log(`viewers counted by the stack at the end: ${viewersSeen ?? '?'} (of ${VIEWERS}${watched ? ' and a Chromium player' : ''})`);
+    if (watched) {
+      const fmtS = (v: number[]): string => (v.length ? `median ${median(v).toFixed(1)} s, min ${Math.min(...v).toFixed(1)} s, max ${Math.max(...v).toFixed(1)} s` : 'no reading');
+      console.log(`player (Chromium): behind real time (PDT) ${fmtS(watched.behindRealTime)}; behind live edge ${fmtS(watched.behindLiveEdge)}`);
+      for (const f of watched.shots) console.log(`  screenshot ${f} (read the burned-in clock against the time in its name, UTC)`);
+    }
     console.log('RSS:');
     printProcesses('at start', procsStart);
     printProcesses('at end', procsEnd);
