@@ -56,6 +56,9 @@ export interface StackState {
   runtime: Record<string, AttrValue>;
 }
 
+/** The time stamp archive() adds to a file name: an ISO time with ':' and '.' as '-'. */
+const ARCHIVE_STAMP = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.json$/;
+
 export function stateFile(stateDir: string, stack: string): string {
   return path.join(stateDir, `${stack}.json`);
 }
@@ -178,11 +181,13 @@ export class StateStore {
   }
 
   /**
-   * After `down`: a stack with nothing left is archived; one that only keeps what the user asked
-   * to keep (its logs) stays, marked torn down, so `down --delete-logs` can still find them and the
-   * next `up` may build a different stack around them.
+   * After `down`: a stack with nothing left is archived. One that only keeps what the user asked
+   * to keep (its logs) is marked torn down, and then either archived too (`archiveKept`: the local
+   * target, whose logs folder needs no state to be found; `down --delete-logs` restores the state
+   * from history/ with restoreArchived) or left in place, so `down --delete-logs` can still find
+   * them (the AWS logs bucket) and the next `up` may build a different stack around them.
    */
-  async settleAfterDown(isKept: (rec: ResourceRecord) => boolean): Promise<string | undefined> {
+  async settleAfterDown(isKept: (rec: ResourceRecord) => boolean, opts: { archiveKept?: boolean } = {}): Promise<string | undefined> {
     const remaining = Object.values(this.require().resources);
     if (remaining.length === 0) return this.archive();
     if (remaining.every(isKept)) {
@@ -190,6 +195,34 @@ export class StateStore {
         s.outputs = {};
         s.runtime.tornDown = true;
       });
+      if (opts.archiveKept) return this.archive();
+    }
+    return undefined;
+  }
+
+  /**
+   * Bring back the newest archived state of this stack that still names something kept (its logs),
+   * so `down --delete-logs` can remove them after a `down` archived it. Undefined when there is none
+   * (or when the stack has a current state: that one wins).
+   */
+  async restoreArchived(): Promise<StackState | undefined> {
+    if (this.current) return this.current;
+    const dir = path.join(this.stateDir, 'history');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    // `<stack>-<ISO time>.json`: the time sorts as text; "demo" must not pick up "demo-2"'s files.
+    const mine = names.filter((n) => n.startsWith(`${this.stack}-`) && ARCHIVE_STAMP.test(n.slice(this.stack.length + 1))).sort().reverse();
+    for (const name of mine) {
+      const file = path.join(dir, name);
+      const archived = await readStateFile(file).catch(() => undefined);
+      if (!archived || archived.stack !== this.stack || !archived.runtime.tornDown || Object.keys(archived.resources).length === 0) continue;
+      await rename(file, this.file);
+      return this.load();
     }
     return undefined;
   }

@@ -85,6 +85,57 @@ describe('StateStore', () => {
     expect((await new StateStore(dir, 'demo').load())?.stack).toBe('demo');
   });
 
+  const logsRecord = { id: 'logs', kind: 'logs-folder', name: 'logs', physicalId: '/x/logs', status: 'ready' as const, attrs: {} };
+  const isLogs = (r: { id: string }) => r.id === 'logs';
+
+  it('keeps a stack that keeps only its logs in place, marked torn down, unless asked to archive it', async () => {
+    const store = await create();
+    await store.putResource(logsRecord);
+    expect(await store.settleAfterDown(isLogs)).toBeUndefined();
+    expect((await listStates(dir)).map((s) => [s.stack, s.runtime.tornDown])).toEqual([['demo', true]]);
+  });
+
+  it('archives a stack that keeps only its logs into history/ with archiveKept (the local target), naming the logs', async () => {
+    const store = await create();
+    await store.putResource(logsRecord);
+    const dest = await store.settleAfterDown(isLogs, { archiveKept: true });
+    expect(dest).toMatch(/history\/demo-.*\.json$/);
+    expect(await listStates(dir)).toEqual([]);
+    const archived = JSON.parse(await readFile(dest!, 'utf8'));
+    expect(archived.runtime.tornDown).toBe(true);
+    expect(Object.keys(archived.resources)).toEqual(['logs']);
+  });
+
+  it('restores the newest archived state that still keeps something, for down --delete-logs; never another stack\'s', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const at = () => new Date(now);
+    const older = new StateStore(dir, 'demo', at);
+    await older.create({ target: 'local', spec: validateSpec({ stack: 'demo' }).spec!, ladder: await loadProfile('SD-540p') });
+    await older.putResource({ ...logsRecord, physicalId: '/old/logs' });
+    await older.settleAfterDown(isLogs, { archiveKept: true });
+    now += 60_000;
+    const newer = new StateStore(dir, 'demo', at);
+    await newer.create({ target: 'local', spec: validateSpec({ stack: 'demo' }).spec!, ladder: await loadProfile('SD-540p') });
+    await newer.putResource({ ...logsRecord, physicalId: '/new/logs' });
+    await newer.settleAfterDown(isLogs, { archiveKept: true });
+    now += 60_000;
+    const fullyGone = new StateStore(dir, 'demo', at);
+    await fullyGone.create({ target: 'local', spec: validateSpec({ stack: 'demo' }).spec!, ladder: await loadProfile('SD-540p') });
+    await fullyGone.settleAfterDown(isLogs, { archiveKept: true }); // nothing left: archived with nothing kept
+    now += 60_000;
+    const other = new StateStore(dir, 'demo-2', at);
+    await other.create({ target: 'local', spec: validateSpec({ stack: 'demo-2' }).spec!, ladder: await loadProfile('SD-540p') });
+    await other.putResource({ ...logsRecord, physicalId: '/other/logs' });
+    await other.settleAfterDown(isLogs, { archiveKept: true });
+
+    const store = new StateStore(dir, 'demo');
+    expect(await store.load()).toBeUndefined();
+    const restored = await store.restoreArchived();
+    expect(restored?.resources.logs.physicalId).toBe('/new/logs');
+    expect((await listStates(dir)).map((s) => s.stack)).toEqual(['demo']);
+    expect(await new StateStore(dir, 'nothing').restoreArchived()).toBeUndefined();
+  });
+
   it('lists every stack for status --all, and tracks channel time', async () => {
     await create('a-stack');
     const b = await create('b-stack');

@@ -1,6 +1,6 @@
 /** `up --foreground`: the stack runs in the terminal's process, and Ctrl-C tears it down cleanly. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,10 @@ describe('livestream up --foreground', { timeout: 180_000 }, () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(playback)).rejects.toThrow();
-    const state = JSON.parse(await readFile(path.join(stateDir, 'fg.json'), 'utf8'));
+    // Torn down as `down` would: the state in history/, naming the logs it kept.
+    const archived = await readdir(path.join(stateDir, 'history'));
+    expect(archived).toHaveLength(1);
+    const state = JSON.parse(await readFile(path.join(stateDir, 'history', archived[0]), 'utf8'));
     expect(Object.keys(state.resources)).toEqual(['logs']);
     expect(state.runtime.tornDown).toBe(true);
   });

@@ -100,9 +100,10 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(await readdir(path.join(logs, 'origin'))).not.toEqual([]);
     expect(await readdir(path.join(dir, 'state', 'e2e'))).toEqual(['logs']);
 
-    // The state stays while the logs do, so they can still be removed with --delete-logs.
-    const after = await livestream(['status', ...common()]);
-    expect(after.json.channel.state).toBe('DELETED');
+    // The state moved to history/ (no torn-down stack left among the live ones); --delete-logs still
+    // finds the logs through it.
+    expect(down.json.archivedState).toMatch(/history\/e2e-.*\.json$/);
+    expect((await livestream(['status', ...common()])).code).toBe(5);
     const purge = await livestream(['down', '--delete-logs', '--yes', ...common()]);
     expect(purge.json.deleted).toEqual(['logs']);
     expect(purge.json.archivedState).toMatch(/history\/e2e-.*\.json$/);

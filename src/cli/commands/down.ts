@@ -18,7 +18,7 @@ export function runDown(opts: DownCommandOptions, out: Output): Promise<number> 
     }
     let existing: Existing;
     try {
-      existing = await openExisting(opts, out, 'down');
+      existing = await openExisting(opts, out, 'down', Boolean(opts.deleteLogs));
     } catch (err) {
       if (err instanceof LivestreamError && err.code === 'STACK_NOT_FOUND') return nothingLeft(opts, out);
       throw err;

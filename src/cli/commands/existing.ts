@@ -23,11 +23,12 @@ export interface UnrecordedOptions {
   endpointUrl?: string;
 }
 
-export async function openExisting(opts: GlobalOptions & UnrecordedOptions & { stack?: string }, out: Output, lockFor?: string): Promise<Existing> {
+/** `restoreArchived`: a stack whose state `down` archived while keeping its logs is brought back (down --delete-logs). */
+export async function openExisting(opts: GlobalOptions & UnrecordedOptions & { stack?: string }, out: Output, lockFor?: string, restoreArchived = false): Promise<Existing> {
   const store = openStore(opts);
   if (lockFor) await store.lock(lockFor);
   try {
-    await store.load();
+    if (!(await store.load()) && restoreArchived) await store.restoreArchived();
     if (!store.get() && opts.target === 'aws') return await openUnrecorded(opts, store, out);
     const state = store.require();
     const driver = await loadDriver(state.target);

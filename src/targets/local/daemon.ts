@@ -15,7 +15,7 @@ import { createLocalMetrics } from './metrics.js';
 import { startOrigin } from './origin/origin-server.js';
 import { defaultEdgeWorkers, startEdgeCluster } from './edge/edge-cluster.js';
 import { createWebHandler } from './web/web-handler.js';
-import { DashboardStats, loadAccessLogHistory } from './web/dashboard-stats.js';
+import { DashboardStats, edgeSampleOf, loadAccessLogHistory } from './web/dashboard-stats.js';
 import { startIngest } from './ingest/ingest.js';
 import { findFfmpeg } from './encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from './encoder/supervisor.js';
@@ -82,7 +82,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
   };
   try {
     const metrics = createLocalMetrics();
-    const stats = new DashboardStats({ windowMinutes: 60 });
+    const stats = new DashboardStats({ windowMinutes: 60, startedAt: Date.now() });
     for (const entry of await loadAccessLogHistory(path.join(layout.logs, 'origin'), Date.now() - 3_600_000)) stats.record(entry);
 
     const origin = await startOrigin({
@@ -123,7 +123,11 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       originUrl: origin.url,
       writeToken: () => write.token,
       logFile: path.join(layout.logs, 'ffmpeg.log'),
-      onHealth: (s) => stats.recordHealth({ ...s, inputBitrate: s.inputBitrate ?? (s.inputConnected ? inputBitrate : undefined) }),
+      onHealth: (s) => {
+        const sample = { ...s, inputBitrate: s.inputBitrate ?? (s.inputConnected ? inputBitrate : undefined) };
+        stats.recordHealth(sample);
+        metrics.channel.latest = sample;
+      },
     });
     closers.push(() => encoder.stop());
 
@@ -164,6 +168,11 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     });
     edgeRef = edge;
     closers.push(() => edge.close());
+    // What viewers got, for the dashboard: the workers' counters (summed every second) every 5 s.
+    const sampleEdge = setInterval(() => stats.recordEdge(edgeSampleOf(metrics.edge, Date.now())), 5_000);
+    sampleEdge.unref();
+    stats.recordEdge(edgeSampleOf(metrics.edge, Date.now()));
+    closers.push(async () => clearInterval(sampleEdge));
 
     const base = `http://${displayHost(listen)}:${edge.port}`;
     const info: DaemonInfo = {
@@ -180,7 +189,11 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     const stack: LocalStack = {
       info,
       start: () => encoder.start(),
-      stop: () => encoder.stop(),
+      stop: async () => {
+        await encoder.stop();
+        // A stopped channel reports no health: /metrics shows no stale figures.
+        metrics.channel.latest = undefined;
+      },
       status: liveStatus,
       close: closeAll,
     };

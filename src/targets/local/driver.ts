@@ -162,7 +162,10 @@ export function createLocalDriver(): TargetDriver {
       const keep = (rec: { id: string }) => rec.id === 'logs' && !opts.deleteLogs;
       const result = await applyDown(nodes, context(run), run.store, run.host, { keep });
       const keptNames = result.kept.includes('logs') ? [layout.logs] : [];
-      const archivedState = await run.store.settleAfterDown(keep);
+      // The state goes to history/ even while the logs folder stays: the README's promise, and
+      // `status --all` then lists running stacks, not torn-down ones. `down --delete-logs` brings
+      // it back from there to remove the logs.
+      const archivedState = await run.store.settleAfterDown(keep, { archiveKept: true });
       // The stack's own folder goes too once nothing is left in it (rmdir refuses a non-empty one).
       if (archivedState) await rmdir(layout.root).catch(() => undefined);
       return { ...result, keptNames, ...(archivedState ? { archivedState } : {}) };

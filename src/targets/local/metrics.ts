@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ChannelHealthSample } from './health.js';
 
 /**
  * Prometheus metrics for the local target (served by the edge at /metrics).
@@ -32,10 +33,15 @@ export interface OriginTallies {
   expired: number;
 }
 
+/** Optional fields of a health sample that the encoder may or may not report. */
+type ChannelHealthReading = ChannelHealthSample & { droppedFrames?: number; pdtDriftSeconds?: number };
+
 export interface LocalMetrics {
   registry: Registry;
   edge: EdgeTallies;
   origin: OriginTallies;
+  /** The channel's latest health sample (the encoder reports one every few seconds); undefined before the first. */
+  channel: { latest?: ChannelHealthReading };
   /** Time the edge waited for the origin's response to a cache miss. */
   edgeOriginLatency: Histogram<'status'>;
   /** Time the origin took to answer, by operation (from the access log's TotalTime). */
@@ -143,7 +149,45 @@ export function createLocalMetrics(): LocalMetrics {
     registers: [registry],
   });
 
-  return { registry, edge, origin, edgeOriginLatency, originRequestDuration };
+  const channel: LocalMetrics['channel'] = {};
+  registerChannelHealth(registry, channel);
+
+  return { registry, edge, origin, channel, edgeOriginLatency, originRequestDuration };
+}
+
+/**
+ * The channel's health as series, from its latest sample. A figure the encoder does not report
+ * (dropped frames, PDT drift on a build that counts none) is left out of the scrape rather than
+ * shown as 0; so is every series before the first sample.
+ */
+function registerChannelHealth(registry: Registry, channel: LocalMetrics['channel']): void {
+  const series = (
+    Kind: typeof Gauge | typeof Counter,
+    name: string,
+    help: string,
+    read: (s: ChannelHealthReading) => number | undefined,
+  ): void => {
+    new Kind({
+      name,
+      help,
+      labelNames: ['channel'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const s = channel.latest;
+        const v = s === undefined ? undefined : read(s);
+        // A label-less metric always shows a value after reset; with a label there is none until set.
+        if (typeof v === 'number' && Number.isFinite(v)) (this as Counter<'channel'>).inc({ channel: 'local' }, v);
+      },
+    });
+  };
+  series(Gauge, 'livestream_channel_input_connected', 'Whether the source is connected (1) or the slate is on air (0).', (s) => (s.inputConnected ? 1 : 0));
+  series(Gauge, 'livestream_channel_input_loss_seconds', 'How long the source has been lost (absent while it is connected).', (s) => s.inputLossSeconds);
+  series(Gauge, 'livestream_channel_input_fps', 'Frame rate the source delivers.', (s) => s.inputFps);
+  series(Gauge, 'livestream_encoder_speed', 'Encoder speed as a multiple of real time (below 1: it falls behind).', (s) => s.encoderSpeed);
+  series(Counter, 'livestream_encoder_restarts_total', 'Times the encoder was restarted after a crash.', (s) => s.restarts);
+  series(Counter, 'livestream_encoder_dropped_frames_total', 'Frames dropped to stay on the wall clock when the encoder could not keep up.', (s) => s.droppedFrames);
+  series(Gauge, 'livestream_channel_pdt_drift_seconds', "Program date time of the newest segment minus the wall clock when it was written.", (s) => s.pdtDriftSeconds);
 }
 
 /** Add one to a tally map (hot path: no allocation once the key exists). */

@@ -1,10 +1,13 @@
 /** `up` returns once the stream plays through the edge: a master playlist whose media playlists list segments. */
 import { LivestreamError } from '../../core/errors.js';
 import type { Host } from '../../core/host.js';
+import { PROBE_HEADER } from './edge/viewer-headers.js';
 
 async function fetchText(url: string): Promise<string | undefined> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    // Marked as our own check: its 404s before the first segment are not errors viewers saw (the
+    // edge still logs every request; it leaves these out of the viewer figures only).
+    const res = await fetch(url, { headers: { [PROBE_HEADER]: 'readiness' }, signal: AbortSignal.timeout(5_000) });
     return res.ok ? await res.text() : undefined;
   } catch {
     return undefined;

@@ -26,6 +26,8 @@ export interface WorkerReport {
   requestsByStatus: Array<[number, number]>;
   cacheBytes: number;
   cacheObjects: number;
+  /** Viewer keys seen since the last report: the primary counts each viewer once across workers. */
+  viewerKeys?: string[];
 }
 
 export type ToWorker = { type: 'start'; settings: WorkerSettings } | { type: 'close' };

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { LivestreamError, type ErrorCode } from '../../../core/errors.js';
 import { createLocalMetrics, type EdgeTallies } from '../metrics.js';
 import type { EdgeStats, FromWorker, ToWorker, WorkerReport, WorkerSettings } from './edge-cluster-protocol.js';
-import { startEdge, type EdgeOptions, type EdgeServer } from './edge-server.js';
+import { startEdge, VIEWER_WINDOW_MS, type EdgeOptions, type EdgeServer } from './edge-server.js';
 
 /**
  * Worker processes when the user names none: one per core, as nginx's `worker_processes auto`
@@ -45,7 +45,8 @@ const ZERO_STATS: EdgeStats = { viewers: 0, requests: 0, bytesSent: 0, hits: 0, 
  * A shield in this process and `workers` (default 1) processes serving viewers. Workers use the
  * real clock (`opts.now` reaches the shield only).
  * `stats()` and /metrics sum what the workers report every second (so they lag by up to 1 s);
- * `viewers` is the sum over workers, so a viewer whose connections land on two workers counts twice.
+ * `viewers` counts distinct viewers over all workers: a player's connections land on any worker
+ * (hls.js opens several), so the workers' own counts would count it once per worker.
  */
 export async function startEdgeCluster(opts: EdgeOptions & { workers?: number }): Promise<EdgeServer> {
   const count = Math.max(1, Math.floor(opts.workers ?? 1));
@@ -69,6 +70,7 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
     headersTimeoutMs: opts.headersTimeoutMs,
   };
   const live = new Map<Worker, WorkerReport | undefined>();
+  const viewers = new ViewerWindow();
   // Counters of workers that exited, so totals never go backwards when one is replaced.
   const retired: WorkerReport = { stats: { ...ZERO_STATS }, requestsByStatus: [], cacheBytes: 0, cacheObjects: 0 };
   let closing = false;
@@ -81,7 +83,7 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
     t.bytesSent = sum.stats.bytesSent;
     t.hits = sum.stats.hits;
     t.misses = sum.stats.misses;
-    t.viewers = sumReports([...live.values()]).stats.viewers;
+    t.viewers = viewers.count(Date.now());
     t.originFetches = shieldTallies.originFetches;
     // Memory held by the edge: every worker's cache and the shield's.
     t.cacheBytes = sumReports([...live.values()]).cacheBytes + shieldTallies.cacheBytes;
@@ -122,6 +124,7 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
           reject(m.error.code ? new LivestreamError(m.error.code as ErrorCode, m.error.message, { hint: m.error.hint }) : new Error(m.error.message));
         } else if (m.type === 'report') {
           live.set(worker, { stats: m.stats, requestsByStatus: m.requestsByStatus, cacheBytes: m.cacheBytes, cacheObjects: m.cacheObjects });
+          viewers.note(m.viewerKeys ?? [], Date.now());
           aggregate();
         }
       });
@@ -176,12 +179,29 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
   return {
     url: first.url,
     port: first.port,
-    stats: () => {
-      const sum = sumReports([...live.values(), retired]).stats;
-      return { ...sum, viewers: sumReports([...live.values()]).stats.viewers };
-    },
+    stats: () => ({ ...sumReports([...live.values(), retired]).stats, viewers: viewers.count(Date.now()) }),
+    takeViewerKeys: () => [],
     close: closeAll,
   };
+}
+
+/**
+ * Distinct viewers over all workers: each key (address and user agent, as a worker counts them)
+ * with the time a worker last reported it; a key not reported for the edge's viewer window is gone.
+ */
+export class ViewerWindow {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly windowMs = VIEWER_WINDOW_MS) {}
+
+  note(keys: readonly string[], nowMs: number): void {
+    for (const k of keys) this.seen.set(k, nowMs);
+  }
+
+  count(nowMs: number): number {
+    for (const [k, t] of this.seen) if (t < nowMs - this.windowMs) this.seen.delete(k);
+    return this.seen.size;
+  }
 }
 
 /** A port nobody listens on now (the kernel's choice for port 0). */

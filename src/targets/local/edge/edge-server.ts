@@ -9,7 +9,7 @@ import { createCloudFrontLog, createRequestIdSource, formatCloudFrontLine, type 
 import { EdgeCache, type CachedObject } from './edge-cache.js';
 import { parseRange } from './range.js';
 import { parseSimpleRequest } from './simple-request.js';
-import { readViewerHeaders, type ViewerHeaders } from './viewer-headers.js';
+import { isOwnProbe, readViewerHeaders, type ViewerHeaders } from './viewer-headers.js';
 import { listenOn } from '../listen.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>; // true = handled
@@ -62,10 +62,15 @@ export interface EdgeServer {
   port: number;
   /** Distinct viewers (client ip+user-agent that fetched a playlist in the last 30 s), and counters for `status`. */
   stats(): { viewers: number; requests: number; bytesSent: number; hits: number; misses: number; errors: number; segmentsServed: number };
+  /**
+   * The viewer keys (address and user agent) seen since the last call, so a cluster can count a
+   * viewer whose requests land on several workers once (edge-cluster.ts).
+   */
+  takeViewerKeys(): string[];
   close(): Promise<void>;
 }
 
-const VIEWER_WINDOW_MS = 30_000;
+export const VIEWER_WINDOW_MS = 30_000;
 const MAX_VIEWERS_TRACKED = 100_000;
 const STALE_GRACE_MS = 60_000;
 const EXPOSE = 'Content-Length, Content-Range, ETag, X-Cache';
@@ -112,6 +117,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   });
   const inflight = new Map<string, Promise<{ entry: CachedObject; result: EdgeResultType }>>();
   const viewers = new Map<string, number>();
+  const viewersSinceTaken = new Set<string>();
   const log: { write(line: string): void; close(): Promise<void> } = opts.accessLog === false
     ? { write: () => undefined, close: async () => undefined }
     : createCloudFrontLog({ dir: opts.logDir, distributionId: opts.distributionId ?? 'ELOCAL', now });
@@ -283,8 +289,10 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     counts.requests++;
     counts.bytesSent += o.bodyBytes;
     tallies.bytesSent += o.bodyBytes;
-    bumpTally(tallies.requestsByStatus, o.status);
-    if (o.status >= 400) counts.errors++;
+    // up's own readiness check (logged below like any request) is no viewer's error.
+    const viewerError = o.status >= 400 && !isOwnProbe(req, vh);
+    if (o.status < 400 || viewerError) bumpTally(tallies.requestsByStatus, o.status);
+    if (viewerError) counts.errors++;
     if (o.result === 'Miss') {
       counts.misses++;
       tallies.misses++;
@@ -324,9 +332,11 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   }
 
   function noteViewer(req: RequestLike, vh: ViewerHeaders): void {
+    if (isOwnProbe(req, vh)) return;
     const key = `${req.socket.remoteAddress ?? ''}\t${vh.userAgent ?? ''}`;
     if (viewers.size >= MAX_VIEWERS_TRACKED && !viewers.has(key)) return;
     viewers.set(key, now());
+    if (viewersSinceTaken.size < MAX_VIEWERS_TRACKED) viewersSinceTaken.add(key);
   }
 
   function countViewers(): number {
@@ -607,6 +617,11 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     stats: () => ({ viewers: countViewers(), ...counts }),
+    takeViewerKeys() {
+      const keys = [...viewersSinceTaken];
+      viewersSinceTaken.clear();
+      return keys;
+    },
     async close() {
       clearInterval(timer);
       server.closeIdleConnections();

@@ -23,7 +23,7 @@ const metrics = createLocalMetrics();
 function report(): void {
   if (edge === undefined) return;
   const t = metrics.edge;
-  send({ type: 'report', stats: edge.stats(), requestsByStatus: [...t.requestsByStatus], cacheBytes: t.cacheBytes, cacheObjects: t.cacheObjects });
+  send({ type: 'report', stats: edge.stats(), requestsByStatus: [...t.requestsByStatus], cacheBytes: t.cacheBytes, cacheObjects: t.cacheObjects, viewerKeys: edge.takeViewerKeys() });
 }
 
 async function start(s: WorkerSettings): Promise<void> {

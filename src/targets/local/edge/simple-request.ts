@@ -34,6 +34,7 @@ const NOT_SIMPLE = new Set([
   'upgrade',
   'te',
   'trailer',
+  'x-livestream-probe', // up's readiness check: rare, and node:http's path reads it (viewer-headers.ts)
 ]);
 
 /**

@@ -12,6 +12,8 @@ export interface ViewerHeaders {
   acceptEncoding: string | undefined;
   /** Content-Length above 0 or any Transfer-Encoding: the viewer sent a body. */
   hasBody: boolean;
+  /** `X-Livestream-Probe` was sent: livestream's own readiness check (`up`), see PROBE_HEADER. */
+  probe: boolean;
   /** Approximate size of the header block, for the log's cs-bytes. */
   bytes: number;
 }
@@ -26,8 +28,24 @@ export function emptyViewerHeaders(): ViewerHeaders {
     range: undefined,
     acceptEncoding: undefined,
     hasBody: false,
+    probe: false,
     bytes: 0,
   };
+}
+
+/**
+ * Sent by `up` while it waits for the first segments (wait-playback.ts): its 404s before the
+ * stream exists are not errors a viewer saw. The edge still logs such requests like any other and
+ * honours the header only from loopback, so it hides nothing from the logs and no remote viewer can
+ * use it to leave the error figures.
+ */
+export const PROBE_HEADER = 'x-livestream-probe';
+
+/** A request from `up`'s readiness check: the probe header, from this machine. */
+export function isOwnProbe(req: { socket: { remoteAddress?: string } }, vh: ViewerHeaders): boolean {
+  if (!vh.probe) return false;
+  const a = req.socket.remoteAddress ?? '';
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
 }
 
 export function readViewerHeaders(raw: readonly string[]): ViewerHeaders {
@@ -61,6 +79,9 @@ export function readViewerHeaders(raw: readonly string[]): ViewerHeaders {
         break;
       case 17:
         if (name.toLowerCase() === 'transfer-encoding') v.hasBody = true;
+        break;
+      case 18:
+        if (name.toLowerCase() === PROBE_HEADER) v.probe = true;
         break;
     }
   }

@@ -88,6 +88,11 @@ const SOURCE_STALL_MS = 15_000;
 const SEGMENT_STARTED = /^\[(?:hls|http) @ [^\]]+\] Opening '[^']*\/index(_\d+x\d+)_(\d+)\.ts' for writing/;
 const PLAYLIST_WRITTEN = /Opening '[^']*\/index_\d+x\d+\.m3u8' for writing/;
 
+/** The slate's words: before any publisher ever connected it waits; after that the source was lost. */
+export function slateText(everConnected: boolean): string {
+  return everConnected ? 'Source lost - reconnecting' : 'Waiting for the source';
+}
+
 export class EncoderSupervisor {
   private readonly now: () => number;
   private readonly raw: RawFormat;
@@ -119,6 +124,8 @@ export class EncoderSupervisor {
   private lossSince: number | undefined;
   private losses = 0;
   private everConnected = false;
+  /** The slate the synchronizer shows (the same buffer it holds): its text changes in place. */
+  private slate: Buffer | undefined;
 
   private timers = new Set<NodeJS.Timeout>();
   private healthTimer: NodeJS.Timeout | undefined;
@@ -142,8 +149,9 @@ export class EncoderSupervisor {
       if (!this.running) return relay.close();
       this.relay = relay;
     }
-    const slate = await this.renderSlate();
+    const slate = await this.renderSlate(slateText(this.everConnected));
     if (!this.running) return;
+    this.slate = slate;
     this.sync = new FrameSynchronizer({
       raw: this.raw,
       slate,
@@ -229,6 +237,13 @@ export class EncoderSupervisor {
   private onInputChange(connected: boolean): void {
     this.inputConnected = connected;
     if (connected) {
+      // From now on a loss is a loss: the slate says so (it said "waiting" until now). Written
+      // into the synchronizer's buffer in place, so frame-sync.ts needs no second slate.
+      if (!this.everConnected) {
+        void this.renderSlate(slateText(true)).then((lost) => {
+          if (this.slate && lost.length === this.slate.length) lost.copy(this.slate);
+        });
+      }
       this.everConnected = true;
       this.lossSince = undefined;
       this.log.write(`${new Date(this.now()).toISOString()} [channel] input connected`);
@@ -239,13 +254,16 @@ export class EncoderSupervisor {
     }
   }
 
-  /** "Source lost" on a dark background; plain colour bars if drawtext has no font; grey if ffmpeg cannot even do that. */
-  private async renderSlate(): Promise<Buffer> {
+  /** `text` on a dark background; plain colour bars if drawtext has no font; grey if ffmpeg cannot even do that. */
+  private async renderSlate(text: string): Promise<Buffer> {
     const size = (this.raw.width * this.raw.height * 3) / 2;
     for (const withText of [true, false]) {
       try {
-        const r = await runFfmpeg(this.opts.ffmpegPath, buildSlateArgs(this.raw, 'Source lost - reconnecting', withText));
-        if (r.code === 0 && r.stdout.length === size) return r.stdout;
+        const r = await runFfmpeg(this.opts.ffmpegPath, buildSlateArgs(this.raw, text, withText));
+        if (r.code === 0 && r.stdout.length === size) {
+          this.log.write(`[slate] "${withText ? text : 'colour bars'}" ready for when the source is missing`);
+          return r.stdout;
+        }
         this.log.write(`[slate] ${withText ? 'drawtext' : 'smptebars'} failed: ${r.stderr.trim().split('\n').pop() ?? ''}`);
       } catch (err) {
         this.log.write(`[slate] ${(err as Error).message}`);

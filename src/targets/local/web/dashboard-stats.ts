@@ -1,7 +1,9 @@
 /**
  * The dashboard's numbers: the ten panels of the guide's Appendix D (the reference's CloudWatch
  * dashboard over MediaStore's access logs), computed per minute from the origin's access log,
- * plus the channel's health as reported by the encoder.
+ * what viewers got from the edge (sampled from its counters), and the channel's health as
+ * reported by the encoder. Every panel covers the same span: from the stack's start (or the oldest
+ * data kept, if older) to now, at most the window, so a new stack fills its charts.
  *
  * Pure: entries and samples come in, a snapshot for a given clock reading comes out.
  * Memory is bounded: one bucket per minute for the window (older ones dropped), at most
@@ -9,6 +11,7 @@
  */
 import type { AccessLogEntry, OriginOperation } from '../access-log.js';
 import type { ChannelHealthSample } from '../health.js';
+import type { EdgeTallies } from '../metrics.js';
 export type { ChannelHealthSample } from '../health.js';
 
 // Reading history touches the disk, so it lives in its own module; re-exported for one import site.
@@ -31,7 +34,33 @@ export type PanelId =
   | 'health-encoder-speed'
   | 'health-input-connected'
   | 'health-input-loss'
-  | 'health-restarts';
+  | 'health-restarts'
+  | 'health-dropped-frames'
+  | 'viewer-count'
+  | 'viewer-requests'
+  | 'viewer-hit-ratio'
+  | 'viewer-bytes-out'
+  | 'viewer-errors';
+
+/**
+ * The edge's counters at one moment, totals since the stack started (what every worker reported,
+ * summed): the dashboard charts their rates. `errors4xx`/`errors5xx` leave out `up`'s own
+ * readiness check (edge-server.ts).
+ */
+export interface EdgeSample {
+  /** epoch ms */
+  time: number;
+  viewers: number;
+  requests: number;
+  hits: number;
+  misses: number;
+  bytesSent: number;
+  errors4xx: number;
+  errors5xx: number;
+}
+
+/** Fields another part of the encoder may add to its health sample; read when present. */
+type HealthWithOptional = ChannelHealthSample & { droppedFrames?: number };
 
 export interface Series {
   label: string;
@@ -52,8 +81,12 @@ export interface DashboardData {
   /** Clock reading the snapshot was made for, epoch ms. */
   generatedAt: number;
   windowMinutes: number;
+  /** The span every chart shows, epoch seconds: from the stack's start or oldest data (at most the window) to now. */
+  range: { from: number; to: number };
   /** The ten Appendix D panels, in the guide's order, one point per minute (the last minute is partial). */
   panels: Panel[];
+  /** What viewers got from the edge: rates between consecutive samples of its counters. */
+  edge: { panels: Panel[] };
   health: {
     latest: ChannelHealthSample | null;
     panels: Panel[];
@@ -90,14 +123,18 @@ interface MinuteBucket {
 
 export class DashboardStats {
   readonly windowMinutes: number;
+  /** When the stack started (epoch ms), so the charts start there; undefined: at the oldest data. */
+  readonly startedAt: number | undefined;
   private readonly buckets = new Map<number, MinuteBucket>();
   private health: ChannelHealthSample[] = [];
+  private edge: EdgeSample[] = [];
   /** Deterministic PRNG state for the reservoir (xorshift32), so a replay gives the same picture. */
   private seed = 0x9e3779b9;
 
-  constructor(opts: { windowMinutes?: number } = {}) {
+  constructor(opts: { windowMinutes?: number; startedAt?: number } = {}) {
     const w = opts.windowMinutes ?? 60;
     this.windowMinutes = Number.isFinite(w) && w >= 1 ? Math.floor(w) : 60;
+    this.startedAt = Number.isFinite(opts.startedAt) ? opts.startedAt : undefined;
   }
 
   record(entry: AccessLogEntry): void {
@@ -117,27 +154,56 @@ export class DashboardStats {
   }
 
   recordHealth(sample: ChannelHealthSample): void {
-    if (!Number.isFinite(sample.time)) return;
-    const last = this.health[this.health.length - 1];
+    this.health = this.insertSample(this.health, sample);
+  }
+
+  /** A reading of the edge's counters (the daemon takes one every few seconds). */
+  recordEdge(sample: EdgeSample): void {
+    this.edge = this.insertSample(this.edge, sample);
+  }
+
+  /** `list` with `sample` in time order (a late report included), only the window, at most MAX_HEALTH. */
+  private insertSample<T extends { time: number }>(list: T[], sample: T): T[] {
+    if (!Number.isFinite(sample.time)) return list;
+    const last = list[list.length - 1];
     if (last && sample.time < last.time) {
       // Out of order (a late report): keep the series sorted for the chart.
-      const i = this.health.findIndex((s) => s.time > sample.time);
-      this.health.splice(i, 0, sample);
+      const i = list.findIndex((s) => s.time > sample.time);
+      list.splice(i, 0, sample);
     } else {
-      this.health.push(sample);
+      list.push(sample);
     }
-    const newest = this.health[this.health.length - 1].time;
+    const newest = list[list.length - 1].time;
     const cutoff = newest - this.windowMinutes * MINUTE_MS;
     let drop = 0;
-    while (drop < this.health.length && this.health[drop].time < cutoff) drop++;
-    drop = Math.max(drop, this.health.length - MAX_HEALTH);
-    if (drop > 0) this.health = this.health.slice(drop);
+    while (drop < list.length && list[drop].time < cutoff) drop++;
+    drop = Math.max(drop, list.length - MAX_HEALTH);
+    return drop > 0 ? list.slice(drop) : list;
+  }
+
+  /**
+   * Where every chart starts (epoch ms): the minute of the stack's start or of the oldest data
+   * kept, whichever is older (so the per-minute panels' first point is on the left edge), but no
+   * earlier than the window; the whole window when nothing is known.
+   */
+  private chartStart(nowMs: number): number {
+    const windowStart = nowMs - this.windowMinutes * MINUTE_MS;
+    const known = [
+      this.startedAt,
+      this.buckets.size ? Math.min(...this.buckets.keys()) * MINUTE_MS : undefined,
+      this.health[0]?.time,
+      this.edge[0]?.time,
+    ].filter((t): t is number => t !== undefined && t <= nowMs);
+    if (known.length === 0) return windowStart;
+    return Math.max(windowStart, Math.floor(Math.min(...known) / MINUTE_MS) * MINUTE_MS);
   }
 
   snapshot(nowMs: number): DashboardData {
     const nowMinute = Math.floor(nowMs / MINUTE_MS);
+    const from = this.chartStart(nowMs);
     const minutes: number[] = [];
-    for (let m = nowMinute - this.windowMinutes + 1; m <= nowMinute; m++) minutes.push(m);
+    // One point per minute: the minutes that start within the span (the current one is partial).
+    for (let m = Math.max(nowMinute - this.windowMinutes + 1, Math.ceil(from / MINUTE_MS)); m <= nowMinute; m++) minutes.push(m);
     const time = minutes.map((m) => (m * MINUTE_MS) / 1000);
     const rows = minutes.map((m) => this.buckets.get(m));
 
@@ -173,16 +239,55 @@ export class DashboardStats {
     return {
       generatedAt: nowMs,
       windowMinutes: this.windowMinutes,
+      range: { from: from / 1000, to: nowMs / 1000 },
       panels,
-      health: this.healthSnapshot(nowMs),
+      edge: this.viewerSnapshot(from, nowMs),
+      health: this.healthSnapshot(from, nowMs),
     };
   }
 
-  private healthSnapshot(nowMs: number): DashboardData['health'] {
-    const from = nowMs - this.windowMinutes * MINUTE_MS;
-    const samples = this.health.filter((s) => s.time >= from && s.time <= nowMs);
+  /** Each point is the rate over the interval since the sample before it; a counter that went back (a restart) gives a gap. */
+  private viewerSnapshot(from: number, nowMs: number): DashboardData['edge'] {
+    const samples = this.edge.filter((s) => s.time >= from && s.time <= nowMs);
+    const points = samples.slice(1).map((s, i) => {
+      const prev = samples[i];
+      const seconds = (s.time - prev.time) / 1000;
+      const delta = (k: keyof Omit<EdgeSample, 'time' | 'viewers'>): number | null => {
+        const d = s[k] - prev[k];
+        return d >= 0 && seconds > 0 ? d : null;
+      };
+      const perSecond = (d: number | null): number | null => (d === null ? null : round(d / seconds));
+      const hits = delta('hits');
+      const misses = delta('misses');
+      const bytes = delta('bytesSent');
+      return {
+        time: s.time / 1000,
+        viewers: s.viewers,
+        requests: perSecond(delta('requests')),
+        hitRatio: hits !== null && misses !== null && hits + misses > 0 ? round((100 * hits) / (hits + misses)) : null,
+        bitsOut: bytes === null ? null : round((bytes * 8) / seconds),
+        errors4xx: perSecond(delta('errors4xx')),
+        errors5xx: perSecond(delta('errors5xx')),
+      };
+    });
+    const time = points.map((p) => p.time);
+    const panel = (id: PanelId, title: string, unit: string, series: Series[]): Panel => ({ id, title, unit, time, series });
+    const series = (label: string, pick: (p: (typeof points)[number]) => number | null): Series => ({ label, values: points.map(pick) });
+    return {
+      panels: [
+        panel('viewer-count', 'Viewers', 'count', [series('Viewers', (p) => p.viewers)]),
+        panel('viewer-requests', 'Edge requests', 'requests/s', [series('Requests', (p) => p.requests)]),
+        panel('viewer-hit-ratio', 'Edge cache hit ratio', '%', [series('Hits', (p) => p.hitRatio)]),
+        panel('viewer-bytes-out', 'Bytes out to viewers', 'bit/s', [series('Sent', (p) => p.bitsOut)]),
+        panel('viewer-errors', 'Errors to viewers', 'responses/s', [series('4xx', (p) => p.errors4xx), series('5xx', (p) => p.errors5xx)]),
+      ],
+    };
+  }
+
+  private healthSnapshot(from: number, nowMs: number): DashboardData['health'] {
+    const samples: HealthWithOptional[] = this.health.filter((s) => s.time >= from && s.time <= nowMs);
     const time = samples.map((s) => s.time / 1000);
-    const series = (label: string, pick: (s: ChannelHealthSample) => number | undefined): Series => ({
+    const series = (label: string, pick: (s: HealthWithOptional) => number | undefined): Series => ({
       label,
       values: samples.map((s) => {
         const v = pick(s);
@@ -199,6 +304,7 @@ export class DashboardStats {
         panel('health-input-connected', 'Input connected', '1 = yes', [series('Connected', (s) => (s.inputConnected ? 1 : 0))]),
         panel('health-input-loss', 'Input loss', 's', [series('Input lost for', (s) => s.inputLossSeconds)]),
         panel('health-restarts', 'Encoder restarts', 'count', [series('Restarts', (s) => s.restarts)]),
+        panel('health-dropped-frames', 'Dropped frames', 'count', [series('Dropped (total)', (s) => s.droppedFrames)]),
       ],
     };
   }
@@ -246,6 +352,19 @@ export class DashboardStats {
     this.seed = x >>> 0;
     return this.seed;
   }
+}
+
+/** The edge's counters as the dashboard samples them (the cluster keeps `tallies` summed over its workers). */
+export function edgeSampleOf(tallies: EdgeTallies, nowMs: number): EdgeSample {
+  let requests = 0;
+  let errors4xx = 0;
+  let errors5xx = 0;
+  for (const [status, n] of tallies.requestsByStatus) {
+    requests += n;
+    if (status >= 400 && status < 500) errors4xx += n;
+    else if (status >= 500) errors5xx += n;
+  }
+  return { time: nowMs, viewers: tallies.viewers, requests, hits: tallies.hits, misses: tallies.misses, bytesSent: tallies.bytesSent, errors4xx, errors5xx };
 }
 
 function newBucket(): MinuteBucket {

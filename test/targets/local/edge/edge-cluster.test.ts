@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
-import { defaultEdgeWorkers, startEdgeCluster } from '../../../../src/targets/local/edge/edge-cluster.js';
+import { defaultEdgeWorkers, startEdgeCluster, ViewerWindow } from '../../../../src/targets/local/edge/edge-cluster.js';
 import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src/targets/local/edge/edge-server.js';
 import { createLocalMetrics, type LocalMetrics } from '../../../../src/targets/local/metrics.js';
 import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/origin-server.js';
@@ -157,6 +157,49 @@ describe('edge cluster (2 workers and a shield)', () => {
     expect(text).toContain('livestream_edge_origin_requests_total 1');
   });
 
+  it('counts one player once although its requests land on both workers (it counted once per worker)', async () => {
+    const e = await startCluster();
+    // A new connection per request: the cluster hands them to the workers in turn.
+    for (let i = 0; i < 10; i++) {
+      expect((await request(e.url, PLAYLIST_PATH, { headers: { 'user-agent': 'one-player' } })).status).toBe(200);
+    }
+    await new Promise((r) => setTimeout(r, 1_500)); // every worker has reported since
+    expect(e.stats().viewers).toBe(1);
+    expect((await request(e.url, '/metrics')).body.toString()).toContain('livestream_edge_viewers 1');
+    await request(e.url, PLAYLIST_PATH, { headers: { 'user-agent': 'another-player' } });
+    await eventually(() => e.stats().viewers === 2);
+    expect(e.stats().viewers).toBe(2);
+
+    // Both workers served the first player: each has its lines in its own log.
+    await e.close();
+    edge = undefined;
+    const files = await fsp.readdir(path.join(dir, 'edge-logs'));
+    const perWorker = await Promise.all(files.map(async (f) => (await fsp.readFile(path.join(dir, 'edge-logs', f), 'utf8')).split('one-player').length - 1));
+    expect(perWorker).toHaveLength(2);
+    for (const n of perWorker) expect(n).toBeGreaterThan(0);
+  });
+
+  it('leaves up\'s readiness probe out of the viewer errors and the viewer count, but logs it', async () => {
+    const e = await startCluster();
+    const probe = { 'x-livestream-probe': 'readiness', 'user-agent': 'probe' };
+    expect((await request(e.url, '/stream/missing.m3u8', { headers: probe })).status).toBe(404);
+    expect((await request(e.url, PLAYLIST_PATH, { headers: probe })).status).toBe(200);
+    expect((await request(e.url, '/stream/other-missing.m3u8', { headers: { 'user-agent': 'viewer' } })).status).toBe(404);
+    await eventually(() => e.stats().requests >= 3);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(e.stats()).toMatchObject({ requests: 3, errors: 1, viewers: 0 });
+    const text = (await request(e.url, '/metrics')).body.toString();
+    expect(text).toContain('livestream_edge_requests_total{status="404"} 1');
+    expect(text).toContain('livestream_edge_requests_total{status="200"} 1');
+
+    await e.close();
+    edge = undefined;
+    const files = await fsp.readdir(path.join(dir, 'edge-logs'));
+    const logged = (await Promise.all(files.map((f) => fsp.readFile(path.join(dir, 'edge-logs', f), 'utf8')))).join('');
+    expect(logged).toMatch(/\t\/stream\/missing\.m3u8\t404\t/);
+    expect(logged).toMatch(/\t\/stream\/other-missing\.m3u8\t404\t/);
+  });
+
   it('replaces a worker that dies, on the same port, and keeps its counts', async () => {
     const e = await startCluster();
     const listening = new Set<Worker>();
@@ -231,4 +274,13 @@ describe('two edges in a row (what the cluster runs)', () => {
 
 it('defaults to one edge process per core, at most four', () => {
   expect([1, 2, 3, 4, 16].map((cores) => defaultEdgeWorkers(cores))).toEqual([1, 2, 3, 4, 4]);
+});
+
+it('forgets a viewer no worker has reported for the viewer window', () => {
+  const w = new ViewerWindow(30_000);
+  w.note(['a', 'b'], 1_000);
+  w.note(['a'], 20_000);
+  expect(w.count(30_000)).toBe(2);
+  expect(w.count(31_001)).toBe(1); // b last seen at 1 s
+  expect(w.count(50_001)).toBe(0);
 });

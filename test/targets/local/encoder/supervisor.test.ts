@@ -81,6 +81,15 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('slates "Waiting for the source" until a source first connects, "Source lost" after that', async () => {
+    const log = await readFile(path.join(dir, 'logs', 'ffmpeg.log'), 'utf8');
+    const at = (needle: string) => log.indexOf(needle);
+    expect(at('[slate] "Waiting for the source"')).toBeGreaterThanOrEqual(0);
+    expect(at('[slate] "Waiting for the source"')).toBeLessThan(at('[channel] input connected'));
+    expect(at('[slate] "Source lost - reconnecting"')).toBeGreaterThan(at('[channel] input connected'));
+    expect(at('[slate] "Source lost - reconnecting"')).toBeLessThan(at('[channel] input lost'));
+  });
+
   it('keeps writing segments for every rendition while the source is gone', () => {
     for (const r of ['_320x180', '_256x144']) {
       const during = segmentNumbers(server, r, lostAt).filter((n) => n > 0);

@@ -5,14 +5,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
 import {
   DashboardStats,
+  edgeSampleOf,
   MAX_HEALTH,
   MAX_SAMPLES,
   loadAccessLogHistory,
   percentile,
   type ChannelHealthSample,
   type DashboardData,
+  type EdgeSample,
   type Panel,
 } from '../../../../src/targets/local/web/dashboard-stats.js';
+import { createLocalMetrics } from '../../../../src/targets/local/metrics.js';
 
 const T0 = Date.UTC(2025, 0, 15, 4, 0, 0); // a minute boundary, in the past (history files are written now)
 const MIN = 60_000;
@@ -239,6 +242,7 @@ describe('DashboardStats channel health', () => {
       'health-input-connected': { Connected: [1, 0] },
       'health-input-loss': { 'Input lost for': [null, 4] },
       'health-restarts': { Restarts: [0, 1] },
+      'health-dropped-frames': { 'Dropped (total)': [null, null] },
     });
   });
 
@@ -310,5 +314,82 @@ describe('loadAccessLogHistory', () => {
     const data = stats.snapshot(T0 + 5000);
     expect(lastMinute(data, 'ingress-tpm')).toEqual({ PutObject: 1, DeleteObject: 0 });
     expect(lastMinute(data, 'egress-tpm')).toEqual({ GetObject: 1 });
+  });
+});
+
+describe('DashboardStats chart span', () => {
+  const health = (time: number): ChannelHealthSample => ({ time, state: 'RUNNING', inputConnected: true, restarts: 0 });
+
+  it('charts a new stack from its start, not a fixed hour (the old charts were a sliver at the right edge)', () => {
+    const stats = new DashboardStats({ windowMinutes: 60, startedAt: T0 + 20_000 });
+    stats.record(entry({ RequestTime: new Date(T0 + 30_000).toISOString() }));
+    stats.recordHealth(health(T0 + 40_000));
+    const data = stats.snapshot(T0 + 2 * MIN + 10_000);
+    // The start's minute to now: three points per minute panel, the range shared by every panel.
+    expect(data.range).toEqual({ from: T0 / 1000, to: (T0 + 2 * MIN + 10_000) / 1000 });
+    for (const p of data.panels) expect(p.time).toEqual([T0 / 1000, T0 / 1000 + 60, T0 / 1000 + 120]);
+    expect(panel(data, 'egress-tpm').series[0].values).toEqual([1, 0, 0]);
+    expect(data.health.panels[0].time).toEqual([(T0 + 40_000) / 1000]);
+  });
+
+  it('starts at the oldest data when that is older than the start (a restarted daemon read its history), within the window', () => {
+    const stats = new DashboardStats({ windowMinutes: 10, startedAt: T0 });
+    stats.record(entry({ RequestTime: new Date(T0 - 3 * MIN).toISOString() }));
+    expect(stats.snapshot(T0).range.from).toBe((T0 - 3 * MIN) / 1000);
+    // Older than the window: the window.
+    const long = new DashboardStats({ windowMinutes: 10, startedAt: T0 - 30 * MIN });
+    expect(long.snapshot(T0).range.from).toBe((T0 - 10 * MIN) / 1000);
+    expect(long.snapshot(T0).panels[0].time).toEqual(Array.from({ length: 10 }, (_, i) => (T0 - (9 - i) * MIN) / 1000));
+  });
+
+  it('charts the whole window when it knows neither a start nor any data', () => {
+    expect(new DashboardStats({ windowMinutes: 5 }).snapshot(T0).range).toEqual({ from: (T0 - 5 * MIN) / 1000, to: T0 / 1000 });
+  });
+});
+
+describe('DashboardStats viewer panels', () => {
+  const sample = (time: number, over: Partial<EdgeSample> = {}): EdgeSample => ({
+    time, viewers: 1, requests: 0, hits: 0, misses: 0, bytesSent: 0, errors4xx: 0, errors5xx: 0, ...over,
+  });
+  const values = (data: DashboardData, id: string): Record<string, Array<number | null>> =>
+    Object.fromEntries(data.edge.panels.find((p) => p.id === id)!.series.map((s) => [s.label, s.values]));
+
+  it('charts viewers, requests/s, hit ratio, bit/s out and errors/s between consecutive samples of the counters', () => {
+    const stats = new DashboardStats({ windowMinutes: 10, startedAt: T0 });
+    stats.recordEdge(sample(T0));
+    stats.recordEdge(sample(T0 + 5_000, { viewers: 2, requests: 50, hits: 40, misses: 10, bytesSent: 625_000, errors4xx: 5, errors5xx: 0 }));
+    stats.recordEdge(sample(T0 + 10_000, { viewers: 1, requests: 60, hits: 40, misses: 10, bytesSent: 625_000, errors4xx: 5, errors5xx: 10 }));
+    const data = stats.snapshot(T0 + 10_000);
+    expect(data.edge.panels.map((p) => p.id)).toEqual(['viewer-count', 'viewer-requests', 'viewer-hit-ratio', 'viewer-bytes-out', 'viewer-errors']);
+    expect(data.edge.panels[0].time).toEqual([T0 / 1000 + 5, T0 / 1000 + 10]);
+    expect(values(data, 'viewer-count')).toEqual({ Viewers: [2, 1] });
+    expect(values(data, 'viewer-requests')).toEqual({ Requests: [10, 2] });
+    // No hit and no miss in an interval (only errors): no ratio rather than 0 %.
+    expect(values(data, 'viewer-hit-ratio')).toEqual({ Hits: [80, null] });
+    expect(values(data, 'viewer-bytes-out')).toEqual({ Sent: [1_000_000, 0] });
+    expect(values(data, 'viewer-errors')).toEqual({ '4xx': [1, 0], '5xx': [0, 2] });
+  });
+
+  it('leaves a gap where a counter went back (the edge restarted) rather than a negative rate', () => {
+    const stats = new DashboardStats({ windowMinutes: 10 });
+    stats.recordEdge(sample(T0, { requests: 100 }));
+    stats.recordEdge(sample(T0 + 5_000, { requests: 10 }));
+    stats.recordEdge(sample(T0 + 10_000, { requests: 20 }));
+    expect(values(stats.snapshot(T0 + 10_000), 'viewer-requests')).toEqual({ Requests: [null, 2] });
+  });
+
+  it('reads a sample from the edge tallies: requests and errors from the statuses', () => {
+    const tallies = createLocalMetrics().edge;
+    tallies.requestsByStatus.set(200, 90).set(304, 3).set(404, 4).set(416, 1).set(502, 2);
+    Object.assign(tallies, { hits: 80, misses: 13, bytesSent: 12345, viewers: 3 });
+    expect(edgeSampleOf(tallies, T0)).toEqual({ time: T0, viewers: 3, requests: 100, hits: 80, misses: 13, bytesSent: 12345, errors4xx: 5, errors5xx: 2 });
+  });
+
+  it('charts dropped frames when the encoder reports them, and nothing (not zeros) when it does not', () => {
+    const stats = new DashboardStats({ windowMinutes: 10 });
+    stats.recordHealth({ time: T0, state: 'RUNNING', inputConnected: true, restarts: 0 });
+    stats.recordHealth({ time: T0 + 2_000, state: 'RUNNING', inputConnected: true, restarts: 0, droppedFrames: 7 } as ChannelHealthSample);
+    const dropped = stats.snapshot(T0 + 2_000).health.panels.find((p) => p.id === 'health-dropped-frames')!;
+    expect(dropped.series[0].values).toEqual([null, 7]);
   });
 });

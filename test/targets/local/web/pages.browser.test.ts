@@ -39,6 +39,9 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
   let base: string;
   let browser: Browser;
   const stats = new DashboardStats({ windowMinutes: 15 });
+  /** What /api/dashboard serves: `stats` (ten minutes of traffic), or a young stack in one test. */
+  let dashboardStats = stats;
+  let liveStart = 0;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'ls-web-'));
@@ -49,14 +52,14 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
     const handle = createWebHandler({
       stackName: 'browser-test',
       ladder: await loadProfile('SD-540p'),
-      dashboard: () => stats.snapshot(Date.now()),
+      dashboard: () => dashboardStats.snapshot(Date.now()),
       status: () => ({ channel: { state: 'running' }, viewers: 7 }),
     });
-    const liveStart = Date.now();
+    liveStart = Date.now();
     server = http.createServer((req, res) => {
       handle(req, res).then(async (handled) => {
         if (handled) return;
-        const live = livePlaylist((req.url ?? '').split('?')[0], Date.now() - liveStart);
+        const live = livePlaylist((req.url ?? '').split('?')[0], Date.now() - liveStart, liveStart);
         if (live !== undefined) {
           res.writeHead(200, { 'Content-Type': TYPES['.m3u8'], 'Cache-Control': 'no-cache' }).end(live);
           return;
@@ -146,6 +149,46 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
     }
   });
 
+  it('/player/ shows the delay behind real time from program date time, beyond the live-edge latency', async () => {
+    const { page, errors } = await openPage(1280, 760);
+    try {
+      await page.goto(`${base}/player/?src=../live/index.m3u8`);
+      await page.waitForFunction(() => (window as any).__player.video.currentTime > 3, undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => /^\d+\.\d s$/.test(document.getElementById('s-delay')!.textContent!), undefined, { timeout: 10_000 });
+      const seconds = async (id: string) => parseFloat((await page.locator(id).textContent())!);
+      const delay = await seconds('#s-delay');
+      const edge = await seconds('#s-latency');
+      // The live playlist stamps each segment PIPELINE_DELAY_S before it appears (the encoder's and
+      // the origin's share of the path): the live-edge figure cannot see that part, the PDT one does.
+      expect(delay - edge).toBeGreaterThan(PIPELINE_DELAY_S - 2);
+      expect(delay - edge).toBeLessThan(PIPELINE_DELAY_S + 2 * SEGMENT_S + 2);
+      expect(await page.locator('#stats dt', { hasText: 'Behind real time' }).count()).toBe(1);
+      expect(await page.locator('#stats dt', { hasText: 'Behind live edge' }).count()).toBe(1);
+      // The ladder's column is the declared peak; what arrives is measured beside it.
+      expect(await page.locator('#ladder thead th').nth(1).textContent()).toBe('Peak (declared)');
+      await page.waitForFunction(() => /b\/s$/.test(document.getElementById('s-measured')!.textContent!), undefined, { timeout: 10_000 });
+      await page.screenshot({ path: path.join(shots, 'player-live.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/player/ autoplays muted and offers a visible unmute button', async () => {
+    const { page } = await openPage(800, 600);
+    try {
+      await page.goto(`${base}/player/`);
+      await page.waitForFunction(() => (window as any).__player.video.currentTime > 0.5, undefined, { timeout: 30_000 });
+      expect(await page.evaluate(() => (window as any).__player.video.muted)).toBe(true);
+      expect(await page.locator('video').getAttribute('controls')).not.toBeNull();
+      await page.locator('#unmute').click();
+      expect(await page.evaluate(() => (window as any).__player.video.muted)).toBe(false);
+      await page.locator('#unmute').waitFor({ state: 'hidden', timeout: 5_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('/player/?src= plays another stream', async () => {
     const { page } = await openPage(800, 600);
     try {
@@ -186,7 +229,8 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
           ]),
         );
       });
-      expect(Object.keys(charts)).toHaveLength(16);
+      // Ten Appendix D panels, five viewer panels, seven health panels.
+      expect(Object.keys(charts)).toHaveLength(22);
       for (const [id, c] of Object.entries(charts)) {
         expect(c.points, id).toBeGreaterThan(0);
         expect(c.nonZero, id).toBe(true);
@@ -201,9 +245,50 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
       await page.close();
     }
   });
+
+  it('/dashboard/ fills every chart for a 2-minute-old stack, all rows with the same time ticks and clock format', async () => {
+    const young = new DashboardStats({ windowMinutes: 60, startedAt: Date.now() - 120_000 });
+    feedSyntheticTraffic(young, Date.now(), 120);
+    dashboardStats = young;
+    const { page, errors } = await openPage(1440, 900);
+    try {
+      await page.goto(`${base}/dashboard/`);
+      await page.waitForFunction(() => (window as any).__dashboard.updates >= 1, undefined, { timeout: 15_000 });
+      const charts = await page.evaluate(() => {
+        const d = (window as any).__dashboard;
+        return Object.entries(d.charts as Record<string, any>).map(([id, u]) => {
+          const ax = u.axes[0];
+          const splits = ax.splits(u, 0, u.scales.x.min, u.scales.x.max);
+          return { id, min: u.scales.x.min, max: u.scales.x.max, first: u.data[0][0], last: u.data[0][u.data[0].length - 1], ticks: ax.values(u, splits) };
+        });
+      });
+      const range = await page.evaluate(() => (window as any).__dashboard.data.range);
+      expect(charts).toHaveLength(22);
+      for (const c of charts) {
+        // The span is the stack's life (its start's minute to now), not a fixed hour.
+        expect(c.min, c.id).toBe(range.from);
+        expect(c.max, c.id).toBe(range.to);
+        expect(c.max - c.min, c.id).toBeLessThan(4 * 60);
+        // The data reaches from the left edge (within its first minute) to the right one.
+        expect(c.first - c.min, c.id).toBeLessThan(70);
+        expect(c.max - c.last, c.id).toBeLessThan(70);
+        expect(c.ticks, c.id).toEqual(charts[0].ticks);
+      }
+      expect(charts[0].ticks.length).toBeGreaterThanOrEqual(3);
+      for (const t of charts[0].ticks) expect(t).toMatch(/^\d\d:\d\d(:\d\d)?$/);
+      await page.screenshot({ path: path.join(shots, 'dashboard-young.png'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      dashboardStats = stats;
+      await page.close();
+    }
+  });
 });
 
 const LIVE_WINDOW = 3;
+const SEGMENT_S = 2;
+/** How long before a segment appears in the live playlist its program date time is: the path before the edge. */
+const PIPELINE_DELAY_S = 12;
 const FIXTURE_SEGMENTS = 5;
 
 /**
@@ -211,7 +296,7 @@ const FIXTURE_SEGMENTS = 5;
  * /live/ advance one 2 s segment every 2 s, with EXT-X-DISCONTINUITY where the loop restarts (the
  * timestamps jump back, as they do around the encoder's slate). Undefined for other paths.
  */
-function livePlaylist(pathname: string, elapsedMs: number): string | undefined {
+function livePlaylist(pathname: string, elapsedMs: number, liveStart: number): string | undefined {
   if (pathname === '/live/index.m3u8') {
     return ['#EXTM3U', '#EXT-X-VERSION:3',
       '#EXT-X-STREAM-INF:BANDWIDTH=510400,RESOLUTION=480x270,CODECS="avc1.42c015,mp4a.40.2"', 'index_480x270.m3u8',
@@ -225,18 +310,22 @@ function livePlaylist(pathname: string, elapsedMs: number): string | undefined {
     `#EXT-X-DISCONTINUITY-SEQUENCE:${Math.floor(first / FIXTURE_SEGMENTS)}`];
   for (let i = first; i <= last; i++) {
     if (i > first && i % FIXTURE_SEGMENTS === 0) lines.push('#EXT-X-DISCONTINUITY');
+    // Segment i appears at liveStart + (i - 4) * 2 s; its pictures were taken PIPELINE_DELAY_S and one segment before.
+    const pdt = liveStart + (i - (FIXTURE_SEGMENTS - 1)) * SEGMENT_S * 1000 - (PIPELINE_DELAY_S + SEGMENT_S) * 1000;
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(pdt).toISOString()}`);
     lines.push('#EXTINF:2.000000,', `/stream/index_${m[1]}_${String(i % FIXTURE_SEGMENTS).padStart(5, '0')}.ts`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Ten minutes of a small channel: PUTs, DELETEs and GETs with some errors, and health reports. */
-function feedSyntheticTraffic(stats: DashboardStats, now: number): void {
+/** `seconds` (default ten minutes) of a small channel: PUTs, DELETEs and GETs with some errors, edge counters, and health reports. */
+function feedSyntheticTraffic(stats: DashboardStats, now: number, seconds = 600): void {
   const e = (t: number, Operation: AccessLogEntry['Operation'], HTTPStatus: number, ms: number): AccessLogEntry => ({
     RequestTime: new Date(t).toISOString(), Operation, Path: '/stream/x.ts', HTTPStatus, TurnAroundTime: ms, TotalTime: ms * 3,
     ObjectSize: 1, BytesSent: 1, BytesReceived: 1, RequestID: 'r', RemoteIP: '127.0.0.1', UserAgent: 't', Requester: 'edge', ContainerName: 'c',
   });
-  for (let s = 600; s >= 0; s -= 2) {
+  const edge = { viewers: 0, requests: 0, hits: 0, misses: 0, bytesSent: 0, errors4xx: 0, errors5xx: 0 };
+  for (let s = seconds; s >= 0; s -= 2) {
     const t = now - s * 1000;
     const wave = 1 + Math.sin(s / 40);
     stats.record(e(t, 'PutObject', 200, 2 + wave));
@@ -252,8 +341,18 @@ function feedSyntheticTraffic(stats: DashboardStats, now: number): void {
       stats.recordHealth({
         time: t, state: lost ? 'recovering' : 'running', inputConnected: !lost, inputFps: lost ? 0 : 30 - (s % 3),
         inputBitrate: lost ? 0 : 2_500_000 + 200_000 * Math.sin(s / 30), encoderSpeed: 1.4 + 0.1 * Math.sin(s / 20),
-        restarts: s > 300 ? 0 : 1, inputLossSeconds: lost ? 240 - s : 0,
-      });
+        restarts: s > 300 ? 0 : 1, inputLossSeconds: lost ? 240 - s : 0, droppedFrames: Math.floor((seconds - s) / 20),
+      } as Parameters<DashboardStats['recordHealth']>[0]);
+    }
+    if (s % 6 === 0) {
+      edge.viewers = 5 + Math.round(3 * Math.sin(s / 50));
+      edge.hits += 90 + (s % 7);
+      edge.misses += 6;
+      edge.requests += 96 + (s % 7) + (s % 30 === 0 ? 2 : 0);
+      edge.bytesSent += 4_000_000 + 500_000 * Math.sin(s / 25);
+      if (s % 30 === 0) edge.errors4xx += 1;
+      if (s % 90 === 0) edge.errors5xx += 1;
+      stats.recordEdge({ time: t, ...edge });
     }
   }
 }

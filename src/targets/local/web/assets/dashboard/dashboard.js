@@ -1,5 +1,7 @@
-// livestream dashboard: the guide's Appendix D panels (from the origin's access log) and the
-// channel's health, as uPlot charts refreshed every 5 s from ../api/dashboard. Plain script.
+// livestream dashboard: the guide's Appendix D panels (from the origin's access log), what viewers
+// got from the edge, and the channel's health, as uPlot charts refreshed every 5 s from
+// ../api/dashboard. Every chart spans the same time (the stack's start to now) with the same ticks.
+// Plain script.
 (function () {
   'use strict';
 
@@ -11,6 +13,8 @@
   var charts = {};
   var panelEls = {};
   var windowRange = null; // [from, to] in epoch seconds, shared by every chart
+  var TIME_TICKS = 4; // at most this many time ticks on every chart, whatever its width: the rows line up, the narrowest has room
+  var TICK_STEPS = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
   window.__dashboard = { charts: charts, data: null, status: null, updates: 0 };
 
   var playback = new URL('../stream/index.m3u8', location.href).href;
@@ -29,6 +33,8 @@
     if (unit === '× real time') return v.toFixed(2) + '×';
     if (unit === 'fps') return (Math.round(v * 10) / 10) + ' fps';
     if (unit === 's') return Math.round(v) + ' s';
+    if (unit === '%') return (Math.round(v * 10) / 10) + ' %';
+    if (unit === 'requests/s' || unit === 'responses/s') return (v < 10 ? Math.round(v * 100) / 100 : Math.round(v)) + '/s';
     return String(Math.round(v * 100) / 100);
   }
   function formatAxis(unit, v) {
@@ -91,7 +97,11 @@
         },
       },
       axes: [
-        Object.assign({}, axisStyle, { values: function (u, splits) { return splits.map(formatClock); } }),
+        Object.assign({}, axisStyle, {
+          // The same ticks and clock format on every chart (uPlot would pick them by each chart's width).
+          splits: function (u, i, min, max) { return timeSplits(min, max); },
+          values: function (u, splits) { return splits.map(function (t) { return formatClock(t); }); },
+        }),
         yAxis,
       ],
       hooks: {
@@ -99,7 +109,8 @@
         setData: [showLatest],
         setCursor: [function (u) { if (u.cursor.idx == null) showLatest(u); }],
       },
-      series: [{ label: 'time' }].concat(panel.series.map(function (s, i) {
+      // The legend's time in the axis's clock format (uPlot's default is a date in another format).
+      series: [{ label: 'time', value: function (u, v) { return v == null ? '–' : formatClock(v, true); } }].concat(panel.series.map(function (s, i) {
         var st = seriesStyle(panel, s, i);
         return {
           label: s.label,
@@ -129,9 +140,25 @@
     u.setLegend({ idx: idx });
   }
 
-  function formatClock(t) {
+  function tickStep() {
+    var span = windowRange ? windowRange[1] - windowRange[0] : 3600;
+    for (var i = 0; i < TICK_STEPS.length; i++) if (span / TICK_STEPS[i] <= TIME_TICKS) return TICK_STEPS[i];
+    return TICK_STEPS[TICK_STEPS.length - 1];
+  }
+
+  /** Round clock times (a multiple of the step) between min and max, epoch seconds. */
+  function timeSplits(min, max) {
+    var step = tickStep();
+    var out = [];
+    for (var t = Math.ceil(min / step) * step; t <= max; t += step) out.push(t);
+    return out;
+  }
+
+  // One clock format for every chart: seconds only when the ticks are less than a minute apart.
+  function formatClock(t, withSeconds) {
     var d = new Date(t * 1000);
-    return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+    var hm = String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+    return withSeconds || tickStep() < 60 ? hm + ':' + String(d.getSeconds()).padStart(2, '0') : hm;
   }
 
   function toData(panel) {
@@ -141,7 +168,13 @@
   function emptyNote(panel) {
     var any = panel.series.some(function (s) { return s.values.some(function (v) { return v != null && v !== 0; }); });
     if (any) return '';
-    if (/^health-/.test(panel.id)) return panel.time.length ? '' : 'No report from the encoder yet.';
+    if (/^health-/.test(panel.id)) {
+      if (!panel.time.length) return 'No report from the encoder yet.';
+      if (panel.id === 'health-input-loss') return 'No loss in the window.';
+      var reported = panel.series.some(function (s) { return s.values.some(function (v) { return v != null; }); });
+      return reported ? '' : 'Not reported by this encoder.';
+    }
+    if (/^viewer-/.test(panel.id)) return panel.time.length ? (panel.id === 'viewer-errors' ? 'None in the window.' : 'No viewers in the window.') : 'Collecting (one point every 5 s)…';
     if (/latency$/.test(panel.id)) return 'No successful requests in the window.';
     return /-(4xx|5xx)$/.test(panel.id) ? 'None in the window.' : 'No requests in the window.';
   }
@@ -202,8 +235,9 @@
       .then(function (res) {
         var data = res[0];
         var status = res[1];
-        windowRange = [data.generatedAt / 1000 - data.windowMinutes * 60, data.generatedAt / 1000];
+        windowRange = [data.range.from, data.range.to];
         updatePanels($('origin-panels'), data.panels);
+        updatePanels($('viewer-panels'), data.edge.panels);
         updatePanels($('health-panels'), data.health.panels);
         updateHeader(data, status);
         window.__dashboard.data = data;

@@ -25,6 +25,11 @@
   var levels = [];
   var playingLevel = -1;
   var loadingLevel = -1;
+  // Bytes and seconds of the last segments loaded per level: the rate the encoder really sends
+  // (the master playlist's BANDWIDTH is the declared peak).
+  var MEASURE_SEGMENTS = 5;
+  var loadedByLevel = {};
+  var unmute = document.getElementById('unmute');
 
   window.__player = { hls: null, video: video };
 
@@ -70,6 +75,21 @@
       });
       ladderBody.appendChild(tr);
     });
+  }
+
+  function noteLoaded(frag, bytes) {
+    if (!frag || frag.type !== 'main' || !(frag.duration > 0) || !(bytes > 0)) return;
+    var list = loadedByLevel[frag.level] || (loadedByLevel[frag.level] = []);
+    list.push({ bytes: bytes, seconds: frag.duration });
+    if (list.length > MEASURE_SEGMENTS) list.shift();
+  }
+
+  function measuredBitrate(level) {
+    var list = loadedByLevel[level];
+    if (!list || !list.length) return NaN;
+    var bytes = 0, seconds = 0;
+    list.forEach(function (x) { bytes += x.bytes; seconds += x.seconds; });
+    return (bytes * 8) / seconds;
   }
 
   function renderPicker() {
@@ -144,6 +164,10 @@
       loadingLevel = -1;
       renderLadder();
     });
+    hls.on(Hls.Events.FRAG_LOADED, function (_e, data) {
+      // The payload has gone to the transmuxer worker by now (byteLength 0): the loader's stats hold the size.
+      noteLoaded(data.frag, data.frag && data.frag.stats ? data.frag.stats.loaded : 0);
+    });
     hls.on(Hls.Events.FRAG_BUFFERED, function () {
       if (!banner.hidden && banner.classList.contains('info')) hideBanner();
     });
@@ -197,13 +221,38 @@
     return edge != null && isFinite(edge) ? edge - video.currentTime : NaN;
   }
 
+  /**
+   * The viewer's true delay: now minus the EXT-X-PROGRAM-DATE-TIME of the frame on screen (hls.js
+   * maps the playback position to the playlist's program date time). The encoder stamps PDT from
+   * the wall clock when a frame enters the stack, so this is the whole path: source, encoder, origin,
+   * edge, the player's buffer. The live-edge latency leaves out everything before the playlist.
+   */
+  function delayBehindRealTime() {
+    var d = hls && hls.playingDate;
+    return d && isFinite(d.getTime()) ? (Date.now() - d.getTime()) / 1000 : NaN;
+  }
+
+  function updateUnmute() {
+    unmute.hidden = !video.muted || !!video.error;
+  }
+
+  unmute.addEventListener('click', function () {
+    video.muted = false;
+    if (video.volume === 0) video.volume = 1;
+    play();
+  });
+  video.addEventListener('volumechange', updateUnmute);
+
   function updateStats() {
     var state = video.error ? 'error' : video.paused ? (video.readyState < 3 ? 'buffering' : 'paused') : video.readyState < 3 ? 'stalled' : 'playing';
     $('s-state').textContent = state + (hls && levels.length ? (isLive() ? ' · live' : ' · on demand') : '');
     $('s-level').textContent = playingLevel >= 0 ? levelName(levels[playingLevel]) + (hls && hls.autoLevelEnabled ? ' (auto)' : ' (fixed)') : '–';
     $('s-size').textContent = video.videoWidth ? video.videoWidth + 'x' + video.videoHeight : '–';
     $('s-buffer').textContent = formatSeconds(bufferAhead());
+    var delay = delayBehindRealTime();
+    $('s-delay').textContent = isFinite(delay) ? formatSeconds(delay) : hls && levels.length ? 'no program date time' : '–';
     $('s-latency').textContent = isLive() ? formatSeconds(latency()) : 'not live';
+    $('s-measured').textContent = playingLevel >= 0 ? formatBitrate(measuredBitrate(playingLevel)) : '–';
     $('s-bandwidth').textContent = hls ? formatBitrate(hls.bandwidthEstimate) : '–';
     var q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
     $('s-dropped').textContent = q ? q.droppedVideoFrames + ' of ' + q.totalVideoFrames : '–';
@@ -215,6 +264,7 @@
     if (!banner.hidden && banner.classList.contains('info')) hideBanner();
   });
 
+  updateUnmute();
   setInterval(updateStats, 500);
   start();
 })();

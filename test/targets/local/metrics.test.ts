@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createLocalMetrics } from '../../../src/targets/local/metrics.js';
+
+describe('/metrics channel health', () => {
+  it('has no channel series before the encoder reports', async () => {
+    const m = createLocalMetrics();
+    expect(await m.registry.metrics()).not.toMatch(/^livestream_(channel|encoder)_\w+\{/m);
+  });
+
+  it('shows input connected, loss, fps, encoder speed and restarts from the latest health sample', async () => {
+    const m = createLocalMetrics();
+    m.channel.latest = { time: 1, state: 'RUNNING', inputConnected: false, inputLossSeconds: 4.5, encoderSpeed: 0.997, restarts: 2 };
+    const text = await m.registry.metrics();
+    expect(text).toContain('livestream_channel_input_connected{channel="local"} 0');
+    expect(text).toContain('livestream_channel_input_loss_seconds{channel="local"} 4.5');
+    expect(text).toContain('livestream_encoder_speed{channel="local"} 0.997');
+    expect(text).toContain('livestream_encoder_restarts_total{channel="local"} 2');
+    // Not reported by this sample: absent, not a made-up 0.
+    expect(text).not.toMatch(/^livestream_channel_input_fps\{/m);
+    expect(text).not.toMatch(/^livestream_encoder_dropped_frames_total\{/m);
+    expect(text).not.toMatch(/^livestream_channel_pdt_drift_seconds\{/m);
+  });
+
+  it('shows dropped frames and PDT drift when the encoder reports them', async () => {
+    const m = createLocalMetrics();
+    m.channel.latest = Object.assign({ time: 1, state: 'RUNNING', inputConnected: true, restarts: 0 }, { droppedFrames: 12, pdtDriftSeconds: -0.04 });
+    const text = await m.registry.metrics();
+    expect(text).toContain('livestream_encoder_dropped_frames_total{channel="local"} 12');
+    expect(text).toContain('livestream_channel_pdt_drift_seconds{channel="local"} -0.04');
+    expect(text).toContain('livestream_channel_input_connected{channel="local"} 1');
+  });
+});
