@@ -41,6 +41,8 @@ it('archives a torn-down local stack into history/, keeps its logs, and --delete
   expect(purge.json.archivedState).toMatch(/history\/ev-.*\.json$/);
   expect(await readdir(stateDir)).toEqual(['history']);
   expect(await readdir(path.join(stateDir, 'history'))).toHaveLength(1); // the same record, moved back and forth
-  // Nothing is kept any more: another --delete-logs finds no stack.
-  expect((await livestream(['down', '--delete-logs', ...common])).code).toBe(5);
+  // Nothing is kept any more: another --delete-logs finds nothing left, which is success (issue 8.17).
+  const again = await livestream(['down', '--delete-logs', ...common]);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout)).toMatchObject({ stack: 'ev', complete: true, nothingLeft: true });
 });

@@ -73,7 +73,7 @@ async function nothingLeft(opts: DownCommandOptions, out: Output): Promise<numbe
   const [archived] = await store.archivedStates();
   const message = archived
     ? `Stack "${store.stack}" is already torn down; nothing of it is left (its last state is in ${archived}).`
-    : `Stack "${store.stack}" has no state in ${store.stateDir}: nothing recorded is left to delete. If it was created from another folder, pass that folder with --state-dir.`;
+    : `Stack "${store.stack}" has no state in ${store.stateDir}: nothing recorded is left to delete. If it was created from another folder, pass that folder with --state-dir; if on AWS from another machine, "livestream down --target aws --region REGION --stack ${store.stack}" finds it by its names and tag.`;
   out.result(message, { stack: store.stack, complete: true, nothingLeft: true, archivedState: archived ?? null, stillBilling: [], deleted: [], kept: [], failed: [], blocked: [], keptNames: [] });
   return EXIT.OK;
 }
