@@ -1,5 +1,7 @@
 /**
  * The bucket CloudFront writes its access logs to. Kept by `down` unless --delete-logs.
+ * It lives in names.logsBucketRegion: the stack's region, or us-east-1 for a stack in an opt-in
+ * region (CloudFront delivers no logs to buckets there), so every call goes to that region's S3.
  */
 import {
   PutBucketEncryptionCommand,
@@ -22,23 +24,24 @@ export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
     describe: 'S3 bucket for CloudFront logs',
     name: names.logsBucket,
     async create(ctx, run) {
-      const s3 = ctx.clients.s3;
+      const region = ctx.names.logsBucketRegion;
+      const s3 = ctx.clients.s3In(region);
       const Bucket = ctx.names.logsBucket;
       const ownership = buildLogsOwnershipControls();
-      const created = await createBucket(ctx, Bucket, ownership.Rules![0]!.ObjectOwnership!);
+      const created = await createBucket(ctx, Bucket, ownership.Rules![0]!.ObjectOwnership!, region);
       await run.save({ name: Bucket, physicalId: Bucket });
       await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: buildPublicAccessBlock() }));
       if (!created) await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: ownership }));
       await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: buildEncryption() }));
       await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: buildTagging(ctx.names) }));
       await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: buildLogsBucketPolicy({ bucket: Bucket }) }));
-      return { name: Bucket, physicalId: Bucket, attrs: { region: ctx.names.region } };
+      return { name: Bucket, physicalId: Bucket, attrs: { region } };
     },
     async read(ctx, rec) {
-      return { exists: await bucketExists(ctx.clients.s3, rec.physicalId || rec.name) };
+      return { exists: await bucketExists(ctx.clients.s3In(ctx.names.logsBucketRegion), rec.physicalId || rec.name) };
     },
     async delete(ctx, rec) {
-      await deleteBucket(ctx, rec.physicalId || rec.name);
+      await deleteBucket(ctx, rec.physicalId || rec.name, ctx.names.logsBucketRegion);
     },
   };
 }
