@@ -261,7 +261,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       );
       const ch = resources.find((r) => r.id === 'channel');
       let channel: StackStatus['channel'];
-      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: 'torn down; the logs bucket is kept ("livestream down --delete-logs" removes it)' };
+      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${ctx.names.logsBucketRegion} ("livestream down --delete-logs" removes it)` };
       else if (!ch) channel = { state: 'MISSING', detail: 'no channel recorded' };
       else if (ch.exists === null) channel = { state: 'UNKNOWN', detail: ch.detail };
       else if (!ch.exists && ch.status === 'CREATING') channel = { state: 'MISSING', detail: ch.detail };
@@ -299,7 +299,8 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const report: DownReport = { stillBilling, ...result, keptNames };
       for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       for (const name of keptNames) {
-        run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });
+        const region = ctx.names.logsBucketRegion;
+        run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
       }
       const archived = await run.store.settleAfterDown(keep);
       if (archived) report.archivedState = archived;

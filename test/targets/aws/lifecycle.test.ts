@@ -256,6 +256,66 @@ describe('the MediaStore origin', () => {
   });
 });
 
+describe('a stack in an opt-in region (ap-south-2): CloudFront delivers no logs to buckets there', () => {
+  const LOGS = 'teststack-logs-123456789012-ap-south-2';
+  const ORIGIN = 'teststack-origin-123456789012-ap-south-2';
+  const regionsOf = (bucket: string) => [...new Set(fake.calls.filter((c) => c.service === 's3' && c.input.Bucket === bucket).map((c) => c.region))];
+
+  beforeEach(() => {
+    fake.restore();
+    fake = new AwsFake('ap-south-2').install();
+  });
+
+  it('keeps the logs bucket in us-east-1 and everything else in ap-south-2, from up to down', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    const outputs = await h.driver.up(await h.run());
+    expect(fake.buckets.get(LOGS)?.region).toBe('us-east-1');
+    expect(fake.buckets.get(ORIGIN)?.region).toBe('ap-south-2');
+    const creates = fake.calls.filter((c) => c.command === 'CreateBucket');
+    expect(creates.map((c) => [c.input.Bucket, c.region, c.input.CreateBucketConfiguration])).toEqual(expect.arrayContaining([
+      [LOGS, 'us-east-1', undefined],
+      [ORIGIN, 'ap-south-2', { LocationConstraint: 'ap-south-2' }],
+    ]));
+    // Every call on each bucket went to its own region's endpoint.
+    expect(regionsOf(LOGS)).toEqual(['us-east-1']);
+    expect(regionsOf(ORIGIN)).toEqual(['ap-south-2']);
+    const dist = [...fake.distributions.values()][0]!;
+    expect(dist.config.Logging).toMatchObject({ Enabled: true, Bucket: `${LOGS}.s3.amazonaws.com` });
+    expect(dist.config.Origins.Items[0].DomainName).toBe(`${ORIGIN}.s3.ap-south-2.amazonaws.com`);
+    expect(outputs).toMatchObject({ logsBucket: LOGS, logsBucketRegion: 'us-east-1' });
+    expect(outputs.dashboardUrl).toContain('https://ap-south-2.console.aws.amazon.com/');
+    expect(JSON.parse(await h.stateText()).resources['logs-bucket'].attrs.region).toBe('us-east-1');
+
+    const status = await h.driver.status(await h.run());
+    expect(status.resources.every((r) => r.exists)).toBe(true);
+    expect(status.resources.find((r) => r.id === 'logs-bucket')!.detail).toMatch(/^in us-east-1 /);
+
+    const down = await h.driver.down(await h.run(), { deleteLogs: false });
+    expect(down.failed).toEqual([]);
+    expect(down.keptNames).toEqual([LOGS]);
+    expect(fake.inventory()).toEqual([`bucket:${LOGS}`]);
+    expect(h.host.notices.find((n) => n.code === 'LOGS_KEPT')!.message).toContain(`${LOGS} (S3, us-east-1)`);
+    expect((await h.driver.status(await h.run())).channel.detail).toContain('kept in us-east-1');
+
+    const later = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(later.deleted).toEqual(['logs-bucket']);
+    expect(fake.inventory()).toEqual([]);
+    expect(regionsOf(LOGS)).toEqual(['us-east-1']);
+  });
+
+  it('the fake refuses what S3 refuses: a LocationConstraint for another region, a bucket addressed in the wrong region', async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const east = new S3Client({ region: 'us-east-1' });
+    const south = new S3Client({ region: 'ap-south-2' });
+    await expect(east.send(new CreateBucketCommand({ Bucket: 'b1', CreateBucketConfiguration: { LocationConstraint: 'ap-south-2' } }))).rejects.toMatchObject({ name: 'IllegalLocationConstraintException' });
+    await expect(south.send(new CreateBucketCommand({ Bucket: 'b1' }))).rejects.toMatchObject({ name: 'IllegalLocationConstraintException' });
+    await expect(east.send(new CreateBucketCommand({ Bucket: 'b1', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never } }))).rejects.toMatchObject({ name: 'InvalidLocationConstraint' });
+    await south.send(new CreateBucketCommand({ Bucket: 'b1', CreateBucketConfiguration: { LocationConstraint: 'ap-south-2' } }));
+    await expect(east.send(new HeadBucketCommand({ Bucket: 'b1' }))).rejects.toMatchObject({ name: 'PermanentRedirect' });
+    await south.send(new HeadBucketCommand({ Bucket: 'b1' }));
+  });
+});
+
 function isMutation(command: string): boolean {
   return !/^(Get|Describe|Head|List)/.test(command);
 }

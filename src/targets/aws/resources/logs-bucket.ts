@@ -38,7 +38,9 @@ export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
       return { name: Bucket, physicalId: Bucket, attrs: { region } };
     },
     async read(ctx, rec) {
-      return { exists: await bucketExists(ctx.clients.s3In(ctx.names.logsBucketRegion), rec.physicalId || rec.name) };
+      const region = ctx.names.logsBucketRegion;
+      const exists = await bucketExists(ctx.clients.s3In(region), rec.physicalId || rec.name);
+      return { exists, ...(region !== ctx.names.region ? { detail: `in ${region} (CloudFront delivers no logs to ${ctx.names.region})` } : {}) };
     },
     async delete(ctx, rec) {
       await deleteBucket(ctx, rec.physicalId || rec.name, ctx.names.logsBucketRegion);
