@@ -15,17 +15,20 @@ export const MEDIALIVE_ENDPOINT_REGIONS = [
 ] as const;
 
 /**
- * Regions whose S3 buckets CloudFront does not deliver standard (legacy) access logs to: the
- * opt-in regions ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide).
+ * The opt-in regions: an account uses them only once enabled (until then AWS answers every call
+ * there "The security token included in the request is invalid"). CloudFront does not deliver
+ * standard (legacy) access logs to S3 buckets in them ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide).
  * A stack in one of them keeps its logs bucket in us-east-1 instead, as AWS's own solutions do
  * "because CloudFront doesn't deliver access logs to buckets in the supported opt-in Regions"
  * (docs.aws.amazon.com/solutions/latest/dynamic-image-transformation-for-amazon-cloudfront/opt-in-regions.html).
  */
-export const CLOUDFRONT_NO_LOG_REGIONS: ReadonlySet<string> = new Set([
+export const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
   'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
   'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'il-central-1',
   'me-central-1', 'me-south-1', 'mx-central-1',
 ]);
+
+export const CLOUDFRONT_NO_LOG_REGIONS = OPT_IN_REGIONS;
 
 /** Where CloudFront can deliver logs for a stack in `region`: the region itself, or us-east-1 for an opt-in region. */
 export const LOGS_FALLBACK_REGION = 'us-east-1';

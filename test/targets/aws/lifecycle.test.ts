@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
-import { AwsFake } from '../../helpers/aws-fake.js';
+import { AwsFake, awsError } from '../../helpers/aws-fake.js';
 import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
@@ -301,6 +301,16 @@ describe('a stack in an opt-in region (ap-south-2): CloudFront delivers no logs 
     expect(later.deleted).toEqual(['logs-bucket']);
     expect(fake.inventory()).toEqual([]);
     expect(regionsOf(LOGS)).toEqual(['us-east-1']);
+  });
+
+  it('credentials refused in an opt-in region: says to enable the region, before anything is created', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    fake.failOn('GetCallerIdentity', { error: awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) });
+    const err = await h.driver.up(await h.run()).catch((e) => e);
+    expect(err.code).toBe('AWS_NO_CREDENTIALS');
+    expect(err.message).toContain('ap-south-2 is an opt-in region');
+    expect(err.hint).toContain('aws account enable-region --region-name ap-south-2');
+    expect(fake.commandNames()).toEqual(['GetCallerIdentity']);
   });
 
   it('the fake refuses what S3 refuses: a LocationConstraint for another region, a bucket addressed in the wrong region', async () => {

@@ -21,7 +21,7 @@ export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
     id: 'logs-bucket',
     kind: 's3-bucket',
     dependsOn: [],
-    describe: 'S3 bucket for CloudFront logs',
+    describe: names.logsBucketRegion === names.region ? 'S3 bucket for CloudFront logs' : `S3 bucket for CloudFront logs (in ${names.logsBucketRegion})`,
     name: names.logsBucket,
     async create(ctx, run) {
       const region = ctx.names.logsBucketRegion;
