@@ -29,6 +29,7 @@ import { verifyIdentity } from './identity.js';
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
 import { buildAwsGraph } from './resources/index.js';
+import { logsBucketRegionOf } from './resources/logs-bucket.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
@@ -199,6 +200,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const known = run.store.require().runtime.accountId;
       if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(spec.stack, known, accountId);
       await run.store.update((s) => void (s.runtime.accountId = accountId));
+      refuseUnloggableLogsBucket(run.store.require(), ctx.names);
       await applyUp(graphOf(spec, ctx.names), ctx, run.store, run.host);
       if (spec.start) await ensureRunning(run, ctx, channelIdOf(run.store.require()));
       return writeOutputs(run, ctx);
@@ -261,7 +263,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       );
       const ch = resources.find((r) => r.id === 'channel');
       let channel: StackStatus['channel'];
-      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${ctx.names.logsBucketRegion} ("livestream down --delete-logs" removes it)` };
+      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)` };
       else if (!ch) channel = { state: 'MISSING', detail: 'no channel recorded' };
       else if (ch.exists === null) channel = { state: 'UNKNOWN', detail: ch.detail };
       else if (!ch.exists && ch.status === 'CREATING') channel = { state: 'MISSING', detail: ch.detail };
@@ -299,7 +301,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const report: DownReport = { stillBilling, ...result, keptNames };
       for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       for (const name of keptNames) {
-        const region = ctx.names.logsBucketRegion;
+        const region = logsBucketRegionOf(ctx.names, state.resources['logs-bucket']);
         run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
       }
       const archived = await run.store.settleAfterDown(keep);
@@ -370,6 +372,20 @@ function nothingTouched(err: unknown, state: StackState): never {
     hint: err.hint,
     details: { ...(err.details as object), channelRunning: true, channelId: ch.physicalId },
     cause: err,
+  });
+}
+
+/**
+ * A logs bucket an older livestream created in an opt-in region (where CloudFront delivers no
+ * logs): CreateDistribution would fail on it after everything else exists. Say how to move it.
+ */
+function refuseUnloggableLogsBucket(state: StackState, names: ResourceNames): void {
+  const rec = state.resources['logs-bucket'];
+  const region = logsBucketRegionOf(names, rec);
+  if (!rec || region === names.logsBucketRegion) return;
+  throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${state.stack}" has its CloudFront logs bucket ${rec.name} in ${region}, where CloudFront cannot deliver logs (an older livestream created it there); livestream now keeps it in ${names.logsBucketRegion}.`, {
+    hint: `Run "livestream down --target aws --region ${names.region} --stack ${state.stack} --delete-logs" (it deletes that bucket and its logs: copy them first if you need them), then "livestream up" again.`,
+    details: { bucket: rec.name, region, expected: names.logsBucketRegion },
   });
 }
 

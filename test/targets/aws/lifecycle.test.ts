@@ -303,6 +303,25 @@ describe('a stack in an opt-in region (ap-south-2): CloudFront delivers no logs 
     expect(regionsOf(LOGS)).toEqual(['us-east-1']);
   });
 
+  it('a logs bucket an older livestream left in the opt-in region: down finds it there; up refuses it with what to do', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    await h.driver.up(await h.run());
+    await h.driver.down(await h.run(), { deleteLogs: false });
+    // As an older livestream recorded it: created in the stack's own region.
+    fake.buckets.get(LOGS)!.region = 'ap-south-2';
+    await h.store.update((st) => void (st.resources['logs-bucket']!.attrs.region = 'ap-south-2'));
+    const up = await h.driver.up(await h.run()).catch((e) => e);
+    expect(up.code).toBe('STACK_SPEC_CHANGED');
+    expect(up.message).toContain(`${LOGS} in ap-south-2, where CloudFront cannot deliver logs`);
+    expect(up.hint).toContain('--delete-logs');
+    expect(fake.inventory()).toEqual([`bucket:${LOGS}`]);
+    const calls = fake.calls.length;
+    const down = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(down.deleted).toEqual(['logs-bucket']);
+    expect(fake.inventory()).toEqual([]);
+    expect([...new Set(fake.calls.slice(calls).filter((c) => c.service === 's3').map((c) => c.region))]).toEqual(['ap-south-2']);
+  });
+
   it('credentials refused in an opt-in region: says to enable the region, before anything is created', async () => {
     h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
     fake.failOn('GetCallerIdentity', { error: awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) });

@@ -11,6 +11,7 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
+import type { ResourceRecord } from '../../../core/state.js';
 import type { ResourceNames } from '../build/names.js';
 import { buildEncryption, buildLogsBucketPolicy, buildLogsOwnershipControls, buildPublicAccessBlock, buildTagging } from '../build/s3.js';
 import type { AwsContext } from '../context.js';
@@ -29,7 +30,7 @@ export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
       const Bucket = ctx.names.logsBucket;
       const ownership = buildLogsOwnershipControls();
       const created = await createBucket(ctx, Bucket, ownership.Rules![0]!.ObjectOwnership!, region);
-      await run.save({ name: Bucket, physicalId: Bucket });
+      await run.save({ name: Bucket, physicalId: Bucket, attrs: { region } });
       await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: buildPublicAccessBlock() }));
       if (!created) await s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: ownership }));
       await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: buildEncryption() }));
@@ -38,12 +39,21 @@ export function logsBucketNode(names: ResourceNames): ResourceNode<AwsContext> {
       return { name: Bucket, physicalId: Bucket, attrs: { region } };
     },
     async read(ctx, rec) {
-      const region = ctx.names.logsBucketRegion;
+      const region = logsBucketRegionOf(ctx.names, rec);
       const exists = await bucketExists(ctx.clients.s3In(region), rec.physicalId || rec.name);
       return { exists, ...(region !== ctx.names.region ? { detail: `in ${region} (CloudFront delivers no logs to ${ctx.names.region})` } : {}) };
     },
     async delete(ctx, rec) {
-      await deleteBucket(ctx, rec.physicalId || rec.name, ctx.names.logsBucketRegion);
+      await deleteBucket(ctx, rec.physicalId || rec.name, logsBucketRegionOf(ctx.names, rec));
     },
   };
+}
+
+/**
+ * Where a recorded logs bucket is: the region recorded when it was created (an older livestream
+ * created it in the stack's region, opt-in or not), else where livestream puts it now.
+ */
+export function logsBucketRegionOf(names: ResourceNames, rec: ResourceRecord | undefined): string {
+  const recorded = rec?.attrs.region;
+  return typeof recorded === 'string' && /^[a-z]{2}(-[a-z]+)+-\d$/.test(recorded) ? recorded : names.logsBucketRegion;
 }
