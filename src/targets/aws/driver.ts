@@ -3,6 +3,7 @@
  * start/stop, status read live from AWS, and teardown that keeps the logs bucket.
  */
 import { LivestreamError } from '../../core/errors.js';
+import { CLOUDFRONT_NO_LOG_REGIONS } from '../../core/regions.js';
 import { applyDown, applyUp, orderLevels, type ResourceNode } from '../../core/graph.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { StackSpec } from '../../core/spec.js';
@@ -383,7 +384,8 @@ function refuseUnloggableLogsBucket(state: StackState, names: ResourceNames): vo
   const rec = state.resources['logs-bucket'];
   const region = logsBucketRegionOf(names, rec);
   if (!rec || region === names.logsBucketRegion) return;
-  throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${state.stack}" has its CloudFront logs bucket ${rec.name} in ${region}, where CloudFront cannot deliver logs (an older livestream created it there); livestream now keeps it in ${names.logsBucketRegion}.`, {
+  const why = CLOUDFRONT_NO_LOG_REGIONS.has(region) ? ', where CloudFront cannot deliver logs (an older livestream created it there)' : '';
+  throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${state.stack}" has its CloudFront logs bucket ${rec.name} in ${region}${why}; livestream keeps it in ${names.logsBucketRegion}.`, {
     hint: `Run "livestream down --target aws --region ${names.region} --stack ${state.stack} --delete-logs" (it deletes that bucket and its logs: copy them first if you need them), then "livestream up" again.`,
     details: { bucket: rec.name, region, expected: names.logsBucketRegion },
   });
