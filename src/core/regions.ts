@@ -15,9 +15,10 @@ export const MEDIALIVE_ENDPOINT_REGIONS = [
 ] as const;
 
 /**
- * The opt-in regions: an account uses them only once enabled (until then AWS answers every call
- * there "The security token included in the request is invalid"). CloudFront does not deliver
- * standard (legacy) access logs to S3 buckets in them ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide).
+ * The opt-in regions: an account uses them only once enabled (until then AWS refuses the
+ * credentials there, as InvalidClientTokenId "The security token included in the request is
+ * invalid"). CloudFront does not deliver standard (legacy) access logs to S3 buckets in them
+ * ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide).
  * A stack in one of them keeps its logs bucket in us-east-1 instead, as AWS's own solutions do
  * "because CloudFront doesn't deliver access logs to buckets in the supported opt-in Regions"
  * (docs.aws.amazon.com/solutions/latest/dynamic-image-transformation-for-amazon-cloudfront/opt-in-regions.html).
@@ -28,6 +29,7 @@ export const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
   'me-central-1', 'me-south-1', 'mx-central-1',
 ]);
 
+/** The same set, named for the reason the logs bucket moves. */
 export const CLOUDFRONT_NO_LOG_REGIONS = OPT_IN_REGIONS;
 
 /** Where CloudFront can deliver logs for a stack in `region`: the region itself, or us-east-1 for an opt-in region. */
