@@ -168,7 +168,7 @@ class SpinnerGroup {
 const OUTPUT_LABELS: Record<string, string> = {
   playbackUrl: 'Playback URL', playerUrl: 'Player', pushEndpoint: 'Push to', dashboardUrl: 'Dashboard',
   metricsUrl: 'Metrics', channelConsole: 'MediaLive console', originConsole: 'Origin console',
-  cloudfrontConsole: 'CloudFront console', logsBucket: 'Logs bucket',
+  cloudfrontConsole: 'CloudFront console', logsBucket: 'Logs bucket', logsBucketRegion: 'Logs bucket region',
 };
 
 /** A stack's outputs as labelled rows, the links people need first. */

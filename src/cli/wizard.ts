@@ -2,6 +2,7 @@
  * The wizard: `livestream up` on a terminal without --input asks for everything, validating each
  * answer as it is typed. Prompts are injected so tests can script the answers.
  */
+import { logsBucketRegion } from '../core/regions.js';
 import { checkCidr, INPUT_TYPES, MEDIALIVE_REGIONS, DEFAULTS } from '../core/spec.js';
 import type { Secrets } from '../core/spec.js';
 import { BUILTIN_PROFILES } from '../core/profiles.js';
@@ -96,7 +97,7 @@ export async function runWizard(given: UpOptions, prompts?: Prompts): Promise<{ 
   if (o.target === 'aws') {
     o.region = await ask.select({
       message: 'AWS region:',
-      choices: MEDIALIVE_REGIONS.map((r) => ({ name: r, value: r })),
+      choices: MEDIALIVE_REGIONS.map((r) => ({ name: regionChoice(r), value: r })),
       default: DEFAULTS.region,
     });
     o.priceClass = await ask.select({
@@ -122,4 +123,10 @@ const INPUT_LABELS: Record<(typeof INPUT_TYPES)[number], string> = {
 
 function splitList(v: string): string[] {
   return v.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** An opt-in region says so: the account must have it enabled, and the logs bucket lives elsewhere. */
+function regionChoice(region: string): string {
+  const logs = logsBucketRegion(region);
+  return logs === region ? region : `${region} (opt-in region: enable it for your account first; CloudFront logs go to a bucket in ${logs})`;
 }

@@ -15,23 +15,31 @@ export const MEDIALIVE_ENDPOINT_REGIONS = [
 ] as const;
 
 /**
- * Regions whose S3 buckets CloudFront does not deliver standard (legacy) access logs to: the
- * opt-in regions ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide; AWS's
- * own solutions put the logs bucket in us-east-1 there "because CloudFront doesn't deliver access
- * logs to buckets in the supported opt-in Regions", docs.aws.amazon.com/solutions/latest/
- * dynamic-image-transformation-for-amazon-cloudfront/opt-in-regions.html).
- * The stack's logs bucket lives in the stack's region and the distribution logs to it, so a stack
- * here would fail at CreateDistribution after the role, both buckets, the OAC and the cache
- * policies exist. They are refused until the logs bucket can live in another region.
+ * The opt-in regions: an account uses them only once enabled (until then AWS refuses the
+ * credentials there, as InvalidClientTokenId "The security token included in the request is
+ * invalid"). CloudFront does not deliver standard (legacy) access logs to S3 buckets in them
+ * ("Choose an Amazon S3 bucket for standard logs", CloudFront Developer Guide).
+ * A stack in one of them keeps its logs bucket in us-east-1 instead, as AWS's own solutions do
+ * "because CloudFront doesn't deliver access logs to buckets in the supported opt-in Regions"
+ * (docs.aws.amazon.com/solutions/latest/dynamic-image-transformation-for-amazon-cloudfront/opt-in-regions.html).
  */
-export const CLOUDFRONT_NO_LOG_REGIONS: ReadonlySet<string> = new Set([
+export const OPT_IN_REGIONS: ReadonlySet<string> = new Set([
   'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
   'ap-southeast-6', 'ap-southeast-7', 'ca-west-1', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'il-central-1',
   'me-central-1', 'me-south-1', 'mx-central-1',
 ]);
 
-/** Regions a livestream AWS stack can be created in: MediaLive runs there and CloudFront logs there. */
-export const STACK_REGIONS: readonly string[] = MEDIALIVE_ENDPOINT_REGIONS.filter((r) => !CLOUDFRONT_NO_LOG_REGIONS.has(r));
+/** The same set, named for the reason the logs bucket moves. */
+export const CLOUDFRONT_NO_LOG_REGIONS = OPT_IN_REGIONS;
+
+/** Where CloudFront can deliver logs for a stack in `region`: the region itself, or us-east-1 for an opt-in region. */
+export const LOGS_FALLBACK_REGION = 'us-east-1';
+export function logsBucketRegion(region: string): string {
+  return CLOUDFRONT_NO_LOG_REGIONS.has(region) ? LOGS_FALLBACK_REGION : region;
+}
+
+/** Regions a livestream AWS stack can be created in: every region MediaLive runs in. */
+export const STACK_REGIONS: readonly string[] = MEDIALIVE_ENDPOINT_REGIONS;
 
 /** For a region a stack cannot use, the nearest ones it can, closest first. */
 const NEAREST: Record<string, string[]> = {
@@ -42,15 +50,11 @@ const NEAREST: Record<string, string[]> = {
   'eu-south-1': ['eu-central-1', 'eu-west-3'],
   'eu-south-2': ['eu-west-3', 'eu-west-1'],
   'il-central-1': ['eu-central-1', 'ap-south-1'],
-  'me-central-1': ['ap-south-1', 'eu-central-1'],
-  'me-south-1': ['ap-south-1', 'eu-central-1'],
+  'me-south-1': ['me-central-1', 'ap-south-1'],
   'af-south-1': ['eu-west-1', 'sa-east-1'],
-  'ap-south-2': ['ap-south-1', 'ap-southeast-1'],
   'ap-east-1': ['ap-southeast-1', 'ap-northeast-1'],
   'ap-east-2': ['ap-northeast-1', 'ap-southeast-1'],
   'ap-southeast-3': ['ap-southeast-1', 'ap-southeast-2'],
-  'ap-southeast-4': ['ap-southeast-2', 'ap-southeast-1'],
-  'ap-southeast-5': ['ap-southeast-1', 'ap-south-1'],
   'ap-southeast-6': ['ap-southeast-2', 'ap-southeast-1'],
   'ap-southeast-7': ['ap-southeast-1', 'ap-south-1'],
 };
@@ -62,12 +66,6 @@ export function checkStackRegion(region: string): { message: string; fix: string
   const fix = nearest.length > 0
     ? `use the nearest supported region: --region ${nearest.join(' or --region ')} (supported: ${STACK_REGIONS.join(', ')})`
     : `use one of ${STACK_REGIONS.join(', ')}`;
-  if ((MEDIALIVE_ENDPOINT_REGIONS as readonly string[]).includes(region)) {
-    return {
-      message: `MediaLive runs in ${region}, but CloudFront cannot deliver its access logs to an S3 bucket there (an opt-in region), and the stack keeps its logs bucket in its own region`,
-      fix,
-    };
-  }
   return { message: `MediaLive has no endpoint in ${region}`, fix };
 }
 

@@ -32,7 +32,7 @@ describe('up --target aws refuses a stack AWS would refuse, making no AWS reques
 
   it.each<[string, string[], string, string[]]>([
     ['a region without MediaLive (us-west-1)', [...SOURCE, '--region', 'us-west-1'], 'SPEC_INVALID', ['region']],
-    ['a region CloudFront cannot log to (me-central-1)', [...SOURCE, '--region', 'me-central-1'], 'SPEC_INVALID', ['region']],
+    ['an opt-in region without MediaLive (me-south-1)', [...SOURCE, '--region', 'me-south-1'], 'SPEC_INVALID', ['region']],
     ['an IPv6 CIDR', ['--input', 'RTMP_PUSH', '--cidr', '2001:db8::/48'], 'SPEC_INVALID', ['cidr[0]']],
     ['a stack name S3 reserves', [...SOURCE, '--stack', 'xn--live'], 'SPEC_INVALID', ['stack']],
     ['a ladder with a 1 b/s rendition and a 1-segment playlist', [...SOURCE, '--profile', 'LADDER'], 'LADDER_INVALID', ['renditions[0].bitrate', 'hls.playlistSize']],
@@ -42,6 +42,16 @@ describe('up --target aws refuses a stack AWS would refuse, making no AWS reques
     expect(up.code).toBe(2);
     expect(up.json.error.code).toBe(code);
     expect(up.json.error.details.problems.map((p: { path: string }) => p.path)).toEqual(paths);
+    expect(endpoint.requests).toEqual([]);
+  });
+
+  it.each(['ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'me-central-1'])('accepts %s (opt-in, MediaLive runs there): the plan puts the logs bucket in us-east-1', async (region) => {
+    const plan = await livestream(['up', '--target', 'aws', ...SOURCE, '--region', region, '--dry-run', '--json', '--state-dir', path.join(dir, 'state')], { env: creds });
+    expect(plan.code).toBe(0);
+    const logs = plan.json.resources.find((r: { id: string }) => r.id === 'logs-bucket');
+    expect(logs.name).toBe(`livestream-logs-ACCOUNT-${region}`);
+    expect(logs.describe).toBe('S3 bucket for CloudFront logs (in us-east-1)');
+    expect(plan.json.cost.lines.every((l: { estimated?: string }) => l.estimated?.includes(`no ${region} list price at hand`))).toBe(true);
     expect(endpoint.requests).toEqual([]);
   });
 

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { runWizard, type Prompts } from '../../src/cli/wizard.js';
 
 /** Answers in order; records every question so a test can assert what was asked. */
-function scripted(answers: unknown[]): Prompts & { asked: string[] } {
+function scripted(answers: unknown[]): Prompts & { asked: string[]; choices: Map<string, Array<{ name: string; value: unknown }>> } {
   const queue = [...answers];
   const asked: string[] = [];
-  const next = (kind: string, q: { message: string; validate?: (v: string) => true | string }) => {
+  const choices = new Map<string, Array<{ name: string; value: unknown }>>();
+  const next = (kind: string, q: { message: string; validate?: (v: string) => true | string; choices?: Array<{ name: string; value: unknown }> }) => {
     asked.push(`${kind}: ${q.message}`);
+    if (q.choices) choices.set(q.message, q.choices);
     const a = queue.shift();
     if (a === undefined) throw new Error(`no scripted answer for "${q.message}"`);
     if (q.validate && typeof a === 'string') {
@@ -17,6 +19,7 @@ function scripted(answers: unknown[]): Prompts & { asked: string[] } {
   };
   return {
     asked,
+    choices,
     select: (q) => next('select', q),
     input: (q) => next('input', q),
     password: (q) => next('password', q),
@@ -48,6 +51,17 @@ describe('the wizard', () => {
     expect(p.asked).toContain('select: Where are your viewers? (CloudFront price class)');
     await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '203.0.113.7']))).rejects.toThrow(/not in CIDR notation/);
     await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '2001:db8::/48']))).rejects.toThrow(/IPv4 CIDRs only/);
+  });
+
+  it('offers every region MediaLive runs in, the opt-in ones marked, and not us-west-1', async () => {
+    const p = scripted(['aws', 'URL_PULL', 'https://cdn.example.com/live/index.m3u8', '', 'HD-720p', 'ap-south-2', 'All', true]);
+    const { options } = await runWizard({}, p);
+    expect(options.region).toBe('ap-south-2');
+    const regions = p.choices.get('AWS region:')!;
+    expect(regions.map((c) => c.value)).toEqual(expect.arrayContaining(['us-east-1', 'ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'me-central-1']));
+    expect(regions.map((c) => c.value)).not.toContain('us-west-1');
+    expect(regions.find((c) => c.value === 'me-central-1')!.name).toMatch(/opt-in region.*us-east-1/);
+    expect(regions.find((c) => c.value === 'eu-west-1')!.name).toBe('eu-west-1');
   });
 
   it('skips the target question when --target was given, and takes a ladder file path', async () => {

@@ -58,9 +58,7 @@ describe('validateSpec', () => {
   // Each of these reached AWS before (and failed there after other resources existed).
   it.each<[string, RawSpec, string, RegExp, RegExp]>([
     ['us-west-1: MediaLive has no endpoint there', { ...AWS, region: 'us-west-1' }, 'region', /MediaLive has no endpoint in us-west-1/, /--region us-west-2 or --region us-east-2/],
-    ['me-central-1: CloudFront cannot log to a bucket there', { ...AWS, region: 'me-central-1' }, 'region', /CloudFront cannot deliver its access logs/, /--region ap-south-1 or --region eu-central-1/],
-    ['ap-south-2: opt-in, no CloudFront logs', { ...AWS, region: 'ap-south-2' }, 'region', /MediaLive runs in ap-south-2, but CloudFront/, /--region ap-south-1/],
-    ['ap-southeast-4: opt-in, no CloudFront logs', { ...AWS, region: 'ap-southeast-4' }, 'region', /MediaLive runs in ap-southeast-4, but CloudFront/, /--region ap-southeast-2/],
+    ['me-south-1: opt-in, no MediaLive', { ...AWS, region: 'me-south-1' }, 'region', /MediaLive has no endpoint in me-south-1/, /--region me-central-1 or --region ap-south-1/],
     ['an unknown region of a known continent', { ...AWS, region: 'eu-west-9' }, 'region', /no endpoint in eu-west-9/, /--region eu-west-1 or --region eu-west-2/],
     ['an IPv6 CIDR on aws', { target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '2001:db8::/48'] }, 'cidr[1]', /IPv4 CIDRs only/, /your encoder's IPv4 address/],
     ['MediaStore on AWS', { ...AWS, origin: 'mediastore' }, 'origin', /ended AWS Elemental MediaStore on 2025-11-13/, /--origin s3/],
@@ -76,13 +74,15 @@ describe('validateSpec', () => {
   });
 
   it.each(['us-east-1', 'us-east-2', 'us-west-2', 'ca-central-1', 'sa-east-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
-    'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2'])('accepts %s', (region) => {
+    'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2',
+    // Opt-in regions where MediaLive runs: CloudFront cannot log to a bucket there, so the logs bucket goes to us-east-1.
+    'ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'me-central-1'])('accepts %s', (region) => {
     expect(validateSpec({ ...AWS, region }).problems).toEqual([]);
   });
 
   it('still names an existing stack that only creation rules refuse, so down and status can find it', () => {
     for (const raw of [
-      { ...AWS, region: 'us-west-1' }, { ...AWS, region: 'me-central-1' }, { ...AWS, stack: 'xn--live' },
+      { ...AWS, region: 'us-west-1' }, { ...AWS, region: 'me-south-1' }, { ...AWS, stack: 'xn--live' },
       { ...AWS, origin: 'mediastore' }, { target: 'aws', input: 'RTMP_PUSH', cidr: ['2001:db8::/48'] },
     ] as RawSpec[]) {
       expect(validateSpec(raw).spec).toBeUndefined();

@@ -17,7 +17,8 @@ import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 
 type Input = Record<string, any>;
-type Handler = (input: Input) => unknown;
+/** `region` is the region of the client that sent the call (S3 checks it: a bucket lives in one region). */
+type Handler = (input: Input, region: string) => unknown;
 
 export interface FakeError extends Error {
   $metadata: { httpStatusCode: number };
@@ -44,7 +45,7 @@ export interface FakeChannel {
 }
 export interface FakeInput { id: string; arn: string; name: string; type: string; state: string; sgIds: string[]; destinations: Input[]; requestId?: string; request: Input }
 export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
-export interface FakeBucket { config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
+export interface FakeBucket { region: string; config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
 export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string; tags?: Array<{ Key: string; Value: string }>; createdWith?: Input }
 export interface FakeFunction { name: string; arn: string; config: Input; code: string; etag: string; published: boolean; tags?: unknown }
 export interface FakeContainer { name: string; arn: string; endpoint: string; status: string; policy?: string; cors?: unknown; lifecycle?: string; metric?: unknown; logging: boolean; objects: Map<string, { body: Buffer; contentType?: string }> }
@@ -65,7 +66,7 @@ export class AwsFake {
   readonly functions = new Map<string, FakeFunction>();
   readonly containers = new Map<string, FakeContainer>();
   /** Every command in order: "CreateChannel", ..., with its service (the SDK module's name: "medialive"). */
-  readonly calls: Array<{ command: string; input: Input; service: string }> = [];
+  readonly calls: Array<{ command: string; input: Input; service: string; region?: string }> = [];
   private failures: Failure[] = [];
   private stubs: Array<{ restore(): void }> = [];
   private seq = 0;
@@ -95,7 +96,12 @@ export class AwsFake {
       for (const [name, handler] of Object.entries(handlers)) {
         const Command = mod[`${name}Command`];
         if (!Command) throw new Error(`no ${name}Command in SDK module`);
-        stub.on(Command).callsFake((input: Input) => this.dispatch(name, input, handler, service));
+        // S3 needs the client's region (a bucket answers only at its own region's endpoint); the
+        // other services take it from the fake's own region.
+        stub.on(Command).callsFake((input: Input, getClient: () => { config: { region: () => Promise<string> } }) =>
+          service === 's3'
+            ? getClient().config.region().then((region) => this.dispatch(name, input, handler, service, region))
+            : this.dispatch(name, input, handler, service, this.region));
       }
       this.stubs.push(stub);
     }
@@ -144,13 +150,13 @@ export class AwsFake {
     return out.sort();
   }
 
-  private dispatch(name: string, input: Input, handler: Handler, service: string): unknown {
-    this.calls.push({ command: name, input, service });
+  private dispatch(name: string, input: Input, handler: Handler, service: string, region: string): unknown {
+    this.calls.push({ command: name, input, service, ...(service === 's3' ? { region } : {}) });
     const f = this.failures.find((x) => x.command === name && x.remaining > 0);
     if (f) f.remaining -= 1;
     if (f && !f.after) return Promise.reject(f.error);
     try {
-      const out = handler(input);
+      const out = handler(input, region);
       if (f) return Promise.reject(f.error);
       return Promise.resolve({ $metadata: { httpStatusCode: 200 }, ...(out as object) });
     } catch (err) {
@@ -363,22 +369,32 @@ export class AwsFake {
   }
 
   private s3(): Record<string, Handler> {
-    const bucket = (name: string) => {
+    // A bucket answers only at its own region's endpoint; elsewhere S3 answers 301 PermanentRedirect
+    // (the SDK does not follow it unless followRegionRedirects is set, and livestream does not).
+    const bucket = (name: string, region: string) => {
       const b = this.buckets.get(name);
       if (!b) throw awsError('NoSuchBucket', 'The specified bucket does not exist', 404);
+      if (b.region !== region) throw awsError('PermanentRedirect', `The bucket you are attempting to access must be addressed using the specified endpoint (bucket ${name} is in ${b.region}, the request went to ${region}).`, 301);
       return b;
     };
-    const put = (key: string) => (i: Input) => void (bucket(i.Bucket).config[key] = i[key] ?? i);
-    const list = (i: Input) => [...bucket(i.Bucket).objects.keys()].filter((k) => !i.Prefix || k.startsWith(i.Prefix)).sort();
+    const put = (key: string) => (i: Input, r: string) => void (bucket(i.Bucket, r).config[key] = i[key] ?? i);
+    const list = (i: Input, r: string) => [...bucket(i.Bucket, r).objects.keys()].filter((k) => !i.Prefix || k.startsWith(i.Prefix)).sort();
     return {
-      CreateBucket: (i) => {
+      CreateBucket: (i, region) => {
         if (this.buckets.has(i.Bucket)) throw awsError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409);
-        if ((this.region === 'us-east-1') !== !i.CreateBucketConfiguration) throw awsError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
-        this.buckets.set(i.Bucket, { config: {}, objects: new Map() });
+        // S3 creates the bucket in the region of the endpoint the request went to, and the body's
+        // LocationConstraint must name that region (none for us-east-1, which refuses its own name).
+        const constraint: string | undefined = i.CreateBucketConfiguration?.LocationConstraint;
+        if (constraint === 'us-east-1') throw awsError('InvalidLocationConstraint', 'The specified location-constraint is not valid');
+        if ((constraint ?? 'us-east-1') !== region) {
+          throw awsError('IllegalLocationConstraintException', `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+        }
+        this.buckets.set(i.Bucket, { region, config: {}, objects: new Map() });
         return { Location: `/${i.Bucket}` };
       },
-      HeadBucket: (i) => {
+      HeadBucket: (i, region) => {
         if (!this.buckets.has(i.Bucket)) throw awsError('NotFound', 'NotFound', 404);
+        bucket(i.Bucket, region);
         return {};
       },
       PutPublicAccessBlock: put('PublicAccessBlockConfiguration'),
@@ -388,36 +404,36 @@ export class AwsFake {
       PutBucketCors: put('CORSConfiguration'),
       PutBucketLifecycleConfiguration: put('LifecycleConfiguration'),
       PutBucketMetricsConfiguration: put('MetricsConfiguration'),
-      PutBucketPolicy: (i) => void (bucket(i.Bucket).policy = i.Policy),
-      GetBucketPolicy: (i) => {
-        const p = bucket(i.Bucket).policy;
+      PutBucketPolicy: (i, r) => void (bucket(i.Bucket, r).policy = i.Policy),
+      GetBucketPolicy: (i, r) => {
+        const p = bucket(i.Bucket, r).policy;
         if (!p) throw awsError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404);
         return { Policy: p };
       },
-      DeleteBucketPolicy: (i) => void delete bucket(i.Bucket).policy,
-      GetBucketTagging: (i) => {
-        const t = bucket(i.Bucket).config.Tagging as { TagSet?: unknown[] } | undefined;
+      DeleteBucketPolicy: (i, r) => void delete bucket(i.Bucket, r).policy,
+      GetBucketTagging: (i, r) => {
+        const t = bucket(i.Bucket, r).config.Tagging as { TagSet?: unknown[] } | undefined;
         if (!t) throw awsError('NoSuchTagSet', 'The TagSet does not exist', 404);
         return { TagSet: t.TagSet ?? [] };
       },
-      PutObject: (i) => {
-        bucket(i.Bucket).objects.set(i.Key, { body: Buffer.from(i.Body), contentType: i.ContentType });
+      PutObject: (i, r) => {
+        bucket(i.Bucket, r).objects.set(i.Key, { body: Buffer.from(i.Body), contentType: i.ContentType });
         return { ETag: '"etag"' };
       },
-      HeadObject: (i) => {
-        const o = bucket(i.Bucket).objects.get(i.Key);
+      HeadObject: (i, r) => {
+        const o = bucket(i.Bucket, r).objects.get(i.Key);
         if (!o) throw awsError('NotFound', 'NotFound', 404);
         return { ContentType: o.contentType, ContentLength: o.body.length };
       },
-      ListObjectVersions: (i) => ({ Versions: list(i).map((Key) => ({ Key, VersionId: 'null' })), IsTruncated: false }),
-      ListObjectsV2: (i) => ({ Contents: list(i).map((Key) => ({ Key })), IsTruncated: false, KeyCount: list(i).length }),
-      DeleteObjects: (i) => {
-        const b = bucket(i.Bucket);
+      ListObjectVersions: (i, r) => ({ Versions: list(i, r).map((Key) => ({ Key, VersionId: 'null' })), IsTruncated: false }),
+      ListObjectsV2: (i, r) => ({ Contents: list(i, r).map((Key) => ({ Key })), IsTruncated: false, KeyCount: list(i, r).length }),
+      DeleteObjects: (i, r) => {
+        const b = bucket(i.Bucket, r);
         for (const o of i.Delete.Objects) b.objects.delete(o.Key);
         return { Deleted: i.Delete.Objects };
       },
-      DeleteBucket: (i) => {
-        if (bucket(i.Bucket).objects.size > 0) throw awsError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
+      DeleteBucket: (i, r) => {
+        if (bucket(i.Bucket, r).objects.size > 0) throw awsError('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409);
         this.buckets.delete(i.Bucket);
       },
     };

@@ -22,6 +22,11 @@ export interface AwsClients {
   /** CloudFront is global; its API lives in us-east-1. */
   cloudfront: CloudFrontClient;
   s3: S3Client;
+  /**
+   * S3 in another region: a bucket is read and written through its own region's endpoint (the
+   * logs bucket of a stack in an opt-in region lives in us-east-1). The stack's region gives `s3`.
+   */
+  s3In(region: string): S3Client;
   cloudwatch: CloudWatchClient;
   ssm: SSMClient;
   iam: IAMClient;
@@ -48,6 +53,9 @@ export function createClients(o: ClientOptions): AwsClients {
     ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
   };
   const dataClients = new Map<string, MediaStoreDataClient>();
+  const s3Client = (region: string) => labelErrors(new S3Client({ ...common, region, ...(o.endpointUrl ? { forcePathStyle: true } : {}) }), 's3');
+  const s3 = s3Client(o.region);
+  const s3Clients = new Map<string, S3Client>([[o.region, s3]]);
   return {
     region: o.region,
     medialive: labelErrors(new MediaLiveClient({ ...common, region: o.region }), 'medialive'),
@@ -61,7 +69,15 @@ export function createClients(o: ClientOptions): AwsClients {
       return client;
     },
     cloudfront: labelErrors(new CloudFrontClient({ ...common, region: 'us-east-1' }), 'cloudfront'),
-    s3: labelErrors(new S3Client({ ...common, region: o.region, ...(o.endpointUrl ? { forcePathStyle: true } : {}) }), 's3'),
+    s3,
+    s3In(region: string) {
+      let client = s3Clients.get(region);
+      if (!client) {
+        client = s3Client(region);
+        s3Clients.set(region, client);
+      }
+      return client;
+    },
     cloudwatch: labelErrors(new CloudWatchClient({ ...common, region: o.region }), 'cloudwatch'),
     ssm: labelErrors(new SSMClient({ ...common, region: o.region }), 'ssm'),
     iam: labelErrors(new IAMClient({ ...common, region: o.region }), 'iam'),

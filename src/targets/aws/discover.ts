@@ -55,9 +55,11 @@ const FINDERS: Array<[string, Finder]> = [
   ['input-security-group', findSecurityGroups],
   ['input', findInputs],
   ['channel', findChannels],
-  ['origin', (ctx) => findBucket(ctx, 'origin', ctx.names.originBucket)],
+  ['origin', (ctx) => findBucket(ctx, 'origin', ctx.names.originBucket, ctx.names.region)],
   ['origin', findContainer],
-  ['logs-bucket', (ctx) => findBucket(ctx, 'logs-bucket', ctx.names.logsBucket)],
+  // In us-east-1 for a stack in an opt-in region (CloudFront delivers no logs there); an older
+  // livestream made it in the stack's own region, so it is looked for there too.
+  ['logs-bucket', findLogsBucket],
   ['origin-oac', (ctx) => byName('origin-oac', ctx.names.oacName, () => findOacByName(ctx, ctx.names.oacName))],
   ['cache-policy-playlists', (ctx) => byName('cache-policy-playlists', ctx.names.cachePolicyNames.playlists, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.playlists))],
   ['cache-policy-segments', (ctx) => byName('cache-policy-segments', ctx.names.cachePolicyNames.segments, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.segments))],
@@ -140,8 +142,19 @@ async function findChannels(ctx: AwsContext): Promise<FoundResource[]> {
   return (await findOurChannels(ctx)).map((c) => ({ id: 'channel', name: ctx.names.channelName, physicalId: c.Id!, attrs: { arn: c.Arn ?? '' }, ...(c.State ? { status: c.State } : {}) }));
 }
 
-async function findBucket(ctx: AwsContext, id: string, bucket: string): Promise<FoundResource[]> {
-  const { s3 } = ctx.clients;
+async function findLogsBucket(ctx: AwsContext): Promise<FoundResource[]> {
+  const { logsBucket, logsBucketRegion, region } = ctx.names;
+  try {
+    return await findBucket(ctx, 'logs-bucket', logsBucket, logsBucketRegion);
+  } catch (err) {
+    // S3 answers 301 PermanentRedirect for a bucket that exists in another region.
+    if (logsBucketRegion === region || httpStatus(err) !== 301) throw err;
+    return findBucket(ctx, 'logs-bucket', logsBucket, region);
+  }
+}
+
+async function findBucket(ctx: AwsContext, id: string, bucket: string, region: string): Promise<FoundResource[]> {
+  const s3 = ctx.clients.s3In(region);
   const owner = ctx.names.accountId;
   try {
     // A bucket of this name in another account answers 403 here, as does a denied s3:ListBucket:
@@ -153,7 +166,7 @@ async function findBucket(ctx: AwsContext, id: string, bucket: string): Promise<
   }
   const tags = await orUndefined(async () => (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket, ExpectedBucketOwner: owner }))).TagSet, ['NoSuchTagSet']);
   const otherStack = tags?.some((t) => t.Key === TAG_KEY && t.Value !== ctx.names.stack);
-  return otherStack ? [] : [{ id, name: bucket, physicalId: bucket, attrs: { region: ctx.names.region } }];
+  return otherStack ? [] : [{ id, name: bucket, physicalId: bucket, attrs: { region } }];
 }
 
 async function findContainer(ctx: AwsContext): Promise<FoundResource[]> {

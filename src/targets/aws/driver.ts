@@ -3,6 +3,7 @@
  * start/stop, status read live from AWS, and teardown that keeps the logs bucket.
  */
 import { LivestreamError } from '../../core/errors.js';
+import { CLOUDFRONT_NO_LOG_REGIONS } from '../../core/regions.js';
 import { applyDown, applyUp, orderLevels, type ResourceNode } from '../../core/graph.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { StackSpec } from '../../core/spec.js';
@@ -31,6 +32,7 @@ import { readChannelState, startChannel, stopChannel, waitForChannel } from './r
 import { buildAwsGraph } from './resources/index.js';
 import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
+import { logsBucketRegionOf } from './resources/logs-bucket.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
@@ -207,6 +209,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const known = run.store.require().runtime.accountId;
       if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(spec.stack, known, accountId);
       await run.store.update((s) => void (s.runtime.accountId = accountId));
+      refuseUnloggableLogsBucket(run.store.require(), ctx.names);
       // What the state records must be the stack's; what AWS has of it that the state does not (a
       // lost state file) is adopted, not made twice.
       assertStackIdentity(run.store.require(), run.store.stack, run.store.file);
@@ -277,7 +280,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       );
       const ch = resources.find((r) => r.id === 'channel');
       let channel: StackStatus['channel'];
-      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: 'torn down; the logs bucket is kept ("livestream down --delete-logs" removes it)' };
+      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)` };
       else if (!ch) channel = { state: 'MISSING', detail: 'no channel recorded' };
       else if (ch.exists === null) channel = { state: 'UNKNOWN', detail: ch.detail };
       else if (!ch.exists && ch.status === 'CREATING') channel = { state: 'MISSING', detail: ch.detail };
@@ -320,7 +323,8 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const report: DownReport = { stillBilling, ...result, keptNames, ...(screening.refused.length > 0 ? { refused: screening.refused } : {}) };
       for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       for (const name of keptNames) {
-        run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name}; "livestream down --delete-logs" would have removed it.`, details: { name } });
+        const region = logsBucketRegionOf(ctx.names, state.resources['logs-bucket']);
+        run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
       }
       const archived = await run.store.settleAfterDown(keep);
       if (archived) report.archivedState = archived;
@@ -390,6 +394,21 @@ function nothingTouched(err: unknown, state: StackState): never {
     hint: err.hint,
     details: { ...(err.details as object), channelRunning: true, channelId: ch.physicalId },
     cause: err,
+  });
+}
+
+/**
+ * A logs bucket an older livestream created in an opt-in region (where CloudFront delivers no
+ * logs): CreateDistribution would fail on it after everything else exists. Say how to move it.
+ */
+function refuseUnloggableLogsBucket(state: StackState, names: ResourceNames): void {
+  const rec = state.resources['logs-bucket'];
+  const region = logsBucketRegionOf(names, rec);
+  if (!rec || region === names.logsBucketRegion) return;
+  const why = CLOUDFRONT_NO_LOG_REGIONS.has(region) ? ', where CloudFront cannot deliver logs (an older livestream created it there)' : '';
+  throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${state.stack}" has its CloudFront logs bucket ${rec.name} in ${region}${why}; livestream keeps it in ${names.logsBucketRegion}.`, {
+    hint: `Run "livestream down --target aws --region ${names.region} --stack ${state.stack} --delete-logs" (it deletes that bucket and its logs: copy them first if you need them), then "livestream up" again.`,
+    details: { bucket: rec.name, region, expected: names.logsBucketRegion },
   });
 }
 

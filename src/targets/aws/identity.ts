@@ -8,6 +8,7 @@ import path from 'node:path';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { LivestreamError } from '../../core/errors.js';
+import { OPT_IN_REGIONS } from '../../core/regions.js';
 import { toLivestreamError } from './build/errors.js';
 import type { AwsClients } from './clients.js';
 
@@ -20,6 +21,7 @@ export async function verifyIdentity(clients: AwsClients, profile: string | unde
   } catch (err) {
     const mapped = toLivestreamError(err, { action: 'sts:GetCallerIdentity', resource: 'your AWS identity' });
     if (mapped.code !== 'AWS_NO_CREDENTIALS') throw mapped;
+    if (REJECTED_TOKEN.test((err as Error).name ?? '') && OPT_IN_REGIONS.has(clients.region)) throw regionNotEnabled(clients.region, mapped, err);
     // The SDK says only "Could not load credentials from any providers", even when the profile
     // asked for does not exist: look it up to say so.
     const named = profile ?? env.AWS_PROFILE;
@@ -53,6 +55,17 @@ function missingProfile(name: string, env: NodeJS.ProcessEnv, cause: unknown): L
   return new LivestreamError('AWS_NO_CREDENTIALS', `The AWS profile "${name}" does not exist: it is in neither ${config} nor ${credentials}.`, {
     hint: `Create it with "aws configure --profile ${name}" (or "aws configure sso --profile ${name}"), or name an existing profile with --aws-profile / AWS_PROFILE ("aws configure list-profiles" lists them).`,
     details: { profile: name },
+    cause,
+  });
+}
+
+/** What AWS answers credentials it does not take, and what an opt-in region answers an account that has not enabled it. */
+const REJECTED_TOKEN = /^(InvalidClientTokenId|UnrecognizedClientException)$/;
+
+function regionNotEnabled(region: string, mapped: LivestreamError, cause: unknown): LivestreamError {
+  return new LivestreamError(mapped.code, `AWS refused your credentials in ${region}. ${region} is an opt-in region, and AWS answers this way when it is not enabled for the account.`, {
+    hint: `Enable ${region} for the account (AWS console: account menu > Account > AWS Regions, or "aws account enable-region --region-name ${region}"), wait until it shows Enabled, and run the command again; if it is enabled, check the credentials: ${mapped.hint}`,
+    details: { region },
     cause,
   });
 }

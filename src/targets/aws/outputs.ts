@@ -28,6 +28,10 @@ export function buildOutputs(names: ResourceNames, resources: Record<string, Res
       ? `https://s3.console.aws.amazon.com/s3/buckets/${o.physicalId}?region=${r}`
       : `https://${r}.console.aws.amazon.com/mediastore/home/containers/${o.physicalId}?region=${r}`;
   }
-  if (resources['logs-bucket']) out.logsBucket = resources['logs-bucket'].physicalId;
+  if (resources['logs-bucket']) {
+    out.logsBucket = resources['logs-bucket'].physicalId;
+    // Only a stack in an opt-in region keeps it elsewhere (us-east-1): say where to look.
+    if (names.logsBucketRegion !== r) out.logsBucketRegion = names.logsBucketRegion;
+  }
   return out;
 }

@@ -17,7 +17,7 @@ const CASES = Object.entries(INPUT_SPECS).flatMap(([input, raw]) =>
 
 /** Runs the whole lifecycle and returns what was sent, as "service Operation" with its input. */
 async function sentRequests(raw: RawSpec, secrets: { sourcePassword?: string }) {
-  const fake = new AwsFake().install();
+  const fake = new AwsFake(raw.region ?? 'us-east-1').install();
   const h = await makeHarness(raw, { secrets });
   try {
     await h.driver.up(await h.run());
@@ -38,6 +38,19 @@ describe('every request conforms to the AWS API models', () => {
     const sent = new Set(calls.map((c) => c.command));
     // The run really covered the lifecycle: channel created, started, stopped and deleted.
     expect([...sent]).toEqual(expect.arrayContaining(['CreateInput', 'CreateChannel', 'StartChannel', 'StopChannel', 'DeleteChannel', 'CreateDistributionWithTags', 'PutDashboard']));
+    const problems = calls.flatMap((c) => checkRequest(loadServiceModel(c.service), c.command, c.input).map((p) => `${c.service} ${c.command} ${p}`));
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('a stack in an opt-in region conforms too', () => {
+  // ap-south-2: CreateBucket names it as LocationConstraint for the origin, none for the logs bucket (us-east-1).
+  it.each(['ap-south-2', 'me-central-1'])('URL_PULL_AUTH, s3 origin, HD-1080p, %s', async (region) => {
+    const calls = await sentRequests({ ...INPUT_SPECS.URL_PULL_AUTH!, region }, { sourcePassword: 'pw-model-check' });
+    const creates = calls.filter((c) => c.command === 'CreateBucket').map((c) => c.input.CreateBucketConfiguration?.LocationConstraint ?? 'none');
+    expect(creates.sort()).toEqual([region, 'none'].sort());
+    // The model's LocationConstraint enum has no us-east-1 (S3 takes none there): sending one would show up.
+    expect(checkRequest(loadServiceModel('s3'), 'CreateBucket', { Bucket: 'b', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' } })).not.toEqual([]);
     const problems = calls.flatMap((c) => checkRequest(loadServiceModel(c.service), c.command, c.input).map((p) => `${c.service} ${c.command} ${p}`));
     expect(problems).toEqual([]);
   });

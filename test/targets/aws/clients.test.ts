@@ -24,6 +24,19 @@ describe('createClients', () => {
     expect(c.s3.config.forcePathStyle).toBeFalsy();
   });
 
+  it('gives S3 clients for other regions (a logs bucket in us-east-1), one per region, the stack\'s own being s3', async () => {
+    const c = createClients({ region: 'ap-south-2' });
+    expect(c.s3In('ap-south-2')).toBe(c.s3);
+    const east = c.s3In('us-east-1');
+    expect(east).not.toBe(c.s3);
+    expect(c.s3In('us-east-1')).toBe(east);
+    expect(await east.config.region()).toBe('us-east-1');
+    expect(await c.s3.config.region()).toBe('ap-south-2');
+    const emulated = createClients({ region: 'ap-south-2', endpointUrl: 'http://127.0.0.1:4566' }).s3In('us-east-1');
+    expect(emulated.config.forcePathStyle).toBe(true);
+    expect(await emulated.config.maxAttempts()).toBe(6);
+  });
+
   it('labels a failed call with the IAM action it needed', async () => {
     const { failedAction } = await import('../../../src/targets/aws/clients.js');
     const { mockClient } = await import('aws-sdk-client-mock');

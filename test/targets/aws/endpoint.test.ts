@@ -84,3 +84,21 @@ describe('every AWS call goes to --endpoint-url', () => {
     });
   }
 });
+
+describe('a stack in an opt-in region (ap-south-2), over the wire', () => {
+  it('signs the logs bucket\'s S3 requests for us-east-1, everything regional for ap-south-2', async () => {
+    endpoint = await startAwsEndpoint();
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2', endpointUrl: endpoint.url });
+    await h.driver.up(await h.run());
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.failed).toEqual([]);
+    expect(endpoint.errors).toEqual([]);
+    const regionsOf = (match: (r: { service: string; path: string }) => boolean) => [...new Set(endpoint!.requests.filter(match).map((r) => r.region))];
+    const logs = regionsOf((r) => r.service === 's3' && r.path.startsWith('/teststack-logs-123456789012-ap-south-2'));
+    const origin = regionsOf((r) => r.service === 's3' && r.path.startsWith('/teststack-origin-123456789012-ap-south-2'));
+    expect(logs).toEqual(['us-east-1']);
+    expect(origin).toEqual(['ap-south-2']);
+    for (const service of ['medialive', 'monitoring']) expect(regionsOf((r) => r.service === service), service).toEqual(['ap-south-2']);
+    expect(regionsOf((r) => r.service === 'cloudfront')).toEqual(['us-east-1']);
+  });
+});

@@ -77,6 +77,8 @@ async function allRuns(): Promise<Run[]> {
   // No MediaStore run: AWS ended MediaStore (2025-11-13), so it is only reachable through
   // --endpoint-url (an emulator), and the policy is for real accounts.
   runs.push(await lifecycle('URL_PULL, s3, eu-west-1', INPUT_SPECS.URL_PULL!, {}, 'eu-west-1'));
+  // An opt-in region: the logs bucket lives in us-east-1, the rest (parameter, dashboard, channel) in ap-south-2.
+  runs.push(await lifecycle('URL_PULL_AUTH, s3, ap-south-2 (opt-in)', INPUT_SPECS.URL_PULL_AUTH!, { sourcePassword: 'pw' }, 'ap-south-2'));
   for (const command of ['CreateRole', 'PutParameter', 'CreateBucket', 'CreateFunction', 'CreateOriginAccessControl', 'CreateCachePolicy']) {
     runs.push(await lifecycle(`URL_PULL_AUTH, ${command} answer lost, up again`, INPUT_SPECS.URL_PULL_AUTH!, { sourcePassword: 'pw' }, 'us-east-1', command));
   }

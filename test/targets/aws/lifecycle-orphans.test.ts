@@ -59,6 +59,22 @@ describe('without the state file (issue 8.14)', () => {
     expect(names.indexOf('StopChannel')).toBeLessThan(names.indexOf('DeleteChannel'));
   });
 
+  it('in an opt-in region (logs bucket in us-east-1): up again adopts both buckets; down without state leaves nothing', async () => {
+    fake.restore();
+    fake = new AwsFake('ap-south-2').install();
+    const h = await harness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    await h.driver.up(await h.run());
+    const before = fake.inventory();
+    await rm(h.store.file);
+    await h.driver.up(await h.run());
+    expect(fake.inventory()).toEqual(before);
+    expect(fake.commandNames().filter((c) => c === 'CreateBucket')).toHaveLength(2);
+    await rm(h.store.file);
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.failed).toEqual([]);
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('after up adopted the stack, the state it wrote is complete: a plain down leaves nothing', async () => {
     const h = await harness(INPUT_SPECS.RTMP_PUSH!);
     await h.driver.up(await h.run());
@@ -225,7 +241,7 @@ describe('only what is ours (issue 8.15)', () => {
     const other = await harness({ ...INPUT_SPECS.URL_PULL!, stack: 'otherstack' });
     await other.driver.up(await other.run());
     const otherChannel = [...fake.channels.keys()][0]!;
-    fake.buckets.set('victim-prod-data', { config: {}, objects: new Map([['db.dump', { body: Buffer.from('precious') }]]) });
+    fake.buckets.set('victim-prod-data', { region: 'us-east-1', config: {}, objects: new Map([['db.dump', { body: Buffer.from('precious') }]]) });
 
     const h = await harness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
@@ -276,7 +292,7 @@ describe('only what is ours (issue 8.15)', () => {
     const other = await harness({ ...INPUT_SPECS.URL_PULL!, stack: 'otherstack', start: false });
     await other.driver.up(await other.run());
     const otherChannel = [...fake.channels.keys()][0]!;
-    fake.buckets.set('victim-prod-data', { config: {}, objects: new Map() });
+    fake.buckets.set('victim-prod-data', { region: 'us-east-1', config: {}, objects: new Map() });
     const h = await harness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
     const state = JSON.parse(await readFile(h.store.file, 'utf8'));

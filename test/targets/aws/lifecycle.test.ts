@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
-import { AwsFake } from '../../helpers/aws-fake.js';
+import { AwsFake, awsError } from '../../helpers/aws-fake.js';
 import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
@@ -254,6 +254,99 @@ describe('the MediaStore origin', () => {
     expect(err.message).toContain('--origin s3');
     await h.driver.down(await h.run(), { deleteLogs: true });
     expect(fake.inventory()).toEqual([]);
+  });
+});
+
+describe('a stack in an opt-in region (ap-south-2): CloudFront delivers no logs to buckets there', () => {
+  const LOGS = 'teststack-logs-123456789012-ap-south-2';
+  const ORIGIN = 'teststack-origin-123456789012-ap-south-2';
+  const regionsOf = (bucket: string) => [...new Set(fake.calls.filter((c) => c.service === 's3' && c.input.Bucket === bucket).map((c) => c.region))];
+
+  beforeEach(() => {
+    fake.restore();
+    fake = new AwsFake('ap-south-2').install();
+  });
+
+  it('keeps the logs bucket in us-east-1 and everything else in ap-south-2, from up to down', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    const outputs = await h.driver.up(await h.run());
+    expect(fake.buckets.get(LOGS)?.region).toBe('us-east-1');
+    expect(fake.buckets.get(ORIGIN)?.region).toBe('ap-south-2');
+    const creates = fake.calls.filter((c) => c.command === 'CreateBucket');
+    expect(creates.map((c) => [c.input.Bucket, c.region, c.input.CreateBucketConfiguration])).toEqual(expect.arrayContaining([
+      [LOGS, 'us-east-1', undefined],
+      [ORIGIN, 'ap-south-2', { LocationConstraint: 'ap-south-2' }],
+    ]));
+    // Every call on each bucket went to its own region's endpoint.
+    expect(regionsOf(LOGS)).toEqual(['us-east-1']);
+    expect(regionsOf(ORIGIN)).toEqual(['ap-south-2']);
+    const dist = [...fake.distributions.values()][0]!;
+    expect(dist.config.Logging).toMatchObject({ Enabled: true, Bucket: `${LOGS}.s3.amazonaws.com` });
+    expect(dist.config.Origins.Items[0].DomainName).toBe(`${ORIGIN}.s3.ap-south-2.amazonaws.com`);
+    expect(outputs).toMatchObject({ logsBucket: LOGS, logsBucketRegion: 'us-east-1' });
+    expect(outputs.dashboardUrl).toContain('https://ap-south-2.console.aws.amazon.com/');
+    expect(JSON.parse(await h.stateText()).resources['logs-bucket'].attrs.region).toBe('us-east-1');
+
+    const status = await h.driver.status(await h.run());
+    expect(status.resources.every((r) => r.exists)).toBe(true);
+    expect(status.resources.find((r) => r.id === 'logs-bucket')!.detail).toMatch(/^in us-east-1 /);
+
+    const down = await h.driver.down(await h.run(), { deleteLogs: false });
+    expect(down.failed).toEqual([]);
+    expect(down.keptNames).toEqual([LOGS]);
+    expect(fake.inventory()).toEqual([`bucket:${LOGS}`]);
+    expect(h.host.notices.find((n) => n.code === 'LOGS_KEPT')!.message).toContain(`${LOGS} (S3, us-east-1)`);
+    expect((await h.driver.status(await h.run())).channel.detail).toContain('kept in us-east-1');
+
+    const later = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(later.deleted).toEqual(['logs-bucket']);
+    expect(fake.inventory()).toEqual([]);
+    expect(regionsOf(LOGS)).toEqual(['us-east-1']);
+  });
+
+  it('a logs bucket an older livestream left in the opt-in region: down finds it there; up refuses it with what to do', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    await h.driver.up(await h.run());
+    await h.driver.down(await h.run(), { deleteLogs: false });
+    // As an older livestream recorded it: created in the stack's own region.
+    fake.buckets.get(LOGS)!.region = 'ap-south-2';
+    await h.store.update((st) => void (st.resources['logs-bucket']!.attrs.region = 'ap-south-2'));
+    const up = await h.driver.up(await h.run()).catch((e) => e);
+    expect(up.code).toBe('STACK_SPEC_CHANGED');
+    expect(up.message).toContain(`${LOGS} in ap-south-2, where CloudFront cannot deliver logs`);
+    expect(up.hint).toContain('--delete-logs');
+    expect(fake.inventory()).toEqual([`bucket:${LOGS}`]);
+    const calls = fake.calls.length;
+    const down = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(down.deleted).toEqual(['logs-bucket']);
+    expect(fake.inventory()).toEqual([]);
+    // Every call on the bucket goes to its region; discovery's first look in us-east-1 is a
+    // HeadBucket that S3 answers with a 301 naming the bucket's real region.
+    const s3Calls = fake.calls.slice(calls).filter((c) => c.service === 's3');
+    expect([...new Set(s3Calls.filter((c) => c.command !== 'HeadBucket').map((c) => c.region))]).toEqual(['ap-south-2']);
+    expect(s3Calls.filter((c) => c.region === 'us-east-1').map((c) => c.command)).toEqual(['HeadBucket']);
+  });
+
+  it('credentials refused in an opt-in region: says to enable the region, before anything is created', async () => {
+    h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
+    fake.failOn('GetCallerIdentity', { error: awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) });
+    const err = await h.driver.up(await h.run()).catch((e) => e);
+    expect(err.code).toBe('AWS_NO_CREDENTIALS');
+    expect(err.message).toContain('ap-south-2 is an opt-in region');
+    expect(err.hint).toContain('aws account enable-region --region-name ap-south-2');
+    expect(fake.commandNames()).toEqual(['GetCallerIdentity']);
+  });
+
+  it('the fake refuses what S3 refuses: a LocationConstraint for another region, a bucket addressed in the wrong region', async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand } = await import('@aws-sdk/client-s3');
+    const east = new S3Client({ region: 'us-east-1' });
+    const south = new S3Client({ region: 'ap-south-2' });
+    await expect(east.send(new CreateBucketCommand({ Bucket: 'b1', CreateBucketConfiguration: { LocationConstraint: 'ap-south-2' } }))).rejects.toMatchObject({ name: 'IllegalLocationConstraintException' });
+    await expect(south.send(new CreateBucketCommand({ Bucket: 'b1' }))).rejects.toMatchObject({ name: 'IllegalLocationConstraintException' });
+    await expect(east.send(new CreateBucketCommand({ Bucket: 'b1', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never } }))).rejects.toMatchObject({ name: 'InvalidLocationConstraint' });
+    await south.send(new CreateBucketCommand({ Bucket: 'b1', CreateBucketConfiguration: { LocationConstraint: 'ap-south-2' } }));
+    await expect(east.send(new HeadBucketCommand({ Bucket: 'b1' }))).rejects.toMatchObject({ name: 'PermanentRedirect' });
+    await south.send(new HeadBucketCommand({ Bucket: 'b1' }));
   });
 });
 

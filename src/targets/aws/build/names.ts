@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatProblems, LivestreamError, type Problem } from '../../../core/errors.js';
+import { logsBucketRegion } from '../../../core/regions.js';
 import { S3_RESERVED_PREFIXES } from '../../../core/spec.js';
 
 export const TAG_KEY = 'livestream:stack';
@@ -28,7 +29,10 @@ export interface ResourceNames {
   channelName: string;
   /** S3 names are global and at most 63 characters. */
   originBucket: string;
+  /** Named with the stack's region (so two stacks' names never meet), whichever region holds it. */
   logsBucket: string;
+  /** Where the logs bucket lives: the stack's region, or us-east-1 where CloudFront cannot deliver logs (opt-in regions). */
+  logsBucketRegion: string;
   /** MediaStore container (regional). */
   containerName: string;
   /** CloudWatch log group MediaStore writes its access logs to. */
@@ -56,6 +60,7 @@ export function resourceNames(stack: string, region: string, accountId: string):
     channelName: `${stack}-channel`,
     originBucket: bucketName(stack, `-origin-${accountId}-${region}`),
     logsBucket: bucketName(stack, `-logs-${accountId}-${region}`),
+    logsBucketRegion: logsBucketRegion(region),
     containerName: stack,
     containerLogGroup: `/aws/mediastore/${stack}`,
     dashboardName: `${stack}-${region}`,

@@ -68,11 +68,14 @@ const REGIONAL_MULTIPLIER: Record<string, number> = {
   'eu-central-1': 1.15,
   'eu-north-1': 1.15,
   'ap-south-1': 1.2,
+  'ap-south-2': 1.2,
   'ap-northeast-1': 1.25,
   'ap-northeast-2': 1.25,
   'ap-northeast-3': 1.25,
   'ap-southeast-1': 1.25,
   'ap-southeast-2': 1.25,
+  'ap-southeast-4': 1.25,
+  'ap-southeast-5': 1.25,
   'me-central-1': 1.3,
   'sa-east-1': 1.5,
 };
@@ -81,11 +84,13 @@ export function channelPrices(region: string): ChannelPrices {
   if (region === 'us-east-1') {
     return { input: (tier) => inputPrice(tier, 1), output: { SD: { perHour: US_EAST_1.outputSd }, HD: { perHour: US_EAST_1.outputHd } } };
   }
-  const factor = REGIONAL_MULTIPLIER[region] ?? 1.0;
-  const regional = `no ${region} list price at hand: us-east-1 rate × ${factor}`;
+  const factor = REGIONAL_MULTIPLIER[region];
+  const regional = factor === undefined
+    ? `no ${region} price or regional factor at hand: the us-east-1 rate as is`
+    : `no ${region} list price at hand: us-east-1 rate × ${factor}`;
   return {
-    input: (tier) => inputPrice(tier, factor, regional),
-    output: { SD: { perHour: round(US_EAST_1.outputSd * factor), estimated: regional }, HD: { perHour: round(US_EAST_1.outputHd * factor), estimated: regional } },
+    input: (tier) => inputPrice(tier, factor ?? 1, regional),
+    output: { SD: { perHour: round(US_EAST_1.outputSd * (factor ?? 1)), estimated: regional }, HD: { perHour: round(US_EAST_1.outputHd * (factor ?? 1)), estimated: regional } },
   };
 }
 

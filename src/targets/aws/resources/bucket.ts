@@ -24,11 +24,12 @@ import { waiter } from './shared.js';
  * Create the bucket with its object ownership set in the same call, so there is no moment when
  * the bucket exists with the wrong setting (CloudFront logging can be enabled in that window and
  * refused). Returns false when the bucket was already ours (a resumed create): the caller then
- * applies the ownership setting itself, since CreateBucket did not.
+ * applies the ownership setting itself, since CreateBucket did not. `region` is where the bucket
+ * lives (the stack's region unless said otherwise); it is created through that region's endpoint.
  */
-export async function createBucket(ctx: AwsContext, bucket: string, objectOwnership: ObjectOwnership): Promise<boolean> {
-  const s3 = ctx.clients.s3;
-  const config = buildCreateBucketConfiguration(ctx.names.region);
+export async function createBucket(ctx: AwsContext, bucket: string, objectOwnership: ObjectOwnership, region = ctx.names.region): Promise<boolean> {
+  const s3 = ctx.clients.s3In(region);
+  const config = buildCreateBucketConfiguration(region);
   let created = true;
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectOwnership: objectOwnership, ...(config ? { CreateBucketConfiguration: config } : {}) }));
@@ -89,8 +90,8 @@ async function deleteBatch(s3: S3Client, bucket: string, ids: ObjectIdentifier[]
   return ids.length;
 }
 
-export async function deleteBucket(ctx: AwsContext, bucket: string): Promise<void> {
-  const s3 = ctx.clients.s3;
+export async function deleteBucket(ctx: AwsContext, bucket: string, region = ctx.names.region): Promise<void> {
+  const s3 = ctx.clients.s3In(region);
   try {
     await emptyBucket(s3, bucket);
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));

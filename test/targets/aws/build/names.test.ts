@@ -16,6 +16,7 @@ describe('resourceNames', () => {
       channelName: 'demo-channel',
       originBucket: 'demo-origin-123456789012-eu-west-1',
       logsBucket: 'demo-logs-123456789012-eu-west-1',
+      logsBucketRegion: 'eu-west-1',
       containerName: 'demo',
       containerLogGroup: '/aws/mediastore/demo',
       dashboardName: 'demo-eu-west-1',
@@ -25,6 +26,16 @@ describe('resourceNames', () => {
       tags: { 'livestream:stack': 'demo' },
       tagList: [{ Key: 'livestream:stack', Value: 'demo' }],
     });
+  });
+
+  it('puts the logs bucket of a stack in an opt-in region in us-east-1, still named with the stack\'s region', () => {
+    const n = resourceNames('demo', 'ap-south-2', '123456789012');
+    expect(n.logsBucket).toBe('demo-logs-123456789012-ap-south-2');
+    expect(n.logsBucketRegion).toBe('us-east-1');
+    expect(n.originBucket).toBe('demo-origin-123456789012-ap-south-2');
+    // The same stack name in us-east-1 gets a logs bucket of its own there.
+    expect(resourceNames('demo', 'us-east-1', '123456789012').logsBucket).not.toBe(n.logsBucket);
+    for (const region of ['ap-southeast-4', 'ap-southeast-5', 'me-central-1']) expect(resourceNames('demo', region, '123456789012').logsBucketRegion).toBe('us-east-1');
   });
 
   it('is deterministic', () => {

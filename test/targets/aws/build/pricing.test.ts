@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { STACK_REGIONS } from '../../../../src/core/regions.js';
 import { PRICES_AS_OF, channelPrices, estimateChannelCost, inputTier, otherCosts, videoClass } from '../../../../src/targets/aws/build/pricing.js';
 import { loadProfile } from '../../../../src/core/profiles.js';
 import type { Ladder } from '../../../../src/core/ladder.js';
@@ -70,6 +71,12 @@ describe('price table', () => {
     expect(channelPrices('us-east-1').output).toEqual({ SD: { perHour: 0.354 }, HD: { perHour: 0.702 } });
     expect(channelPrices('us-east-1').input('HD MAX_20_MBPS')).toEqual({ perHour: 0.294 });
     expect(channelPrices('eu-west-1').output.HD.estimated).toBeDefined();
+  });
+
+  it.each(STACK_REGIONS.filter((r) => r !== 'us-east-1'))('has a regional factor for %s, marked estimated', (region) => {
+    const p = channelPrices(region);
+    expect(p.output.HD.estimated).toMatch(new RegExp(`no ${region} list price at hand: us-east-1 rate × [\\d.]+$`));
+    expect(p.input('HD MAX_20_MBPS').estimated).toBe(p.output.HD.estimated);
   });
 
   it.each([['HD-1080p', 'HD MAX_20_MBPS'], ['HD-720p', 'HD MAX_10_MBPS'], ['SD-540p', 'SD MAX_10_MBPS']])('%s declares %s', async (profile, tier) => {
