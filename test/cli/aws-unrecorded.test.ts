@@ -42,11 +42,21 @@ function output(json: boolean): { out: Output; stdout: () => string; stderr: () 
 const where = () => ({ stack: 'teststack', stateDir: h.dir, target: 'aws', region: 'us-east-1' });
 
 describe('down / status --target aws without a state file (CLI)', () => {
+  it('status for people says the running channel\'s start is unknown and what it costs per hour', async () => {
+    const { out, stdout } = output(false);
+    expect(await runStatus(where(), out)).toBe(EXIT.OK);
+    expect(stdout()).toMatch(/Running since a time livestream never recorded \(no state file here\); it costs ≈ \$\d+\.\d\d\/h while it runs/);
+    expect(stdout()).not.toMatch(/Running 0s/);
+  });
+
   it('status lists what AWS has of the stack, writes no state file and exits 0', async () => {
     const { out, stdout } = output(true);
     expect(await runStatus({ ...where(), json: true }, out)).toBe(EXIT.OK);
     const report = JSON.parse(stdout());
     expect(report.channel.state).toBe('RUNNING');
+    // Its start was never recorded here: no "0s, $0.00" for a channel that is billing.
+    expect(report).toMatchObject({ runningStartUnknown: true, costPerHour: expect.any(Number) });
+    expect(report.costSoFar).toBeUndefined();
     expect(report.resources.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['channel', 'input', 'input-security-group', 'distribution', 'origin', 'logs-bucket', 'role']));
     expect(report.outputs.pushEndpoint).toMatch(/^rtmp:\/\//);
     expect(await h.stateText()).toBe('');

@@ -16,6 +16,11 @@ export interface StatusReport extends StackStatus {
    * from when livestream first saw the channel running.
    */
   runningAtLeast?: boolean;
+  /**
+   * The channel runs but no run of it is recorded here and none could be (status without a state
+   * file writes nothing): how long it has run is unknown, so no time or cost so far is claimed.
+   */
+  runningStartUnknown?: boolean;
   costSoFar?: number;
   costPerHour?: number;
 }
@@ -34,9 +39,14 @@ export function runStatus(opts: GlobalOptions & UnrecordedOptions & { stack?: st
   });
 }
 
+const BILLING_STATES = ['STARTING', 'RUNNING', 'RECOVERING', 'STOPPING'];
+
 export function withCost(status: StackStatus, state: StackState, driver: TargetDriver, now: Date): StatusReport {
   const runningSeconds = channelSeconds(state.channelRuns, now);
   const estimate = driver.estimateCost(state.spec, state.ladder);
+  if (BILLING_STATES.includes(status.channel.state) && !state.channelRuns.some((r) => !r.end)) {
+    return { ...status, runningSeconds: 0, runningStartUnknown: true, ...(estimate ? { costPerHour: estimate.perHour } : {}) };
+  }
   return {
     ...status,
     runningSeconds: Math.round(runningSeconds),
@@ -81,7 +91,9 @@ async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
 export function formatStatus(out: Output, r: StatusReport): string {
   const lines = [
     `${out.paint('bold', `Stack "${r.stack}"`)} on ${r.target}: channel ${paintState(out, r.channel.state)}${r.channel.detail ? ` (${r.channel.detail})` : ''}`,
-    `Running ${r.runningAtLeast ? 'at least ' : ''}${duration(r.runningSeconds)}${r.costSoFar !== undefined ? `, cost so far ${r.runningAtLeast ? '≥' : '≈'} $${r.costSoFar.toFixed(2)} at ≈ $${r.costPerHour!.toFixed(2)}/h` : ''}` +
+    r.runningStartUnknown
+      ? `Running since a time livestream never recorded (no state file here)${r.costPerHour !== undefined ? `; it costs ≈ $${r.costPerHour.toFixed(2)}/h while it runs` : ''}`
+      : `Running ${r.runningAtLeast ? 'at least ' : ''}${duration(r.runningSeconds)}${r.costSoFar !== undefined ? `, cost so far ${r.runningAtLeast ? '≥' : '≈'} $${r.costSoFar.toFixed(2)} at ≈ $${r.costPerHour!.toFixed(2)}/h` : ''}` +
       (r.runningAtLeast ? ' (a start livestream did not record: counted from when it first saw the channel running)' : ''),
     '',
     table([['resource', 'name', 'state'], ...r.resources.map((x) => [x.kind, x.name, resourceState(out, x)])]),
