@@ -40,7 +40,7 @@ describe('RTP_PUSH', () => {
     const lines: string[] = [];
     const ing = await startRtp(['127.0.0.1/32'], lines);
     expect(ing.pushEndpoint).toMatch(/^rtp:\/\/127\.0\.0\.1:\d+$/);
-    expect(ing.state()).toEqual({ connected: false, refused: 0, bytesIn: 0 });
+    expect(ing.state()).toMatchObject({ connected: false, refused: 0, bytesIn: 0, rtp: { forwarded: 0, sequenceGaps: 0, droppedAtGate: 0 } });
 
     const decoding = decodeFrames(ing.inputArgs(), 2);
     startPublisher('rtp_mpegts', ing.pushEndpoint!);
