@@ -35,12 +35,17 @@ afterEach(async () => {
   await closeAll();
 });
 
-/** A GStreamer publisher: 1280x720@30 H.264 at about 4 Mb/s in MPEG-TS over RTP, paced in real time. */
+/**
+ * A GStreamer publisher: 1280x720@30 H.264 at a constant 4 Mb/s (x264 with HRD filler, as contribution
+ * encoders send MPEG-TS over RTP; a test pattern would otherwise compress to 150 kb/s) in MPEG-TS over
+ * RTP, paced in real time: about 380 datagrams a second.
+ */
 function startGstSender(port: number): ChildProcess {
   const child = spawn('gst-launch-1.0', [
     '-q', 'videotestsrc', 'is-live=true', 'pattern=ball', 'background-color=0xff204080', '!',
     'video/x-raw,width=1280,height=720,framerate=30/1', '!',
-    'x264enc', 'tune=zerolatency', 'speed-preset=ultrafast', 'bitrate=4000', 'key-int-max=30', '!',
+    'x264enc', 'tune=zerolatency', 'speed-preset=ultrafast', 'bitrate=4000', 'vbv-buf-capacity=500', 'key-int-max=30',
+    'option-string=nal-hrd=cbr:filler=1', '!',
     'mpegtsmux', 'alignment=7', '!', 'rtpmp2tpay', '!', 'udpsink', 'host=127.0.0.1', `port=${port}`, 'sync=true',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.resume();
