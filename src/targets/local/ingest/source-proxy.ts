@@ -9,7 +9,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { rewriteManifest, rewriteUrl } from './manifest-rewrite.js';
-import { createKeepAliveAgent, requestWithRetry } from '../http-agent.js';
+import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../http-agent.js';
 
 export interface SourceProxyOptions {
   /** The source manifest, e.g. https://example.com/live/index.m3u8 (no credentials in it). */
@@ -142,6 +142,8 @@ export async function startSourceProxy(opts: SourceProxyOptions): Promise<Source
     ).catch(() => res.destroy());
   });
 
+  // ffmpeg's hls demuxer keeps its connection between playlist reloads: keep it longer than it idles.
+  server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
