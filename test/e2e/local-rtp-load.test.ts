@@ -94,7 +94,7 @@ describe.skipIf(!HAVE_GST)('RTP_PUSH under CPU load', () => {
     const state = input();
     expect(state.connected).toBe(true);
     expect(state.refused).toBe(0);
-    expect(missed, missed.slice(0, 5).join('\n')).toEqual([]);
+    expect(missed, `${JSON.stringify(state)}\n${missed.slice(0, 5).join('\n')}`).toEqual([]);
     expect(state.rtp?.forwarded ?? 0).toBeGreaterThan(SECONDS * 100);
     expect(state.rtp).toMatchObject({ sequenceGaps: 0, droppedAtGate: 0 });
     if (state.rtp?.droppedAtDecoder !== undefined) expect(state.rtp.droppedAtDecoder).toBe(0);
