@@ -20,6 +20,7 @@ import { waitUntil } from './helpers/hls-watch.js';
 import { closeAll, killChild, startTestStack } from './helpers/test-stack.js';
 
 const SECONDS = Number(process.env.LIVESTREAM_RTP_LOAD_SECONDS ?? 60);
+const STALL_MS = Number(process.env.LIVESTREAM_RTP_LOAD_STALL_MS ?? 500);
 const HAVE_GST = spawnSync('gst-launch-1.0', ['--version']).status === 0;
 
 interface RtpInputStatus {
@@ -84,7 +85,7 @@ describe.skipIf(!HAVE_GST)('RTP_PUSH under CPU load', () => {
     await waitUntil('source frames at the encoder', () => (input().fps ?? 0) > 0, 60_000);
 
     startCpuHogs();
-    const stopStalls = stallEventLoop(500, 2_000);
+    const stopStalls = stallEventLoop(STALL_MS, 2_000);
     await new Promise((r) => setTimeout(r, SECONDS * 1_000));
     stopStalls();
     expect(sender.exitCode, 'the GStreamer sender died').toBeNull();
