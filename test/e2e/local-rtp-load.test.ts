@@ -8,8 +8,12 @@
  * 2 s, as a garbage collection or a slow synchronous write blocks the daemon's on a loaded machine
  * (the gate used to run on that loop and lost the datagrams that arrived meanwhile).
  *
+ * On failure the message carries the input status, whose `rtp` counters say where packets went:
+ * sequenceGaps/droppedAtGate (the gate) or droppedAtDecoder (the decoder's socket overflowed: the
+ * decoder ffmpeg did not read in time, which it cannot while the frame synchronizer holds it back).
+ *
  * One minute by default (the CI variant, still under load); LIVESTREAM_RTP_LOAD_SECONDS=600 for a
- * long soak.
+ * long soak; LIVESTREAM_RTP_LOAD_STALL_MS=0 without the injected stalls (CPU hogs only).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
