@@ -163,8 +163,10 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
    * One request to the origin for `key`; never rejects. What the origin answered (200, 404, ...) is
    * cached for its time to live; a failure of ours (no connection, a timeout, a connection cut
    * mid-body) becomes a 502/504 for the viewers waiting on this fetch only and is never cached: the
-   * next viewer's request tries the origin again. A request that met the keep-alive race (a pooled
-   * connection the origin was closing) was already sent once more by requestWithRetry.
+   * next viewer's request tries the origin again. So is a 502/504 from upstream: the origin never
+   * sends one, the shield (edge-cluster.ts) sends one only for such a failure of its own.
+   * A request that met the keep-alive race (a pooled connection the origin was closing) was already
+   * sent once more by requestWithRetry.
    */
   function fetchFromOrigin(key: string, stale: CachedObject | undefined): Promise<{ entry: CachedObject; result: EdgeResultType }> {
     tallies.originFetches++;
@@ -173,10 +175,10 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
       metrics.edgeOriginLatency.observe({ status: String(status) }, (performance.now() - started) / 1000);
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (entry: CachedObject, result: EdgeResultType): void => {
+      const settle = (entry: CachedObject, result: EdgeResultType, cacheable = result !== 'Error'): void => {
         if (settled) return;
         settled = true;
-        if (result !== 'Error') cache.set(entry);
+        if (cacheable) cache.set(entry);
         resolve({ entry, result });
       };
       const fail = (err: Error): void => {
@@ -219,7 +221,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
         res.on('end', () => {
           if (!res.complete) return fail(new Error('origin response incomplete'));
           observe(status);
-          settle(buildEntry(key, status === 200 || status >= 400 ? status : 502, Buffer.concat(chunks, size), res.headers), 'Miss');
+          settle(buildEntry(key, status === 200 || status >= 400 ? status : 502, Buffer.concat(chunks, size), res.headers), 'Miss', status !== 502 && status !== 504);
         });
       }, fail);
     });

@@ -114,6 +114,14 @@ describe('edge → origin keep-alive race', () => {
     expect(origin.answered).toHaveLength(2);
   });
 
+  it('a 502/504 from upstream (the shield failing to reach the origin) is passed on, not cached', async () => {
+    origin.decide = () => 502;
+    expect((await get(edge, 'stream/index_1.m3u8')).status).toBe(502);
+    origin.decide = () => 'answer';
+    expect(await get(edge, 'stream/index_1.m3u8')).toEqual({ status: 200, body: PLAYLIST });
+    expect(origin.answered).toEqual(['/stream/index_1.m3u8', '/stream/index_1.m3u8']);
+  });
+
   it('with nothing listening the edge answers 502 each time and asks again each time', async () => {
     await origin.close();
     const down = await startEdge({
