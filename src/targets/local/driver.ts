@@ -9,6 +9,7 @@ import { stackLayout } from './layout.js';
 import { localNodes, type LocalContext } from './resources.js';
 import { waitForPlayback } from './wait-playback.js';
 import type { LiveStatus } from './daemon.js';
+import type { UdpGateCounters } from './ingest/udp-gate.js';
 
 const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];
 
@@ -46,7 +47,7 @@ async function daemonCall(run: RunContext, command: 'status' | 'start' | 'stop')
 
 /** The live figures as lines for people. */
 export function summarize(live: LiveStatus): Array<[string, string]> {
-  const input = live.input as { type: string; connected: boolean; fps?: number; bitrate?: number; losses?: number; refused?: number; lossSince?: string; remote?: string; lastError?: string };
+  const input = live.input as { type: string; connected: boolean; fps?: number; bitrate?: number; losses?: number; refused?: number; lossSince?: string; remote?: string; lastError?: string; rtp?: UdpGateCounters };
   const enc = live.encoder as { speed?: number; fps?: number; restarts: number; lastError?: string };
   const edge = live.edge as { requests: number; hits: number; misses: number; errors: number; segmentsServed: number };
   const renditions = live.renditions as Array<{ width: number; height: number; framerate: number; bitrate: number }>;
@@ -56,6 +57,7 @@ export function summarize(live: LiveStatus): Array<[string, string]> {
       input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.bitrate ? `, ${(input.bitrate / 1e6).toFixed(2)} Mb/s` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
       input.losses ? `${input.losses} losses` : undefined,
       input.refused ? `${input.refused} refused by --cidr` : undefined,
+      input.rtp ? describeRtpLoss(input.rtp) : undefined,
       input.lastError,
     ].filter(Boolean).join(', ')],
     ['Encoder', [
@@ -70,6 +72,13 @@ export function summarize(live: LiveStatus): Array<[string, string]> {
     ['ffmpeg', `${live.ffmpeg.path} ${live.ffmpeg.version} (from ${live.ffmpeg.source})`],
   ];
   return lines;
+}
+
+/** RTP datagrams lost on the way to the decoder, by where (udp-gate.ts). */
+function describeRtpLoss(rtp: UdpGateCounters): string {
+  const lost = rtp.sequenceGaps + rtp.droppedAtGate + (rtp.droppedAtDecoder ?? 0);
+  if (lost === 0) return `${rtp.forwarded} RTP packets, none lost`;
+  return `RTP packets lost: ${rtp.sequenceGaps} before the gate, ${rtp.droppedAtGate} at the gate, ${rtp.droppedAtDecoder ?? 'unknown'} at the decoder`;
 }
 
 /** The encoder reports RUNNING once its first new segment is out; old segments would fool the playback check. */

@@ -18,6 +18,7 @@ import { LivestreamError, type ErrorCode } from '../../../core/errors.js';
 import { createLocalMetrics, type EdgeTallies } from '../metrics.js';
 import type { EdgeStats, FromWorker, ToWorker, WorkerReport, WorkerSettings } from './edge-cluster-protocol.js';
 import { startEdge, VIEWER_WINDOW_MS, type EdgeOptions, type EdgeServer } from './edge-server.js';
+import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../http-agent.js';
 
 /**
  * Worker processes when the user names none: one per core, as nginx's `worker_processes auto`
@@ -55,7 +56,12 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
   // The shield's own counters stay private: /metrics shows what viewers got, summed over workers,
   // and the shield's origin requests (the ones that reach the origin) and its origin latency.
   const shieldTallies = createLocalMetrics().edge;
-  const shield = await startEdge({ ...opts, host: '127.0.0.1', port: 0, accessLog: false, sendAge: true, passThrough: undefined, metrics: { ...metrics, edge: shieldTallies } });
+  // Only the workers talk to the shield: it keeps their idle connections longer than their agents do
+  // (http-agent.ts), so a worker never sends a request on a connection the shield is closing.
+  const shield = await startEdge({
+    ...opts, host: '127.0.0.1', port: 0, accessLog: false, sendAge: true, passThrough: undefined, metrics: { ...metrics, edge: shieldTallies },
+    keepAliveMs: SERVER_KEEP_ALIVE_TIMEOUT_MS,
+  });
 
   const settings: WorkerSettings = {
     shieldUrl: shield.url,

@@ -11,6 +11,7 @@ import { parseRange } from './range.js';
 import { parseSimpleRequest } from './simple-request.js';
 import { isOwnProbe, readViewerHeaders, type ViewerHeaders } from './viewer-headers.js';
 import { listenOn } from '../listen.js';
+import { createKeepAliveAgent, requestWithRetry, UpstreamTimeoutError } from '../http-agent.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>; // true = handled
 
@@ -110,7 +111,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   const maxObjectBytes = opts.maxObjectBytes ?? 64 * 1024 * 1024;
   const origin = new URL(opts.originUrl);
   const originAuth = `Bearer ${opts.credential}`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = createKeepAliveAgent({ maxSockets: 64 });
   const cache = new EdgeCache(opts.maxCacheBytes ?? 256 * 1024 * 1024, (bytes, objects) => {
     tallies.cacheBytes = bytes;
     tallies.cacheObjects = objects;
@@ -164,7 +165,15 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     return buildEntry(key, status, Buffer.from(JSON.stringify({ error: code }) + '\n'), {});
   }
 
-  /** One request to the origin for `key`; never rejects (failures become 502/504 entries, cached 1 s). */
+  /**
+   * One request to the origin for `key`; never rejects. What the origin answered (200, 404, ...) is
+   * cached for its time to live; a failure of ours (no connection, a timeout, a connection cut
+   * mid-body) becomes a 502/504 for the viewers waiting on this fetch only and is never cached: the
+   * next viewer's request tries the origin again. So is a 502/504 from upstream: the origin never
+   * sends one, the shield (edge-cluster.ts) sends one only for such a failure of its own.
+   * A request that met the keep-alive race (a pooled connection the origin was closing) was already
+   * sent once more by requestWithRetry.
+   */
   function fetchFromOrigin(key: string, stale: CachedObject | undefined): Promise<{ entry: CachedObject; result: EdgeResultType }> {
     tallies.originFetches++;
     const started = performance.now();
@@ -172,32 +181,29 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
       metrics.edgeOriginLatency.observe({ status: String(status) }, (performance.now() - started) / 1000);
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (entry: CachedObject, result: EdgeResultType): void => {
+      const settle = (entry: CachedObject, result: EdgeResultType, cacheable = result !== 'Error'): void => {
         if (settled) return;
         settled = true;
-        cache.set(entry);
+        if (cacheable) cache.set(entry);
         resolve({ entry, result });
       };
       const fail = (err: Error): void => {
         observe(502);
-        const timedOut = err.message === 'origin timeout';
+        const timedOut = err instanceof UpstreamTimeoutError;
         settle(errorEntry(key, timedOut ? 504 : 502, timedOut ? 'OriginTimeout' : 'OriginUnreachable'), 'Error');
       };
       const headers: http.OutgoingHttpHeaders = { authorization: originAuth, 'user-agent': 'livestream-edge/1' };
       const revalidate = stale !== undefined && stale.status === 200 && stale.etag !== undefined;
       if (revalidate) headers['if-none-match'] = stale.etag;
-      const req = http.request({
+      const sent = requestWithRetry({
         host: origin.hostname,
         port: origin.port,
         method: 'GET',
         path: '/' + key.split('/').map(encodeURIComponent).join('/'),
         headers,
         agent,
-        timeout: opts.originTimeoutMs ?? 10_000,
-      });
-      req.on('timeout', () => req.destroy(new Error('origin timeout')));
-      req.on('error', fail);
-      req.on('response', (res) => {
+      }, { timeoutMs: opts.originTimeoutMs ?? 10_000 });
+      sent.then(({ req, res }) => {
         const status = res.statusCode ?? 502;
         if (status === 304 && revalidate) {
           res.resume();
@@ -214,16 +220,16 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > maxObjectBytes) req.destroy(new Error('object too large for the edge'));
-          else chunks.push(chunk);
+          if (size <= maxObjectBytes) return void chunks.push(chunk);
+          fail(new Error('object too large for the edge'));
+          req.destroy();
         });
         res.on('end', () => {
           if (!res.complete) return fail(new Error('origin response incomplete'));
           observe(status);
-          settle(buildEntry(key, status === 200 || status >= 400 ? status : 502, Buffer.concat(chunks, size), res.headers), 'Miss');
+          settle(buildEntry(key, status === 200 || status >= 400 ? status : 502, Buffer.concat(chunks, size), res.headers), 'Miss', status !== 502 && status !== 504);
         });
-      });
-      req.end();
+      }, fail);
     });
   }
 
@@ -402,22 +408,30 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     for (const h of HOP_BY_HOP) delete headers[h];
     const peer = req.socket.remoteAddress;
     if (peer !== undefined) headers['x-forwarded-for'] = typeof headers['x-forwarded-for'] === 'string' ? `${headers['x-forwarded-for']}, ${peer}` : peer;
-    const upstream = http.request({
+    // A body-less request can be sent twice (the keep-alive race); one with a body is streamed once.
+    const bodyless = !vh.hasBody;
+    let upstream: http.ClientRequest | undefined;
+    // A viewer that goes away takes the upstream request with it.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream?.destroy();
+    });
+    requestWithRetry({
       host: origin.hostname,
       port: origin.port,
       method: req.method,
       path: req.url,
       headers,
       agent,
-      timeout: opts.originTimeoutMs ?? 10_000,
-    });
-    upstream.on('timeout', () => upstream.destroy(new Error('origin timeout')));
-    upstream.on('error', (err) => {
-      if (res.headersSent) return void res.destroy();
-      const timedOut = err.message === 'origin timeout';
-      reject(req, res, vh, timedOut ? 504 : 502, timedOut ? 'OriginTimeout' : 'OriginUnreachable', started, query);
-    });
-    upstream.on('response', (up) => {
+    }, {
+      timeoutMs: opts.originTimeoutMs ?? 10_000,
+      retry: bodyless,
+      write: (r) => {
+        upstream = r;
+        if (res.destroyed) r.destroy();
+        else if (bodyless) r.end();
+        else req.pipe(r);
+      },
+    }).then(({ res: up }) => {
       const list: string[] = [];
       for (let i = 0; i < up.rawHeaders.length; i += 2) {
         if (!HOP_BY_HOP.has(up.rawHeaders[i].toLowerCase())) list.push(up.rawHeaders[i], up.rawHeaders[i + 1]);
@@ -439,12 +453,11 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
           contentType: up.headers['content-type'],
         }, started, query);
       });
+    }, (err: Error) => {
+      if (res.headersSent || res.destroyed) return void res.destroy();
+      const timedOut = err instanceof UpstreamTimeoutError;
+      reject(req, res, vh, timedOut ? 504 : 502, timedOut ? 'OriginTimeout' : 'OriginUnreachable', started, query);
     });
-    // A viewer that goes away takes the upstream request with it.
-    res.once('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.pipe(upstream);
   }
 
   async function serveMetrics(res: ServerResponse): Promise<void> {

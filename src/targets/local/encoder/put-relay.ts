@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createKeepAliveAgent } from '../http-agent.js';
 
 export interface PutRelay {
   /** Use as the encoder's originUrl. */
@@ -20,6 +21,9 @@ export async function startPutRelay(opts: { originUrl: string; token: () => stri
   const key = randomBytes(16).toString('hex');
   const origin = new URL(opts.originUrl);
   const prefix = `/${key}`;
+  // The body streams from ffmpeg and cannot be sent twice: the shared agent's idle limit, below the
+  // origin's keep-alive, is what keeps these PUTs off connections the origin is closing.
+  const agent = createKeepAliveAgent();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     if (!url.startsWith(`${prefix}/`) || !['PUT', 'DELETE'].includes(req.method ?? '')) {
@@ -33,7 +37,7 @@ export async function startPutRelay(opts: { originUrl: string; token: () => stri
     }
     const basePath = origin.pathname.replace(/\/+$/, '');
     const upstream = http.request(
-      { host: origin.hostname, port: origin.port, method: req.method, path: `${basePath}${url.slice(prefix.length)}`, headers },
+      { host: origin.hostname, port: origin.port, method: req.method, path: `${basePath}${url.slice(prefix.length)}`, headers, agent },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
@@ -56,6 +60,7 @@ export async function startPutRelay(opts: { originUrl: string; token: () => stri
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        agent.destroy();
         server.close(() => resolve());
       }),
   };

@@ -5,6 +5,7 @@
  */
 import type { Secrets, StackSpec } from '../../../core/spec.js';
 import type { FfmpegCaps } from '../encoder/ffmpeg-caps.js';
+import type { UdpGateCounters } from './udp-gate.js';
 
 export interface IngestState {
   /** A publisher is connected (push) / the source answers (pull) / the device is present. */
@@ -20,6 +21,8 @@ export interface IngestState {
   lastError?: string;
   /** Compressed bytes received from the source so far (push gates, pull proxy); absent for capture devices. */
   bytesIn?: number;
+  /** RTP_PUSH: datagrams forwarded, missing from the RTP sequence, dropped by the gate or at the decoder. */
+  rtp?: UdpGateCounters;
 }
 
 /** ffmpeg -map specifiers for the streams the encoder should use. */

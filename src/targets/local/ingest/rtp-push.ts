@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import type { Ingest, IngestOptions } from './ingest.js';
 import { SINGLE_INPUT_STREAMS } from './ingest.js';
 import { findFreeUdpPortPair } from './ports.js';
-import { startUdpGate } from './udp-gate.js';
+import { GATE_SOCKET_BUFFER_BYTES, startUdpGate } from './udp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
 import { explainListenError } from '../listen.js';
 
@@ -22,9 +22,15 @@ export const RTP_READ_TIMEOUT_US = 5_000_000;
 /**
  * ffmpeg reads MPEG-TS over RTP without an SDP: payload type 33 (MP2T) is static, so a plain
  * rtp:// input works (checked with ffmpeg 5.1 and an `-f rtp_mpegts` publisher).
+ * `-buffer_size`: the decoder's socket gets the gate's buffer size too. ffmpeg 5.1 reads its input in
+ * the thread that writes raw frames to the daemon, so while the daemon is slow to read them the
+ * datagrams wait in this buffer. It must be an input option: ffmpeg 5.1's rtp:// ignores it in the
+ * URL (`ss -uam` shows 768 KiB, its default, instead of 8 MiB).
+ * `localaddr`: without it ffmpeg binds the internal port on every interface (0.0.0.0), where anyone
+ * could send to the decoder past the gate's --cidr check. (The 2018 static build ignores both: no error.)
  */
 export function buildRtpInputArgs(internalPort: number): string[] {
-  return ['-i', `rtp://127.0.0.1:${internalPort}?timeout=${RTP_READ_TIMEOUT_US}`];
+  return ['-buffer_size', String(GATE_SOCKET_BUFFER_BYTES), '-i', `rtp://127.0.0.1:${internalPort}?timeout=${RTP_READ_TIMEOUT_US}&localaddr=127.0.0.1`];
 }
 
 export async function startRtpIngest(opts: IngestOptions): Promise<Ingest> {
@@ -44,9 +50,10 @@ export async function startRtpIngest(opts: IngestOptions): Promise<Ingest> {
       return {
         connected: sender !== undefined && Date.now() - sender.atMs <= RTP_LIVE_MS,
         ...(sender ? { remote: sender.address } : {}),
-        refused: gate.refusals.count,
+        refused: gate.refused(),
         bytesIn: gate.bytesIn(),
-        ...(gate.refusals.last ? { lastRefused: gate.refusals.last } : {}),
+        ...(gate.lastRefused() ? { lastRefused: gate.lastRefused() } : {}),
+        rtp: gate.counters(),
       };
     },
     close: () => gate.close(),

@@ -6,9 +6,10 @@
  * It also tells whether the source answers: each fetch (ffmpeg's, or a probe of the manifest when
  * ffmpeg is quiet) updates the state.
  */
-import { createServer, request as httpRequest, Agent as HttpAgent, type IncomingMessage, type Server } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { rewriteManifest, rewriteUrl } from './manifest-rewrite.js';
+import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../http-agent.js';
 
 export interface SourceProxyOptions {
   /** The source manifest, e.g. https://example.com/live/index.m3u8 (no credentials in it). */
@@ -43,7 +44,9 @@ const UPSTREAM_TIMEOUT_MS = 10_000;
 export async function startSourceProxy(opts: SourceProxyOptions): Promise<SourceProxy> {
   const source = new URL(opts.sourceUrl);
   const secure = source.protocol === 'https:';
-  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  // Idle sockets are let go before a source with default settings closes them, and a request that
+  // still meets a closed one is sent again: no "source unreachable: ECONNRESET" (http-agent.ts).
+  const agent = createKeepAliveAgent({ secure });
   const authorization = opts.user !== undefined
     ? `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`
     : undefined;
@@ -80,18 +83,13 @@ export async function startSourceProxy(opts: SourceProxyOptions): Promise<Source
     record('error', `HTTP ${status} from ${where}`);
   }
 
-  function fetchUpstream(path: string, headers: Record<string, string>, method: string): Promise<IncomingMessage> {
-    const send = secure ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(
-        { protocol: source.protocol, hostname: source.hostname, port: source.port || undefined, path, method, agent,
-          headers: { ...headers, 'accept-encoding': 'identity', ...(authorization ? { authorization } : {}) } },
-        resolve,
-      );
-      req.setTimeout(UPSTREAM_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${UPSTREAM_TIMEOUT_MS / 1000} s`)));
-      req.once('error', reject);
-      req.end();
-    });
+  async function fetchUpstream(path: string, headers: Record<string, string>, method: string): Promise<IncomingMessage> {
+    const { res } = await requestWithRetry(
+      { protocol: source.protocol, hostname: source.hostname, port: source.port || undefined, path, method, agent,
+        headers: { ...headers, 'accept-encoding': 'identity', ...(authorization ? { authorization } : {}) } },
+      { timeoutMs: UPSTREAM_TIMEOUT_MS, send: secure ? httpsRequest : httpRequest },
+    );
+    return res;
   }
 
   let proxyOrigin = '';
@@ -144,6 +142,8 @@ export async function startSourceProxy(opts: SourceProxyOptions): Promise<Source
     ).catch(() => res.destroy());
   });
 
+  // ffmpeg's hls demuxer keeps its connection between playlist reloads: keep it longer than it idles.
+  server.keepAliveTimeout = SERVER_KEEP_ALIVE_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

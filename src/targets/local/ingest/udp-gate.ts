@@ -3,10 +3,22 @@
  * the CIDR allow-list; refused ones are dropped, counted and logged at most once per address per
  * minute; allowed ones are forwarded unchanged (RTP header included) to ffmpeg's rtp:// input on
  * loopback. RTCP (port + 1) is not relayed: ffmpeg's MPEG-TS over RTP input does not need it.
+ *
+ * RTP must lose nothing the network delivered, and a datagram not read in time is lost for good:
+ * the kernel drops it once the socket's receive buffer is full. The daemon's own event loop carries
+ * the frame synchronizer, the origin and the edge's shield, and stalls for hundreds of ms on a busy
+ * machine; in it the gate lost thousands of packets (issue 9). So the gate runs in a worker thread
+ * of its own (udp-gate-worker.ts), whose event loop does nothing else, with receive buffers sized
+ * for seconds of a stall (GATE_SOCKET_BUFFER_BYTES, as far as net.core.rmem_max allows).
+ * Why not let ffmpeg own the public port: its rtp:// input can only match exact source addresses
+ * (`sources=`), not a CIDR range, and the port would go dark at each decoder restart. A thread
+ * rather than a process: nothing to orphan, and the counters are shared memory the daemon reads
+ * without a message round trip.
+ * Counters (status): datagrams forwarded, refused, missing from the RTP sequence at the gate, and
+ * dropped by the kernel on the gate's socket or on the decoder's (Linux: /proc/net/udp).
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { isAllowed, displayAddress } from './cidr.js';
-import { RefusalTracker } from './refusals.js';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 export interface UdpGateOptions {
   host: string;
@@ -15,8 +27,20 @@ export interface UdpGateOptions {
   targetPort: number;
   label: string;
   log: (line: string) => void;
-  /** A publisher is "connected" while its datagrams arrived within this window. */
-  liveMs?: number;
+}
+
+/** What happened to datagrams between the network and the decoder. */
+export interface UdpGateCounters {
+  /** Datagrams forwarded to the decoder. */
+  forwarded: number;
+  /** RTP packets missing from the sequence numbers the gate saw: lost before it read them. */
+  sequenceGaps: number;
+  /** Datagrams lost by the gate: its socket's buffer overflowed (Linux only), or a send failed. */
+  droppedAtGate: number;
+  /** Datagrams the decoder's socket overflowed with (ffmpeg did not read in time); absent where unknown. */
+  droppedAtDecoder?: number;
+  /** The receive buffer the kernel granted the gate's socket, in bytes. */
+  receiveBufferBytes: number;
 }
 
 export interface UdpGate {
@@ -26,57 +50,124 @@ export interface UdpGate {
   forwarded(): number;
   /** Bytes of admitted datagrams, for the input bitrate. */
   bytesIn(): number;
-  refusals: RefusalTracker;
+  /** Datagrams refused by the CIDR allow-list, and the last one. */
+  refused(): number;
+  lastRefused(): { address: string; time: string } | undefined;
+  counters(): UdpGateCounters;
   close(): Promise<void>;
 }
 
+/**
+ * Asked for the gate's socket and the decoder's: about 2 s of a 20 Mb/s stream at the kernel's
+ * accounting (a 1,344-byte datagram costs about 2.3 KB of buffer). Linux grants at most
+ * net.core.rmem_max (212,992 bytes on most distributions) and doubles what it grants.
+ */
+export const GATE_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** Slots of the shared counter array (BigInt64Array, written by the worker with Atomics). */
+export const SLOT = {
+  forwarded: 0,
+  bytesIn: 1,
+  refused: 2,
+  senderAtMs: 3,
+  refusedAtMs: 4,
+  sequenceGaps: 5,
+  gateKernelDrops: 6,
+  sendFailures: 7,
+  /** -1 while unknown. */
+  decoderKernelDrops: 8,
+  receiveBufferBytes: 9,
+} as const;
+export const SLOT_COUNT = 10;
+
+export interface GateWorkerSettings {
+  host: string;
+  port: number;
+  cidrs: readonly string[];
+  targetPort: number;
+  label: string;
+  bufferBytes: number;
+  counters: SharedArrayBuffer;
+}
+
+export type FromGateWorker =
+  | { type: 'ready'; port: number }
+  | { type: 'failed'; message: string; code?: string }
+  | { type: 'log'; line: string }
+  | { type: 'sender'; address: string }
+  | { type: 'refused'; address: string };
+
 export async function startUdpGate(opts: UdpGateOptions): Promise<UdpGate> {
-  const refusals = new RefusalTracker(60_000);
-  const inbound: Socket = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
-  const outbound: Socket = createSocket('udp4');
-  let sender: { address: string; atMs: number } | undefined;
-  let forwarded = 0;
-  let bytesIn = 0;
+  const shared = new SharedArrayBuffer(SLOT_COUNT * 8);
+  const counters = new BigInt64Array(shared);
+  const read = (slot: number): number => Number(Atomics.load(counters, slot));
+  const settings: GateWorkerSettings = {
+    host: opts.host, port: opts.port, cidrs: [...opts.cidrs], targetPort: opts.targetPort, label: opts.label,
+    bufferBytes: GATE_SOCKET_BUFFER_BYTES, counters: shared,
+  };
+  const worker = startGateWorker(settings);
+  let senderAddress: string | undefined;
+  let refusedAddress: string | undefined;
+  let closing = false;
 
-  inbound.on('message', (msg, rinfo) => {
-    const now = Date.now();
-    if (!isAllowed(opts.cidrs, rinfo.address)) {
-      if (refusals.record(rinfo.address, now)) {
-        opts.log(`${opts.label}: refused datagrams from ${displayAddress(rinfo.address)} at ${refusals.last!.time}: not in the allow-list (${opts.cidrs.join(', ')}); logged once a minute per address`);
+  const listening = new Promise<number>((resolve, reject) => {
+    worker.on('message', (m: FromGateWorker) => {
+      switch (m.type) {
+        case 'ready': return resolve(m.port);
+        case 'failed': return reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
+        case 'log': return opts.log(m.line);
+        case 'sender': senderAddress = m.address; return;
+        case 'refused': refusedAddress = m.address; return;
       }
-      return;
-    }
-    const shown = displayAddress(rinfo.address);
-    if (sender?.address !== shown || now - sender.atMs > 3_000) opts.log(`${opts.label}: receiving from ${shown}`);
-    sender = { address: shown, atMs: now };
-    forwarded++;
-    bytesIn += msg.length;
-    // Nobody listening (decoder restarting) is fine: the datagram is simply lost, as on the wire.
-    outbound.send(msg, opts.targetPort, '127.0.0.1', () => {});
-  });
-  inbound.on('error', (err) => opts.log(`${opts.label}: socket error: ${err.message}`));
-  outbound.on('error', () => {});
-
-  await new Promise<void>((resolve, reject) => {
-    inbound.once('error', reject);
-    inbound.bind(opts.port, opts.host, () => {
-      inbound.off('error', reject);
-      resolve();
+    });
+    worker.once('error', (err) => {
+      reject(err);
+      opts.log(`${opts.label}: the gate stopped: ${err.message}`);
+    });
+    worker.once('exit', (code) => {
+      reject(new Error(`the ${opts.label} gate exited (code ${code}) before it listened`));
+      if (!closing) opts.log(`${opts.label}: the gate exited (code ${code}); the input is down until the stack restarts`);
     });
   });
-  await new Promise<void>((resolve) => outbound.bind(0, '127.0.0.1', () => resolve()));
+  const port = await listening.catch(async (err: unknown) => {
+    closing = true;
+    await worker.terminate();
+    throw err;
+  });
 
   return {
-    port: inbound.address().port,
-    lastSender: () => sender,
-    forwarded: () => forwarded,
-    bytesIn: () => bytesIn,
-    refusals,
+    port,
+    lastSender: () => (senderAddress === undefined ? undefined : { address: senderAddress, atMs: read(SLOT.senderAtMs) }),
+    forwarded: () => read(SLOT.forwarded),
+    bytesIn: () => read(SLOT.bytesIn),
+    refused: () => read(SLOT.refused),
+    lastRefused: () => (refusedAddress === undefined ? undefined : { address: refusedAddress, time: new Date(read(SLOT.refusedAtMs)).toISOString() }),
+    counters: () => {
+      const decoder = read(SLOT.decoderKernelDrops);
+      return {
+        forwarded: read(SLOT.forwarded),
+        sequenceGaps: read(SLOT.sequenceGaps),
+        droppedAtGate: read(SLOT.gateKernelDrops) + read(SLOT.sendFailures),
+        ...(decoder >= 0 ? { droppedAtDecoder: decoder } : {}),
+        receiveBufferBytes: read(SLOT.receiveBufferBytes),
+      };
+    },
     close: async () => {
-      await Promise.all([
-        new Promise<void>((resolve) => inbound.close(() => resolve())),
-        new Promise<void>((resolve) => outbound.close(() => resolve())),
-      ]);
+      closing = true;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'close' });
+      const timer = setTimeout(() => void worker.terminate(), 2_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
+}
+
+/** Run from dist/ as plain JS; from src/ (tests, tsx) the worker is TypeScript, loaded through tsx. */
+function startGateWorker(settings: GateWorkerSettings): Worker {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return new Worker(new URL('./udp-gate-worker.js', import.meta.url), { workerData: settings });
+  const entry = new URL('./udp-gate-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData: settings });
 }

@@ -10,6 +10,7 @@ import { normaliseObjectPath, splitTarget } from './object-path.js';
 import { identityOf, ObjectStore, PutError, sameFile, type ObjectMeta } from './object-store.js';
 import { AccessControl, canRead, canWrite, type Grant } from './write-tokens.js';
 import { listenOn } from '../listen.js';
+import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../http-agent.js';
 
 export interface OriginOptions {
   root: string; // folder holding the objects (created if missing)
@@ -299,7 +300,9 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
       headersTimeout: opts.headersTimeoutMs ?? 10_000,
       requestTimeout: opts.requestTimeoutMs ?? 120_000,
       connectionsCheckingInterval: Math.min(1000, opts.headersTimeoutMs ?? 1000),
-      keepAliveTimeout: 5_000,
+      // Longer than any client of ours keeps a connection idle (ffmpeg's persistent PUT connection
+      // idles a segment duration; our agents 4 s), so none sends on one the origin is closing (http-agent.ts).
+      keepAliveTimeout: SERVER_KEEP_ALIVE_TIMEOUT_MS,
     },
     (req, res) => {
       handle(req, res).catch(() => {

@@ -21,7 +21,7 @@ describe('decoder input arguments', () => {
   });
 
   it('RTP: rtp:// input with a read timeout in microseconds', () => {
-    expect(buildRtpInputArgs(40124)).toEqual(['-i', 'rtp://127.0.0.1:40124?timeout=5000000']);
+    expect(buildRtpInputArgs(40124)).toEqual(['-buffer_size', '8388608', '-i', 'rtp://127.0.0.1:40124?timeout=5000000&localaddr=127.0.0.1']);
   });
 
   it('URL_PULL: reconnect options, rw timeout, live start index and hold counters', () => {

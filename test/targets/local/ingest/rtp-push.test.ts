@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
 import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
 import { decodeFrames, killAll, makeSpec, makeTempDir, startPublisher, waitFor, FFMPEG } from './helpers.js';
 
@@ -40,7 +42,7 @@ describe('RTP_PUSH', () => {
     const lines: string[] = [];
     const ing = await startRtp(['127.0.0.1/32'], lines);
     expect(ing.pushEndpoint).toMatch(/^rtp:\/\/127\.0\.0\.1:\d+$/);
-    expect(ing.state()).toEqual({ connected: false, refused: 0, bytesIn: 0 });
+    expect(ing.state()).toMatchObject({ connected: false, refused: 0, bytesIn: 0, rtp: { forwarded: 0, sequenceGaps: 0, droppedAtGate: 0 } });
 
     const decoding = decodeFrames(ing.inputArgs(), 2);
     startPublisher('rtp_mpegts', ing.pushEndpoint!);
@@ -50,6 +52,22 @@ describe('RTP_PUSH', () => {
     const { frames, stderr } = await decoding;
     expect(frames, stderr.slice(-500)).toBeGreaterThanOrEqual(20);
     expect(lines).toContain('RTP: receiving from 127.0.0.1');
+  });
+
+  it.skipIf(!existsSync('/proc/net/udp'))('the decoder listens on loopback only (not past the gate), with the gate\'s buffer size', async () => {
+    const ing = await startRtp(['127.0.0.1/32']);
+    const internal = Number(/rtp:\/\/127\.0\.0\.1:(\d+)/.exec(ing.inputArgs().join(' '))![1]);
+    const hexPort = internal.toString(16).toUpperCase().padStart(4, '0');
+    const decoding = decodeFrames(ing.inputArgs(), 1, 20_000);
+    const bound = () => readFileSync('/proc/net/udp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/)[1]).filter((a) => a?.endsWith(`:${hexPort}`));
+    expect(await waitFor(() => bound().length > 0, 10_000)).toBe(true);
+    expect(bound()).toEqual([`0100007F:${hexPort}`]);
+    const ss = spawnSync('ss', ['-uamn', `sport = :${internal}`], { encoding: 'utf8' });
+    // Linux reports twice what it grants; at least the 4 MiB asked when net.core.rmem_max allows.
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    const rb = /rb(\d+)/.exec(ss.stdout ?? '');
+    if (rb && rmemMax >= 4 * 1024 * 1024) expect(Number(rb[1])).toBe(8 * 1024 * 1024);
+    await decoding;
   });
 
   it('drops datagrams from outside the allow-list, counts each, logs the address once', async () => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../../src/targets/local/driver.js';
+import type { LiveStatus } from '../../../src/targets/local/daemon.js';
+import type { UdpGateCounters } from '../../../src/targets/local/ingest/udp-gate.js';
+
+function liveWith(rtp: UdpGateCounters | undefined): LiveStatus {
+  return {
+    channel: 'RUNNING', channelState: 'RUNNING',
+    input: { type: 'RTP_PUSH', connected: true, refused: 0, losses: 0, ...(rtp ? { rtp } : {}) },
+    encoder: { restarts: 0 }, renditions: [], segmentsWritten: 0, viewers: 0,
+    edge: { requests: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 }, origin: {},
+    ffmpeg: { path: 'ffmpeg', version: '5.1', source: 'PATH' },
+  };
+}
+
+const inputLine = (live: LiveStatus): string => summarize(live).find(([k]) => k === 'Input')![1];
+
+describe('status summary: RTP packets', () => {
+  it('says none were lost', () => {
+    expect(inputLine(liveWith({ forwarded: 1200, sequenceGaps: 0, droppedAtGate: 0, droppedAtDecoder: 0, receiveBufferBytes: 8388608 })))
+      .toContain('1200 RTP packets, none lost');
+  });
+
+  it('says where packets were lost', () => {
+    expect(inputLine(liveWith({ forwarded: 1200, sequenceGaps: 3, droppedAtGate: 0, droppedAtDecoder: 40, receiveBufferBytes: 8388608 })))
+      .toContain('RTP packets lost: 3 before the gate, 0 at the gate, 40 at the decoder');
+    expect(inputLine(liveWith({ forwarded: 1200, sequenceGaps: 0, droppedAtGate: 5, receiveBufferBytes: 425984 })))
+      .toContain('RTP packets lost: 0 before the gate, 5 at the gate, unknown at the decoder');
+  });
+
+  it('adds nothing without the gate counters', () => {
+    expect(inputLine(liveWith(undefined))).toBe('RTP_PUSH, connected');
+  });
+});
