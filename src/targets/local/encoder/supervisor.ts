@@ -36,6 +36,8 @@ import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from './ffmpeg-caps.js';
 import { FrameSynchronizer } from './frame-sync.js';
 import { NULL_SINK, openLogFile, type LineSink } from './log-file.js';
 import { buildMasterPlaylist } from './master-playlist.js';
+import { PlaylistComposer } from './media-playlist.js';
+import { createPlaylistWriter, type PlaylistWriter } from './playlist-writer.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { startPutRelay, type PutRelay } from './put-relay.js';
 import { redactText } from './redact.js';
@@ -72,7 +74,18 @@ export interface EncoderOptions {
 export interface EncoderStatus {
   state: 'IDLE' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'RECOVERING';
   input: { connected: boolean; fps?: number; bitrate?: number; lossSince?: string; losses: number };
-  encoder: { speed?: number; fps?: number; restarts: number; lastError?: string; pid?: number; startedAt?: string };
+  encoder: {
+    speed?: number;
+    fps?: number;
+    restarts: number;
+    lastError?: string;
+    pid?: number;
+    startedAt?: string;
+    /** Pictures the encoder did not get (it was behind, or restarting): gaps in the timeline, which stays on the clock. */
+    droppedFrames: number;
+    /** How far the newest segment's end (program date time + duration) was behind the wall clock when its playlist was published. */
+    pdtDriftSeconds?: number;
+  };
   renditions: Array<{ name: string; width: number; height: number; framerate: number; bitrate: number }>;
   segmentsWritten: number;
 }
@@ -109,8 +122,17 @@ export class EncoderSupervisor {
   /** Renditions with a segment in progress in the current encoder run. */
   private openSegments = new Set<string>();
   private masterWritten = false;
-  /** Adds the write token for an ffmpeg whose hls muxer cannot (no `-headers`). */
+  /**
+   * Between ffmpeg and the origin: takes the media playlists (composed by us, see playlist-writer.ts)
+   * and forwards the segments, adding the write token (an old ffmpeg's hls muxer has no `-headers`).
+   */
   private relay: PutRelay | undefined;
+  /** The media playlists, kept across encoder runs (and channel stop/start). */
+  private readonly composer: PlaylistComposer;
+  private playlists: PlaylistWriter | undefined;
+  /** Encoder runs started: tells the playlists of one from another's. */
+  private run = 0;
+  private pdtDriftSeconds: number | undefined;
 
   private decoder: ChildProcess | undefined;
   private decoderHadFrames = false;
@@ -129,6 +151,7 @@ export class EncoderSupervisor {
     this.caps = opts.caps ?? MODERN_FFMPEG_CAPS;
     this.raw = selectRawFormat(opts.ladder);
     this.log = opts.logFile ? openLogFile(opts.logFile) : NULL_SINK;
+    this.composer = new PlaylistComposer({ windowSize: opts.ladder.hls.playlistSize, targetDuration: opts.ladder.hls.segmentSeconds });
   }
 
   async start(): Promise<void> {
@@ -137,11 +160,25 @@ export class EncoderSupervisor {
     this.state = 'STARTING';
     this.masterWritten = false;
     this.lossSince = this.now();
-    if (!this.caps.hlsHeaders) {
-      const relay = await startPutRelay({ originUrl: this.opts.originUrl, token: () => this.opts.writeToken() });
-      if (!this.running) return relay.close();
-      this.relay = relay;
-    }
+    const playlists = createPlaylistWriter({
+      originUrl: this.opts.originUrl,
+      token: () => this.opts.writeToken(),
+      composer: this.composer,
+      now: this.now,
+      log: this.log,
+      onSegments: (_name, added) => {
+        const newest = added[added.length - 1]!;
+        this.pdtDriftSeconds = Math.round(this.now() - newest.programDateTime - newest.duration * 1000) / 1000;
+      },
+    });
+    this.playlists = playlists;
+    const relay = await startPutRelay({
+      originUrl: this.opts.originUrl,
+      token: () => this.opts.writeToken(),
+      onPlaylist: (path, text) => playlists.take(path, text),
+    });
+    if (!this.running) return relay.close();
+    this.relay = relay;
     const slate = await this.renderSlate();
     if (!this.running) return;
     this.sync = new FrameSynchronizer({
@@ -150,6 +187,7 @@ export class EncoderSupervisor {
       now: this.now,
       onInputChange: (c) => this.onInputChange(c),
       onFrameFed: this.opts.onFrameFed,
+      onTimelineBreak: (ms) => this.breakTimeline(ms),
     });
     this.sync.start();
     this.startEncoder();
@@ -176,6 +214,8 @@ export class EncoderSupervisor {
     await Promise.all([stopProcess(decoder, 'SIGTERM', 3_000), this.encoderExit ? withTimeout(this.encoderExit, 8_000) : Promise.resolve()]);
     if (encoder && encoder.exitCode === null && encoder.signalCode === null) await stopProcess(encoder, 'SIGKILL', 3_000);
     this.encoder = undefined;
+    await this.playlists?.close();
+    this.playlists = undefined;
     await this.relay?.close();
     this.relay = undefined;
     this.inputConnected = false;
@@ -201,6 +241,8 @@ export class EncoderSupervisor {
         ...(this.lastError ? { lastError: this.lastError } : {}),
         ...(this.encoder?.pid ? { pid: this.encoder.pid } : {}),
         ...(this.encoderStartedAt !== undefined ? { startedAt: new Date(this.encoderStartedAt).toISOString() } : {}),
+        droppedFrames: s?.droppedFrames ?? 0,
+        ...(this.pdtDriftSeconds !== undefined ? { pdtDriftSeconds: this.pdtDriftSeconds } : {}),
       },
       renditions: this.opts.ladder.renditions.map((r) => ({
         name: `index_${r.width}x${r.height}`,
@@ -222,6 +264,8 @@ export class EncoderSupervisor {
       ...(s && this.inputConnected ? { inputFps: s.inputFps } : {}),
       ...(this.speed !== undefined ? { encoderSpeed: this.speed } : {}),
       restarts: this.restarts,
+      droppedFrames: s?.droppedFrames ?? 0,
+      ...(this.pdtDriftSeconds !== undefined ? { pdtDriftSeconds: this.pdtDriftSeconds } : {}),
       ...(this.lossSince !== undefined ? { inputLossSeconds: Math.round((this.now() - this.lossSince) / 100) / 10 } : {}),
     };
   }
@@ -258,12 +302,15 @@ export class EncoderSupervisor {
   // ---- the encoder ---------------------------------------------------------------------------
 
   private startEncoder(): void {
-    if (!this.running || !this.sync) return;
+    if (!this.running || !this.sync || !this.playlists || !this.relay) return;
     const token = this.opts.writeToken();
+    const run = ++this.run;
+    this.composer.beginRun(run);
     const args = buildEncoderArgs({
       ladder: this.opts.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
-      output: { kind: 'http', originUrl: this.relay?.url ?? this.opts.originUrl, token },
+      output: { kind: 'http', originUrl: this.relay.url, token },
+      playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
       inputFps: this.raw.fps,
       caps: this.caps,
       startNumber: this.lastSegmentNumber + 1,
@@ -274,7 +321,8 @@ export class EncoderSupervisor {
       ffmpegPath: this.opts.ffmpegPath,
       args,
       label: 'encoder',
-      secrets: [token, ...(this.relay ? [new URL(this.relay.url).pathname.slice(1)] : [])],
+      // The relay's key plays the token's part: masked like it.
+      secrets: [token, new URL(this.relay.url).pathname.slice(1)],
       log: this.log,
       stdin: 'pipe',
       extraPipes: 1,
@@ -295,7 +343,11 @@ export class EncoderSupervisor {
         if (this.running && (this.state === 'STARTING' || this.state === 'RECOVERING') && (p.frame ?? 0) > 0) this.state = 'RUNNING';
       }
     });
-    this.sync.setSink({ video: child.stdin as Writable, audio: child.stdio[3] as Writable });
+    this.sync.setSink({
+      video: child.stdin as Writable,
+      audio: child.stdio[3] as Writable,
+      onTimelineStart: (wallMs) => this.composer.setRunStart(run, wallMs),
+    });
     this.encoderExit = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         resolve();
@@ -340,6 +392,15 @@ export class EncoderSupervisor {
     this.masterWritten = false;
     this.log.write(`${new Date(this.now()).toISOString()} [channel] encoder crashed; restarting in ${delayMs} ms`);
     this.later(delayMs, () => this.startEncoder());
+  }
+
+  /**
+   * The event loop stood still too long to bridge (frame-sync.ts): end this encoder run, so the next
+   * one starts a new timeline on the clock, after a discontinuity.
+   */
+  private breakTimeline(stalledMs: number): void {
+    this.log.write(`${new Date(this.now()).toISOString()} [channel] stalled ${Math.round(stalledMs / 1000)} s: restarting the encoder on the wall clock`);
+    this.encoder?.kill('SIGTERM');
   }
 
   /** ffmpeg 5.1 writes a master without AVERAGE-BANDWIDTH or FRAME-RATE, so we write our own. */
