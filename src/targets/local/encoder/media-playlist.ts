@@ -143,6 +143,14 @@ export class PlaylistComposer {
     return { text: this.render(state), added };
   }
 
+  /**
+   * The file number for a new run's first segment: the media sequence number its segments will get,
+   * so names keep matching the sequence (and a killed run's unfinished, never listed file is replaced).
+   */
+  nextSequence(): number {
+    return Math.max(this.opts.firstSequence ?? 1, ...[...this.renditions.values()].map((r) => r.nextSequence));
+  }
+
   private rendition(name: string): RenditionState {
     let state = this.renditions.get(name);
     if (!state) {

@@ -118,7 +118,6 @@ export class EncoderSupervisor {
   private speed: number | undefined;
   private encoderFps: number | undefined;
   private segmentsWritten = 0;
-  private lastSegmentNumber = 0;
   /** Renditions with a segment in progress in the current encoder run. */
   private openSegments = new Set<string>();
   private masterWritten = false;
@@ -313,9 +312,7 @@ export class EncoderSupervisor {
       playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
       inputFps: this.raw.fps,
       caps: this.caps,
-      startNumber: this.lastSegmentNumber + 1,
-      // Every encoder run after the first restarts timestamps: tell players (crash restart, or stop then start).
-      discontinuity: this.lastSegmentNumber > 0,
+      startNumber: this.composer.nextSequence(),
     });
     const child = spawnFfmpeg({
       ffmpegPath: this.opts.ffmpegPath,
@@ -362,11 +359,10 @@ export class EncoderSupervisor {
   private onEncoderLine(line: string): void {
     const seg = SEGMENT_STARTED.exec(line);
     if (seg) {
-      const [, rendition, num] = seg as unknown as [string, string, string];
+      const rendition = seg[1]!;
       // Starting segment N of a rendition means its previous one is complete.
       if (this.openSegments.has(rendition)) this.segmentsWritten++;
       this.openSegments.add(rendition);
-      this.lastSegmentNumber = Math.max(this.lastSegmentNumber, Number(num));
       return;
     }
     if (PLAYLIST_WRITTEN.test(line)) {

@@ -60,6 +60,7 @@ describe('PlaylistComposer', () => {
     c.setRunStart(2, T0 + 19_000);
     const late = c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4, 4, 4]), T0 + 19_100);
     expect(late.text).toBeUndefined(); // a playlist of the dead run is ignored
+    expect(c.nextSequence()).toBe(4); // file 4 was never finished: the new run writes it again
     const first = c.update(2, 'index_320x180', ffmpegPlaylist(5, [4]), T0 + 25_000).text!;
     expect(first.split('\n').filter((l) => l.endsWith('.ts'))).toEqual(['index_320x180_00002.ts', 'index_320x180_00003.ts', 'index_320x180_00005.ts']);
     expect(first).toContain('#EXT-X-MEDIA-SEQUENCE:2\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n');
