@@ -236,10 +236,13 @@ export class FrameSynchronizer {
 
   private onTick(): void {
     const period = 1000 / this.opts.raw.fps;
-    const behind = Math.floor((this.mono() - this.epoch) / period) - this.tick;
+    let behind = Math.floor((this.mono() - this.epoch) / period) - this.tick;
     // After a long stall (suspended laptop, debugger) skip ahead rather than flood the encoder: the
     // skipped ticks are dropped pictures, and their sound is silence, so the timeline stays on the clock.
-    if (behind > 2 * this.opts.raw.fps) this.skipTicks(behind);
+    if (behind > 2 * this.opts.raw.fps) {
+      this.skipTicks(behind);
+      behind = 0;
+    }
     // Emit every tick that is due, so the output timeline keeps pace with the wall clock.
     const dueTicks = Math.max(1, Math.min(behind + 1, 2 * this.opts.raw.fps));
     for (let i = 0; i < dueTicks; i++) this.emitTick();

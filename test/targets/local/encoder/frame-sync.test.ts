@@ -161,4 +161,32 @@ describe('FrameSynchronizer', () => {
     // The sound never stops: one tick of it for each of the 601 ticks, dropped pictures or not.
     expect(Buffer.concat(audio.chunks).length).toBe(601 * 20);
   });
+
+  it('bridges a stalled event loop with silence and dropped pictures, and ends the timeline after a stall too long to bridge', async () => {
+    let jump = 0;
+    const breaks: number[] = [];
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() + jump, onTimelineBreak: (ms) => breaks.push(ms) });
+    const video = collector();
+    const audio = collector();
+    sync.setSink({ video: video.sink, audio: audio.sink });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(1_000); // ticks 0..10
+    jump += 5_000; // the loop stood still for 5 s: 50 ticks passed unseen
+    await vi.advanceTimersByTimeAsync(100);
+    const frames = encoderFrames(video.chunks, RAW);
+    // The picture after the stall is stamped 5 s later than a frame count would say; the sound has 5 s of silence in between.
+    const gaps = frames.slice(1).map((f, i) => f.timeMs - frames[i]!.timeMs);
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(5_000);
+    // ... and never ahead of the clock (6.1 s have passed on it).
+    expect(frames.at(-1)!.timeMs).toBeLessThanOrEqual(6_100);
+    const ticksSoFar = Math.round(frames.at(-1)!.timeMs / 100) + 1;
+    expect(Buffer.concat(audio.chunks).length).toBe(ticksSoFar * 20);
+    expect(sync.stats().droppedFrames).toBe(ticksSoFar - frames.length);
+    expect(breaks).toEqual([]);
+    jump += 60_000; // a suspended laptop: more than 30 s cannot be bridged with silence
+    await vi.advanceTimersByTimeAsync(100);
+    sync.stop();
+    expect(breaks).toHaveLength(1);
+    expect(breaks[0]!).toBeGreaterThan(59_000);
+  });
 });
