@@ -107,7 +107,11 @@ export class FrameSynchronizer {
   private sinkFirstTick: number | undefined;
   private fed = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps. */
+  /**
+   * Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps.
+   * (performance.now is CLOCK_MONOTONIC, which NTP slews with the wall clock: only a step of the wall
+   * clock separates them, and each encoder run takes the wall clock afresh.)
+   */
   private epoch = 0;
   private wallEpoch = 0;
   private tick = 0;

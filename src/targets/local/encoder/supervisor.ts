@@ -10,12 +10,15 @@
  *   decoder ffmpeg (one per source attempt, may die and restart freely)
  *     -> raw yuv420p at the ladder's top size and rate on a pipe, s16le on another
  *   FrameSynchronizer (frame-sync.ts), paced by the wall clock: source frame, last frame, or slate + silence
- *     -> raw video on the encoder's stdin, raw audio on its fd 3
- *   encoder ffmpeg (one for the ladder) -> split/scale/x264/aac -> HLS by HTTP PUT into the origin
+ *     -> frames stamped with their tick's time on the encoder's stdin, raw audio on its fd 3
+ *   encoder ffmpeg (one for the ladder) -> split/scale/x264/aac -> HLS by HTTP PUT to the put relay
+ *   put relay (put-relay.ts) -> segments into the origin; media playlists to the playlist writer
+ *     (playlist-writer.ts, media-playlist.ts), which publishes playlists that outlive the encoder
  *
- * The encoder never sees a gap, so the timeline is continuous through input loss (EMIT_OUTPUT).
- * A crashed encoder is restarted with exponential backoff, continuing the segment numbers with a
- * discontinuity. The cost is moving raw frames through Node: measured here at about 15% of one core
+ * The encoder never sees a gap in the source, so the timeline is continuous through input loss
+ * (EMIT_OUTPUT); when it falls behind, frames are dropped, and the timeline stays on the wall clock.
+ * A crashed encoder is restarted with exponential backoff; the playlists keep their window, continue
+ * the media sequence and mark the restart with a discontinuity. The cost is moving raw frames through Node: measured here at about 15% of one core
  * at 1080p30 (93 MB/s in and out; mostly pipe syscalls) and about 7% at 720p30.
  * bench/encoder-bench.ts measures the encoder against hand-written ffmpeg and the whole path's latency.
  */
