@@ -303,6 +303,8 @@ export class FrameSynchronizer {
   private startTimeline(sink: FrameSink, tick: number): void {
     if (this.sinkFirstTick !== undefined) return;
     this.sinkFirstTick = tick;
+    // Take the wall clock afresh for each encoder run (it may have been stepped since the last).
+    this.wallEpoch = this.now() - (this.mono() - this.epoch);
     sink.video.write(mkvStreamHeader(this.opts.raw));
     sink.onTimelineStart?.(this.wallEpoch + (tick * 1000) / this.opts.raw.fps);
   }
