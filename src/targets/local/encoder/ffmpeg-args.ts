@@ -37,8 +37,6 @@ export interface EncoderArgsOptions {
   output: HlsOutput;
   /** First segment number; a restarted encoder continues where the crashed one stopped. Default 1 (as MediaLive). */
   startNumber?: number;
-  /** Mark a discontinuity at the start (after a crash restart) so players reset their decoders. */
-  discontinuity?: boolean;
   /**
    * Where the media playlists go, when not beside the segments: the supervisor's playlist writer
    * (playlist-writer.ts), which keeps the window and the timeline across encoder restarts.
@@ -178,7 +176,8 @@ function buildAudioCodecArgs(ladder: Ladder): string[] {
 
 function buildHlsArgs(opts: EncoderArgsOptions, caps: FfmpegCaps): string[] {
   const { hls } = opts.ladder;
-  const flags = ['delete_segments', 'independent_segments', 'program_date_time', ...(opts.discontinuity ? ['discont_start'] : [])];
+  // No discont_start after a restart: the playlists players read are ours (media-playlist.ts), which mark it.
+  const flags = ['delete_segments', 'independent_segments', 'program_date_time'];
   return [
     '-f', 'hls',
     '-hls_time', String(hls.segmentSeconds),

@@ -18,8 +18,10 @@
  * The encoder never sees a gap in the source, so the timeline is continuous through input loss
  * (EMIT_OUTPUT); when it falls behind, frames are dropped, and the timeline stays on the wall clock.
  * A crashed encoder is restarted with exponential backoff; the playlists keep their window, continue
- * the media sequence and mark the restart with a discontinuity. The cost is moving raw frames through Node: measured here at about 15% of one core
- * at 1080p30 (93 MB/s in and out; mostly pipe syscalls) and about 7% at 720p30.
+ * the media sequence and mark the restart with a discontinuity.
+ *
+ * The cost is moving raw frames through Node: measured here at about 15% of one core at 1080p30
+ * (93 MB/s in and out; mostly pipe syscalls) and about 7% at 720p30.
  * bench/encoder-bench.ts measures the encoder against hand-written ffmpeg and the whole path's latency.
  */
 import type { ChildProcess } from 'node:child_process';

@@ -75,16 +75,15 @@ describe('buildEncoderArgs', () => {
     ]);
   });
 
-  it('after a crash continues the segment numbers and marks a discontinuity', () => {
+  it('after a crash continues the segment numbers', () => {
     const args = buildEncoderArgs({
       ladder: TEST_LADDER,
       input: { args: [], video: '0:v:0', audio: '1:a:0' },
       output: { kind: 'http', originUrl: 'http://o', token: 't' },
       startNumber: 42,
-      discontinuity: true,
     });
     expect(args.slice(args.indexOf('-hls_flags'), args.indexOf('-var_stream_map'))).toEqual([
-      '-hls_flags', 'delete_segments+independent_segments+program_date_time+discont_start',
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time',
       '-hls_segment_type', 'mpegts', '-start_number', '42',
     ]);
   });
@@ -173,18 +172,17 @@ describe('buildEncoderArgs for an old ffmpeg (no var_stream_map name:, no hls -h
     expect(args.join(' ')).not.toContain('tok123');
   });
 
-  it('continues numbering with a discontinuity in every output, and leaves out the options ffmpeg lacks', () => {
+  it('continues numbering in every output, and leaves out the options ffmpeg lacks', () => {
     const args = buildEncoderArgs({
       ladder: TEST_LADDER,
       input: { args: ['-i', 'src.ts'], video: '0:v:0', audio: '0:a:0' },
       output: { kind: 'file', dir: '/tmp/out' },
       startNumber: 7,
-      discontinuity: true,
       caps: { ...NPM_CAPS, hlsDeleteThreshold: false, ignoreIoErrors: false },
     });
     const hls = [
       '-c:a', 'aac', '-b:a', '64000', '-ar', '48000', '-ac', '2', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '4',
-      '-hls_flags', 'delete_segments+independent_segments+program_date_time+discont_start', '-hls_segment_type', 'mpegts', '-start_number', '7',
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time', '-hls_segment_type', 'mpegts', '-start_number', '7',
     ];
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
