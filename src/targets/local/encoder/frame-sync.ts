@@ -72,6 +72,9 @@ export interface FrameSyncStats {
 /** Longest stall bridged by writing silence (30 s of 48 kHz stereo is 5.8 MB); beyond, the run ends. */
 const MAX_STALL_SILENCE_S = 30;
 
+/** Sound held for an encoder that does not read it (ffmpeg's input queue takes ~20 s first). */
+const MAX_AUDIO_BACKLOG_S = 10;
+
 interface QueuedFrame {
   data: Buffer;
   arrivedAt: number;
@@ -286,7 +289,8 @@ export class FrameSynchronizer {
     }
     const tick = this.tick - 1;
     this.startTimeline(sink, tick);
-    sink.audio.write(sound);
+    // An encoder that has not read its sound for this long is stuck: keep the memory bounded.
+    if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
     // Not keeping up: drop this picture; the next one's timestamp leaves the gap.
     if (sink.video.writableLength > this.maxBacklogBytes) {
       this.counters.droppedFrames++;

@@ -123,6 +123,19 @@ describe('FrameSynchronizer', () => {
     expect(Buffer.concat(audio.chunks).length).toBe(21 * 20);
   });
 
+  it('holds at most 10 s of sound for an encoder that reads nothing at all', async () => {
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
+    const stuck = () => new Writable({ highWaterMark: 1, write: () => undefined });
+    const audio = stuck();
+    sync.setSink({ video: stuck(), audio });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    sync.stop();
+    // 10 s at 100 Hz mono s16le is 2,000 bytes; one more tick may be in.
+    expect(audio.writableLength).toBeGreaterThanOrEqual(2_000);
+    expect(audio.writableLength).toBeLessThanOrEqual(2_020);
+  });
+
   it('keeps the encoder timeline on the wall clock when the encoder is too slow: dropped frames are gaps, not a shift', async () => {
     const fedAt: number[] = [];
     const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now(), onFrameFed: (_n, at) => fedAt.push(at) });
