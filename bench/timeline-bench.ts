@@ -82,12 +82,13 @@ const bandwidths = [...master.matchAll(/BANDWIDTH=(\d+),.*\n(\S+)\n/g)].map((m) 
 const rates: string[] = [];
 for (const { playlist, bandwidth } of bandwidths) {
   const text = await readFile(path.join(dir, 'origin', 'stream', playlist), 'utf8').catch(() => '');
-  let worst = 0;
+  let worst = { ratio: 0, what: '' };
   for (const seg of parseMediaPlaylist(text).segments) {
     const bytes = await stat(path.join(dir, 'origin', 'stream', seg.uri)).then((st) => st.size, () => 0);
-    worst = Math.max(worst, (bytes * 8) / seg.duration / bandwidth);
+    const ratio = (bytes * 8) / seg.duration / bandwidth;
+    if (ratio > worst.ratio) worst = { ratio, what: `${seg.uri}: ${bytes} B in ${seg.duration} s` };
   }
-  rates.push(`${playlist} ${Math.round(worst * 100)} %`);
+  rates.push(`${playlist} ${Math.round(worst.ratio * 100)} % (${worst.what})`);
 }
 await sup.stop();
 hog?.kill('SIGKILL');
@@ -109,4 +110,5 @@ console.log(`PDT gaps between consecutive segments without a discontinuity, max 
 console.log(`dropped frames ${status.encoder.droppedFrames} of ${Math.round(((Date.now() - startedAt) / 1000) * Math.max(...ladder.renditions.map((r) => r.framerate)))} ticks; encoder speed min ${fmt(Math.min(...speeds))}, median ${fmt(speeds.sort((a, b) => a - b)[speeds.length >> 1] ?? NaN)}`);
 console.log(`highest segment bit rate / BANDWIDTH (segments still in the origin): ${rates.join(', ')}`);
 console.log(`load average during the run: median ${fmt(loadAverages.sort((a, b) => a - b)[loadAverages.length >> 1] ?? NaN)}, max ${fmt(Math.max(...loadAverages))}`);
-await rm(dir, { recursive: true, force: true });
+if (argv.includes('--keep')) console.log(`kept ${dir}`);
+else await rm(dir, { recursive: true, force: true });

@@ -75,7 +75,9 @@ export function buildRawInputArgs(raw: RawFormat): string[] {
   const noProbe = ['-probesize', '32', '-analyzeduration', '0'];
   return [
     '-vsync', 'vfr',
-    ...noProbe, '-f', 'matroska', '-thread_queue_size', '64', '-i', 'pipe:0',
+    // ffmpeg's default queue of 8 frames: every frame queued here adds its interval to the latency
+    // when the encoder is behind (the synchronizer's own backlog absorbs a busy moment).
+    ...noProbe, '-f', 'matroska', '-thread_queue_size', '8', '-i', 'pipe:0',
     ...noProbe, '-f', 's16le', '-ar', String(raw.sampleRate), '-ac', String(raw.channels),
     '-thread_queue_size', '1024', '-i', 'pipe:3',
   ];

@@ -109,6 +109,8 @@ export class FrameSynchronizer {
   /** The tick of the sink's first frame (its timestamp 0); undefined until that frame is written. */
   private sinkFirstTick: number | undefined;
   private fed = 0;
+  /** The tick of the last picture written to the sink. */
+  private lastPictureTick: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   /**
    * Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps.
@@ -163,6 +165,7 @@ export class FrameSynchronizer {
   setSink(sink: FrameSink | undefined): void {
     this.sink = sink;
     this.sinkFirstTick = undefined;
+    this.lastPictureTick = undefined;
     this.fed = 0;
   }
 
@@ -291,11 +294,17 @@ export class FrameSynchronizer {
     this.startTimeline(sink, tick);
     // An encoder that has not read its sound for this long is stuck: keep the memory bounded.
     if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
-    // Not keeping up: drop this picture; the next one's timestamp leaves the gap.
-    if (sink.video.writableLength > this.maxBacklogBytes) {
+    // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
+    // least every second (while the backlog is under twice the cap): a longer gap spans several
+    // keyframe times, and ffmpeg then forces keyframes on consecutive frames and the hls muxer cuts
+    // one-frame segments (seen: a 57 KB segment of 0.033 s, 4.5 times its BANDWIDTH).
+    const backlog = sink.video.writableLength;
+    const overdue = tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
+    if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
       this.counters.droppedFrames++;
       return;
     }
+    this.lastPictureTick = tick;
     const data = frame ? frame.data : this.opts.slate;
     sink.video.write(mkvFrameHeader(this.timestampUs(tick), data.length));
     sink.video.write(data);
