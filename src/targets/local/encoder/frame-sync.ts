@@ -86,7 +86,11 @@ export class FrameSynchronizer {
   private readonly maxQueue: number;
   private readonly repeatMs: number;
   private readonly mono: () => number;
-  /** Most bytes waiting in the encoder's stdin: half a second of frames (x264 start-up, a busy moment), at most 64 MB. */
+  /**
+   * Most bytes waiting in the encoder's stdin: 4 frames (ffmpeg queues 8 more itself). When the
+   * encoder is behind, every frame waiting anywhere adds one of its (sparse) intervals to the latency:
+   * half a second of frames here let the segments' publication lag 10 s behind their PDT at load 20.
+   */
   private readonly maxBacklogBytes: number;
   private readonly now: () => number;
 
@@ -131,7 +135,7 @@ export class FrameSynchronizer {
     this.bytesPerSampleFrame = 2 * raw.channels;
     this.maxQueue = opts.maxQueueFrames ?? Math.max(2, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
     this.repeatMs = opts.repeatMs ?? 1000;
-    const backlogFrames = Math.max(3, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
+    const backlogFrames = 4;
     this.maxBacklogBytes = mkvStreamHeader(raw).length + (MKV_FRAME_HEADER_MAX_BYTES + this.frameSize) * backlogFrames;
     this.mono = opts.monotonic ?? (() => performance.now());
     this.now = opts.now ?? Date.now;

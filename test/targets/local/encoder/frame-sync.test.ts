@@ -116,9 +116,9 @@ describe('FrameSynchronizer', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     sync.stop();
     const s = sync.stats();
-    // Backlog is capped at max(3, fps/2) = 5 frames (with their headers), and up to twice that for one
-    // picture a second: the rest of the 21 ticks were dropped.
-    const cap = mkvStreamHeader(RAW).length + 5 * (12 + MKV_FRAME_HEADER_MAX_BYTES);
+    // Backlog is capped at 4 frames (with their headers), and up to twice that for one picture a
+    // second: the rest of the 21 ticks were dropped.
+    const cap = mkvStreamHeader(RAW).length + 4 * (12 + MKV_FRAME_HEADER_MAX_BYTES);
     expect(stuck.writableLength).toBeLessThanOrEqual(2 * cap + 12 + MKV_FRAME_HEADER_MAX_BYTES);
     expect(s.droppedFrames).toBeGreaterThan(10);
     expect(s.fedFrames + s.droppedFrames).toBe(21);
