@@ -401,7 +401,8 @@ export class EncoderSupervisor {
    */
   private breakTimeline(stalledMs: number): void {
     this.log.write(`${new Date(this.now()).toISOString()} [channel] stalled ${Math.round(stalledMs / 1000)} s: restarting the encoder on the wall clock`);
-    this.encoder?.kill('SIGTERM');
+    // SIGKILL, not SIGTERM: a stopping ffmpeg ends its playlist with EXT-X-ENDLIST, and players would stop.
+    this.encoder?.kill('SIGKILL');
   }
 
   /** ffmpeg 5.1 writes a master without AVERAGE-BANDWIDTH or FRAME-RATE, so we write our own. */
