@@ -46,7 +46,10 @@ export interface FrameSyncOptions {
   now?: () => number;
   /** Called when the source starts or stops reaching the output. */
   onInputChange?: (connected: boolean) => void;
-  /** Called for each frame written to the encoder: its index in this encoder run, when, and when its source frame arrived. */
+  /**
+   * Called for each frame written to the encoder: its place in this encoder run's timeline in frame
+   * intervals (its index when none was dropped: timestamp x fps), when, and when its source frame arrived.
+   */
   onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
   /**
    * The event loop stalled longer than the synchronizer can bridge with silence (a suspended laptop):
@@ -112,7 +115,6 @@ export class FrameSynchronizer {
   private sink: FrameSink | undefined;
   /** The tick of the sink's first frame (its timestamp 0); undefined until that frame is written. */
   private sinkFirstTick: number | undefined;
-  private fed = 0;
   /** The tick of the last picture written to the sink. */
   private lastPictureTick: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -170,7 +172,6 @@ export class FrameSynchronizer {
     this.sink = sink;
     this.sinkFirstTick = undefined;
     this.lastPictureTick = undefined;
-    this.fed = 0;
   }
 
   start(): void {
@@ -313,7 +314,7 @@ export class FrameSynchronizer {
     sink.video.write(mkvFrameHeader(this.timestampUs(tick), data.length));
     sink.video.write(data);
     this.counters.fedFrames++;
-    this.opts.onFrameFed?.(this.fed++, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+    this.opts.onFrameFed?.(tick - this.sinkFirstTick!, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
   }
 
   /** The sink's first tick: the stream header, and its timestamp 0 on the wall clock. */

@@ -68,7 +68,7 @@ export interface EncoderOptions {
   onHealth?: (s: ChannelHealthSample) => void;
   /** Every few seconds by default. */
   healthIntervalMs?: number;
-  /** For latency measurement: each frame fed to the encoder (index within this encoder run). */
+  /** For latency measurement: each frame fed to the encoder (its place in this encoder run's timeline, in frame intervals). */
   onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
   /** Encoder restart backoff; default 1 s doubling to 30 s, reset after a healthy minute. */
   backoff?: BackoffPolicy;

@@ -159,7 +159,16 @@ describe('FrameSynchronizer', () => {
 
   it('keeps the encoder timeline on the wall clock when the encoder is too slow: dropped frames are gaps, not a shift', async () => {
     const fedAt: number[] = [];
-    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now(), onFrameFed: (_n, at) => fedAt.push(at) });
+    const places: number[] = [];
+    const sync = new FrameSynchronizer({
+      raw: RAW,
+      slate: SLATE,
+      monotonic: () => Date.now(),
+      onFrameFed: (n, at) => {
+        places.push(n);
+        fedAt.push(at);
+      },
+    });
     // An encoder at about 2/3 of real time: each picture takes it 150 ms to read, at 10 fps.
     const chunks: Buffer[] = [];
     const slow = new Writable({
@@ -192,6 +201,8 @@ describe('FrameSynchronizer', () => {
     const times = frames.map((f) => f.timeMs);
     expect(times.every((t, i) => i === 0 || (t > times[i - 1]! && t - times[i - 1]! <= 1_000))).toBe(true);
     expect(times.every((t) => Math.abs(t - Math.round(t / 100) * 100) < 0.01)).toBe(true);
+    // onFrameFed tells each frame's place in that timeline, in frame intervals.
+    expect(places).toEqual(times.map((t) => Math.round(t / 100)));
     // The sound never stops: one tick of it for each of the 601 ticks, dropped pictures or not.
     expect(Buffer.concat(audio.chunks).length).toBe(601 * 20);
   });
