@@ -91,8 +91,8 @@ export class FrameSynchronizer {
   private readonly mono: () => number;
   /**
    * Most bytes waiting in the encoder's stdin: 4 frames (ffmpeg queues 8 more itself). When the
-   * encoder is behind, every frame waiting anywhere adds one of its (sparse) intervals to the latency:
-   * half a second of frames here let the segments' publication lag 10 s behind their PDT at load 20.
+   * encoder is behind, every frame waiting anywhere adds one of its (then sparse) intervals to the
+   * latency, so the queues are kept short.
    */
   private readonly maxBacklogBytes: number;
   private readonly now: () => number;
