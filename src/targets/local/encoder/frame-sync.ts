@@ -38,6 +38,13 @@ export interface FrameSyncOptions {
   slate: Buffer;
   /** Repeat the last source frame this long before showing the slate (and declaring the input lost). */
   repeatMs?: number;
+  /**
+   * Keyframes fall every this many ticks of an encoder run (the ladder's GOP). Those ticks' pictures
+   * are kept even when the encoder is behind, so every rendition has a frame at each keyframe time:
+   * a rendition with its own frame rate (ffmpeg's fps filter fills gaps) and one without then still
+   * cut their segments at the same instants.
+   */
+  keyframeTicks?: number;
   /** Most source frames held; default half a second, at most 64 MB. */
   maxQueueFrames?: number;
   /** Monotonic milliseconds for pacing; default performance.now. */
@@ -300,11 +307,12 @@ export class FrameSynchronizer {
     // An encoder that has not read its sound for this long is stuck: keep the memory bounded.
     if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
     // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
-    // least every second (while the backlog is under twice the cap): a longer gap spans several
-    // keyframe times, and ffmpeg then forces keyframes on consecutive frames and the hls muxer cuts
-    // one-frame segments (seen: a 57 KB segment of 0.033 s, 4.5 times its BANDWIDTH).
+    // least every second and at every keyframe time (while the backlog is under twice the cap): a
+    // longer gap spans several keyframe times, and ffmpeg then forces keyframes on consecutive frames
+    // and the hls muxer cuts one-frame segments (seen: a 57 KB segment of 0.033 s, 4.5 times its BANDWIDTH).
     const backlog = sink.video.writableLength;
-    const overdue = tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
+    const keyframe = this.opts.keyframeTicks !== undefined && (tick - this.sinkFirstTick!) % this.opts.keyframeTicks === 0;
+    const overdue = keyframe || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
     if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
       this.counters.droppedFrames++;
       return;

@@ -192,6 +192,7 @@ export class EncoderSupervisor {
       onInputChange: (c) => this.onInputChange(c),
       onFrameFed: this.opts.onFrameFed,
       onTimelineBreak: (ms) => this.breakTimeline(ms),
+      keyframeTicks: keyframeTicks(this.opts.ladder, this.raw.fps),
     });
     this.sync.start();
     this.startEncoder();
@@ -483,6 +484,14 @@ export class EncoderSupervisor {
     }, ms);
     this.timers.add(t);
   }
+}
+
+/** Ticks between keyframe times common to every rendition (their GOPs' greatest common divisor), if whole. */
+function keyframeTicks(ladder: Ladder, fps: number): number | undefined {
+  const gops = ladder.renditions.map((r) => r.gopSeconds * fps);
+  if (!gops.every((g) => Number.isInteger(g) && g > 0)) return undefined;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  return gops.reduce(gcd);
 }
 
 /** Secrets that input args may carry, to mask in logs: URL credentials are handled by redactText; headers here. */

@@ -164,6 +164,7 @@ describe('FrameSynchronizer', () => {
       raw: RAW,
       slate: SLATE,
       monotonic: () => Date.now(),
+      keyframeTicks: 20,
       onFrameFed: (n, at) => {
         places.push(n);
         fedAt.push(at);
@@ -201,6 +202,9 @@ describe('FrameSynchronizer', () => {
     const times = frames.map((f) => f.timeMs);
     expect(times.every((t, i) => i === 0 || (t > times[i - 1]! && t - times[i - 1]! <= 1_000))).toBe(true);
     expect(times.every((t) => Math.abs(t - Math.round(t / 100) * 100) < 0.01)).toBe(true);
+    // Every keyframe time (each 2 s) has its picture, so all renditions cut segments at the same instants.
+    const keyframeTimes = Array.from({ length: 31 }, (_, k) => k * 2_000);
+    expect(keyframeTimes.filter((t) => !times.includes(t))).toEqual([]);
     // onFrameFed tells each frame's place in that timeline, in frame intervals.
     expect(places).toEqual(times.map((t) => Math.round(t / 100)));
     // The sound never stops: one tick of it for each of the 601 ticks, dropped pictures or not.
