@@ -90,6 +90,17 @@ for (const { playlist, bandwidth } of bandwidths) {
   }
   rates.push(`${playlist} ${Math.round(worst.ratio * 100)} % (${worst.what})`);
 }
+// Keyframe alignment: each rendition's segments (by file number) against the top rendition's, same duration?
+const byNumber = async (playlist: string) =>
+  new Map(parseMediaPlaylist(await readFile(path.join(dir, 'origin', 'stream', playlist), 'utf8').catch(() => '')).segments.map((g) => [g.number, g]));
+const topSegments = await byNumber(bandwidths[0]!.playlist);
+const misaligned: string[] = [];
+for (const { playlist } of bandwidths.slice(1)) {
+  for (const [n, g] of await byNumber(playlist)) {
+    const t = topSegments.get(n);
+    if (t && (Math.abs(t.duration - g.duration) > 0.001 || t.programDateTime !== g.programDateTime)) misaligned.push(`${g.uri} ${g.duration} s vs ${t.duration} s`);
+  }
+}
 await sup.stop();
 hog?.kill('SIGKILL');
 await server.close();
@@ -109,6 +120,7 @@ console.log(`PDT drift (playlist at origin - segment end), s: first ${fmt(drift[
 console.log(`PDT gaps between consecutive segments without a discontinuity, max |gap| s: ${fmt(Math.max(0, ...gaps.filter((g) => !g.discontinuity).map((g) => Math.abs(g.gap))))}; at discontinuities: ${gaps.filter((g) => g.discontinuity).map((g) => fmt(g.gap)).join(', ') || 'none'}`);
 console.log(`dropped frames ${status.encoder.droppedFrames} of ${Math.round(((Date.now() - startedAt) / 1000) * Math.max(...ladder.renditions.map((r) => r.framerate)))} ticks; encoder speed min ${fmt(Math.min(...speeds))}, median ${fmt(speeds.sort((a, b) => a - b)[speeds.length >> 1] ?? NaN)}`);
 console.log(`highest segment bit rate / BANDWIDTH (segments still in the origin): ${rates.join(', ')}`);
+console.log(`segments not aligned with the top rendition's (same number, other duration or PDT): ${misaligned.length ? misaligned.join('; ') : 'none'}`);
 console.log(`load average during the run: median ${fmt(loadAverages.sort((a, b) => a - b)[loadAverages.length >> 1] ?? NaN)}, max ${fmt(Math.max(...loadAverages))}`);
 if (argv.includes('--keep')) console.log(`kept ${dir}`);
 else await rm(dir, { recursive: true, force: true });
