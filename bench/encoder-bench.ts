@@ -191,7 +191,9 @@ async function measureLatency(ladder: Ladder, src: string, dir: string): Promise
       fedCount++;
       if (firstFedAt === 0) firstFedAt = fedAt;
       lastFedAt = fedAt;
-      if (n % framesPerSegment === 0) firstFrameArrival.set(n / framesPerSegment + 1, arrivedAt ?? fedAt);
+      // n is the frame's place in the timeline: a segment starts with the first frame fed at or after its start.
+      const segment = Math.floor(n / framesPerSegment) + 1;
+      if (!firstFrameArrival.has(segment)) firstFrameArrival.set(segment, arrivedAt ?? fedAt);
     },
   });
   await sup.start();

@@ -61,7 +61,7 @@ export function summarize(live: LiveStatus): Array<[string, string]> {
       input.lastError,
     ].filter(Boolean).join(', ')],
     ['Encoder', [
-      enc.speed !== undefined ? `speed ${enc.speed.toFixed(2)}x` : 'not running',
+      enc.speed !== undefined ? `speed ${enc.speed.toFixed(3)}x` : 'not running',
       enc.fps !== undefined ? `${enc.fps.toFixed(0)} fps` : undefined,
       `${enc.restarts} restarts`,
       enc.lastError ? `last error: ${enc.lastError}` : undefined,

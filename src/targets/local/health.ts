@@ -10,4 +10,8 @@ export interface ChannelHealthSample {
   encoderSpeed?: number;
   restarts: number;
   inputLossSeconds?: number;
+  /** Pictures the encoder did not get since the channel started (it was behind, or restarting): gaps, not a slip of the timeline. */
+  droppedFrames?: number;
+  /** The newest segment's end (program date time + duration) behind the wall clock when its playlist was published, in seconds. */
+  pdtDriftSeconds?: number;
 }

@@ -9,12 +9,19 @@ export interface MediaSegment {
   duration: number;
   /** The number in the segment's name (index_480x270_00012.ts -> 12). */
   number: number;
+  /** Its EXT-X-PROGRAM-DATE-TIME as written, if any. */
+  programDateTime?: string;
+  /** An EXT-X-DISCONTINUITY tag comes before it. */
+  discontinuity: boolean;
 }
 
 export interface MediaPlaylist {
   mediaSequence: number;
   segments: MediaSegment[];
   discontinuities: number;
+  /** EXT-X-DISCONTINUITY-SEQUENCE (0 when absent, as RFC 8216 says). */
+  discontinuitySequence: number;
+  targetDuration: number;
   ended: boolean;
 }
 
@@ -23,18 +30,30 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   const seq = lines.find((l) => l.startsWith('#EXT-X-MEDIA-SEQUENCE:'));
   const segments: MediaSegment[] = [];
   let duration: number | undefined;
+  let programDateTime: string | undefined;
+  let discontinuity = false;
   for (const line of lines) {
     if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) programDateTime = line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
+    else if (line === '#EXT-X-DISCONTINUITY') discontinuity = true;
     else if (line !== '' && !line.startsWith('#') && duration !== undefined) {
       const n = /_(\d+)\.ts(?:\?.*)?$/.exec(line);
-      segments.push({ uri: line, duration, number: n ? Number(n[1]) : Number.NaN });
+      segments.push({ uri: line, duration, number: n ? Number(n[1]) : Number.NaN, ...(programDateTime ? { programDateTime } : {}), discontinuity });
       duration = undefined;
+      programDateTime = undefined;
+      discontinuity = false;
     }
   }
+  const tag = (name: string): number | undefined => {
+    const line = lines.find((l) => l.startsWith(`#${name}:`));
+    return line === undefined ? undefined : Number(line.slice(name.length + 2));
+  };
   return {
     mediaSequence: seq ? Number(seq.split(':')[1]) : 0,
     segments,
     discontinuities: lines.filter((l) => l === '#EXT-X-DISCONTINUITY').length,
+    discontinuitySequence: tag('EXT-X-DISCONTINUITY-SEQUENCE') ?? 0,
+    targetDuration: tag('EXT-X-TARGETDURATION') ?? Number.NaN,
     ended: lines.includes('#EXT-X-ENDLIST'),
   };
 }

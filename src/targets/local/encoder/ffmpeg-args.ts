@@ -37,8 +37,11 @@ export interface EncoderArgsOptions {
   output: HlsOutput;
   /** First segment number; a restarted encoder continues where the crashed one stopped. Default 1 (as MediaLive). */
   startNumber?: number;
-  /** Mark a discontinuity at the start (after a crash restart) so players reset their decoders. */
-  discontinuity?: boolean;
+  /**
+   * Where the media playlists go, when not beside the segments: the supervisor's playlist writer
+   * (playlist-writer.ts), which keeps the window and the timeline across encoder restarts.
+   */
+  playlistBase?: string;
   /** Where `-progress` key=value lines go; default pipe:1. */
   progress?: string;
   /** The input's constant frame rate when known (the synchronizer's): renditions at that rate need no fps filter. */
@@ -59,14 +62,22 @@ export function selectRawFormat(ladder: Ladder): RawFormat {
   };
 }
 
-/** The encoder's input when fed by the frame synchronizer: video on stdin, audio on fd 3. */
+/**
+ * The encoder's input when fed by the frame synchronizer: timestamped frames (Matroska, see
+ * raw-video-mkv.ts) on stdin, audio on fd 3. `-vsync vfr` keeps the frames at their timestamps: a
+ * picture the synchronizer dropped stays a gap instead of being filled with a duplicate that the
+ * busy encoder would have to encode after all. (`-vsync` rather than 5.1's `-fps_mode`: the 2018
+ * static build knows only `-vsync`; 5.1 logs "-vsync is deprecated. Use -fps_mode" and obeys.)
+ */
 export function buildRawInputArgs(raw: RawFormat): string[] {
   // No probing: the format is fully described, and ffmpeg opens its inputs one after the other, so
   // probing stdin for seconds while pipe:3 fills up would stall the frame synchronizer at start.
   const noProbe = ['-probesize', '32', '-analyzeduration', '0'];
   return [
-    ...noProbe, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${raw.width}x${raw.height}`, '-framerate', String(raw.fps),
-    '-thread_queue_size', '64', '-i', 'pipe:0',
+    '-vsync', 'vfr',
+    // ffmpeg's default queue of 8 frames: every frame queued here adds its interval to the latency
+    // when the encoder is behind (the synchronizer's own backlog absorbs a busy moment).
+    ...noProbe, '-f', 'matroska', '-thread_queue_size', '8', '-i', 'pipe:0',
     ...noProbe, '-f', 's16le', '-ar', String(raw.sampleRate), '-ac', String(raw.channels),
     '-thread_queue_size', '1024', '-i', 'pipe:3',
   ];
@@ -109,7 +120,7 @@ export function buildEncoderArgs(opts: EncoderArgsOptions): string[] {
   );
   const base = outputBase(opts.output);
   args.push(...buildHttpArgs(opts.output, caps));
-  args.push('-hls_segment_filename', `${base}/index%v_%05d.ts`, `${base}/index%v.m3u8`);
+  args.push('-hls_segment_filename', `${base}/index%v_%05d.ts`, `${playlistBase(opts)}/index%v.m3u8`);
   return args;
 }
 
@@ -131,8 +142,19 @@ function buildRenditionOutputArgs(opts: EncoderArgsOptions, caps: FfmpegCaps, i:
     ...buildAudioCodecArgs(ladder),
     ...buildHlsArgs(opts, caps),
     ...buildHttpArgs(opts.output, caps),
-    '-hls_segment_filename', `${base}/index${name}_%05d.ts`, `${base}/index${name}.m3u8`,
+    '-hls_segment_filename', `${base}/index${name}_%05d.ts`, `${playlistBase(opts)}/index${name}.m3u8`,
   ];
+}
+
+/**
+ * The VBV buffer: an eighth of a segment at the peak rate. Over any stretch, x264 spends at most the
+ * buffer plus maxrate x time, so no segment exceeds maxrate x (1 + 1/8): with MPEG-TS overhead that
+ * stays within Apple's 10 % over the declared BANDWIDTH ((maxrate + audio) x 1.1, master-playlist.ts).
+ * The old buffer of two seconds at the average rate let the first segment after an encoder restart,
+ * or after the slate (the buffer fills on still pictures), come out 11-15 % over BANDWIDTH.
+ */
+function vbvBufferBits(ladder: Ladder, i: number): number {
+  return Math.round((ladder.renditions[i]!.maxBitrate * ladder.hls.segmentSeconds) / 8);
 }
 
 function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): string[] {
@@ -143,7 +165,7 @@ function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): string[] 
     `-level${spec}`, resolveLevel(r),
     `-b${spec}`, String(r.bitrate),
     `-maxrate${spec}`, String(r.maxBitrate),
-    `-bufsize${spec}`, String(2 * r.bitrate),
+    `-bufsize${spec}`, String(vbvBufferBits(ladder, i)),
     `-g${spec}`, gopFrames,
     `-keyint_min${spec}`, gopFrames,
     `-force_key_frames${spec}`, `expr:gte(t,n_forced*${r.gopSeconds})`,
@@ -156,7 +178,8 @@ function buildAudioCodecArgs(ladder: Ladder): string[] {
 
 function buildHlsArgs(opts: EncoderArgsOptions, caps: FfmpegCaps): string[] {
   const { hls } = opts.ladder;
-  const flags = ['delete_segments', 'independent_segments', 'program_date_time', ...(opts.discontinuity ? ['discont_start'] : [])];
+  // No discont_start after a restart: the playlists players read are ours (media-playlist.ts), which mark it.
+  const flags = ['delete_segments', 'independent_segments', 'program_date_time'];
   return [
     '-f', 'hls',
     '-hls_time', String(hls.segmentSeconds),
@@ -183,6 +206,10 @@ function buildHttpArgs(output: HlsOutput, caps: FfmpegCaps): string[] {
     ...(caps.ignoreIoErrors ? ['-ignore_io_errors', '1'] : []),
     ...(caps.hlsHeaders ? ['-headers', `Authorization: Bearer ${output.token}\r\n`] : []),
   ];
+}
+
+function playlistBase(opts: EncoderArgsOptions): string {
+  return opts.playlistBase?.replace(/\/+$/, '') ?? outputBase(opts.output);
 }
 
 function outputBase(output: HlsOutput): string {

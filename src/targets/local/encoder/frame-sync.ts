@@ -6,16 +6,30 @@
  * The encoder therefore never sees a gap, whatever the source does, and its HLS timeline stays
  * continuous (MediaLive's InputLossAction EMIT_OUTPUT).
  *
+ * The timeline is the wall clock: each frame carries the time of its tick (raw-video-mkv.ts), so
+ * the encoder's timestamps, and the program date time derived from them, follow the clock whatever
+ * the load. When the encoder falls behind, the tick's picture is dropped (and counted) instead of
+ * queueing more than a few frames in its stdin; that leaves a gap of one frame interval, not a shift.
+ * Sound is continuous PCM (its timestamps are its sample count), so every tick's sound is written
+ * even when its picture is dropped: it is small, and ffmpeg's input queue holds many seconds of it.
+ *
  * Memory is bounded: the source queue pauses the source stream when full (backpressure reaches the
- * decoder ffmpeg, which then simply reads its input later), and when the encoder falls behind, the
- * tick's frame is dropped instead of queueing more than a few frames in its stdin.
+ * decoder ffmpeg, which then simply reads its input later), and the encoder's stdin backlog is capped.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { RawFormat } from './ffmpeg-args.js';
+import { MKV_FRAME_HEADER_MAX_BYTES, mkvFrameHeader, mkvStreamHeader } from './raw-video-mkv.js';
 
 export interface FrameSink {
+  /** Timestamped frames (a live Matroska stream): the encoder's `-f matroska -i pipe:0`. */
   video: Writable;
+  /** Raw s16le, one tick's worth per tick. */
   audio: Writable;
+  /**
+   * Called once, at the sink's first frame, with the wall-clock time (epoch ms) of that tick: the
+   * encoder's timestamp 0. A segment's program date time is this plus its start in the encoder's timeline.
+   */
+  onTimelineStart?: (wallMs: number) => void;
 }
 
 export interface FrameSyncOptions {
@@ -24,6 +38,13 @@ export interface FrameSyncOptions {
   slate: Buffer;
   /** Repeat the last source frame this long before showing the slate (and declaring the input lost). */
   repeatMs?: number;
+  /**
+   * Keyframes fall every this many ticks of an encoder run (the ladder's GOP). Those ticks' pictures
+   * are kept even when the encoder is behind, so every rendition has a frame at each keyframe time:
+   * a rendition with its own frame rate (ffmpeg's fps filter fills gaps) and one without then still
+   * cut their segments at the same instants.
+   */
+  keyframeTicks?: number;
   /** Most source frames held; default half a second, at most 64 MB. */
   maxQueueFrames?: number;
   /** Monotonic milliseconds for pacing; default performance.now. */
@@ -32,8 +53,17 @@ export interface FrameSyncOptions {
   now?: () => number;
   /** Called when the source starts or stops reaching the output. */
   onInputChange?: (connected: boolean) => void;
-  /** Called for each frame written to the encoder: its index in this encoder run, when, and when its source frame arrived. */
+  /**
+   * Called for each frame written to the encoder: its place in this encoder run's timeline in frame
+   * intervals (its index when none was dropped: timestamp x fps), when, and when its source frame arrived.
+   */
   onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
+  /**
+   * The event loop stalled longer than the synchronizer can bridge with silence (a suspended laptop):
+   * the sound's timeline can no longer follow the clock, so the encoder run should end (and restart
+   * with a discontinuity).
+   */
+  onTimelineBreak?: (stalledMs: number) => void;
 }
 
 export interface FrameSyncStats {
@@ -41,13 +71,19 @@ export interface FrameSyncStats {
   fedFrames: number;
   repeatedFrames: number;
   slateFrames: number;
-  /** Ticks dropped because the encoder was not keeping up (or was restarting). */
-  droppedTicks: number;
+  /** Pictures not given to the encoder because it was not keeping up, or was restarting: gaps in its timeline. */
+  droppedFrames: number;
   queued: number;
   /** Source frames per second over the last two seconds. */
   inputFps: number;
   inputConnected: boolean;
 }
+
+/** Longest stall bridged by writing silence (30 s of 48 kHz stereo is 5.8 MB); beyond, the run ends. */
+const MAX_STALL_SILENCE_S = 30;
+
+/** Sound held for an encoder that does not read it (ffmpeg's input queue takes ~20 s first). */
+const MAX_AUDIO_BACKLOG_S = 10;
 
 interface QueuedFrame {
   data: Buffer;
@@ -60,7 +96,11 @@ export class FrameSynchronizer {
   private readonly maxQueue: number;
   private readonly repeatMs: number;
   private readonly mono: () => number;
-  /** Most bytes waiting in the encoder's stdin: half a second of frames (x264 start-up, a busy moment), at most 64 MB. */
+  /**
+   * Most bytes waiting in the encoder's stdin: 4 frames (ffmpeg queues 8 more itself). When the
+   * encoder is behind, every frame waiting anywhere adds one of its (then sparse) intervals to the
+   * latency, so the queues are kept short.
+   */
   private readonly maxBacklogBytes: number;
   private readonly now: () => number;
 
@@ -80,13 +120,22 @@ export class FrameSynchronizer {
   private arrivals: number[] = [];
 
   private sink: FrameSink | undefined;
-  private fed = 0;
+  /** The tick of the sink's first frame (its timestamp 0); undefined until that frame is written. */
+  private sinkFirstTick: number | undefined;
+  /** The tick of the last picture written to the sink. */
+  private lastPictureTick: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps.
+   * (performance.now is CLOCK_MONOTONIC, which NTP slews with the wall clock: only a step of the wall
+   * clock separates them, and each encoder run takes the wall clock afresh.)
+   */
   private epoch = 0;
+  private wallEpoch = 0;
   private tick = 0;
   private readonly silence: Buffer;
 
-  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedTicks: 0 };
+  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0 };
 
   constructor(private readonly opts: FrameSyncOptions) {
     const { raw } = opts;
@@ -95,7 +144,8 @@ export class FrameSynchronizer {
     this.bytesPerSampleFrame = 2 * raw.channels;
     this.maxQueue = opts.maxQueueFrames ?? Math.max(2, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
     this.repeatMs = opts.repeatMs ?? 1000;
-    this.maxBacklogBytes = this.frameSize * Math.max(3, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
+    const backlogFrames = 4;
+    this.maxBacklogBytes = mkvStreamHeader(raw).length + (MKV_FRAME_HEADER_MAX_BYTES + this.frameSize) * backlogFrames;
     this.mono = opts.monotonic ?? (() => performance.now());
     this.now = opts.now ?? Date.now;
     this.silence = Buffer.alloc(this.audioBytesForTick(0) + 64 * this.bytesPerSampleFrame);
@@ -127,12 +177,14 @@ export class FrameSynchronizer {
   /** Where frames go; undefined while the encoder is (re)starting, and ticks are then dropped. */
   setSink(sink: FrameSink | undefined): void {
     this.sink = sink;
-    this.fed = 0;
+    this.sinkFirstTick = undefined;
+    this.lastPictureTick = undefined;
   }
 
   start(): void {
     if (this.timer) return;
     this.epoch = this.mono();
+    this.wallEpoch = this.now();
     this.tick = 0;
     this.schedule();
   }
@@ -206,10 +258,12 @@ export class FrameSynchronizer {
 
   private onTick(): void {
     const period = 1000 / this.opts.raw.fps;
-    const behind = Math.floor((this.mono() - this.epoch) / period) - this.tick;
-    // After a long stall (suspended laptop, debugger) skip ahead rather than flood the encoder.
+    let behind = Math.floor((this.mono() - this.epoch) / period) - this.tick;
+    // After a long stall (suspended laptop, debugger) skip ahead rather than flood the encoder: the
+    // skipped ticks are dropped pictures, and their sound is silence, so the timeline stays on the clock.
     if (behind > 2 * this.opts.raw.fps) {
-      this.tick += behind;
+      this.skipTicks(behind);
+      behind = 0;
     }
     // Emit every tick that is due, so the output timeline keeps pace with the wall clock.
     const dueTicks = Math.max(1, Math.min(behind + 1, 2 * this.opts.raw.fps));
@@ -244,15 +298,63 @@ export class FrameSynchronizer {
     if (kind === 'slate') this.counters.slateFrames++;
 
     const sink = this.sink;
-    // Encoder absent or not keeping up: drop this tick (picture and sound together, so they stay in step).
-    if (!sink || sink.video.destroyed || sink.video.writableLength > this.maxBacklogBytes) {
-      this.counters.droppedTicks++;
+    if (!sink || sink.video.destroyed) {
+      this.counters.droppedFrames++;
       return;
     }
-    sink.video.write(frame ? frame.data : this.opts.slate);
-    sink.audio.write(sound);
+    const tick = this.tick - 1;
+    this.startTimeline(sink, tick);
+    // An encoder that has not read its sound for this long is stuck: keep the memory bounded.
+    if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
+    // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
+    // least every second and at every keyframe time (while the backlog is under twice the cap): a
+    // longer gap spans several keyframe times, and ffmpeg then forces keyframes on consecutive frames
+    // and the hls muxer cuts one-frame segments (seen: a 57 KB segment of 0.033 s, 4.5 times its BANDWIDTH).
+    const backlog = sink.video.writableLength;
+    const keyframe = this.opts.keyframeTicks !== undefined && (tick - this.sinkFirstTick!) % this.opts.keyframeTicks === 0;
+    const overdue = keyframe || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
+    if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
+      this.counters.droppedFrames++;
+      return;
+    }
+    this.lastPictureTick = tick;
+    const data = frame ? frame.data : this.opts.slate;
+    sink.video.write(mkvFrameHeader(this.timestampUs(tick), data.length));
+    sink.video.write(data);
     this.counters.fedFrames++;
-    this.opts.onFrameFed?.(this.fed++, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+    this.opts.onFrameFed?.(tick - this.sinkFirstTick!, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+  }
+
+  /** The sink's first tick: the stream header, and its timestamp 0 on the wall clock. */
+  private startTimeline(sink: FrameSink, tick: number): void {
+    if (this.sinkFirstTick !== undefined) return;
+    this.sinkFirstTick = tick;
+    // Take the wall clock afresh for each encoder run (it may have been stepped since the last).
+    this.wallEpoch = this.now() - (this.mono() - this.epoch);
+    sink.video.write(mkvStreamHeader(this.opts.raw));
+    sink.onTimelineStart?.(this.wallEpoch + (tick * 1000) / this.opts.raw.fps);
+  }
+
+  /** A tick's place in the sink's timeline, in microseconds (from the tick number: no rounding drift). */
+  private timestampUs(tick: number): number {
+    return Math.round(((tick - (this.sinkFirstTick ?? tick)) * 1e6) / this.opts.raw.fps);
+  }
+
+  /** Ticks that passed during a stall: pictures dropped, sound written as silence (up to MAX_STALL_SILENCE_S). */
+  private skipTicks(count: number): void {
+    const sink = this.sink;
+    const first = this.tick;
+    this.tick += count;
+    this.counters.droppedFrames += count;
+    if (!sink || sink.audio.destroyed || this.sinkFirstTick === undefined) return;
+    const stalledMs = (count * 1000) / this.opts.raw.fps;
+    if (stalledMs > MAX_STALL_SILENCE_S * 1000) {
+      this.opts.onTimelineBreak?.(stalledMs);
+      return;
+    }
+    let bytes = 0;
+    for (let n = first; n < this.tick; n++) bytes += this.audioBytesForTick(n);
+    sink.audio.write(Buffer.alloc(bytes));
   }
 
   private setConnected(connected: boolean): void {

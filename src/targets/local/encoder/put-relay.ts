@@ -17,7 +17,14 @@ export interface PutRelay {
   close(): Promise<void>;
 }
 
-export async function startPutRelay(opts: { originUrl: string; token: () => string }): Promise<PutRelay> {
+export interface PutRelayOptions {
+  originUrl: string;
+  token: () => string;
+  /** Takes the media playlists (PUT *.m3u8) instead of forwarding them: the supervisor composes its own (playlist-writer.ts). */
+  onPlaylist?: (path: string, text: string) => void;
+}
+
+export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
   const key = randomBytes(16).toString('hex');
   const origin = new URL(opts.originUrl);
   const prefix = `/${key}`;
@@ -31,6 +38,7 @@ export async function startPutRelay(opts: { originUrl: string; token: () => stri
       res.writeHead(404).end();
       return;
     }
+    if (opts.onPlaylist && req.method === 'PUT' && url.endsWith('.m3u8')) return takePlaylist(req, res, url.slice(prefix.length), opts.onPlaylist);
     const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${opts.token()}` };
     for (const name of ['content-type', 'content-length', 'transfer-encoding']) {
       if (req.headers[name] !== undefined) headers[name] = req.headers[name];
@@ -64,4 +72,13 @@ export async function startPutRelay(opts: { originUrl: string; token: () => stri
         server.close(() => resolve());
       }),
   };
+}
+
+function takePlaylist(req: http.IncomingMessage, res: http.ServerResponse, path: string, onPlaylist: (path: string, text: string) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    res.writeHead(201).end();
+    onPlaylist(path, Buffer.concat(chunks).toString('utf8'));
+  });
 }

@@ -10,13 +10,18 @@
  *   decoder ffmpeg (one per source attempt, may die and restart freely)
  *     -> raw yuv420p at the ladder's top size and rate on a pipe, s16le on another
  *   FrameSynchronizer (frame-sync.ts), paced by the wall clock: source frame, last frame, or slate + silence
- *     -> raw video on the encoder's stdin, raw audio on its fd 3
- *   encoder ffmpeg (one for the ladder) -> split/scale/x264/aac -> HLS by HTTP PUT into the origin
+ *     -> frames stamped with their tick's time on the encoder's stdin, raw audio on its fd 3
+ *   encoder ffmpeg (one for the ladder) -> split/scale/x264/aac -> HLS by HTTP PUT to the put relay
+ *   put relay (put-relay.ts) -> segments into the origin; media playlists to the playlist writer
+ *     (playlist-writer.ts, media-playlist.ts), which publishes playlists that outlive the encoder
  *
- * The encoder never sees a gap, so the timeline is continuous through input loss (EMIT_OUTPUT).
- * A crashed encoder is restarted with exponential backoff, continuing the segment numbers with a
- * discontinuity. The cost is moving raw frames through Node: measured here at about 15% of one core
- * at 1080p30 (93 MB/s in and out; mostly pipe syscalls) and about 7% at 720p30.
+ * The encoder never sees a gap in the source, so the timeline is continuous through input loss
+ * (EMIT_OUTPUT); when it falls behind, frames are dropped, and the timeline stays on the wall clock.
+ * A crashed encoder is restarted with exponential backoff; the playlists keep their window, continue
+ * the media sequence and mark the restart with a discontinuity.
+ *
+ * The cost is moving raw frames through Node: measured here at about 15% of one core at 1080p30
+ * (93 MB/s in and out; mostly pipe syscalls) and about 7% at 720p30.
  * bench/encoder-bench.ts measures the encoder against hand-written ffmpeg and the whole path's latency.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -36,6 +41,8 @@ import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from './ffmpeg-caps.js';
 import { FrameSynchronizer } from './frame-sync.js';
 import { NULL_SINK, openLogFile, type LineSink } from './log-file.js';
 import { buildMasterPlaylist } from './master-playlist.js';
+import { PlaylistComposer } from './media-playlist.js';
+import { createPlaylistWriter, type PlaylistWriter } from './playlist-writer.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { startPutRelay, type PutRelay } from './put-relay.js';
 import { redactText } from './redact.js';
@@ -61,7 +68,7 @@ export interface EncoderOptions {
   onHealth?: (s: ChannelHealthSample) => void;
   /** Every few seconds by default. */
   healthIntervalMs?: number;
-  /** For latency measurement: each frame fed to the encoder (index within this encoder run). */
+  /** For latency measurement: each frame fed to the encoder (its place in this encoder run's timeline, in frame intervals). */
   onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
   /** Encoder restart backoff; default 1 s doubling to 30 s, reset after a healthy minute. */
   backoff?: BackoffPolicy;
@@ -72,7 +79,18 @@ export interface EncoderOptions {
 export interface EncoderStatus {
   state: 'IDLE' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'RECOVERING';
   input: { connected: boolean; fps?: number; bitrate?: number; lossSince?: string; losses: number };
-  encoder: { speed?: number; fps?: number; restarts: number; lastError?: string; pid?: number; startedAt?: string };
+  encoder: {
+    speed?: number;
+    fps?: number;
+    restarts: number;
+    lastError?: string;
+    pid?: number;
+    startedAt?: string;
+    /** Pictures the encoder did not get (it was behind, or restarting): gaps in the timeline, which stays on the clock. */
+    droppedFrames: number;
+    /** How far the newest segment's end (program date time + duration) was behind the wall clock when its playlist was published. */
+    pdtDriftSeconds?: number;
+  };
   renditions: Array<{ name: string; width: number; height: number; framerate: number; bitrate: number }>;
   segmentsWritten: number;
 }
@@ -110,12 +128,20 @@ export class EncoderSupervisor {
   private speed: number | undefined;
   private encoderFps: number | undefined;
   private segmentsWritten = 0;
-  private lastSegmentNumber = 0;
   /** Renditions with a segment in progress in the current encoder run. */
   private openSegments = new Set<string>();
   private masterWritten = false;
-  /** Adds the write token for an ffmpeg whose hls muxer cannot (no `-headers`). */
+  /**
+   * Between ffmpeg and the origin: takes the media playlists (composed by us, see playlist-writer.ts)
+   * and forwards the segments, adding the write token (an old ffmpeg's hls muxer has no `-headers`).
+   */
   private relay: PutRelay | undefined;
+  /** The media playlists, kept across encoder runs (and channel stop/start). */
+  private readonly composer: PlaylistComposer;
+  private playlists: PlaylistWriter | undefined;
+  /** Encoder runs started: tells the playlists of one from another's. */
+  private run = 0;
+  private pdtDriftSeconds: number | undefined;
 
   private decoder: ChildProcess | undefined;
   private decoderHadFrames = false;
@@ -136,6 +162,7 @@ export class EncoderSupervisor {
     this.caps = opts.caps ?? MODERN_FFMPEG_CAPS;
     this.raw = selectRawFormat(opts.ladder);
     this.log = opts.logFile ? openLogFile(opts.logFile) : NULL_SINK;
+    this.composer = new PlaylistComposer({ windowSize: opts.ladder.hls.playlistSize, targetDuration: opts.ladder.hls.segmentSeconds });
   }
 
   async start(): Promise<void> {
@@ -144,11 +171,25 @@ export class EncoderSupervisor {
     this.state = 'STARTING';
     this.masterWritten = false;
     this.lossSince = this.now();
-    if (!this.caps.hlsHeaders) {
-      const relay = await startPutRelay({ originUrl: this.opts.originUrl, token: () => this.opts.writeToken() });
-      if (!this.running) return relay.close();
-      this.relay = relay;
-    }
+    const playlists = createPlaylistWriter({
+      originUrl: this.opts.originUrl,
+      token: () => this.opts.writeToken(),
+      composer: this.composer,
+      now: this.now,
+      log: this.log,
+      onSegments: (_name, added) => {
+        const newest = added[added.length - 1]!;
+        this.pdtDriftSeconds = Math.round(this.now() - newest.programDateTime - newest.duration * 1000) / 1000;
+      },
+    });
+    this.playlists = playlists;
+    const relay = await startPutRelay({
+      originUrl: this.opts.originUrl,
+      token: () => this.opts.writeToken(),
+      onPlaylist: (path, text) => playlists.take(path, text),
+    });
+    if (!this.running) return relay.close();
+    this.relay = relay;
     const slate = await this.renderSlate(slateText(this.everConnected));
     if (!this.running) return;
     this.slate = slate;
@@ -158,6 +199,8 @@ export class EncoderSupervisor {
       now: this.now,
       onInputChange: (c) => this.onInputChange(c),
       onFrameFed: this.opts.onFrameFed,
+      onTimelineBreak: (ms) => this.breakTimeline(ms),
+      keyframeTicks: keyframeTicks(this.opts.ladder, this.raw.fps),
     });
     this.sync.start();
     this.startEncoder();
@@ -184,6 +227,8 @@ export class EncoderSupervisor {
     await Promise.all([stopProcess(decoder, 'SIGTERM', 3_000), this.encoderExit ? withTimeout(this.encoderExit, 8_000) : Promise.resolve()]);
     if (encoder && encoder.exitCode === null && encoder.signalCode === null) await stopProcess(encoder, 'SIGKILL', 3_000);
     this.encoder = undefined;
+    await this.playlists?.close();
+    this.playlists = undefined;
     await this.relay?.close();
     this.relay = undefined;
     this.inputConnected = false;
@@ -209,6 +254,8 @@ export class EncoderSupervisor {
         ...(this.lastError ? { lastError: this.lastError } : {}),
         ...(this.encoder?.pid ? { pid: this.encoder.pid } : {}),
         ...(this.encoderStartedAt !== undefined ? { startedAt: new Date(this.encoderStartedAt).toISOString() } : {}),
+        droppedFrames: s?.droppedFrames ?? 0,
+        ...(this.pdtDriftSeconds !== undefined ? { pdtDriftSeconds: this.pdtDriftSeconds } : {}),
       },
       renditions: this.opts.ladder.renditions.map((r) => ({
         name: `index_${r.width}x${r.height}`,
@@ -230,6 +277,8 @@ export class EncoderSupervisor {
       ...(s && this.inputConnected ? { inputFps: s.inputFps } : {}),
       ...(this.speed !== undefined ? { encoderSpeed: this.speed } : {}),
       restarts: this.restarts,
+      droppedFrames: s?.droppedFrames ?? 0,
+      ...(this.pdtDriftSeconds !== undefined ? { pdtDriftSeconds: this.pdtDriftSeconds } : {}),
       ...(this.lossSince !== undefined ? { inputLossSeconds: Math.round((this.now() - this.lossSince) / 100) / 10 } : {}),
     };
   }
@@ -276,23 +325,25 @@ export class EncoderSupervisor {
   // ---- the encoder ---------------------------------------------------------------------------
 
   private startEncoder(): void {
-    if (!this.running || !this.sync) return;
+    if (!this.running || !this.sync || !this.playlists || !this.relay) return;
     const token = this.opts.writeToken();
+    const run = ++this.run;
+    this.composer.beginRun(run);
     const args = buildEncoderArgs({
       ladder: this.opts.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
-      output: { kind: 'http', originUrl: this.relay?.url ?? this.opts.originUrl, token },
+      output: { kind: 'http', originUrl: this.relay.url, token },
+      playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
       inputFps: this.raw.fps,
       caps: this.caps,
-      startNumber: this.lastSegmentNumber + 1,
-      // Every encoder run after the first restarts timestamps: tell players (crash restart, or stop then start).
-      discontinuity: this.lastSegmentNumber > 0,
+      startNumber: this.composer.nextSequence(),
     });
     const child = spawnFfmpeg({
       ffmpegPath: this.opts.ffmpegPath,
       args,
       label: 'encoder',
-      secrets: [token, ...(this.relay ? [new URL(this.relay.url).pathname.slice(1)] : [])],
+      // The relay's key plays the token's part: masked like it.
+      secrets: [token, new URL(this.relay.url).pathname.slice(1)],
       log: this.log,
       stdin: 'pipe',
       extraPipes: 1,
@@ -313,7 +364,11 @@ export class EncoderSupervisor {
         if (this.running && (this.state === 'STARTING' || this.state === 'RECOVERING') && (p.frame ?? 0) > 0) this.state = 'RUNNING';
       }
     });
-    this.sync.setSink({ video: child.stdin as Writable, audio: child.stdio[3] as Writable });
+    this.sync.setSink({
+      video: child.stdin as Writable,
+      audio: child.stdio[3] as Writable,
+      onTimelineStart: (wallMs) => this.composer.setRunStart(run, wallMs),
+    });
     this.encoderExit = new Promise((resolve) => {
       child.on('close', (code, signal) => {
         resolve();
@@ -328,11 +383,10 @@ export class EncoderSupervisor {
   private onEncoderLine(line: string): void {
     const seg = SEGMENT_STARTED.exec(line);
     if (seg) {
-      const [, rendition, num] = seg as unknown as [string, string, string];
+      const rendition = seg[1]!;
       // Starting segment N of a rendition means its previous one is complete.
       if (this.openSegments.has(rendition)) this.segmentsWritten++;
       this.openSegments.add(rendition);
-      this.lastSegmentNumber = Math.max(this.lastSegmentNumber, Number(num));
       return;
     }
     if (PLAYLIST_WRITTEN.test(line)) {
@@ -358,6 +412,16 @@ export class EncoderSupervisor {
     this.masterWritten = false;
     this.log.write(`${new Date(this.now()).toISOString()} [channel] encoder crashed; restarting in ${delayMs} ms`);
     this.later(delayMs, () => this.startEncoder());
+  }
+
+  /**
+   * The event loop stood still too long to bridge (frame-sync.ts): end this encoder run, so the next
+   * one starts a new timeline on the clock, after a discontinuity.
+   */
+  private breakTimeline(stalledMs: number): void {
+    this.log.write(`${new Date(this.now()).toISOString()} [channel] stalled ${Math.round(stalledMs / 1000)} s: restarting the encoder on the wall clock`);
+    // SIGKILL, not SIGTERM: a stopping ffmpeg ends its playlist with EXT-X-ENDLIST, and players would stop.
+    this.encoder?.kill('SIGKILL');
   }
 
   /** ffmpeg 5.1 writes a master without AVERAGE-BANDWIDTH or FRAME-RATE, so we write our own. */
@@ -438,6 +502,14 @@ export class EncoderSupervisor {
     }, ms);
     this.timers.add(t);
   }
+}
+
+/** Ticks between keyframe times common to every rendition (their GOPs' greatest common divisor), if whole. */
+function keyframeTicks(ladder: Ladder, fps: number): number | undefined {
+  const gops = ladder.renditions.map((r) => r.gopSeconds * fps);
+  if (!gops.every((g) => Number.isInteger(g) && g > 0)) return undefined;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  return gops.reduce(gcd);
 }
 
 /** Secrets that input args may carry, to mask in logs: URL credentials are handled by redactText; headers here. */

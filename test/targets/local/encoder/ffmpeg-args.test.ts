@@ -20,10 +20,10 @@ describe('selectRawFormat', () => {
 });
 
 describe('buildRawInputArgs', () => {
-  it('reads raw video from stdin and raw audio from fd 3, without probing', () => {
+  it('reads timestamped video from stdin, keeping its gaps, and raw audio from fd 3, without probing', () => {
     expect(buildRawInputArgs(RAW)).toEqual([
-      '-probesize', '32', '-analyzeduration', '0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '320x180', '-framerate', '30',
-      '-thread_queue_size', '64', '-i', 'pipe:0',
+      '-vsync', 'vfr',
+      '-probesize', '32', '-analyzeduration', '0', '-f', 'matroska', '-thread_queue_size', '8', '-i', 'pipe:0',
       '-probesize', '32', '-analyzeduration', '0', '-f', 's16le', '-ar', '48000', '-ac', '2',
       '-thread_queue_size', '1024', '-i', 'pipe:3',
     ]);
@@ -47,9 +47,9 @@ const LADDER_ARGS = [
   '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
   '-map', '[v0]', '-map', '[v1]', '-map', '1:a:0', '-map', '1:a:0',
   '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-  '-profile:v:0', 'baseline', '-level:v:0', '1.3', '-b:v:0', '300000', '-maxrate:v:0', '330000', '-bufsize:v:0', '600000',
+  '-profile:v:0', 'baseline', '-level:v:0', '1.3', '-b:v:0', '300000', '-maxrate:v:0', '330000', '-bufsize:v:0', '82500',
   '-g:v:0', '60', '-keyint_min:v:0', '60', '-force_key_frames:v:0', 'expr:gte(t,n_forced*2)',
-  '-profile:v:1', 'main', '-level:v:1', '3', '-b:v:1', '150000', '-maxrate:v:1', '150000', '-bufsize:v:1', '300000',
+  '-profile:v:1', 'main', '-level:v:1', '3', '-b:v:1', '150000', '-maxrate:v:1', '150000', '-bufsize:v:1', '37500',
   '-g:v:1', '30', '-keyint_min:v:1', '30', '-force_key_frames:v:1', 'expr:gte(t,n_forced*2)',
   '-c:a', 'aac', '-b:a', '64000', '-ar', '48000', '-ac', '2',
   '-f', 'hls', '-hls_time', '2', '-hls_list_size', '4', '-hls_delete_threshold', '2',
@@ -75,16 +75,15 @@ describe('buildEncoderArgs', () => {
     ]);
   });
 
-  it('after a crash continues the segment numbers and marks a discontinuity', () => {
+  it('after a crash continues the segment numbers', () => {
     const args = buildEncoderArgs({
       ladder: TEST_LADDER,
       input: { args: [], video: '0:v:0', audio: '1:a:0' },
       output: { kind: 'http', originUrl: 'http://o', token: 't' },
       startNumber: 42,
-      discontinuity: true,
     });
     expect(args.slice(args.indexOf('-hls_flags'), args.indexOf('-var_stream_map'))).toEqual([
-      '-hls_flags', 'delete_segments+independent_segments+program_date_time+discont_start',
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time',
       '-hls_segment_type', 'mpegts', '-start_number', '42',
     ]);
   });
@@ -107,6 +106,27 @@ describe('buildEncoderArgs', () => {
     ]);
   });
 
+  it('sends the media playlists to the playlist writer when given one, the segments to the origin', () => {
+    const args = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: [], video: '0:v:0', audio: '1:a:0' },
+      output: { kind: 'http', originUrl: 'http://o', token: 't' },
+      playlistBase: 'http://127.0.0.1:9001/key/3/stream/',
+    });
+    expect(args.slice(-3)).toEqual(['-hls_segment_filename', 'http://o/stream/index%v_%05d.ts', 'http://127.0.0.1:9001/key/3/stream/index%v.m3u8']);
+    const old = buildEncoderArgs({
+      ladder: TEST_LADDER,
+      input: { args: [], video: '0:v:0', audio: '1:a:0' },
+      output: { kind: 'http', originUrl: 'http://o', token: 't' },
+      playlistBase: 'http://127.0.0.1:9001/key/3/stream',
+      caps: NPM_CAPS,
+    });
+    expect(old.filter((a, i) => old[i - 1] === '-hls_segment_filename' || a.endsWith('.m3u8'))).toEqual([
+      'http://o/stream/index_320x180_%05d.ts', 'http://127.0.0.1:9001/key/3/stream/index_320x180.m3u8',
+      'http://o/stream/index_256x144_%05d.ts', 'http://127.0.0.1:9001/key/3/stream/index_256x144.m3u8',
+    ]);
+  });
+
   it('keeps at least one old segment when keepSegments equals playlistSize (ffmpeg minimum)', () => {
     const ladder = { ...TEST_LADDER, hls: { segmentSeconds: 2, playlistSize: 4, keepSegments: 4 } };
     const args = buildEncoderArgs({ ladder, input: { args: [], video: '0:v', audio: '0:a' }, output: { kind: 'file', dir: 'd' } });
@@ -122,12 +142,12 @@ describe('buildEncoderArgs for an old ffmpeg (no var_stream_map name:, no hls -h
   const flags = ['-hls_flags', 'delete_segments+independent_segments+program_date_time', '-hls_segment_type', 'mpegts', '-start_number', '1'];
   const video0 = [
     '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-    '-profile:v', 'baseline', '-level:v', '1.3', '-b:v', '300000', '-maxrate:v', '330000', '-bufsize:v', '600000',
+    '-profile:v', 'baseline', '-level:v', '1.3', '-b:v', '300000', '-maxrate:v', '330000', '-bufsize:v', '82500',
     '-g:v', '60', '-keyint_min:v', '60', '-force_key_frames:v', 'expr:gte(t,n_forced*2)',
   ];
   const video1 = [
     '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
-    '-profile:v', 'main', '-level:v', '3', '-b:v', '150000', '-maxrate:v', '150000', '-bufsize:v', '300000',
+    '-profile:v', 'main', '-level:v', '3', '-b:v', '150000', '-maxrate:v', '150000', '-bufsize:v', '37500',
     '-g:v', '30', '-keyint_min:v', '30', '-force_key_frames:v', 'expr:gte(t,n_forced*2)',
   ];
 
@@ -152,18 +172,17 @@ describe('buildEncoderArgs for an old ffmpeg (no var_stream_map name:, no hls -h
     expect(args.join(' ')).not.toContain('tok123');
   });
 
-  it('continues numbering with a discontinuity in every output, and leaves out the options ffmpeg lacks', () => {
+  it('continues numbering in every output, and leaves out the options ffmpeg lacks', () => {
     const args = buildEncoderArgs({
       ladder: TEST_LADDER,
       input: { args: ['-i', 'src.ts'], video: '0:v:0', audio: '0:a:0' },
       output: { kind: 'file', dir: '/tmp/out' },
       startNumber: 7,
-      discontinuity: true,
       caps: { ...NPM_CAPS, hlsDeleteThreshold: false, ignoreIoErrors: false },
     });
     const hls = [
       '-c:a', 'aac', '-b:a', '64000', '-ar', '48000', '-ac', '2', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '4',
-      '-hls_flags', 'delete_segments+independent_segments+program_date_time+discont_start', '-hls_segment_type', 'mpegts', '-start_number', '7',
+      '-hls_flags', 'delete_segments+independent_segments+program_date_time', '-hls_segment_type', 'mpegts', '-start_number', '7',
     ];
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',

@@ -1,6 +1,8 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FrameSynchronizer } from '../../../../src/targets/local/encoder/frame-sync.js';
+import { MKV_FRAME_HEADER_MAX_BYTES, mkvStreamHeader } from '../../../../src/targets/local/encoder/raw-video-mkv.js';
+import { encoderFrames } from './mkv-frames.js';
 
 // 4x2 yuv420p = 12 bytes per frame; 10 fps; 100 Hz mono audio = 10 samples (20 bytes) per tick.
 const RAW = { width: 4, height: 2, fps: 10, sampleRate: 100, channels: 1 };
@@ -55,11 +57,11 @@ describe('FrameSynchronizer', () => {
     sync.start();
     await vi.advanceTimersByTimeAsync(750);
     sync.stop();
-    const kinds = video.chunks.map((c) => c[0]);
+    const kinds = encoderFrames(video.chunks, RAW).map((f) => f.data[0]);
     // ticks at 0..700 ms: 1, 2, 3, then repeats while within 250 ms of the last arrival, then slate.
     expect(kinds).toEqual([1, 2, 3, 3, 3, 0xee, 0xee, 0xee]);
     expect(changes).toEqual([true, false]);
-    expect(sync.stats()).toMatchObject({ sourceFrames: 3, repeatedFrames: 2, slateFrames: 3, droppedTicks: 0, inputConnected: false });
+    expect(sync.stats()).toMatchObject({ sourceFrames: 3, repeatedFrames: 2, slateFrames: 3, droppedFrames: 0, inputConnected: false });
   });
 
   it('picks the source up again when a new attempt delivers frames', async () => {
@@ -71,7 +73,7 @@ describe('FrameSynchronizer', () => {
     src.write(frame(7));
     await vi.advanceTimersByTimeAsync(100);
     sync.stop();
-    expect(video.chunks.map((c) => c[0])).toEqual([0xee, 0xee, 0xee, 7]);
+    expect(encoderFrames(video.chunks, RAW).map((f) => f.data[0])).toEqual([0xee, 0xee, 0xee, 7]);
     expect(changes).toEqual([true]);
   });
 
@@ -105,17 +107,135 @@ describe('FrameSynchronizer', () => {
     expect(sync.stats().sourceFrames).toBe(10);
   });
 
-  it('drops ticks instead of queueing when the encoder does not read', async () => {
+  it('drops pictures instead of queueing when the encoder does not read, and still sends every tick of sound', async () => {
     const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
     const stuck = new Writable({ highWaterMark: 1, write: () => undefined }); // never calls back
-    sync.setSink({ video: stuck, audio: collector().sink });
+    const audio = collector();
+    sync.setSink({ video: stuck, audio: audio.sink });
     sync.start();
     await vi.advanceTimersByTimeAsync(2_000);
     sync.stop();
     const s = sync.stats();
-    // Backlog is capped at max(3, fps/2) = 5 frames: the rest of the 21 ticks were dropped.
-    expect(stuck.writableLength).toBeLessThanOrEqual(6 * 12);
-    expect(s.droppedTicks).toBeGreaterThan(10);
-    expect(s.fedFrames + s.droppedTicks).toBe(21);
+    // Backlog is capped at 4 frames (with their headers), and up to twice that for one picture a
+    // second: the rest of the 21 ticks were dropped.
+    const cap = mkvStreamHeader(RAW).length + 4 * (12 + MKV_FRAME_HEADER_MAX_BYTES);
+    expect(stuck.writableLength).toBeLessThanOrEqual(2 * cap + 12 + MKV_FRAME_HEADER_MAX_BYTES);
+    expect(s.droppedFrames).toBeGreaterThan(10);
+    expect(s.fedFrames + s.droppedFrames).toBe(21);
+    expect(Buffer.concat(audio.chunks).length).toBe(21 * 20);
+  });
+
+  it('holds at most 10 s of sound for an encoder that reads nothing at all', async () => {
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
+    const stuck = () => new Writable({ highWaterMark: 1, write: () => undefined });
+    const audio = stuck();
+    sync.setSink({ video: stuck(), audio });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    sync.stop();
+    // 10 s at 100 Hz mono s16le is 2,000 bytes; one more tick may be in.
+    expect(audio.writableLength).toBeGreaterThanOrEqual(2_000);
+    expect(audio.writableLength).toBeLessThanOrEqual(2_020);
+  });
+
+  it('gives an encoder that reads a picture every 1.5 s one picture a second: no gap spans two keyframe times', async () => {
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
+    const chunks: Buffer[] = [];
+    const crawling = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(Buffer.from(chunk));
+        setTimeout(cb, chunk.length === 12 ? 1_500 : 0);
+      },
+    });
+    sync.setSink({ video: crawling, audio: collector().sink });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    sync.stop();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const times = encoderFrames(chunks, RAW).map((f) => f.timeMs);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(1_000);
+  });
+
+  it('keeps the encoder timeline on the wall clock when the encoder is too slow: dropped frames are gaps, not a shift', async () => {
+    const fedAt: number[] = [];
+    const places: number[] = [];
+    const sync = new FrameSynchronizer({
+      raw: RAW,
+      slate: SLATE,
+      monotonic: () => Date.now(),
+      keyframeTicks: 20,
+      onFrameFed: (n, at) => {
+        places.push(n);
+        fedAt.push(at);
+      },
+    });
+    // An encoder at about 2/3 of real time: each picture takes it 150 ms to read, at 10 fps.
+    const chunks: Buffer[] = [];
+    const slow = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(Buffer.from(chunk));
+        setTimeout(cb, chunk.length === 12 ? 150 : 0);
+      },
+    });
+    const audio = collector();
+    let timelineStart: number | undefined;
+    sync.setSink({ video: slow, audio: audio.sink, onTimelineStart: (ms) => (timelineStart = ms) });
+    const started = Date.now();
+    sync.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    sync.stop();
+    await vi.advanceTimersByTimeAsync(5_000); // let the slow encoder read what was written
+    const frames = encoderFrames(chunks, RAW);
+    const s = sync.stats();
+    expect(s.droppedFrames).toBeGreaterThan(100);
+    expect(frames.length).toBe(s.fedFrames);
+    expect(s.fedFrames + s.droppedFrames).toBe(601);
+    // Each picture's timestamp is the wall-clock time it was handed over (its tick), within one frame
+    // interval (100 ms), all minute long, although a third of the ticks were dropped. A frame count
+    // (plain rawvideo) would put the last picture 20 s behind.
+    const anchor = timelineStart ?? fedAt[0]!;
+    expect(anchor).toBe(started);
+    const worst = Math.max(...frames.map((f, i) => Math.abs(anchor + f.timeMs - fedAt[i]!)));
+    expect(worst).toBeLessThan(100);
+    // The gaps are whole frame intervals: timestamps on the tick grid, increasing, at most a second apart.
+    const times = frames.map((f) => f.timeMs);
+    expect(times.every((t, i) => i === 0 || (t > times[i - 1]! && t - times[i - 1]! <= 1_000))).toBe(true);
+    expect(times.every((t) => Math.abs(t - Math.round(t / 100) * 100) < 0.01)).toBe(true);
+    // Every keyframe time (each 2 s) has its picture, so all renditions cut segments at the same instants.
+    const keyframeTimes = Array.from({ length: 31 }, (_, k) => k * 2_000);
+    expect(keyframeTimes.filter((t) => !times.includes(t))).toEqual([]);
+    // onFrameFed tells each frame's place in that timeline, in frame intervals.
+    expect(places).toEqual(times.map((t) => Math.round(t / 100)));
+    // The sound never stops: one tick of it for each of the 601 ticks, dropped pictures or not.
+    expect(Buffer.concat(audio.chunks).length).toBe(601 * 20);
+  });
+
+  it('bridges a stalled event loop with silence and dropped pictures, and ends the timeline after a stall too long to bridge', async () => {
+    let jump = 0;
+    const breaks: number[] = [];
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() + jump, onTimelineBreak: (ms) => breaks.push(ms) });
+    const video = collector();
+    const audio = collector();
+    sync.setSink({ video: video.sink, audio: audio.sink });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(1_000); // ticks 0..10
+    jump += 5_000; // the loop stood still for 5 s: 50 ticks passed unseen
+    await vi.advanceTimersByTimeAsync(100);
+    const frames = encoderFrames(video.chunks, RAW);
+    // The picture after the stall is stamped 5 s later than a frame count would say; the sound has 5 s of silence in between.
+    const gaps = frames.slice(1).map((f, i) => f.timeMs - frames[i]!.timeMs);
+    expect(Math.max(...gaps)).toBeGreaterThanOrEqual(5_000);
+    // ... and never ahead of the clock (6.1 s have passed on it).
+    expect(frames.at(-1)!.timeMs).toBeLessThanOrEqual(6_100);
+    const ticksSoFar = Math.round(frames.at(-1)!.timeMs / 100) + 1;
+    expect(Buffer.concat(audio.chunks).length).toBe(ticksSoFar * 20);
+    expect(sync.stats().droppedFrames).toBe(ticksSoFar - frames.length);
+    expect(breaks).toEqual([]);
+    jump += 60_000; // a suspended laptop: more than 30 s cannot be bridged with silence
+    await vi.advanceTimersByTimeAsync(100);
+    sync.stop();
+    expect(breaks).toHaveLength(1);
+    expect(breaks[0]!).toBeGreaterThan(59_000);
   });
 });

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { formatProgramDateTime, parseFfmpegPlaylist, PlaylistComposer } from '../../../../src/targets/local/encoder/media-playlist.js';
+
+/** ffmpeg's playlist of a run: its media sequence and segment durations (files index_320x180_NNNNN.ts). */
+function ffmpegPlaylist(firstFile: number, durations: number[], ended = false): string {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', `#EXT-X-MEDIA-SEQUENCE:${firstFile}`, '#EXT-X-DISCONTINUITY'];
+  durations.forEach((d, i) => {
+    lines.push('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:00.000+0000', `#EXTINF:${d.toFixed(6)},`, `index_320x180_${String(firstFile + i).padStart(5, '0')}.ts`);
+  });
+  if (ended) lines.push('#EXT-X-ENDLIST');
+  return lines.join('\n') + '\n';
+}
+
+const T0 = Date.parse('2026-12-01T05:00:00.000Z');
+
+describe('parseFfmpegPlaylist', () => {
+  it('reads the segments with their numbers, durations and names, and the end', () => {
+    const text = ffmpegPlaylist(7, [4, 3.966667], true).replace('index_320x180_00008.ts', 'http://127.0.0.1:1/k/stream/index_320x180_00008.ts');
+    expect(parseFfmpegPlaylist(text)).toEqual({
+      segments: [
+        { sequence: 7, duration: 4, uri: 'index_320x180_00007.ts' },
+        { sequence: 8, duration: 3.966667, uri: 'index_320x180_00008.ts' },
+      ],
+      ended: true,
+    });
+  });
+});
+
+describe('formatProgramDateTime', () => {
+  it('writes RFC 3339 with a +00:00 offset and milliseconds', () => {
+    expect(formatProgramDateTime(T0 + 1234.4)).toBe('2026-12-01T05:00:01.234+00:00');
+  });
+});
+
+describe('PlaylistComposer', () => {
+  it('dates each segment from its run start on the wall clock plus the durations before it', () => {
+    const c = new PlaylistComposer({ windowSize: 5, targetDuration: 4 });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    expect(c.update(1, 'index_320x180', ffmpegPlaylist(1, [4]), T0 + 6000).text).toBe(
+      [
+        '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:4', '#EXT-X-MEDIA-SEQUENCE:1', '#EXT-X-DISCONTINUITY-SEQUENCE:0', '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:00.000+00:00', '#EXTINF:4.000000,', 'index_320x180_00001.ts',
+      ].join('\n') + '\n',
+    );
+    const { text, added } = c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4.033333]), T0 + 10_000);
+    expect(added.map((s) => [s.sequence, s.programDateTime])).toEqual([[2, T0 + 4000]]);
+    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:04.000+00:00\n#EXTINF:4.033333,\nindex_320x180_00002.ts\n');
+    // The same playlist again adds nothing and publishes nothing.
+    expect(c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4.033333]), T0 + 10_500).text).toBeUndefined();
+  });
+
+  it('keeps the window through an encoder restart, marks the discontinuity, and counts it once it leaves the window', () => {
+    const c = new PlaylistComposer({ windowSize: 3, targetDuration: 4 });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4, 4]), T0 + 14_000);
+    // The encoder is killed while writing file 4; the new one starts 7 s later with file 5.
+    c.beginRun(2);
+    c.setRunStart(2, T0 + 19_000);
+    const late = c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4, 4, 4]), T0 + 19_100);
+    expect(late.text).toBeUndefined(); // a playlist of the dead run is ignored
+    expect(c.nextSequence()).toBe(4); // file 4 was never finished: the new run writes it again
+    const first = c.update(2, 'index_320x180', ffmpegPlaylist(5, [4]), T0 + 25_000).text!;
+    expect(first.split('\n').filter((l) => l.endsWith('.ts'))).toEqual(['index_320x180_00002.ts', 'index_320x180_00003.ts', 'index_320x180_00005.ts']);
+    expect(first).toContain('#EXT-X-MEDIA-SEQUENCE:2\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n');
+    expect(first).toContain('index_320x180_00003.ts\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:19.000+00:00\n#EXTINF:4.000000,\nindex_320x180_00005.ts');
+    const second = c.update(2, 'index_320x180', ffmpegPlaylist(5, [4, 4]), T0 + 29_000).text!;
+    expect(second).toContain('#EXT-X-MEDIA-SEQUENCE:3\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n');
+    expect(second).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:23.000+00:00\n#EXTINF:4.000000,\nindex_320x180_00006.ts');
+    // Two more: the discontinuity's segment leaves the window, and the sequence counts it.
+    const third = c.update(2, 'index_320x180', ffmpegPlaylist(5, [4, 4, 4, 4]), T0 + 37_000).text!;
+    expect(third).toContain('#EXT-X-MEDIA-SEQUENCE:5\n#EXT-X-DISCONTINUITY-SEQUENCE:1\n');
+    expect(third).not.toContain('#EXT-X-DISCONTINUITY\n');
+  });
+
+  it('passes the end of the stream on, and a new run after it continues the window after a discontinuity', () => {
+    const c = new PlaylistComposer({ windowSize: 4, targetDuration: 2 });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    c.update(1, 'a', ffmpegPlaylist(1, [2]), T0 + 3000);
+    expect(c.update(1, 'a', ffmpegPlaylist(1, [2], true), T0 + 3500).text).toMatch(/#EXT-X-ENDLIST\n$/);
+    c.beginRun(2);
+    c.setRunStart(2, T0 + 60_000);
+    const resumed = c.update(2, 'a', ffmpegPlaylist(2, [2]), T0 + 63_000).text!;
+    expect(resumed).not.toContain('#EXT-X-ENDLIST');
+    expect(resumed).toContain('#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:01:00.000+00:00');
+  });
+
+  it('never lowers the target duration, and raises it for a segment that rounds above it', () => {
+    const c = new PlaylistComposer({ windowSize: 4, targetDuration: 2 });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    expect(c.update(1, 'a', ffmpegPlaylist(1, [1.2]), T0).text).toContain('#EXT-X-TARGETDURATION:2\n');
+    expect(c.update(1, 'a', ffmpegPlaylist(1, [1.2, 2.6]), T0).text).toContain('#EXT-X-TARGETDURATION:3\n');
+    // Still 3 once that segment has left the window.
+    expect(c.update(1, 'a', ffmpegPlaylist(1, [1.2, 2.6, 2, 2, 2, 2]), T0).text).toContain('#EXT-X-TARGETDURATION:3\n');
+  });
+});
