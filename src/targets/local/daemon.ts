@@ -120,6 +120,8 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       ladder,
       inputArgs: () => ingest.inputArgs(),
       streams: ingest.streams,
+      // Only an HLS pull can wait for us; a pushed or captured source is dropped from, never paused.
+      liveSource: spec.input !== 'URL_PULL',
       originUrl: origin.url,
       writeToken: () => write.token,
       logFile: path.join(layout.logs, 'ffmpeg.log'),

@@ -47,6 +47,13 @@ export interface FrameSyncOptions {
   keyframeTicks?: number;
   /** Most source frames held; default half a second, at most 64 MB. */
   maxQueueFrames?: number;
+  /**
+   * The source arrives in real time and cannot be held back (a push over RTP or RTMP, a capture
+   * device): a full queue drops its oldest frame instead of pausing the decoder. Paused, the decoder
+   * stops reading its socket, and RTP overflows the kernel's buffer (ffmpeg then logs "RTP: missed
+   * N packets" and the picture breaks). An HLS pull arrives in bursts and is paused as before.
+   */
+  liveSource?: boolean;
   /** Monotonic milliseconds for pacing; default performance.now. */
   monotonic?: () => number;
   /** Wall-clock milliseconds for reporting; default Date.now. */
@@ -244,6 +251,13 @@ export class FrameSynchronizer {
     this.arrivals.push(t);
     if (this.arrivals.length > 4 * this.opts.raw.fps) this.arrivals.shift();
     this.queue.push({ data, arrivedAt: t });
+    if (this.opts.liveSource) {
+      while (this.queue.length > this.maxQueue) {
+        this.queue.shift();
+        this.counters.droppedFrames++;
+      }
+      return;
+    }
     if (this.queue.length >= this.maxQueue && !this.paused && this.video) {
       this.paused = true;
       this.video.pause();

@@ -74,6 +74,8 @@ export interface EncoderOptions {
   backoff?: BackoffPolicy;
   /** What the ffmpeg can do (findFfmpeg's `caps`); default a modern one (5.1). */
   caps?: FfmpegCaps;
+  /** The source cannot be held back (push inputs, devices): see FrameSyncOptions.liveSource. */
+  liveSource?: boolean;
 }
 
 export interface EncoderStatus {
@@ -201,6 +203,7 @@ export class EncoderSupervisor {
       onFrameFed: this.opts.onFrameFed,
       onTimelineBreak: (ms) => this.breakTimeline(ms),
       keyframeTicks: keyframeTicks(this.opts.ladder, this.raw.fps),
+      liveSource: this.opts.liveSource,
     });
     this.sync.start();
     this.startEncoder();

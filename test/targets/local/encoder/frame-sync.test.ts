@@ -27,13 +27,14 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(opts: { repeatMs?: number; maxQueueFrames?: number } = {}) {
+function setup(opts: { repeatMs?: number; maxQueueFrames?: number; liveSource?: boolean } = {}) {
   const changes: boolean[] = [];
   const sync = new FrameSynchronizer({
     raw: RAW,
     slate: SLATE,
     repeatMs: opts.repeatMs ?? 250,
     maxQueueFrames: opts.maxQueueFrames,
+    liveSource: opts.liveSource,
     monotonic: () => Date.now(),
     onInputChange: (c) => changes.push(c),
   });
@@ -105,6 +106,23 @@ describe('FrameSynchronizer', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     sync.stop();
     expect(sync.stats().sourceFrames).toBe(10);
+  });
+
+  it('never pauses a live source (RTP, RTMP, a device): a full queue drops its oldest frames, counted', async () => {
+    const { sync, video } = setup({ maxQueueFrames: 4, liveSource: true });
+    const src = new PassThrough({ highWaterMark: 12 });
+    sync.attachSource(src);
+    for (let i = 1; i <= 10; i++) src.write(frame(i));
+    await vi.advanceTimersByTimeAsync(0);
+    // The decoder keeps being read (its socket keeps draining); what is too late is dropped.
+    expect(src.isPaused()).toBe(false);
+    expect(sync.stats().queued).toBe(4);
+    expect(sync.stats().droppedFrames).toBe(6);
+    sync.start();
+    await vi.advanceTimersByTimeAsync(400);
+    sync.stop();
+    // The newest four frames go out, in order.
+    expect(encoderFrames(video.chunks, RAW).map((f) => f.data[0]).slice(0, 4)).toEqual([7, 8, 9, 10]);
   });
 
   it('drops pictures instead of queueing when the encoder does not read, and still sends every tick of sound', async () => {
