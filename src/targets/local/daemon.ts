@@ -101,6 +101,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       rtmpPort: spec.local?.rtmpPort ?? 1935, rtpPort: spec.local?.rtpPort ?? 5000, log,
     });
     closers.push(() => ingest.close());
+    metrics.ingest.read = () => ingest.state();
 
     // The decoder only sees decoded frames: the input bitrate comes from the bytes the ingest received.
     const meter = new BitrateMeter();

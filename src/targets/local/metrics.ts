@@ -33,15 +33,23 @@ export interface OriginTallies {
   expired: number;
 }
 
-/** Optional fields of a health sample that the encoder may or may not report. */
-type ChannelHealthReading = ChannelHealthSample & { droppedFrames?: number; pdtDriftSeconds?: number };
+
+/** What the ingest counts, read when /metrics is scraped (the ingest's state: ingest/ingest.ts). */
+export interface IngestReading {
+  /** Connections (RTMP) or datagrams (RTP) refused by --cidr. */
+  refused: number;
+  /** RTP_PUSH only. */
+  rtp?: { forwarded: number; sequenceGaps: number; droppedAtGate: number; droppedAtDecoder?: number };
+}
 
 export interface LocalMetrics {
   registry: Registry;
   edge: EdgeTallies;
   origin: OriginTallies;
   /** The channel's latest health sample (the encoder reports one every few seconds); undefined before the first. */
-  channel: { latest?: ChannelHealthReading };
+  channel: { latest?: ChannelHealthSample };
+  /** Set by the daemon once the ingest runs. */
+  ingest: { read?: () => IngestReading };
   /** Time the edge waited for the origin's response to a cache miss. */
   edgeOriginLatency: Histogram<'status'>;
   /** Time the origin took to answer, by operation (from the access log's TotalTime). */
@@ -151,8 +159,50 @@ export function createLocalMetrics(): LocalMetrics {
 
   const channel: LocalMetrics['channel'] = {};
   registerChannelHealth(registry, channel);
+  const ingest: LocalMetrics['ingest'] = {};
+  registerIngest(registry, ingest);
 
-  return { registry, edge, origin, channel, edgeOriginLatency, originRequestDuration };
+  return { registry, edge, origin, channel, ingest, edgeOriginLatency, originRequestDuration };
+}
+
+/** The ingest's refusals and, for RTP, where packets were lost (before the gate, at it, at the decoder). */
+function registerIngest(registry: Registry, ingest: LocalMetrics['ingest']): void {
+  new Counter({
+    name: 'livestream_ingest_refused_total',
+    help: 'Connections (RTMP) or datagrams (RTP) refused because their source is outside --cidr.',
+    registers: [registry],
+    collect() {
+      const r = ingest.read?.();
+      this.reset();
+      if (r) this.inc(r.refused);
+    },
+  });
+  new Counter({
+    name: 'livestream_rtp_packets_forwarded_total',
+    help: 'RTP datagrams the gate passed on to the decoder.',
+    // A label, so that the series is absent (not a made-up 0) for the other inputs.
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      const rtp = ingest.read?.().rtp;
+      this.reset();
+      if (rtp) this.inc({ channel: 'local' }, rtp.forwarded);
+    },
+  });
+  new Counter({
+    name: 'livestream_rtp_packets_lost_total',
+    help: 'RTP packets lost, by where: before_gate (gaps in the RTP sequence: the network), gate (its socket overflowed), decoder (ffmpeg did not read in time).',
+    labelNames: ['where'],
+    registers: [registry],
+    collect() {
+      const rtp = ingest.read?.().rtp;
+      this.reset();
+      if (!rtp) return;
+      this.inc({ where: 'before_gate' }, rtp.sequenceGaps);
+      this.inc({ where: 'gate' }, rtp.droppedAtGate);
+      if (rtp.droppedAtDecoder !== undefined) this.inc({ where: 'decoder' }, rtp.droppedAtDecoder);
+    },
+  });
 }
 
 /**
@@ -165,7 +215,7 @@ function registerChannelHealth(registry: Registry, channel: LocalMetrics['channe
     Kind: typeof Gauge | typeof Counter,
     name: string,
     help: string,
-    read: (s: ChannelHealthReading) => number | undefined,
+    read: (s: ChannelHealthSample) => number | undefined,
   ): void => {
     new Kind({
       name,
