@@ -48,7 +48,7 @@ async function daemonCall(run: RunContext, command: 'status' | 'start' | 'stop')
 /** The live figures as lines for people. */
 export function summarize(live: LiveStatus): Array<[string, string]> {
   const input = live.input as { type: string; connected: boolean; fps?: number; bitrate?: number; losses?: number; refused?: number; lossSince?: string; remote?: string; lastError?: string; rtp?: UdpGateCounters };
-  const enc = live.encoder as { speed?: number; fps?: number; restarts: number; lastError?: string };
+  const enc = live.encoder as { speed?: number; fps?: number; restarts: number; lastError?: string; droppedFrames?: number; pdtDriftSeconds?: number };
   const edge = live.edge as { requests: number; hits: number; misses: number; errors: number; segmentsServed: number };
   const renditions = live.renditions as Array<{ width: number; height: number; framerate: number; bitrate: number }>;
   const lines: Array<[string, string]> = [
@@ -64,6 +64,9 @@ export function summarize(live: LiveStatus): Array<[string, string]> {
       enc.speed !== undefined ? `speed ${enc.speed.toFixed(3)}x` : 'not running',
       enc.fps !== undefined ? `${enc.fps.toFixed(0)} fps` : undefined,
       `${enc.restarts} restarts`,
+      // Frames dropped to stay on the wall clock: the picture stutters, the timeline does not slip.
+      enc.droppedFrames ? `${enc.droppedFrames} frames dropped to keep up` : undefined,
+      enc.pdtDriftSeconds !== undefined ? `newest segment ${enc.pdtDriftSeconds.toFixed(1)} s behind the clock` : undefined,
       enc.lastError ? `last error: ${enc.lastError}` : undefined,
     ].filter(Boolean).join(', ')],
     ['Renditions', renditions.map((r) => `${r.width}x${r.height}@${r.framerate} ${Math.round(r.bitrate / 1000)}k`).join(', ')],

@@ -32,3 +32,15 @@ describe('status summary: RTP packets', () => {
     expect(inputLine(liveWith(undefined))).toBe('RTP_PUSH, connected');
   });
 });
+
+describe('status summary: the encoder', () => {
+  const encoderLine = (encoder: Record<string, unknown>): string => summarize({ ...liveWith(undefined), encoder: { restarts: 0, ...encoder } }).find(([k]) => k === 'Encoder')![1];
+
+  it('shows a speed just below real time as such, with the frames dropped to keep up and the drift', () => {
+    expect(encoderLine({ speed: 0.997, droppedFrames: 42, pdtDriftSeconds: 4.44 })).toBe('speed 0.997x, 0 restarts, 42 frames dropped to keep up, newest segment 4.4 s behind the clock');
+  });
+
+  it('says nothing of dropped frames while none were dropped', () => {
+    expect(encoderLine({ speed: 1, droppedFrames: 0 })).toBe('speed 1.000x, 0 restarts');
+  });
+});
