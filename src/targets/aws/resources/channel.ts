@@ -26,7 +26,7 @@ import { buildCreateChannelRequest, destinationUrl } from '../build/channel.js';
 import { isNotFound } from '../build/errors.js';
 import { TAG_KEY, type ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
-import { idempotencyToken, waiter } from './shared.js';
+import { idempotencyToken, isGone, waiter } from './shared.js';
 
 export const INPUT_ATTACHMENT_NAME = 'input';
 
@@ -178,8 +178,4 @@ export async function findOurChannels(ctx: AwsContext): Promise<ChannelSummary[]
     found.push(...(page.Channels ?? []).filter((c) => c.Name === ctx.names.channelName && c.Tags?.[TAG_KEY] === ctx.names.stack && !isGone(c.State)));
   }
   return found;
-}
-
-function isGone(state: string | undefined): boolean {
-  return state === 'DELETED' || state === 'DELETING';
 }

@@ -16,7 +16,7 @@ import { isNotFound } from '../build/errors.js';
 import { buildCreateInputRequest, needsSecurityGroup } from '../build/input.js';
 import { TAG_KEY, type ResourceNames } from '../build/names.js';
 import type { AwsContext } from '../context.js';
-import { idempotencyToken, waiter } from './shared.js';
+import { idempotencyToken, isGone, waiter } from './shared.js';
 
 export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
   const dependsOn: string[] = [];
@@ -96,8 +96,4 @@ export async function findOurInputs(ctx: AwsContext): Promise<Input[]> {
     found.push(...(page.Inputs ?? []).filter((i) => i.Name === ctx.names.inputName && i.Tags?.[TAG_KEY] === ctx.names.stack && !isGone(i.State)));
   }
   return found;
-}
-
-function isGone(state: string | undefined): boolean {
-  return state === 'DELETED' || state === 'DELETING';
 }

@@ -73,3 +73,8 @@ export async function pollUntil(ctx: AwsContext, what: string, check: () => Prom
 export function tagsToList(tags: Record<string, string>): Array<{ Key: string; Value: string }> {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
+
+/** A MediaLive channel or input on its way out (or gone) counts as not there: a new one may take its name. */
+export function isGone(state: string | undefined): boolean {
+  return state === 'DELETED' || state === 'DELETING';
+}
