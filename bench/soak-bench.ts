@@ -1,5 +1,5 @@
 /**
- * Soak bench: `npm run bench:soak -- [--minutes 10] [--viewers 20] [--profile HD-720p] [--no-hog] [--player DIR]`
+ * Soak bench: `npm run bench:soak -- [--minutes 10] [--viewers 20] [--profile HD-720p] [--no-hog] [--player DIR] [--keep-logs]`
  *
  * A local stack as a user starts it (`livestream up --input URL_PULL`, the built-in demo source),
  * run through the built CLI (npm run build first), with:
@@ -39,9 +39,11 @@ const VIEWERS = Number(arg('viewers') ?? 20);
 const PROFILE = arg('profile');
 const HOG = !argv.includes('--no-hog');
 const PLAYER_DIR = arg('player');
+/** Keep the stack's logs (ffmpeg, daemon, access logs) for a look at what went wrong. */
+const KEEP_LOGS = argv.includes('--keep-logs');
 const playerWithoutDir = argv.includes('--player') && (!PLAYER_DIR || PLAYER_DIR.startsWith('--'));
 if (!(MINUTES > 0) || !(VIEWERS >= 0) || playerWithoutDir) {
-  console.error('Usage: npm run bench:soak -- [--minutes N (above 0)] [--viewers N (0 or more)] [--profile NAME] [--no-hog] [--player SCREENSHOT_DIR]');
+  console.error('Usage: npm run bench:soak -- [--minutes N (above 0)] [--viewers N (0 or more)] [--profile NAME] [--no-hog] [--player SCREENSHOT_DIR] [--keep-logs]');
   process.exit(2);
 }
 
@@ -344,8 +346,9 @@ async function main(): Promise<void> {
   let up = false;
   const cleanUp = async (): Promise<void> => {
     for (const h of hogs) h.kill('SIGKILL');
-    if (up) await run(process.execPath, [BIN, 'down', ...common, '--delete-logs', '--yes'], 120_000);
-    await rm(dir, { recursive: true, force: true });
+    if (up) await run(process.execPath, [BIN, 'down', ...common, ...(KEEP_LOGS ? [] : ['--delete-logs']), '--yes'], 120_000);
+    if (KEEP_LOGS) console.log(`logs kept in ${path.join(stateDir, STACK, 'logs')}`);
+    else await rm(dir, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
 

@@ -31,6 +31,11 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
   // The body streams from ffmpeg and cannot be sent twice: the shared agent's idle limit, below the
   // origin's keep-alive, is what keeps these PUTs off connections the origin is closing.
   const agent = createKeepAliveAgent();
+  // Uploads on their way to the origin. ffmpeg sends a playlist while the segment it lists may still
+  // be uploading (seen: the playlist 3 ms after its segment's PUT began, which took 440 ms on a busy
+  // machine), and a player that reads the playlist then gets a 404 for the segment. So a playlist
+  // is handed on only once every upload begun before it has been answered.
+  const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     if (!url.startsWith(`${prefix}/`) || !['PUT', 'DELETE'].includes(req.method ?? '')) {
@@ -38,20 +43,29 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
       res.writeHead(404).end();
       return;
     }
-    if (opts.onPlaylist && req.method === 'PUT' && url.endsWith('.m3u8')) return takePlaylist(req, res, url.slice(prefix.length), opts.onPlaylist);
+    if (opts.onPlaylist && req.method === 'PUT' && url.endsWith('.m3u8')) return takePlaylist(req, res, url.slice(prefix.length), opts.onPlaylist, [...inFlight]);
     const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${opts.token()}` };
     for (const name of ['content-type', 'content-length', 'transfer-encoding']) {
       if (req.headers[name] !== undefined) headers[name] = req.headers[name];
     }
     const basePath = origin.pathname.replace(/\/+$/, '');
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    inFlight.add(done);
+    const finish = (): void => {
+      inFlight.delete(done);
+      settle();
+    };
     const upstream = http.request(
       { host: origin.hostname, port: origin.port, method: req.method, path: `${basePath}${url.slice(prefix.length)}`, headers, agent },
       (answer) => {
+        finish();
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       },
     );
     upstream.on('error', () => {
+      finish();
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
@@ -74,11 +88,13 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
   };
 }
 
-function takePlaylist(req: http.IncomingMessage, res: http.ServerResponse, path: string, onPlaylist: (path: string, text: string) => void): void {
+function takePlaylist(req: http.IncomingMessage, res: http.ServerResponse, path: string, onPlaylist: (path: string, text: string) => void, uploadsBefore: Promise<void>[]): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     res.writeHead(201).end();
-    onPlaylist(path, Buffer.concat(chunks).toString('utf8'));
+    const text = Buffer.concat(chunks).toString('utf8');
+    // In arrival order: the writer keeps the newest text per playlist, and each waits only for uploads older than itself.
+    void Promise.all(uploadsBefore).then(() => onPlaylist(path, text));
   });
 }

@@ -43,3 +43,35 @@ describe('startPutRelay (for an ffmpeg whose hls muxer cannot send the token)', 
     expect(base.pathname).toMatch(/^\/[0-9a-f]{32}$/);
   });
 });
+
+describe('a playlist and the segments it lists', () => {
+  it('hands a playlist on only after every upload begun before it reached the origin (no 404 for a listed segment)', async () => {
+    const taken: Array<{ path: string; segmentThere: boolean }> = [];
+    const withPlaylists = await startPutRelay({
+      originUrl: `${origin.url}/`,
+      token: () => 'tok-1',
+      onPlaylist: (p) => {
+        taken.push({ path: p, segmentThere: origin.events.some((e) => e.path === '/stream/index_480x270_00007.ts' && e.status === 201) });
+      },
+    });
+    try {
+      // The segment streams slowly, as ffmpeg uploads it while it encodes; the playlist arrives meanwhile.
+      const { request } = await import('node:http');
+      const url = new URL(`${withPlaylists.url}/stream/index_480x270_00007.ts`);
+      const segment = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { 'transfer-encoding': 'chunked' } });
+      const answered = new Promise<number>((resolve) => segment.on('response', (r) => { r.resume(); resolve(r.statusCode ?? 0); }));
+      segment.write('first half of the segment ');
+      await new Promise((r) => setTimeout(r, 50));
+      const playlist = await fetch(`${withPlaylists.url}/1/stream/index_480x270.m3u8`, { method: 'PUT', body: '#EXTM3U\n' });
+      expect(playlist.status).toBe(201);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(taken).toEqual([]);
+      segment.end('and the rest');
+      expect(await answered).toBe(201);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(taken).toEqual([{ path: '/1/stream/index_480x270.m3u8', segmentThere: true }]);
+    } finally {
+      await withPlaylists.close();
+    }
+  });
+});
