@@ -11,6 +11,7 @@
  * ffmpeg writes its playlists to <relay>/<run>/stream/index_WxH.m3u8: the run number tells a late
  * playlist of a dead encoder from the new one's.
  */
+import { createKeepAliveAgent, requestWithRetry } from '../http-agent.js';
 import type { LineSink } from './log-file.js';
 import type { PlaylistComposer, WindowSegment } from './media-playlist.js';
 import { redactText } from './redact.js';
@@ -37,6 +38,8 @@ export interface PlaylistWriterOptions {
 const PLAYLIST_PATH = /^\/(\d+)\/stream\/(index_\d+x\d+)\.m3u8$/;
 /** A failed publish is tried again this much later (with the newest text by then). */
 const RETRY_MS = 1_000;
+/** A playlist PUT with no answer this long is given up (and tried again with the newest text). */
+const PUT_TIMEOUT_MS = 10_000;
 
 export function createPlaylistWriter(opts: PlaylistWriterOptions): PlaylistWriter {
   const publisher = createPublisher(opts);
@@ -54,35 +57,45 @@ export function createPlaylistWriter(opts: PlaylistWriterOptions): PlaylistWrite
     async close() {
       publisher.stopRetrying();
       await publisher.drain();
+      publisher.destroy();
     },
   };
 }
 
 /** One PUT at a time per playlist, always of the newest text: a slow origin gets fewer, never older, versions. */
-function createPublisher(opts: PlaylistWriterOptions): { publish(name: string, text: string): void; stopRetrying(): void; drain(): Promise<void> } {
+function createPublisher(opts: PlaylistWriterOptions): { publish(name: string, text: string): void; stopRetrying(): void; drain(): Promise<void>; destroy(): void } {
   let retrying = true;
   const pending = new Map<string, string>();
   const busy = new Map<string, Promise<void>>();
   const base = opts.originUrl.replace(/\/+$/, '');
+  // The stack's shared keep-alive handling (http-agent.ts): a PUT that meets a connection the origin
+  // is closing is sent again on a fresh one there, not here.
+  const agent = createKeepAliveAgent();
 
   const put = async (name: string, text: string): Promise<boolean> => {
-    // Twice at once: a PUT on a reused keep-alive connection the origin has just closed fails once.
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      try {
-        const res = await fetch(`${base}/stream/${name}.m3u8`, {
+    const url = new URL(`${base}/stream/${name}.m3u8`);
+    const body = Buffer.from(text);
+    try {
+      const { res } = await requestWithRetry(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
           method: 'PUT',
-          headers: { authorization: `Bearer ${opts.token()}`, 'content-type': 'application/vnd.apple.mpegurl' },
-          body: text,
-        });
-        await res.arrayBuffer();
-        if (res.ok) return true;
-        opts.log.write(`[playlist] ${name}.m3u8 PUT answered ${res.status}`);
-        return false;
-      } catch (err) {
-        if (attempt === 2) opts.log.write(`[playlist] ${name}.m3u8 PUT failed: ${redactText((err as Error).message, [opts.token()])}`);
-      }
+          agent,
+          headers: { authorization: `Bearer ${opts.token()}`, 'content-type': 'application/vnd.apple.mpegurl', 'content-length': body.length },
+        },
+        { timeoutMs: PUT_TIMEOUT_MS, write: (req) => req.end(body) },
+      );
+      res.resume();
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) return true;
+      opts.log.write(`[playlist] ${name}.m3u8 PUT answered ${status}`);
+      return false;
+    } catch (err) {
+      opts.log.write(`[playlist] ${name}.m3u8 PUT failed: ${redactText((err as Error).message, [opts.token()])}`);
+      return false;
     }
-    return false;
   };
 
   const run = async (name: string): Promise<void> => {
@@ -108,6 +121,9 @@ function createPublisher(opts: PlaylistWriterOptions): { publish(name: string, t
     },
     async drain() {
       await Promise.all(busy.values());
+    },
+    destroy() {
+      agent.destroy();
     },
   };
 }
