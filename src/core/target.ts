@@ -56,6 +56,9 @@ export interface StackOutputs {
 
 export type ChannelState = 'CREATING' | 'IDLE' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'RECOVERING' | 'DELETED' | 'MISSING' | 'UNKNOWN';
 
+/** The channel states MediaLive bills as running (STOPPING too: it runs until it is IDLE). */
+export const BILLING_CHANNEL_STATES: ReadonlySet<string> = new Set<ChannelState>(['STARTING', 'RUNNING', 'RECOVERING', 'STOPPING']);
+
 export interface ResourceStatus {
   id: string;
   kind: string;

@@ -1,6 +1,6 @@
 /** `livestream status` (one stack, read live) and `status --all` (every stack in the state folder). */
 import { channelSeconds, listStates, type StackState } from '../../core/state.js';
-import type { StackStatus, TargetDriver } from '../../core/target.js';
+import { BILLING_CHANNEL_STATES, type StackStatus, type TargetDriver } from '../../core/target.js';
 import { loadDriver } from '../drivers.js';
 import { guarded } from '../guarded.js';
 import { EXIT } from '../exit-codes.js';
@@ -39,12 +39,10 @@ export function runStatus(opts: GlobalOptions & UnrecordedOptions & { stack?: st
   });
 }
 
-const BILLING_STATES = ['STARTING', 'RUNNING', 'RECOVERING', 'STOPPING'];
-
 export function withCost(status: StackStatus, state: StackState, driver: TargetDriver, now: Date): StatusReport {
   const runningSeconds = channelSeconds(state.channelRuns, now);
   const estimate = driver.estimateCost(state.spec, state.ladder);
-  if (BILLING_STATES.includes(status.channel.state) && !state.channelRuns.some((r) => !r.end)) {
+  if (BILLING_CHANNEL_STATES.has(status.channel.state) && !state.channelRuns.some((r) => !r.end)) {
     return { ...status, runningSeconds: 0, runningStartUnknown: true, ...(estimate ? { costPerHour: estimate.perHour } : {}) };
   }
   return {

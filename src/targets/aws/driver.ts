@@ -8,18 +8,19 @@ import { applyDown, applyUp, orderLevels, type ResourceNode } from '../../core/g
 import type { Ladder } from '../../core/ladder.js';
 import type { StackSpec } from '../../core/spec.js';
 import { markChannelRun, type StackState } from '../../core/state.js';
-import type {
-  ChannelState,
-  CostEstimate,
-  DownOptions,
-  DownReport,
-  PlannedResource,
-  ResourceStatus,
-  RunContext,
-  StackOutputs,
-  StackStatus,
-  StillBilling,
-  TargetDriver,
+import {
+  BILLING_CHANNEL_STATES,
+  type ChannelState,
+  type CostEstimate,
+  type DownOptions,
+  type DownReport,
+  type PlannedResource,
+  type ResourceStatus,
+  type RunContext,
+  type StackOutputs,
+  type StackStatus,
+  type StillBilling,
+  type TargetDriver,
 } from '../../core/target.js';
 import { toLivestreamError } from './build/errors.js';
 import { assertResourceNames, resourceNames, type ResourceNames } from './build/names.js';
@@ -45,8 +46,6 @@ export const ACCOUNT_PLACEHOLDER = 'ACCOUNT';
 
 const CHANNEL_STATES: ChannelState[] = ['CREATING', 'IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING', 'DELETED', 'MISSING'];
 
-/** MediaLive bills a channel while it runs; these states mean it does (or may: in transition). */
-const RUNNING_STATES = new Set(['RUNNING', 'RECOVERING', 'STARTING', 'STOPPING']);
 /** States in which AWS says the channel does not run: a recorded run has ended. */
 const STOPPED_STATES = new Set(['IDLE', 'DELETING', 'DELETED', 'MISSING', 'CREATE_FAILED']);
 
@@ -119,7 +118,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
     if (!state) return;
     const open = state.channelRuns.some((r) => !r.end);
     const at = run.now().toISOString();
-    if (!open && RUNNING_STATES.has(observed) && observed !== 'STOPPING') {
+    if (!open && BILLING_CHANNEL_STATES.has(observed) && observed !== 'STOPPING') {
       run.host.notify({ level: 'warn', code: 'CHANNEL_RUN_FOUND', message: `Channel ${channelName} is ${observed} but its start was never recorded; counting from now (it has run at least since ${at}).`, details: { since: at } });
       await run.store.updateIfFree(command, (s) => markChannelRun(s, true, at, true));
     } else if (open && STOPPED_STATES.has(observed)) {
@@ -314,7 +313,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       // A channel running with no recorded start still ran: record it before it is stopped.
       const channelId = run.store.require().resources.channel?.physicalId;
       const before = channelId ? await readChannelState(ctx, channelId).catch(() => 'UNREADABLE') : 'MISSING';
-      if (RUNNING_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
+      if (BILLING_CHANNEL_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
       const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: BILLABLE });
       result.failed.push(...(await restoreUnverified(run.store, screening)));
       const stillBilling = await whatStillBills(run, ctx, nodes);
@@ -359,7 +358,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       const perHour = `about $${estimateChannelCost(ctx.ladder, ctx.names.region).perHour.toFixed(2)}/hour`;
       const base = { id: 'channel', name: ch.name, physicalId: ch.physicalId, state: seen };
       if (seen === 'STOPPING') out.push({ ...base, cost: 'running', message: `${what} is still STOPPING: it bills until MediaLive says IDLE (${perHour}).` });
-      else if (RUNNING_STATES.has(seen)) out.push({ ...base, cost: 'running', message: `${what} is still ${seen} and billing (${perHour}): it was not stopped.` });
+      else if (BILLING_CHANNEL_STATES.has(seen)) out.push({ ...base, cost: 'running', message: `${what} is still ${seen} and billing (${perHour}): it was not stopped.` });
       else if (seen === 'UNREADABLE') out.push({ ...base, cost: 'unknown', message: `${what} could not be read (${why}); it may still be RUNNING and billing (${perHour}).` });
       else if (!STOPPED_STATES.has(seen) || seen === 'IDLE') out.push({ ...base, cost: 'idle', message: `${what} still exists (${seen}): not running, but MediaLive charges a small hourly fee for it until it is deleted.` });
     }
