@@ -36,9 +36,9 @@ const WORKERS = Number(args.workers ?? Math.max(1, Math.min(os.availableParallel
 async function loadModules() {
   let dist = path.join(repo, 'dist');
   // By default compile the current sources (dist/ may be stale); --use-dist takes npm run build's output.
-  if (!('use-dist' in args) || !existsSync(path.join(dist, 'targets/local/edge/edge-server.js'))) {
+  if (!('use-dist' in args) || !existsSync(path.join(dist, 'targets/local/edge/server.js'))) {
     dist = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-bench-build-'));
-    const files = ['src/targets/local/edge/edge-server.ts', 'src/targets/local/edge/edge-cluster.ts', 'src/targets/local/edge/edge-worker.ts', 'src/targets/local/origin/origin-server.ts'];
+    const files = ['src/targets/local/edge/server.ts', 'src/targets/local/edge/cluster.ts', 'src/targets/local/edge/worker.ts', 'src/targets/local/origin/server.ts'];
     const r = spawnSync(
       'npx',
       ['tsc', '--ignoreConfig', '--outDir', dist, '--rootDir', 'src', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022',
@@ -53,9 +53,9 @@ async function loadModules() {
   const load = (p) => import(pathToFileURL(path.join(dist, p)).href);
   const temporary = dist !== path.join(repo, 'dist');
   return {
-    ...(await load('targets/local/edge/edge-server.js')),
-    ...(await load('targets/local/edge/edge-cluster.js')),
-    ...(await load('targets/local/origin/origin-server.js')),
+    ...(await load('targets/local/edge/server.js')),
+    ...(await load('targets/local/edge/cluster.js')),
+    ...(await load('targets/local/origin/server.js')),
     cleanup: () => (temporary ? fsp.rm(dist, { recursive: true, force: true }) : Promise.resolve()),
   };
 }

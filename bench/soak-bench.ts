@@ -234,7 +234,7 @@ function describeCommand(cmd: string[]): string {
     if (ins.some((a) => /lavfi|testsrc|sine/.test(a)) || cmd.includes('lavfi')) return 'ffmpeg (demo source)';
     return 'ffmpeg (decoder)';
   }
-  if (/node$/.test(exe)) return cmd.some((a) => /edge-worker/.test(a)) ? 'node (edge worker)' : 'node (daemon)';
+  if (/node$/.test(exe)) return cmd.some((a) => /edge\/worker\.(js|ts)/.test(a)) ? 'node (edge worker)' : 'node (daemon)';
   return exe;
 }
 

@@ -6,7 +6,7 @@ import { logsBucketRegion } from '../core/regions.js';
 import { checkCidr, INPUT_TYPES, MEDIALIVE_REGIONS, DEFAULTS } from '../core/spec.js';
 import type { Secrets } from '../core/spec.js';
 import { BUILTIN_PROFILES } from '../core/profiles.js';
-import type { UpOptions } from './commands/up.js';
+import type { SpecOptions } from './resolve.js';
 
 export interface Choice<T> {
   name: string;
@@ -31,9 +31,9 @@ async function realPrompts(): Promise<Prompts> {
   };
 }
 
-export async function runWizard(given: UpOptions, prompts?: Prompts): Promise<{ options: UpOptions; secrets: Secrets }> {
+export async function runWizard(given: SpecOptions, prompts?: Prompts): Promise<{ options: SpecOptions; secrets: Secrets }> {
   const ask = prompts ?? (await realPrompts());
-  const o: UpOptions = { ...given };
+  const o: SpecOptions = { ...given };
   const secrets: Secrets = {};
 
   o.target ??= await ask.select({

@@ -8,7 +8,7 @@ import { RecordingHost } from '../../src/core/host.js';
 import { loadProfile } from '../../src/core/profiles.js';
 import { validateSpec, type RawSpec, type Secrets } from '../../src/core/spec.js';
 import type { ResourceRecord } from '../../src/core/state.js';
-import { resourceNames } from '../../src/targets/aws/build/names.js';
+import { resourceNames } from '../../src/targets/aws/requests/names.js';
 import { createClients } from '../../src/targets/aws/clients.js';
 import type { AwsContext } from '../../src/targets/aws/context.js';
 import { FAST_TIMINGS, TEST_ASSETS } from './aws-run.js';

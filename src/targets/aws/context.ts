@@ -5,7 +5,7 @@
 import type { Host } from '../../core/host.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { Secrets, StackSpec } from '../../core/spec.js';
-import type { ResourceNames } from './build/names.js';
+import type { ResourceNames } from './requests/names.js';
 import type { AwsClients } from './clients.js';
 
 /** SDK waiter settings, in seconds as @smithy's createWaiter takes them. */

@@ -22,9 +22,9 @@ import {
   type StillBilling,
   type TargetDriver,
 } from '../../core/target.js';
-import { toLivestreamError } from './build/errors.js';
-import { assertResourceNames, resourceNames, type ResourceNames } from './build/names.js';
-import { estimateChannelCost, otherCosts } from './build/pricing.js';
+import { toLivestreamError } from './requests/errors.js';
+import { assertResourceNames, resourceNames, type ResourceNames } from './requests/names.js';
+import { estimateChannelCost, otherCosts } from './requests/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
 import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } from './context.js';
 import { verifyIdentity } from './identity.js';

@@ -9,7 +9,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { loadSharedConfigFiles } from '@smithy/core/config';
 import { LivestreamError } from '../../core/errors.js';
 import { OPT_IN_REGIONS } from '../../core/regions.js';
-import { toLivestreamError } from './build/errors.js';
+import { toLivestreamError } from './requests/errors.js';
 import type { AwsClients } from './clients.js';
 
 /** The account id of the credentials the clients use; a clear LivestreamError when there are none. */

@@ -3,7 +3,7 @@
  */
 import type { ResourceRecord } from '../../core/state.js';
 import type { StackOutputs } from '../../core/target.js';
-import type { ResourceNames } from './build/names.js';
+import type { ResourceNames } from './requests/names.js';
 
 export function buildOutputs(names: ResourceNames, resources: Record<string, ResourceRecord>, origin: 's3' | 'mediastore'): StackOutputs {
   const r = names.region;

@@ -11,7 +11,7 @@ import type { ResourceNode } from '../../core/graph.js';
 import { validateSpec } from '../../core/spec.js';
 import type { ResourceRecord, StackState, StateStore } from '../../core/state.js';
 import type { Host } from '../../core/host.js';
-import type { ResourceNames } from './build/names.js';
+import type { ResourceNames } from './requests/names.js';
 import type { AwsContext } from './context.js';
 import { discoverStack, type FoundResource } from './discover.js';
 import { findOurChannels, readChannelState } from './resources/channel.js';

@@ -4,11 +4,11 @@ import { applyDown, applyUp } from '../../core/graph.js';
 import { LivestreamError } from '../../core/errors.js';
 import type { ChannelState, DownReport, RunContext, StackOutputs, StackStatus, TargetDriver } from '../../core/target.js';
 import { isAlive } from '../../core/state.js';
-import { sendControl } from './control.js';
-import { stackLayout } from './layout.js';
+import { sendControl } from './daemon/control-socket.js';
+import { stackLayout } from './daemon/stack-folder.js';
 import { localNodes, type LocalContext } from './resources.js';
-import { waitForPlayback } from './wait-playback.js';
-import type { LiveStatus } from './daemon.js';
+import { waitForPlayback } from './daemon/wait-playback.js';
+import type { LiveStatus } from './daemon/local-stack.js';
 import type { UdpGateCounters } from './ingest/udp-gate.js';
 
 const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];

@@ -5,10 +5,10 @@
 import { appendFile } from 'node:fs/promises';
 import { applyUp, type ResourceNode } from '../../core/graph.js';
 import type { RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
-import { serveStack, startLocalStack, type LocalStack } from './daemon.js';
-import { stackLayout } from './layout.js';
+import { serveStack, startLocalStack, type LocalStack } from './daemon/local-stack.js';
+import { stackLayout } from './daemon/stack-folder.js';
 import type { LocalContext } from './resources.js';
-import { waitForPlayback } from './wait-playback.js';
+import { waitForPlayback } from './daemon/wait-playback.js';
 
 export async function runForeground(run: RunContext, nodes: ResourceNode<LocalContext>[], driver: TargetDriver): Promise<StackOutputs> {
   const layout = stackLayout(run.store.stackDir);

@@ -7,10 +7,10 @@ import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promise
 import type { ResourceNode } from '../../core/graph.js';
 import type { RunContext } from '../../core/target.js';
 import { isAlive, type ResourceRecord } from '../../core/state.js';
-import { sendControl } from './control.js';
-import type { StackLayout } from './layout.js';
-import { spawnDaemon } from './spawn-daemon.js';
-import type { DaemonInfo } from './daemon.js';
+import { sendControl } from './daemon/control-socket.js';
+import type { StackLayout } from './daemon/stack-folder.js';
+import { spawnDaemon } from './daemon/spawn.js';
+import type { DaemonInfo } from './daemon/local-stack.js';
 
 export interface LocalContext {
   run: RunContext;

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { loadProfile } from '../../../src/core/profiles.js';
 import type { Ladder } from '../../../src/core/ladder.js';
 import { validateSpec, type RawSpec, type Secrets, type StackSpec } from '../../../src/core/spec.js';
-import { stackLayout, type StackLayout } from '../../../src/targets/local/layout.js';
-import { startLocalStack, type LocalStack } from '../../../src/targets/local/daemon.js';
+import { stackLayout, type StackLayout } from '../../../src/targets/local/daemon/stack-folder.js';
+import { startLocalStack, type LocalStack } from '../../../src/targets/local/daemon/local-stack.js';
 
 export const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
 export const TINY_LADDER = new URL('../../fixtures/ladders/tiny.json', import.meta.url).pathname;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceRecord } from '../../../src/core/state.js';
-import { resourceNames } from '../../../src/targets/aws/build/names.js';
+import { resourceNames } from '../../../src/targets/aws/requests/names.js';
 import { buildOutputs } from '../../../src/targets/aws/outputs.js';
 
 const names = resourceNames('demo', 'us-east-1', '123456789012');

@@ -1,7 +1,7 @@
 /** Which state records `down` may act on, by their names alone (pure), before any AWS call. */
 import { describe, expect, it } from 'vitest';
 import { validateSpec } from '../../../src/core/spec.js';
-import { resourceNames } from '../../../src/targets/aws/build/names.js';
+import { resourceNames } from '../../../src/targets/aws/requests/names.js';
 import { buildAwsGraph } from '../../../src/targets/aws/resources/index.js';
 import { assertStackIdentity, nameMismatch } from '../../../src/targets/aws/ownership.js';
 import { record } from '../../helpers/aws-context.js';

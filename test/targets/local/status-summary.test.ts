@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../src/targets/local/driver.js';
-import type { LiveStatus } from '../../../src/targets/local/daemon.js';
+import type { LiveStatus } from '../../../src/targets/local/daemon/local-stack.js';
 import type { UdpGateCounters } from '../../../src/targets/local/ingest/udp-gate.js';
 
 function liveWith(rtp: UdpGateCounters | undefined): LiveStatus {

@@ -15,8 +15,8 @@ import {
   type S3Client,
   waitUntilBucketExists,
 } from '@aws-sdk/client-s3';
-import { isNotFound } from '../build/errors.js';
-import { buildCreateBucketConfiguration } from '../build/s3.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildCreateBucketConfiguration } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { waiter } from './shared.js';
 

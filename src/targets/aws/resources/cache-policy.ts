@@ -8,9 +8,9 @@ import {
   ListCachePoliciesCommand,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../build/errors.js';
-import { buildCachePolicyConfig, cacheTtls } from '../build/cloudfront.js';
-import type { ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildCachePolicyConfig, cacheTtls } from '../requests/cloudfront.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { createOrAdopt, ignoreNotFound } from './shared.js';
 

@@ -22,9 +22,9 @@ import { checkExceptions, createWaiter, WaiterState, type WaiterResult } from '@
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { buildCreateChannelRequest, destinationUrl } from '../build/channel.js';
-import { isNotFound } from '../build/errors.js';
-import { TAG_KEY, type ResourceNames } from '../build/names.js';
+import { buildCreateChannelRequest, destinationUrl } from '../requests/channel.js';
+import { isNotFound } from '../requests/errors.js';
+import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, isGone, waiter } from './shared.js';
 

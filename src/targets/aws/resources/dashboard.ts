@@ -5,9 +5,9 @@
 import { DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../build/errors.js';
-import { buildDashboardBody } from '../build/dashboard.js';
-import type { ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildDashboardBody } from '../requests/dashboard.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { ignoreNotFound } from './shared.js';
 

@@ -18,10 +18,10 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../build/errors.js';
-import { buildDisabledDistributionConfig, cloudFrontPriceClass, buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../build/cloudfront.js';
-import { TAG_KEY, type ResourceNames } from '../build/names.js';
-import { bucketRegionalDomain, logsBucketDomain } from '../build/s3.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildDisabledDistributionConfig, cloudFrontPriceClass, buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../requests/cloudfront.js';
+import { TAG_KEY, type ResourceNames } from '../requests/names.js';
+import { bucketRegionalDomain, logsBucketDomain } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, waiter } from './shared.js';
 

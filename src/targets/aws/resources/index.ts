@@ -3,8 +3,8 @@
  */
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { needsSecurityGroup } from '../build/input.js';
-import type { ResourceNames } from '../build/names.js';
+import { needsSecurityGroup } from '../requests/input.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { cachePolicyNode } from './cache-policy.js';
 import { channelNode } from './channel.js';

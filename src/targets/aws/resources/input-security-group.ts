@@ -9,9 +9,9 @@ import {
   ListInputSecurityGroupsCommand,
 } from '@aws-sdk/client-medialive';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../build/errors.js';
-import { buildCreateInputSecurityGroupRequest } from '../build/input.js';
-import { TAG_KEY, type ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildCreateInputSecurityGroupRequest } from '../requests/input.js';
+import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { pollUntil } from './shared.js';
 

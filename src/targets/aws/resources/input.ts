@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-medialive';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../build/errors.js';
-import { buildCreateInputRequest, needsSecurityGroup } from '../build/input.js';
-import { TAG_KEY, type ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildCreateInputRequest, needsSecurityGroup } from '../requests/input.js';
+import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, isGone, waiter } from './shared.js';
 

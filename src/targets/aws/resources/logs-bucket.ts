@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { ResourceRecord } from '../../../core/state.js';
-import type { ResourceNames } from '../build/names.js';
-import { buildEncryption, buildLogsBucketPolicy, buildLogsOwnershipControls, buildPublicAccessBlock, buildTagging } from '../build/s3.js';
+import type { ResourceNames } from '../requests/names.js';
+import { buildEncryption, buildLogsBucketPolicy, buildLogsOwnershipControls, buildPublicAccessBlock, buildTagging } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { bucketExists, createBucket, deleteBucket } from './bucket.js';
 

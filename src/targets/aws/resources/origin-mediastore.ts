@@ -17,14 +17,14 @@ import {
 import { DeleteObjectCommand, ListItemsCommand, type MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../build/errors.js';
+import { isNotFound } from '../requests/errors.js';
 import {
   buildContainerCorsPolicy,
   buildLifecyclePolicy,
   buildMetricPolicy,
   MEDIASTORE_ENDED_MESSAGE,
-} from '../build/mediastore.js';
-import type { ResourceNames } from '../build/names.js';
+} from '../requests/mediastore.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { pollUntil } from './shared.js';
 

@@ -9,10 +9,10 @@ import {
   ListOriginAccessControlsCommand,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../build/errors.js';
-import { buildOacConfig } from '../build/cloudfront.js';
+import { isNotFound } from '../requests/errors.js';
+import { buildOacConfig } from '../requests/cloudfront.js';
 import type { StackSpec } from '../../../core/spec.js';
-import type { ResourceNames } from '../build/names.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { createOrAdopt, ignoreNotFound } from './shared.js';
 

@@ -15,11 +15,11 @@ import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyComma
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
 import type { ResourceRecord } from '../../../core/state.js';
-import { isNotFound } from '../build/errors.js';
-import { containerArn } from '../build/iam.js';
-import { buildContainerPolicy } from '../build/mediastore.js';
-import type { ResourceNames } from '../build/names.js';
-import { buildOriginBucketPolicy } from '../build/s3.js';
+import { isNotFound } from '../requests/errors.js';
+import { containerArn } from '../requests/iam.js';
+import { buildContainerPolicy } from '../requests/mediastore.js';
+import type { ResourceNames } from '../requests/names.js';
+import { buildOriginBucketPolicy } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { withMediaStore } from './origin-mediastore.js';
 

@@ -13,7 +13,7 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { ResourceNames } from '../build/names.js';
+import type { ResourceNames } from '../requests/names.js';
 import {
   buildCors,
   buildEncryption,
@@ -23,7 +23,7 @@ import {
   buildPublicAccessBlock,
   buildTagging,
   STREAM_METRICS_ID,
-} from '../build/s3.js';
+} from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { bucketExists, createBucket, deleteBucket } from './bucket.js';
 

@@ -13,9 +13,9 @@ import {
   UpdateFunctionCommand,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../build/errors.js';
-import type { ResourceNames } from '../build/names.js';
-import { buildCreatePlayerFunctionRequest, playerFunctionName } from '../build/player-function.js';
+import { isNotFound } from '../requests/errors.js';
+import type { ResourceNames } from '../requests/names.js';
+import { buildCreatePlayerFunctionRequest, playerFunctionName } from '../requests/player-function.js';
 import type { AwsContext } from '../context.js';
 
 /** The stack's published function (found by its deterministic name: CloudFront functions take no tags here), or undefined. */

@@ -6,9 +6,9 @@ import { DescribeObjectCommand, DeleteObjectCommand as DeleteDataObjectCommand, 
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../build/errors.js';
-import { mediaStoreContentType } from '../build/mediastore.js';
-import type { ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import { mediaStoreContentType } from '../requests/mediastore.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { emptyBucket } from './bucket.js';
 import { withMediaStore } from './origin-mediastore.js';

@@ -11,9 +11,9 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { StackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../build/errors.js';
-import { bucketArn, buildRolePolicy, buildTrustPolicy, containerArn } from '../build/iam.js';
-import type { ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import { bucketArn, buildRolePolicy, buildTrustPolicy, containerArn } from '../requests/iam.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { ignoreNotFound, waiter } from './shared.js';
 

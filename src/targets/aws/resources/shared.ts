@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CreateContext } from '../../../core/graph.js';
 import { LivestreamError } from '../../../core/errors.js';
-import { isNotFound } from '../build/errors.js';
+import { isNotFound } from '../requests/errors.js';
 import type { AwsContext, WaiterTiming } from '../context.js';
 
 /** Waiter options for the SDK's waitUntilX(params, input). */

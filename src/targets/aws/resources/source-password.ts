@@ -5,8 +5,8 @@
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../build/errors.js';
-import type { ResourceNames } from '../build/names.js';
+import { isNotFound } from '../requests/errors.js';
+import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { ignoreNotFound } from './shared.js';
 

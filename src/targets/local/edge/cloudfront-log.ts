@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RotatingLogWriter } from '../access-log.js';
+import { RotatingLogWriter } from '../plumbing/rotating-log.js';
 
 /**
  * Access logs in CloudFront's standard log format (legacy "standard logging"): tab-separated,

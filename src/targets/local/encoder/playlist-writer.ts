@@ -11,7 +11,7 @@
  * ffmpeg writes its playlists to <relay>/<run>/stream/index_WxH.m3u8: the run number tells a late
  * playlist of a dead encoder from the new one's.
  */
-import { createKeepAliveAgent, requestWithRetry } from '../http-agent.js';
+import { createKeepAliveAgent, requestWithRetry } from '../plumbing/http-agent.js';
 import type { LineSink } from './log-file.js';
 import type { PlaylistComposer, WindowSegment } from './media-playlist.js';
 import { redactText } from './redact.js';

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createKeepAliveAgent } from '../http-agent.js';
+import { createKeepAliveAgent } from '../plumbing/http-agent.js';
 
 export interface PutRelay {
   /** Use as the encoder's originUrl. */

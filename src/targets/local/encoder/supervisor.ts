@@ -47,8 +47,8 @@ import { createProgressParser, parseProgress } from './progress.js';
 import { startPutRelay, type PutRelay } from './put-relay.js';
 import { redactText } from './redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
-import type { ChannelHealthSample } from '../health.js';
-export type { ChannelHealthSample } from '../health.js';
+import type { ChannelHealthSample } from './health.js';
+export type { ChannelHealthSample } from './health.js';
 
 
 export interface EncoderOptions {

@@ -10,7 +10,7 @@
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { LivestreamError } from '../../../core/errors.js';
-import type { Ingest, IngestOptions, IngestStreams } from './ingest.js';
+import type { Ingest, IngestOptions, IngestStreams } from './types.js';
 import { buildClockFilter, chooseFont } from './clock.js';
 
 export type DeviceId =

@@ -4,12 +4,12 @@
  * publisher to the decoder ffmpeg, which listens on a loopback port chosen once at start.
  */
 import { networkInterfaces } from 'node:os';
-import type { Ingest, IngestOptions } from './ingest.js';
-import { SINGLE_INPUT_STREAMS } from './ingest.js';
+import type { Ingest, IngestOptions } from './types.js';
+import { SINGLE_INPUT_STREAMS } from './types.js';
 import { findFreeTcpPort } from './ports.js';
 import { startTcpGate } from './tcp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
-import { explainListenError } from '../listen.js';
+import { explainListenError } from '../plumbing/listen.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
 

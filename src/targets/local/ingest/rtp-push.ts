@@ -3,12 +3,12 @@
  * CIDR allow-list and forwards to the decoder's rtp:// input on a loopback port pair (RTP + RTCP).
  */
 import { networkInterfaces } from 'node:os';
-import type { Ingest, IngestOptions } from './ingest.js';
-import { SINGLE_INPUT_STREAMS } from './ingest.js';
+import type { Ingest, IngestOptions } from './types.js';
+import { SINGLE_INPUT_STREAMS } from './types.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { GATE_SOCKET_BUFFER_BYTES, startUdpGate } from './udp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
-import { explainListenError } from '../listen.js';
+import { explainListenError } from '../plumbing/listen.js';
 
 export const DEFAULT_RTP_PORT = 5000;
 /** A datagram from an allowed source within this window means "connected". */

@@ -9,7 +9,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { rewriteManifest, rewriteUrl } from './manifest-rewrite.js';
-import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../http-agent.js';
+import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../plumbing/http-agent.js';
 
 export interface SourceProxyOptions {
   /** The source manifest, e.g. https://example.com/live/index.m3u8 (no credentials in it). */

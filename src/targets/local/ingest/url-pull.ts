@@ -4,8 +4,8 @@
  * the built-in demo stream, served by the stack itself and read the same way.
  */
 import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from '../encoder/ffmpeg-caps.js';
-import type { Ingest, IngestOptions } from './ingest.js';
-import { SINGLE_INPUT_STREAMS } from './ingest.js';
+import type { Ingest, IngestOptions } from './types.js';
+import { SINGLE_INPUT_STREAMS } from './types.js';
 import { startSourceProxy } from './source-proxy.js';
 import { startDemoSource, type DemoSource } from './demo-source.js';
 

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { AccessLogEntry } from '../access-log.js';
+import type { AccessLogEntry } from '../origin/access-log.js';
 
 const FILE_PATTERN = /^origin-access-.*\.jsonl$/;
 

@@ -9,10 +9,10 @@
  * Memory is bounded: one bucket per minute for the window (older ones dropped), at most
  * MAX_SAMPLES latency samples per minute per operation (a reservoir), at most MAX_HEALTH samples.
  */
-import type { AccessLogEntry, OriginOperation } from '../access-log.js';
-import type { ChannelHealthSample } from '../health.js';
-import type { EdgeTallies } from '../metrics.js';
-export type { ChannelHealthSample } from '../health.js';
+import type { AccessLogEntry, OriginOperation } from '../origin/access-log.js';
+import type { ChannelHealthSample } from '../encoder/health.js';
+import type { EdgeTallies } from '../plumbing/metrics.js';
+export type { ChannelHealthSample } from '../encoder/health.js';
 
 // Reading history touches the disk, so it lives in its own module; re-exported for one import site.
 export { loadAccessLogHistory } from './access-log-history.js';

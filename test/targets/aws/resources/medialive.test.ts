@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-medialive';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEncoderSettings } from '../../../../src/targets/aws/build/encoder-settings.js';
+import { buildEncoderSettings } from '../../../../src/targets/aws/requests/encoder-settings.js';
 import { channelNode } from '../../../../src/targets/aws/resources/channel.js';
 import { inputSecurityGroupNode } from '../../../../src/targets/aws/resources/input-security-group.js';
 import { inputNode } from '../../../../src/targets/aws/resources/input.js';

@@ -13,7 +13,7 @@ import {
 import { DeleteObjectCommand, ListItemsCommand, MediaStoreDataClient, PutObjectCommand } from '@aws-sdk/client-mediastore-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MEDIASTORE_ENDED_MESSAGE } from '../../../../src/targets/aws/build/mediastore.js';
+import { MEDIASTORE_ENDED_MESSAGE } from '../../../../src/targets/aws/requests/mediastore.js';
 import { dashboardNode } from '../../../../src/targets/aws/resources/dashboard.js';
 import { originMediaStoreNode } from '../../../../src/targets/aws/resources/origin-mediastore.js';
 import { originPolicyNode } from '../../../../src/targets/aws/resources/origin-policy.js';

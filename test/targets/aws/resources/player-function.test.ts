@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PLAYER_FUNCTION_CODE } from '../../../../src/targets/aws/build/player-function.js';
+import { PLAYER_FUNCTION_CODE } from '../../../../src/targets/aws/requests/player-function.js';
 import { playerFunctionNode } from '../../../../src/targets/aws/resources/player-function.js';
 import { createRun, makeContext, notFound, record } from '../../../helpers/aws-context.js';
 

@@ -8,9 +8,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startEdge, type EdgeServer } from '../../../../src/targets/local/edge/edge-server.js';
-import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../../../../src/targets/local/http-agent.js';
-import { startOrigin } from '../../../../src/targets/local/origin/origin-server.js';
+import { startEdge, type EdgeServer } from '../../../../src/targets/local/edge/server.js';
+import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../../../../src/targets/local/plumbing/http-agent.js';
+import { startOrigin } from '../../../../src/targets/local/origin/server.js';
 
 const PLAYLIST = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg1.ts\n';
 

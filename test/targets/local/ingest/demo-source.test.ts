@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
+import { startIngest } from '../../../../src/targets/local/ingest/start.js';
+import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { startDemoSource } from '../../../../src/targets/local/ingest/demo-source.js';
 import { killAll, makeSpec, makeTempDir, run, waitFor, FFMPEG, FFPROBE } from './helpers.js';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
+import { startIngest } from '../../../../src/targets/local/ingest/start.js';
+import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { LivestreamError } from '../../../../src/core/errors.js';
 import { decodeFrames, killAll, makeSpec, makeTempDir, FFMPEG } from './helpers.js';
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
+import { startIngest } from '../../../../src/targets/local/ingest/start.js';
+import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { decodeFrames, killAll, makeSpec, makeTempDir, startPublisher, waitFor, FFMPEG } from './helpers.js';
 
 const HAS_IPV6 = Object.values(networkInterfaces()).flat().some((i) => i?.address === '::1');

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
-import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
+import { startIngest } from '../../../../src/targets/local/ingest/start.js';
+import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { decodeFrames, killAll, makeSpec, makeTempDir, startPublisher, waitFor, FFMPEG } from './helpers.js';
 
 let ingest: Ingest | undefined;

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startIngest, type Ingest } from '../../../../src/targets/local/ingest/ingest.js';
+import { startIngest } from '../../../../src/targets/local/ingest/start.js';
+import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { decodeFrames, killAll, makeSpec, makeTempDir, run, waitFor, FFMPEG } from './helpers.js';
 
 const USER = 'viewer';

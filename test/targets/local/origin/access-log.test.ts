@@ -2,7 +2,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { RotatingLogWriter, originLogFileName } from '../../../../src/targets/local/access-log.js';
+import { RotatingLogWriter } from '../../../../src/targets/local/plumbing/rotating-log.js';
+import { originLogFileName } from '../../../../src/targets/local/origin/access-log.js';
 
 let dir: string;
 beforeEach(async () => {

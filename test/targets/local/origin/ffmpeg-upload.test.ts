@@ -3,8 +3,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
-import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/origin-server.js';
+import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
+import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/server.js';
 import { request } from './http-helpers.js';
 
 const CREDENTIAL = 'ffmpeg-test-credential-0123456789';

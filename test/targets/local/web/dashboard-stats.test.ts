@@ -2,7 +2,7 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
+import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
 import {
   DashboardStats,
   edgeSampleOf,
@@ -15,7 +15,7 @@ import {
   type EdgeSample,
   type Panel,
 } from '../../../../src/targets/local/web/dashboard-stats.js';
-import { createLocalMetrics } from '../../../../src/targets/local/metrics.js';
+import { createLocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
 
 const T0 = Date.UTC(2025, 0, 15, 4, 0, 0); // a minute boundary, in the past (history files are written now)
 const MIN = 60_000;

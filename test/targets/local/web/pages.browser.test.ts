@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProfile } from '../../../../src/core/profiles.js';
-import type { AccessLogEntry } from '../../../../src/targets/local/access-log.js';
+import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
 import { DashboardStats } from '../../../../src/targets/local/web/dashboard-stats.js';
 import { createWebHandler } from '../../../../src/targets/local/web/web-handler.js';
 import { launchChromium, skipBrowserTests } from '../../../helpers/browser.js';

@@ -1,0 +1,232 @@
+/**
+ * The local stack in one process: origin, the edge's shield (with the player and dashboard pages;
+ * viewers are served by edge worker processes it forks, see edge-cluster.ts), ingest and the
+ * encoder supervisor, plus a control socket for `start`, `stop`, `status` and `down`.
+ * It runs detached from `livestream up`, or in the terminal with `up --foreground`.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Ladder } from '../../../core/ladder.js';
+import type { Secrets, StackSpec } from '../../../core/spec.js';
+import { serveControl, type ControlRequest } from './control-socket.js';
+import type { StackLayout } from './stack-folder.js';
+import { createLocalMetrics } from '../plumbing/metrics.js';
+import { startOrigin } from '../origin/server.js';
+import { defaultEdgeWorkers, startEdgeCluster } from '../edge/cluster.js';
+import { createWebHandler } from '../web/web-handler.js';
+import { DashboardStats, edgeSampleOf, loadAccessLogHistory } from '../web/dashboard-stats.js';
+import { startIngest } from '../ingest/start.js';
+import { findFfmpeg } from '../encoder/find-ffmpeg.js';
+import { EncoderSupervisor } from '../encoder/supervisor.js';
+import { BitrateMeter } from './bitrate-meter.js';
+
+export interface DaemonConfig {
+  spec: StackSpec;
+  ladder: Ladder;
+  secrets: Secrets;
+  layout: StackLayout;
+  log: (line: string) => void;
+}
+
+export interface DaemonInfo {
+  pid: number;
+  edgePort: number;
+  originPort: number;
+  playerUrl: string;
+  playbackUrl: string;
+  dashboardUrl: string;
+  metricsUrl: string;
+  pushEndpoint?: string;
+}
+
+export interface LocalStack {
+  info: DaemonInfo;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  status(): LiveStatus;
+  close(): Promise<void>;
+}
+
+export interface LiveStatus {
+  channel: string;
+  /** The dashboard header reads this name. */
+  channelState: string;
+  input: unknown;
+  encoder: unknown;
+  renditions: unknown;
+  segmentsWritten: number;
+  viewers: number;
+  edge: unknown;
+  origin: unknown;
+  ffmpeg: { path: string; version: string; source: string };
+}
+
+/** The address to show people: with --listen 0.0.0.0, the machine's first LAN address. */
+export function displayHost(listen: string): string {
+  if (listen !== '0.0.0.0' && listen !== '::') return listen.includes(':') ? `[${listen}]` : listen;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    const lan = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (lan) return lan.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
+  const { spec, ladder, layout, log } = cfg;
+  const listen = spec.local?.listen ?? '127.0.0.1';
+  const credential = (await readFile(layout.credential, 'utf8')).trim();
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch((err) => log(`close failed: ${(err as Error).message}`));
+  };
+  try {
+    const metrics = createLocalMetrics();
+    const stats = new DashboardStats({ windowMinutes: 60, startedAt: Date.now() });
+    for (const entry of await loadAccessLogHistory(path.join(layout.logs, 'origin'), Date.now() - 3_600_000)) stats.record(entry);
+
+    const origin = await startOrigin({
+      root: layout.store,
+      containerName: spec.stack,
+      credential,
+      accessLogDir: path.join(layout.logs, 'origin'),
+      onAccess: (e) => stats.record(e),
+      metrics,
+    });
+    closers.push(() => origin.close());
+
+    const ffmpeg = await findFfmpeg();
+    const ingest = await startIngest({
+      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, caps: ffmpeg.caps, workDir: layout.work,
+      rtmpPort: spec.local?.rtmpPort ?? 1935, rtpPort: spec.local?.rtpPort ?? 5000, log,
+    });
+    closers.push(() => ingest.close());
+    metrics.ingest.read = () => ingest.state();
+
+    // The decoder only sees decoded frames: the input bitrate comes from the bytes the ingest received.
+    const meter = new BitrateMeter();
+    let inputBitrate: number | undefined;
+    const sampleBitrate = setInterval(() => {
+      const bytes = ingest.state().bytesIn;
+      inputBitrate = bytes === undefined ? undefined : meter.sample(bytes, Date.now());
+    }, 2_000);
+    sampleBitrate.unref();
+    closers.push(async () => clearInterval(sampleBitrate));
+
+    const write = origin.issueWriteToken({ prefix: 'stream/' });
+    closers.push(async () => write.revoke());
+    const encoder = new EncoderSupervisor({
+      ffmpegPath: ffmpeg.ffmpeg,
+      caps: ffmpeg.caps,
+      ladder,
+      inputArgs: () => ingest.inputArgs(),
+      streams: ingest.streams,
+      // Only an HLS pull can wait for us; a pushed or captured source is dropped from, never paused.
+      liveSource: spec.input !== 'URL_PULL',
+      originUrl: origin.url,
+      writeToken: () => write.token,
+      logFile: path.join(layout.logs, 'ffmpeg.log'),
+      onHealth: (s) => {
+        const sample = { ...s, inputBitrate: s.inputBitrate ?? (s.inputConnected ? inputBitrate : undefined) };
+        stats.recordHealth(sample);
+        metrics.channel.latest = sample;
+      },
+    });
+    closers.push(() => encoder.stop());
+
+    let edgeRef: { stats(): { viewers: number } } | undefined;
+    const liveStatus = (): LiveStatus => {
+      const enc = encoder.status();
+      const edgeStats = edge.stats();
+      return {
+        channel: enc.state,
+        channelState: enc.state,
+        input: { type: spec.input, ...ingest.state(), ...enc.input, ...(enc.input.connected && inputBitrate !== undefined ? { bitrate: inputBitrate } : {}) },
+        encoder: enc.encoder,
+        renditions: enc.renditions,
+        segmentsWritten: enc.segmentsWritten,
+        viewers: edgeStats.viewers,
+        edge: edgeStats,
+        origin: origin.stats(),
+        ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version, source: ffmpeg.source },
+      };
+    };
+    const web = createWebHandler({
+      stackName: spec.stack,
+      ladder,
+      dashboard: () => ({ ...stats.snapshot(Date.now()), viewers: edgeRef?.stats().viewers ?? 0 }),
+      status: liveStatus,
+    });
+    const edge = await startEdgeCluster({
+      originUrl: origin.url,
+      credential,
+      host: listen,
+      port: spec.local?.port ?? 0,
+      segmentSeconds: ladder.hls.segmentSeconds,
+      logDir: path.join(layout.logs, 'edge'),
+      distributionId: spec.stack,
+      handlers: [web],
+      metrics,
+      workers: spec.local?.edgeWorkers ?? defaultEdgeWorkers(),
+    });
+    edgeRef = edge;
+    closers.push(() => edge.close());
+    // What viewers got, for the dashboard: the workers' counters (summed every second) every 5 s.
+    const sampleEdge = setInterval(() => stats.recordEdge(edgeSampleOf(metrics.edge, Date.now())), 5_000);
+    sampleEdge.unref();
+    stats.recordEdge(edgeSampleOf(metrics.edge, Date.now()));
+    closers.push(async () => clearInterval(sampleEdge));
+
+    const base = `http://${displayHost(listen)}:${edge.port}`;
+    const info: DaemonInfo = {
+      pid: process.pid,
+      edgePort: edge.port,
+      originPort: origin.port,
+      playerUrl: `${base}/player/`,
+      playbackUrl: `${base}/stream/index.m3u8`,
+      dashboardUrl: `${base}/dashboard/`,
+      metricsUrl: `${base}/metrics`,
+      ...(ingest.pushEndpoint ? { pushEndpoint: ingest.pushEndpoint } : {}),
+    };
+
+    const stack: LocalStack = {
+      info,
+      start: () => encoder.start(),
+      stop: async () => {
+        await encoder.stop();
+        // A stopped channel reports no health: /metrics shows no stale figures.
+        metrics.channel.latest = undefined;
+      },
+      status: liveStatus,
+      close: closeAll,
+    };
+    return stack;
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** Serve the control socket for a running stack; `shutdown` resolves `done`. */
+export async function serveStack(stack: LocalStack, socketPath: string): Promise<{ done: Promise<void>; close(): Promise<void> }> {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const control = await serveControl(socketPath, async (req: ControlRequest) => {
+    switch (req.command) {
+      case 'status':
+        return { info: stack.info, live: stack.status() };
+      case 'start':
+        await stack.start();
+        return stack.status();
+      case 'stop':
+        await stack.stop();
+        return stack.status();
+      case 'shutdown':
+        setImmediate(finish);
+        return { stopping: true };
+      default:
+        throw new Error(`unknown command ${(req as { command: string }).command}`);
+    }
+  });
+  return { done, close: () => control.close() };
+}
