@@ -3,6 +3,10 @@ import type { TargetDriver } from '../core/target.js';
 
 /** Drivers load lazily: `livestream --help` must load neither the AWS SDK nor the local servers. */
 export async function loadDriver(target: TargetName): Promise<TargetDriver> {
-  if (target === 'aws') return (await import('../targets/aws/driver.js')).createAwsDriver();
+  if (target === 'aws') {
+    const { createAwsDriver } = await import('../targets/aws/driver.js');
+    // The AWS player is the local target's player page, uploaded: the CLI is where the two targets meet.
+    return createAwsDriver({ playerAssets: async () => (await import('../targets/local/web/web-handler.js')).playerAssets() });
+  }
   return (await import('../targets/local/driver.js')).createLocalDriver();
 }

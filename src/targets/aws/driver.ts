@@ -38,7 +38,8 @@ import { logsBucketRegionOf } from './resources/logs-bucket.js';
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
   timings?: Partial<AwsTimings>;
-  playerAssets?: () => Promise<PlayerAsset[]>;
+  /** The player page's files, uploaded beside the stream (the CLI passes the local target's page). */
+  playerAssets: () => Promise<PlayerAsset[]>;
 }
 
 /** Plan-time stand-in for the account id, which only STS knows. */
@@ -55,10 +56,9 @@ const STOPPED_STATES = new Set(['IDLE', 'DELETING', 'DELETED', 'MISSING', 'CREAT
  */
 const BILLABLE = ['channel', 'input', 'distribution'];
 
-export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
+export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
   const makeClients = opts.createClients ?? createClients;
   const timings: AwsTimings = { ...DEFAULT_TIMINGS, ...opts.timings };
-  const loadPlayerAssets = opts.playerAssets ?? (async () => (await import('../local/web/web-handler.js')).playerAssets());
 
   function awsOf(spec: StackSpec) {
     if (!spec.aws) throw new LivestreamError('INTERNAL', 'The AWS target needs spec.aws (region, origin).');
@@ -76,7 +76,7 @@ export function createAwsDriver(opts: AwsDriverOptions = {}): TargetDriver {
       host: run.host,
       timings,
       now: run.now,
-      playerAssets: loadPlayerAssets,
+      playerAssets: opts.playerAssets,
     };
   }
 

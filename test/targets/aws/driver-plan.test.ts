@@ -8,7 +8,7 @@ import { createAwsDriver } from '../../../src/targets/aws/driver.js';
 async function planFor(raw: RawSpec) {
   const { spec } = validateSpec({ target: 'aws', stack: 'show', ...raw });
   const ladder = await loadProfile(spec!.profile);
-  return { spec: spec!, ladder, plan: createAwsDriver().plan(spec!, ladder) };
+  return { spec: spec!, ladder, plan: createAwsDriver({ playerAssets: async () => [] }).plan(spec!, ladder) };
 }
 
 describe('plan', () => {
@@ -54,7 +54,7 @@ describe('plan', () => {
 describe('estimateCost', () => {
   it('HD-720p in us-east-1 is about $2.41/h, with notes on what it leaves out', async () => {
     const { spec, ladder } = await planFor({ input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', profile: 'HD-720p' });
-    const cost = createAwsDriver().estimateCost(spec, ladder)!;
+    const cost = createAwsDriver({ playerAssets: async () => [] }).estimateCost(spec, ladder)!;
     expect(cost.perHour).toBeCloseTo(2.41, 2);
     expect(cost.currency).toBe('USD');
     expect(cost.notes.join('\n')).toMatch(/CloudFront/);
