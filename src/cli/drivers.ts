@@ -10,3 +10,8 @@ export async function loadDriver(target: TargetName): Promise<TargetDriver> {
   }
   return (await import('../targets/local/driver.js')).createLocalDriver();
 }
+
+/** `up --foreground`: the local stack in this process (loaded only when asked for). */
+export async function loadForeground(): Promise<typeof import('../targets/local/foreground.js')> {
+  return import('../targets/local/foreground.js');
+}

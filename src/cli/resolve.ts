@@ -16,28 +16,12 @@ export interface GlobalOptions {
   yes?: boolean;
 }
 
-/** Commander options of `up` / `plan` (camel-cased by commander). */
-export interface SpecOptions extends GlobalOptions {
-  stack?: string;
-  target?: string;
-  input?: string;
-  sourceUrl?: string;
-  sourceUser?: string;
+/**
+ * Commander options of `up` / `plan` (camel-cased by commander): the spec's raw fields under the
+ * same names, so an option is a flag in main.ts and a field in core/spec.ts, nothing here.
+ */
+export interface SpecOptions extends GlobalOptions, Omit<RawSpec, 'sourcePassword'> {
   sourcePasswordStdin?: boolean;
-  cidr?: string[];
-  deviceId?: string;
-  profile?: string;
-  start?: boolean;
-  region?: string;
-  awsProfile?: string;
-  endpointUrl?: string;
-  origin?: string;
-  priceClass?: string;
-  listen?: string;
-  port?: string;
-  rtmpPort?: string;
-  rtpPort?: string;
-  edgeWorkers?: string;
 }
 
 export const DEFAULT_STATE_DIR = '.livestream';
@@ -59,29 +43,10 @@ export async function readSecrets(opts: SpecOptions, env: NodeJS.ProcessEnv = pr
   return fromEnv ? { sourcePassword: fromEnv } : {};
 }
 
+/** The spec's fields pass through as they are; only the password becomes "one was given". */
 export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
-  return {
-    stack: opts.stack,
-    target: opts.target,
-    input: opts.input,
-    sourceUrl: opts.sourceUrl,
-    sourceUser: opts.sourceUser,
-    sourcePassword: Boolean(secrets.sourcePassword),
-    cidr: opts.cidr,
-    deviceId: opts.deviceId,
-    profile: opts.profile,
-    start: opts.start,
-    region: opts.region,
-    awsProfile: opts.awsProfile,
-    endpointUrl: opts.endpointUrl,
-    origin: opts.origin,
-    priceClass: opts.priceClass,
-    listen: opts.listen,
-    port: opts.port,
-    rtmpPort: opts.rtmpPort,
-    rtpPort: opts.rtpPort,
-    edgeWorkers: opts.edgeWorkers,
-  };
+  const { stateDir: _stateDir, json: _json, debug: _debug, yes: _yes, sourcePasswordStdin: _stdin, ...raw } = opts;
+  return { ...raw, sourcePassword: Boolean(secrets.sourcePassword) };
 }
 
 /** Validate, or throw one error that lists every problem with its fix. */

@@ -41,14 +41,31 @@ export interface LocalOptions {
   rtpPort: number;
   /**
    * Edge processes serving viewers (they share the port through node:cluster); absent: one per
-   * core, up to four, as nginx's `worker_processes auto` (see defaultEdgeWorkers).
+   * core, up to four, as nginx's `worker_processes auto` (see defaultEdgeWorkers). Left absent
+   * rather than counted here: the spec is pure and goes into the state file, and the cores are the
+   * machine's that runs the stack.
    */
   edgeWorkers?: number;
 }
 
-export interface StackSpec {
+/**
+ * Each local option with its default, applied once by validateSpec: the rest of the code reads
+ * `spec.local` as it is. Its keys are also the list of local options (the AWS target refuses
+ * them; specDifferences compares them), so a new option is a field here and in LocalOptions.
+ */
+export const LOCAL_DEFAULTS = {
+  listen: '127.0.0.1',
+  port: 0,
+  rtmpPort: 1935,
+  rtpPort: 5000,
+  edgeWorkers: undefined,
+} satisfies { [K in keyof Required<LocalOptions>]: LocalOptions[K] };
+
+const LOCAL_OPTIONS = Object.keys(LOCAL_DEFAULTS) as Array<keyof LocalOptions>;
+
+/** What both targets' specs hold. */
+interface SpecBase {
   stack: string;
-  target: TargetName;
   input: InputType;
   /** URL_PULL: the HLS manifest. Absent on the local target means the built-in demo source. */
   sourceUrl?: string;
@@ -60,9 +77,23 @@ export interface StackSpec {
   /** Built-in profile name or path to a ladder file. */
   profile: string;
   start: boolean;
-  aws?: AwsOptions;
-  local?: LocalOptions;
 }
+
+export interface LocalStackSpec extends SpecBase {
+  target: 'local';
+  local: LocalOptions;
+}
+
+export interface AwsStackSpec extends SpecBase {
+  target: 'aws';
+  aws: AwsOptions;
+}
+
+/** The spec is one of its targets': `spec.target` says which, and so which options it holds. */
+export type StackSpec = LocalStackSpec | AwsStackSpec;
+
+/** The spec of one target. */
+export type SpecOf<T extends TargetName> = Extract<StackSpec, { target: T }>;
 
 /** Never written to state, logs or output. */
 export interface Secrets {
@@ -100,7 +131,6 @@ export const DEFAULTS = {
   profile: 'HD-720p',
   region: 'us-east-1',
   origin: 's3' as OriginKind,
-  listen: '127.0.0.1',
 };
 
 /** Regions an AWS stack can be created in (see regions.ts for the source and what is left out). */
@@ -177,59 +207,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
   const profile = raw.profile ?? DEFAULTS.profile;
   if (profile.trim() === '') add('profile', 'must not be empty', 'use HD-1080p, HD-720p, SD-540p or a ladder file path');
 
-  let aws: AwsOptions | undefined;
-  let local: LocalOptions | undefined;
-  if (target === 'aws') {
-    const region = raw.region ?? DEFAULTS.region;
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) add('region', `"${region}" is not an AWS region name`, 'e.g. --region us-east-1');
-    else {
-      const why = creating ? checkStackRegion(region) : undefined;
-      if (why) add('region', why.message, why.fix);
-    }
-    const origin = (raw.origin ?? DEFAULTS.origin) as OriginKind;
-    if (!ORIGINS.includes(origin)) add('origin', `unknown origin "${raw.origin}"`, 'use --origin s3 (MediaStore ended on 2025-11-13)');
-    // Only an emulator still answers MediaStore's API; on AWS the first MediaStore call would fail
-    // after the role, the logs bucket, the OAC and the cache policies exist.
-    else if (creating && origin === 'mediastore' && raw.endpointUrl === undefined) {
-      add('origin', 'AWS ended AWS Elemental MediaStore on 2025-11-13: its API and containers are gone', 'use --origin s3 (the default); --origin mediastore is kept only for emulators, with --endpoint-url');
-    }
-    if (raw.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(raw.endpointUrl)) {
-      add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
-    }
-    if (raw.priceClass !== undefined && !(PRICE_CLASSES as readonly string[]).includes(raw.priceClass)) {
-      add('priceClass', `unknown CloudFront price class "${raw.priceClass}"`, 'use --price-class 100 (North America and Europe), 200 (adds most of Asia and Africa) or All (default, every edge location)');
-    }
-    aws = {
-      region,
-      origin,
-      ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}),
-      ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}),
-      ...(raw.priceClass !== undefined ? { priceClass: raw.priceClass as PriceClassName } : {}),
-    };
-    if (raw.listen !== undefined || raw.port !== undefined || raw.rtmpPort !== undefined || raw.rtpPort !== undefined || raw.edgeWorkers !== undefined) {
-      add('listen', '--listen and the port options are for the local target', 'remove them, or use --target local');
-    }
-  } else {
-    for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin], ['priceClass', raw.priceClass]] as const) {
-      if (v !== undefined) add(k, `--${kebab(k)} is only for --target aws`, 'add --target aws, or remove it');
-    }
-    const listen = raw.listen ?? DEFAULTS.listen;
-    if (!isIPv4(listen) && !isIPv6(listen)) add('listen', `"${listen}" is not an IP address`, 'use 127.0.0.1 (this machine) or 0.0.0.0 (the whole network)');
-    const port = checkPort(raw.port, 0, 'port', add);
-    const rtmpPort = checkPort(raw.rtmpPort, 1935, 'rtmpPort', add);
-    const rtpPort = checkPort(raw.rtpPort, 5000, 'rtpPort', add);
-    if (raw.rtmpPort !== undefined && input !== 'RTMP_PUSH') add('rtmpPort', `--rtmp-port is only for RTMP_PUSH (input is ${input})`);
-    if (raw.rtpPort !== undefined && input !== 'RTP_PUSH') add('rtpPort', `--rtp-port is only for RTP_PUSH (input is ${input})`);
-    const auto = raw.edgeWorkers === undefined || raw.edgeWorkers === 'auto';
-    const edgeWorkers = auto ? undefined : Number(raw.edgeWorkers);
-    if (edgeWorkers !== undefined && (!Number.isInteger(edgeWorkers) || edgeWorkers < 1 || edgeWorkers > 64)) {
-      add('edgeWorkers', `"${raw.edgeWorkers}" is not a number of processes`, 'use auto (default: one per core, up to 4) or 1 to 64');
-    }
-    local = { listen, port, rtmpPort, rtpPort, ...(edgeWorkers !== undefined ? { edgeWorkers } : {}) };
-  }
-
-  if (problems.length > 0) return { problems };
-  const spec: StackSpec = {
+  const common = {
     stack,
     target,
     input,
@@ -240,13 +218,69 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
     ...(raw.deviceId !== undefined ? { deviceId: raw.deviceId } : {}),
     profile,
     start: raw.start ?? true,
-    ...(aws ? { aws } : {}),
-    ...(local ? { local } : {}),
   };
+  // The target's own options, each with its default: what a spec holds is all there is to read.
+  const spec: StackSpec = target === 'aws'
+    ? { ...common, target, aws: checkAwsOptions(raw, creating, add) }
+    : { ...common, target: 'local', local: checkLocalOptions(raw, input, add) };
+  if (problems.length > 0) return { problems };
   return { spec, problems };
 }
 
-function checkPort(raw: number | string | undefined, fallback: number, path: string, add: (p: string, m: string, f?: string) => void): number {
+type AddProblem = (path: string, message: string, fix?: string) => void;
+
+function checkAwsOptions(raw: RawSpec, creating: boolean, add: AddProblem): AwsOptions {
+  const region = raw.region ?? DEFAULTS.region;
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) add('region', `"${region}" is not an AWS region name`, 'e.g. --region us-east-1');
+  else {
+    const why = creating ? checkStackRegion(region) : undefined;
+    if (why) add('region', why.message, why.fix);
+  }
+  const origin = (raw.origin ?? DEFAULTS.origin) as OriginKind;
+  if (!ORIGINS.includes(origin)) add('origin', `unknown origin "${raw.origin}"`, 'use --origin s3 (MediaStore ended on 2025-11-13)');
+  // Only an emulator still answers MediaStore's API; on AWS the first MediaStore call would fail
+  // after the role, the logs bucket, the OAC and the cache policies exist.
+  else if (creating && origin === 'mediastore' && raw.endpointUrl === undefined) {
+    add('origin', 'AWS ended AWS Elemental MediaStore on 2025-11-13: its API and containers are gone', 'use --origin s3 (the default); --origin mediastore is kept only for emulators, with --endpoint-url');
+  }
+  if (raw.endpointUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(raw.endpointUrl)) {
+    add('endpointUrl', `"${raw.endpointUrl}" is not an http(s) URL`, 'e.g. --endpoint-url http://127.0.0.1:4566');
+  }
+  if (raw.priceClass !== undefined && !(PRICE_CLASSES as readonly string[]).includes(raw.priceClass)) {
+    add('priceClass', `unknown CloudFront price class "${raw.priceClass}"`, 'use --price-class 100 (North America and Europe), 200 (adds most of Asia and Africa) or All (default, every edge location)');
+  }
+  if (LOCAL_OPTIONS.some((k) => raw[k] !== undefined)) {
+    add('listen', '--listen and the port options are for the local target', 'remove them, or use --target local');
+  }
+  return {
+    region,
+    origin,
+    ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}),
+    ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}),
+    ...(raw.priceClass !== undefined ? { priceClass: raw.priceClass as PriceClassName } : {}),
+  };
+}
+
+function checkLocalOptions(raw: RawSpec, input: InputType, add: AddProblem): LocalOptions {
+  for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin], ['priceClass', raw.priceClass]] as const) {
+    if (v !== undefined) add(k, `--${kebab(k)} is only for --target aws`, 'add --target aws, or remove it');
+  }
+  const listen = raw.listen ?? LOCAL_DEFAULTS.listen;
+  if (!isIPv4(listen) && !isIPv6(listen)) add('listen', `"${listen}" is not an IP address`, 'use 127.0.0.1 (this machine) or 0.0.0.0 (the whole network)');
+  const port = checkPort(raw.port, LOCAL_DEFAULTS.port, 'port', add);
+  const rtmpPort = checkPort(raw.rtmpPort, LOCAL_DEFAULTS.rtmpPort, 'rtmpPort', add);
+  const rtpPort = checkPort(raw.rtpPort, LOCAL_DEFAULTS.rtpPort, 'rtpPort', add);
+  if (raw.rtmpPort !== undefined && input !== 'RTMP_PUSH') add('rtmpPort', `--rtmp-port is only for RTMP_PUSH (input is ${input})`);
+  if (raw.rtpPort !== undefined && input !== 'RTP_PUSH') add('rtpPort', `--rtp-port is only for RTP_PUSH (input is ${input})`);
+  const auto = raw.edgeWorkers === undefined || raw.edgeWorkers === 'auto';
+  const edgeWorkers = auto ? LOCAL_DEFAULTS.edgeWorkers : Number(raw.edgeWorkers);
+  if (edgeWorkers !== undefined && (!Number.isInteger(edgeWorkers) || edgeWorkers < 1 || edgeWorkers > 64)) {
+    add('edgeWorkers', `"${raw.edgeWorkers}" is not a number of processes`, 'use auto (default: one per core, up to 4) or 1 to 64');
+  }
+  return { listen, port, rtmpPort, rtpPort, ...(edgeWorkers !== undefined ? { edgeWorkers } : {}) };
+}
+
+function checkPort(raw: number | string | undefined, fallback: number, path: string, add: AddProblem): number {
   const port = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) add(path, `"${raw}" is not a port number`, 'use 1-65535, or 0 for any free port');
   return port;
@@ -285,13 +319,16 @@ function checkSourceUrl(url: string): string | undefined {
 
 /** Two specs describe the same stack (used to refuse a changed spec for an existing stack). */
 export function specDifferences(a: StackSpec, b: StackSpec): string[] {
-  const flat = (s: StackSpec): Record<string, string> => ({
-    target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
-    sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
-    profile: s.profile, region: s.aws?.region ?? '', origin: s.aws?.origin ?? '', endpointUrl: s.aws?.endpointUrl ?? '', priceClass: s.aws?.priceClass ?? '',
-    listen: s.local?.listen ?? '', port: String(s.local?.port ?? ''), rtmpPort: String(s.local?.rtmpPort ?? ''),
-    rtpPort: String(s.local?.rtpPort ?? ''), edgeWorkers: String(s.local?.edgeWorkers ?? ''),
-  });
+  const flat = (s: StackSpec): Record<string, string> => {
+    const aws = s.target === 'aws' ? s.aws : undefined;
+    const local = s.target === 'local' ? s.local : undefined;
+    return {
+      target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
+      sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
+      profile: s.profile, region: aws?.region ?? '', origin: aws?.origin ?? '', endpointUrl: aws?.endpointUrl ?? '', priceClass: aws?.priceClass ?? '',
+      ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, String(local?.[k] ?? '')])),
+    };
+  };
   const fa = flat(a);
   const fb = flat(b);
   return Object.keys(fa).filter((k) => fa[k] !== fb[k]).map((k) => `${k}: ${fa[k] || '(none)'} → ${fb[k] || '(none)'}`);

@@ -40,11 +40,12 @@ export interface ChannelRun {
   startObserved?: boolean;
 }
 
-export interface StackState {
+/** `S`: the spec as a target's own steps see it, narrowed to that target (core/lifecycle.ts). */
+export interface StackState<S extends StackSpec = StackSpec> {
   version: typeof STATE_VERSION;
   stack: string;
   target: TargetName;
-  spec: StackSpec;
+  spec: S;
   /** The ladder as loaded at `up`, so later commands do not depend on the file still being there. */
   ladder: Ladder;
   createdAt: string;

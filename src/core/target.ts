@@ -34,15 +34,14 @@ export interface CostEstimate {
   notes: string[];
 }
 
-export interface RunContext {
-  spec: StackSpec;
+/** What a command hands a driver; a target's own steps see the spec narrowed to theirs (RunContext<SpecOf<'aws'>>). */
+export interface RunContext<S extends StackSpec = StackSpec> {
+  spec: S;
   ladder: Ladder;
   secrets: Secrets;
   store: StateStore;
   host: Host;
   now: () => Date;
-  /** Extra per-command flags a driver understands (e.g. local: foreground). */
-  flags: Record<string, unknown>;
 }
 
 /** What `up` ends with: the user's links. */
@@ -70,14 +69,15 @@ export interface ResourceStatus {
   detail?: string;
 }
 
-export interface StackStatus {
+/** `Live`: the target's own live figures, typed by the target that reads them. */
+export interface StackStatus<Live = unknown> {
   stack: string;
   target: TargetName;
   channel: { state: ChannelState; detail?: string };
   resources: ResourceStatus[];
   outputs: StackOutputs;
-  /** Target-specific live figures (local: input, encoder, viewers...), for --json. */
-  live?: Record<string, unknown>;
+  /** Target-specific live figures (local: input, encoder, viewers...; aws: account and region), for --json. */
+  live?: Live;
   /** The same for people: label and text, one line each. */
   summary?: Array<[string, string]>;
 }
@@ -111,7 +111,8 @@ export interface DownReport extends DownResult {
   refused?: Array<{ id: string; name: string; physicalId: string; reason: string }>;
 }
 
-export interface TargetDriver {
+/** Made from a TargetDescription by core/lifecycle.ts; `Live` is what status() reports live. */
+export interface TargetDriver<Live = unknown> {
   readonly name: TargetName;
   /** Pure: the resources `up` will create, in dependency order. */
   plan(spec: StackSpec, ladder: Ladder): PlannedResource[];
@@ -120,6 +121,6 @@ export interface TargetDriver {
   up(run: RunContext): Promise<StackOutputs>;
   start(run: RunContext): Promise<void>;
   stop(run: RunContext): Promise<void>;
-  status(run: RunContext): Promise<StackStatus>;
+  status(run: RunContext): Promise<StackStatus<Live>>;
   down(run: RunContext, opts: DownOptions): Promise<DownReport>;
 }

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { specDifferences, validateSpec } from '../../src/core/spec.js';
+import { specDifferences, validateSpec, type RawSpec } from '../../src/core/spec.js';
 
 const AWS = { target: 'aws', input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8' };
+/** The AWS options a valid AWS spec holds. */
+const awsOf = (raw: RawSpec) => {
+  const spec = validateSpec(raw).spec!;
+  if (spec.target !== 'aws') throw new Error(`expected an AWS spec, got ${spec.target}`);
+  return spec.aws;
+};
 
 describe('--price-class', () => {
   it.each(['100', '200', 'All'])('%s is accepted on aws', (priceClass) => {
-    expect(validateSpec({ ...AWS, priceClass }).spec!.aws!.priceClass).toBe(priceClass);
+    expect(awsOf({ ...AWS, priceClass }).priceClass).toBe(priceClass);
   });
 
   it('absent: left to the target\'s default (nothing stored)', () => {
-    expect(validateSpec(AWS).spec!.aws).not.toHaveProperty('priceClass');
+    expect(awsOf(AWS)).not.toHaveProperty('priceClass');
   });
 
   it('an unknown class names the three that exist', () => {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { checkCidr, specDifferences, validateSpec, type RawSpec } from '../../src/core/spec.js';
 
+/** The target's own options of a valid spec, with the target checked. */
+const localOf = (raw: RawSpec) => {
+  const spec = validateSpec(raw).spec!;
+  if (spec.target !== 'local') throw new Error(`expected a local spec, got ${spec.target}`);
+  return spec.local;
+};
+const awsOf = (raw: RawSpec) => {
+  const spec = validateSpec(raw).spec!;
+  if (spec.target !== 'aws') throw new Error(`expected an AWS spec, got ${spec.target}`);
+  return spec.aws;
+};
+
 const paths = (raw: RawSpec) => validateSpec(raw).problems.map((p) => p.path);
 
 describe('validateSpec', () => {
@@ -12,14 +24,14 @@ describe('validateSpec', () => {
   });
 
   it('leaves the edge processes to the machine unless a number is given', () => {
-    expect(validateSpec({ edgeWorkers: 'auto' }).spec?.local?.edgeWorkers).toBeUndefined();
-    expect(validateSpec({ edgeWorkers: '3' }).spec?.local?.edgeWorkers).toBe(3);
+    expect(localOf({ edgeWorkers: 'auto' }).edgeWorkers).toBeUndefined();
+    expect(localOf({ edgeWorkers: '3' }).edgeWorkers).toBe(3);
   });
 
   it('fills the AWS options with their defaults', () => {
     const { spec } = validateSpec({ target: 'aws', sourceUrl: 'https://example.com/live/index.m3u8' });
-    expect(spec?.aws).toEqual({ region: 'us-east-1', origin: 's3' });
-    expect(spec?.local).toBeUndefined();
+    expect(spec).toHaveProperty('aws', { region: 'us-east-1', origin: 's3' });
+    expect(spec).not.toHaveProperty('local');
   });
 
   it.each<[string, RawSpec, string[]]>([
@@ -93,7 +105,7 @@ describe('validateSpec', () => {
   });
 
   it('keeps MediaStore for emulators (--endpoint-url) and IPv6 CIDRs for the local target', () => {
-    expect(validateSpec({ ...AWS, origin: 'mediastore', endpointUrl: 'http://127.0.0.1:4566' }).spec?.aws?.origin).toBe('mediastore');
+    expect(awsOf({ ...AWS, origin: 'mediastore', endpointUrl: 'http://127.0.0.1:4566' }).origin).toBe('mediastore');
     expect(validateSpec({ input: 'RTP_PUSH', cidr: ['2001:db8::/32'] }).problems).toEqual([]);
   });
 

@@ -17,10 +17,10 @@ export const ACCOUNT = '123456789012';
 
 export async function makeContext(raw: RawSpec = { input: 'URL_PULL', sourceUrl: 'https://example.com/a.m3u8' }, secrets: Secrets = {}): Promise<AwsContext> {
   const { spec, problems } = validateSpec({ target: 'aws', stack: 'demo', ...raw });
-  if (!spec) throw new Error(JSON.stringify(problems));
+  if (spec?.target !== 'aws') throw new Error(JSON.stringify(problems));
   return {
-    clients: createClients({ region: spec.aws!.region }),
-    names: resourceNames(spec.stack, spec.aws!.region, ACCOUNT),
+    clients: createClients({ region: spec.aws.region }),
+    names: resourceNames(spec.stack, spec.aws.region, ACCOUNT),
     spec,
     ladder: await loadProfile(spec.profile),
     secrets,

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RecordingHost } from '../../src/core/host.js';
 import { loadProfile } from '../../src/core/profiles.js';
-import { validateSpec, type RawSpec, type Secrets, type StackSpec } from '../../src/core/spec.js';
+import { validateSpec, type AwsStackSpec, type RawSpec, type Secrets } from '../../src/core/spec.js';
 import { StateStore } from '../../src/core/state.js';
 import type { RunContext } from '../../src/core/target.js';
 import { createAwsDriver, type AwsDriverOptions } from '../../src/targets/aws/driver.js';
@@ -43,7 +43,7 @@ export const MEDIASTORE: RawSpec = { origin: 'mediastore', endpointUrl: 'http://
 
 export interface AwsHarness {
   dir: string;
-  spec: StackSpec;
+  spec: AwsStackSpec;
   store: StateStore;
   host: RecordingHost;
   secrets: Secrets;
@@ -59,7 +59,7 @@ export interface AwsHarness {
 export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; driver?: AwsDriverOptions; confirm?: boolean } = {}): Promise<AwsHarness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'livestream-aws-'));
   const { spec, problems } = validateSpec({ target: 'aws', stack: 'teststack', start: true, ...raw });
-  if (!spec) throw new Error(`bad test spec: ${JSON.stringify(problems)}`);
+  if (spec?.target !== 'aws') throw new Error(`bad test spec: ${JSON.stringify(problems)}`);
   const ladder = await loadProfile(spec.profile);
   const store = new StateStore(dir, spec.stack);
   const host = new RecordingHost(opts.confirm ?? true);
@@ -77,7 +77,7 @@ export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; drive
     driver,
     async run() {
       await store.load();
-      return { spec, ladder, secrets, store, host, now, flags: {} };
+      return { spec, ladder, secrets, store, host, now };
     },
     async stateText() {
       try {

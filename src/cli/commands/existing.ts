@@ -33,7 +33,7 @@ export async function openExisting(opts: GlobalOptions & UnrecordedOptions & { s
     const state = store.require();
     const driver = await loadDriver(state.target);
     const run: RunContext = {
-      spec: state.spec, ladder: state.ladder, secrets: {}, store, host: out.host(), now: () => new Date(), flags: {},
+      spec: state.spec, ladder: state.ladder, secrets: {}, store, host: out.host(), now: () => new Date(),
     };
     return { store, state, driver, run };
   } catch (err) {
@@ -73,6 +73,6 @@ async function openUnrecorded(opts: UnrecordedOptions, store: StateStore, out: O
   const now = new Date().toISOString();
   // In memory only, for the command's messages: the driver writes a state file once the user agreed.
   const state: StackState = { version: STATE_VERSION, stack: spec.stack, target: 'aws', spec, ladder, createdAt: now, updatedAt: now, resources: {}, channelRuns: [], outputs: {}, runtime: {} };
-  const run: RunContext = { spec, ladder, secrets: {}, store, host: out.host(), now: () => new Date(), flags: {} };
+  const run: RunContext = { spec, ladder, secrets: {}, store, host: out.host(), now: () => new Date() };
   return { store, state, driver: await loadDriver('aws'), run };
 }

@@ -2,8 +2,8 @@
 import { LivestreamError } from '../../core/errors.js';
 import { specDifferences, type Secrets, type StackSpec } from '../../core/spec.js';
 import type { Ladder } from '../../core/ladder.js';
-import type { CostEstimate, PlannedResource, StackOutputs, TargetDriver } from '../../core/target.js';
-import { loadDriver } from '../drivers.js';
+import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
+import { loadDriver, loadForeground } from '../drivers.js';
 import { guarded } from '../guarded.js';
 import { outputRows, table, type Output } from '../output.js';
 import { openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
@@ -93,10 +93,9 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
       } else if (!out.json) {
         out.line(`Stack "${spec.stack}" exists: resuming; what exists is kept.`);
       }
-      const outputs = await driver.up({
-        spec, ladder, secrets, store, host: out.host(), now: () => new Date(),
-        flags: { foreground: Boolean(opts.foreground), releaseLock: () => store.unlock() },
-      });
+      const run: RunContext = { spec, ladder, secrets, store, host: out.host(), now: () => new Date() };
+      // --foreground is the local target's; elsewhere it changes nothing (as before it had a type).
+      const outputs = opts.foreground && spec.target === 'local' ? await runForeground(run, driver) : await driver.up(run);
       if (opts.foreground) {
         out.result(`Stack "${spec.stack}" ran in the foreground and is torn down; its logs are kept.`, { stack: spec.stack, target: spec.target, foreground: true, tornDown: true });
       } else {
@@ -109,9 +108,40 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
   });
 }
 
+/**
+ * `up --foreground`: the stack runs in this process with a live status line; the lock is let go
+ * once it plays (status, stop and start may use it), and Ctrl-C tears it down as `down` would,
+ * logs kept. A `livestream down` from elsewhere ends it too, having torn it down itself.
+ */
+async function runForeground(run: RunContext, driver: TargetDriver): Promise<StackOutputs> {
+  const { startForeground } = await loadForeground();
+  const stack = await startForeground(run);
+  const o = stack.outputs;
+  for (const [label, url] of [['Player', o.playerUrl], ['Playback URL', o.playbackUrl], ['Dashboard', o.dashboardUrl], ['Push to', o.pushEndpoint]] as const) {
+    if (url) run.host.notify({ level: 'info', code: 'OUTPUT', message: `${label}: ${url}` });
+  }
+  run.host.notify({ level: 'info', code: 'FOREGROUND', message: 'Running in the foreground; press Ctrl-C to stop and tear down (logs are kept).' });
+  await run.store.unlock();
+  const line = run.host.progress('starting');
+  const tick = setInterval(() => line.update(stack.statusLine()), 2_000);
+  const why = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('Ctrl-C'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    void stack.shutdownRequested.then(() => resolve('livestream down'));
+  });
+  clearInterval(tick);
+  line.succeed(`Stopping (${why})`);
+  await stack.close();
+  if (why !== 'livestream down') {
+    await run.store.lock('down');
+    await driver.down(run, { deleteLogs: false });
+  }
+  return {};
+}
+
 export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
   const data = { stack: spec.stack, target: spec.target, spec, ladder: ladder.name, resources: plan, cost: cost ?? null };
-  const where = spec.target === 'aws' ? `aws (${spec.aws!.region}, origin ${spec.aws!.origin}, CloudFront price class ${spec.aws!.priceClass ?? 'All'})` : `local (${spec.local!.listen})`;
+  const where = spec.target === 'aws' ? `aws (${spec.aws.region}, origin ${spec.aws.origin}, CloudFront price class ${spec.aws.priceClass ?? 'All'})` : `local (${spec.local.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
     `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,

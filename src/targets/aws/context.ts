@@ -4,7 +4,7 @@
  */
 import type { Host } from '../../core/host.js';
 import type { Ladder } from '../../core/ladder.js';
-import type { Secrets, StackSpec } from '../../core/spec.js';
+import type { AwsStackSpec, Secrets } from '../../core/spec.js';
 import type { ResourceNames } from './requests/names.js';
 import type { AwsClients } from './clients.js';
 
@@ -45,10 +45,17 @@ export interface PlayerAsset {
   body: Buffer;
 }
 
+/** What `status` reports live on AWS (--json): where it looked; stateFile false when no state file was there. */
+export interface AwsLive {
+  accountId: string;
+  region: string;
+  stateFile?: false;
+}
+
 export interface AwsContext {
   clients: AwsClients;
   names: ResourceNames;
-  spec: StackSpec;
+  spec: AwsStackSpec;
   ladder: Ladder;
   secrets: Secrets;
   host: Host;

@@ -171,7 +171,7 @@ async function findBucket(ctx: AwsContext, id: string, bucket: string, region: s
 
 async function findContainer(ctx: AwsContext): Promise<FoundResource[]> {
   // AWS ended MediaStore on 2025-11-13: only an emulator, or a stack recorded with it, has one.
-  if (!ctx.spec.aws?.endpointUrl && ctx.spec.aws?.origin !== 'mediastore') return [];
+  if (!ctx.spec.aws.endpointUrl && ctx.spec.aws.origin !== 'mediastore') return [];
   const name = ctx.names.containerName;
   const c = await orUndefined(async () => (await ctx.clients.mediastore.send(new DescribeContainerCommand({ ContainerName: name }))).Container, ['ContainerNotFoundException']);
   if (!c) return [];

@@ -1,32 +1,22 @@
 /**
- * The AWS target: the resource graph applied with the core engine, plus the channel's
- * start/stop, status read live from AWS, and teardown that keeps the logs bucket.
+ * The AWS target, as a description the core lifecycle runs (core/lifecycle.ts): the resource
+ * graph, credentials checked once, the channel's start and stop, the channel's state read live
+ * from AWS for status, teardown that deletes what bills first and keeps the logs bucket, and a
+ * stack with no state file found by its names and tag.
  */
 import { LivestreamError } from '../../core/errors.js';
 import { CLOUDFRONT_NO_LOG_REGIONS } from '../../core/regions.js';
-import { applyDown, applyUp, orderLevels, type ResourceNode } from '../../core/graph.js';
+import type { ResourceNode } from '../../core/graph.js';
 import type { Ladder } from '../../core/ladder.js';
-import type { StackSpec } from '../../core/spec.js';
+import { defineTarget, type TargetRun, type TargetState } from '../../core/lifecycle.js';
+import type { AwsStackSpec } from '../../core/spec.js';
 import { markChannelRun, type StackState } from '../../core/state.js';
-import {
-  BILLING_CHANNEL_STATES,
-  type ChannelState,
-  type CostEstimate,
-  type DownOptions,
-  type DownReport,
-  type PlannedResource,
-  type ResourceStatus,
-  type RunContext,
-  type StackOutputs,
-  type StackStatus,
-  type StillBilling,
-  type TargetDriver,
-} from '../../core/target.js';
+import { BILLING_CHANNEL_STATES, type ChannelState, type RunContext, type StackStatus, type StillBilling, type TargetDriver } from '../../core/target.js';
 import { toLivestreamError } from './requests/errors.js';
 import { assertResourceNames, resourceNames, type ResourceNames } from './requests/names.js';
 import { estimateChannelCost, otherCosts } from './requests/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
-import { DEFAULT_TIMINGS, type AwsContext, type AwsTimings, type PlayerAsset } from './context.js';
+import { DEFAULT_TIMINGS, type AwsContext, type AwsLive, type AwsTimings, type PlayerAsset } from './context.js';
 import { verifyIdentity } from './identity.js';
 import { buildOutputs } from './outputs.js';
 import { readChannelState, startChannel, stopChannel, waitForChannel } from './resources/channel.js';
@@ -56,17 +46,15 @@ const STOPPED_STATES = new Set(['IDLE', 'DELETING', 'DELETED', 'MISSING', 'CREAT
  */
 const BILLABLE = ['channel', 'input', 'distribution'];
 
-export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
+type AwsRun = TargetRun<'aws'>;
+type AwsState = TargetState<'aws'>;
+
+export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
   const makeClients = opts.createClients ?? createClients;
   const timings: AwsTimings = { ...DEFAULT_TIMINGS, ...opts.timings };
 
-  function awsOf(spec: StackSpec) {
-    if (!spec.aws) throw new LivestreamError('INTERNAL', 'The AWS target needs spec.aws (region, origin).');
-    return spec.aws;
-  }
-
-  function contextFor(run: RunContext, spec: StackSpec, ladder: Ladder, accountId: string): AwsContext {
-    const aws = awsOf(spec);
+  function contextFor(run: AwsRun, spec: AwsStackSpec, ladder: Ladder, accountId: string): AwsContext {
+    const { aws } = spec;
     return {
       clients: makeClients({ region: aws.region, profile: aws.awsProfile, endpointUrl: aws.endpointUrl }),
       names: resourceNames(spec.stack, aws.region, accountId),
@@ -82,28 +70,23 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
 
   /** Credentials once, before anything: one clear failure instead of one per resource. */
   async function accountIdOf(ctx: AwsContext): Promise<string> {
-    return verifyIdentity(ctx.clients, awsOf(ctx.spec).awsProfile);
-  }
-
-  /** Load the stack's state, or undefined when there is none. */
-  async function stateOf(run: RunContext): Promise<StackState | undefined> {
-    return run.store.get() ?? (await run.store.load());
+    return verifyIdentity(ctx.clients, ctx.spec.aws.awsProfile);
   }
 
   /** A stack with no state file (issue 8.14): its names need the account, which only STS knows. */
-  async function unrecordedContext(run: RunContext): Promise<AwsContext> {
+  async function unrecordedContext(run: AwsRun): Promise<AwsContext> {
     const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
-    return { ...probe, names: resourceNames(run.spec.stack, awsOf(run.spec).region, await accountIdOf(probe)) };
+    return { ...probe, names: resourceNames(run.spec.stack, run.spec.aws.region, await accountIdOf(probe)) };
   }
 
   /** The stack's context after checking the credentials, and that they are for the stack's account. */
-  async function recordedContext(run: RunContext, state: StackState): Promise<AwsContext> {
+  async function recordedContext(run: AwsRun, state: AwsState): Promise<AwsContext> {
     const ctx = contextFor(run, state.spec, state.ladder, ACCOUNT_PLACEHOLDER);
     const accountId = await accountIdOf(ctx);
     const known = state.runtime.accountId;
     if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(state.stack, known, accountId);
     if (known !== accountId) await run.store.update((s) => void (s.runtime.accountId = accountId));
-    return { ...ctx, names: resourceNames(state.spec.stack, awsOf(state.spec).region, accountId) };
+    return { ...ctx, names: resourceNames(state.spec.stack, state.spec.aws.region, accountId) };
   }
 
   /**
@@ -124,19 +107,6 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
     } else if (open && STOPPED_STATES.has(observed)) {
       await run.store.updateIfFree(command, (s) => markChannelRun(s, false, at));
     }
-  }
-
-  function graphOf(spec: StackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
-    return buildAwsGraph(spec, names).map(mapErrors);
-  }
-
-  async function writeOutputs(run: RunContext, ctx: AwsContext): Promise<StackOutputs> {
-    const state = run.store.require();
-    const outputs = buildOutputs(ctx.names, state.resources, awsOf(state.spec).origin);
-    await run.store.update((s) => {
-      s.outputs = Object.fromEntries(Object.entries(outputs).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    });
-    return outputs;
   }
 
   async function ensureRunning(run: RunContext, ctx: AwsContext, channelId: string): Promise<void> {
@@ -161,175 +131,16 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
     }
   }
 
-  function channelIdOf(state: StackState): string {
-    const rec = state.resources.channel;
-    if (!rec?.physicalId) {
-      throw new LivestreamError('CHANNEL_STATE', `Stack "${state.stack}" has no MediaLive channel yet.`, { hint: 'Run "livestream up" to finish creating it.' });
-    }
-    return rec.physicalId;
+  /** The channel as status shows it, from its row (read live) and what the state says. */
+  function channelOf(ctx: AwsContext, state: AwsState, ch: StackStatus['resources'][number] | undefined): StackStatus['channel'] {
+    if (!ch && state.runtime.tornDown) return { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)` };
+    if (!ch) return { state: 'MISSING', detail: 'no channel recorded' };
+    if (ch.exists === null) return { state: 'UNKNOWN', detail: ch.detail };
+    if (!ch.exists && ch.status === 'CREATING') return { state: 'MISSING', detail: ch.detail };
+    if (!ch.exists) return { state: 'MISSING', detail: `${ch.name} no longer exists in AWS` };
+    if (CHANNEL_STATES.includes(ch.status as ChannelState)) return { state: ch.status as ChannelState };
+    return { state: 'UNKNOWN', detail: ch.detail ?? ch.status };
   }
-
-  return {
-    name: 'aws',
-
-    plan(spec, _ladder): PlannedResource[] {
-      assertResourceNames(spec.stack, awsOf(spec).region);
-      const nodes = buildAwsGraph(spec, resourceNames(spec.stack, awsOf(spec).region, ACCOUNT_PLACEHOLDER));
-      const byId = new Map(nodes.map((n) => [n.id, n]));
-      return orderLevels(nodes).flat().map((id) => {
-        const n = byId.get(id)!;
-        return { id: n.id, kind: n.kind, name: n.name, describe: n.describe, dependsOn: [...n.dependsOn] };
-      });
-    },
-
-    estimateCost(spec, ladder): CostEstimate {
-      const c = estimateChannelCost(ladder, awsOf(spec).region);
-      return {
-        perHour: c.perHour,
-        currency: c.currency,
-        lines: c.lines,
-        asOf: c.asOf,
-        approximate: c.approximate,
-        notes: [
-          'MediaLive bills only while the channel runs; the figure above is the channel alone.',
-          ...otherCosts(awsOf(spec).priceClass).map((o) => `${o.item}: ${o.price}`),
-        ],
-      };
-    },
-
-    async up(run) {
-      const spec = run.spec;
-      assertResourceNames(spec.stack, awsOf(spec).region);
-      const probe = contextFor(run, spec, run.ladder, ACCOUNT_PLACEHOLDER);
-      const accountId = await accountIdOf(probe);
-      const ctx: AwsContext = { ...probe, names: resourceNames(spec.stack, awsOf(spec).region, accountId) };
-      const existing = await stateOf(run);
-      if (!existing) await run.store.create({ target: 'aws', spec, ladder: run.ladder });
-      const known = run.store.require().runtime.accountId;
-      if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(spec.stack, known, accountId);
-      await run.store.update((s) => void (s.runtime.accountId = accountId));
-      refuseUnloggableLogsBucket(run.store.require(), ctx.names);
-      // What the state records must be the stack's; what AWS has of it that the state does not (a
-      // lost state file) is adopted, not made twice.
-      assertStackIdentity(run.store.require(), run.store.stack, run.store.file);
-      await assertRecordsOurs(ctx, run.store.require(), run.store.file, graphOf(spec, ctx.names));
-      await adoptUnrecorded(ctx, run, graphOf(spec, ctx.names));
-      await applyUp(graphOf(spec, ctx.names), ctx, run.store, run.host);
-      if (spec.start) await ensureRunning(run, ctx, channelIdOf(run.store.require()));
-      return writeOutputs(run, ctx);
-    },
-
-    async start(run) {
-      const state = (await stateOf(run)) ?? run.store.require();
-      const ctx = await recordedContext(run, state);
-      await assertOurChannel(ctx, channelIdOf(state));
-      await ensureRunning(run, ctx, channelIdOf(state));
-    },
-
-    async stop(run) {
-      const state = (await stateOf(run)) ?? run.store.require();
-      const ctx = await recordedContext(run, state);
-      const id = channelIdOf(state);
-      await assertOurChannel(ctx, id);
-      const now = await readChannelState(ctx, id).catch((err) => rethrow(err, 'MediaLive channel'));
-      if (now === 'IDLE') {
-        run.host.notify({ level: 'info', code: 'CHANNEL_ALREADY_STOPPED', message: `Channel ${id} is already stopped (IDLE).` });
-        await run.store.markChannel(false);
-        return;
-      }
-      if (now === 'MISSING' || now === 'DELETED') throw channelMissing(id);
-      const progress = run.host.progress('Stopping channel...');
-      try {
-        await stopChannel(ctx, id);
-        await run.store.markChannel(false);
-        progress.succeed(`Channel ${id} is stopped (IDLE)`);
-      } catch (err) {
-        progress.fail('Channel did not stop');
-        rethrow(err, 'MediaLive channel');
-      }
-    },
-
-    async status(run): Promise<StackStatus> {
-      const state = await stateOf(run);
-      if (!state) return statusUnrecorded(await unrecordedContext(run));
-      const ctx = await recordedContext(run, state);
-      const nodes = graphOf(state.spec, ctx.names);
-      const byId = new Map(nodes.map((n) => [n.id, n]));
-      const resources: ResourceStatus[] = await Promise.all(
-        Object.values(state.resources).map(async (rec) => {
-          const base = { id: rec.id, kind: rec.kind, name: rec.name, physicalId: rec.physicalId };
-          const node = byId.get(rec.id);
-          if (!node) return { ...base, exists: false, status: 'UNKNOWN', detail: 'not part of this livestream version' };
-          if (!rec.physicalId) return { ...base, exists: false, status: 'CREATING', detail: 'creation was interrupted; "livestream up" resumes it' };
-          try {
-            const seen = await node.read(ctx, rec);
-            return { ...base, exists: seen.exists, ...(seen.status ? { status: seen.status } : {}), ...(seen.detail ? { detail: seen.detail } : {}), ...(rec.status === 'creating' ? { detail: 'creation was interrupted; "livestream up" resumes it' } : {}) };
-          } catch (err) {
-            // Not readable is not gone: a 403 says nothing about whether it exists.
-            const denied = err instanceof LivestreamError && err.code === 'AWS_ACCESS_DENIED';
-            const permission = denied ? (err.details as { permission?: string } | undefined)?.permission : undefined;
-            return {
-              ...base,
-              exists: null,
-              status: denied ? 'ACCESS_DENIED' : 'ERROR',
-              detail: denied ? `cannot read: access denied${permission ? ` (needs ${permission})` : ''}` : `cannot read: ${err instanceof Error ? err.message : String(err)}`,
-            };
-          }
-        }),
-      );
-      const ch = resources.find((r) => r.id === 'channel');
-      let channel: StackStatus['channel'];
-      if (!ch && state.runtime.tornDown) channel = { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)` };
-      else if (!ch) channel = { state: 'MISSING', detail: 'no channel recorded' };
-      else if (ch.exists === null) channel = { state: 'UNKNOWN', detail: ch.detail };
-      else if (!ch.exists && ch.status === 'CREATING') channel = { state: 'MISSING', detail: ch.detail };
-      else if (!ch.exists) channel = { state: 'MISSING', detail: `${ch.name} no longer exists in AWS` };
-      else if (CHANNEL_STATES.includes(ch.status as ChannelState)) channel = { state: ch.status as ChannelState };
-      else channel = { state: 'UNKNOWN', detail: ch.detail ?? ch.status };
-      if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
-      return {
-        stack: state.stack,
-        target: 'aws',
-        channel,
-        resources,
-        outputs: { ...state.outputs },
-        live: { accountId: ctx.names.accountId, region: ctx.names.region },
-      };
-    },
-
-    async down(run, opts: DownOptions): Promise<DownReport> {
-      // No state file: find the stack in AWS by its names and tag, list it, ask, record it.
-      const state = (await stateOf(run)) ?? (await recoverUnrecorded(await unrecordedContext(run), run));
-      if (!state) {
-        run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state, and nothing in AWS with its names and tag).` });
-        return { deleted: [], kept: [], failed: [], blocked: [], keptNames: [] };
-      }
-      // A state file anyone may have edited: only what is the stack's is touched.
-      assertStackIdentity(state, run.store.stack, run.store.file);
-      const ctx = await recordedContext(run, state).catch((err) => nothingTouched(err, state));
-      const nodes = graphOf(state.spec, ctx.names);
-      const screening = await refuseForeign(ctx, state, run.store, run.host, nodes);
-      const keep = (rec: { id: string }) => rec.id === 'logs-bucket' && !opts.deleteLogs;
-      // A channel running with no recorded start still ran: record it before it is stopped.
-      const channelId = run.store.require().resources.channel?.physicalId;
-      const before = channelId ? await readChannelState(ctx, channelId).catch(() => 'UNREADABLE') : 'MISSING';
-      if (BILLING_CHANNEL_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
-      const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: BILLABLE });
-      result.failed.push(...(await restoreUnverified(run.store, screening)));
-      const stillBilling = await whatStillBills(run, ctx, nodes);
-      const remaining = Object.values(run.store.require().resources);
-      const keptNames = remaining.filter(keep).map((r) => r.name);
-      const report: DownReport = { stillBilling, ...result, keptNames, ...(screening.refused.length > 0 ? { refused: screening.refused } : {}) };
-      for (const b of stillBilling) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
-      for (const name of keptNames) {
-        const region = logsBucketRegionOf(ctx.names, state.resources['logs-bucket']);
-        run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
-      }
-      const archived = await run.store.settleAfterDown(keep);
-      if (archived) report.archivedState = archived;
-      return report;
-    },
-  };
 
   /**
    * After the deletes: what is left that costs money, read from AWS (never assumed), and the
@@ -337,7 +148,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
    * hourly rate; an idle channel or input a small hourly charge until deleted (FACTS.md); an enabled
    * distribution its viewers' traffic.
    */
-  async function whatStillBills(run: RunContext, ctx: AwsContext, nodes: ResourceNode<AwsContext>[]): Promise<StillBilling[]> {
+  async function whatStillBills(run: AwsRun, ctx: AwsContext, nodes: readonly ResourceNode<AwsContext>[]): Promise<StillBilling[]> {
     const left = run.store.require().resources;
     const out: StillBilling[] = [];
     const ch = left.channel;
@@ -379,6 +190,141 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver {
     }
     return out;
   }
+
+  return defineTarget<'aws', AwsContext, AwsLive>({
+    name: 'aws',
+    check: (spec) => assertResourceNames(spec.stack, spec.aws.region),
+    planGraph: (spec) => buildAwsGraph(spec, resourceNames(spec.stack, spec.aws.region, ACCOUNT_PLACEHOLDER)),
+
+    estimateCost(spec, ladder) {
+      const c = estimateChannelCost(ladder, spec.aws.region);
+      return {
+        perHour: c.perHour,
+        currency: c.currency,
+        lines: c.lines,
+        asOf: c.asOf,
+        approximate: c.approximate,
+        notes: [
+          'MediaLive bills only while the channel runs; the figure above is the channel alone.',
+          ...otherCosts(spec.aws.priceClass).map((o) => `${o.item}: ${o.price}`),
+        ],
+      };
+    },
+
+    async openForUp(run) {
+      const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
+      const accountId = await accountIdOf(probe);
+      return { ...probe, names: resourceNames(run.spec.stack, run.spec.aws.region, accountId) };
+    },
+
+    async openRecorded(run, state, command) {
+      if (command !== 'down') return recordedContext(run, state);
+      // A state file anyone may have edited: only what is the stack's is touched.
+      assertStackIdentity(state, run.store.stack, run.store.file);
+      return recordedContext(run, state).catch((err) => nothingTouched(err, state));
+    },
+
+    graph: (ctx, spec) => buildAwsGraph(spec, ctx.names).map(mapErrors),
+
+    async beforeUp(run, ctx, nodes) {
+      const accountId = ctx.names.accountId;
+      const known = run.store.require().runtime.accountId;
+      if (typeof known === 'string' && known && known !== accountId) throw wrongAccount(run.spec.stack, known, accountId);
+      await run.store.update((s) => void (s.runtime.accountId = accountId));
+      refuseUnloggableLogsBucket(run.store.require(), ctx.names);
+      // What the state records must be the stack's; what AWS has of it that the state does not (a
+      // lost state file) is adopted, not made twice.
+      assertStackIdentity(run.store.require(), run.store.stack, run.store.file);
+      await assertRecordsOurs(ctx, run.store.require(), run.store.file, nodes);
+      await adoptUnrecorded(ctx, run, nodes);
+    },
+
+    startAfterUp: (run, ctx) => ensureRunning(run, ctx, channelIdOf(run.store.require())),
+    outputsOf: (ctx, state) => buildOutputs(ctx.names, state.resources, state.spec.aws.origin),
+
+    async startChannel(run, ctx, state) {
+      await assertOurChannel(ctx, channelIdOf(state));
+      await ensureRunning(run, ctx, channelIdOf(state));
+    },
+
+    async stopChannel(run, ctx, state) {
+      const id = channelIdOf(state);
+      await assertOurChannel(ctx, id);
+      const now = await readChannelState(ctx, id).catch((err) => rethrow(err, 'MediaLive channel'));
+      if (now === 'IDLE') {
+        run.host.notify({ level: 'info', code: 'CHANNEL_ALREADY_STOPPED', message: `Channel ${id} is already stopped (IDLE).` });
+        await run.store.markChannel(false);
+        return;
+      }
+      if (now === 'MISSING' || now === 'DELETED') throw channelMissing(id);
+      const progress = run.host.progress('Stopping channel...');
+      try {
+        await stopChannel(ctx, id);
+        await run.store.markChannel(false);
+        progress.succeed(`Channel ${id} is stopped (IDLE)`);
+      } catch (err) {
+        progress.fail('Channel did not stop');
+        rethrow(err, 'MediaLive channel');
+      }
+    },
+
+    status: {
+      // Rows as the state recorded them, records this version's graph lacks among them.
+      order: 'recorded',
+      explainReadFailure(err) {
+        if (!(err instanceof LivestreamError && err.code === 'AWS_ACCESS_DENIED')) return undefined;
+        const permission = (err.details as { permission?: string } | undefined)?.permission;
+        return { status: 'ACCESS_DENIED', detail: `cannot read: access denied${permission ? ` (needs ${permission})` : ''}` };
+      },
+      async observe(run, ctx, state, rows) {
+        const ch = rows.find((r) => r.id === 'channel');
+        const channel = channelOf(ctx, state, ch);
+        if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
+        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region } };
+      },
+    },
+
+    down: {
+      keeps: ['logs-bucket'],
+      billsFirst: BILLABLE,
+      async prepare(run, ctx, state, nodes) {
+        const screening = await refuseForeign(ctx, state, run.store, run.host, nodes);
+        // A channel running with no recorded start still ran: record it before it is stopped.
+        const channelId = run.store.require().resources.channel?.physicalId;
+        const before = channelId ? await readChannelState(ctx, channelId).catch(() => 'UNREADABLE') : 'MISSING';
+        if (BILLING_CHANNEL_STATES.has(before)) await reconcileRuns(run, ctx.names.channelName, before, 'down');
+        return {
+          refused: screening.refused,
+          afterDeletes: async (result) => void result.failed.push(...(await restoreUnverified(run.store, screening))),
+        };
+      },
+      stillBilling: whatStillBills,
+      noteKept(run, ctx, state, kept) {
+        for (const { name } of kept) {
+          const region = logsBucketRegionOf(ctx.names, state.resources['logs-bucket']);
+          run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
+        }
+      },
+    },
+
+    unrecorded: {
+      status: async (run) => statusUnrecorded(await unrecordedContext(run)),
+      async recover(run) {
+        // No state file: find the stack in AWS by its names and tag, list it, ask, record it.
+        const state = await recoverUnrecorded(await unrecordedContext(run), run);
+        if (!state) run.host.notify({ level: 'info', code: 'NOTHING_TO_DELETE', message: `Stack "${run.spec.stack}" has nothing left to delete (no state, and nothing in AWS with its names and tag).` });
+        return state;
+      },
+    },
+  });
+}
+
+function channelIdOf(state: StackState): string {
+  const rec = state.resources.channel;
+  if (!rec?.physicalId) {
+    throw new LivestreamError('CHANNEL_STATE', `Stack "${state.stack}" has no MediaLive channel yet.`, { hint: 'Run "livestream up" to finish creating it.' });
+  }
+  return rec.physicalId;
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { LivestreamError } from '../../core/errors.js';
 import type { ResourceNode } from '../../core/graph.js';
-import { validateSpec } from '../../core/spec.js';
+import { validateSpec, type AwsStackSpec } from '../../core/spec.js';
 import type { ResourceRecord, StackState, StateStore } from '../../core/state.js';
 import type { Host } from '../../core/host.js';
 import type { ResourceNames } from './requests/names.js';
@@ -28,11 +28,13 @@ export interface Refusal {
  * whose stack is "../evil" would derive every name from it.
  */
 export function assertStackIdentity(state: StackState, stack: string, file: string): void {
-  const problems = validateSpec({ stack: state.spec?.stack, target: 'aws', region: state.spec?.aws?.region }, { existing: true }).problems.filter((p) => p.path === 'stack' || p.path === 'region');
+  // Read as the file may be: any of it may be missing.
+  const spec = state.spec as Partial<AwsStackSpec> | undefined;
+  const problems = validateSpec({ stack: spec?.stack, target: 'aws', region: spec?.aws?.region }, { existing: true }).problems.filter((p) => p.path === 'stack' || p.path === 'region');
   const account = state.runtime?.accountId;
   const wrong = [
     ...problems.map((p) => `${p.path}: ${p.message}`),
-    ...(state.stack !== stack || state.spec?.stack !== stack ? [`it names stack "${state.spec?.stack ?? state.stack}", but it is the file of stack "${stack}"`] : []),
+    ...(state.stack !== stack || spec?.stack !== stack ? [`it names stack "${spec?.stack ?? state.stack}", but it is the file of stack "${stack}"`] : []),
     ...(account !== undefined && !/^[0-9]{12}$/.test(String(account)) ? [`runtime.accountId "${String(account)}" is not a 12-digit AWS account id`] : []),
   ];
   if (wrong.length > 0) {

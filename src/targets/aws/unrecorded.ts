@@ -5,10 +5,10 @@
  */
 import { LivestreamError } from '../../core/errors.js';
 import type { ResourceNode } from '../../core/graph.js';
-import type { InputType, StackSpec } from '../../core/spec.js';
+import type { AwsStackSpec, InputType } from '../../core/spec.js';
 import type { StackState } from '../../core/state.js';
 import type { ChannelState, ResourceStatus, RunContext, StackStatus } from '../../core/target.js';
-import type { AwsContext } from './context.js';
+import type { AwsContext, AwsLive } from './context.js';
 import { discoverStack, type FoundResource } from './discover.js';
 import { buildOutputs } from './outputs.js';
 import { buildAwsGraph } from './resources/index.js';
@@ -91,7 +91,7 @@ export async function recoverUnrecorded(ctx: AwsContext, run: RunContext): Promi
 }
 
 /** `status` without a state file: what AWS has of the stack, read only, nothing written. */
-export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus> {
+export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus<AwsLive>> {
   const { found, unreadable } = await discoverStack(ctx);
   const spec = specFromFound(ctx.spec, found);
   const nodes = buildAwsGraph(spec, ctx.names);
@@ -113,7 +113,7 @@ export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus> {
       return f ? [[n.id, { id: n.id, kind: n.kind, name: f.name, physicalId: f.physicalId, status: 'ready' as const, attrs: f.attrs, createdAt: '' }]] : [];
     }),
   );
-  const outputs = buildOutputs(ctx.names, records, spec.aws!.origin);
+  const outputs = buildOutputs(ctx.names, records, spec.aws.origin);
   return {
     stack: spec.stack,
     target: 'aws',
@@ -130,7 +130,7 @@ export async function statusUnrecorded(ctx: AwsContext): Promise<StackStatus> {
 }
 
 /** The spec a found stack was built with, as far as it matters to its graph. */
-export function specFromFound(probe: StackSpec, found: readonly FoundResource[]): StackSpec {
+export function specFromFound(probe: AwsStackSpec, found: readonly FoundResource[]): AwsStackSpec {
   const input = found.find((f) => f.id === 'input');
   const group = found.find((f) => f.id === 'input-security-group');
   const container = found.some((f) => f.id === 'origin' && typeof f.attrs.endpoint === 'string');
@@ -139,7 +139,7 @@ export function specFromFound(probe: StackSpec, found: readonly FoundResource[])
     input: (typeof input?.attrs.type === 'string' && input.attrs.type ? input.attrs.type : probe.input) as InputType,
     sourcePassword: found.some((f) => f.id === 'source-password'),
     cidrs: (group?.attrs.cidrs as string[] | undefined) ?? probe.cidrs,
-    aws: { ...probe.aws!, origin: container ? 'mediastore' : 's3' },
+    aws: { ...probe.aws, origin: container ? 'mediastore' : 's3' },
   };
 }
 
@@ -163,8 +163,8 @@ function warnExtra(run: RunContext, ctx: AwsContext, node: ResourceNode<AwsConte
   });
 }
 
-function specChanged(spec: StackSpec, why: string): LivestreamError {
+function specChanged(spec: AwsStackSpec, why: string): LivestreamError {
   return new LivestreamError('STACK_SPEC_CHANGED', `Stack "${spec.stack}" already exists with a different spec: ${why}. Nothing was created.`, {
-    hint: `Run "livestream down --target aws --region ${spec.aws?.region} --stack ${spec.stack}" first to remove it, or choose another --stack name.`,
+    hint: `Run "livestream down --target aws --region ${spec.aws.region} --stack ${spec.stack}" first to remove it, or choose another --stack name.`,
   });
 }

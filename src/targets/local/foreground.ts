@@ -1,77 +1,46 @@
 /**
- * `up --foreground`: the stack runs inside this terminal with a live status line, and Ctrl-C
- * tears it down cleanly (logs kept), as `down` would.
+ * `up --foreground`: the same `up` as the daemon's, with the stack started in this process
+ * instead. What to do with it (show it, hold it until Ctrl-C, tear it down) is the CLI's.
  */
 import { appendFile } from 'node:fs/promises';
-import { applyUp, type ResourceNode } from '../../core/graph.js';
-import type { RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
+import type { RunContext, StackOutputs } from '../../core/target.js';
+import { formatLiveLine } from './daemon/live-status.js';
 import { serveStack, startLocalStack, type LocalStack } from './daemon/local-stack.js';
-import { stackLayout } from './daemon/stack-folder.js';
-import type { LocalContext } from './resources.js';
-import { waitForPlayback } from './daemon/wait-playback.js';
+import { createLocalDriver } from './driver.js';
 
-export async function runForeground(run: RunContext, nodes: ResourceNode<LocalContext>[], driver: TargetDriver): Promise<StackOutputs> {
-  const layout = stackLayout(run.store.stackDir);
-  let stack: LocalStack | undefined;
-  let control: Awaited<ReturnType<typeof serveStack>> | undefined;
-  const ctx: LocalContext = {
-    run,
-    layout,
-    startInProcess: async () => {
-      const log = (line: string) => void appendFile(layout.daemonLog, `${new Date().toISOString()} ${line}\n`).catch(() => {});
-      stack = await startLocalStack({ spec: run.spec, ladder: run.ladder, secrets: run.secrets, layout, log });
-      control = await serveStack(stack, layout.socket);
-      if (run.spec.start) await stack.start();
-      return stack.info;
-    },
-  };
-  try {
-    await applyUp(nodes, ctx, run.store, run.host);
-    if (run.spec.start) {
-      await waitForPlayback(`http://127.0.0.1:${stack!.info.edgePort}/stream/index.m3u8`, run.host);
-      await run.store.markChannel(true);
-    }
-    const info = stack!.info;
-    for (const [label, url] of [['Player', info.playerUrl], ['Playback URL', info.playbackUrl], ['Dashboard', info.dashboardUrl], ['Push to', info.pushEndpoint]] as const) {
-      if (url) run.host.notify({ level: 'info', code: 'OUTPUT', message: `${label}: ${url}` });
-    }
-    run.host.notify({ level: 'info', code: 'FOREGROUND', message: 'Running in the foreground; press Ctrl-C to stop and tear down (logs are kept).' });
-    // Other commands (status, stop, start) may now use the stack.
-    await (run.flags.releaseLock as (() => Promise<void>) | undefined)?.();
-
-    const line = run.host.progress('starting');
-    const tick = setInterval(() => line.update(statusLine(stack!)), 2_000);
-    const why = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('Ctrl-C'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      void control!.done.then(() => resolve('livestream down'));
-    });
-    clearInterval(tick);
-    line.succeed(`Stopping (${why})`);
-    await control!.close();
-    await stack!.close();
-    if (why === 'livestream down') return {};
-    await run.store.lock('down');
-    await driver.down(run, { deleteLogs: false });
-    return {};
-  } catch (err) {
-    await control?.close();
-    await stack?.close();
-    throw err;
-  }
+export interface ForegroundStack {
+  outputs: StackOutputs;
+  /** Resolves when another command (`livestream down`) asks the stack to shut down. */
+  shutdownRequested: Promise<void>;
+  /** The live figures in one line, for the terminal. */
+  statusLine(): string;
+  /** Stop serving; the stack's resources stay for `down`. */
+  close(): Promise<void>;
 }
 
-function statusLine(stack: LocalStack): string {
-  const s = stack.status() as unknown as {
-    channel: string; viewers: number; segmentsWritten: number;
-    input: { connected?: boolean; fps?: number }; encoder: { speed?: number; restarts?: number };
+/** Creates the stack (or resumes it) with its process this one, and waits until it plays. */
+export async function startForeground(run: RunContext): Promise<ForegroundStack> {
+  let stack: LocalStack | undefined;
+  let control: Awaited<ReturnType<typeof serveStack>> | undefined;
+  const close = async () => {
+    await control?.close();
+    await stack?.close();
   };
-  return [
-    `channel ${s.channel}`,
-    `input ${s.input.connected ? `connected${s.input.fps ? ` ${s.input.fps.toFixed(0)} fps` : ''}` : 'LOST'}`,
-    s.encoder.speed ? `speed ${s.encoder.speed.toFixed(2)}x` : undefined,
-    `segments ${s.segmentsWritten}`,
-    `viewers ${s.viewers}`,
-    s.encoder.restarts ? `restarts ${s.encoder.restarts}` : undefined,
-  ].filter(Boolean).join(' · ');
+  const driver = createLocalDriver({
+    startInProcess: async ({ spec, ladder, secrets }, layout) => {
+      const log = (line: string) => void appendFile(layout.daemonLog, `${new Date().toISOString()} ${line}\n`).catch(() => {});
+      stack = await startLocalStack({ spec, ladder, secrets, layout, log });
+      control = await serveStack(stack, layout.socket);
+      if (spec.start) await stack.start();
+      return stack.info;
+    },
+  });
+  try {
+    const outputs = await driver.up(run);
+    const [running, served] = [stack!, control!];
+    return { outputs, shutdownRequested: served.done, statusLine: () => formatLiveLine(running.status()), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -5,15 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { ResourceNode } from '../../core/graph.js';
-import type { RunContext } from '../../core/target.js';
+import type { TargetRun } from '../../core/lifecycle.js';
 import { isAlive, type ResourceRecord } from '../../core/state.js';
 import { sendControl } from './daemon/control-socket.js';
 import type { StackLayout } from './daemon/stack-folder.js';
 import { spawnDaemon } from './daemon/spawn.js';
-import type { DaemonInfo } from './daemon/local-stack.js';
+import type { DaemonInfo } from './daemon/live-status.js';
 
 export interface LocalContext {
-  run: RunContext;
+  run: TargetRun<'local'>;
   layout: StackLayout;
   /** Foreground mode starts the stack in this process instead of a daemon. */
   startInProcess?: () => Promise<DaemonInfo>;
@@ -128,8 +128,8 @@ const daemonNode: ResourceNode<LocalContext> = {
     const pid = Number(rec.physicalId);
     if (!isAlive(pid)) return { exists: false, status: 'DEAD', detail: `process ${pid} is not running` };
     try {
-      const answer = (await sendControl(ctx.layout.socket, 'status', 5_000)) as { live: { channel: string } };
-      return { exists: true, status: answer.live.channel };
+      const { live } = await sendControl(ctx.layout.socket, 'status', 5_000);
+      return { exists: true, status: live.channel };
     } catch (err) {
       return { exists: true, status: 'UNRESPONSIVE', detail: (err as Error).message };
     }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadProfile } from '../../../src/core/profiles.js';
 import type { Ladder } from '../../../src/core/ladder.js';
-import { validateSpec, type RawSpec, type Secrets, type StackSpec } from '../../../src/core/spec.js';
+import { validateSpec, type LocalStackSpec, type RawSpec, type Secrets } from '../../../src/core/spec.js';
 import { stackLayout, type StackLayout } from '../../../src/targets/local/daemon/stack-folder.js';
 import { startLocalStack, type LocalStack } from '../../../src/targets/local/daemon/local-stack.js';
 
@@ -21,7 +21,7 @@ export const TINY_LADDER = new URL('../../fixtures/ladders/tiny.json', import.me
 
 export interface TestStack {
   dir: string;
-  spec: StackSpec;
+  spec: LocalStackSpec;
   ladder: Ladder;
   layout: StackLayout;
   stack: LocalStack;
@@ -37,7 +37,7 @@ export async function startTestStack(raw: RawSpec, secrets: Secrets = {}): Promi
   const dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-inputs-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const { spec, problems } = validateSpec({ stack: 'e2e', target: 'local', listen: '127.0.0.1', port: 0, profile: TINY_LADDER, ...raw });
-  if (!spec) throw new Error(`invalid test spec: ${JSON.stringify(problems)}`);
+  if (spec?.target !== 'local') throw new Error(`invalid test spec: ${JSON.stringify(problems)}`);
   const ladder = await loadProfile(TINY_LADDER);
   const layout = stackLayout(path.join(dir, spec.stack));
   for (const d of [layout.root, layout.store, layout.logs, layout.work]) await mkdir(d, { recursive: true });

@@ -1,12 +1,12 @@
 /** Which state records `down` may act on, by their names alone (pure), before any AWS call. */
 import { describe, expect, it } from 'vitest';
-import { validateSpec } from '../../../src/core/spec.js';
+import { validateSpec, type AwsStackSpec } from '../../../src/core/spec.js';
 import { resourceNames } from '../../../src/targets/aws/requests/names.js';
 import { buildAwsGraph } from '../../../src/targets/aws/resources/index.js';
 import { assertStackIdentity, nameMismatch } from '../../../src/targets/aws/ownership.js';
 import { record } from '../../helpers/aws-context.js';
 
-const spec = validateSpec({ target: 'aws', stack: 'demo', input: 'RTMP_PUSH', cidr: ['203.0.113.0/24'] }).spec!;
+const spec = validateSpec({ target: 'aws', stack: 'demo', input: 'RTMP_PUSH', cidr: ['203.0.113.0/24'] }).spec as AwsStackSpec;
 const names = resourceNames('demo', 'us-east-1', '123456789012');
 const nodes = new Map(buildAwsGraph(spec, names).map((n) => [n.id, n]));
 

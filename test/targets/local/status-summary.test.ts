@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { summarize } from '../../../src/targets/local/driver.js';
-import type { LiveStatus } from '../../../src/targets/local/daemon/local-stack.js';
+import { summarizeLive as summarize, type LiveStatus } from '../../../src/targets/local/daemon/live-status.js';
 import type { UdpGateCounters } from '../../../src/targets/local/ingest/udp-gate.js';
 
 function liveWith(rtp: UdpGateCounters | undefined): LiveStatus {
   return {
     channel: 'RUNNING', channelState: 'RUNNING',
     input: { type: 'RTP_PUSH', connected: true, refused: 0, losses: 0, ...(rtp ? { rtp } : {}) },
-    encoder: { restarts: 0 }, renditions: [], segmentsWritten: 0, viewers: 0,
-    edge: { requests: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 }, origin: {},
+    encoder: { restarts: 0, droppedFrames: 0 }, renditions: [], segmentsWritten: 0, viewers: 0,
+    edge: { viewers: 0, requests: 0, bytesSent: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 },
+    origin: { objects: 0, bytes: 0, expired: 0, puts: 0, gets: 0, errors: 0 },
     ffmpeg: { path: 'ffmpeg', version: '5.1', source: 'PATH' },
   };
 }
@@ -34,7 +34,7 @@ describe('status summary: RTP packets', () => {
 });
 
 describe('status summary: the encoder', () => {
-  const encoderLine = (encoder: Record<string, unknown>): string => summarize({ ...liveWith(undefined), encoder: { restarts: 0, ...encoder } }).find(([k]) => k === 'Encoder')![1];
+  const encoderLine = (encoder: Partial<LiveStatus['encoder']>): string => summarize({ ...liveWith(undefined), encoder: { restarts: 0, droppedFrames: 0, ...encoder } }).find(([k]) => k === 'Encoder')![1];
 
   it('shows a speed just below real time as such, with the frames dropped to keep up and the drift', () => {
     expect(encoderLine({ speed: 0.997, droppedFrames: 42, pdtDriftSeconds: 4.44 })).toBe('speed 0.997x, 0 restarts, 42 frames dropped to keep up, newest segment 4.4 s behind the clock');

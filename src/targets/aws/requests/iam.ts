@@ -3,7 +3,7 @@
  * this stack's source password, nothing else (the reference grants every bucket, every parameter,
  * EC2 and MediaConnect). Pure; returns the JSON strings IAM's CreateRole / PutRolePolicy take.
  */
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import type { ResourceNames } from './names.js';
 
 export interface PolicyStatement {
@@ -53,7 +53,7 @@ export function containerArn(a: { partition?: string; region: string; accountId:
 }
 
 export function buildRolePolicyDocument(a: {
-  spec: StackSpec;
+  spec: AwsStackSpec;
   names: ResourceNames;
   accountId: string;
   region: string;
@@ -63,7 +63,7 @@ export function buildRolePolicyDocument(a: {
 }): PolicyDocument {
   const partition = a.partition ?? 'aws';
   const statements: PolicyStatement[] = [];
-  if (a.spec.aws?.origin === 'mediastore' || a.originArn.includes(':mediastore:')) {
+  if (a.spec.aws.origin === 'mediastore' || a.originArn.includes(':mediastore:')) {
     statements.push({
       Sid: 'WriteStackContainer',
       Effect: 'Allow',

@@ -21,7 +21,7 @@ import {
 import { checkExceptions, createWaiter, WaiterState, type WaiterResult } from '@smithy/core/client';
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { buildCreateChannelRequest, destinationUrl } from '../requests/channel.js';
 import { isNotFound } from '../requests/errors.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
@@ -30,8 +30,8 @@ import { idempotencyToken, isGone, waiter } from './shared.js';
 
 export const INPUT_ATTACHMENT_NAME = 'input';
 
-export function channelNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
-  const mediastore = spec.aws?.origin === 'mediastore';
+export function channelNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
+  const mediastore = spec.aws.origin === 'mediastore';
   return {
     id: 'channel',
     kind: 'medialive-channel',

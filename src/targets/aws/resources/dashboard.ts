@@ -4,14 +4,14 @@
  */
 import { DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../requests/errors.js';
 import { buildDashboardBody } from '../requests/dashboard.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { ignoreNotFound } from './shared.js';
 
-export function dashboardNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
+export function dashboardNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   return {
     id: 'dashboard',
     kind: 'cloudwatch-dashboard',
@@ -20,7 +20,7 @@ export function dashboardNode(names: ResourceNames, spec: StackSpec): ResourceNo
     name: names.dashboardName,
     async create(ctx, run) {
       const n = ctx.names;
-      const origin = spec.aws?.origin === 'mediastore' ? 'mediastore' : 's3';
+      const origin = spec.aws.origin === 'mediastore' ? 'mediastore' : 's3';
       const out = await ctx.clients.cloudwatch.send(
         new PutDashboardCommand({
           DashboardName: n.dashboardName,

@@ -17,7 +17,7 @@ import {
   waitUntilDistributionDeployed,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../requests/errors.js';
 import { buildDisabledDistributionConfig, cloudFrontPriceClass, buildDistributionConfigWithTags, distributionArn, type DistributionOrigin } from '../requests/cloudfront.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
@@ -25,8 +25,8 @@ import { bucketRegionalDomain, logsBucketDomain } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, waiter } from './shared.js';
 
-export function distributionNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
-  const s3 = spec.aws?.origin !== 'mediastore';
+export function distributionNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
+  const s3 = spec.aws.origin !== 'mediastore';
   return {
     id: 'distribution',
     kind: 'cloudfront-distribution',
@@ -53,7 +53,7 @@ export function distributionNode(names: ResourceNames, spec: StackSpec): Resourc
             cachePolicyIds: { playlists: run.deps['cache-policy-playlists']!.physicalId, segments: run.deps['cache-policy-segments']!.physicalId },
             comment: n.distributionComment,
             playerFunctionArn: String(run.deps['player-function']!.attrs.arn),
-            priceClass: cloudFrontPriceClass(ctx.spec.aws?.priceClass),
+            priceClass: cloudFrontPriceClass(ctx.spec.aws.priceClass),
           }),
         }),
       );

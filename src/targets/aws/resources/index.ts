@@ -2,7 +2,7 @@
  * The AWS resource graph for a spec: which nodes exist depends on the input type and origin.
  */
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { needsSecurityGroup } from '../requests/input.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
@@ -22,8 +22,8 @@ import { playerNode } from './player.js';
 import { roleNode } from './role.js';
 import { sourcePasswordNode } from './source-password.js';
 
-export function buildAwsGraph(spec: StackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
-  const s3 = spec.aws?.origin !== 'mediastore';
+export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
+  const s3 = spec.aws.origin !== 'mediastore';
   const nodes: ResourceNode<AwsContext>[] = [roleNode(names)];
   if (spec.input === 'URL_PULL' && spec.sourcePassword) nodes.push(sourcePasswordNode(names));
   if (needsSecurityGroup(spec)) nodes.push(inputSecurityGroupNode(names));

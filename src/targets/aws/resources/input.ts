@@ -11,14 +11,14 @@ import {
   waitUntilInputDetached,
 } from '@aws-sdk/client-medialive';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../requests/errors.js';
 import { buildCreateInputRequest, needsSecurityGroup } from '../requests/input.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, isGone, waiter } from './shared.js';
 
-export function inputNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
+export function inputNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   const dependsOn: string[] = [];
   if (needsSecurityGroup(spec)) dependsOn.push('input-security-group');
   if (spec.input === 'URL_PULL' && spec.sourcePassword) dependsOn.push('source-password');

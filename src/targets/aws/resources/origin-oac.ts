@@ -11,13 +11,13 @@ import {
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
 import { buildOacConfig } from '../requests/cloudfront.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { createOrAdopt, ignoreNotFound } from './shared.js';
 
-export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
-  const kind = spec.aws?.origin === 'mediastore' ? 'mediastore' : 's3';
+export function originOacNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
+  const kind = spec.aws.origin === 'mediastore' ? 'mediastore' : 's3';
   return {
     id: 'origin-oac',
     kind: 'cloudfront-origin-access-control',

@@ -13,7 +13,7 @@
 import { DeleteContainerPolicyCommand, GetContainerPolicyCommand, PutContainerPolicyCommand } from '@aws-sdk/client-mediastore';
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import type { ResourceRecord } from '../../../core/state.js';
 import { isNotFound } from '../requests/errors.js';
 import { containerArn } from '../requests/iam.js';
@@ -23,8 +23,8 @@ import { buildOriginBucketPolicy } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
 import { withMediaStore } from './origin-mediastore.js';
 
-export function originPolicyNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
-  const mediastore = spec.aws?.origin === 'mediastore';
+export function originPolicyNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
+  const mediastore = spec.aws.origin === 'mediastore';
   return {
     id: 'origin-policy',
     kind: mediastore ? 'mediastore-container-policy' : 's3-bucket-policy',

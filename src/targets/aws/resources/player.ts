@@ -5,7 +5,7 @@
 import { DescribeObjectCommand, DeleteObjectCommand as DeleteDataObjectCommand, PutObjectCommand as PutDataObjectCommand } from '@aws-sdk/client-mediastore-data';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../requests/errors.js';
 import { mediaStoreContentType } from '../requests/mediastore.js';
 import type { ResourceNames } from '../requests/names.js';
@@ -15,8 +15,8 @@ import { withMediaStore } from './origin-mediastore.js';
 
 export const PLAYER_PREFIX = 'player/';
 
-export function playerNode(names: ResourceNames, spec: StackSpec): ResourceNode<AwsContext> {
-  const mediastore = spec.aws?.origin === 'mediastore';
+export function playerNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
+  const mediastore = spec.aws.origin === 'mediastore';
   return {
     id: 'player',
     kind: mediastore ? 'mediastore-objects' : 's3-objects',

@@ -10,15 +10,15 @@ import {
   waitUntilRoleExists,
 } from '@aws-sdk/client-iam';
 import type { ResourceNode } from '../../../core/graph.js';
-import type { StackSpec } from '../../../core/spec.js';
+import type { AwsStackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../requests/errors.js';
 import { bucketArn, buildRolePolicy, buildTrustPolicy, containerArn } from '../requests/iam.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { ignoreNotFound, waiter } from './shared.js';
 
-export function originArn(spec: StackSpec, names: ResourceNames): string {
-  return spec.aws?.origin === 'mediastore'
+export function originArn(spec: AwsStackSpec, names: ResourceNames): string {
+  return spec.aws.origin === 'mediastore'
     ? containerArn({ region: names.region, accountId: names.accountId, containerName: names.containerName })
     : bucketArn(names.originBucket);
 }

@@ -5,16 +5,32 @@
 import net from 'node:net';
 import { chmod, rm } from 'node:fs/promises';
 import { LivestreamError } from '../../../core/errors.js';
+import type { DaemonInfo, LiveStatus } from './live-status.js';
 
-export type ControlCommand = 'status' | 'start' | 'stop' | 'shutdown';
+/** Each command and what the daemon answers to it. */
+export interface ControlReplies {
+  status: { info: DaemonInfo; live: LiveStatus };
+  start: LiveStatus;
+  stop: LiveStatus;
+  shutdown: { stopping: true };
+}
+
+export type ControlCommand = keyof ControlReplies;
 
 export interface ControlRequest {
   command: ControlCommand;
 }
 
+export type ControlHandlers = { [C in ControlCommand]: () => Promise<ControlReplies[C]> };
+
 export type ControlAnswer = { ok: true; data?: unknown } | { ok: false; error: string };
 
-export async function serveControl(socketPath: string, handle: (req: ControlRequest) => Promise<unknown>): Promise<{ close(): Promise<void> }> {
+export async function serveControl(socketPath: string, handlers: ControlHandlers): Promise<{ close(): Promise<void> }> {
+  const handle = async (req: ControlRequest): Promise<unknown> => {
+    // A request is whatever a connection sent: only our own commands are run.
+    if (!Object.hasOwn(handlers, req.command)) throw new Error(`unknown command ${String(req.command)}`);
+    return handlers[req.command]();
+  };
   await rm(socketPath, { force: true });
   const server = net.createServer((conn) => {
     let buf = '';
@@ -48,7 +64,7 @@ export async function serveControl(socketPath: string, handle: (req: ControlRequ
   };
 }
 
-export function sendControl(socketPath: string, command: ControlCommand, timeoutMs = 30_000): Promise<unknown> {
+export function sendControl<C extends ControlCommand>(socketPath: string, command: C, timeoutMs = 30_000): Promise<ControlReplies[C]> {
   return new Promise((resolve, reject) => {
     const conn = net.connect(socketPath);
     let buf = '';
@@ -63,7 +79,8 @@ export function sendControl(socketPath: string, command: ControlCommand, timeout
       clearTimeout(timer);
       try {
         const answer = JSON.parse(buf) as ControlAnswer;
-        if (answer.ok) resolve(answer.data);
+        // The daemon is this same livestream, started from the same files: its answer has the reply's shape.
+        if (answer.ok) resolve(answer.data as ControlReplies[C]);
         else reject(new LivestreamError('DAEMON_FAILED', `The stack's daemon could not ${command}: ${answer.error}`));
       } catch {
         reject(new LivestreamError('DAEMON_FAILED', `The stack's daemon gave no answer to "${command}".`));

@@ -29,9 +29,11 @@ async function main(): Promise<void> {
   const log = (line: string) => logStream.write(`${new Date().toISOString()} ${line}\n`);
   const secrets = JSON.parse((await readStdin()) || '{}') as Secrets;
 
-  const stack = await startLocalStack({ spec: state.spec, ladder: state.ladder, secrets, layout, log });
+  const { spec } = state;
+  if (spec.target !== 'local') throw new LivestreamError('INTERNAL', `Stack ${values.stack} is not a local stack (its target is ${spec.target}).`);
+  const stack = await startLocalStack({ spec, ladder: state.ladder, secrets, layout, log });
   const control = await serveStack(stack, layout.socket);
-  if (state.spec.start) await stack.start();
+  if (spec.start) await stack.start();
   log(`ready: edge ${stack.info.edgePort}, origin ${stack.info.originPort}`);
   process.stdout.write(JSON.stringify({ ready: stack.info }) + '\n');
 

@@ -8,8 +8,9 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Ladder } from '../../../core/ladder.js';
-import type { Secrets, StackSpec } from '../../../core/spec.js';
-import { serveControl, type ControlRequest } from './control-socket.js';
+import type { LocalStackSpec, Secrets } from '../../../core/spec.js';
+import { serveControl } from './control-socket.js';
+import type { DaemonInfo, LiveStatus } from './live-status.js';
 import type { StackLayout } from './stack-folder.js';
 import { createLocalMetrics } from '../plumbing/metrics.js';
 import { startOrigin } from '../origin/server.js';
@@ -22,22 +23,11 @@ import { EncoderSupervisor } from '../encoder/supervisor.js';
 import { BitrateMeter } from './bitrate-meter.js';
 
 export interface DaemonConfig {
-  spec: StackSpec;
+  spec: LocalStackSpec;
   ladder: Ladder;
   secrets: Secrets;
   layout: StackLayout;
   log: (line: string) => void;
-}
-
-export interface DaemonInfo {
-  pid: number;
-  edgePort: number;
-  originPort: number;
-  playerUrl: string;
-  playbackUrl: string;
-  dashboardUrl: string;
-  metricsUrl: string;
-  pushEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -46,20 +36,6 @@ export interface LocalStack {
   stop(): Promise<void>;
   status(): LiveStatus;
   close(): Promise<void>;
-}
-
-export interface LiveStatus {
-  channel: string;
-  /** The dashboard header reads this name. */
-  channelState: string;
-  input: unknown;
-  encoder: unknown;
-  renditions: unknown;
-  segmentsWritten: number;
-  viewers: number;
-  edge: unknown;
-  origin: unknown;
-  ffmpeg: { path: string; version: string; source: string };
 }
 
 /** The address to show people: with --listen 0.0.0.0, the machine's first LAN address. */
@@ -74,7 +50,7 @@ export function displayHost(listen: string): string {
 
 export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
   const { spec, ladder, layout, log } = cfg;
-  const listen = spec.local?.listen ?? '127.0.0.1';
+  const { listen } = spec.local;
   const credential = (await readFile(layout.credential, 'utf8')).trim();
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -97,8 +73,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
 
     const ffmpeg = await findFfmpeg();
     const ingest = await startIngest({
-      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, caps: ffmpeg.caps, workDir: layout.work,
-      rtmpPort: spec.local?.rtmpPort ?? 1935, rtpPort: spec.local?.rtpPort ?? 5000, log,
+      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, caps: ffmpeg.caps, workDir: layout.work, log,
     });
     closers.push(() => ingest.close());
     metrics.ingest.read = () => ingest.state();
@@ -161,13 +136,14 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       originUrl: origin.url,
       credential,
       host: listen,
-      port: spec.local?.port ?? 0,
+      port: spec.local.port,
       segmentSeconds: ladder.hls.segmentSeconds,
       logDir: path.join(layout.logs, 'edge'),
       distributionId: spec.stack,
       handlers: [web],
       metrics,
-      workers: spec.local?.edgeWorkers ?? defaultEdgeWorkers(),
+      // Absent is "auto": the machine that runs the stack decides (see LocalOptions.edgeWorkers).
+      workers: spec.local.edgeWorkers ?? defaultEdgeWorkers(),
     });
     edgeRef = edge;
     closers.push(() => edge.close());
@@ -211,22 +187,20 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
 export async function serveStack(stack: LocalStack, socketPath: string): Promise<{ done: Promise<void>; close(): Promise<void> }> {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
-  const control = await serveControl(socketPath, async (req: ControlRequest) => {
-    switch (req.command) {
-      case 'status':
-        return { info: stack.info, live: stack.status() };
-      case 'start':
-        await stack.start();
-        return stack.status();
-      case 'stop':
-        await stack.stop();
-        return stack.status();
-      case 'shutdown':
-        setImmediate(finish);
-        return { stopping: true };
-      default:
-        throw new Error(`unknown command ${(req as { command: string }).command}`);
-    }
+  const control = await serveControl(socketPath, {
+    status: async () => ({ info: stack.info, live: stack.status() }),
+    start: async () => {
+      await stack.start();
+      return stack.status();
+    },
+    stop: async () => {
+      await stack.stop();
+      return stack.status();
+    },
+    shutdown: async () => {
+      setImmediate(finish);
+      return { stopping: true };
+    },
   });
   return { done, close: () => control.close() };
 }

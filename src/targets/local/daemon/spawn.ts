@@ -7,7 +7,7 @@ import { openSync, closeSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LivestreamError } from '../../../core/errors.js';
 import type { Secrets } from '../../../core/spec.js';
-import type { DaemonInfo } from './local-stack.js';
+import type { DaemonInfo } from './live-status.js';
 import type { StackLayout } from './stack-folder.js';
 
 /** Run from dist/ as plain JS; from src/ (tests) through tsx, which vitest's toolchain brings. */

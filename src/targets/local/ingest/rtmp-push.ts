@@ -11,8 +11,6 @@ import { startTcpGate } from './tcp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
 import { explainListenError } from '../plumbing/listen.js';
 
-export const DEFAULT_RTMP_PORT = 1935;
-
 /** The decoder's input arguments: ffmpeg as a one-shot RTMP server on loopback. */
 export function buildRtmpInputArgs(internalPort: number, stack: string): string[] {
   return ['-listen', '1', '-i', `rtmp://127.0.0.1:${internalPort}/${stack}/stream`];
@@ -20,8 +18,7 @@ export function buildRtmpInputArgs(internalPort: number, stack: string): string[
 
 export async function startRtmpIngest(opts: IngestOptions): Promise<Ingest> {
   const log = opts.log ?? (() => {});
-  const listen = opts.spec.local?.listen ?? '127.0.0.1';
-  const port = opts.rtmpPort ?? DEFAULT_RTMP_PORT;
+  const { listen, rtmpPort: port } = opts.spec.local;
   const internalPort = await findFreeTcpPort();
   const gate = await startTcpGate({ host: listen, port, cidrs: opts.spec.cidrs, targetPort: internalPort, label: 'RTMP', log })
     .catch((err: unknown) => { throw explainListenError(err, 'The RTMP input', listen, port, 'a free --rtmp-port'); });

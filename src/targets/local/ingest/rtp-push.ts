@@ -10,7 +10,6 @@ import { GATE_SOCKET_BUFFER_BYTES, startUdpGate } from './udp-gate.js';
 import { choosePushHost } from './push-endpoint.js';
 import { explainListenError } from '../plumbing/listen.js';
 
-export const DEFAULT_RTP_PORT = 5000;
 /** A datagram from an allowed source within this window means "connected". */
 export const RTP_LIVE_MS = 3_000;
 /**
@@ -35,8 +34,7 @@ export function buildRtpInputArgs(internalPort: number): string[] {
 
 export async function startRtpIngest(opts: IngestOptions): Promise<Ingest> {
   const log = opts.log ?? (() => {});
-  const listen = opts.spec.local?.listen ?? '127.0.0.1';
-  const port = opts.rtpPort ?? DEFAULT_RTP_PORT;
+  const { listen, rtpPort: port } = opts.spec.local;
   const internalPort = await findFreeUdpPortPair();
   const gate = await startUdpGate({ host: listen, port, cidrs: opts.spec.cidrs, targetPort: internalPort, label: 'RTP', log })
     .catch((err: unknown) => { throw explainListenError(err, 'The RTP input', listen, port, 'a free --rtp-port'); });

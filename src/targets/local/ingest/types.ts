@@ -2,7 +2,7 @@
  * What every local input type provides to the encoder: ffmpeg input arguments, the streams to map,
  * a push endpoint and a live state. Each input module implements `Ingest`; start.ts picks one.
  */
-import type { Secrets, StackSpec } from '../../../core/spec.js';
+import type { LocalStackSpec, Secrets } from '../../../core/spec.js';
 import type { FfmpegCaps } from '../encoder/ffmpeg-caps.js';
 import type { UdpGateCounters } from './udp-gate.js';
 
@@ -43,16 +43,13 @@ export interface Ingest {
 }
 
 export interface IngestOptions {
-  spec: StackSpec;
+  /** Its local options say where push inputs listen (listen, rtmpPort, rtpPort; 0 = any free port). */
+  spec: LocalStackSpec;
   secrets: Secrets;
   ffmpegPath: string;
   /** What the ffmpeg can do (findFfmpeg's `caps`); default a modern one (5.1). */
   caps?: FfmpegCaps;
   workDir: string;
-  /** default 1935; 0 = any free port (tests) */
-  rtmpPort?: number;
-  /** default 5000; 0 = any free port (tests) */
-  rtpPort?: number;
   log?: (line: string) => void;
   /** Wall clock in ms for the burned-in demo clock; Date.now by default (tests may pin it). */
   now?: () => number;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildRolePolicy, buildTrustPolicy, containerArn, parameterArn } from '../../../../src/targets/aws/requests/iam.js';
 import { resourceNames } from '../../../../src/targets/aws/requests/names.js';
-import type { StackSpec } from '../../../../src/core/spec.js';
+import type { AwsStackSpec } from '../../../../src/core/spec.js';
 
 const names = resourceNames('demo', 'eu-west-1', '123456789012');
-const spec = (over: Partial<StackSpec> = {}): StackSpec => ({
+const spec = (over: Partial<AwsStackSpec> = {}): AwsStackSpec => ({
   stack: 'demo', target: 'aws', input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', sourcePassword: false, cidrs: [],
   profile: 'HD-720p', start: false, aws: { region: 'eu-west-1', origin: 's3' }, ...over,
 });

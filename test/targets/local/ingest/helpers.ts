@@ -3,12 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StackSpec } from '../../../../src/core/spec.js';
+import type { LocalStackSpec } from '../../../../src/core/spec.js';
 
 export const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
 export const FFPROBE = 'ffprobe';
 
-export function makeSpec(over: Partial<StackSpec>): StackSpec {
+export function makeSpec(over: Partial<LocalStackSpec>): LocalStackSpec {
   return {
     stack: 'teststack', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
     profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 0, rtpPort: 0, edgeWorkers: 1 }, ...over,

@@ -22,7 +22,7 @@ async function startRtmp(cidrs: string[], listen = '127.0.0.1', lines: string[] 
   cleanup = tmp.remove;
   ingest = await startIngest({
     spec: makeSpec({ input: 'RTMP_PUSH', cidrs, local: { listen, port: 0, rtmpPort: 0, rtpPort: 0, edgeWorkers: 1 } }),
-    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, rtmpPort: 0, log: (l) => lines.push(l),
+    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, log: (l) => lines.push(l),
   });
   return ingest;
 }

@@ -21,7 +21,7 @@ async function startRtp(cidrs: string[], lines: string[] = []): Promise<Ingest> 
   cleanup = tmp.remove;
   ingest = await startIngest({
     spec: makeSpec({ input: 'RTP_PUSH', cidrs }),
-    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, rtpPort: 0, log: (l) => lines.push(l),
+    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, log: (l) => lines.push(l),
   });
   return ingest;
 }

@@ -1,0 +1,244 @@
+/**
+ * The up / status / down skeleton every target shares, written once. A target describes its
+ * resource graph and the steps only it knows (a TargetDescription); `defineTarget` makes the
+ * TargetDriver the CLI calls. The skeleton: the plan in dependency order, the graph applied and
+ * the links recorded, one status row per record read from its node, the graph torn down with
+ * what is kept kept and the state settled. A third target is one more description.
+ */
+import { LivestreamError } from './errors.js';
+import { applyDown, applyUp, orderLevels, type DownResult, type ResourceNode } from './graph.js';
+import type { Ladder } from './ladder.js';
+import type { SpecOf, StackSpec, TargetName } from './spec.js';
+import type { ResourceRecord, StackState } from './state.js';
+import type {
+  CostEstimate,
+  DownReport,
+  PlannedResource,
+  ResourceStatus,
+  RunContext,
+  StackOutputs,
+  StackStatus,
+  StillBilling,
+  TargetDriver,
+} from './target.js';
+
+/** A run whose spec is the target's own. */
+export type TargetRun<N extends TargetName> = RunContext<SpecOf<N>>;
+/** A state whose spec is the target's own. */
+export type TargetState<N extends TargetName> = StackState<SpecOf<N>>;
+
+/** What `plan` lists of a node. */
+export type PlanNode = Pick<ResourceNode<unknown>, 'id' | 'kind' | 'name' | 'describe' | 'dependsOn'>;
+
+/** The commands that work on a recorded stack. */
+export type RecordedCommand = 'status' | 'start' | 'stop' | 'down';
+
+/** What status reads beside the resources: the channel, the links, the target's live figures. */
+export interface Observed<Live> {
+  channel: StackStatus['channel'];
+  outputs: StackOutputs;
+  live?: Live;
+  summary?: Array<[string, string]>;
+}
+
+/** What a target's preparation for `down` leaves for after the deletes. */
+export interface Teardown {
+  /** Records found not to be the stack's: left untouched and dropped from the state. */
+  refused?: DownReport['refused'];
+  /** After the deletes, before what is left is read (AWS: records it could not screen go back). */
+  afterDeletes?(result: DownResult): Promise<void>;
+}
+
+/** `N`: the target's name; `C`: the context its resource nodes work in; `Live`: its live figures. */
+export interface TargetDescription<N extends TargetName, C, Live = unknown> {
+  name: N;
+  /** Pure: refuses a spec the target cannot build (plan and up). */
+  check?(spec: SpecOf<N>): void;
+  /** Pure: the graph as `plan` lists it, before any provider is asked (names only it knows are placeholders). */
+  planGraph(spec: SpecOf<N>): readonly PlanNode[];
+  /** Pure: what the stack costs per hour while the channel runs (undefined: nothing to pay). */
+  estimateCost(spec: SpecOf<N>, ladder: Ladder): CostEstimate | undefined;
+  /** The context `up` works in (AWS: credentials checked once, before anything is written). */
+  openForUp(run: TargetRun<N>): Promise<C>;
+  /** The context of a recorded stack. */
+  openRecorded(run: TargetRun<N>, state: TargetState<N>, command: RecordedCommand): Promise<C>;
+  /** The graph a run applies, reads and tears down. */
+  graph(ctx: C, spec: SpecOf<N>): ResourceNode<C>[];
+  /** After the state exists, before the graph is applied: refusals, adopting what exists (AWS). */
+  beforeUp?(run: TargetRun<N>, ctx: C, nodes: readonly ResourceNode<C>[]): Promise<void>;
+  /** `up` of a spec whose channel starts: start it, wait until it plays, record the run. */
+  startAfterUp(run: TargetRun<N>, ctx: C): Promise<void>;
+  /** The user's links, from what the state records. */
+  outputsOf(ctx: C, state: TargetState<N>): StackOutputs;
+  startChannel(run: TargetRun<N>, ctx: C, state: TargetState<N>): Promise<void>;
+  stopChannel(run: TargetRun<N>, ctx: C, state: TargetState<N>): Promise<void>;
+  status: {
+    /**
+     * The order of the resource rows: as the state recorded them (records the graph no longer
+     * has among them), or in the graph's order (those after).
+     */
+    order: 'recorded' | 'graph';
+    /** A read that failed, as its row says it; undefined: ERROR and the message. */
+    explainReadFailure?(err: unknown): { status: string; detail: string } | undefined;
+    observe(run: TargetRun<N>, ctx: C, state: TargetState<N>, rows: readonly ResourceStatus[]): Promise<Observed<Live>>;
+  };
+  down: {
+    /** Ids of records `down` keeps unless --delete-logs (the logs). */
+    keeps: readonly string[];
+    /** Ids deleted before everything else, whatever else fails: what bills while it exists. */
+    billsFirst?: readonly string[];
+    /** Archive the state even while kept records remain (local: a logs folder needs no state to be found). */
+    archiveKept?: boolean;
+    /** Before the deletes: stop the channel, screen the records... */
+    prepare?(run: TargetRun<N>, ctx: C, state: TargetState<N>, nodes: readonly ResourceNode<C>[]): Promise<Teardown | void>;
+    /** After the deletes: what is left that costs money, read from the provider. */
+    stillBilling?(run: TargetRun<N>, ctx: C, nodes: readonly ResourceNode<C>[]): Promise<StillBilling[]>;
+    /** Say what was kept and where (the records are still in the state). */
+    noteKept?(run: TargetRun<N>, ctx: C, state: TargetState<N>, kept: readonly ResourceRecord[]): void;
+    /** After the state was archived (local: the stack's emptied folder goes). */
+    afterArchive?(ctx: C): Promise<void>;
+  };
+  /** A stack with no state file here (AWS: looked for by its names and tag). */
+  unrecorded?: {
+    status(run: TargetRun<N>): Promise<StackStatus<Live>>;
+    /** Find it, ask, and record it; undefined when there is nothing (having said so). */
+    recover(run: TargetRun<N>): Promise<StackState | undefined>;
+  };
+}
+
+const INTERRUPTED = 'creation was interrupted; "livestream up" resumes it';
+
+export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescription<N, C, Live>): TargetDriver<Live> {
+  const specOf = (spec: StackSpec): SpecOf<N> => {
+    // The CLI picks the driver by the stack's target: a mismatch is a bug, not a user's mistake.
+    if (spec.target !== desc.name) throw new LivestreamError('INTERNAL', `The ${desc.name} target was handed a ${String(spec.target)} stack.`);
+    return spec as SpecOf<N>;
+  };
+  const runOf = (run: RunContext): TargetRun<N> => ({ ...run, spec: specOf(run.spec) });
+  const stateOf = (state: StackState): TargetState<N> => {
+    specOf(state.spec);
+    return state as TargetState<N>;
+  };
+  const recorded = async (run: RunContext): Promise<StackState | undefined> => run.store.get() ?? (await run.store.load());
+
+  /** The recorded stack and its context, for start and stop. */
+  async function openForChannel(run: RunContext, command: 'start' | 'stop') {
+    const r = runOf(run);
+    const state = stateOf((await recorded(run)) ?? run.store.require());
+    return { r, state, ctx: await desc.openRecorded(r, state, command) };
+  }
+
+  async function readRow(ctx: C, node: ResourceNode<C> | undefined, rec: ResourceRecord): Promise<ResourceStatus> {
+    const base = { id: rec.id, kind: rec.kind, name: rec.name, physicalId: rec.physicalId };
+    if (!node) return { ...base, exists: false, status: 'UNKNOWN', detail: 'not part of this livestream version' };
+    if (!rec.physicalId) return { ...base, exists: false, status: 'CREATING', detail: INTERRUPTED };
+    try {
+      const seen = await node.read(ctx, rec);
+      return { ...base, exists: seen.exists, ...(seen.status ? { status: seen.status } : {}), ...(seen.detail ? { detail: seen.detail } : {}), ...(rec.status === 'creating' ? { detail: INTERRUPTED } : {}) };
+    } catch (err) {
+      // Not readable is not gone: a refusal says nothing about whether it exists.
+      const why = desc.status.explainReadFailure?.(err) ?? { status: 'ERROR', detail: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
+      return { ...base, exists: null, ...why };
+    }
+  }
+
+  function rowRecords(state: StackState, nodes: readonly ResourceNode<C>[]): ResourceRecord[] {
+    const all = Object.values(state.resources);
+    if (desc.status.order === 'recorded') return all;
+    const inGraph = nodes.flatMap((n) => (state.resources[n.id] ? [state.resources[n.id]!] : []));
+    return [...inGraph, ...all.filter((rec) => !nodes.some((n) => n.id === rec.id))];
+  }
+
+  return {
+    name: desc.name,
+
+    plan(spec): PlannedResource[] {
+      const own = specOf(spec);
+      desc.check?.(own);
+      const nodes = desc.planGraph(own);
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      return orderLevels(nodes).flat().map((id) => {
+        const n = byId.get(id)!;
+        return { id: n.id, kind: n.kind, name: n.name, describe: n.describe, dependsOn: [...n.dependsOn] };
+      });
+    },
+
+    estimateCost: (spec, ladder) => desc.estimateCost(specOf(spec), ladder),
+
+    async up(run) {
+      const r = runOf(run);
+      desc.check?.(r.spec);
+      const ctx = await desc.openForUp(r);
+      if (!(await recorded(run))) await run.store.create({ target: desc.name, spec: r.spec, ladder: run.ladder });
+      const nodes = desc.graph(ctx, r.spec);
+      await desc.beforeUp?.(r, ctx, nodes);
+      await applyUp(nodes, ctx, run.store, run.host);
+      if (r.spec.start) await desc.startAfterUp(r, ctx);
+      const outputs = desc.outputsOf(ctx, stateOf(run.store.require()));
+      await run.store.update((s) => {
+        s.outputs = Object.fromEntries(Object.entries(outputs).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      });
+      return outputs;
+    },
+
+    async start(run) {
+      const { r, state, ctx } = await openForChannel(run, 'start');
+      await desc.startChannel(r, ctx, state);
+    },
+
+    async stop(run) {
+      const { r, state, ctx } = await openForChannel(run, 'stop');
+      await desc.stopChannel(r, ctx, state);
+    },
+
+    async status(run): Promise<StackStatus<Live>> {
+      const r = runOf(run);
+      const found = await recorded(run);
+      if (!found && desc.unrecorded) return desc.unrecorded.status(r);
+      const state = stateOf(found ?? run.store.require());
+      const ctx = await desc.openRecorded(r, state, 'status');
+      const nodes = desc.graph(ctx, state.spec);
+      const byId = new Map(nodes.map((n) => [n.id, n]));
+      const resources = await Promise.all(rowRecords(state, nodes).map((rec) => readRow(ctx, byId.get(rec.id), rec)));
+      const seen = await desc.status.observe(r, ctx, state, resources);
+      return {
+        stack: state.stack,
+        target: desc.name,
+        channel: seen.channel,
+        resources,
+        outputs: seen.outputs,
+        ...(seen.live !== undefined ? { live: seen.live } : {}),
+        ...(seen.summary ? { summary: seen.summary } : {}),
+      };
+    },
+
+    async down(run, opts): Promise<DownReport> {
+      const r = runOf(run);
+      const found = (await recorded(run)) ?? (desc.unrecorded ? await desc.unrecorded.recover(r) : run.store.require());
+      if (!found) return { deleted: [], kept: [], failed: [], blocked: [], keptNames: [] };
+      const state = stateOf(found);
+      const ctx = await desc.openRecorded(r, state, 'down');
+      const nodes = desc.graph(ctx, state.spec);
+      const teardown = (await desc.down.prepare?.(r, ctx, state, nodes)) ?? {};
+      const keep = (rec: { id: string }) => desc.down.keeps.includes(rec.id) && !opts.deleteLogs;
+      const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: desc.down.billsFirst });
+      await teardown.afterDeletes?.(result);
+      const stillBilling = await desc.down.stillBilling?.(r, ctx, nodes);
+      const kept = Object.values(run.store.require().resources).filter(keep);
+      const report: DownReport = {
+        ...(stillBilling ? { stillBilling } : {}),
+        ...result,
+        keptNames: kept.map((rec) => rec.name),
+        ...(teardown.refused && teardown.refused.length > 0 ? { refused: teardown.refused } : {}),
+      };
+      for (const b of stillBilling ?? []) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
+      if (kept.length > 0) desc.down.noteKept?.(r, ctx, state, kept);
+      const archived = await run.store.settleAfterDown(keep, { archiveKept: desc.down.archiveKept });
+      if (archived) {
+        report.archivedState = archived;
+        await desc.down.afterArchive?.(ctx);
+      }
+      return report;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * What the stack process reports about itself, one type from the daemon to the control socket's
+ * answer, the driver's status (and --json), and the lines people read: `status`'s summary and
+ * `up --foreground`'s status line.
+ */
+import type { InputType } from '../../../core/spec.js';
+import type { EdgeStats } from '../edge/cluster-protocol.js';
+import type { EncoderStatus } from '../encoder/supervisor.js';
+import type { IngestState } from '../ingest/types.js';
+import type { UdpGateCounters } from '../ingest/udp-gate.js';
+import type { OriginServer } from '../origin/server.js';
+
+/** Who the stack process is and where it serves; recorded as the daemon resource's attributes. */
+export interface DaemonInfo {
+  pid: number;
+  edgePort: number;
+  originPort: number;
+  playerUrl: string;
+  playbackUrl: string;
+  dashboardUrl: string;
+  metricsUrl: string;
+  pushEndpoint?: string;
+}
+
+/** The input as the ingest and the encoder see it, with the bitrate the daemon metered. */
+export type LiveInput = { type: InputType } & IngestState & EncoderStatus['input'];
+
+export interface LiveStatus {
+  channel: EncoderStatus['state'];
+  /** The dashboard header reads this name. */
+  channelState: EncoderStatus['state'];
+  input: LiveInput;
+  encoder: EncoderStatus['encoder'];
+  renditions: EncoderStatus['renditions'];
+  segmentsWritten: number;
+  viewers: number;
+  edge: EdgeStats;
+  origin: ReturnType<OriginServer['stats']>;
+  ffmpeg: { path: string; version: string; source: string };
+}
+
+/** The live figures as lines for people (`status`). */
+export function summarizeLive(live: LiveStatus): Array<[string, string]> {
+  const { input, encoder: enc, edge, renditions } = live;
+  return [
+    ['Input', [
+      input.type,
+      input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.bitrate ? `, ${(input.bitrate / 1e6).toFixed(2)} Mb/s` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
+      input.losses ? `${input.losses} losses` : undefined,
+      input.refused ? `${input.refused} refused by --cidr` : undefined,
+      input.rtp ? describeRtpLoss(input.rtp) : undefined,
+      input.lastError,
+    ].filter(Boolean).join(', ')],
+    ['Encoder', [
+      enc.speed !== undefined ? `speed ${enc.speed.toFixed(3)}x` : 'not running',
+      enc.fps !== undefined ? `${enc.fps.toFixed(0)} fps` : undefined,
+      `${enc.restarts} restarts`,
+      // Frames dropped to stay on the wall clock: the picture stutters, the timeline does not slip.
+      enc.droppedFrames ? `${enc.droppedFrames} frames dropped to keep up` : undefined,
+      enc.pdtDriftSeconds !== undefined ? `newest segment ${enc.pdtDriftSeconds.toFixed(1)} s behind the clock` : undefined,
+      enc.lastError ? `last error: ${enc.lastError}` : undefined,
+    ].filter(Boolean).join(', ')],
+    ['Renditions', renditions.map((r) => `${r.width}x${r.height}@${r.framerate} ${Math.round(r.bitrate / 1000)}k`).join(', ')],
+    ['Viewers', `${live.viewers} now; ${edge.segmentsServed} segments served, ${edge.requests} requests (${edge.hits} hits, ${edge.misses} misses), ${edge.errors} errors`],
+    ['Segments', `${live.segmentsWritten} written by the encoder`],
+    ['ffmpeg', `${live.ffmpeg.path} ${live.ffmpeg.version} (from ${live.ffmpeg.source})`],
+  ];
+}
+
+/** The live figures in one line, for the terminal `up --foreground` runs in. */
+export function formatLiveLine(live: LiveStatus): string {
+  return [
+    `channel ${live.channel}`,
+    `input ${live.input.connected ? `connected${live.input.fps ? ` ${live.input.fps.toFixed(0)} fps` : ''}` : 'LOST'}`,
+    live.encoder.speed ? `speed ${live.encoder.speed.toFixed(2)}x` : undefined,
+    `segments ${live.segmentsWritten}`,
+    `viewers ${live.viewers}`,
+    live.encoder.restarts ? `restarts ${live.encoder.restarts}` : undefined,
+  ].filter(Boolean).join(' · ');
+}
+
+/** RTP datagrams lost on the way to the decoder, by where (udp-gate.ts). */
+function describeRtpLoss(rtp: UdpGateCounters): string {
+  const lost = rtp.sequenceGaps + rtp.droppedAtGate + (rtp.droppedAtDecoder ?? 0);
+  if (lost === 0) return `${rtp.forwarded} RTP packets, none lost`;
+  return `RTP packets lost: ${rtp.sequenceGaps} before the gate, ${rtp.droppedAtGate} at the gate, ${rtp.droppedAtDecoder ?? 'unknown'} at the decoder`;
+}
