@@ -94,7 +94,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
         out.line(`Stack "${spec.stack}" exists: resuming; what exists is kept.`);
       }
       const run: RunContext = { spec, ladder, secrets, store, host: out.host(), now: () => new Date() };
-      // --foreground is the local target's; elsewhere it changes nothing (as before it had a type).
+      // --foreground runs a local stack in this process; on AWS it changes nothing (as it never did).
       const outputs = opts.foreground && spec.target === 'local' ? await runForeground(run, driver) : await driver.up(run);
       if (opts.foreground) {
         out.result(`Stack "${spec.stack}" ran in the foreground and is torn down; its logs are kept.`, { stack: spec.stack, target: spec.target, foreground: true, tornDown: true });

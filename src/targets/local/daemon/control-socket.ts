@@ -79,7 +79,7 @@ export function sendControl<C extends ControlCommand>(socketPath: string, comman
       clearTimeout(timer);
       try {
         const answer = JSON.parse(buf) as ControlAnswer;
-        // The daemon is this same livestream, started from the same files: its answer has the reply's shape.
+        // The daemon is livestream's own (spawn.ts): its answers have the shapes ControlReplies gives.
         if (answer.ok) resolve(answer.data as ControlReplies[C]);
         else reject(new LivestreamError('DAEMON_FAILED', `The stack's daemon could not ${command}: ${answer.error}`));
       } catch {
