@@ -329,13 +329,12 @@ export class EncoderSupervisor {
 
   private startEncoder(): void {
     if (!this.running || !this.sync || !this.playlists || !this.relay) return;
-    const token = this.opts.writeToken();
     const run = ++this.run;
     this.composer.beginRun(run);
     const args = buildEncoderArgs({
       ladder: this.opts.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
-      output: { kind: 'http', originUrl: this.relay.url, token },
+      output: { kind: 'http', originUrl: this.relay.url },
       playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
       inputFps: this.raw.fps,
       caps: this.caps,
@@ -345,8 +344,8 @@ export class EncoderSupervisor {
       ffmpegPath: this.opts.ffmpegPath,
       args,
       label: 'encoder',
-      // The relay's key plays the token's part: masked like it.
-      secrets: [token, new URL(this.relay.url).pathname.slice(1)],
+      // No token on this command line (the relay adds it); where the relay needs a key in its URL, that key is masked.
+      secrets: this.relay.key ? [this.relay.key] : [],
       log: this.log,
       stdin: 'pipe',
       extraPipes: 1,
