@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readObjectRequest, routeRequest, type ObjectRequest, type Route } from '../../../../src/targets/local/edge/routing.js';
 
 describe('routeRequest', () => {
-  const workerPaths = (p: string): boolean => true; // a cluster worker passes everything outside /stream/ on
+  const workerPaths = (): boolean => true; // a cluster worker passes everything outside /stream/ on
   const cases: [string, string, ((p: string) => boolean) | undefined, boolean, Route][] = [
     ['/stream/index.m3u8', 'GET', undefined, true, 'cache'], // the stream: no handler gets a say
     ['/stream/index.m3u8', 'GET', workerPaths, true, 'cache'], // nor the pass-through
