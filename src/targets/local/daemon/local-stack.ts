@@ -1,6 +1,6 @@
 /**
  * The local stack in one process: origin, the edge's shield (with the player and dashboard pages;
- * viewers are served by edge worker processes it forks, see edge-cluster.ts), ingest and the
+ * viewers are served by edge worker processes it forks, see edge/cluster.ts), ingest and the
  * encoder supervisor, plus a control socket for `start`, `stop`, `status` and `down`.
  * It runs detached from `livestream up`, or in the terminal with `up --foreground`.
  */
