@@ -45,7 +45,7 @@ import { PlaylistComposer } from './media-playlist.js';
 import { createPlaylistWriter, type PlaylistWriter } from './playlist-writer.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { startPutRelay, type PutRelay } from './put-relay.js';
-import { redactText } from './redact.js';
+import { redactText } from '../../../core/redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
 import type { ChannelHealthSample } from './health.js';
 export type { ChannelHealthSample } from './health.js';
