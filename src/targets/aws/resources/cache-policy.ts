@@ -6,13 +6,14 @@ import {
   DeleteCachePolicyCommand,
   GetCachePolicyCommand,
   ListCachePoliciesCommand,
+  type ListCachePoliciesCommandInput,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
 import { buildCachePolicyConfig, cacheTtls } from '../requests/cloudfront.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { createOrAdopt, ignoreNotFound } from './shared.js';
+import { createOrAdopt, eachPage, ignoreNotFound } from './shared.js';
 
 export type CachePolicyKind = 'playlists' | 'segments';
 
@@ -57,12 +58,15 @@ export function cachePolicyNode(names: ResourceNames, which: CachePolicyKind): R
 }
 
 export async function findCachePolicyByName(ctx: AwsContext, name: string): Promise<string | undefined> {
-  let Marker: string | undefined;
-  do {
-    const page = await ctx.clients.cloudfront.send(new ListCachePoliciesCommand({ Type: 'custom', Marker }));
+  const cf = ctx.clients.cloudfront;
+  const pages = eachPage(
+    (input: ListCachePoliciesCommandInput) => cf.send(new ListCachePoliciesCommand(input)),
+    { Type: 'custom' },
+    (page) => (page.CachePolicyList?.NextMarker ? { Marker: page.CachePolicyList.NextMarker } : undefined),
+  );
+  for await (const page of pages) {
     const hit = page.CachePolicyList?.Items?.find((i) => i.CachePolicy?.CachePolicyConfig?.Name === name);
     if (hit) return hit.CachePolicy!.Id;
-    Marker = page.CachePolicyList?.NextMarker;
-  } while (Marker);
+  }
   return undefined;
 }

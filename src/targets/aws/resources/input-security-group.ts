@@ -6,7 +6,7 @@ import {
   DeleteInputSecurityGroupCommand,
   DescribeInputSecurityGroupCommand,
   type InputSecurityGroup,
-  ListInputSecurityGroupsCommand,
+  paginateListInputSecurityGroups,
 } from '@aws-sdk/client-medialive';
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
@@ -73,9 +73,7 @@ export function inputSecurityGroupNode(names: ResourceNames): ResourceNode<AwsCo
 /** This stack's group that no input uses (with `sameRules`, only one with the spec's CIDRs). */
 async function findOrphan(ctx: AwsContext, sameRules: boolean): Promise<InputSecurityGroup | undefined> {
   const want = [...ctx.spec.cidrs].sort().join(',');
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.clients.medialive.send(new ListInputSecurityGroupsCommand({ NextToken }));
+  for await (const page of paginateListInputSecurityGroups({ client: ctx.clients.medialive }, {})) {
     const hit = (page.InputSecurityGroups ?? []).find(
       (g) =>
         g.Tags?.[TAG_KEY] === ctx.names.stack &&
@@ -84,7 +82,6 @@ async function findOrphan(ctx: AwsContext, sameRules: boolean): Promise<InputSec
         (!sameRules || (g.WhitelistRules ?? []).map((r) => r.Cidr).sort().join(',') === want),
     );
     if (hit) return hit;
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return undefined;
 }

@@ -14,7 +14,7 @@ import {
   PutMetricPolicyCommand,
   StartAccessLoggingCommand,
 } from '@aws-sdk/client-mediastore';
-import { DeleteObjectCommand, ListItemsCommand, type MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
+import { DeleteObjectCommand, paginateListItems, type MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
@@ -105,14 +105,11 @@ export function originMediaStoreNode(names: ResourceNames): ResourceNode<AwsCont
 }
 
 async function emptyContainer(data: MediaStoreDataClient, path: string): Promise<void> {
-  let NextToken: string | undefined;
-  do {
-    const page = await data.send(new ListItemsCommand({ Path: path, NextToken }));
+  for await (const page of paginateListItems({ client: data }, { Path: path })) {
     for (const item of page.Items ?? []) {
       const full = path ? `${path}/${item.Name}` : item.Name!;
       if (item.Type === 'FOLDER') await emptyContainer(data, full);
       else await data.send(new DeleteObjectCommand({ Path: full }));
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
 }

@@ -6,7 +6,7 @@ import {
   CreateOriginAccessControlCommand,
   DeleteOriginAccessControlCommand,
   GetOriginAccessControlCommand,
-  ListOriginAccessControlsCommand,
+  paginateListOriginAccessControls,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
@@ -58,12 +58,9 @@ export function originOacNode(names: ResourceNames, spec: StackSpec): ResourceNo
 }
 
 export async function findOacByName(ctx: AwsContext, name: string): Promise<string | undefined> {
-  let Marker: string | undefined;
-  do {
-    const page = await ctx.clients.cloudfront.send(new ListOriginAccessControlsCommand({ Marker }));
+  for await (const page of paginateListOriginAccessControls({ client: ctx.clients.cloudfront }, {})) {
     const hit = page.OriginAccessControlList?.Items?.find((i) => i.Name === name);
     if (hit) return hit.Id;
-    Marker = page.OriginAccessControlList?.NextMarker;
-  } while (Marker);
+  }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * Small helpers every resource module shares: idempotency tokens, "not found is done",
- * bounded polling and the waiter settings.
+ * bounded polling, the waiter settings and paging where the SDK has no paginator.
  */
 import { createHash } from 'node:crypto';
 import type { CreateContext } from '../../../core/graph.js';
@@ -77,4 +77,21 @@ export function tagsToList(tags: Record<string, string>): Array<{ Key: string; V
 /** A MediaLive channel or input on its way out (or gone) counts as not there: a new one may take its name. */
 export function isGone(state: string | undefined): boolean {
   return state === 'DELETED' || state === 'DELETING';
+}
+
+/**
+ * Every page of a list call that the SDK has no paginator for (none in the installed clients for
+ * CloudFront ListCachePolicies and S3 ListObjectVersions, whose tokens are KeyMarker+VersionIdMarker).
+ * `next` reads the next request's tokens from a page; undefined ends the walk. Every other list call
+ * uses the SDK's paginateX.
+ */
+export async function* eachPage<I extends object, O>(send: (input: I) => Promise<O>, input: NoInfer<I>, next: (page: O) => Partial<NoInfer<I>> | undefined): AsyncGenerator<O> {
+  let request = input;
+  for (;;) {
+    const page = await send(request);
+    yield page;
+    const tokens = next(page);
+    if (!tokens) return;
+    request = { ...input, ...tokens };
+  }
 }
