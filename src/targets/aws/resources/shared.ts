@@ -1,9 +1,10 @@
 /**
  * Small helpers every resource module shares: idempotency tokens, "not found is done",
- * bounded polling, the waiter settings and paging where the SDK has no paginator.
+ * reading whether a resource exists, bounded polling, the waiter settings and paging where the SDK
+ * has no paginator.
  */
 import { createHash } from 'node:crypto';
-import type { CreateContext } from '../../../core/graph.js';
+import type { CreateContext, ObservedResource } from '../../../core/graph.js';
 import { LivestreamError } from '../../../core/errors.js';
 import { isNotFound } from '../requests/errors.js';
 import type { AwsContext, WaiterTiming } from '../context.js';
@@ -29,6 +30,17 @@ export async function idempotencyToken(ctx: AwsContext, nodeId: string, run: Cre
   const token = createHash('sha256').update(seed).digest('hex').slice(0, 32);
   await run.save({ name, physicalId: run.existing?.physicalId ?? '', attrs: { requestId: token } });
   return token;
+}
+
+/** A read step: the resource exists when `probe` succeeds, and not when it fails with "not found" (or `isMissing`). */
+export async function readExists(probe: () => Promise<unknown>, isMissing: (err: unknown) => boolean = isNotFound): Promise<ObservedResource> {
+  try {
+    await probe();
+    return { exists: true };
+  } catch (err) {
+    if (isMissing(err)) return { exists: false };
+    throw err;
+  }
 }
 
 /** Run a delete step; "not found" means it is already done. */
