@@ -13,7 +13,7 @@ import { isNotFound } from '../requests/errors.js';
 import { buildCreateInputSecurityGroupRequest } from '../requests/input.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { pollUntil } from './shared.js';
+import { pollUntil, readObserved } from './shared.js';
 
 export function inputSecurityGroupNode(names: ResourceNames): ResourceNode<AwsContext> {
   return {
@@ -31,14 +31,10 @@ export function inputSecurityGroupNode(names: ResourceNames): ResourceNode<AwsCo
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };
-      try {
+      return readObserved(async () => {
         const sg = await ctx.clients.medialive.send(new DescribeInputSecurityGroupCommand({ InputSecurityGroupId: rec.physicalId }));
-        if (sg.State === 'DELETED') return { exists: false, status: sg.State };
-        return { exists: true, status: sg.State };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+        return { exists: sg.State !== 'DELETED', status: sg.State };
+      });
     },
     async delete(ctx, rec) {
       const { medialive } = ctx.clients;

@@ -26,7 +26,7 @@ import {
 } from '../requests/mediastore.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { pollUntil } from './shared.js';
+import { pollUntil, readObserved } from './shared.js';
 
 /** Any MediaStore failure other than "not found" means the service is gone: say so plainly. */
 export async function withMediaStore<T>(fn: () => Promise<T>): Promise<T> {
@@ -78,15 +78,10 @@ export function originMediaStoreNode(names: ResourceNames): ResourceNode<AwsCont
       });
     },
     async read(ctx, rec) {
-      return withMediaStore(async () => {
-        try {
-          const c = (await ctx.clients.mediastore.send(new DescribeContainerCommand({ ContainerName: rec.physicalId || rec.name }))).Container!;
-          return { exists: true, status: c.Status };
-        } catch (err) {
-          if (isNotFound(err)) return { exists: false };
-          throw err;
-        }
-      });
+      return withMediaStore(() => readObserved(async () => {
+        const c = (await ctx.clients.mediastore.send(new DescribeContainerCommand({ ContainerName: rec.physicalId || rec.name }))).Container!;
+        return { exists: true, status: c.Status };
+      }));
     },
     async delete(ctx, rec) {
       const ms = ctx.clients.mediastore;

@@ -32,15 +32,22 @@ export async function idempotencyToken(ctx: AwsContext, nodeId: string, run: Cre
   return token;
 }
 
-/** A read step: the resource exists when `probe` succeeds, and not when it fails with "not found" (or `isMissing`). */
-export async function readExists(probe: () => Promise<unknown>, isMissing: (err: unknown) => boolean = isNotFound): Promise<ObservedResource> {
+/** A read step: what `probe` saw, or "does not exist" when it failed with "not found" (or `isMissing`). */
+export async function readObserved(probe: () => Promise<ObservedResource>, isMissing: (err: unknown) => boolean = isNotFound): Promise<ObservedResource> {
   try {
-    await probe();
-    return { exists: true };
+    return await probe();
   } catch (err) {
     if (isMissing(err)) return { exists: false };
     throw err;
   }
+}
+
+/** A read step for a resource without a status: it exists when `probe` succeeds. */
+export function readExists(probe: () => Promise<unknown>, isMissing: (err: unknown) => boolean = isNotFound): Promise<ObservedResource> {
+  return readObserved(async () => {
+    await probe();
+    return { exists: true };
+  }, isMissing);
 }
 
 /** Run a delete step; "not found" means it is already done. */
