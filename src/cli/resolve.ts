@@ -16,28 +16,12 @@ export interface GlobalOptions {
   yes?: boolean;
 }
 
-/** Commander options of `up` / `plan` (camel-cased by commander). */
-export interface SpecOptions extends GlobalOptions {
-  stack?: string;
-  target?: string;
-  input?: string;
-  sourceUrl?: string;
-  sourceUser?: string;
+/**
+ * Commander options of `up` / `plan` (camel-cased by commander): the raw spec's fields, one flag
+ * each, except the source password, which never is a flag (it comes from stdin or the environment).
+ */
+export interface SpecOptions extends GlobalOptions, Omit<RawSpec, 'sourcePassword'> {
   sourcePasswordStdin?: boolean;
-  cidr?: string[];
-  deviceId?: string;
-  profile?: string;
-  start?: boolean;
-  region?: string;
-  awsProfile?: string;
-  endpointUrl?: string;
-  origin?: string;
-  priceClass?: string;
-  listen?: string;
-  port?: string;
-  rtmpPort?: string;
-  rtpPort?: string;
-  edgeWorkers?: string;
 }
 
 export const DEFAULT_STATE_DIR = '.livestream';

@@ -12,6 +12,7 @@ import type { Secrets, StackSpec } from '../../../core/spec.js';
 import { serveControl, type ControlRequest } from './control-socket.js';
 import type { StackLayout } from './stack-folder.js';
 import { createLocalMetrics } from '../plumbing/metrics.js';
+import { chooseDisplayHost } from '../plumbing/display-host.js';
 import { startOrigin } from '../origin/server.js';
 import { defaultEdgeWorkers, startEdgeCluster } from '../edge/cluster.js';
 import { createWebHandler } from '../web/web-handler.js';
@@ -60,16 +61,6 @@ export interface LiveStatus {
   edge: unknown;
   origin: unknown;
   ffmpeg: { path: string; version: string; source: string };
-}
-
-/** The address to show people: with --listen 0.0.0.0, the machine's first LAN address. */
-export function displayHost(listen: string): string {
-  if (listen !== '0.0.0.0' && listen !== '::') return listen.includes(':') ? `[${listen}]` : listen;
-  for (const addrs of Object.values(os.networkInterfaces())) {
-    const lan = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (lan) return lan.address;
-  }
-  return '127.0.0.1';
 }
 
 export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
@@ -177,7 +168,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     stats.recordEdge(edgeSampleOf(metrics.edge, Date.now()));
     closers.push(async () => clearInterval(sampleEdge));
 
-    const base = `http://${displayHost(listen)}:${edge.port}`;
+    const base = `http://${chooseDisplayHost(listen, os.networkInterfaces())}:${edge.port}`;
     const info: DaemonInfo = {
       pid: process.pid,
       edgePort: edge.port,

@@ -20,6 +20,7 @@ import type { EdgeStats, FromWorker, ToWorker, WorkerReport, WorkerSettings } fr
 import { startEdge, type EdgeOptions, type EdgeServer } from './server.js';
 import { ViewerWindow } from './viewer-window.js';
 import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../plumbing/http-agent.js';
+import { stopProcess, waitForExit } from '../plumbing/stop-process.js';
 
 /**
  * Worker processes when the user names none: one per core, as nginx's `worker_processes auto`
@@ -151,18 +152,20 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
     });
   }
 
+  /** Asked over IPC, a worker closes its server gracefully; one that cannot be asked gets SIGTERM. */
   async function stopWorker(worker: Worker): Promise<void> {
     if (worker.isDead()) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    let asked = false;
     try {
-      if (worker.isConnected()) worker.send({ type: 'close' } satisfies ToWorker);
-      else worker.process.kill('SIGTERM');
+      if (worker.isConnected()) {
+        worker.send({ type: 'close' } satisfies ToWorker);
+        asked = true;
+      }
     } catch {
-      worker.process.kill('SIGTERM');
+      // The channel closed under us: signal instead.
     }
-    const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    if (asked && (await waitForExit(worker.process, STOP_TIMEOUT_MS))) return;
+    await stopProcess(worker.process, { signal: asked ? 'SIGKILL' : 'SIGTERM', graceMs: STOP_TIMEOUT_MS });
   }
 
   async function closeAll(): Promise<void> {
