@@ -289,7 +289,12 @@ async function main() {
           const times = originGetTimes.filter(([p, t]) => p === '/' + name && t >= started).map(([, t]) => t);
           const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
           const minGap = gaps.length ? Math.min(...gaps).toFixed(2) : 'n/a';
-          perTtl.push(`${sv.label}, ${name}: ${fetched} origin requests in ${seconds.toFixed(1)} s with ${CONNECTIONS} connections hammering it; shortest gap between two ${minGap} s (TTL ${SEGMENT_SECONDS / 2} s)`);
+          // Viewer requests answered per origin request: what the cache saves the origin (a figure
+          // of speed, so printed here and not asserted in test/targets/local/edge/cluster.test.ts).
+          const served = runs[sv.id].at(-1).rps * DURATION;
+          const perOrigin = fetched > 0 ? `, ${fmtRate(served / fetched)} per origin request` : '';
+          perTtl.push(`${sv.label}, ${name}: ${fetched} origin requests in ${seconds.toFixed(1)} s with ${CONNECTIONS} connections hammering it ` +
+            `(${fmtRate(served)} viewer requests answered${perOrigin}); shortest gap between two ${minGap} s (TTL ${SEGMENT_SECONDS / 2} s)`);
         } else perTtl.push(`${sv.label}, ${name}: ${fetched} origin requests during the run (cached before it: expected 0)`);
       }
     }

@@ -17,8 +17,8 @@ export interface GlobalOptions {
 }
 
 /**
- * Commander options of `up` / `plan` (camel-cased by commander): the spec's raw fields under the
- * same names, so an option is a flag in main.ts and a field in core/spec.ts, nothing here.
+ * Commander options of `up` / `plan` (camel-cased by commander): the raw spec's fields, one flag
+ * each, except the source password, which never is a flag (it comes from stdin or the environment).
  */
 export interface SpecOptions extends GlobalOptions, Omit<RawSpec, 'sourcePassword'> {
   sourcePasswordStdin?: boolean;

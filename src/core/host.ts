@@ -2,12 +2,14 @@
  * The engine never writes to the terminal: everything it says goes through a Host, which the
  * CLI (spinners on a terminal, plain lines otherwise), --json runs and tests each implement.
  */
+import type { NoticeCode } from './notices.js';
+
 export type NoticeLevel = 'info' | 'warn' | 'success';
 
 export interface Notice {
   level: NoticeLevel;
-  /** Stable code for tests and --json, e.g. 'RESOURCE_CREATED'. */
-  code: string;
+  /** Stable code for tests and --json, from the one list in notices.ts. */
+  code: NoticeCode;
   message: string;
   details?: Record<string, unknown>;
 }
@@ -48,7 +50,7 @@ export class RecordingHost implements Host {
   async confirm(): Promise<boolean> {
     return this.answer;
   }
-  codes(): string[] {
+  codes(): NoticeCode[] {
     return this.notices.map((n) => n.code);
   }
 }

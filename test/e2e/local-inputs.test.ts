@@ -9,7 +9,7 @@
  * proves nothing about the input: every case also asserts that source frames reached the encoder
  * (status().input.fps > 0, reported only while the encoder is fed by the source).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,16 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
       const shown = JSON.stringify({ info: t.stack.info, status: t.stack.status() });
       expect(shown).not.toContain(password);
       expect(shown).not.toContain(basic);
+
+      // `ps` shows every process's command line to every user: no password, token or key on ours.
+      const credential = (await readFile(t.layout.credential, 'utf8')).trim();
+      const lines = await descendantCommandLines(process.pid);
+      expect(lines.some((l) => l.startsWith('ffmpeg ') || l.includes('/ffmpeg '))).toBe(true);
+      for (const line of lines) {
+        for (const secret of [password, basic, credential, 'Authorization', 'Bearer']) expect(line).not.toContain(secret);
+        // The put relay's URL carries no random key on Linux (it checks who connects instead).
+        expect(line).not.toMatch(/[0-9a-f]{32}/);
+      }
     } finally {
       await rm(fixture, { recursive: true, force: true });
     }
@@ -210,3 +220,26 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     expect(t.stack.status()).toMatchObject({ channel: 'RUNNING', encoder: { restarts: 0 } });
   });
 });
+
+/** The command lines of every process below `pid` (ffmpeg children and theirs), as `ps` shows them. */
+async function descendantCommandLines(pid: number): Promise<string[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parents.set(Number(entry), ppid);
+  }
+  const isBelow = (p: number): boolean => {
+    for (let q = parents.get(p); q; q = parents.get(q)) if (q === pid) return true;
+    return false;
+  };
+  const lines: string[] = [];
+  for (const p of parents.keys()) {
+    if (!isBelow(p)) continue;
+    const cmdline = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline) lines.push(cmdline.split('\0').join(' ').trim());
+  }
+  return lines;
+}

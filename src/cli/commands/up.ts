@@ -1,5 +1,6 @@
 /** `livestream up` and `livestream plan`. */
 import { LivestreamError } from '../../core/errors.js';
+import { redactUrl } from '../../core/redact.js';
 import { specDifferences, type Secrets, type StackSpec } from '../../core/spec.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
@@ -163,21 +164,4 @@ export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs): st
     '',
     `Watch it: livestream status --stack ${spec.stack}    Tear it down: livestream down --stack ${spec.stack}`,
   ].join('\n');
-}
-
-/** Credentials never reach the terminal, even inside a URL. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '***';
-      u.password = '';
-    }
-    for (const key of [...u.searchParams.keys()]) {
-      if (/token|key|secret|password|signature|auth/i.test(key)) u.searchParams.set(key, '***');
-    }
-    return u.toString();
-  } catch {
-    return url;
-  }
 }

@@ -10,6 +10,7 @@ import { isAlive, type ResourceRecord } from '../../core/state.js';
 import { sendControl } from './daemon/control-socket.js';
 import type { StackLayout } from './daemon/stack-folder.js';
 import { spawnDaemon } from './daemon/spawn.js';
+import { stopProcess, waitForExit } from './plumbing/stop-process.js';
 import type { DaemonInfo } from './daemon/live-status.js';
 
 export interface LocalContext {
@@ -55,25 +56,12 @@ const credentialNode: ResourceNode<LocalContext> = {
   },
 };
 
-/** Wait for a process to exit, escalating from the control socket to SIGTERM to SIGKILL. */
-async function stopProcess(pid: number, socket: string): Promise<void> {
+/** Stop the daemon: ask it over the control socket, then SIGTERM, then SIGKILL. */
+async function stopDaemon(pid: number, socket: string): Promise<void> {
   if (!isAlive(pid)) return;
   await sendControl(socket, 'shutdown', 5_000).catch(() => undefined);
-  for (const [signal, waitMs] of [[undefined, 15_000], ['SIGTERM', 10_000], ['SIGKILL', 5_000]] as const) {
-    if (signal) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        return;
-      }
-    }
-    const until = Date.now() + waitMs;
-    while (Date.now() < until) {
-      if (!isAlive(pid)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`process ${pid} did not exit`);
+  if (await waitForExit(pid, 15_000)) return;
+  if (!(await stopProcess(pid, { graceMs: 10_000, killWaitMs: 5_000 }))) throw new Error(`process ${pid} did not exit`);
 }
 
 /**
@@ -138,7 +126,7 @@ const daemonNode: ResourceNode<LocalContext> = {
     const pid = Number(rec.physicalId);
     // In foreground mode the "daemon" is this very process: its stack was closed by the caller.
     if (pid === process.pid) return;
-    await stopProcess(pid, ctx.layout.socket);
+    await stopDaemon(pid, ctx.layout.socket);
     await killProcessGroup(pid);
     await rm(ctx.layout.socket, { force: true });
   },

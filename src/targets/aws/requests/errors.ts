@@ -1,9 +1,10 @@
 /**
  * AWS SDK errors → plain messages with stable codes. Pure: reads only the error object.
  * The SDK has already retried throttling and transient failures when an error reaches here.
- * Messages never include request parameters; service messages are redacted of URL credentials.
+ * Messages never include request parameters; service messages pass through the one redactor (core/redact.ts).
  */
 import { LivestreamError } from '../../../core/errors.js';
+import { redactText } from '../../../core/redact.js';
 import { MEDIASTORE_ENDED_MESSAGE } from './mediastore.js';
 
 export interface ErrorContext {
@@ -52,7 +53,7 @@ export function toLivestreamError(err: unknown, context: ErrorContext): Livestre
   const e = asAws(err);
   const name = e.name ?? 'Error';
   const code = e.code ?? '';
-  const message = redact(e.message ?? '');
+  const message = shorten(redactText(e.message ?? ''));
   const status = e.$metadata?.httpStatusCode;
   const service = context.action.split(':')[0] ?? '';
   const opts = { cause: err };
@@ -126,8 +127,7 @@ export function toLivestreamError(err: unknown, context: ErrorContext): Livestre
   });
 }
 
-/** Removes credentials from URLs (scheme://user:pass@host) and keeps messages short. */
-export function redact(message: string): string {
-  const clean = message.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1***@');
-  return clean.length > 500 ? `${clean.slice(0, 500)}…` : clean;
+/** Service messages can be long (a whole policy document): the first 500 characters say what went wrong. */
+function shorten(message: string): string {
+  return message.length > 500 ? `${message.slice(0, 500)}…` : message;
 }

@@ -8,6 +8,7 @@
  */
 import type { PriceClassName } from '../../../core/spec.js';
 import type { Ladder } from '../../../core/ladder.js';
+import type { CostEstimate, CostLine } from '../../../core/target.js';
 import { inputSpecification } from './channel.js';
 
 export const PRICES_AS_OF = '2026-11-01';
@@ -113,21 +114,10 @@ function describeTier(tier: InputTier): string {
   return `${resolution} ${range[bitrate!]}`;
 }
 
-export interface CostLine {
-  item: string;
-  perHour: number;
-  estimated?: string;
-}
+/** The channel's share of the plan's cost estimate; the driver adds what it leaves out (notes). */
+export type ChannelCost = Omit<CostEstimate, 'notes'>;
 
-export interface CostEstimate {
-  perHour: number;
-  currency: 'USD';
-  lines: CostLine[];
-  asOf: string;
-  approximate: boolean;
-}
-
-export function estimateChannelCost(ladder: Ladder, region: string): CostEstimate {
+export function estimateChannelCost(ladder: Ladder, region: string): ChannelCost {
   const prices = channelPrices(region);
   const tier = inputTier(ladder);
   const line = (item: string, p: Price): CostLine => ({ item, perHour: p.perHour, ...(p.estimated ? { estimated: p.estimated } : {}) });

@@ -9,8 +9,9 @@ import {
   DeleteObjectsCommand,
   HeadBucketCommand,
   ListObjectVersionsCommand,
-  ListObjectsV2Command,
+  type ListObjectVersionsCommandInput,
   type ObjectIdentifier,
+  paginateListObjectsV2,
   type ObjectOwnership,
   type S3Client,
   waitUntilBucketExists,
@@ -18,7 +19,7 @@ import {
 import { isNotFound } from '../requests/errors.js';
 import { buildCreateBucketConfiguration } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
-import { waiter } from './shared.js';
+import { eachPage, waiter } from './shared.js';
 
 /**
  * Create the bucket with its object ownership set in the same call, so there is no moment when
@@ -56,24 +57,19 @@ export async function bucketExists(s3: S3Client, bucket: string): Promise<boolea
 export async function emptyBucket(s3: S3Client, bucket: string, prefix?: string): Promise<number> {
   let deleted = 0;
   // Versions first (a bucket that ever had versioning keeps old versions and delete markers).
-  let keyMarker: string | undefined;
-  let versionMarker: string | undefined;
-  for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
+  const versions = eachPage(
+    (input: ListObjectVersionsCommandInput) => s3.send(new ListObjectVersionsCommand(input)),
+    { Bucket: bucket, Prefix: prefix },
+    (page) => (page.IsTruncated ? { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker } : undefined),
+  );
+  for await (const page of versions) {
     const ids: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]
       .filter((v) => v.Key)
       .map((v) => ({ Key: v.Key!, ...(v.VersionId && v.VersionId !== 'null' ? { VersionId: v.VersionId } : {}) }));
     deleted += await deleteBatch(s3, bucket, ids);
-    if (!page.IsTruncated) break;
-    keyMarker = page.NextKeyMarker;
-    versionMarker = page.NextVersionIdMarker;
   }
-  let token: string | undefined;
-  for (;;) {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     deleted += await deleteBatch(s3, bucket, (page.Contents ?? []).filter((o) => o.Key).map((o) => ({ Key: o.Key! })));
-    if (!page.IsTruncated || !page.NextContinuationToken) break;
-    token = page.NextContinuationToken;
   }
   return deleted;
 }

@@ -5,11 +5,10 @@
 import { DeleteDashboardsCommand, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { AwsStackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../requests/errors.js';
 import { buildDashboardBody } from '../requests/dashboard.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { ignoreNotFound } from './shared.js';
+import { ignoreNotFound, readExists } from './shared.js';
 
 export function dashboardNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   return {
@@ -42,13 +41,7 @@ export function dashboardNode(names: ResourceNames, spec: AwsStackSpec): Resourc
       return { name: n.dashboardName, physicalId: n.dashboardName };
     },
     async read(ctx, rec) {
-      try {
-        await ctx.clients.cloudwatch.send(new GetDashboardCommand({ DashboardName: rec.physicalId || rec.name }));
-        return { exists: true };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+      return readExists(() => ctx.clients.cloudwatch.send(new GetDashboardCommand({ DashboardName: rec.physicalId || rec.name })));
     },
     async delete(ctx, rec) {
       await ignoreNotFound(() => ctx.clients.cloudwatch.send(new DeleteDashboardsCommand({ DashboardNames: [rec.physicalId || rec.name] })));

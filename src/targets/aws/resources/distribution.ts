@@ -23,7 +23,7 @@ import { buildDisabledDistributionConfig, cloudFrontPriceClass, buildDistributio
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import { bucketRegionalDomain, logsBucketDomain } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
-import { idempotencyToken, waiter } from './shared.js';
+import { idempotencyToken, readObserved, waiter } from './shared.js';
 
 export function distributionNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   const s3 = spec.aws.origin !== 'mediastore';
@@ -79,14 +79,10 @@ export function distributionNode(names: ResourceNames, spec: AwsStackSpec): Reso
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };
-      try {
-        const out = await ctx.clients.cloudfront.send(new GetDistributionCommand({ Id: rec.physicalId }));
-        const d = out.Distribution!;
+      return readObserved(async () => {
+        const d = (await ctx.clients.cloudfront.send(new GetDistributionCommand({ Id: rec.physicalId }))).Distribution!;
         return { exists: true, status: d.Status, detail: d.DistributionConfig?.Enabled === false ? 'disabled' : undefined };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+      });
     },
     async delete(ctx, rec) {
       const cf = ctx.clients.cloudfront;

@@ -6,14 +6,14 @@ import {
   DeleteInputSecurityGroupCommand,
   DescribeInputSecurityGroupCommand,
   type InputSecurityGroup,
-  ListInputSecurityGroupsCommand,
+  paginateListInputSecurityGroups,
 } from '@aws-sdk/client-medialive';
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
 import { buildCreateInputSecurityGroupRequest } from '../requests/input.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { pollUntil } from './shared.js';
+import { pollUntil, readObserved } from './shared.js';
 
 export function inputSecurityGroupNode(names: ResourceNames): ResourceNode<AwsContext> {
   return {
@@ -31,14 +31,10 @@ export function inputSecurityGroupNode(names: ResourceNames): ResourceNode<AwsCo
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };
-      try {
+      return readObserved(async () => {
         const sg = await ctx.clients.medialive.send(new DescribeInputSecurityGroupCommand({ InputSecurityGroupId: rec.physicalId }));
-        if (sg.State === 'DELETED') return { exists: false, status: sg.State };
-        return { exists: true, status: sg.State };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+        return { exists: sg.State !== 'DELETED', status: sg.State };
+      });
     },
     async delete(ctx, rec) {
       const { medialive } = ctx.clients;
@@ -73,9 +69,7 @@ export function inputSecurityGroupNode(names: ResourceNames): ResourceNode<AwsCo
 /** This stack's group that no input uses (with `sameRules`, only one with the spec's CIDRs). */
 async function findOrphan(ctx: AwsContext, sameRules: boolean): Promise<InputSecurityGroup | undefined> {
   const want = [...ctx.spec.cidrs].sort().join(',');
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.clients.medialive.send(new ListInputSecurityGroupsCommand({ NextToken }));
+  for await (const page of paginateListInputSecurityGroups({ client: ctx.clients.medialive }, {})) {
     const hit = (page.InputSecurityGroups ?? []).find(
       (g) =>
         g.Tags?.[TAG_KEY] === ctx.names.stack &&
@@ -84,7 +78,6 @@ async function findOrphan(ctx: AwsContext, sameRules: boolean): Promise<InputSec
         (!sameRules || (g.WhitelistRules ?? []).map((r) => r.Cidr).sort().join(',') === want),
     );
     if (hit) return hit;
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return undefined;
 }

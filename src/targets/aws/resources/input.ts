@@ -16,7 +16,7 @@ import { isNotFound } from '../requests/errors.js';
 import { buildCreateInputRequest, needsSecurityGroup } from '../requests/input.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { idempotencyToken, isGone, waiter } from './shared.js';
+import { idempotencyToken, isGone, readObserved, waiter } from './shared.js';
 
 export function inputNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   const dependsOn: string[] = [];
@@ -59,14 +59,10 @@ export function inputNode(names: ResourceNames, spec: AwsStackSpec): ResourceNod
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };
-      try {
+      return readObserved(async () => {
         const input = await ctx.clients.medialive.send(new DescribeInputCommand({ InputId: rec.physicalId }));
-        if (input.State === 'DELETED') return { exists: false, status: input.State };
-        return { exists: true, status: input.State };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+        return { exists: input.State !== 'DELETED', status: input.State };
+      });
     },
     async delete(ctx, rec) {
       const { medialive } = ctx.clients;

@@ -14,7 +14,7 @@ import {
   PutMetricPolicyCommand,
   StartAccessLoggingCommand,
 } from '@aws-sdk/client-mediastore';
-import { DeleteObjectCommand, ListItemsCommand, type MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
+import { DeleteObjectCommand, paginateListItems, type MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
 import { isNotFound } from '../requests/errors.js';
@@ -26,7 +26,7 @@ import {
 } from '../requests/mediastore.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { pollUntil } from './shared.js';
+import { pollUntil, readObserved } from './shared.js';
 
 /** Any MediaStore failure other than "not found" means the service is gone: say so plainly. */
 export async function withMediaStore<T>(fn: () => Promise<T>): Promise<T> {
@@ -78,15 +78,10 @@ export function originMediaStoreNode(names: ResourceNames): ResourceNode<AwsCont
       });
     },
     async read(ctx, rec) {
-      return withMediaStore(async () => {
-        try {
-          const c = (await ctx.clients.mediastore.send(new DescribeContainerCommand({ ContainerName: rec.physicalId || rec.name }))).Container!;
-          return { exists: true, status: c.Status };
-        } catch (err) {
-          if (isNotFound(err)) return { exists: false };
-          throw err;
-        }
-      });
+      return withMediaStore(() => readObserved(async () => {
+        const c = (await ctx.clients.mediastore.send(new DescribeContainerCommand({ ContainerName: rec.physicalId || rec.name }))).Container!;
+        return { exists: true, status: c.Status };
+      }));
     },
     async delete(ctx, rec) {
       const ms = ctx.clients.mediastore;
@@ -105,14 +100,11 @@ export function originMediaStoreNode(names: ResourceNames): ResourceNode<AwsCont
 }
 
 async function emptyContainer(data: MediaStoreDataClient, path: string): Promise<void> {
-  let NextToken: string | undefined;
-  do {
-    const page = await data.send(new ListItemsCommand({ Path: path, NextToken }));
+  for await (const page of paginateListItems({ client: data }, { Path: path })) {
     for (const item of page.Items ?? []) {
       const full = path ? `${path}/${item.Name}` : item.Name!;
       if (item.Type === 'FOLDER') await emptyContainer(data, full);
       else await data.send(new DeleteObjectCommand({ Path: full }));
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
 }

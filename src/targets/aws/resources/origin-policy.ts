@@ -21,6 +21,7 @@ import { buildContainerPolicy } from '../requests/mediastore.js';
 import type { ResourceNames } from '../requests/names.js';
 import { buildOriginBucketPolicy } from '../requests/s3.js';
 import type { AwsContext } from '../context.js';
+import { readExists } from './shared.js';
 import { withMediaStore } from './origin-mediastore.js';
 
 export function originPolicyNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
@@ -45,14 +46,12 @@ export function originPolicyNode(names: ResourceNames, spec: AwsStackSpec): Reso
     },
     async read(ctx, rec) {
       const origin = originOf(rec);
-      try {
-        if (mediastore) await withMediaStore(() => ctx.clients.mediastore.send(new GetContainerPolicyCommand({ ContainerName: origin })));
-        else await ctx.clients.s3.send(new GetBucketPolicyCommand({ Bucket: origin }));
-        return { exists: true };
-      } catch (err) {
-        if (isNotFound(err) || (err as Error).name === 'NoSuchBucketPolicy') return { exists: false };
-        throw err;
-      }
+      return readExists(
+        () => (mediastore
+          ? withMediaStore(() => ctx.clients.mediastore.send(new GetContainerPolicyCommand({ ContainerName: origin })))
+          : ctx.clients.s3.send(new GetBucketPolicyCommand({ Bucket: origin }))),
+        (err) => isNotFound(err) || (err as Error).name === 'NoSuchBucketPolicy',
+      );
     },
     async delete(ctx, rec) {
       const origin = originOf(rec);

@@ -10,6 +10,7 @@ import { isNotFound } from '../requests/errors.js';
 import { mediaStoreContentType } from '../requests/mediastore.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
+import { readExists } from './shared.js';
 import { emptyBucket } from './bucket.js';
 import { withMediaStore } from './origin-mediastore.js';
 
@@ -45,14 +46,9 @@ export function playerNode(names: ResourceNames, spec: AwsStackSpec): ResourceNo
     async read(ctx, rec) {
       const first = (rec.attrs.keys as string[] | undefined)?.[0] ?? `${PLAYER_PREFIX}index.html`;
       const where = (rec.physicalId || rec.name).slice(0, -PLAYER_PREFIX.length - 1);
-      try {
-        if (mediastore) await ctx.clients.mediastoreData(String(rec.attrs.endpoint)).send(new DescribeObjectCommand({ Path: first }));
-        else await ctx.clients.s3.send(new HeadObjectCommand({ Bucket: where, Key: first }));
-        return { exists: true };
-      } catch (err) {
-        if (isNotFound(err) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return { exists: false };
-        throw err;
-      }
+      return readExists(() => (mediastore
+        ? ctx.clients.mediastoreData(String(rec.attrs.endpoint)).send(new DescribeObjectCommand({ Path: first }))
+        : ctx.clients.s3.send(new HeadObjectCommand({ Bucket: where, Key: first }))));
     },
     async delete(ctx, rec) {
       const where = (rec.physicalId || rec.name).slice(0, -PLAYER_PREFIX.length - 1);

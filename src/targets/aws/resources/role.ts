@@ -11,11 +11,10 @@ import {
 } from '@aws-sdk/client-iam';
 import type { ResourceNode } from '../../../core/graph.js';
 import type { AwsStackSpec } from '../../../core/spec.js';
-import { isNotFound } from '../requests/errors.js';
 import { bucketArn, buildRolePolicy, buildTrustPolicy, containerArn } from '../requests/iam.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { ignoreNotFound, waiter } from './shared.js';
+import { ignoreNotFound, readExists, waiter } from './shared.js';
 
 export function originArn(spec: AwsStackSpec, names: ResourceNames): string {
   return spec.aws.origin === 'mediastore'
@@ -62,13 +61,7 @@ export function roleNode(names: ResourceNames): ResourceNode<AwsContext> {
       return { name: n.roleName, physicalId: arn };
     },
     async read(ctx, rec) {
-      try {
-        await ctx.clients.iam.send(new GetRoleCommand({ RoleName: rec.name }));
-        return { exists: true };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+      return readExists(() => ctx.clients.iam.send(new GetRoleCommand({ RoleName: rec.name })));
     },
     async delete(ctx, rec) {
       const { iam } = ctx.clients;

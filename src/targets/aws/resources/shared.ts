@@ -1,9 +1,10 @@
 /**
  * Small helpers every resource module shares: idempotency tokens, "not found is done",
- * bounded polling and the waiter settings.
+ * reading whether a resource exists, bounded polling, the waiter settings and paging where the SDK
+ * has no paginator.
  */
 import { createHash } from 'node:crypto';
-import type { CreateContext } from '../../../core/graph.js';
+import type { CreateContext, ObservedResource } from '../../../core/graph.js';
 import { LivestreamError } from '../../../core/errors.js';
 import { isNotFound } from '../requests/errors.js';
 import type { AwsContext, WaiterTiming } from '../context.js';
@@ -29,6 +30,24 @@ export async function idempotencyToken(ctx: AwsContext, nodeId: string, run: Cre
   const token = createHash('sha256').update(seed).digest('hex').slice(0, 32);
   await run.save({ name, physicalId: run.existing?.physicalId ?? '', attrs: { requestId: token } });
   return token;
+}
+
+/** A read step: what `probe` saw, or "does not exist" when it failed with "not found" (or `isMissing`). */
+export async function readObserved(probe: () => Promise<ObservedResource>, isMissing: (err: unknown) => boolean = isNotFound): Promise<ObservedResource> {
+  try {
+    return await probe();
+  } catch (err) {
+    if (isMissing(err)) return { exists: false };
+    throw err;
+  }
+}
+
+/** A read step for a resource without a status: it exists when `probe` succeeds. */
+export function readExists(probe: () => Promise<unknown>, isMissing: (err: unknown) => boolean = isNotFound): Promise<ObservedResource> {
+  return readObserved(async () => {
+    await probe();
+    return { exists: true };
+  }, isMissing);
 }
 
 /** Run a delete step; "not found" means it is already done. */
@@ -77,4 +96,21 @@ export function tagsToList(tags: Record<string, string>): Array<{ Key: string; V
 /** A MediaLive channel or input on its way out (or gone) counts as not there: a new one may take its name. */
 export function isGone(state: string | undefined): boolean {
   return state === 'DELETED' || state === 'DELETING';
+}
+
+/**
+ * Every page of a list call that the SDK has no paginator for (none in the installed clients for
+ * CloudFront ListCachePolicies and S3 ListObjectVersions, whose tokens are KeyMarker+VersionIdMarker).
+ * `next` reads the next request's tokens from a page; undefined ends the walk. Every other list call
+ * uses the SDK's paginateX.
+ */
+export async function* eachPage<I extends object, O>(send: (input: I) => Promise<O>, input: NoInfer<I>, next: (page: O) => Partial<NoInfer<I>> | undefined): AsyncGenerator<O> {
+  let request = input;
+  for (;;) {
+    const page = await send(request);
+    yield page;
+    const tokens = next(page);
+    if (!tokens) return;
+    request = { ...input, ...tokens };
+  }
 }

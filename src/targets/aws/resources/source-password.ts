@@ -5,10 +5,9 @@
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { LivestreamError } from '../../../core/errors.js';
 import type { ResourceNode } from '../../../core/graph.js';
-import { isNotFound } from '../requests/errors.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
-import { ignoreNotFound } from './shared.js';
+import { ignoreNotFound, readExists } from './shared.js';
 
 export function sourcePasswordNode(names: ResourceNames): ResourceNode<AwsContext> {
   return {
@@ -38,14 +37,8 @@ export function sourcePasswordNode(names: ResourceNames): ResourceNode<AwsContex
       return { name, physicalId: name };
     },
     async read(ctx, rec) {
-      try {
-        // WithDecryption false: status never needs (or touches) the secret.
-        await ctx.clients.ssm.send(new GetParameterCommand({ Name: rec.physicalId || rec.name, WithDecryption: false }));
-        return { exists: true };
-      } catch (err) {
-        if (isNotFound(err)) return { exists: false };
-        throw err;
-      }
+      // WithDecryption false: status never needs (or touches) the secret.
+      return readExists(() => ctx.clients.ssm.send(new GetParameterCommand({ Name: rec.physicalId || rec.name, WithDecryption: false })));
     },
     async delete(ctx, rec) {
       await ignoreNotFound(() => ctx.clients.ssm.send(new DeleteParameterCommand({ Name: rec.physicalId || rec.name })));

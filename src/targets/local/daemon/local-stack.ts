@@ -1,6 +1,6 @@
 /**
  * The local stack in one process: origin, the edge's shield (with the player and dashboard pages;
- * viewers are served by edge worker processes it forks, see edge-cluster.ts), ingest and the
+ * viewers are served by edge worker processes it forks, see edge/cluster.ts), ingest and the
  * encoder supervisor, plus a control socket for `start`, `stop`, `status` and `down`.
  * It runs detached from `livestream up`, or in the terminal with `up --foreground`.
  */
@@ -13,6 +13,7 @@ import { serveControl } from './control-socket.js';
 import type { DaemonInfo, LiveStatus } from './live-status.js';
 import type { StackLayout } from './stack-folder.js';
 import { createLocalMetrics } from '../plumbing/metrics.js';
+import { chooseDisplayHost } from '../plumbing/display-host.js';
 import { startOrigin } from '../origin/server.js';
 import { defaultEdgeWorkers, startEdgeCluster } from '../edge/cluster.js';
 import { createWebHandler } from '../web/web-handler.js';
@@ -36,16 +37,6 @@ export interface LocalStack {
   stop(): Promise<void>;
   status(): LiveStatus;
   close(): Promise<void>;
-}
-
-/** The address to show people: with --listen 0.0.0.0, the machine's first LAN address. */
-export function displayHost(listen: string): string {
-  if (listen !== '0.0.0.0' && listen !== '::') return listen.includes(':') ? `[${listen}]` : listen;
-  for (const addrs of Object.values(os.networkInterfaces())) {
-    const lan = addrs?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (lan) return lan.address;
-  }
-  return '127.0.0.1';
 }
 
 export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
@@ -153,7 +144,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     stats.recordEdge(edgeSampleOf(metrics.edge, Date.now()));
     closers.push(async () => clearInterval(sampleEdge));
 
-    const base = `http://${displayHost(listen)}:${edge.port}`;
+    const base = `http://${chooseDisplayHost(listen, os.networkInterfaces())}:${edge.port}`;
     const info: DaemonInfo = {
       pid: process.pid,
       edgePort: edge.port,

@@ -46,3 +46,33 @@ export function cacheControlFor(kind: CacheKind, ttlSeconds: number): string {
 export function isCompressible(contentType: string, size: number): boolean {
   return size >= 256 && /mpegurl|json|^text\/|javascript|vtt/i.test(contentType);
 }
+
+/** How long a fetched object stays fresh, in ms: its TTL less the Age its origin reported (RFC 9111 §4.2.3). */
+export function freshMs(ttlSeconds: number, ageHeader: string | undefined): number {
+  const age = Number(ageHeader);
+  return Math.max(0, ttlSeconds * 1000 - (Number.isInteger(age) && age > 0 ? age * 1000 : 0));
+}
+
+/** Whole seconds since an object was fetched or revalidated (the Age a shield sends): its TTL less what is left of it. */
+export function ageSecondsOf(kind: CacheKind, segmentSeconds: number, expiresAtMs: number, nowMs: number): number {
+  const ageMs = ttlSecondsFor(kind, segmentSeconds) * 1000 - (expiresAtMs - nowMs);
+  return Math.max(0, Math.floor(ageMs / 1000));
+}
+
+/** The status the edge keeps for an upstream answer: 200 and errors as they are; anything else (a redirect, an unasked 304) is a 502. */
+export function storedStatusFor(upstreamStatus: number): number {
+  return upstreamStatus === 200 || upstreamStatus >= 400 ? upstreamStatus : 502;
+}
+
+/**
+ * Whether an upstream answer is cached. Not a 502 or 504: the origin never sends one, and the
+ * shield (cluster.ts) sends one only for a failure of its own, which the next request should retry.
+ */
+export function isCacheableStatus(upstreamStatus: number): boolean {
+  return upstreamStatus !== 502 && upstreamStatus !== 504;
+}
+
+/** The ETag to revalidate a stale copy with (If-None-Match): only a 200 with an ETag has one. */
+export function revalidationTag(stale: { status: number; etag: string | undefined } | undefined): string | undefined {
+  return stale !== undefined && stale.status === 200 ? stale.etag : undefined;
+}

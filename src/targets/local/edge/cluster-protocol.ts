@@ -1,5 +1,5 @@
 /**
- * The messages between the cluster's primary (edge-cluster.ts) and its workers (edge-worker.ts),
+ * The messages between the cluster's primary (cluster.ts) and its workers (worker.ts),
  * over node:cluster's IPC channel. Plain JSON: Maps travel as arrays of pairs.
  */
 import type { EdgeServer } from './server.js';

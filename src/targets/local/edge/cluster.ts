@@ -17,8 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { LivestreamError, type ErrorCode } from '../../../core/errors.js';
 import { createLocalMetrics, type EdgeTallies } from '../plumbing/metrics.js';
 import type { EdgeStats, FromWorker, ToWorker, WorkerReport, WorkerSettings } from './cluster-protocol.js';
-import { startEdge, VIEWER_WINDOW_MS, type EdgeOptions, type EdgeServer } from './server.js';
+import { startEdge, type EdgeOptions, type EdgeServer } from './server.js';
+import { ViewerWindow } from './viewer-window.js';
 import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../plumbing/http-agent.js';
+import { stopProcess, waitForExit } from '../plumbing/stop-process.js';
 
 /**
  * Worker processes when the user names none: one per core, as nginx's `worker_processes auto`
@@ -150,18 +152,20 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
     });
   }
 
+  /** Asked over IPC, a worker closes its server gracefully; one that cannot be asked gets SIGTERM. */
   async function stopWorker(worker: Worker): Promise<void> {
     if (worker.isDead()) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    let asked = false;
     try {
-      if (worker.isConnected()) worker.send({ type: 'close' } satisfies ToWorker);
-      else worker.process.kill('SIGTERM');
+      if (worker.isConnected()) {
+        worker.send({ type: 'close' } satisfies ToWorker);
+        asked = true;
+      }
     } catch {
-      worker.process.kill('SIGTERM');
+      // The channel closed under us: signal instead.
     }
-    const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    if (asked && (await waitForExit(worker.process, STOP_TIMEOUT_MS))) return;
+    await stopProcess(worker.process, { signal: asked ? 'SIGKILL' : 'SIGTERM', graceMs: STOP_TIMEOUT_MS });
   }
 
   async function closeAll(): Promise<void> {
@@ -191,24 +195,7 @@ export async function startEdgeCluster(opts: EdgeOptions & { workers?: number })
   };
 }
 
-/**
- * Distinct viewers over all workers: each key (address and user agent, as a worker counts them)
- * with the time a worker last reported it; a key not reported for the edge's viewer window is gone.
- */
-export class ViewerWindow {
-  private readonly seen = new Map<string, number>();
-
-  constructor(private readonly windowMs = VIEWER_WINDOW_MS) {}
-
-  note(keys: readonly string[], nowMs: number): void {
-    for (const k of keys) this.seen.set(k, nowMs);
-  }
-
-  count(nowMs: number): number {
-    for (const [k, t] of this.seen) if (t < nowMs - this.windowMs) this.seen.delete(k);
-    return this.seen.size;
-  }
-}
+export { ViewerWindow } from './viewer-window.js';
 
 /** A port nobody listens on now (the kernel's choice for port 0). */
 function pickFreePort(host: string): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * Entry point of one edge worker process (forked by edge-cluster.ts through node:cluster).
+ * Entry point of one edge worker process (forked by cluster.ts through node:cluster).
  * It waits for its settings over IPC, serves viewers on the port all workers share, fetches
  * misses from the primary's shield and forwards everything outside /stream/ to it uncached.
  */

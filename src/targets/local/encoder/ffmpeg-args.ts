@@ -27,7 +27,7 @@ export interface SourceStreams {
 
 /** Where the HLS goes: the origin by HTTP PUT (as MediaLive writes to MediaStore), or a folder (bench). */
 export type HlsOutput =
-  | { kind: 'http'; originUrl: string; token: string }
+  | { kind: 'http'; originUrl: string }
   | { kind: 'file'; dir: string };
 
 export interface EncoderArgsOptions {
@@ -193,9 +193,9 @@ function buildHlsArgs(opts: EncoderArgsOptions, caps: FfmpegCaps): string[] {
 }
 
 /**
- * PUT into the origin. An hls muxer without `-headers` sends no Authorization header at all (and
- * ignores `-auth_type basic`), so then the caller gives an originUrl that needs none: the
- * supervisor's loopback relay (put-relay.ts), which adds the token.
+ * PUT into the origin through the supervisor's loopback relay (put-relay.ts), which adds the write
+ * token: a token here would be on ffmpeg's command line for every user's `ps` to read, and an old
+ * hls muxer has no `-headers` to send it with anyway (and ignores `-auth_type basic`).
  */
 function buildHttpArgs(output: HlsOutput, caps: FfmpegCaps): string[] {
   if (output.kind !== 'http') return [];
@@ -204,7 +204,6 @@ function buildHttpArgs(output: HlsOutput, caps: FfmpegCaps): string[] {
     '-http_persistent', '1',
     // Keep encoding through a brief origin outage instead of exiting on the first failed PUT.
     ...(caps.ignoreIoErrors ? ['-ignore_io_errors', '1'] : []),
-    ...(caps.hlsHeaders ? ['-headers', `Authorization: Bearer ${output.token}\r\n`] : []),
   ];
 }
 

@@ -14,7 +14,7 @@
 import { createKeepAliveAgent, requestWithRetry } from '../plumbing/http-agent.js';
 import type { LineSink } from './log-file.js';
 import type { PlaylistComposer, WindowSegment } from './media-playlist.js';
-import { redactText } from './redact.js';
+import { redactText } from '../../../core/redact.js';
 
 export interface PlaylistWriter {
   /** Where encoder run `run` writes its playlists, under the relay's URL: `${relayUrl}${pathFor(run)}/index_WxH.m3u8`. */

@@ -2,18 +2,24 @@
  * A loopback relay for an ffmpeg whose hls muxer cannot send the write token: the 2018 static build
  * shipped by @ffmpeg-installer/ffmpeg has no hls `-headers` option, so its PUTs reach the origin bare
  * and are refused (401), and `-auth_type basic` with credentials in the URL is not passed on either.
- * ffmpeg writes to http://127.0.0.1:<port>/<random key>/..., the relay forwards PUT and DELETE to the
- * origin with "Authorization: Bearer <token>". The random key plays the token's part on ffmpeg's
- * command line (anyone who can read `ps` could use either); requests without it get 404.
+ * ffmpeg writes to http://127.0.0.1:<port>/..., the relay forwards PUT and DELETE to the origin with
+ * "Authorization: Bearer <token>", so no secret is on ffmpeg's command line (`ps` shows it to every
+ * user). Who may write is decided by who connects: on Linux only processes of our own uid (the
+ * encoder we spawned; a process of ours could read the token from the stack folder anyway), checked
+ * in /proc/net/tcp. Where sockets' owners cannot be read (macOS), the URL carries a random key
+ * instead, which then plays the token's part in `ps`. Anything else gets 404.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createKeepAliveAgent } from '../plumbing/http-agent.js';
+import { canReadPeerUids, loopbackPeerUid } from '../plumbing/peer-uid.js';
 
 export interface PutRelay {
   /** Use as the encoder's originUrl. */
   url: string;
+  /** The random key in `url` where callers cannot be told apart by uid (mask it like the token), else undefined. */
+  key?: string;
   close(): Promise<void>;
 }
 
@@ -22,12 +28,25 @@ export interface PutRelayOptions {
   token: () => string;
   /** Takes the media playlists (PUT *.m3u8) instead of forwarding them: the supervisor composes its own (playlist-writer.ts). */
   onPlaylist?: (path: string, text: string) => void;
+  /** The uid whose processes may write (default: ours). */
+  allowedUid?: number;
 }
 
 export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
-  const key = randomBytes(16).toString('hex');
+  const allowedUid = opts.allowedUid ?? process.getuid?.();
+  const byUid = allowedUid !== undefined && (await canReadPeerUids());
+  const prefix = byUid ? '' : `/${randomBytes(16).toString('hex')}`;
+  // Checked once a connection (ffmpeg keeps its connections open), before its first request is served.
+  const admitted = new WeakMap<Socket, Promise<boolean>>();
+  const admit = (socket: Socket): Promise<boolean> => {
+    let verdict = admitted.get(socket);
+    if (!verdict) {
+      verdict = byUid ? loopbackPeerUid(socket).then((uid) => uid === allowedUid) : Promise.resolve(true);
+      admitted.set(socket, verdict);
+    }
+    return verdict;
+  };
   const origin = new URL(opts.originUrl);
-  const prefix = `/${key}`;
   // The body streams from ffmpeg and cannot be sent twice: the shared agent's idle limit, below the
   // origin's keep-alive, is what keeps these PUTs off connections the origin is closing.
   const agent = createKeepAliveAgent();
@@ -37,12 +56,15 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
   // is handed on only once every upload begun before it has been answered.
   const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
+    void admit(req.socket).then((ok) => (ok ? relay(req, res) : refuse(req, res)));
+  });
+  const refuse = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    req.resume();
+    res.writeHead(404).end();
+  };
+  const relay = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = req.url ?? '/';
-    if (!url.startsWith(`${prefix}/`) || !['PUT', 'DELETE'].includes(req.method ?? '')) {
-      req.resume();
-      res.writeHead(404).end();
-      return;
-    }
+    if (!url.startsWith(`${prefix}/`) || !['PUT', 'DELETE'].includes(req.method ?? '')) return refuse(req, res);
     if (opts.onPlaylist && req.method === 'PUT' && url.endsWith('.m3u8')) return takePlaylist(req, res, url.slice(prefix.length), opts.onPlaylist, [...inFlight]);
     const headers: http.OutgoingHttpHeaders = { authorization: `Bearer ${opts.token()}` };
     for (const name of ['content-type', 'content-length', 'transfer-encoding']) {
@@ -70,7 +92,7 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
       res.end();
     });
     req.pipe(upstream);
-  });
+  };
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,6 +101,7 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${prefix}`,
+    key: prefix ? prefix.slice(1) : undefined,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { NULL_SINK, type LineSink } from './log-file.js';
-import { redactArgs, redactText } from './redact.js';
+import { redactArgs, redactText } from '../../../core/redact.js';
 
 export interface SpawnFfmpegOptions {
   ffmpegPath: string;

@@ -45,8 +45,9 @@ import { PlaylistComposer } from './media-playlist.js';
 import { createPlaylistWriter, type PlaylistWriter } from './playlist-writer.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { startPutRelay, type PutRelay } from './put-relay.js';
-import { redactText } from './redact.js';
+import { redactText } from '../../../core/redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
+import { stopProcess, waitForExit } from '../plumbing/stop-process.js';
 import type { ChannelHealthSample } from './health.js';
 export type { ChannelHealthSample } from './health.js';
 
@@ -123,7 +124,6 @@ export class EncoderSupervisor {
 
   private encoder: ChildProcess | undefined;
   private encoderStartedAt: number | undefined;
-  private encoderExit: Promise<void> | undefined;
   private backoff: BackoffState = createBackoff();
   private restarts = 0;
   private lastError: string | undefined;
@@ -227,8 +227,8 @@ export class EncoderSupervisor {
     // Closing the encoder's inputs lets it finish the segment in hand and write EXT-X-ENDLIST.
     encoder?.stdin?.end();
     (encoder?.stdio[3] as Writable | undefined)?.end();
-    await Promise.all([stopProcess(decoder, 'SIGTERM', 3_000), this.encoderExit ? withTimeout(this.encoderExit, 8_000) : Promise.resolve()]);
-    if (encoder && encoder.exitCode === null && encoder.signalCode === null) await stopProcess(encoder, 'SIGKILL', 3_000);
+    await Promise.all([stopProcess(decoder, { graceMs: 3_000 }), waitForExit(encoder, 8_000)]);
+    await stopProcess(encoder, { signal: 'SIGKILL', graceMs: 3_000 });
     this.encoder = undefined;
     await this.playlists?.close();
     this.playlists = undefined;
@@ -329,13 +329,12 @@ export class EncoderSupervisor {
 
   private startEncoder(): void {
     if (!this.running || !this.sync || !this.playlists || !this.relay) return;
-    const token = this.opts.writeToken();
     const run = ++this.run;
     this.composer.beginRun(run);
     const args = buildEncoderArgs({
       ladder: this.opts.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
-      output: { kind: 'http', originUrl: this.relay.url, token },
+      output: { kind: 'http', originUrl: this.relay.url },
       playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
       inputFps: this.raw.fps,
       caps: this.caps,
@@ -345,8 +344,8 @@ export class EncoderSupervisor {
       ffmpegPath: this.opts.ffmpegPath,
       args,
       label: 'encoder',
-      // The relay's key plays the token's part: masked like it.
-      secrets: [token, new URL(this.relay.url).pathname.slice(1)],
+      // No token on this command line (the relay adds it); where the relay needs a key in its URL, that key is masked.
+      secrets: this.relay.key ? [this.relay.key] : [],
       log: this.log,
       stdin: 'pipe',
       extraPipes: 1,
@@ -372,14 +371,9 @@ export class EncoderSupervisor {
       audio: child.stdio[3] as Writable,
       onTimelineStart: (wallMs) => this.composer.setRunStart(run, wallMs),
     });
-    this.encoderExit = new Promise((resolve) => {
-      child.on('close', (code, signal) => {
-        resolve();
-        this.onEncoderExit(child, code, signal);
-      });
-      child.on('error', (err) => {
-        this.lastError = `could not start ffmpeg: ${err.message}`;
-      });
+    child.on('close', (code, signal) => this.onEncoderExit(child, code, signal));
+    child.on('error', (err) => {
+      this.lastError = `could not start ffmpeg: ${err.message}`;
     });
   }
 
@@ -522,22 +516,4 @@ function secretsIn(args: string[]): string[] {
     if (args[i - 1] === '-headers' || args[i - 1] === '-password') out.push(a);
   });
   return out;
-}
-
-async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.kill(signal);
-  if (await withTimeout(exited, timeoutMs)) return;
-  child.kill('SIGKILL');
-  await withTimeout(exited, timeoutMs);
-}
-
-/** Resolves true if the promise settled in time. */
-async function withTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const result = await Promise.race([p.then(() => true), timeout]);
-  clearTimeout(timer);
-  return result;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { buildClockFilter, chooseFont } from './clock.js';
 import { startStaticServer } from './static-server.js';
 import { spawnFfmpeg } from '../encoder/spawn-ffmpeg.js';
+import { stopProcess } from '../plumbing/stop-process.js';
 
 export interface DemoSourceSettings {
   outDir: string;
@@ -107,7 +108,7 @@ export async function startDemoSource(opts: DemoSourceOptions): Promise<DemoSour
   const stop = async (): Promise<void> => {
     closed = true;
     clearTimeout(restartTimer);
-    await stopProcess(child);
+    await stopProcess(child, { graceMs: 2_000 });
     await server.close();
   };
   launch();
@@ -130,14 +131,4 @@ export async function startDemoSource(opts: DemoSourceOptions): Promise<DemoSour
 async function hasSegment(playlist: string): Promise<boolean> {
   const text = await readFile(playlist, 'utf8').catch(() => '');
   return /^[^#\s].*\.ts\s*$/m.test(text);
-}
-
-/** SIGTERM, then SIGKILL if it lingers; resolves once the process is gone. */
-export async function stopProcess(proc: ChildProcess | undefined, graceMs = 2_000): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -8,7 +8,7 @@ import type { Ingest, IngestOptions } from './types.js';
 import { SINGLE_INPUT_STREAMS } from './types.js';
 import { findFreeTcpPort } from './ports.js';
 import { startTcpGate } from './tcp-gate.js';
-import { choosePushHost } from './push-endpoint.js';
+import { chooseDisplayHost } from '../plumbing/display-host.js';
 import { explainListenError } from '../plumbing/listen.js';
 
 /** The decoder's input arguments: ffmpeg as a one-shot RTMP server on loopback. */
@@ -22,7 +22,7 @@ export async function startRtmpIngest(opts: IngestOptions): Promise<Ingest> {
   const internalPort = await findFreeTcpPort();
   const gate = await startTcpGate({ host: listen, port, cidrs: opts.spec.cidrs, targetPort: internalPort, label: 'RTMP', log })
     .catch((err: unknown) => { throw explainListenError(err, 'The RTMP input', listen, port, 'a free --rtmp-port'); });
-  const host = choosePushHost(listen, networkInterfaces());
+  const host = chooseDisplayHost(listen, networkInterfaces());
   return {
     inputArgs: () => buildRtmpInputArgs(internalPort, opts.spec.stack),
     pushEndpoint: `rtmp://${host}:${gate.port}/${opts.spec.stack}/stream`,

@@ -7,7 +7,7 @@ import type { Ingest, IngestOptions } from './types.js';
 import { SINGLE_INPUT_STREAMS } from './types.js';
 import { findFreeUdpPortPair } from './ports.js';
 import { GATE_SOCKET_BUFFER_BYTES, startUdpGate } from './udp-gate.js';
-import { choosePushHost } from './push-endpoint.js';
+import { chooseDisplayHost } from '../plumbing/display-host.js';
 import { explainListenError } from '../plumbing/listen.js';
 
 /** A datagram from an allowed source within this window means "connected". */
@@ -38,7 +38,7 @@ export async function startRtpIngest(opts: IngestOptions): Promise<Ingest> {
   const internalPort = await findFreeUdpPortPair();
   const gate = await startUdpGate({ host: listen, port, cidrs: opts.spec.cidrs, targetPort: internalPort, label: 'RTP', log })
     .catch((err: unknown) => { throw explainListenError(err, 'The RTP input', listen, port, 'a free --rtp-port'); });
-  const host = choosePushHost(listen, networkInterfaces());
+  const host = chooseDisplayHost(listen, networkInterfaces());
   return {
     inputArgs: () => buildRtpInputArgs(internalPort),
     pushEndpoint: `rtp://${host}:${gate.port}`,

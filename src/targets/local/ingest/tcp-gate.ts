@@ -8,16 +8,9 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { isAllowed, displayAddress } from './cidr.js';
 import { RefusalTracker } from './refusals.js';
+import type { GateOptions } from './gate.js';
 
-export interface TcpGateOptions {
-  host: string;
-  port: number;
-  cidrs: readonly string[];
-  /** Where the decoder ffmpeg listens (loopback). */
-  targetPort: number;
-  /** Name used in log lines, e.g. "RTMP". */
-  label: string;
-  log: (line: string) => void;
+export interface TcpGateOptions extends GateOptions {
   /** A publisher silent this long is dropped, so a dead link does not hang the decoder. */
   idleMs?: number;
   /** How long to keep trying to reach the decoder for an admitted publisher. */

@@ -19,15 +19,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-
-export interface UdpGateOptions {
-  host: string;
-  port: number;
-  cidrs: readonly string[];
-  targetPort: number;
-  label: string;
-  log: (line: string) => void;
-}
+import type { GateOptions } from './gate.js';
 
 /** What happened to datagrams between the network and the decoder. */
 export interface UdpGateCounters {
@@ -97,7 +89,7 @@ export type FromGateWorker =
   | { type: 'sender'; address: string }
   | { type: 'refused'; address: string };
 
-export async function startUdpGate(opts: UdpGateOptions): Promise<UdpGate> {
+export async function startUdpGate(opts: GateOptions): Promise<UdpGate> {
   const shared = new SharedArrayBuffer(SLOT_COUNT * 8);
   const counters = new BigInt64Array(shared);
   const read = (slot: number): number => Number(Atomics.load(counters, slot));

@@ -34,7 +34,7 @@ export interface OriginTallies {
 }
 
 
-/** What the ingest counts, read when /metrics is scraped (the ingest's state: ingest/ingest.ts). */
+/** What the ingest counts, read when /metrics is scraped (the ingest's state: ingest/types.ts). */
 export interface IngestReading {
   /** Connections (RTMP) or datagrams (RTP) refused by --cidr. */
   refused: number;

@@ -45,7 +45,7 @@ export type PanelId =
 /**
  * The edge's counters at one moment, totals since the stack started (what every worker reported,
  * summed): the dashboard charts their rates. `errors4xx`/`errors5xx` leave out `up`'s own
- * readiness check (edge-server.ts).
+ * readiness check (edge/server.ts).
  */
 export interface EdgeSample {
   /** epoch ms */

@@ -6,7 +6,7 @@ import {
   TooManyRequestsException,
   UnprocessableEntityException,
 } from '@aws-sdk/client-medialive';
-import { isNotFound, redact, toLivestreamError } from '../../../../src/targets/aws/requests/errors.js';
+import { isNotFound, toLivestreamError } from '../../../../src/targets/aws/requests/errors.js';
 import { LivestreamError } from '../../../../src/core/errors.js';
 import { MEDIASTORE_ENDED_MESSAGE } from '../../../../src/targets/aws/requests/mediastore.js';
 
@@ -113,8 +113,15 @@ describe('isNotFound', () => {
   });
 });
 
-describe('redact', () => {
-  it('shortens very long messages', () => {
-    expect(redact('x'.repeat(600))).toHaveLength(501);
+describe('service messages', () => {
+  it('are shortened when very long', () => {
+    const e = toLivestreamError(new BadRequestException({ message: 'x'.repeat(600), ...meta }), CHANNEL);
+    expect(e.message).toContain(`${'x'.repeat(500)}…`);
+    expect(e.message).not.toContain('x'.repeat(501));
+  });
+
+  it('are redacted by the one redactor: query secrets and bearer tokens too', () => {
+    const e = toLivestreamError(new BadRequestException({ message: 'GET https://h/x?X-Amz-Signature=abc123 with Bearer tok.en failed', ...meta }), CHANNEL);
+    expect(e.message).not.toMatch(/abc123|tok\.en/);
   });
 });

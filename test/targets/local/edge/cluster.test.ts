@@ -111,19 +111,18 @@ describe('edge cluster (2 workers and a shield)', () => {
   it('fetches a playlist from the origin at most once per time-to-live through both tiers', async () => {
     const e = await startCluster();
     const started = Date.now();
-    let served = 0;
-    // Four viewers on their own connections, for about 2.5 s (5 TTLs of 0.5 s).
+    // Four viewers on their own connections, for about 2.5 s (5 TTLs of 0.5 s). How many requests
+    // they make in that time is a figure of speed: the bench prints it (viewer requests per origin
+    // request, bench/edge-bench.mjs).
     await Promise.all(Array.from({ length: 4 }, async () => {
       while (Date.now() - started < 2500) {
         const r = await request(e.url, PLAYLIST_PATH);
         expect(r.status).toBe(200);
         expect(r.body.toString()).toBe(PLAYLIST);
-        served++;
       }
     }));
     const windows = Math.ceil((Date.now() - started) / 500);
     const fetched = await originGets(PLAYLIST_PATH);
-    expect(served).toBeGreaterThan(fetched * 4); // the viewers were many more than the origin fetches
     expect(fetched).toBeGreaterThanOrEqual(2); // the playlist expired and was fetched again
     expect(fetched).toBeLessThanOrEqual(windows);
   });

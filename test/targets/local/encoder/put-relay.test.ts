@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPutRelay, type PutRelay } from '../../../../src/targets/local/encoder/put-relay.js';
+import { uidOfConnection } from '../../../../src/targets/local/plumbing/peer-uid.js';
 import { startPutServer, type PutServer } from './put-server.js';
 
 let dir: string;
@@ -34,13 +35,42 @@ describe('startPutRelay (for an ffmpeg whose hls muxer cannot send the token)', 
     await expect(readFile(path.join(dir, 'stream', 'a.ts'))).rejects.toThrow();
   });
 
-  it('refuses requests without its random key, and reads, without reaching the origin', async () => {
-    const base = new URL(relay.url);
-    expect((await fetch(`${base.origin}/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(404);
-    expect((await fetch(`${base.origin}/wrongkey/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(404);
+  it('has no secret in its URL where it can tell callers apart by uid (Linux)', () => {
+    expect(relay.key).toBeUndefined();
+    expect(new URL(relay.url).pathname).toBe('/');
+  });
+
+  it('refuses reads and other methods without reaching the origin', async () => {
     expect((await fetch(`${relay.url}/stream/a.ts`)).status).toBe(404);
+    expect((await fetch(`${relay.url}/stream/a.ts`, { method: 'POST', body: 'x' })).status).toBe(404);
     expect(origin.events).toEqual([]);
-    expect(base.pathname).toMatch(/^\/[0-9a-f]{32}$/);
+  });
+});
+
+describe('who may write through the relay', () => {
+  it('refuses a connection from a process of another uid, without reaching the origin', async () => {
+    // This process plays the stranger: the relay admits only a uid that is not ours.
+    const strangersOnly = await startPutRelay({ originUrl: `${origin.url}/`, token: () => 'tok-1', allowedUid: process.getuid!() + 1 });
+    try {
+      const res = await fetch(`${strangersOnly.url}/stream/a.ts`, { method: 'PUT', body: 'x' });
+      expect(res.status).toBe(404);
+      expect(origin.events).toEqual([]);
+    } finally {
+      await strangersOnly.close();
+    }
+  });
+
+  it('reads the owner of the peer\'s socket from a /proc/net/tcp table', () => {
+    const table = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:07E8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1067 1 0 100 0 0 10 0',
+      '   1: 0100007F:8BB0 0100007F:99ED 01 00000000:00000000 00:00000000 00000000  1000        0 2201 1 0 20 4 30 10 -1',
+      '   2: 0100007F:99ED 0100007F:8BB0 01 00000000:00000000 00:00000000 00000000     0        0 2202 1 0 20 4 30 10 -1',
+    ].join('\n');
+    // The peer (port 0x8BB0 = 35760) connected to us (port 0x99ED = 39405): its row is local 35760, remote 39405.
+    expect(uidOfConnection(table, 35760, 39405)).toBe(1000);
+    expect(uidOfConnection(table, 39405, 35760)).toBe(0);
+    expect(uidOfConnection(table, 1, 2)).toBeUndefined();
   });
 });
 

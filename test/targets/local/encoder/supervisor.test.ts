@@ -149,9 +149,10 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
     expect(master).toContain('CODECS="avc1.42c01e,mp4a.40.2"');
   });
 
-  it('never writes the write token to the log', async () => {
+  it('never writes the write token to the log, nor puts it on the encoder\'s command line (the relay adds it)', async () => {
     const log = await readFile(path.join(dir, 'logs', 'ffmpeg.log'), 'utf8');
-    expect(log).toContain('Authorization: Bearer ***');
+    expect(log).toContain('-method PUT');
+    expect(log).not.toContain('Authorization');
     expect(log).not.toContain(TOKEN);
   });
 });

@@ -7,7 +7,6 @@ import { buildPullInputArgs } from '../../../../src/targets/local/ingest/url-pul
 import { buildDemoSourceArgs, DEMO_DEFAULTS } from '../../../../src/targets/local/ingest/demo-source.js';
 import { buildClockFilter, chooseFont, clockOffsetSeconds } from '../../../../src/targets/local/ingest/clock.js';
 import { buildDeviceInputArgs, chooseDeviceStreams, parseDeviceId } from '../../../../src/targets/local/ingest/device-input.js';
-import { choosePushHost } from '../../../../src/targets/local/ingest/push-endpoint.js';
 import { RefusalTracker } from '../../../../src/targets/local/ingest/refusals.js';
 import { LivestreamError } from '../../../../src/core/errors.js';
 
@@ -142,27 +141,6 @@ describe('device ids', () => {
       '-f', 'lavfi', '-i', 'anullsrc=channel_layout=stereo:sample_rate=48000',
     ]);
     expect(chooseDeviceStreams({ kind: 'v4l2', video: '/dev/video0' })).toEqual({ video: '0:v:0', audio: '1:a:0' });
-  });
-});
-
-describe('push endpoint host', () => {
-  const interfaces = {
-    lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
-    eth0: [{ address: 'fe80::1', family: 'IPv6', internal: false }, { address: '192.168.1.10', family: 'IPv4', internal: false }],
-  } as unknown as Parameters<typeof choosePushHost>[1];
-
-  it.each([
-    ['127.0.0.1', '127.0.0.1'],
-    ['0.0.0.0', '192.168.1.10'],
-    ['::', '192.168.1.10'],
-    ['::1', '[::1]'],
-    ['10.0.0.5', '10.0.0.5'],
-  ])('listen %s → %s', (listen, expected) => {
-    expect(choosePushHost(listen, interfaces)).toBe(expected);
-  });
-
-  it('wildcard without an external interface falls back to loopback', () => {
-    expect(choosePushHost('0.0.0.0', { lo: interfaces.lo })).toBe('127.0.0.1');
   });
 });
 
