@@ -2,16 +2,18 @@
  * The encoder supervisor end to end with real ffmpeg: lavfi sources in, HLS by PUT into a small
  * stand-in origin, checked with ffprobe.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EncoderSupervisor, type EncoderStatus } from '../../../../src/targets/local/encoder/supervisor.js';
 import { buildMasterPlaylist } from '../../../../src/targets/local/encoder/master-playlist.js';
 import { probeStream } from '../../../helpers/ffprobe.js';
 import { startPutServer, type PutServer } from './put-server.js';
 import { TEST_LADDER } from './test-ladder.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { requireTool } from '../../../helpers/tools.js';
 
+const FFMPEG = await requireTool('ffmpeg');
 const TOKEN = 'test-write-token-5f2a9c';
 const LIVE = ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
 
@@ -44,12 +46,12 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
   const livePlaylists: Record<string, string> = {};
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-loss-'));
+    dir = await makeTmpDir('encoder-loss-');
     server = await startPutServer(path.join(dir, 'origin'), TOKEN);
     let calls = 0;
     let goneUntil = 0;
     sup = new EncoderSupervisor({
-      ffmpegPath: 'ffmpeg',
+      ffmpegPath: FFMPEG,
       ladder: TEST_LADDER,
       originUrl: server.url,
       writeToken: () => TOKEN,
@@ -78,7 +80,6 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
   afterAll(async () => {
     await sup?.stop();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('slates "Waiting for the source" until a source first connects, "Source lost" after that', async () => {
@@ -162,10 +163,10 @@ describe('EncoderSupervisor: crash restart', () => {
   let sup: EncoderSupervisor;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-crash-'));
+    dir = await makeTmpDir('encoder-crash-');
     server = await startPutServer(path.join(dir, 'origin'), TOKEN);
     sup = new EncoderSupervisor({
-      ffmpegPath: 'ffmpeg',
+      ffmpegPath: FFMPEG,
       ladder: TEST_LADDER,
       originUrl: server.url,
       writeToken: () => TOKEN,
@@ -177,7 +178,6 @@ describe('EncoderSupervisor: crash restart', () => {
   afterAll(async () => {
     await sup?.stop();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('restarts a killed encoder, counts it, and continues the playlist (window kept) after a discontinuity', async () => {
@@ -213,17 +213,16 @@ describe('EncoderSupervisor: a source without sound', () => {
   let server: PutServer;
   let sup: EncoderSupervisor;
 
-  afterAll(async () => {
+  afterEach(async () => {
     await sup?.stop();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('is taken without its (missing) audio, and the output carries silent AAC', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-mute-'));
+    dir = await makeTmpDir('encoder-mute-');
     server = await startPutServer(path.join(dir, 'origin'), TOKEN);
     sup = new EncoderSupervisor({
-      ffmpegPath: 'ffmpeg',
+      ffmpegPath: FFMPEG,
       ladder: TEST_LADDER,
       originUrl: server.url,
       writeToken: () => TOKEN,
