@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EncoderSupervisor, type EncoderStatus } from '../../../../src/targets/local/encoder/supervisor.js';
+import { EncoderSupervisor, type EncoderOptions, type EncoderStatus } from '../../../../src/targets/local/encoder/supervisor.js';
 import { buildMasterPlaylist } from '../../../../src/targets/local/encoder/master-playlist.js';
 import { probeStream } from '../../../helpers/ffprobe.js';
 import { startPutServer, type PutServer } from './put-server.js';
@@ -35,6 +35,14 @@ function segmentNumbers(server: PutServer, rendition: string, since = 0): number
     .map(Number);
 }
 
+/** A new folder, a put server in it standing in for the origin, and a supervisor sending the test ladder there. */
+async function startOnPutServer(prefix: string, options: (dir: string) => Pick<EncoderOptions, 'inputArgs'> & Partial<EncoderOptions>) {
+  const dir = await makeTmpDir(prefix);
+  const server = await startPutServer(path.join(dir, 'origin'), TOKEN);
+  const sup = new EncoderSupervisor({ ffmpegPath: FFMPEG, ladder: TEST_LADDER, originUrl: server.url, writeToken: () => TOKEN, ...options(dir) });
+  return { dir, server, sup };
+}
+
 describe('EncoderSupervisor: ladder output and input loss', () => {
   let dir: string;
   let server: PutServer;
@@ -46,16 +54,10 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
   const livePlaylists: Record<string, string> = {};
 
   beforeAll(async () => {
-    dir = await makeTmpDir('encoder-loss-');
-    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
     let calls = 0;
     let goneUntil = 0;
-    sup = new EncoderSupervisor({
-      ffmpegPath: FFMPEG,
-      ladder: TEST_LADDER,
-      originUrl: server.url,
-      writeToken: () => TOKEN,
-      logFile: path.join(dir, 'logs', 'ffmpeg.log'),
+    ({ dir, server, sup } = await startOnPutServer('encoder-loss-', (folder) => ({
+      logFile: path.join(folder, 'logs', 'ffmpeg.log'),
       inputArgs: () => {
         calls++;
         // 1st attempt: a source that ends after 5 s. Then 6 s of a source that is not there. Then live again.
@@ -63,7 +65,7 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
         if (goneUntil === 0) goneUntil = Date.now() + 6_000;
         return Date.now() < goneUntil ? ['-i', path.join(dir, 'no-such-source.ts')] : LIVE;
       },
-    });
+    })));
     await sup.start();
     await waitFor('the input to be lost', () => sup.status().input.losses === 1, 30_000);
     lostAt = Date.now();
@@ -163,16 +165,10 @@ describe('EncoderSupervisor: crash restart', () => {
   let sup: EncoderSupervisor;
 
   beforeAll(async () => {
-    dir = await makeTmpDir('encoder-crash-');
-    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
-    sup = new EncoderSupervisor({
-      ffmpegPath: FFMPEG,
-      ladder: TEST_LADDER,
-      originUrl: server.url,
-      writeToken: () => TOKEN,
+    ({ dir, server, sup } = await startOnPutServer('encoder-crash-', () => ({
       inputArgs: () => LIVE,
       backoff: { initialMs: 300, maxMs: 2_000, healthyMs: 60_000 },
-    });
+    })));
   });
 
   afterAll(async () => {
@@ -219,15 +215,9 @@ describe('EncoderSupervisor: a source without sound', () => {
   });
 
   it('is taken without its (missing) audio, and the output carries silent AAC', async () => {
-    dir = await makeTmpDir('encoder-mute-');
-    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
-    sup = new EncoderSupervisor({
-      ffmpegPath: FFMPEG,
-      ladder: TEST_LADDER,
-      originUrl: server.url,
-      writeToken: () => TOKEN,
+    ({ dir, server, sup } = await startOnPutServer('encoder-mute-', () => ({
       inputArgs: () => ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30'],
-    });
+    })));
     await sup.start();
     await waitFor('a segment', () => segmentNumbers(server, '_256x144').length >= 1, 30_000);
     expect(sup.status().input.connected).toBe(true);
