@@ -2,23 +2,22 @@
  * The AWS target through the real CLI: the plan and its cost, refusal to spend money without
  * confirmation, and a whole up / status / down sent to a loopback --endpoint-url.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAwsEndpoint, type AwsEndpoint } from '../helpers/aws-endpoint.js';
 import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const creds = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret', AWS_REGION: '' };
 
 describe('livestream --target aws (CLI)', () => {
   let dir: string;
   let endpoint: AwsEndpoint | undefined;
-  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'aws-cli-'))));
+  beforeEach(async () => (dir = await makeTmpDir('aws-cli-')));
   afterEach(async () => {
     await endpoint?.close();
     endpoint = undefined;
-    await rm(dir, { recursive: true, force: true });
   });
   const state = () => ['--state-dir', path.join(dir, 'state')];
 

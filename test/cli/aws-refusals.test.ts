@@ -2,12 +2,12 @@
  * A stack AWS would refuse is refused before the first AWS request: `up` against a loopback
  * --endpoint-url that records every request sees none, whatever is wrong (region, CIDR, origin, ladder).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsEndpoint, type AwsEndpoint } from '../helpers/aws-endpoint.js';
 import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const creds = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-real-secret', AWS_REGION: '' };
 const SOURCE = ['--source-url', 'https://example.com/live/index.m3u8'];
@@ -17,7 +17,7 @@ describe('up --target aws refuses a stack AWS would refuse, making no AWS reques
   let endpoint: AwsEndpoint;
   let badLadder: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'aws-refusals-'));
+    dir = await makeTmpDir('aws-refusals-');
     endpoint = await startAwsEndpoint();
     const ladder = JSON.parse(await readFile(new URL('../../profiles/HD-720p.json', import.meta.url), 'utf8'));
     ladder.renditions[0].bitrate = 1;
@@ -27,7 +27,6 @@ describe('up --target aws refuses a stack AWS would refuse, making no AWS reques
   });
   afterAll(async () => {
     await endpoint.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it.each<[string, string[], string, string[]]>([

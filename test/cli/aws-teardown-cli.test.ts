@@ -3,16 +3,17 @@
  * stateful fake): exit codes that mean something, and a summary that leads with what costs money.
  */
 import { PassThrough } from 'node:stream';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDown } from '../../src/cli/commands/down.js';
 import { runStatus } from '../../src/cli/commands/status.js';
 import { Output } from '../../src/cli/output.js';
 import { AwsFake } from '../helpers/aws-fake.js';
+import { installAwsFake } from '../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, makeStackUp, type AwsHarness } from '../helpers/aws-run.js';
 import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 // The CLI builds its own driver: make its waits take milliseconds, as the harness does.
 vi.mock('../../src/targets/aws/context.js', async (importOriginal) => {
@@ -26,14 +27,7 @@ vi.mock('../../src/targets/local/web/web-handler.js', () => ({ playerAssets: asy
 let fake: AwsFake;
 let h: AwsHarness | undefined;
 
-beforeEach(() => {
-  fake = new AwsFake().install();
-});
-afterEach(async () => {
-  fake.restore();
-  await h?.cleanup();
-  h = undefined;
-});
+beforeEach(() => (fake = installAwsFake()));
 
 /** A CLI Output without a terminal, capturing what it prints. */
 function capture(opts: { json?: boolean; yes?: boolean } = {}) {
@@ -137,25 +131,21 @@ describe('status: exit codes', () => {
 describe('credentials once (the built CLI, no credentials anywhere)', () => {
   it('down prints exactly one failure, saying how to fix it and that the channel still runs; nothing is sent', async () => {
     const s = await stackUp();
-    const home = await mkdtemp(path.join(os.tmpdir(), 'aws-home-'));
-    try {
-      await writeFile(path.join(home, 'config'), '[profile other]\nregion = us-east-1\n');
-      const env = {
-        AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '',
-        AWS_CONFIG_FILE: path.join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_WEB_IDENTITY_TOKEN_FILE: '',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      };
-      const before = await s.stateText();
-      const down = await livestream(['down', '--yes', '--stack', 'teststack', '--state-dir', s.dir], { env });
-      expect(down.code).toBe(1);
-      expect(down.stderr.match(/Error:/g)).toHaveLength(1);
-      expect(down.stderr).toContain('No usable AWS credentials were found. Nothing was stopped or deleted: MediaLive channel teststack-channel');
-      expect(down.stderr).toContain('was RUNNING when livestream last saw it');
-      expect(down.stderr).toContain('Next: run "aws configure"');
-      expect(await s.stateText()).toBe(before);
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
+    const home = await makeTmpDir('aws-home-');
+    await writeFile(path.join(home, 'config'), '[profile other]\nregion = us-east-1\n');
+    const env = {
+      AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '',
+      AWS_CONFIG_FILE: path.join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const before = await s.stateText();
+    const down = await livestream(['down', '--yes', '--stack', 'teststack', '--state-dir', s.dir], { env });
+    expect(down.code).toBe(1);
+    expect(down.stderr.match(/Error:/g)).toHaveLength(1);
+    expect(down.stderr).toContain('No usable AWS credentials were found. Nothing was stopped or deleted: MediaLive channel teststack-channel');
+    expect(down.stderr).toContain('was RUNNING when livestream last saw it');
+    expect(down.stderr).toContain('Next: run "aws configure"');
+    expect(await s.stateText()).toBe(before);
   });
 });

@@ -5,26 +5,23 @@
  */
 import { rm } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runDown } from '../../src/cli/commands/down.js';
 import { runStatus } from '../../src/cli/commands/status.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { Output } from '../../src/cli/output.js';
 import { AwsFake } from '../helpers/aws-fake.js';
+import { installAwsFake } from '../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, type AwsHarness } from '../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness;
 
 beforeEach(async () => {
-  fake = new AwsFake().install();
+  fake = installAwsFake();
   h = await makeHarness(INPUT_SPECS.RTMP_PUSH!);
   await h.driver.up(await h.run());
   await rm(h.store.file);
-});
-afterEach(async () => {
-  fake.restore();
-  await h.cleanup();
 });
 
 function output(json: boolean): { out: Output; stdout: () => string; stderr: () => string } {

@@ -3,18 +3,17 @@
  * README's promise; it used to stay in the state folder as DELETED), and `down --delete-logs`
  * still finds the logs through the archived state. Real CLI; a stack that keeps only its logs.
  */
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { StateStore } from '../../src/core/state.js';
 import { validateSpec } from '../../src/core/spec.js';
 import { loadProfile } from '../../src/core/profiles.js';
 import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 let dir: string;
-beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'down-history-'))));
-afterEach(() => rm(dir, { recursive: true, force: true }));
+beforeEach(async () => (dir = await makeTmpDir('down-history-')));
 
 it('archives a torn-down local stack into history/, keeps its logs, and --delete-logs removes them later', async () => {
   const stateDir = path.join(dir, 'state');

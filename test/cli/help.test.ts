@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/livestream.js', import.meta.url).pathname;
@@ -12,8 +12,7 @@ const tracer = new URL('../fixtures/trace-imports.mjs', import.meta.url).href;
 // These run the built CLI (npm test builds first), as a user would.
 describe('livestream --help', () => {
   let dir: string;
-  beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'help-'))));
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  beforeAll(async () => (dir = await makeTmpDir('help-')));
 
   it.each([['--help'], ['up', '--help'], ['down', '--help']])('%s teaches without loading the AWS SDK or the local servers', async (...args) => {
     const trace = path.join(dir, `trace-${args.join('-')}.txt`);

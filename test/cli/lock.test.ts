@@ -1,19 +1,18 @@
 /** A second command that would change a stack while another is changing it is refused, with exit code 4. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 describe('concurrent commands on one stack', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'lock-'));
+    dir = await makeTmpDir('lock-');
     await mkdir(path.join(dir, 'state'));
     // This test process plays the part of a running "livestream up" on stack "busy".
     await writeFile(path.join(dir, 'state', 'busy.lock'), JSON.stringify({ pid: process.pid, command: 'up', since: '2026-11-25T04:00:00.000Z' }));
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it.each([['up', '--yes'], ['down', '--yes'], ['start'], ['stop']])('%s is refused while up runs', async (...args) => {
     const res = await livestream([...args, '--stack', 'busy', '--state-dir', path.join(dir, 'state'), '--json']);

@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { applyDown, applyUp, orderLevels, type ResourceNode } from '../../src/core/graph.js';
 import { RecordingHost } from '../../src/core/host.js';
 import { StateStore } from '../../src/core/state.js';
 import { validateSpec } from '../../src/core/spec.js';
 import { loadProfile } from '../../src/core/profiles.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 /** A toy provider: a set of things that exist, with failures injectable per id and action. */
 class ToyWorld {
@@ -68,13 +67,12 @@ describe('applyUp / applyDown', () => {
   let host: RecordingHost;
 
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'graph-'));
+    dir = await makeTmpDir('graph-');
     store = new StateStore(dir, 'demo');
     await store.create({ target: 'local', spec: validateSpec({}).spec!, ladder: await loadProfile('SD-540p') });
     world = new ToyWorld();
     host = new RecordingHost();
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('creates everything in dependency order and records each in the state file', async () => {
     const result = await applyUp(graph(world), world, store, host);

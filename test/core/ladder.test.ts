@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { validateLadder } from '../../src/core/ladder.js';
 import { listBuiltinProfiles, loadProfile } from '../../src/core/profiles.js';
 import { LivestreamError } from '../../src/core/errors.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const base = () => JSON.parse(readFileSync(new URL('../../profiles/HD-720p.json', import.meta.url), 'utf8'));
 const problemPaths = (json: unknown) => validateLadder(json).problems.map((p) => `${p.path}: ${p.message}`);
@@ -111,8 +111,7 @@ describe('validateLadder', () => {
 
 describe('loadProfile', () => {
   let dir: string;
-  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'ladder-'))));
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  beforeEach(async () => (dir = await makeTmpDir('ladder-')));
 
   it('loads a built-in profile by name and a user file by path', async () => {
     expect((await loadProfile('SD-540p')).renditions).toHaveLength(4);

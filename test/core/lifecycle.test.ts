@@ -3,10 +3,9 @@
  * AWS, no ffmpeg. Each hook records that it ran, so the tests say what the skeleton calls, in
  * which order, and what it writes to the state.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../src/core/errors.js';
 import type { ResourceNode } from '../../src/core/graph.js';
 import { RecordingHost } from '../../src/core/host.js';
@@ -16,6 +15,7 @@ import { loadProfile } from '../../src/core/profiles.js';
 import { validateSpec, type RawSpec, type StackSpec } from '../../src/core/spec.js';
 import { StateStore } from '../../src/core/state.js';
 import type { RunContext } from '../../src/core/target.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 /** The provider: what exists, by id, with a state; reads of the ids in `unreadable` fail. */
 class World {
@@ -86,12 +86,11 @@ let host: RecordingHost;
 let store: StateStore;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'lifecycle-'));
+  dir = await makeTmpDir('lifecycle-');
   ladder = await loadProfile('HD-720p');
   host = new RecordingHost();
   store = new StateStore(dir, 'demo');
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function specOf(raw: RawSpec = {}): StackSpec {
   const { spec, problems } = validateSpec({ stack: 'demo', ...raw });

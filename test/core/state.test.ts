@@ -1,16 +1,15 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { StateStore, channelSeconds, listStates } from '../../src/core/state.js';
 import { validateSpec } from '../../src/core/spec.js';
 import { loadProfile } from '../../src/core/profiles.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 describe('StateStore', () => {
   let dir: string;
-  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'state-'))));
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  beforeEach(async () => (dir = await makeTmpDir('state-')));
 
   const create = async (stack = 'demo') => {
     const store = new StateStore(dir, stack);
@@ -147,8 +146,7 @@ describe('StateStore', () => {
 
 describe('a damaged state file gets words, not a TypeError', () => {
   let dir: string;
-  beforeEach(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'state-bad-'))));
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  beforeEach(async () => (dir = await makeTmpDir('state-bad-')));
 
   /** A real state file of an AWS stack with one resource, changed by `damage`. */
   async function damaged(damage: (json: Record<string, any>) => void): Promise<string> {

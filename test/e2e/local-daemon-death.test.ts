@@ -1,21 +1,19 @@
 /** A local daemon that died is reported by `status` and cleaned up, ffmpeg children included, by `down`. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livestream } from '../helpers/cli.js';
 import { isAlive } from '../../src/core/state.js';
 import { processGroupMembers } from '../../src/targets/local/resources.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
 describe('a local daemon killed with SIGKILL', { timeout: 180_000 }, () => {
   let dir: string;
   const common = () => ['--stack', 'dead', '--state-dir', path.join(dir, 'state'), '--json'];
-  beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-dead-'))));
+  beforeAll(async () => (dir = await makeTmpDir('e2e-dead-')));
   afterAll(async () => {
     await livestream(['down', ...common(), '--delete-logs', '--yes']);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('is reported by status and cleaned up by down', async () => {

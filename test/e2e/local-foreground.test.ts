@@ -1,20 +1,19 @@
 /** `up --foreground`: the stack runs in the terminal's process, and Ctrl-C tears it down cleanly. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const bin = new URL('../../bin/livestream.js', import.meta.url).pathname;
 const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
 describe('livestream up --foreground', { timeout: 180_000 }, () => {
   let dir: string;
-  beforeAll(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-fg-'))));
+  beforeAll(async () => (dir = await makeTmpDir('e2e-fg-')));
   afterAll(async () => {
     await livestream(['down', '--stack', 'fg', '--state-dir', path.join(dir, 'state'), '--delete-logs', '--yes']);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('serves until Ctrl-C, then tears down and keeps the logs', async () => {

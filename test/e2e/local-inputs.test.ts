@@ -9,15 +9,16 @@
  * proves nothing about the input: every case also asserts that source frames reached the encoder
  * (status().input.fps > 0, reported only while the encoder is fed by the source).
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probeStream } from '../helpers/ffprobe.js';
 import { makeHlsFixture } from '../helpers/hls-fixture.js';
+import { startPublisher } from '../helpers/publisher.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 import { findTimelineProblems, parseMediaPlaylist, waitUntil, watchPlaylists } from './helpers/hls-watch.js';
 import {
-  closeAll, killChild, readAllFiles, serveWithBasicAuth, startPublisher, startTestStack, waitForExit, type TestStack,
+  closeAll, killChild, readAllFiles, serveWithBasicAuth, startTestStack, waitForExit, type TestStack,
 } from './helpers/test-stack.js';
 
 interface InputStatus {
@@ -86,44 +87,40 @@ afterEach(async () => {
 
 describe('local stack end to end, every input type (tiny ladder)', { timeout: 120_000 }, () => {
   it('URL_PULL from a source behind basic auth plays through the edge, and the password is never shown', async () => {
-    const fixture = await mkdtemp(path.join(os.tmpdir(), 'e2e-source-'));
-    try {
-      await makeHlsFixture(fixture, { seconds: 20 });
-      const password = `pw-${Math.random().toString(36).slice(2)}-Secret`;
-      const source = await serveWithBasicAuth(fixture, 'viewer', password);
-      const t = await startTestStack(
-        { input: 'URL_PULL', sourceUrl: source.url, sourceUser: 'viewer', sourcePassword: true },
-        { sourcePassword: password },
-      );
-      const input = await waitForSourceFrames(t);
-      expect(input).toMatchObject({ type: 'URL_PULL', connected: true });
-      // The source refuses anything without the credentials, so the frames came through authorized requests.
-      expect(source.requests.some((r) => r.authorized && r.path.endsWith('.ts'))).toBe(true);
-      await expectLadderOutput(t);
+    const fixture = await makeTmpDir('e2e-source-');
+    await makeHlsFixture(fixture, { seconds: 20 });
+    const password = `pw-${Math.random().toString(36).slice(2)}-Secret`;
+    const source = await serveWithBasicAuth(fixture, 'viewer', password);
+    const t = await startTestStack(
+      { input: 'URL_PULL', sourceUrl: source.url, sourceUser: 'viewer', sourcePassword: true },
+      { sourcePassword: password },
+    );
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'URL_PULL', connected: true });
+    // The source refuses anything without the credentials, so the frames came through authorized requests.
+    expect(source.requests.some((r) => r.authorized && r.path.endsWith('.ts'))).toBe(true);
+    await expectLadderOutput(t);
 
-      const basic = Buffer.from(`viewer:${password}`).toString('base64');
-      const files = await readAllFiles(t.layout.logs);
-      expect(files.map((f) => path.relative(t.layout.logs, f.file))).toEqual(expect.arrayContaining(['ffmpeg.log', 'daemon.log']));
-      for (const f of files) {
-        expect(f.text, f.file).not.toContain(password);
-        expect(f.text, f.file).not.toContain(basic);
-      }
-      expect(t.logLines.join('\n')).not.toContain(password);
-      const shown = JSON.stringify({ info: t.stack.info, status: t.stack.status() });
-      expect(shown).not.toContain(password);
-      expect(shown).not.toContain(basic);
+    const basic = Buffer.from(`viewer:${password}`).toString('base64');
+    const files = await readAllFiles(t.layout.logs);
+    expect(files.map((f) => path.relative(t.layout.logs, f.file))).toEqual(expect.arrayContaining(['ffmpeg.log', 'daemon.log']));
+    for (const f of files) {
+      expect(f.text, f.file).not.toContain(password);
+      expect(f.text, f.file).not.toContain(basic);
+    }
+    expect(t.logLines.join('\n')).not.toContain(password);
+    const shown = JSON.stringify({ info: t.stack.info, status: t.stack.status() });
+    expect(shown).not.toContain(password);
+    expect(shown).not.toContain(basic);
 
-      // `ps` shows every process's command line to every user: no password, token or key on ours.
-      const credential = (await readFile(t.layout.credential, 'utf8')).trim();
-      const lines = await descendantCommandLines(process.pid);
-      expect(lines.some((l) => l.startsWith('ffmpeg ') || l.includes('/ffmpeg '))).toBe(true);
-      for (const line of lines) {
-        for (const secret of [password, basic, credential, 'Authorization', 'Bearer']) expect(line).not.toContain(secret);
-        // The put relay's URL carries no random key on Linux (it checks who connects instead).
-        expect(line).not.toMatch(/[0-9a-f]{32}/);
-      }
-    } finally {
-      await rm(fixture, { recursive: true, force: true });
+    // `ps` shows every process's command line to every user: no password, token or key on ours.
+    const credential = (await readFile(t.layout.credential, 'utf8')).trim();
+    const lines = await descendantCommandLines(process.pid);
+    expect(lines.some((l) => l.startsWith('ffmpeg ') || l.includes('/ffmpeg '))).toBe(true);
+    for (const line of lines) {
+      for (const secret of [password, basic, credential, 'Authorization', 'Bearer']) expect(line).not.toContain(secret);
+      // The put relay's URL carries no random key on Linux (it checks who connects instead).
+      expect(line).not.toMatch(/[0-9a-f]{32}/);
     }
   });
 

@@ -3,14 +3,14 @@
  * source (pulled through the real URL_PULL input), a real Chromium playing /player/, status,
  * stop/start, and `down` keeping the logs.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
 import { livestream } from '../helpers/cli.js';
 import { isAlive } from '../../src/core/state.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
@@ -21,14 +21,13 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
   const common = () => ['--stack', 'e2e', '--state-dir', path.join(dir, 'state'), '--json'];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-local-'));
+    dir = await makeTmpDir('e2e-local-');
   });
 
   afterAll(async () => {
     await browser?.close();
     // Whatever happened, leave no daemon behind.
     await livestream(['down', ...common(), '--delete-logs', '--yes']);
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('up returns once the stream plays through the edge, and prints the URLs', async () => {

@@ -7,15 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeStream } from '../helpers/ffprobe.js';
-import { findFfmpeg, loadNpmFfmpeg } from '../../src/targets/local/encoder/find-ffmpeg.js';
+import { findFfmpeg } from '../../src/targets/local/encoder/find-ffmpeg.js';
+import { requireTool } from '../helpers/tools.js';
 import { parseMediaPlaylist, waitUntil } from './helpers/hls-watch.js';
 import { closeAll, startTestStack, type TestStack } from './helpers/test-stack.js';
 
+const NPM_FFMPEG = await requireTool('npm-ffmpeg');
 
-const NPM_FFMPEG = await loadNpmFfmpeg();
-if (!NPM_FFMPEG) console.warn('npm-ffmpeg.test.ts skipped: @ffmpeg-installer/ffmpeg (an optional dependency) is not installed');
-
-describe.skipIf(!NPM_FFMPEG)('the local stack with the npm-shipped ffmpeg (URL_PULL demo, tiny ladder)', { timeout: 120_000 }, () => {
+describe('the local stack with the npm-shipped ffmpeg (URL_PULL demo, tiny ladder)', { timeout: 120_000 }, () => {
   const saved = process.env.LIVESTREAM_FFMPEG;
   let t: TestStack;
 

@@ -1,9 +1,8 @@
 /**
- * Test harness for the AWS driver: a spec, a ladder, a state store in a temporary folder, a
- * recording host, and a driver whose waits take milliseconds.
+ * Test harness for the AWS driver: a spec, a ladder, a state store in a temporary folder (removed
+ * when the test finishes), a recording host, and a driver whose waits take milliseconds.
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RecordingHost } from '../../src/core/host.js';
 import { loadProfile } from '../../src/core/profiles.js';
@@ -12,6 +11,7 @@ import { StateStore } from '../../src/core/state.js';
 import type { RunContext } from '../../src/core/target.js';
 import { createAwsDriver, type AwsDriverOptions } from '../../src/targets/aws/driver.js';
 import type { AwsTimings } from '../../src/targets/aws/context.js';
+import { makeTmpDir } from './tmp-dir.js';
 
 export const FAST_TIMINGS: AwsTimings = {
   short: { minDelay: 0.001, maxDelay: 0.002, maxWaitTime: 5 },
@@ -52,12 +52,13 @@ export interface AwsHarness {
   /** The state file as text ('' once archived). */
   stateText(): Promise<string>;
   archived(): Promise<string[]>;
+  /** Removes the folder now, for a test that makes many harnesses (it goes anyway when the test finishes). */
   cleanup(): Promise<void>;
 }
 
 /** `confirm`: what the host answers when the driver asks (default yes, as with --yes). */
 export async function makeHarness(raw: RawSpec, opts: { secrets?: Secrets; driver?: AwsDriverOptions; confirm?: boolean } = {}): Promise<AwsHarness> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'livestream-aws-'));
+  const dir = await makeTmpDir('livestream-aws-');
   const { spec, problems } = validateSpec({ target: 'aws', stack: 'teststack', start: true, ...raw });
   if (spec?.target !== 'aws') throw new Error(`bad test spec: ${JSON.stringify(problems)}`);
   const ladder = await loadProfile(spec.profile);

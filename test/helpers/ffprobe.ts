@@ -1,8 +1,10 @@
 /**
- * ffprobe for tests: what a stream or file really contains.
+ * ffprobe for tests: what a stream or file really contains. By default the ffprobe the product
+ * would use (beside its ffmpeg, else on PATH).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { requireTool } from './tools.js';
 
 const run = promisify(execFile);
 
@@ -33,7 +35,7 @@ interface FfprobeJson {
 export async function probeStream(target: string, opts: { ffprobe?: string; countFrames?: boolean } = {}): Promise<ProbedStream> {
   const args = ['-v', 'error', '-show_streams', '-show_format', '-of', 'json'];
   if (opts.countFrames) args.push('-count_frames');
-  const { stdout } = await run(opts.ffprobe ?? 'ffprobe', [...args, target], { timeout: 30_000 });
+  const { stdout } = await run(opts.ffprobe ?? (await requireTool('ffprobe')), [...args, target], { timeout: 30_000 });
   const json = JSON.parse(stdout) as FfprobeJson;
   const v = json.streams?.find((s) => s.codec_type === 'video');
   const a = json.streams?.find((s) => s.codec_type === 'audio');

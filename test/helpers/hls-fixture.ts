@@ -1,11 +1,12 @@
 /**
- * A small pre-made multi-rendition HLS stream, made by real ffmpeg (Debian's, on PATH):
+ * A small pre-made multi-rendition HLS stream, made by real ffmpeg (the one the product would use):
  * dir/stream/index.m3u8 (master) + one media playlist per rendition, named as MediaLive names
  * them (index_480x270.m3u8), 2 s MPEG-TS segments, test pattern and a tone.
  */
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { requireTool } from './tools.js';
 
 export interface FixtureRendition {
   width: number;
@@ -46,7 +47,7 @@ export async function makeHlsFixture(dir: string, opts: { seconds?: number; rend
     '-var_stream_map', renditions.map((r, i) => `v:${i},a:${i},name:${r.width}x${r.height}`).join(' '),
     path.join(out, 'index_%v.m3u8'),
   ];
-  await run(process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg', args, 60_000);
+  await run(await requireTool('ffmpeg'), args, 60_000);
 }
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<void> {

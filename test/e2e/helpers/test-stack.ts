@@ -1,22 +1,22 @@
 /**
  * An in-process local stack for end-to-end tests (origin, edge, ingest, encoder: what the daemon runs),
  * in its own temporary folder, with ffmpeg publishers and a basic-auth HLS source to feed it.
- * Everything started here is ended by `closeAll()`.
+ * Everything started here, and the publishers, is ended by `closeAll()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { loadProfile } from '../../../src/core/profiles.js';
 import type { Ladder } from '../../../src/core/ladder.js';
 import { validateSpec, type LocalStackSpec, type RawSpec, type Secrets } from '../../../src/core/spec.js';
 import { stackLayout, type StackLayout } from '../../../src/targets/local/daemon/stack-folder.js';
 import { startLocalStack, type LocalStack } from '../../../src/targets/local/daemon/local-stack.js';
+import { stopPublishers } from '../../helpers/publisher.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
-export const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
 export const TINY_LADDER = new URL('../../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
 export interface TestStack {
@@ -34,8 +34,7 @@ const cleanups: Array<() => Promise<void>> = [];
 
 /** Starts a stack for `raw` (target local on loopback, any free ports, the tiny ladder) and its channel. */
 export async function startTestStack(raw: RawSpec, secrets: Secrets = {}): Promise<TestStack> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-inputs-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const dir = await makeTmpDir('e2e-inputs-');
   const { spec, problems } = validateSpec({ stack: 'e2e', target: 'local', listen: '127.0.0.1', port: 0, profile: TINY_LADDER, ...raw });
   if (spec?.target !== 'local') throw new Error(`invalid test spec: ${JSON.stringify(problems)}`);
   const ladder = await loadProfile(TINY_LADDER);
@@ -48,22 +47,9 @@ export async function startTestStack(raw: RawSpec, secrets: Secrets = {}): Promi
     appendFileSync(layout.daemonLog, `${new Date().toISOString()} ${line}\n`);
   };
   const stack = await startLocalStack({ spec, ladder, secrets, layout, log });
-  // Cleanups run newest first: the stack closes before its folder is removed.
   cleanups.push(() => stack.close());
   await stack.start();
   return { dir, spec, ladder, layout, stack, logLines, edge: `http://127.0.0.1:${stack.info.edgePort}` };
-}
-
-/** An ffmpeg publisher (640x360@30 test pattern + tone, H.264/AAC) pushing `format` to `url` for at most 2 minutes. */
-export function startPublisher(format: 'flv' | 'rtp_mpegts', url: string): ChildProcess {
-  const child = spawn(FFMPEG, [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-re', '-f', 'lavfi', '-i', 'sine=sample_rate=48000',
-    '-t', '120', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac', '-f', format, url,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.resume();
-  cleanups.push(() => killChild(child));
-  return child;
 }
 
 /** Resolves with the exit code (null if killed by a signal), or 'running' if still alive after `timeoutMs`. */
@@ -117,8 +103,12 @@ export async function serveWithBasicAuth(root: string, user: string, password: s
   return { url: `http://127.0.0.1:${port}/stream/index.m3u8`, requests };
 }
 
-/** Ends publishers, stacks, servers and removes temporary folders, newest first. */
+/**
+ * Ends the publishers, then stacks and servers, newest first. The stack's folder goes when the test
+ * finishes (or the file, for a stack started in beforeAll): after this, in the afterEach or afterAll.
+ */
 export async function closeAll(): Promise<void> {
+  await stopPublishers();
   while (cleanups.length > 0) {
     const cleanup = cleanups.pop()!;
     await cleanup().catch(() => {});

@@ -9,17 +9,17 @@ import { CreateRoleCommand } from '@aws-sdk/client-iam';
 import { CreateChannelCommand, CreateInputCommand } from '@aws-sdk/client-medialive';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createClients, type AwsClients } from '../../../src/targets/aws/clients.js';
 import { AwsFake, awsError } from '../../helpers/aws-fake.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
 
 let fake: AwsFake;
 let c: AwsClients;
 beforeEach(() => {
-  fake = new AwsFake().install();
+  fake = installAwsFake();
   c = createClients({ region: 'us-east-1' });
 });
-afterEach(() => fake.restore());
 
 const roleArn = async () => (await c.iam.send(new CreateRoleCommand({ RoleName: 'r', AssumeRolePolicyDocument: '{}' }))).Role!.Arn!;
 const input = (RequestId: string) => c.medialive.send(new CreateInputCommand({ Name: 'i', Type: 'URL_PULL', RequestId, Sources: [{ Url: 'https://example.com/a.m3u8' }] }));

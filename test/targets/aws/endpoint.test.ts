@@ -36,7 +36,6 @@ let endpoint: AwsEndpoint | undefined;
 let h: AwsHarness | undefined;
 afterEach(async () => {
   await endpoint?.close();
-  await h?.cleanup();
   endpoint = undefined;
   h = undefined;
 });

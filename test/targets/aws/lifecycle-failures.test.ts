@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake, awsError } from '../../helpers/aws-fake.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
 
-beforeEach(() => {
-  fake = new AwsFake().install();
-});
-afterEach(async () => {
-  fake.restore();
-  await h?.cleanup();
-  h = undefined;
-});
+beforeEach(() => (fake = installAwsFake()));
 
 /** Which graph node a failing command may belong to (the first call of that command in `up`). */
 const OWNER: Record<string, string[]> = {
@@ -75,7 +69,7 @@ async function createCommands(c: (typeof CASES)[number]): Promise<{ commands: st
   } finally {
     probe.restore();
     await ph.cleanup();
-    fake = new AwsFake().install();
+    fake = installAwsFake();
   }
 }
 
@@ -86,8 +80,7 @@ for (const c of CASES) {
       expect(commands.length).toBeGreaterThan(15);
       for (const command of commands) {
         for (const after of modes(command)) {
-        fake.restore();
-        fake = new AwsFake().install();
+        fake = installAwsFake();
         h = await makeHarness(c.raw, { secrets: c.secrets });
         // after: AWS acted but the answer was lost (a timeout, a crash): nothing comes back to record.
         fake.failOn(command, { after });
@@ -113,8 +106,7 @@ for (const c of CASES) {
       const { commands, inventory } = await createCommands(c);
       for (const command of commands) {
         for (const after of modes(command)) {
-          fake.restore();
-          fake = new AwsFake().install();
+          fake = installAwsFake();
           h = await makeHarness(c.raw, { secrets: c.secrets });
           fake.failOn(command, { after });
           await expect(h.driver.up(await h.run()), command).rejects.toBeInstanceOf(LivestreamError);

@@ -5,27 +5,16 @@
  */
 import { rm } from 'node:fs/promises';
 import { readFile, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake, awsError } from '../../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
+import { INPUT_SPECS, makeHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
-const harnesses: AwsHarness[] = [];
 
-beforeEach(() => {
-  fake = new AwsFake().install();
-});
-afterEach(async () => {
-  fake.restore();
-  await Promise.all(harnesses.splice(0).map((h) => h.cleanup()));
-});
-
-async function harness(...args: Parameters<typeof makeHarness>): Promise<AwsHarness> {
-  const h = await makeHarness(...args);
-  harnesses.push(h);
-  return h;
-}
+beforeEach(() => (fake = installAwsFake()));
+const harness = makeHarness;
 
 const live = <T extends { state: string }>(m: Map<string, T>) => [...m.values()].filter((x) => x.state !== 'DELETED');
 
@@ -60,8 +49,7 @@ describe('without the state file (issue 8.14)', () => {
   });
 
   it('in an opt-in region (logs bucket in us-east-1): up again adopts both buckets; down without state leaves nothing', async () => {
-    fake.restore();
-    fake = new AwsFake('ap-south-2').install();
+    fake = installAwsFake('ap-south-2');
     const h = await harness({ ...INPUT_SPECS.URL_PULL!, region: 'ap-south-2' });
     await h.driver.up(await h.run());
     const before = fake.inventory();
@@ -107,7 +95,6 @@ describe('without the state file (issue 8.14)', () => {
     const before = fake.inventory();
     const mutations = fake.commandNames().filter(isMutation).length;
     const no = await makeHarness(INPUT_SPECS.URL_PULL!, { confirm: false });
-    harnesses.push(no);
     // Same state folder as the stack that lost its file.
     const run = { ...(await no.run()), store: h.store };
     await h.store.load();

@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake, awsError } from '../../helpers/aws-fake.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
 
-beforeEach(() => {
-  fake = new AwsFake().install();
-});
-afterEach(async () => {
-  fake.restore();
-  await h?.cleanup();
-  h = undefined;
-});
+beforeEach(() => (fake = installAwsFake()));
 
 const LOGS_BUCKET = 'bucket:teststack-logs-123456789012-us-east-1';
 
@@ -263,8 +257,7 @@ describe('a stack in an opt-in region (ap-south-2): CloudFront delivers no logs 
   const regionsOf = (bucket: string) => [...new Set(fake.calls.filter((c) => c.service === 's3' && c.input.Bucket === bucket).map((c) => c.region))];
 
   beforeEach(() => {
-    fake.restore();
-    fake = new AwsFake('ap-south-2').install();
+    fake = installAwsFake('ap-south-2');
   });
 
   it('keeps the logs bucket in us-east-1 and everything else in ap-south-2, from up to down', async () => {

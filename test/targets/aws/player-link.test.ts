@@ -4,21 +4,15 @@
  * names it (CloudFront answers FunctionInUse otherwise).
  */
 import vm from 'node:vm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsFake } from '../../helpers/aws-fake.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
 
-beforeEach(() => {
-  fake = new AwsFake().install();
-});
-afterEach(async () => {
-  fake.restore();
-  await h?.cleanup();
-  h = undefined;
-});
+beforeEach(() => (fake = installAwsFake()));
 
 /** What CloudFront would fetch from the origin for a viewer's path, by running the associated function. */
 function originKeyFor(config: Record<string, any>, functions: AwsFake['functions'], uri: string): string | { redirect: string } {

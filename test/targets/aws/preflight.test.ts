@@ -2,18 +2,14 @@
  * The driver's own check, for stacks that reach it without the CLI's validation (a state file, a
  * program using the driver): names AWS would refuse stop `up` and `plan` before the first call.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsFake } from '../../helpers/aws-fake.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
-beforeEach(() => (fake = new AwsFake().install()));
-afterEach(async () => {
-  fake.restore();
-  await h?.cleanup();
-  h = undefined;
-});
+beforeEach(() => (fake = installAwsFake()));
 
 describe('AWS driver preflight', () => {
   it('refuses a stack whose IAM role name would pass 64 characters, making no AWS call', async () => {

@@ -2,27 +2,21 @@
  * `down` a user can trust at 2 a.m., `start` failing fast and `status` telling unreadable from
  * gone: the AWS driver against the stateful fake, with chosen calls denied.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatStatus, withCost } from '../../../src/cli/commands/status.js';
 import { Output } from '../../../src/cli/output.js';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake } from '../../helpers/aws-fake.js';
+import { installAwsFake } from '../../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeStackUp, type AwsHarness } from '../../helpers/aws-run.js';
+import { makeTmpDir } from '../../helpers/tmp-dir.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
 
-beforeEach(() => {
-  fake = new AwsFake().install();
-});
-afterEach(async () => {
-  fake.restore();
-  await h?.cleanup();
-  h = undefined;
-});
+beforeEach(() => (fake = installAwsFake()));
 
 const channels = () => [...fake.channels.values()];
 const runsOnDisk = async () => JSON.parse(await h!.stateText()).channelRuns as Array<{ start: string; end?: string; startObserved?: boolean }>;
@@ -139,7 +133,7 @@ describe('credentials checked once, before anything', () => {
   const saved = { ...process.env };
   let home: string;
   beforeEach(async () => {
-    home = await mkdtemp(path.join(os.tmpdir(), 'aws-home-'));
+    home = await makeTmpDir('aws-home-');
     await writeFile(path.join(home, 'config'), '[profile other]\nregion = us-east-1\n');
     for (const k of Object.keys(process.env)) if (/^AWS_/.test(k)) delete process.env[k];
     process.env.AWS_CONFIG_FILE = path.join(home, 'config');
@@ -150,7 +144,6 @@ describe('credentials checked once, before anything', () => {
   afterEach(async () => {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
-    await rm(home, { recursive: true, force: true });
   });
 
   it('no credentials: down sends nothing, fails once saying how to fix it and that the channel still runs', async () => {

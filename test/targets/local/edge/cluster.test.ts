@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { promises as fsp } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
@@ -10,6 +9,7 @@ import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src
 import { createLocalMetrics, type LocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
 import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/server.js';
 import { request } from '../origin/http-helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const CREDENTIAL = 'edge-cluster-test-credential-0123456789';
 const AUTH = { authorization: `Bearer ${CREDENTIAL}` };
@@ -49,7 +49,7 @@ async function startCluster(): Promise<EdgeServer> {
 }
 
 beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-cluster-test-'));
+  dir = await makeTmpDir('edge-cluster-test-');
   originLog = [];
   apiCalls = 0;
   metrics = createLocalMetrics();
@@ -69,7 +69,6 @@ afterEach(async () => {
   await edge?.close();
   edge = undefined;
   await origin.close();
-  await fsp.rm(dir, { recursive: true, force: true });
 });
 
 /** Origin GETs so far for a path (the origin writes its access entry when the response closes). */

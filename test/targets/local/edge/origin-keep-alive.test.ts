@@ -2,15 +2,14 @@
  * The edge against an origin that closes pooled connections (issue 9, defect 2): the keep-alive race
  * reproduced deterministically, the retry on a fresh connection, and which errors the edge caches.
  */
-import { promises as fsp } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startEdge, type EdgeServer } from '../../../../src/targets/local/edge/server.js';
 import { createKeepAliveAgent, requestWithRetry, SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../../../../src/targets/local/plumbing/http-agent.js';
 import { startOrigin } from '../../../../src/targets/local/origin/server.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const PLAYLIST = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg1.ts\n';
 
@@ -67,7 +66,7 @@ let edge: EdgeServer;
 let clock: number;
 
 beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-keepalive-'));
+  dir = await makeTmpDir('edge-keepalive-');
   clock = Date.UTC(2026, 11, 1, 5, 0, 0);
   origin = await startFakeOrigin();
   edge = await startEdge({
@@ -78,7 +77,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await edge.close();
   await origin.close();
-  await fsp.rm(dir, { recursive: true, force: true });
 });
 
 describe('edge → origin keep-alive race', () => {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src
 import { createLocalMetrics, type LocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
 import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/server.js';
 import { rawRequest, request } from '../origin/http-helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const CREDENTIAL = 'edge-test-credential-0123456789';
 const md5 = (b: string | Buffer): string => createHash('md5').update(b).digest('hex');
@@ -51,7 +51,7 @@ describe.each([true, false])('edge, simple hits answered directly: %s', (direct)
   });
 
   beforeEach(async () => {
-    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-test-'));
+    dir = await makeTmpDir('edge-test-');
     clock = Date.UTC(2026, 10, 25, 4, 30, 0);
     originLog = [];
     metrics = createLocalMetrics();
@@ -72,7 +72,6 @@ describe.each([true, false])('edge, simple hits answered directly: %s', (direct)
   afterEach(async () => {
     await edge.close();
     await origin.close();
-    await fsp.rm(dir, { recursive: true, force: true });
   });
 
   async function put(p: string, body: string | Buffer): Promise<void> {
@@ -406,7 +405,7 @@ describe('edge, simple hits answered on the socket', () => {
   const edges: EdgeServer[] = [];
 
   beforeEach(async () => {
-    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'edge-direct-'));
+    dir = await makeTmpDir('edge-direct-');
     origin = await startOrigin({ root: path.join(dir, 'store'), containerName: 'teststack', credential: CREDENTIAL, accessLogDir: path.join(dir, 'origin-logs') });
     for (const [p, body] of [['/stream/index.m3u8', PLAYLIST], ['/stream/index_1280x720_00001.ts', SEGMENT]] as const) {
       expect((await request(origin.url, p, { method: 'PUT', headers: AUTH, body })).status).toBe(200);
@@ -416,7 +415,6 @@ describe('edge, simple hits answered on the socket', () => {
   afterEach(async () => {
     await Promise.all(edges.splice(0).map((e) => e.close()));
     await origin.close();
-    await fsp.rm(dir, { recursive: true, force: true });
   });
 
   async function startWith(directHits: boolean, extra: { keepAliveMs?: number } = {}): Promise<EdgeServer> {

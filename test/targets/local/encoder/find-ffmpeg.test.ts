@@ -1,17 +1,14 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../../../src/targets/local/encoder/find-ffmpeg.js';
 import { MODERN_FFMPEG_CAPS } from '../../../../src/targets/local/encoder/ffmpeg-caps.js';
 import { LivestreamError } from '../../../../src/core/errors.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'find-ffmpeg-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await makeTmpDir('find-ffmpeg-');
 });
 
 /** A shell script that answers -version and -encoders like ffmpeg does (and `-h full` with helpFile's text, if given). */

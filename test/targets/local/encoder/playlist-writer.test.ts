@@ -1,6 +1,5 @@
 /** ffmpeg's playlists taken at the put relay, composed and published into the origin; segments forwarded as they are. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NULL_SINK } from '../../../../src/targets/local/encoder/log-file.js';
@@ -8,6 +7,7 @@ import { PlaylistComposer } from '../../../../src/targets/local/encoder/media-pl
 import { createPlaylistWriter, type PlaylistWriter } from '../../../../src/targets/local/encoder/playlist-writer.js';
 import { startPutRelay, type PutRelay } from '../../../../src/targets/local/encoder/put-relay.js';
 import { startPutServer, type PutServer } from './put-server.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const T0 = Date.parse('2026-12-01T05:00:00.000Z');
 const FFMPEG_PLAYLIST = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:1\n' +
@@ -18,7 +18,7 @@ let origin: PutServer;
 let relay: PutRelay;
 let writer: PlaylistWriter;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'playlist-writer-'));
+  dir = await makeTmpDir('playlist-writer-');
   origin = await startPutServer(dir, 'tok-1');
   const composer = new PlaylistComposer({ windowSize: 5, targetDuration: 2 });
   composer.beginRun(1);
@@ -30,7 +30,6 @@ afterEach(async () => {
   await relay.close();
   await writer.close();
   await origin.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('the playlist writer behind the put relay', () => {

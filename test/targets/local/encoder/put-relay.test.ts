@@ -1,23 +1,22 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startPutRelay, type PutRelay } from '../../../../src/targets/local/encoder/put-relay.js';
 import { uidOfConnection } from '../../../../src/targets/local/plumbing/peer-uid.js';
 import { startPutServer, type PutServer } from './put-server.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 let dir: string;
 let origin: PutServer;
 let relay: PutRelay;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'put-relay-'));
+  dir = await makeTmpDir('put-relay-');
   origin = await startPutServer(dir, 'tok-1');
   relay = await startPutRelay({ originUrl: `${origin.url}/`, token: () => 'tok-1' });
 });
 afterEach(async () => {
   await relay.close();
   await origin.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('startPutRelay (for an ffmpeg whose hls muxer cannot send the token)', () => {

@@ -2,13 +2,16 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { mkvFrameHeader, mkvStreamHeader, MKV_FRAME_HEADER_MAX_BYTES } from '../../../../src/targets/local/encoder/raw-video-mkv.js';
+import { requireTool } from '../../../helpers/tools.js';
+
+const FFPROBE = await requireTool('ffprobe');
 
 const VIDEO = { width: 64, height: 36, fps: 30 };
 const FRAME_BYTES = (VIDEO.width * VIDEO.height * 3) / 2;
 
 function probe(stream: Buffer): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-f', 'matroska', '-i', 'pipe:0', '-show_entries', 'stream=codec_name,pix_fmt,width,height:packet=pts_time', '-of', 'json']);
+    const child = spawn(FFPROBE, ['-v', 'error', '-f', 'matroska', '-i', 'pipe:0', '-show_entries', 'stream=codec_name,pix_fmt,width,height:packet=pts_time', '-of', 'json']);
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));

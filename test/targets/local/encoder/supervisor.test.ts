@@ -2,16 +2,18 @@
  * The encoder supervisor end to end with real ffmpeg: lavfi sources in, HLS by PUT into a small
  * stand-in origin, checked with ffprobe.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncoderSupervisor, type EncoderStatus } from '../../../../src/targets/local/encoder/supervisor.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EncoderSupervisor, type EncoderOptions, type EncoderStatus } from '../../../../src/targets/local/encoder/supervisor.js';
 import { buildMasterPlaylist } from '../../../../src/targets/local/encoder/master-playlist.js';
 import { probeStream } from '../../../helpers/ffprobe.js';
 import { startPutServer, type PutServer } from './put-server.js';
 import { TEST_LADDER } from './test-ladder.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { requireTool } from '../../../helpers/tools.js';
 
+const FFMPEG = await requireTool('ffmpeg');
 const TOKEN = 'test-write-token-5f2a9c';
 const LIVE = ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
 
@@ -33,6 +35,14 @@ function segmentNumbers(server: PutServer, rendition: string, since = 0): number
     .map(Number);
 }
 
+/** A new folder, a put server in it standing in for the origin, and a supervisor sending the test ladder there. */
+async function startOnPutServer(prefix: string, options: (dir: string) => Pick<EncoderOptions, 'inputArgs'> & Partial<EncoderOptions>) {
+  const dir = await makeTmpDir(prefix);
+  const server = await startPutServer(path.join(dir, 'origin'), TOKEN);
+  const sup = new EncoderSupervisor({ ffmpegPath: FFMPEG, ladder: TEST_LADDER, originUrl: server.url, writeToken: () => TOKEN, ...options(dir) });
+  return { dir, server, sup };
+}
+
 describe('EncoderSupervisor: ladder output and input loss', () => {
   let dir: string;
   let server: PutServer;
@@ -44,16 +54,10 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
   const livePlaylists: Record<string, string> = {};
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-loss-'));
-    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
     let calls = 0;
     let goneUntil = 0;
-    sup = new EncoderSupervisor({
-      ffmpegPath: 'ffmpeg',
-      ladder: TEST_LADDER,
-      originUrl: server.url,
-      writeToken: () => TOKEN,
-      logFile: path.join(dir, 'logs', 'ffmpeg.log'),
+    ({ dir, server, sup } = await startOnPutServer('encoder-loss-', (folder) => ({
+      logFile: path.join(folder, 'logs', 'ffmpeg.log'),
       inputArgs: () => {
         calls++;
         // 1st attempt: a source that ends after 5 s. Then 6 s of a source that is not there. Then live again.
@@ -61,7 +65,7 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
         if (goneUntil === 0) goneUntil = Date.now() + 6_000;
         return Date.now() < goneUntil ? ['-i', path.join(dir, 'no-such-source.ts')] : LIVE;
       },
-    });
+    })));
     await sup.start();
     await waitFor('the input to be lost', () => sup.status().input.losses === 1, 30_000);
     lostAt = Date.now();
@@ -78,7 +82,6 @@ describe('EncoderSupervisor: ladder output and input loss', () => {
   afterAll(async () => {
     await sup?.stop();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('slates "Waiting for the source" until a source first connects, "Source lost" after that', async () => {
@@ -163,22 +166,15 @@ describe('EncoderSupervisor: crash restart', () => {
   let sup: EncoderSupervisor;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-crash-'));
-    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
-    sup = new EncoderSupervisor({
-      ffmpegPath: 'ffmpeg',
-      ladder: TEST_LADDER,
-      originUrl: server.url,
-      writeToken: () => TOKEN,
+    ({ dir, server, sup } = await startOnPutServer('encoder-crash-', () => ({
       inputArgs: () => LIVE,
       backoff: { initialMs: 300, maxMs: 2_000, healthyMs: 60_000 },
-    });
+    })));
   });
 
   afterAll(async () => {
     await sup?.stop();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('restarts a killed encoder, counts it, and continues the playlist (window kept) after a discontinuity', async () => {
@@ -214,22 +210,15 @@ describe('EncoderSupervisor: a source without sound', () => {
   let server: PutServer;
   let sup: EncoderSupervisor;
 
-  afterAll(async () => {
+  afterEach(async () => {
     await sup?.stop();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('is taken without its (missing) audio, and the output carries silent AAC', async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'encoder-mute-'));
-    server = await startPutServer(path.join(dir, 'origin'), TOKEN);
-    sup = new EncoderSupervisor({
-      ffmpegPath: 'ffmpeg',
-      ladder: TEST_LADDER,
-      originUrl: server.url,
-      writeToken: () => TOKEN,
+    ({ dir, server, sup } = await startOnPutServer('encoder-mute-', () => ({
       inputArgs: () => ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30'],
-    });
+    })));
     await sup.start();
     await waitFor('a segment', () => segmentNumbers(server, '_256x144').length >= 1, 30_000);
     expect(sup.status().input.connected).toBe(true);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { startIngest } from '../../../../src/targets/local/ingest/start.js';
 import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { startDemoSource } from '../../../../src/targets/local/ingest/demo-source.js';
-import { killAll, makeSpec, makeTempDir, run, waitFor, FFMPEG, FFPROBE } from './helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { killAll, makeSpec, run, waitFor, FFMPEG, FFPROBE } from './helpers.js';
 
 let ingest: Ingest | undefined;
 let cleanup: (() => Promise<void>) | undefined;
@@ -18,18 +19,17 @@ afterEach(async () => {
 
 describe('built-in demo source (URL_PULL without --source-url)', () => {
   it('generates live HLS into workDir/demo, serves it on loopback and pulls it through the proxy: 1280x720 video + audio', async () => {
-    const tmp = await makeTempDir();
-    cleanup = tmp.remove;
+    const dir = await makeTmpDir('ingest-test-');
     const lines: string[] = [];
     ingest = await startIngest({
-      spec: makeSpec({ input: 'URL_PULL' }), secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, log: (l) => lines.push(l),
+      spec: makeSpec({ input: 'URL_PULL' }), secrets: {}, ffmpegPath: FFMPEG, workDir: dir, log: (l) => lines.push(l),
     });
     expect(lines.some((l) => /^demo: built-in demo source at http:\/\/127\.0\.0\.1:\d+\/index\.m3u8$/.test(l))).toBe(true);
     const url = ingest.inputArgs().at(-1)!;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/index\.m3u8$/);
     expect(ingest.inputArgs()).toEqual(expect.arrayContaining(['-live_start_index', '-1']));
 
-    const files = await readdir(join(tmp.dir, 'demo'));
+    const files = await readdir(join(dir, 'demo'));
     expect(files).toContain('index.m3u8');
     expect(files.some((f) => /^seg_\d+\.ts$/.test(f))).toBe(true);
 
@@ -56,16 +56,13 @@ describe('built-in demo source (URL_PULL without --source-url)', () => {
 
 describe('demo generator', () => {
   it('is restarted when it dies, and its media sequence keeps increasing', async () => {
-    const tmp = await makeTempDir();
-    cleanup = tmp.remove;
+    const dir = await makeTmpDir('ingest-test-');
     const lines: string[] = [];
     const demo = await startDemoSource({
-      ffmpegPath: FFMPEG, workDir: tmp.dir, log: (l) => lines.push(l), now: Date.now,
+      ffmpegPath: FFMPEG, workDir: dir, log: (l) => lines.push(l), now: Date.now,
       settings: { width: 320, height: 180, fps: 15 },
     });
-    const closeDemo = demo.close;
-    const previousCleanup = cleanup;
-    cleanup = async () => { await closeDemo(); await previousCleanup(); };
+    cleanup = demo.close;
 
     const sequence = async (): Promise<number> => {
       const text = await fetch(demo.url).then((r) => r.text()).catch(() => '');

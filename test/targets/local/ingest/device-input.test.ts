@@ -2,22 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startIngest } from '../../../../src/targets/local/ingest/start.js';
 import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
 import { LivestreamError } from '../../../../src/core/errors.js';
-import { decodeFrames, killAll, makeSpec, makeTempDir, FFMPEG } from './helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { decodeFrames, killAll, makeSpec, FFMPEG } from './helpers.js';
 
 let ingest: Ingest | undefined;
-let cleanup: (() => Promise<void>) | undefined;
 
 afterEach(async () => {
   await killAll();
   await ingest?.close();
   ingest = undefined;
-  await cleanup?.();
 });
 
 async function startDevice(deviceId: string): Promise<Ingest> {
-  const tmp = await makeTempDir();
-  cleanup = tmp.remove;
-  ingest = await startIngest({ spec: makeSpec({ input: 'INPUT_DEVICE', deviceId }), secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir });
+  const dir = await makeTmpDir('ingest-test-');
+  ingest = await startIngest({ spec: makeSpec({ input: 'INPUT_DEVICE', deviceId }), secrets: {}, ffmpegPath: FFMPEG, workDir: dir });
   return ingest;
 }
 

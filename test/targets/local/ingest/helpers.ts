@@ -1,23 +1,17 @@
-/** Shared helpers for the ingest tests: temp folders, specs, child processes that are always killed. */
+/** Shared helpers for the ingest tests: specs, child processes that are always killed. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { LocalStackSpec } from '../../../../src/core/spec.js';
+import { stopPublishers } from '../../../helpers/publisher.js';
+import { requireTool } from '../../../helpers/tools.js';
 
-export const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
-export const FFPROBE = 'ffprobe';
+export const FFMPEG = await requireTool('ffmpeg');
+export const FFPROBE = await requireTool('ffprobe');
 
 export function makeSpec(over: Partial<LocalStackSpec>): LocalStackSpec {
   return {
     stack: 'teststack', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
     profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 0, rtpPort: 0, edgeWorkers: 1 }, ...over,
   };
-}
-
-export async function makeTempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ingest-test-'));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 const children = new Set<ChildProcess>();
@@ -46,16 +40,9 @@ export function run(cmd: string, args: string[], timeoutMs = 30_000): Promise<Fi
   });
 }
 
-/** Starts a program in the background; killAll() ends it. */
-export function startBackground(cmd: string, args: string[]): ChildProcess {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  proc.stderr!.resume();
-  children.add(proc);
-  proc.once('exit', () => children.delete(proc));
-  return proc;
-}
-
+/** Kills what run() started and the publishers, those still running. */
 export async function killAll(): Promise<void> {
+  await stopPublishers();
   const waits = [...children].map((p) => new Promise<void>((resolve) => {
     if (p.exitCode !== null || p.signalCode !== null) return resolve();
     p.once('exit', () => resolve());
@@ -80,13 +67,4 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((r) => setTimeout(r, 100));
   }
   return check();
-}
-
-/** A small publisher: `seconds` of 320x180 test pattern + tone, 1 s GOP, to `format` at `url`. */
-export function startPublisher(format: 'flv' | 'rtp_mpegts', url: string, seconds = 15): ChildProcess {
-  return startBackground(FFMPEG, [
-    '-hide_banner', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30',
-    '-re', '-f', 'lavfi', '-i', 'sine=sample_rate=48000', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac', '-f', format, url,
-  ]);
 }

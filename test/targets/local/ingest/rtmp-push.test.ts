@@ -3,26 +3,25 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { startIngest } from '../../../../src/targets/local/ingest/start.js';
 import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
-import { decodeFrames, killAll, makeSpec, makeTempDir, startPublisher, waitFor, FFMPEG } from './helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { startPublisher } from '../../../helpers/publisher.js';
+import { decodeFrames, killAll, makeSpec, waitFor, FFMPEG } from './helpers.js';
 
 const HAS_IPV6 = Object.values(networkInterfaces()).flat().some((i) => i?.address === '::1');
 
 let ingest: Ingest | undefined;
-let cleanup: (() => Promise<void>) | undefined;
 
 afterEach(async () => {
   await killAll();
   await ingest?.close();
   ingest = undefined;
-  await cleanup?.();
 });
 
 async function startRtmp(cidrs: string[], listen = '127.0.0.1', lines: string[] = []): Promise<Ingest> {
-  const tmp = await makeTempDir();
-  cleanup = tmp.remove;
+  const dir = await makeTmpDir('ingest-test-');
   ingest = await startIngest({
     spec: makeSpec({ input: 'RTMP_PUSH', cidrs, local: { listen, port: 0, rtmpPort: 0, rtpPort: 0, edgeWorkers: 1 } }),
-    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, log: (l) => lines.push(l),
+    secrets: {}, ffmpegPath: FFMPEG, workDir: dir, log: (l) => lines.push(l),
   });
   return ingest;
 }

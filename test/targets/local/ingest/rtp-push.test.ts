@@ -4,24 +4,23 @@ import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import { startIngest } from '../../../../src/targets/local/ingest/start.js';
 import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
-import { decodeFrames, killAll, makeSpec, makeTempDir, startPublisher, waitFor, FFMPEG } from './helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { startPublisher } from '../../../helpers/publisher.js';
+import { decodeFrames, killAll, makeSpec, waitFor, FFMPEG } from './helpers.js';
 
 let ingest: Ingest | undefined;
-let cleanup: (() => Promise<void>) | undefined;
 
 afterEach(async () => {
   await killAll();
   await ingest?.close();
   ingest = undefined;
-  await cleanup?.();
 });
 
 async function startRtp(cidrs: string[], lines: string[] = []): Promise<Ingest> {
-  const tmp = await makeTempDir();
-  cleanup = tmp.remove;
+  const dir = await makeTmpDir('ingest-test-');
   ingest = await startIngest({
     spec: makeSpec({ input: 'RTP_PUSH', cidrs }),
-    secrets: {}, ffmpegPath: FFMPEG, workDir: tmp.dir, log: (l) => lines.push(l),
+    secrets: {}, ffmpegPath: FFMPEG, workDir: dir, log: (l) => lines.push(l),
   });
   return ingest;
 }

@@ -4,13 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startIngest } from '../../../../src/targets/local/ingest/start.js';
 import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
-import { decodeFrames, killAll, makeSpec, makeTempDir, run, waitFor, FFMPEG } from './helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+import { decodeFrames, killAll, makeSpec, run, waitFor, FFMPEG } from './helpers.js';
 
 const USER = 'viewer';
 const PASSWORD = 's3cr3t-Pa55';
 const GOOD = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 
-let media: { dir: string; remove: () => Promise<void> };
+let media: string;
 let server: Server;
 let origin: string;
 /** Every request the source saw, and whether it carried the right credentials. */
@@ -18,11 +19,11 @@ let requests: { path: string; authorized: boolean }[] = [];
 let ingest: Ingest | undefined;
 
 beforeAll(async () => {
-  media = await makeTempDir();
+  media = await makeTmpDir('ingest-test-');
   const made = await run(FFMPEG, [
     '-hide_banner', '-nostdin', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30', '-f', 'lavfi', '-i', 'sine=sample_rate=48000',
     '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'aac',
-    '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', join(media.dir, 'index.m3u8'),
+    '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', join(media, 'index.m3u8'),
   ]);
   expect(made.code, made.stderr.slice(-500)).toBe(0);
   // A source behind basic auth; its playlist names the second segment by an absolute URL to itself.
@@ -38,7 +39,7 @@ beforeAll(async () => {
       return;
     }
     const name = (req.url ?? '').replace(/^\/live\//, '');
-    readFile(join(media.dir, name)).then(
+    readFile(join(media, name)).then(
       (body) => {
         if (name.endsWith('.m3u8')) {
           const text = body.toString('utf8').replace(/^index1\.ts$/m, `${origin}/live/index1.ts`);
@@ -58,7 +59,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await media.remove();
 });
 
 afterEach(async () => {
@@ -72,7 +72,7 @@ async function startPull(password: string | undefined, lines: string[], user: st
   ingest = await startIngest({
     spec: makeSpec({ input: 'URL_PULL', sourceUrl: `${origin}${path}`, ...(user ? { sourceUser: user } : {}), sourcePassword: password !== undefined }),
     secrets: password !== undefined ? { sourcePassword: password } : {},
-    ffmpegPath: FFMPEG, workDir: media.dir, log: (l) => lines.push(l),
+    ffmpegPath: FFMPEG, workDir: media, log: (l) => lines.push(l),
   });
   return ingest;
 }
@@ -139,7 +139,7 @@ describe('URL_PULL behind basic auth', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     ingest = await startIngest({
       spec: makeSpec({ input: 'URL_PULL', sourceUrl: `http://127.0.0.1:${port}/x/index.m3u8?token=abc` }),
-      secrets: {}, ffmpegPath: FFMPEG, workDir: media.dir,
+      secrets: {}, ffmpegPath: FFMPEG, workDir: media,
     });
     expect(await waitFor(() => ingest!.state().lastError !== undefined, 5_000)).toBe(true);
     expect(ingest.state()).toMatchObject({ connected: false, lastError: `http://127.0.0.1:${port}/x/index.m3u8 unreachable: ECONNREFUSED` });

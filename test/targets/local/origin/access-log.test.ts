@@ -1,16 +1,13 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { RotatingLogWriter } from '../../../../src/targets/local/plumbing/rotating-log.js';
 import { originLogFileName } from '../../../../src/targets/local/origin/access-log.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'access-log-'));
-});
-afterEach(async () => {
-  await fsp.rm(dir, { recursive: true, force: true });
+  dir = await makeTmpDir('access-log-');
 });
 
 it('rotates every hour and when a file reaches its size cap, with a header on each new file', async () => {

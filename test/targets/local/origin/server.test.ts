@@ -9,6 +9,7 @@ import { formatHourKey } from '../../../../src/targets/local/origin/access-log.j
 import { createLocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
 import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/server.js';
 import { rawRequest, request } from './http-helpers.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const CREDENTIAL = 'test-credential-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${CREDENTIAL}` };
@@ -20,7 +21,7 @@ let clock: number;
 let entries: AccessLogEntry[];
 
 beforeEach(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'origin-test-'));
+  dir = await makeTmpDir('origin-test-');
   clock = Date.UTC(2026, 10, 25, 4, 0, 0);
   entries = [];
   origin = await startOrigin({
@@ -38,7 +39,6 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await origin.close();
-  await fsp.rm(dir, { recursive: true, force: true });
 });
 
 const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;

@@ -1,7 +1,6 @@
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
 import {
   DashboardStats,
@@ -16,6 +15,7 @@ import {
   type Panel,
 } from '../../../../src/targets/local/web/dashboard-stats.js';
 import { createLocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const T0 = Date.UTC(2025, 0, 15, 4, 0, 0); // a minute boundary, in the past (history files are written now)
 const MIN = 60_000;
@@ -271,8 +271,7 @@ describe('DashboardStats channel health', () => {
 
 describe('loadAccessLogHistory', () => {
   let dir: string;
-  beforeEach(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'ls-history-')); });
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => { dir = await makeTmpDir('ls-history-'); });
 
   const line = (ms: number, op: AccessLogEntry['Operation'] = 'GetObject') => JSON.stringify(entry({ RequestTime: new Date(ms).toISOString(), Operation: op }));
 

@@ -3,10 +3,9 @@
  * Screenshots go to LIVESTREAM_SCREENSHOT_DIR when set (to look at them), else to the test's folder.
  */
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +13,9 @@ import { loadProfile } from '../../../../src/core/profiles.js';
 import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
 import { DashboardStats } from '../../../../src/targets/local/web/dashboard-stats.js';
 import { createWebHandler } from '../../../../src/targets/local/web/web-handler.js';
-import { launchChromium, skipBrowserTests } from '../../../helpers/browser.js';
+import { launchChromium } from '../../../helpers/browser.js';
 import { makeHlsFixture } from '../../../helpers/hls-fixture.js';
+import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
 const APPENDIX_D_TITLES = [
   'Ingress TPM (Transactions Per Minute)',
@@ -32,7 +32,7 @@ const APPENDIX_D_TITLES = [
 
 const TYPES: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t' };
 
-describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
+describe('player and dashboard in Chromium', () => {
   let dir: string;
   let shots: string;
   let server: http.Server;
@@ -44,7 +44,7 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
   let liveStart = 0;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'ls-web-'));
+    dir = await makeTmpDir('ls-web-');
     shots = process.env.LIVESTREAM_SCREENSHOT_DIR ?? dir;
     await makeHlsFixture(dir, { seconds: 10 });
     feedSyntheticTraffic(stats, Date.now());
@@ -85,7 +85,6 @@ describe.skipIf(skipBrowserTests())('player and dashboard in Chromium', () => {
     await browser?.close();
     await new Promise((resolve) => server?.close(resolve));
     server?.closeAllConnections();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** A page that records its console errors and uncaught exceptions. */
