@@ -72,11 +72,13 @@ describe('the import graph of src/', () => {
     expect(findCircles(await sourceGraph())).toEqual([]);
   });
 
-  it('imports one way: cli → core → targets, and no target into another', async () => {
+  it('imports one way: cli → core → targets (the CLI through drivers.ts alone), and no target into another', async () => {
     const wrong: string[] = [];
     for (const [file, deps] of await sourceGraph()) {
       for (const dep of deps) {
         if (!ALLOWED[layerOf(file)]?.includes(layerOf(dep))) wrong.push(`${file} → ${dep}`);
+        // The CLI reaches a target through one door, which loads it lazily (--help loads none).
+        else if (layerOf(file) === 'cli' && layerOf(dep).startsWith('targets/') && file !== path.join('cli', 'drivers.ts')) wrong.push(`${file} → ${dep}`);
       }
     }
     expect(wrong).toEqual([]);

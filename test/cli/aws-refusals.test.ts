@@ -61,4 +61,14 @@ describe('up --target aws refuses a stack AWS would refuse, making no AWS reques
     expect(up.json.error.message).toContain('2025-11-13');
     expect(up.json.error.details.problems[0].fix).toContain('--origin s3');
   });
+
+  it('--foreground (a local stack in this terminal) is refused on AWS, before any request and with no state', async () => {
+    const stateDir = path.join(dir, 'state-foreground');
+    const up = await livestream(['up', '--target', 'aws', '--foreground', '--endpoint-url', endpoint.url, ...SOURCE, '--yes', '--json', '--state-dir', stateDir], { env: creds });
+    expect(up.code).toBe(2);
+    expect(up.json.error.code).toBe('SPEC_INVALID');
+    expect(up.json.error.hint).toContain('--target local');
+    expect(endpoint.requests).toEqual([]);
+    await expect(readFile(path.join(stateDir, 'livestream', 'state.json'))).rejects.toThrow();
+  });
 });

@@ -73,6 +73,12 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     const changed = await livestream(['up', '--input', 'URL_PULL', '--profile', 'SD-540p', '--yes', ...common()]);
     expect(changed.code).toBe(2);
     expect(changed.json.error.code).toBe('STACK_SPEC_CHANGED');
+
+    // --foreground starts a stack in the terminal: not while its daemon runs it in the background.
+    const foreground = await livestream(['up', '--foreground', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);
+    expect(foreground.code).toBe(4);
+    expect(foreground.json.error.code).toBe('STATE_LOCKED');
+    expect(foreground.json.error.message).toMatch(/already runs in the background \(process \d+\)/);
   });
 
   it('stop and start the channel, idempotently', async () => {

@@ -49,6 +49,11 @@ export function runPlan(opts: UpOptions, out: Output): Promise<number> {
 export function runUp(opts: UpOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
     const { spec, secrets, ladder, driver } = await resolve(opts, out, true);
+    if (opts.foreground && spec.target !== 'local') {
+      throw new LivestreamError('SPEC_INVALID', '--foreground runs a local stack in this terminal; an AWS stack runs in AWS, not here.', {
+        hint: 'Leave out --foreground (watch it with "livestream status"), or add --target local.',
+      });
+    }
     const plan = driver.plan(spec, ladder);
     const cost = driver.estimateCost(spec, ladder);
     if (opts.dryRun) {
@@ -95,8 +100,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
         out.line(`Stack "${spec.stack}" exists: resuming; what exists is kept.`);
       }
       const run: RunContext = { spec, ladder, secrets, store, host: out.host(), now: () => new Date() };
-      // --foreground runs a local stack in this process; on AWS it changes nothing (as it never did).
-      const outputs = opts.foreground && spec.target === 'local' ? await runForeground(run, driver) : await driver.up(run);
+      const outputs = opts.foreground ? await runForeground(run, driver) : await driver.up(run);
       if (opts.foreground) {
         out.result(`Stack "${spec.stack}" ran in the foreground and is torn down; its logs are kept.`, { stack: spec.stack, target: spec.target, foreground: true, tornDown: true });
       } else {
@@ -141,7 +145,9 @@ async function runForeground(run: RunContext, driver: TargetDriver): Promise<Sta
 }
 
 export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
-  const data = { stack: spec.stack, target: spec.target, spec, ladder: ladder.name, resources: plan, cost: cost ?? null };
+  // A source URL may carry a token in its query or credentials in it: shown redacted, here as in the line below.
+  const shownSpec = spec.sourceUrl ? { ...spec, sourceUrl: redactUrl(spec.sourceUrl) } : spec;
+  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null };
   const where = spec.target === 'aws' ? `aws (${spec.aws.region}, origin ${spec.aws.origin}, CloudFront price class ${spec.aws.priceClass ?? 'All'})` : `local (${spec.local.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),

@@ -3,6 +3,8 @@
  * instead. What to do with it (show it, hold it until Ctrl-C, tear it down) is the CLI's.
  */
 import { appendFile } from 'node:fs/promises';
+import { LivestreamError } from '../../core/errors.js';
+import { isAlive } from '../../core/state.js';
 import type { RunContext, StackOutputs } from '../../core/target.js';
 import { formatLiveLine } from './daemon/live-status.js';
 import { serveStack, startLocalStack, type LocalStack } from './daemon/local-stack.js';
@@ -35,6 +37,12 @@ export async function startForeground(run: RunContext): Promise<ForegroundStack>
       return stack.info;
     },
   });
+  const daemon = run.store.get()?.resources.daemon;
+  if (daemon?.physicalId && isAlive(Number(daemon.physicalId))) {
+    throw new LivestreamError('STATE_LOCKED', `Stack "${run.spec.stack}" already runs in the background (process ${daemon.physicalId}); --foreground starts one in this terminal.`, {
+      hint: `Watch it with "livestream status --stack ${run.spec.stack}", or run "livestream down --stack ${run.spec.stack}" first to run it in the foreground.`,
+    });
+  }
   try {
     const outputs = await driver.up(run);
     const [running, served] = [stack!, control!];

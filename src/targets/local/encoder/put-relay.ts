@@ -30,11 +30,13 @@ export interface PutRelayOptions {
   onPlaylist?: (path: string, text: string) => void;
   /** The uid whose processes may write (default: ours). */
   allowedUid?: number;
+  /** Tell callers apart by uid (default: where the system lists sockets' owners); false: a key in the URL. */
+  checkPeerUid?: boolean;
 }
 
 export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
   const allowedUid = opts.allowedUid ?? process.getuid?.();
-  const byUid = allowedUid !== undefined && (await canReadPeerUids());
+  const byUid = allowedUid !== undefined && (opts.checkPeerUid ?? (await canReadPeerUids()));
   const prefix = byUid ? '' : `/${randomBytes(16).toString('hex')}`;
   // Checked once a connection (ffmpeg keeps its connections open), before its first request is served.
   const admitted = new WeakMap<Socket, Promise<boolean>>();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -5,6 +6,9 @@ import { startPutRelay, type PutRelay } from '../../../../src/targets/local/enco
 import { uidOfConnection } from '../../../../src/targets/local/plumbing/peer-uid.js';
 import { startPutServer, type PutServer } from './put-server.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
+
+/** Sockets' owners are listed in /proc/net/tcp on Linux; elsewhere the relay falls back to a key in its URL. */
+const LINUX_PROC = existsSync('/proc/net/tcp');
 
 let dir: string;
 let origin: PutServer;
@@ -34,7 +38,7 @@ describe('startPutRelay (for an ffmpeg whose hls muxer cannot send the token)', 
     await expect(readFile(path.join(dir, 'stream', 'a.ts'))).rejects.toThrow();
   });
 
-  it('has no secret in its URL where it can tell callers apart by uid (Linux)', () => {
+  it.skipIf(!LINUX_PROC)('has no secret in its URL where it can tell callers apart by uid (Linux)', () => {
     expect(relay.key).toBeUndefined();
     expect(new URL(relay.url).pathname).toBe('/');
   });
@@ -47,7 +51,7 @@ describe('startPutRelay (for an ffmpeg whose hls muxer cannot send the token)', 
 });
 
 describe('who may write through the relay', () => {
-  it('refuses a connection from a process of another uid, without reaching the origin', async () => {
+  it.skipIf(!LINUX_PROC)('refuses a connection from a process of another uid, without reaching the origin (Linux)', async () => {
     // This process plays the stranger: the relay admits only a uid that is not ours.
     const strangersOnly = await startPutRelay({ originUrl: `${origin.url}/`, token: () => 'tok-1', allowedUid: process.getuid!() + 1 });
     try {
@@ -56,6 +60,21 @@ describe('who may write through the relay', () => {
       expect(origin.events).toEqual([]);
     } finally {
       await strangersOnly.close();
+    }
+  });
+
+  it('where owners cannot be read (macOS), admits only requests with its random key', async () => {
+    const keyed = await startPutRelay({ originUrl: `${origin.url}/`, token: () => 'tok-1', checkPeerUid: false });
+    try {
+      const base = new URL(keyed.url);
+      expect(keyed.key).toMatch(/^[0-9a-f]{32}$/);
+      expect(base.pathname).toBe(`/${keyed.key}`);
+      expect((await fetch(`${base.origin}/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(404);
+      expect((await fetch(`${base.origin}/wrongkey/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(404);
+      expect(origin.events).toEqual([]);
+      expect((await fetch(`${keyed.url}/stream/a.ts`, { method: 'PUT', body: 'x' })).status).toBe(201);
+    } finally {
+      await keyed.close();
     }
   });
 
