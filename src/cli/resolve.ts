@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { LivestreamError, formatProblems } from '../core/errors.js';
 import { loadProfile } from '../core/profiles.js';
-import { validateSpec, type RawSpec, type Secrets, type StackSpec } from '../core/spec.js';
+import { checkSrtPassphrase, validateSpec, type RawSpec, type Secrets, type StackSpec } from '../core/spec.js';
 import { StateStore } from '../core/state.js';
 import type { Ladder } from '../core/ladder.js';
 
@@ -20,8 +20,9 @@ export interface GlobalOptions {
  * Commander options of `up` / `plan` (camel-cased by commander): the raw spec's fields, one flag
  * each, except the source password, which never is a flag (it comes from stdin or the environment).
  */
-export interface SpecOptions extends GlobalOptions, Omit<RawSpec, 'sourcePassword'> {
+export interface SpecOptions extends GlobalOptions, Omit<RawSpec, 'sourcePassword' | 'srtPassphrase'> {
   sourcePasswordStdin?: boolean;
+  srtPassphraseStdin?: boolean;
 }
 
 export const DEFAULT_STATE_DIR = '.livestream';
@@ -30,12 +31,20 @@ export function openStore(opts: GlobalOptions & { stack?: string }): StateStore 
   return new StateStore(path.resolve(opts.stateDir ?? DEFAULT_STATE_DIR), opts.stack ?? 'livestream');
 }
 
-/** The source password from stdin or LIVESTREAM_SOURCE_PASSWORD; never echoed. */
+/** The source password (stdin or LIVESTREAM_SOURCE_PASSWORD) or the SRT passphrase (stdin); never echoed. */
 export async function readSecrets(opts: SpecOptions, env: NodeJS.ProcessEnv = process.env, stdin: NodeJS.ReadableStream = process.stdin): Promise<Secrets> {
+  if (opts.sourcePasswordStdin && opts.srtPassphraseStdin) {
+    throw new LivestreamError('SPEC_INVALID', '--source-password-stdin and --srt-passphrase-stdin both want stdin.', { hint: 'Give the one your input uses: a source password is for URL_PULL, a passphrase for SRT.' });
+  }
+  if (opts.srtPassphraseStdin) {
+    const passphrase = await readLine(stdin);
+    if (!passphrase) throw new LivestreamError('SPEC_INVALID', '--srt-passphrase-stdin was given but stdin was empty.', { hint: 'Pipe the passphrase in: printf %s "$PASSPHRASE" | livestream up ...' });
+    const why = checkSrtPassphrase(passphrase);
+    if (why) throw new LivestreamError('SPEC_INVALID', `The passphrase on stdin cannot be used: ${why}.`, { hint: 'Pipe a passphrase of 10 to 79 printable characters without spaces, or leave out --srt-passphrase-stdin to have one made.' });
+    return { srtPassphrase: passphrase };
+  }
   if (opts.sourcePasswordStdin) {
-    const chunks: Buffer[] = [];
-    for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
-    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    const password = await readLine(stdin);
     if (!password) throw new LivestreamError('SPEC_INVALID', '--source-password-stdin was given but stdin was empty.', { hint: 'Pipe the password in: printf %s "$PASS" | livestream up ...' });
     return { sourcePassword: password };
   }
@@ -43,10 +52,17 @@ export async function readSecrets(opts: SpecOptions, env: NodeJS.ProcessEnv = pr
   return fromEnv ? { sourcePassword: fromEnv } : {};
 }
 
+/** All of stdin, less one trailing newline. */
+async function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
 /** The spec's fields pass through as they are; only the password becomes "one was given". */
 export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
-  const { stateDir: _stateDir, json: _json, debug: _debug, yes: _yes, sourcePasswordStdin: _stdin, ...raw } = opts;
-  return { ...raw, sourcePassword: Boolean(secrets.sourcePassword) };
+  const { stateDir: _stateDir, json: _json, debug: _debug, yes: _yes, sourcePasswordStdin: _stdin, srtPassphraseStdin: _srtStdin, ...raw } = opts;
+  return { ...raw, sourcePassword: Boolean(secrets.sourcePassword), ...(secrets.srtPassphrase ? { srtPassphrase: true } : {}) };
 }
 
 /** Validate, or throw one error that lists every problem with its fix. */

@@ -3,7 +3,7 @@
  * answer as it is typed. Prompts are injected so tests can script the answers.
  */
 import { logsBucketRegion } from '../core/regions.js';
-import { checkCidr, INPUT_TYPES, MEDIALIVE_REGIONS, DEFAULTS } from '../core/spec.js';
+import { checkCidr, checkSrtCallerUrl, checkSrtPassphrase, INPUT_TYPES, MEDIALIVE_REGIONS, DEFAULTS } from '../core/spec.js';
 import type { Secrets } from '../core/spec.js';
 import { BUILTIN_PROFILES } from '../core/profiles.js';
 import type { SpecOptions } from './resolve.js';
@@ -17,7 +17,7 @@ export interface Choice<T> {
 export interface Prompts {
   select<T>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
   input(q: { message: string; default?: string; validate?: (v: string) => true | string }): Promise<string>;
-  password(q: { message: string; mask?: string }): Promise<string>;
+  password(q: { message: string; mask?: string; validate?: (v: string) => true | string }): Promise<string>;
   confirm(q: { message: string; default?: boolean }): Promise<boolean>;
 }
 
@@ -64,7 +64,14 @@ export async function runWizard(given: SpecOptions, prompts?: Prompts): Promise<
         secrets.sourcePassword = await ask.password({ message: 'Source password:', mask: '*' });
       }
     }
-  } else if (o.input === 'RTMP_PUSH' || o.input === 'RTP_PUSH') {
+  } else if (o.input === 'SRT_CALLER') {
+    o.sourceUrl = await ask.input({
+      message: 'Your SRT listener (srt://HOST:PORT, add ?streamid=ID if it expects one):',
+      validate: (v) => checkSrtCallerUrl(v, o.target === 'aws' ? 'aws' : 'local')?.message ?? true,
+    });
+    const passphrase = await ask.password({ message: 'Its passphrase (empty if it does not encrypt):', mask: '*', validate: (v: string) => v === '' || (checkSrtPassphrase(v) ?? true) });
+    if (passphrase) secrets.srtPassphrase = passphrase;
+  } else if (o.input === 'RTMP_PUSH' || o.input === 'RTP_PUSH' || o.input === 'SRT_LISTENER') {
     const cidrs = await ask.input({
       message: 'Addresses allowed to push (CIDRs, comma separated):',
       default: o.target === 'local' ? '127.0.0.1/32' : undefined,
@@ -119,6 +126,8 @@ const INPUT_LABELS: Record<(typeof INPUT_TYPES)[number], string> = {
   RTMP_PUSH: 'RTMP_PUSH: an encoder (OBS, ffmpeg) pushes RTMP to us',
   RTP_PUSH: 'RTP_PUSH: an encoder pushes MPEG-TS over RTP',
   INPUT_DEVICE: 'INPUT_DEVICE: a capture device (Elemental Link on aws)',
+  SRT_LISTENER: 'SRT_LISTENER: an encoder (OBS, vMix, Larix, ffmpeg) calls us over SRT, encrypted',
+  SRT_CALLER: 'SRT_CALLER: we call your SRT listener (a studio encoder with a public address)',
 };
 
 function splitList(v: string): string[] {

@@ -7,7 +7,10 @@ import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
 
-export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE'] as const;
+export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
+/** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
+export const PUSH_INPUTS: readonly InputType[] = ['RTMP_PUSH', 'RTP_PUSH', 'SRT_LISTENER'];
+export const SRT_INPUTS: readonly InputType[] = ['SRT_LISTENER', 'SRT_CALLER'];
 export type InputType = (typeof INPUT_TYPES)[number];
 export const TARGETS = ['local', 'aws'] as const;
 export type TargetName = (typeof TARGETS)[number];
@@ -63,6 +66,24 @@ export const LOCAL_DEFAULTS = {
 
 const LOCAL_OPTIONS = Object.keys(LOCAL_DEFAULTS) as Array<keyof LocalOptions>;
 
+/** An SRT input's settings, the same on both targets. */
+export interface SrtOptions {
+  /** Receiver latency in ms: MediaLive's MinimumLatency (120-15000), ffmpeg's `latency` (which takes µs). */
+  latencyMs: number;
+  /** The stream id: shown to the encoder (SRT_LISTENER), or sent to the user's listener (SRT_CALLER, from --source-url). */
+  streamId?: string;
+  /**
+   * Where the AES passphrase comes from: made by `up` (SRT_LISTENER without one given), given on
+   * stdin, or none (SRT_CALLER to a listener that does not encrypt). The passphrase itself is a
+   * secret: in Secrets, then in an owner-only file (local) or AWS Secrets Manager, never here.
+   */
+  passphrase: 'generated' | 'given' | 'none';
+}
+
+/** The SRT defaults: SRT's own default latency, which MediaLive also takes as its minimum. */
+export const SRT_DEFAULTS = { latencyMs: 120 } as const;
+export const SRT_LATENCY_RANGE_MS = [120, 15_000] as const;
+
 /** What both targets' specs hold. */
 interface SpecBase {
   stack: string;
@@ -77,6 +98,8 @@ interface SpecBase {
   /** Built-in profile name or path to a ladder file. */
   profile: string;
   start: boolean;
+  /** Present exactly for SRT inputs. */
+  srt?: SrtOptions;
 }
 
 export interface LocalStackSpec extends SpecBase {
@@ -98,6 +121,8 @@ export type SpecOf<T extends TargetName> = Extract<StackSpec, { target: T }>;
 /** Never written to state, logs or output. */
 export interface Secrets {
   sourcePassword?: string;
+  /** SRT: the AES passphrase given on stdin (10-79 characters). */
+  srtPassphrase?: string;
 }
 
 /** Raw options as they come from flags or the wizard, before validation. */
@@ -122,6 +147,10 @@ export interface RawSpec {
   rtmpPort?: number | string;
   rtpPort?: number | string;
   edgeWorkers?: number | string;
+  /** SRT: receiver latency in ms. */
+  srtLatency?: number | string;
+  /** SRT: whether a passphrase was given (it lives in Secrets only). */
+  srtPassphrase?: boolean;
 }
 
 export const DEFAULTS = {
@@ -185,14 +214,26 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
       add('sourceUser', 'must be 1-128 characters without spaces or ":"');
     }
     if (raw.sourceUser && raw.sourceUrl === undefined) add('sourceUser', 'a user name only makes sense with --source-url');
+  } else if (input === 'SRT_CALLER') {
+    if (raw.sourceUrl === undefined) add('sourceUrl', 'SRT_CALLER needs the address of your SRT listener', 'pass --source-url srt://203.0.113.7:9000 (add ?streamid=NAME if your encoder expects one)');
+    else {
+      const why = checkSrtCallerUrl(raw.sourceUrl, target);
+      if (why) add('sourceUrl', why.message, why.fix);
+    }
+    if (raw.sourceUser !== undefined || raw.sourcePassword) add('sourceUser', 'SRT has no user name or password', 'give its passphrase with --srt-passphrase-stdin');
   } else {
-    if (raw.sourceUrl !== undefined) add('sourceUrl', `--source-url is only for URL_PULL (input is ${input})`, 'remove --source-url or use --input URL_PULL');
+    if (raw.sourceUrl !== undefined) add('sourceUrl', `--source-url is only for URL_PULL and SRT_CALLER (input is ${input})`, 'remove --source-url or use --input URL_PULL');
     if (raw.sourceUser !== undefined || raw.sourcePassword) add('sourceUser', `source credentials are only for URL_PULL (input is ${input})`);
   }
-  if (input === 'RTMP_PUSH' || input === 'RTP_PUSH') {
+  if (PUSH_INPUTS.includes(input)) {
     if (cidrs.length === 0) add('cidr', `${input} needs at least one --cidr allowed to push`, 'e.g. --cidr 203.0.113.7/32 (your encoder\'s address), or --cidr 127.0.0.1/32 to test locally');
   } else if (cidrs.length > 0) {
-    add('cidr', `--cidr is only for RTMP_PUSH and RTP_PUSH (input is ${input})`, 'remove --cidr');
+    add('cidr', `--cidr is only for ${PUSH_INPUTS.join(', ')} (input is ${input})`, 'remove --cidr');
+  }
+  const srt = SRT_INPUTS.includes(input) ? checkSrtOptions(raw, input, add) : undefined;
+  if (!srt) {
+    if (raw.srtLatency !== undefined) add('srtLatency', `--srt-latency is only for SRT inputs (input is ${input})`, 'remove it, or use --input SRT_LISTENER or SRT_CALLER');
+    if (raw.srtPassphrase) add('srtPassphrase', `an SRT passphrase is only for SRT inputs (input is ${input})`, 'remove --srt-passphrase-stdin');
   }
   if (input === 'INPUT_DEVICE') {
     if (!raw.deviceId) {
@@ -218,6 +259,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
     ...(raw.deviceId !== undefined ? { deviceId: raw.deviceId } : {}),
     profile,
     start: raw.start ?? true,
+    ...(srt ? { srt } : {}),
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
@@ -228,6 +270,69 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
 }
 
 type AddProblem = (path: string, message: string, fix?: string) => void;
+
+function checkSrtOptions(raw: RawSpec, input: InputType, add: AddProblem): SrtOptions {
+  const latencyMs = raw.srtLatency === undefined ? SRT_DEFAULTS.latencyMs : Number(raw.srtLatency);
+  const [min, max] = SRT_LATENCY_RANGE_MS;
+  if (!Number.isInteger(latencyMs) || latencyMs < min || latencyMs > max) {
+    add('srtLatency', `"${raw.srtLatency}" is not a latency MediaLive accepts`, `use a whole number of milliseconds from ${min} to ${max} (default ${SRT_DEFAULTS.latencyMs}); about 4x the round trip to your encoder`);
+  }
+  const streamId = input === 'SRT_CALLER' && raw.sourceUrl ? srtStreamIdOf(raw.sourceUrl) : undefined;
+  // A listener always encrypts (MediaLive requires it); a caller encrypts when the user's listener does.
+  const passphrase = raw.srtPassphrase ? 'given' : input === 'SRT_LISTENER' ? 'generated' : 'none';
+  return { latencyMs, ...(streamId ? { streamId } : {}), passphrase };
+}
+
+/** The stream id in an srt:// URL's query, if any. */
+function srtStreamIdOf(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get('streamid') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an SRT_CALLER source URL cannot be called, or undefined. */
+export function checkSrtCallerUrl(url: string, target: TargetName): { message: string; fix: string } | undefined {
+  const example = 'e.g. --source-url srt://203.0.113.7:9000?streamid=studio';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { message: `"${url}" is not a URL`, fix: example };
+  }
+  if (parsed.protocol !== 'srt:') return { message: `"${parsed.protocol}//" is not SRT: SRT_CALLER calls an srt:// listener`, fix: example };
+  if (parsed.username || parsed.password) return { message: 'an srt:// URL carries no credentials', fix: 'give the passphrase with --srt-passphrase-stdin' };
+  const port = Number(parsed.port);
+  if (!parsed.port || !Number.isInteger(port) || port < 1) return { message: 'the srt:// URL needs the listener\'s port', fix: example };
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  // MediaLive's SrtListenerAddress is "the IP address at the upstream system".
+  if (target === 'aws' && !isIPv4(host)) return { message: `"${host}" is not an IPv4 address, which MediaLive needs to call your listener`, fix: 'use the listener\'s public IPv4 address' };
+  for (const key of parsed.searchParams.keys()) {
+    if (key === 'streamid') continue;
+    if (key === 'passphrase' || key === 'pbkeylen') return { message: 'the passphrase does not go in the URL (it would be stored and shown)', fix: 'remove it from the URL and pipe it to --srt-passphrase-stdin' };
+    if (key === 'latency') return { message: 'the latency does not go in the URL', fix: 'use --srt-latency MS' };
+    return { message: `"${key}" is not an option livestream sends to your listener`, fix: 'keep only ?streamid=... in the URL' };
+  }
+  const streamId = parsed.searchParams.get('streamid');
+  if (streamId !== null && (streamId.length === 0 || streamId.length > 512)) return { message: 'the stream id must be 1-512 characters', fix: example };
+  return undefined;
+}
+
+/** Why an SRT passphrase cannot be used, or undefined. SRT takes 10-79 characters. */
+export function checkSrtPassphrase(passphrase: string): string | undefined {
+  if (passphrase.length < 10 || passphrase.length > 79) return `the SRT passphrase has ${passphrase.length} characters; SRT takes 10 to 79`;
+  // Printable ASCII without spaces: what every encoder's settings field and an srt:// URL can carry.
+  if (!/^[\x21-\x7e]+$/.test(passphrase)) return 'the SRT passphrase may hold printable ASCII characters only, without spaces';
+  return undefined;
+}
+
+/** A passphrase made from random bytes (the caller draws them): 32 letters and digits, safe in any URL. */
+export function srtPassphraseFrom(random: Uint8Array): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  if (random.length < 32) throw new Error('srtPassphraseFrom needs 32 random bytes');
+  return Array.from(random.subarray(0, 32), (b) => alphabet[b % alphabet.length]).join('');
+}
 
 function checkAwsOptions(raw: RawSpec, creating: boolean, add: AddProblem): AwsOptions {
   const region = raw.region ?? DEFAULTS.region;
@@ -327,6 +432,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
       sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
       profile: s.profile, region: aws?.region ?? '', origin: aws?.origin ?? '', endpointUrl: aws?.endpointUrl ?? '', priceClass: aws?.priceClass ?? '',
       ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, String(local?.[k] ?? '')])),
+      // A stack made before SRT existed has no srt: it compares as none.
+      srtLatency: String(s.srt?.latencyMs ?? ''), srtPassphrase: s.srt?.passphrase ?? '',
     };
   };
   const fa = flat(a);
