@@ -84,7 +84,6 @@ async function observeChannel(run: LocalRun, state: TargetState<'local'>): Promi
 }
 
 export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<LiveStatus> {
-  const nodes = localNodes();
   const contextOf = (run: LocalRun): LocalContext => {
     const layout = stackLayout(run.store.stackDir);
     const { startInProcess } = opts;
@@ -93,11 +92,11 @@ export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<L
 
   return defineTarget<'local', LocalContext, LiveStatus>({
     name: 'local',
-    planGraph: () => nodes,
+    planGraph: (spec) => localNodes(spec),
     estimateCost: () => undefined,
     openForUp: async (run) => contextOf(run),
     openRecorded: async (run) => contextOf(run),
-    graph: () => nodes,
+    graph: (_ctx, spec) => localNodes(spec),
 
     async startAfterUp(run) {
       await waitForPlayback(loopbackPlayback(run), run.host);
