@@ -11,7 +11,7 @@ export interface IngestState {
   connected: boolean;
   /** Publisher address for push inputs (the last one seen for RTP). */
   remote?: string;
-  /** Connections (RTMP) or datagrams (RTP) refused by the CIDR allow-list. */
+  /** Connections (RTMP) or datagrams (RTP, SRT) refused by the CIDR allow-list. */
   refused: number;
   lastRefused?: { address: string; time: string };
   /** SRT: handshakes refused for a wrong or missing passphrase (counted from libsrt's log), and the last one. */
