@@ -13,7 +13,7 @@ import { sendControl, type ControlCommand, type ControlReplies } from './daemon/
 import { summarizeLive, type DaemonInfo, type LiveStatus } from './daemon/live-status.js';
 import { stackLayout, type StackLayout } from './daemon/stack-folder.js';
 import { waitForPlayback } from './daemon/wait-playback.js';
-import { localNodes, type LocalContext } from './resources.js';
+import { localNodes, refuseChangedSrtPassphrase, type LocalContext } from './resources.js';
 
 const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];
 
@@ -97,6 +97,7 @@ export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<L
     openForUp: async (run) => contextOf(run),
     openRecorded: async (run) => contextOf(run),
     graph: (_ctx, spec) => localNodes(spec),
+    beforeUp: (_run, ctx) => refuseChangedSrtPassphrase(ctx),
 
     async startAfterUp(run) {
       await waitForPlayback(loopbackPlayback(run), run.host);

@@ -91,6 +91,20 @@ const srtPassphraseNode: ResourceNode<LocalContext> = {
   },
 };
 
+/**
+ * `up` again with a passphrase on stdin: the stack's own must be the same. The running decoder holds
+ * the one it was started with, so another would not take effect; a new passphrase is a new stack.
+ */
+export async function refuseChangedSrtPassphrase(ctx: LocalContext): Promise<void> {
+  const given = ctx.run.secrets.srtPassphrase;
+  if (!given) return;
+  const kept = await readFile(ctx.layout.srtPassphrase, 'utf8').then((t) => t.trim(), () => undefined);
+  if (kept === undefined || kept === given) return;
+  throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${ctx.run.spec.stack}" already has another SRT passphrase; it was not changed.`, {
+    hint: `To use this one, run "livestream down --stack ${ctx.run.spec.stack}" and then up again with it; or leave out --srt-passphrase-stdin to keep the stack's.`,
+  });
+}
+
 /** Stop the daemon: ask it over the control socket, then SIGTERM, then SIGKILL. */
 async function stopDaemon(pid: number, socket: string): Promise<void> {
   if (!isAlive(pid)) return;

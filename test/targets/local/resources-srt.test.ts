@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TargetRun } from '../../../src/core/lifecycle.js';
 import type { LocalStackSpec, Secrets } from '../../../src/core/spec.js';
 import { stackLayout } from '../../../src/targets/local/daemon/stack-folder.js';
-import { localNodes, type LocalContext } from '../../../src/targets/local/resources.js';
+import { localNodes, refuseChangedSrtPassphrase, type LocalContext } from '../../../src/targets/local/resources.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { makeSpec } from './ingest/helpers.js';
 
@@ -52,6 +52,16 @@ describe('the SRT passphrase node', () => {
     expect(await createPassphrase(resume)).toBe(`${given}\n`);
     await rm(resume.layout.srtPassphrase);
     await expect(createPassphrase(resume)).rejects.toMatchObject({ code: 'SPEC_INVALID', hint: expect.stringContaining('--srt-passphrase-stdin') });
+  });
+
+  it('up again with another passphrase is refused (the running decoder keeps its own); with the same one, or none, it goes on', async () => {
+    const dir = await makeTmpDir('srt-node-');
+    await createPassphrase(contextFor(dir, GIVEN, { srtPassphrase: 'first-passphrase' }));
+    await expect(refuseChangedSrtPassphrase(contextFor(dir, GIVEN, { srtPassphrase: 'first-passphrase' }))).resolves.toBeUndefined();
+    await expect(refuseChangedSrtPassphrase(contextFor(dir, GIVEN, {}))).resolves.toBeUndefined();
+    const err = await refuseChangedSrtPassphrase(contextFor(dir, GIVEN, { srtPassphrase: 'second-passphrase' })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STACK_SPEC_CHANGED', hint: expect.stringContaining('livestream down') });
+    expect(JSON.stringify(err) + String(err)).not.toMatch(/first-passphrase|second-passphrase/);
   });
 
   it('is deleted by down', async () => {
