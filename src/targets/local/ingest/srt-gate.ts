@@ -7,11 +7,12 @@
  * Datagrams from outside the CIDR allow-list are dropped, counted and logged once a minute per address.
  * Why not let ffmpeg own the public port: as for RTP, it cannot check a CIDR range, and the port
  * would go dark at each decoder restart (its SRT input ends when the publisher leaves).
+ * The relay runs in a worker thread (srt-gate-worker.ts), as the RTP gate's does: the daemon's event
+ * loop stalls for hundreds of ms when busy, and an SRT packet held that long arrives past the
+ * receiver's latency (120 ms by default) and is dropped as too late.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { isAllowed, displayAddress } from './cidr.js';
-import { RefusalTracker } from './refusals.js';
 import type { GateOptions } from './gate.js';
+import { openGateWorker, type GateWorkerMessage } from './gate-worker.js';
 
 export interface SrtGateOptions extends GateOptions {
   /** A session silent this long is closed (SRT keep-alives come every second while connected). */
@@ -29,111 +30,58 @@ export interface SrtGate {
   /** Datagrams relayed each way. */
   relayed(): { toDecoder: number; toPublisher: number };
   sessions(): number;
-  refusals: RefusalTracker;
+  /** Datagrams refused by the CIDR allow-list, and the last one. */
+  refused(): number;
+  lastRefused(): { address: string; time: string } | undefined;
   close(): Promise<void>;
 }
 
-interface Session {
-  socket: Socket;
-  address: string;
+/** Slots of the shared counter array (BigInt64Array, written by the worker with Atomics). */
+export const SRT_SLOT = { bytesIn: 0, toDecoder: 1, toPublisher: 2, refused: 3, refusedAtMs: 4, heardAtMs: 5, sessions: 6 } as const;
+const SRT_SLOT_COUNT = 7;
+
+export interface SrtGateWorkerSettings {
+  host: string;
   port: number;
-  heardAtMs: number;
+  cidrs: readonly string[];
+  targetPort: number;
+  label: string;
+  idleMs: number;
+  maxSessions: number;
+  counters: SharedArrayBuffer;
 }
+
+export type FromSrtGateWorker =
+  | GateWorkerMessage
+  | { type: 'publisher'; address: string }
+  | { type: 'refused'; address: string };
 
 export async function startSrtGate(opts: SrtGateOptions): Promise<SrtGate> {
-  const idleMs = opts.idleMs ?? 30_000;
-  const maxSessions = opts.maxSessions ?? 16;
-  const refusals = new RefusalTracker(60_000);
-  const sessions = new Map<string, Session>();
-  const counts = { bytesIn: 0, toDecoder: 0, toPublisher: 0 };
-  let latest: Session | undefined;
-  let fullLoggedAtMs = 0;
-
-  const inbound = createSocket({ type: opts.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
-
-  function openSession(rinfo: RemoteInfo, now: number): Session | undefined {
-    if (sessions.size >= maxSessions) {
-      if (now - fullLoggedAtMs > 60_000) {
-        fullLoggedAtMs = now;
-        opts.log(`${opts.label}: ${maxSessions} publishers already talk to the gate; dropping datagrams from ${displayAddress(rinfo.address)}`);
-      }
-      return undefined;
-    }
-    const socket = createSocket('udp4');
-    const session: Session = { socket, address: rinfo.address, port: rinfo.port, heardAtMs: now };
-    // Bound to loopback: nobody else can reach the session's port. Sends made while binding are queued by node.
-    socket.bind(0, '127.0.0.1');
-    socket.on('message', (msg, from) => {
-      // Only the decoder speaks for the publisher.
-      if (from.address !== '127.0.0.1' || from.port !== opts.targetPort) return;
-      counts.toPublisher++;
-      inbound.send(msg, session.port, session.address);
-    });
-    // The decoder not listening (restarting) surfaces here as ECONNREFUSED on some systems: lost as on the wire.
-    socket.on('error', () => {});
-    sessions.set(keyOf(rinfo.address, rinfo.port), session);
-    opts.log(`${opts.label}: ${displayAddress(rinfo.address)} port ${rinfo.port} talks to the decoder`);
-    return session;
-  }
-
-  inbound.on('message', (msg, rinfo) => {
-    const now = Date.now();
-    if (!isAllowed(opts.cidrs, rinfo.address)) {
-      if (refusals.record(rinfo.address, now)) {
-        opts.log(`${opts.label}: refused datagrams from ${refusals.last!.address} at ${refusals.last!.time}: not in the allow-list (${opts.cidrs.join(', ')}); logged once a minute per address`);
-      }
-      return;
-    }
-    const session = sessions.get(keyOf(rinfo.address, rinfo.port)) ?? openSession(rinfo, now);
-    if (!session) return;
-    session.heardAtMs = now;
-    latest = session;
-    counts.bytesIn += msg.length;
-    counts.toDecoder++;
-    session.socket.send(msg, opts.targetPort, '127.0.0.1');
-  });
-  inbound.on('error', (err) => opts.log(`${opts.label}: socket error: ${err.message}`));
-
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [key, s] of sessions) {
-      if (now - s.heardAtMs <= idleMs) continue;
-      sessions.delete(key);
-      s.socket.close();
-      opts.log(`${opts.label}: ${displayAddress(s.address)} port ${s.port} silent for ${Math.round(idleMs / 1000)} s; session closed`);
-    }
-  }, Math.min(5_000, idleMs));
-  sweep.unref();
-
-  await new Promise<void>((resolve, reject) => {
-    inbound.once('error', reject);
-    inbound.bind(opts.port, opts.host, () => {
-      inbound.off('error', reject);
-      resolve();
-    });
-  }).catch((err: unknown) => {
-    clearInterval(sweep);
-    inbound.close();
-    throw err;
-  });
-
-  return {
-    port: inbound.address().port,
-    publisher: (withinMs) => (latest && Date.now() - latest.heardAtMs <= withinMs ? displayAddress(latest.address) : undefined),
-    bytesIn: () => counts.bytesIn,
-    relayed: () => ({ toDecoder: counts.toDecoder, toPublisher: counts.toPublisher }),
-    sessions: () => sessions.size,
-    refusals,
-    close: async () => {
-      clearInterval(sweep);
-      const closing = [...sessions.values()].map((s) => new Promise<void>((resolve) => s.socket.close(() => resolve())));
-      sessions.clear();
-      closing.push(new Promise<void>((resolve) => inbound.close(() => resolve())));
-      await Promise.all(closing);
-    },
+  const shared = new SharedArrayBuffer(SRT_SLOT_COUNT * 8);
+  const counters = new BigInt64Array(shared);
+  const read = (slot: number): number => Number(Atomics.load(counters, slot));
+  const settings: SrtGateWorkerSettings = {
+    host: opts.host, port: opts.port, cidrs: [...opts.cidrs], targetPort: opts.targetPort, label: opts.label,
+    idleMs: opts.idleMs ?? 30_000, maxSessions: opts.maxSessions ?? 16, counters: shared,
   };
-}
-
-function keyOf(address: string, port: number): string {
-  return `${address}|${port}`;
+  let publisher: string | undefined;
+  let refusedAddress: string | undefined;
+  const gate = await openGateWorker<FromSrtGateWorker>('srt-gate-worker', settings, {
+    label: opts.label,
+    log: opts.log,
+    onMessage: (m) => {
+      if (m.type === 'publisher') publisher = m.address;
+      if (m.type === 'refused') refusedAddress = m.address;
+    },
+  });
+  return {
+    port: gate.port,
+    publisher: (withinMs) => (publisher !== undefined && Date.now() - read(SRT_SLOT.heardAtMs) <= withinMs ? publisher : undefined),
+    bytesIn: () => read(SRT_SLOT.bytesIn),
+    relayed: () => ({ toDecoder: read(SRT_SLOT.toDecoder), toPublisher: read(SRT_SLOT.toPublisher) }),
+    sessions: () => read(SRT_SLOT.sessions),
+    refused: () => read(SRT_SLOT.refused),
+    lastRefused: () => (refusedAddress === undefined ? undefined : { address: refusedAddress, time: new Date(read(SRT_SLOT.refusedAtMs)).toISOString() }),
+    close: () => gate.close(),
+  };
 }

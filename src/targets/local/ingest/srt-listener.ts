@@ -56,8 +56,8 @@ export async function startSrtListenerIngest(opts: IngestOptions): Promise<Inges
       return {
         connected: remote !== undefined,
         ...(remote !== undefined ? { remote } : {}),
-        refused: gate.refusals.count,
-        ...(gate.refusals.last ? { lastRefused: gate.refusals.last } : {}),
+        refused: gate.refused(),
+        ...(gate.lastRefused() ? { lastRefused: gate.lastRefused() } : {}),
         ...refusals.state(),
         bytesIn: gate.bytesIn(),
       };

@@ -1,5 +1,5 @@
 /**
- * The SRT gate relays both ways between each allowed publisher and the decoder's loopback port, one
+ * The SRT gate (its worker thread) relays both ways between each allowed publisher and the decoder's loopback port, one
  * session (loopback socket) per publisher address, and drops and counts what --cidr refuses.
  */
 import { createSocket, type Socket } from 'node:dgram';
@@ -60,7 +60,7 @@ describe('SRT gate', () => {
     expect(gate.relayed()).toEqual({ toDecoder: 3, toPublisher: 3 });
     expect(gate.bytesIn()).toBe('hello-a'.length + 'hello-b'.length + 'again-a'.length);
     expect(gate.publisher(5_000)).toBe('127.0.0.1');
-    expect(gate.refusals.count).toBe(0);
+    expect(gate.refused()).toBe(0);
   });
 
   it('drops, counts and logs datagrams from outside --cidr; nothing reaches the decoder', async () => {
@@ -72,8 +72,8 @@ describe('SRT gate', () => {
     for (let i = 0; i < 5; i++) p.send(`x${i}`, gate.port, '127.0.0.1');
     p.send('y', gateWithLog.port, '127.0.0.1');
     p.send('z', gateWithLog.port, '127.0.0.1');
-    expect(await waitFor(() => gate.refusals.count === 5 && gateWithLog.refusals.count === 2, 5_000)).toBe(true);
-    expect(gate.refusals.last?.address).toBe('127.0.0.1');
+    expect(await waitFor(() => gate.refused() === 5 && gateWithLog.refused() === 2, 5_000)).toBe(true);
+    expect(gate.lastRefused()?.address).toBe('127.0.0.1');
     expect(decoder.seen).toEqual([]);
     expect(gate.sessions()).toBe(0);
     expect(gate.publisher(5_000)).toBeUndefined();
@@ -104,8 +104,9 @@ describe('SRT gate', () => {
     opened.push(gate);
     const p = await udp();
     p.send('hi', gate.port, '127.0.0.1');
-    expect(await waitFor(() => gate.sessions() === 1, 5_000)).toBe(true);
-    expect(await waitFor(() => gate.sessions() === 0, 5_000)).toBe(true);
+    expect(await waitFor(() => gate.relayed().toPublisher === 1, 5_000)).toBe(true);
+    expect(await waitFor(() => lines.some((l) => l.includes('session closed')), 5_000)).toBe(true);
+    expect(gate.sessions()).toBe(0);
     expect(lines.some((l) => /silent for 0 s; session closed/.test(l))).toBe(true);
   });
 });
