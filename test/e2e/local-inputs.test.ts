@@ -1,7 +1,7 @@
 /**
  * The local stack end to end for every input type, in process (origin, edge, ingest and encoder as
- * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP and RTP
- * pushes from ffmpeg publishers, a push from outside the CIDR allow-list, the synthetic capture
+ * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP, RTP and
+ * SRT pushes from ffmpeg publishers, SRT_CALLER to an ffmpeg listener, a push from outside the CIDR allow-list, the synthetic capture
  * device, and a source cut mid-stream then restored. Output is read through the edge, as a viewer
  * would, and checked with ffprobe against the tiny ladder. (The real CLI and Chromium: local-up.test.ts.)
  *
@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { probeStream } from '../helpers/ffprobe.js';
 import { makeHlsFixture } from '../helpers/hls-fixture.js';
 import { startPublisher } from '../helpers/publisher.js';
+import { findFreeUdpPort } from '../../src/targets/local/ingest/ports.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 import { findTimelineProblems, parseMediaPlaylist, waitUntil, watchPlaylists } from './helpers/hls-watch.js';
 import {
@@ -183,6 +184,17 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     for (const f of await readAllFiles(t.layout.logs)) expect(f.text, f.file).not.toContain(passphrase);
     expect(t.logLines.join('\n')).not.toContain(passphrase);
     expect(JSON.stringify({ info: t.stack.info, status: t.stack.status() })).not.toContain(passphrase);
+  });
+
+  it('SRT_CALLER to an ffmpeg listener with the passphrase: the ladder plays', async () => {
+    const passphrase = `pp-${Math.random().toString(36).slice(2)}-Caller`;
+    const port = await findFreeUdpPort();
+    startPublisher('mpegts', `srt://127.0.0.1:${port}?mode=listener&passphrase=${passphrase}&pbkeylen=16`);
+    const t = await startTestStack({ input: 'SRT_CALLER', sourceUrl: `srt://127.0.0.1:${port}?streamid=studio`, srtPassphrase: true }, { srtPassphrase: passphrase });
+    expect(t.stack.info.pushEndpoint).toBeUndefined();
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'SRT_CALLER', connected: true, remote: `127.0.0.1:${port}`, refusedPassphrase: 0 });
+    await expectLadderOutput(t);
   });
 
   it('INPUT_DEVICE demo: the ladder plays', async () => {
