@@ -66,13 +66,10 @@ describe('SRT gate', () => {
   it('drops, counts and logs datagrams from outside --cidr; nothing reaches the decoder', async () => {
     const decoder = await echoDecoder();
     const lines: string[] = [];
-    const gate = await gateTo(decoder.port, ['10.0.0.0/8']);
-    const gateWithLog = await gateTo(decoder.port, ['10.0.0.0/8'], lines);
+    const gate = await gateTo(decoder.port, ['10.0.0.0/8'], lines);
     const p = await udp();
     for (let i = 0; i < 5; i++) p.send(`x${i}`, gate.port, '127.0.0.1');
-    p.send('y', gateWithLog.port, '127.0.0.1');
-    p.send('z', gateWithLog.port, '127.0.0.1');
-    expect(await waitFor(() => gate.refused() === 5 && gateWithLog.refused() === 2, 5_000)).toBe(true);
+    expect(await waitFor(() => gate.refused() === 5, 5_000)).toBe(true);
     expect(gate.lastRefused()?.address).toBe('127.0.0.1');
     expect(decoder.seen).toEqual([]);
     expect(gate.sessions()).toBe(0);
