@@ -5,7 +5,8 @@
  * lines handed to `watchDecoderLine`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { createSocket } from 'node:dgram';
+import { readdir, stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startIngest } from '../../../../src/targets/local/ingest/start.js';
 import type { Ingest } from '../../../../src/targets/local/ingest/types.js';
@@ -133,6 +134,23 @@ describe('SRT_LISTENER', () => {
     startGstPublisher(port, PASSPHRASE);
     expect(await decoder.done).toBe(0);
     expect(decoder.frames()).toBeGreaterThanOrEqual(20);
+  });
+
+  it('a --srt-port in use is a clear error that names the flag, and leaves no list behind', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = taken.address().port;
+      const dir = await makeTmpDir('srt-ingest-');
+      const err = await startIngest({
+        spec: makeSpec({ input: 'SRT_LISTENER', cidrs: ['127.0.0.1/32'], srt: { latencyMs: 120, passphrase: 'given' }, local: { ...makeSpec({}).local, srtPort: port } }),
+        secrets: { srtPassphrase: PASSPHRASE }, ffmpegPath: FFMPEG, workDir: dir,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PORT_IN_USE', message: expect.stringContaining(`127.0.0.1:${port}`), hint: expect.stringContaining('--srt-port') });
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('refuses a publisher outside --cidr at the gate: counted, nothing decoded', async () => {
