@@ -60,6 +60,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--port <port>', 'local: edge port for viewers (default: any free port)')
     .option('--rtmp-port <port>', 'local RTMP_PUSH: port to listen on (default 1935, as MediaLive)')
     .option('--rtp-port <port>', 'local RTP_PUSH: UDP port to listen on (default 5000, as MediaLive)')
+    .option('--srt-port <port>', 'local SRT_LISTENER: UDP port to listen on (default 5050, as MediaLive)')
     .option('--edge-workers <n>', 'local: edge processes serving viewers (default auto: one per core, up to 4)');
 }
 

@@ -42,6 +42,8 @@ export interface LocalOptions {
   rtmpPort: number;
   /** RTP_PUSH listening UDP port (MediaLive uses 5000); 0 picks a free one. */
   rtpPort: number;
+  /** SRT_LISTENER listening UDP port (MediaLive's SRT listener endpoints use 5050); 0 picks a free one. */
+  srtPort: number;
   /**
    * Edge processes serving viewers (they share the port through node:cluster); absent: one per
    * core, up to four, as nginx's `worker_processes auto` (see defaultEdgeWorkers). Left absent
@@ -61,6 +63,7 @@ export const LOCAL_DEFAULTS = {
   port: 0,
   rtmpPort: 1935,
   rtpPort: 5000,
+  srtPort: 5050,
   edgeWorkers: undefined,
 } satisfies { [K in keyof Required<LocalOptions>]: LocalOptions[K] };
 
@@ -146,6 +149,7 @@ export interface RawSpec {
   port?: number | string;
   rtmpPort?: number | string;
   rtpPort?: number | string;
+  srtPort?: number | string;
   edgeWorkers?: number | string;
   /** SRT: receiver latency in ms. */
   srtLatency?: number | string;
@@ -377,12 +381,14 @@ function checkLocalOptions(raw: RawSpec, input: InputType, add: AddProblem): Loc
   const rtpPort = checkPort(raw.rtpPort, LOCAL_DEFAULTS.rtpPort, 'rtpPort', add);
   if (raw.rtmpPort !== undefined && input !== 'RTMP_PUSH') add('rtmpPort', `--rtmp-port is only for RTMP_PUSH (input is ${input})`);
   if (raw.rtpPort !== undefined && input !== 'RTP_PUSH') add('rtpPort', `--rtp-port is only for RTP_PUSH (input is ${input})`);
+  const srtPort = checkPort(raw.srtPort, LOCAL_DEFAULTS.srtPort, 'srtPort', add);
+  if (raw.srtPort !== undefined && input !== 'SRT_LISTENER') add('srtPort', `--srt-port is only for SRT_LISTENER (input is ${input})`);
   const auto = raw.edgeWorkers === undefined || raw.edgeWorkers === 'auto';
   const edgeWorkers = auto ? LOCAL_DEFAULTS.edgeWorkers : Number(raw.edgeWorkers);
   if (edgeWorkers !== undefined && (!Number.isInteger(edgeWorkers) || edgeWorkers < 1 || edgeWorkers > 64)) {
     add('edgeWorkers', `"${raw.edgeWorkers}" is not a number of processes`, 'use auto (default: one per core, up to 4) or 1 to 64');
   }
-  return { listen, port, rtmpPort, rtpPort, ...(edgeWorkers !== undefined ? { edgeWorkers } : {}) };
+  return { listen, port, rtmpPort, rtpPort, srtPort, ...(edgeWorkers !== undefined ? { edgeWorkers } : {}) };
 }
 
 function checkPort(raw: number | string | undefined, fallback: number, path: string, add: AddProblem): number {
@@ -431,7 +437,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
       target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
       sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
       profile: s.profile, region: aws?.region ?? '', origin: aws?.origin ?? '', endpointUrl: aws?.endpointUrl ?? '', priceClass: aws?.priceClass ?? '',
-      ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, String(local?.[k] ?? '')])),
+      // An option the stack's spec lacks (it was made before the option existed) has its default.
+      ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, local ? String(local[k] ?? LOCAL_DEFAULTS[k] ?? '') : ''])),
       // A stack made before SRT existed has no srt: it compares as none.
       srtLatency: String(s.srt?.latencyMs ?? ''), srtPassphrase: s.srt?.passphrase ?? '',
     };

@@ -83,3 +83,28 @@ describe('an existing stack', () => {
     expect(specDifferences(a, b)).toEqual(['srtLatency: 120 → 500']);
   });
 });
+
+describe('--srt-port (local)', () => {
+  it('defaults to 5050, as MediaLive\'s SRT listener endpoints, and takes 0 for any free port', () => {
+    const spec = validateSpec({ input: 'SRT_LISTENER', cidr: ['127.0.0.1/32'] }).spec;
+    expect(spec?.target === 'local' && spec.local.srtPort).toBe(5050);
+    const any = validateSpec({ input: 'SRT_LISTENER', cidr: ['127.0.0.1/32'], srtPort: '0' }).spec;
+    expect(any?.target === 'local' && any.local.srtPort).toBe(0);
+  });
+
+  it.each([['70000'], ['-1'], ['udp']])('refuses %s', (port) => {
+    expect(paths({ input: 'SRT_LISTENER', cidr: ['127.0.0.1/32'], srtPort: port })).toEqual(['srtPort']);
+  });
+
+  it('is only for SRT_LISTENER, and only local', () => {
+    expect(paths({ input: 'SRT_CALLER', sourceUrl: 'srt://203.0.113.7:9000', srtPort: '9000' })).toEqual(['srtPort']);
+    expect(paths({ target: 'aws', input: 'SRT_LISTENER', cidr: ['203.0.113.7/32'], srtPort: '9000' })).toContain('listen');
+  });
+
+  it('is its default in a stack recorded before it existed: not a change', () => {
+    const now = validateSpec({ input: 'SRT_LISTENER', cidr: ['127.0.0.1/32'] }).spec!;
+    if (now.target !== 'local') throw new Error('local spec expected');
+    const { srtPort: _port, ...before } = now.local;
+    expect(specDifferences({ ...now, local: before as typeof now.local }, now)).toEqual([]);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * The local stack end to end for every input type, in process (origin, edge, ingest and encoder as
- * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP and RTP
- * pushes from ffmpeg publishers, a push from outside the CIDR allow-list, the synthetic capture
+ * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP, RTP and
+ * SRT pushes from ffmpeg publishers, SRT_CALLER to an ffmpeg listener, a push from outside the CIDR allow-list, the synthetic capture
  * device, and a source cut mid-stream then restored. Output is read through the edge, as a viewer
  * would, and checked with ffprobe against the tiny ladder. (The real CLI and Chromium: local-up.test.ts.)
  *
@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { probeStream } from '../helpers/ffprobe.js';
 import { makeHlsFixture } from '../helpers/hls-fixture.js';
 import { startPublisher } from '../helpers/publisher.js';
+import { findFreeUdpPort } from '../../src/targets/local/ingest/ports.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 import { findTimelineProblems, parseMediaPlaylist, waitUntil, watchPlaylists } from './helpers/hls-watch.js';
 import {
@@ -166,6 +167,36 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     await expectLadderOutput(t);
   });
 
+  it('SRT_LISTENER from an ffmpeg publisher with the passphrase: the ladder plays, and the passphrase is on no command line but the publisher\'s, in no log or status', async () => {
+    const passphrase = `pp-${Math.random().toString(36).slice(2)}-Secret`;
+    const t = await startTestStack({ input: 'SRT_LISTENER', srtPort: 0, cidr: ['127.0.0.1/32'], srtPassphrase: true }, { srtPassphrase: passphrase });
+    const endpoint = t.stack.info.pushEndpoint!;
+    expect(endpoint).toMatch(/^srt:\/\/127\.0\.0\.1:\d+\?streamid=e2e$/);
+    const publisher = startPublisher('mpegts', `${endpoint}&mode=caller&passphrase=${passphrase}&pbkeylen=16`);
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'SRT_LISTENER', connected: true, remote: '127.0.0.1', refused: 0, refusedPassphrase: 0 });
+    await waitUntil('an input bitrate', () => ((t.stack.status().input as { bitrate?: number }).bitrate ?? 0) > 0);
+    await expectLadderOutput(t);
+
+    const lines = await descendantCommandLines(process.pid, [publisher.pid!]);
+    expect(lines.some((l) => l.includes('srt-input.ffconcat'))).toBe(true);
+    for (const line of lines) expect(line).not.toContain(passphrase);
+    for (const f of await readAllFiles(t.layout.logs)) expect(f.text, f.file).not.toContain(passphrase);
+    expect(t.logLines.join('\n')).not.toContain(passphrase);
+    expect(JSON.stringify({ info: t.stack.info, status: t.stack.status() })).not.toContain(passphrase);
+  });
+
+  it('SRT_CALLER to an ffmpeg listener with the passphrase: the ladder plays', async () => {
+    const passphrase = `pp-${Math.random().toString(36).slice(2)}-Caller`;
+    const port = await findFreeUdpPort();
+    startPublisher('mpegts', `srt://127.0.0.1:${port}?mode=listener&passphrase=${passphrase}&pbkeylen=16`);
+    const t = await startTestStack({ input: 'SRT_CALLER', sourceUrl: `srt://127.0.0.1:${port}?streamid=studio`, srtPassphrase: true }, { srtPassphrase: passphrase });
+    expect(t.stack.info.pushEndpoint).toBeUndefined();
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'SRT_CALLER', connected: true, remote: `127.0.0.1:${port}`, refusedPassphrase: 0 });
+    await expectLadderOutput(t);
+  });
+
   it('INPUT_DEVICE demo: the ladder plays', async () => {
     const t = await startTestStack({ input: 'INPUT_DEVICE', deviceId: 'demo' });
     const input = await waitForSourceFrames(t);
@@ -173,11 +204,19 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     await expectLadderOutput(t);
   });
 
-  it('a source cut mid-stream then restored: output continues on the slate, the timeline never breaks, the source comes back', async () => {
-    const t = await startTestStack({ input: 'RTMP_PUSH', rtmpPort: 0, cidr: ['127.0.0.1/32'] });
+  const SRT_TEST_PASSPHRASE = 'cut-and-restore-passphrase';
+  it.each([
+    { input: 'RTMP_PUSH', raw: { input: 'RTMP_PUSH', rtmpPort: 0 }, secrets: {}, publish: (endpoint: string) => startPublisher('flv', endpoint) },
+    // The SRT publisher comes back with the very same URL; the stack takes it without a restart.
+    {
+      input: 'SRT_LISTENER', raw: { input: 'SRT_LISTENER', srtPort: 0, srtPassphrase: true }, secrets: { srtPassphrase: SRT_TEST_PASSPHRASE },
+      publish: (endpoint: string) => startPublisher('mpegts', `${endpoint}&mode=caller&passphrase=${SRT_TEST_PASSPHRASE}&pbkeylen=16`),
+    },
+  ] as const)('$input: a source cut mid-stream then restored: output continues on the slate, the timeline never breaks, the source comes back', async ({ raw, secrets, publish }) => {
+    const t = await startTestStack({ ...raw, cidr: ['127.0.0.1/32'] }, secrets);
     const endpoint = t.stack.info.pushEndpoint!;
     const urls = mediaUrls(t);
-    const first = startPublisher('flv', endpoint);
+    const first = publish(endpoint);
     await waitForSourceFrames(t);
     // Watch from the first playlists on: a 404 before the encoder's first segment is not a player error.
     for (const url of urls) await waitUntil(`a first segment in ${url}`, async () => ((await fetchPlaylist(url))?.segments.length ?? 0) > 0);
@@ -197,7 +236,7 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
       expect(inputOf(t).connected).toBe(false);
       await waitUntil('new segments during the gap', () => urls.every((u) => watch.newest(u) >= cutAt + 2), 30_000);
 
-      const second = startPublisher('flv', endpoint);
+      const second = publish(endpoint);
       const back = await waitForSourceFrames(t);
       expect(back.connected).toBe(true);
       expect(back.losses).toBeGreaterThanOrEqual(lost.losses);
@@ -218,8 +257,8 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
   });
 });
 
-/** The command lines of every process below `pid` (ffmpeg children and theirs), as `ps` shows them. */
-async function descendantCommandLines(pid: number): Promise<string[]> {
+/** The command lines of every process below `pid` (ffmpeg children and theirs) but `exclude`, as `ps` shows them. */
+async function descendantCommandLines(pid: number, exclude: readonly number[] = []): Promise<string[]> {
   const parents = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -234,7 +273,7 @@ async function descendantCommandLines(pid: number): Promise<string[]> {
   };
   const lines: string[] = [];
   for (const p of parents.keys()) {
-    if (!isBelow(p)) continue;
+    if (!isBelow(p) || exclude.includes(p)) continue;
     const cmdline = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
     if (cmdline) lines.push(cmdline.split('\0').join(' ').trim());
   }

@@ -13,7 +13,7 @@ import { sendControl, type ControlCommand, type ControlReplies } from './daemon/
 import { summarizeLive, type DaemonInfo, type LiveStatus } from './daemon/live-status.js';
 import { stackLayout, type StackLayout } from './daemon/stack-folder.js';
 import { waitForPlayback } from './daemon/wait-playback.js';
-import { localNodes, type LocalContext } from './resources.js';
+import { localNodes, refuseChangedSrtPassphrase, type LocalContext } from './resources.js';
 
 const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];
 
@@ -84,7 +84,6 @@ async function observeChannel(run: LocalRun, state: TargetState<'local'>): Promi
 }
 
 export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<LiveStatus> {
-  const nodes = localNodes();
   const contextOf = (run: LocalRun): LocalContext => {
     const layout = stackLayout(run.store.stackDir);
     const { startInProcess } = opts;
@@ -93,11 +92,12 @@ export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<L
 
   return defineTarget<'local', LocalContext, LiveStatus>({
     name: 'local',
-    planGraph: () => nodes,
+    planGraph: (spec) => localNodes(spec),
     estimateCost: () => undefined,
     openForUp: async (run) => contextOf(run),
     openRecorded: async (run) => contextOf(run),
-    graph: () => nodes,
+    graph: (_ctx, spec) => localNodes(spec),
+    beforeUp: (_run, ctx) => refuseChangedSrtPassphrase(ctx),
 
     async startAfterUp(run) {
       await waitForPlayback(loopbackPlayback(run), run.host);

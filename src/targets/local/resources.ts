@@ -1,11 +1,14 @@
 /**
  * The local stack as resource nodes, so the same engine creates, resumes and tears it down:
- * the ingest credential, the origin's store, the logs folder, a scratch folder, and the daemon.
+ * the ingest credential, the SRT passphrase (SRT inputs), the origin's store, the logs folder,
+ * a scratch folder, and the daemon.
  */
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { LivestreamError } from '../../core/errors.js';
 import type { ResourceNode } from '../../core/graph.js';
 import type { TargetRun } from '../../core/lifecycle.js';
+import { srtPassphraseFrom, type LocalStackSpec } from '../../core/spec.js';
 import { isAlive, type ResourceRecord } from '../../core/state.js';
 import { sendControl } from './daemon/control-socket.js';
 import type { StackLayout } from './daemon/stack-folder.js';
@@ -55,6 +58,52 @@ const credentialNode: ResourceNode<LocalContext> = {
     await rm(rec.physicalId, { force: true });
   },
 };
+
+/**
+ * The SRT passphrase, in an owner-only file of the stack folder: the daemon reads it there (so a
+ * daemon started again has it) and hands it to ffmpeg in another owner-only file, never on a command
+ * line. Made here unless given on stdin; a resume without it keeps the file.
+ */
+const srtPassphraseNode: ResourceNode<LocalContext> = {
+  id: 'srt-passphrase', kind: 'srt-passphrase', describe: 'SRT passphrase (owner-only file)', dependsOn: [], name: 'srt-passphrase',
+  async create(ctx) {
+    const file = ctx.layout.srtPassphrase;
+    await mkdir(ctx.layout.root, { recursive: true, mode: 0o700 });
+    const given = ctx.run.secrets.srtPassphrase;
+    if (given) {
+      await writeFile(file, given + '\n', { mode: 0o600 });
+      await chmod(file, 0o600);
+    } else if (!(await exists(file))) {
+      if (ctx.run.spec.srt?.passphrase === 'given') {
+        throw new LivestreamError('SPEC_INVALID', 'This stack\'s SRT passphrase was given on stdin, and it is not kept anywhere now.', {
+          hint: `Pipe it again: printf %s "$PASSPHRASE" | livestream up --stack ${ctx.run.spec.stack} --srt-passphrase-stdin`,
+        });
+      }
+      await writeFile(file, srtPassphraseFrom(randomBytes(32)) + '\n', { mode: 0o600, flag: 'wx' });
+    }
+    return { name: file, physicalId: file };
+  },
+  async read(_ctx, rec) {
+    return { exists: await exists(rec.physicalId) };
+  },
+  async delete(_ctx, rec) {
+    await rm(rec.physicalId, { force: true });
+  },
+};
+
+/**
+ * `up` again with a passphrase on stdin: the stack's own must be the same. The running decoder holds
+ * the one it was started with, so another would not take effect; a new passphrase is a new stack.
+ */
+export async function refuseChangedSrtPassphrase(ctx: LocalContext): Promise<void> {
+  const given = ctx.run.secrets.srtPassphrase;
+  if (!given) return;
+  const kept = await readFile(ctx.layout.srtPassphrase, 'utf8').then((t) => t.trim(), () => undefined);
+  if (kept === undefined || kept === given) return;
+  throw new LivestreamError('STACK_SPEC_CHANGED', `Stack "${ctx.run.spec.stack}" already has another SRT passphrase; it was not changed.`, {
+    hint: `To use this one, run "livestream down --stack ${ctx.run.spec.stack}" and then up again with it; or leave out --srt-passphrase-stdin to keep the stack's.`,
+  });
+}
 
 /** Stop the daemon: ask it over the control socket, then SIGTERM, then SIGKILL. */
 async function stopDaemon(pid: number, socket: string): Promise<void> {
@@ -132,13 +181,16 @@ const daemonNode: ResourceNode<LocalContext> = {
   },
 };
 
-export function localNodes(): ResourceNode<LocalContext>[] {
+/** The stack's nodes; an SRT input with a passphrase adds its file, which the daemon needs first. */
+export function localNodes(spec: LocalStackSpec): ResourceNode<LocalContext>[] {
+  const srt = spec.srt !== undefined && spec.srt.passphrase !== 'none';
   return [
     credentialNode,
+    ...(srt ? [srtPassphraseNode] : []),
     folderNode('store', 'origin-store', 'Origin store (HLS objects)', (l) => l.store),
     folderNode('logs', 'logs-folder', 'Logs folder (access logs; kept by down)', (l) => l.logs),
     folderNode('work', 'work-folder', 'Scratch folder (demo source)', (l) => l.work),
-    daemonNode,
+    srt ? { ...daemonNode, dependsOn: [...daemonNode.dependsOn, srtPassphraseNode.id] } : daemonNode,
   ];
 }
 

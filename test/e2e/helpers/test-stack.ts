@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { loadProfile } from '../../../src/core/profiles.js';
 import type { Ladder } from '../../../src/core/ladder.js';
-import { validateSpec, type LocalStackSpec, type RawSpec, type Secrets } from '../../../src/core/spec.js';
+import { srtPassphraseFrom, validateSpec, type LocalStackSpec, type RawSpec, type Secrets } from '../../../src/core/spec.js';
 import { stackLayout, type StackLayout } from '../../../src/targets/local/daemon/stack-folder.js';
 import { startLocalStack, type LocalStack } from '../../../src/targets/local/daemon/local-stack.js';
 import { stopPublishers } from '../../helpers/publisher.js';
@@ -41,6 +41,10 @@ export async function startTestStack(raw: RawSpec, secrets: Secrets = {}): Promi
   const layout = stackLayout(path.join(dir, spec.stack));
   for (const d of [layout.root, layout.store, layout.logs, layout.work]) await mkdir(d, { recursive: true });
   await writeFile(layout.credential, randomBytes(24).toString('hex'), { mode: 0o600 });
+  // What `up` leaves in the stack folder for an SRT input (resources.ts): the passphrase, given or made.
+  if (spec.srt && spec.srt.passphrase !== 'none') {
+    await writeFile(layout.srtPassphrase, (secrets.srtPassphrase ?? srtPassphraseFrom(randomBytes(32))) + '\n', { mode: 0o600 });
+  }
   const logLines: string[] = [];
   const log = (line: string) => {
     logLines.push(line);

@@ -44,3 +44,11 @@ describe('status summary: the encoder', () => {
     expect(encoderLine({ speed: 1, droppedFrames: 0 })).toBe('speed 1.000x, 0 restarts');
   });
 });
+
+describe('status summary: SRT', () => {
+  it('counts handshakes refused for their passphrase beside the --cidr refusals', () => {
+    const live = liveWith(undefined);
+    live.input = { type: 'SRT_LISTENER', connected: false, refused: 4, refusedPassphrase: 2, losses: 0 };
+    expect(inputLine(live)).toBe('SRT_LISTENER, NOT connected, 4 refused by --cidr, 2 refused for a wrong passphrase');
+  });
+});

@@ -48,6 +48,7 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
       input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.bitrate ? `, ${(input.bitrate / 1e6).toFixed(2)} Mb/s` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
       input.losses ? `${input.losses} losses` : undefined,
       input.refused ? `${input.refused} refused by --cidr` : undefined,
+      input.refusedPassphrase ? `${input.refusedPassphrase} refused for a wrong passphrase` : undefined,
       input.rtp ? describeRtpLoss(input.rtp) : undefined,
       input.lastError,
     ].filter(Boolean).join(', ')],

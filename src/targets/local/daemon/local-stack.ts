@@ -64,7 +64,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
 
     const ffmpeg = await findFfmpeg();
     const ingest = await startIngest({
-      spec, secrets: cfg.secrets, ffmpegPath: ffmpeg.ffmpeg, caps: ffmpeg.caps, workDir: layout.work, log,
+      spec, secrets: await withSrtPassphrase(cfg.secrets, spec, layout), ffmpegPath: ffmpeg.ffmpeg, caps: ffmpeg.caps, workDir: layout.work, log,
     });
     closers.push(() => ingest.close());
     metrics.ingest.read = () => ingest.state();
@@ -86,6 +86,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       caps: ffmpeg.caps,
       ladder,
       inputArgs: () => ingest.inputArgs(),
+      ...(ingest.watchDecoderLine ? { onDecoderLine: ingest.watchDecoderLine } : {}),
       streams: ingest.streams,
       // Only an HLS pull can wait for us; a pushed or captured source is dropped from, never paused.
       liveSource: spec.input !== 'URL_PULL',
@@ -172,6 +173,16 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * The SRT passphrase comes from the stack folder's owner-only file (resources.ts wrote it at `up`,
+ * made or as given): a daemon started again later (a resume) has it without being told.
+ */
+async function withSrtPassphrase(secrets: Secrets, spec: LocalStackSpec, layout: StackLayout): Promise<Secrets> {
+  if (!spec.srt || spec.srt.passphrase === 'none') return secrets;
+  const srtPassphrase = (await readFile(layout.srtPassphrase, 'utf8')).trim();
+  return { ...secrets, srtPassphrase };
 }
 
 /** Serve the control socket for a running stack; `shutdown` resolves `done`. */

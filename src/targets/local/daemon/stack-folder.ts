@@ -5,6 +5,8 @@ export interface StackLayout {
   root: string;
   /** The ingest credential, owner-only, never printed. */
   credential: string;
+  /** SRT inputs: the AES passphrase, owner-only, never printed by the daemon. */
+  srtPassphrase: string;
   /** The origin's objects. */
   store: string;
   /** Access logs, ffmpeg and daemon logs: the user's, kept by `down` unless --delete-logs. */
@@ -20,6 +22,7 @@ export function stackLayout(stackDir: string): StackLayout {
   return {
     root: stackDir,
     credential: path.join(stackDir, 'credential'),
+    srtPassphrase: path.join(stackDir, 'srt-passphrase'),
     store: path.join(stackDir, 'origin'),
     logs: path.join(stackDir, 'logs'),
     work: path.join(stackDir, 'work'),

@@ -65,6 +65,8 @@ export interface EncoderOptions {
   writeToken: () => string;
   /** ffmpeg stderr goes here (redacted), rotated/capped. */
   logFile?: string;
+  /** Each (redacted) line the decoder logs, for the ingest (SRT counts passphrase refusals in them). */
+  onDecoderLine?: (line: string) => void;
   now?: () => number;
   onHealth?: (s: ChannelHealthSample) => void;
   /** Every few seconds by default. */
@@ -467,6 +469,7 @@ export class EncoderSupervisor {
       extraPipes: withAudio ? 1 : 0,
       // ffmpeg: "Output file #1 does not contain any stream" -- the source has no sound; retry without it.
       onStderrLine: (line) => {
+        this.opts.onDecoderLine?.(line);
         if (/Output file #1 does not contain any stream/.test(line)) noAudioStream = true;
       },
     });

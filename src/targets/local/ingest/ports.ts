@@ -37,6 +37,13 @@ export async function findFreeUdpPortPair(host = '127.0.0.1'): Promise<number> {
   throw new Error('no free UDP port pair on ' + host);
 }
 
+/** A free UDP port (SRT's listener binds one port). */
+export async function findFreeUdpPort(host = '127.0.0.1'): Promise<number> {
+  const socket = await bindUdp(host, 0);
+  await socket.close();
+  return socket.port;
+}
+
 async function bindUdp(host: string, port: number): Promise<{ port: number; close: () => Promise<void> }> {
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   await new Promise<void>((resolve, reject) => {

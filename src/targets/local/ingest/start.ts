@@ -20,6 +20,14 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
       const { startRtpIngest } = await import('./rtp-push.js');
       return startRtpIngest(opts);
     }
+    case 'SRT_LISTENER': {
+      const { startSrtListenerIngest } = await import('./srt-listener.js');
+      return startSrtListenerIngest(opts);
+    }
+    case 'SRT_CALLER': {
+      const { startSrtCallerIngest } = await import('./srt-caller.js');
+      return startSrtCallerIngest(opts);
+    }
     case 'INPUT_DEVICE': {
       const { startDeviceIngest } = await import('./device-input.js');
       return startDeviceIngest(opts);

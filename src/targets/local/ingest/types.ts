@@ -11,9 +11,12 @@ export interface IngestState {
   connected: boolean;
   /** Publisher address for push inputs (the last one seen for RTP). */
   remote?: string;
-  /** Connections (RTMP) or datagrams (RTP) refused by the CIDR allow-list. */
+  /** Connections (RTMP) or datagrams (RTP, SRT) refused by the CIDR allow-list. */
   refused: number;
   lastRefused?: { address: string; time: string };
+  /** SRT: handshakes refused for a wrong or missing passphrase (counted from libsrt's log), and the last one. */
+  refusedPassphrase?: number;
+  lastRefusedPassphrase?: string;
   /** URL_PULL: the source answered 401/403 to the proxy (wrong or missing credentials). */
   unauthorized?: boolean;
   /** What went wrong last, for `status` (never a secret). */
@@ -34,7 +37,9 @@ export interface IngestStreams {
 export interface Ingest {
   /** ffmpeg input arguments for the decoder process, asked again at each (re)start. No secret appears in them. */
   inputArgs(): string[];
-  /** Where a user pushes to (RTMP/RTP), or undefined. e.g. rtmp://192.168.1.10:1935/<stack>/stream */
+  /** Each line the decoder ffmpeg logs (redacted), for inputs that learn from it (SRT: passphrase refusals). */
+  watchDecoderLine?: (line: string) => void;
+  /** Where a user pushes to (RTMP/RTP/SRT), or undefined; never with a secret. e.g. rtmp://192.168.1.10:1935/<stack>/stream */
   pushEndpoint?: string;
   /** Which input streams to map; device inputs carry audio as a second input. */
   streams: IngestStreams;

@@ -17,9 +17,8 @@
  * Counters (status): datagrams forwarded, refused, missing from the RTP sequence at the gate, and
  * dropped by the kernel on the gate's socket or on the decoder's (Linux: /proc/net/udp).
  */
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { GateOptions } from './gate.js';
+import { openGateWorker, type GateWorkerMessage } from './gate-worker.js';
 
 /** What happened to datagrams between the network and the decoder. */
 export interface UdpGateCounters {
@@ -83,9 +82,7 @@ export interface GateWorkerSettings {
 }
 
 export type FromGateWorker =
-  | { type: 'ready'; port: number }
-  | { type: 'failed'; message: string; code?: string }
-  | { type: 'log'; line: string }
+  | GateWorkerMessage
   | { type: 'sender'; address: string }
   | { type: 'refused'; address: string };
 
@@ -97,38 +94,19 @@ export async function startUdpGate(opts: GateOptions): Promise<UdpGate> {
     host: opts.host, port: opts.port, cidrs: [...opts.cidrs], targetPort: opts.targetPort, label: opts.label,
     bufferBytes: GATE_SOCKET_BUFFER_BYTES, counters: shared,
   };
-  const worker = startGateWorker(settings);
   let senderAddress: string | undefined;
   let refusedAddress: string | undefined;
-  let closing = false;
-
-  const listening = new Promise<number>((resolve, reject) => {
-    worker.on('message', (m: FromGateWorker) => {
-      switch (m.type) {
-        case 'ready': return resolve(m.port);
-        case 'failed': return reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
-        case 'log': return opts.log(m.line);
-        case 'sender': senderAddress = m.address; return;
-        case 'refused': refusedAddress = m.address; return;
-      }
-    });
-    worker.once('error', (err) => {
-      reject(err);
-      opts.log(`${opts.label}: the gate stopped: ${err.message}`);
-    });
-    worker.once('exit', (code) => {
-      reject(new Error(`the ${opts.label} gate exited (code ${code}) before it listened`));
-      if (!closing) opts.log(`${opts.label}: the gate exited (code ${code}); the input is down until the stack restarts`);
-    });
-  });
-  const port = await listening.catch(async (err: unknown) => {
-    closing = true;
-    await worker.terminate();
-    throw err;
+  const gate = await openGateWorker<FromGateWorker>('udp-gate-worker', settings, {
+    label: opts.label,
+    log: opts.log,
+    onMessage: (m) => {
+      if (m.type === 'sender') senderAddress = m.address;
+      if (m.type === 'refused') refusedAddress = m.address;
+    },
   });
 
   return {
-    port,
+    port: gate.port,
     lastSender: () => (senderAddress === undefined ? undefined : { address: senderAddress, atMs: read(SLOT.senderAtMs) }),
     forwarded: () => read(SLOT.forwarded),
     bytesIn: () => read(SLOT.bytesIn),
@@ -144,22 +122,6 @@ export async function startUdpGate(opts: GateOptions): Promise<UdpGate> {
         receiveBufferBytes: read(SLOT.receiveBufferBytes),
       };
     },
-    close: async () => {
-      closing = true;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ type: 'close' });
-      const timer = setTimeout(() => void worker.terminate(), 2_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    close: () => gate.close(),
   };
-}
-
-/** Run from dist/ as plain JS; from src/ (tests, tsx) the worker is TypeScript, loaded through tsx. */
-function startGateWorker(settings: GateWorkerSettings): Worker {
-  const here = fileURLToPath(import.meta.url);
-  if (!here.endsWith('.ts')) return new Worker(new URL('./udp-gate-worker.js', import.meta.url), { workerData: settings });
-  const entry = new URL('./udp-gate-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData: settings });
 }

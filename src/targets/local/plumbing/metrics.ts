@@ -36,8 +36,10 @@ export interface OriginTallies {
 
 /** What the ingest counts, read when /metrics is scraped (the ingest's state: ingest/types.ts). */
 export interface IngestReading {
-  /** Connections (RTMP) or datagrams (RTP) refused by --cidr. */
+  /** Connections (RTMP) or datagrams (RTP, SRT) refused by --cidr. */
   refused: number;
+  /** SRT only: handshakes refused for a wrong or missing passphrase. */
+  refusedPassphrase?: number;
   /** RTP_PUSH only. */
   rtp?: { forwarded: number; sequenceGaps: number; droppedAtGate: number; droppedAtDecoder?: number };
 }
@@ -169,12 +171,24 @@ export function createLocalMetrics(): LocalMetrics {
 function registerIngest(registry: Registry, ingest: LocalMetrics['ingest']): void {
   new Counter({
     name: 'livestream_ingest_refused_total',
-    help: 'Connections (RTMP) or datagrams (RTP) refused because their source is outside --cidr.',
+    help: 'Connections (RTMP) or datagrams (RTP, SRT) refused because their source is outside --cidr.',
     registers: [registry],
     collect() {
       const r = ingest.read?.();
       this.reset();
       if (r) this.inc(r.refused);
+    },
+  });
+  new Counter({
+    name: 'livestream_srt_passphrase_refused_total',
+    help: 'SRT handshakes refused because the passphrase was wrong or missing.',
+    // A label, so that the series is absent (not a made-up 0) for the other inputs.
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      const refused = ingest.read?.().refusedPassphrase;
+      this.reset();
+      if (refused !== undefined) this.inc({ channel: 'local' }, refused);
     },
   });
   new Counter({

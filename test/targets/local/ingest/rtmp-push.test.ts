@@ -20,7 +20,7 @@ afterEach(async () => {
 async function startRtmp(cidrs: string[], listen = '127.0.0.1', lines: string[] = []): Promise<Ingest> {
   const dir = await makeTmpDir('ingest-test-');
   ingest = await startIngest({
-    spec: makeSpec({ input: 'RTMP_PUSH', cidrs, local: { listen, port: 0, rtmpPort: 0, rtpPort: 0, edgeWorkers: 1 } }),
+    spec: makeSpec({ input: 'RTMP_PUSH', cidrs, local: { listen, port: 0, rtmpPort: 0, rtpPort: 0, srtPort: 0, edgeWorkers: 1 } }),
     secrets: {}, ffmpegPath: FFMPEG, workDir: dir, log: (l) => lines.push(l),
   });
   return ingest;

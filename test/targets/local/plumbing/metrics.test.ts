@@ -52,4 +52,12 @@ describe('/metrics ingest', () => {
     text = await m.registry.metrics();
     expect(text).not.toMatch(/where="decoder"/);
   });
+
+  it('counts SRT passphrase refusals, a series only SRT inputs have', async () => {
+    const m = createLocalMetrics();
+    m.ingest.read = () => ({ refused: 1, refusedPassphrase: 4 });
+    expect(await m.registry.metrics()).toMatch(/^livestream_srt_passphrase_refused_total\{channel="local"\} 4$/m);
+    m.ingest.read = () => ({ refused: 0 });
+    expect(await m.registry.metrics()).not.toMatch(/^livestream_srt_passphrase_refused_total\{/m);
+  });
 });
