@@ -154,6 +154,7 @@ describe('failures half-way leave down able to finish', () => {
     const err = await h.driver.up(await h.run()).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(LivestreamError);
     expect((err as LivestreamError).code).toBe('AWS_ACCESS_DENIED');
+    expect((err as LivestreamError).message).toContain('MediaLive SRT_LISTENER input');
     const value = fake.secrets.get(SECRET_NAME)!.value;
     expect(JSON.stringify(err) + String((err as Error).message) + await h.stateText()).not.toContain(value);
     const report = await h.driver.down(await h.run(), { deleteLogs: true });
@@ -178,34 +179,38 @@ describe('failures half-way leave down able to finish', () => {
     await h.driver.up(await h.run());
     const arn = fake.secrets.get(SECRET_NAME)!.arn;
     await rm(h.store.file);
-    // Another machine, which knows only the stack's name: its spec has the default input.
-    const other = await makeHarness({ input: 'URL_PULL', sourceUrl: 'https://example.com/a.m3u8' });
-    try {
+    await downElsewhere(async (other) => {
       const status = await other.driver.status(await other.run());
       expect(status.resources.find((r) => r.id === 'srt-passphrase')).toMatchObject({ physicalId: arn, exists: true });
-      const report = await other.driver.down(await other.run(), { deleteLogs: true });
-      expect(report.failed).toEqual([]);
-      expect(fake.inventory()).toEqual([]);
-    } finally {
-      await other.cleanup();
-    }
+    });
   });
 
-  it('a secret left alone by an up cut short right after it: down without the state file deletes it', async () => {
+  it('an up cut short at the role, after the secret: down without the state file deletes the secret and the rest', async () => {
     h = await makeHarness(INPUT_SPECS.SRT_LISTENER!);
     fake.failOn('CreateRole');
     await expect(h.driver.up(await h.run())).rejects.toBeInstanceOf(LivestreamError);
+    expect(fake.inventory()).toContain(`secret:${SECRET_NAME}`);
+    expect(fake.inventory().some((x) => x.startsWith('role:'))).toBe(false);
     await rm(h.store.file);
-    const other = await makeHarness({ input: 'URL_PULL', sourceUrl: 'https://example.com/a.m3u8' });
-    try {
-      const report = await other.driver.down(await other.run(), { deleteLogs: true });
-      expect(report.failed).toEqual([]);
-      expect(fake.inventory()).toEqual([]);
-    } finally {
-      await other.cleanup();
-    }
+    await downElsewhere();
   });
 });
+
+/**
+ * `down` from another machine, which knows only the stack's name (its spec has the default input),
+ * after `before`; it must leave nothing.
+ */
+async function downElsewhere(before: (other: AwsHarness) => Promise<void> = async () => {}): Promise<void> {
+  const other = await makeHarness({ input: 'URL_PULL', sourceUrl: 'https://example.com/a.m3u8' });
+  try {
+    await before(other);
+    const report = await other.driver.down(await other.run(), { deleteLogs: true });
+    expect(report.failed).toEqual([]);
+    expect(fake.inventory()).toEqual([]);
+  } finally {
+    await other.cleanup();
+  }
+}
 
 describe('the fake behaves as Secrets Manager does', () => {
   it('same token and value: the same secret; a taken name: ResourceExists; a name being deleted: InvalidRequest', async () => {
