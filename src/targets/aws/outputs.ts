@@ -22,7 +22,11 @@ export function buildOutputs(names: ResourceNames, resources: Record<string, Res
   if (Array.isArray(endpoints) && typeof endpoints[0] === 'string' && endpoints[0]) out.pushEndpoint = withStreamId(endpoints[0], resources.input?.attrs.streamId ?? (resources.input?.attrs.type === 'SRT_LISTENER' ? names.stack : undefined));
   // Where the SRT passphrase sits (never the passphrase: it stays in Secrets Manager).
   const secret = resources['srt-passphrase'];
-  if (secret?.physicalId) out.srtPassphraseSecret = secret.physicalId;
+  if (secret?.physicalId) {
+    out.srtPassphraseSecret = secret.physicalId;
+    // The encoder needs the passphrase: how to read it, with the user's own credentials, when needed.
+    out.srtPassphraseRead = `aws secretsmanager get-secret-value --region ${r} --secret-id ${secret.physicalId} --query SecretString --output text`;
+  }
   if (resources.dashboard) out.dashboardUrl = `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#dashboards:name=${encodeURIComponent(resources.dashboard.physicalId)}`;
   if (resources.channel?.physicalId) out.channelConsole = `https://${r}.console.aws.amazon.com/medialive/home?region=${r}#/channels/${resources.channel.physicalId}`;
   const o = resources.origin;

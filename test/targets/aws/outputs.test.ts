@@ -33,6 +33,7 @@ describe('buildOutputs: SRT', () => {
     const out = buildOutputs(names, { input, 'srt-passphrase': rec('srt-passphrase', SECRET) }, 's3');
     expect(out.pushEndpoint).toBe('srt://198.51.100.10:5050?streamid=demo%20cam%2F1');
     expect(out.srtPassphraseSecret).toBe(SECRET);
+    expect(out.srtPassphraseRead).toBe(`aws secretsmanager get-secret-value --region us-east-1 --secret-id ${SECRET} --query SecretString --output text`);
   });
 
   it('an SRT_LISTENER input found without a state file (no recorded stream id) takes the stack name, as up sets it', () => {
