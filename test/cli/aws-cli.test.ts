@@ -52,6 +52,9 @@ describe('livestream --target aws (CLI)', () => {
     ['RTMP_PUSH', ['--input', 'RTMP_PUSH', '--cidr', '203.0.113.0/24'], 's3', 'medialive'],
     ['RTP_PUSH on MediaStore', ['--input', 'RTP_PUSH', '--cidr', '198.51.100.0/24', '--origin', 'mediastore'], 'mediastore', 'mediastore'],
     ['INPUT_DEVICE', ['--input', 'INPUT_DEVICE', '--device-id', 'hd-0123456789abcdef'], 's3', 'medialive'],
+    // The passphrase comes on stdin and goes to Secrets Manager only.
+    ['SRT_LISTENER with a passphrase', ['--input', 'SRT_LISTENER', '--cidr', '203.0.113.0/24', '--srt-passphrase-stdin'], 's3', 'secretsmanager'],
+    ['SRT_CALLER with a passphrase', ['--input', 'SRT_CALLER', '--source-url', 'srt://203.0.113.7:9000?streamid=studio', '--srt-latency', '400', '--srt-passphrase-stdin'], 's3', 'secretsmanager'],
   ])('%s: up, status and down send real SDK requests to --endpoint-url', async (_name, args, _origin, service) => {
     endpoint = await startAwsEndpoint();
     const common = ['--target', 'aws', '--endpoint-url', endpoint.url, '--stack', 'cli', '--json', ...state()];

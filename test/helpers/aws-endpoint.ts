@@ -98,6 +98,7 @@ class EndpointState {
         if (!req.headers['x-amz-target']) return this.mediastoreData(r, url, res);
         return this.awsJson(r, String(req.headers['x-amz-target']), body, res);
       case 'ssm':
+      case 'secretsmanager':
       case 'monitoring':
         return this.awsJson(r, String(req.headers['x-amz-target'] ?? ''), body, res);
       case 'medialive':
@@ -145,6 +146,17 @@ class EndpointState {
       if (op === 'DeleteContainer') this.gone.add(`container:${name}`);
       const container = { Name: name, Status: 'ACTIVE', ARN: `arn:aws:mediastore:us-east-1:${ACCOUNT}:container/${name}`, Endpoint: `https://${name}.data.mediastore.us-east-1.amazonaws.com` };
       return json(res, op === 'CreateContainer' || op === 'DescribeContainer' ? { Container: container } : {}, 200, type);
+    }
+    if (r.service === 'secretsmanager') {
+      const made = this.made.get('secret');
+      const arn = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${String(made?.name ?? input.Name)}-AbCdEf`;
+      if (op === 'CreateSecret') {
+        this.made.set('secret', { name: String(input.Name), tags: Object.fromEntries(((input.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value])) });
+        return json(res, { ARN: arn, Name: input.Name }, 200, type);
+      }
+      if (!made) return json(res, op === 'DeleteSecret' ? {} : { __type: 'ResourceNotFoundException', Message: "Secrets Manager can't find the specified secret." }, op === 'DeleteSecret' ? 200 : 400, type);
+      if (op === 'DeleteSecret') this.made.delete('secret');
+      return json(res, { ARN: arn, Name: made.name, Tags: Object.entries(made.tags).map(([Key, Value]) => ({ Key, Value })) }, 200, type);
     }
     if (op === 'PutParameter') {
       if (input.Tags) this.made.set('parameter', { name: String(input.Name), tags: Object.fromEntries((input.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value])) });

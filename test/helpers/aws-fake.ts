@@ -13,6 +13,7 @@ import * as ml from '@aws-sdk/client-medialive';
 import * as ms from '@aws-sdk/client-mediastore';
 import * as msd from '@aws-sdk/client-mediastore-data';
 import * as s3 from '@aws-sdk/client-s3';
+import * as sm from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 
@@ -45,6 +46,8 @@ export interface FakeChannel {
 }
 export interface FakeInput { id: string; arn: string; name: string; type: string; state: string; sgIds: string[]; destinations: Input[]; requestId?: string; request: Input }
 export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
+/** A secret; `deletedDate` set while its deletion is under way, `purgeChecks` calls until it is gone. */
+export interface FakeSecret { name: string; arn: string; value: string; token: string; tags: Array<{ Key: string; Value: string }>; deletedDate?: Date; purgeChecks: number }
 export interface FakeBucket { region: string; config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
 export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string; tags?: Array<{ Key: string; Value: string }>; createdWith?: Input }
 export interface FakeFunction { name: string; arn: string; config: Input; code: string; etag: string; published: boolean; tags?: unknown }
@@ -55,6 +58,13 @@ export class AwsFake {
   readonly region: string;
   readonly roles = new Map<string, { arn: string; trust: string; policies: Map<string, string>; tags: unknown }>();
   readonly params = new Map<string, { type: string; value: string; tags: unknown }>();
+  /** Secrets Manager secrets by name. */
+  readonly secrets = new Map<string, FakeSecret>();
+  /**
+   * How many Secrets Manager calls a force-deleted secret stays "scheduled for deletion" (AWS
+   * deletes asynchronously): CreateSecret of its name meanwhile fails with InvalidRequestException.
+   */
+  secretPurgeChecks = 1;
   readonly sgs = new Map<string, FakeSg>();
   readonly inputs = new Map<string, FakeInput>();
   readonly channels = new Map<string, FakeChannel>();
@@ -81,6 +91,7 @@ export class AwsFake {
       [sts.STSClient, sts, this.sts(), 'sts'],
       [iam.IAMClient, iam, this.iam(), 'iam'],
       [ssm.SSMClient, ssm, this.ssm(), 'ssm'],
+      [sm.SecretsManagerClient, sm, this.secretsManager(), 'secretsmanager'],
       [ml.MediaLiveClient, ml, this.medialive(), 'medialive'],
       [s3.S3Client, s3, this.s3(), 's3'],
       [cf.CloudFrontClient, cf, this.cloudfront(), 'cloudfront'],
@@ -137,6 +148,7 @@ export class AwsFake {
     const out: string[] = [];
     for (const k of this.roles.keys()) out.push(`role:${k}`);
     for (const k of this.params.keys()) out.push(`parameter:${k}`);
+    for (const x of this.secrets.values()) if (!x.deletedDate) out.push(`secret:${x.name}`);
     for (const s of this.sgs.values()) if (s.state !== 'DELETED') out.push(`security-group:${s.cidrs.join(',')}`);
     for (const i of this.inputs.values()) if (i.state !== 'DELETED') out.push(`input:${i.name}`);
     for (const c of this.channels.values()) if (c.state !== 'DELETED') out.push(`channel:${c.name}`);
@@ -161,6 +173,29 @@ export class AwsFake {
       return Promise.resolve({ $metadata: { httpStatusCode: 200 }, ...(out as object) });
     } catch (err) {
       return Promise.reject(err);
+    }
+  }
+
+  /** What MediaLive refuses of an SRT input (botocore medialive model; UG input-listener-srt). */
+  private checkSrtInput(i: Input): void {
+    const bad = (m: string) => awsError('BadRequestException', m);
+    const srt = i.SrtSettings;
+    if (i.Type === 'SRT_LISTENER') {
+      const l = srt?.SrtListenerSettings;
+      if (!l || srt.SrtCallerSources) throw bad('SRT_LISTENER needs SrtListenerSettings only');
+      if (!l.Decryption?.Algorithm || !l.Decryption?.PassphraseSecretArn) throw bad('Encryption is required for SRT Listener inputs');
+      if (!Number.isInteger(l.MinimumLatency) || l.MinimumLatency < 120 || l.MinimumLatency > 15000) throw bad('MinimumLatency must be 120-15000');
+      if (!(i.InputSecurityGroups ?? []).length) throw bad('SRT Listener inputs need an input security group');
+    } else if (i.Type === 'SRT_CALLER') {
+      const sources = srt?.SrtCallerSources;
+      if (!Array.isArray(sources) || sources.length < 1 || sources.length > 2 || srt.SrtListenerSettings) throw bad('SRT_CALLER needs 1 or 2 SrtCallerSources');
+      if ((i.InputSecurityGroups ?? []).length) throw bad('SRT_CALLER inputs take no input security group');
+    } else {
+      return;
+    }
+    // The secret must be a secret of this account (the fake checks what a channel start would need).
+    for (const d of [srt.SrtListenerSettings?.Decryption, ...(srt.SrtCallerSources ?? []).map((c: Input) => c.Decryption)]) {
+      if (d && ![...this.secrets.values()].some((x) => x.arn === d.PassphraseSecretArn && !x.deletedDate)) throw bad(`Secret ${d.PassphraseSecretArn} not found`);
     }
   }
 
@@ -222,6 +257,56 @@ export class AwsFake {
     };
   }
 
+  private secretsManager(): Record<string, Handler> {
+    const notFound = () => awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    // Deletion finishes a few calls after DeleteSecret, as AWS's does asynchronously.
+    const age = () => {
+      for (const x of [...this.secrets.values()]) {
+        if (!x.deletedDate) continue;
+        if (x.purgeChecks > 0) x.purgeChecks -= 1;
+        else this.secrets.delete(x.name);
+      }
+    };
+    const byId = (id: string) => [...this.secrets.values()].find((x) => x.name === id || x.arn === id);
+    return {
+      CreateSecret: (i) => {
+        age();
+        if (!i.Name) throw awsError('InvalidParameterException', 'Name is required');
+        const old = this.secrets.get(i.Name);
+        if (old?.deletedDate) throw awsError('InvalidRequestException', "You can't create this secret because a secret with this name is already scheduled for deletion.");
+        // The same ClientRequestToken with the same value: the retry of a create that succeeded.
+        if (old && i.ClientRequestToken && old.token === i.ClientRequestToken && old.value === i.SecretString) return { ARN: old.arn, Name: old.name, VersionId: old.token };
+        if (old) throw awsError('ResourceExistsException', `The operation failed because the secret ${i.Name} already exists.`);
+        const suffix = String(this.seq++).padStart(6, 'x').slice(-6);
+        const x: FakeSecret = { name: i.Name, arn: `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${i.Name}-${suffix}`, value: i.SecretString, token: i.ClientRequestToken ?? `token-${suffix}`, tags: i.Tags ?? [], purgeChecks: 0 };
+        this.secrets.set(i.Name, x);
+        return { ARN: x.arn, Name: x.name, VersionId: x.token };
+      },
+      DescribeSecret: (i) => {
+        age();
+        const x = byId(i.SecretId);
+        if (!x) throw notFound();
+        // Never the value.
+        return { ARN: x.arn, Name: x.name, Tags: x.tags, ...(x.deletedDate ? { DeletedDate: x.deletedDate } : {}) };
+      },
+      DeleteSecret: (i) => {
+        age();
+        if (i.ForceDeleteWithoutRecovery && i.RecoveryWindowInDays !== undefined) throw awsError('InvalidParameterException', 'You can\'t use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.');
+        const x = byId(i.SecretId);
+        // A forced delete of a missing secret succeeds (Secrets Manager API reference, DeleteSecret).
+        if (!x) {
+          if (i.ForceDeleteWithoutRecovery) return { Name: i.SecretId };
+          throw notFound();
+        }
+        if (!x.deletedDate) {
+          x.deletedDate = new Date();
+          x.purgeChecks = i.ForceDeleteWithoutRecovery ? this.secretPurgeChecks : Number.POSITIVE_INFINITY;
+        }
+        return { ARN: x.arn, Name: x.name, DeletionDate: x.deletedDate };
+      },
+    };
+  }
+
   private medialive(): Record<string, Handler> {
     const notFound = (what: string) => awsError('NotFoundException', `${what} not found`, 404);
     const channel = (id: string) => {
@@ -240,7 +325,7 @@ export class AwsFake {
       return x;
     };
     const channelOut = (c: FakeChannel) => ({ Id: c.id, Arn: c.arn, Name: c.name, State: c.state, InputAttachments: c.request.InputAttachments, Destinations: c.request.Destinations, Tags: c.request.Tags ?? {} });
-    const inputOut = (x: FakeInput) => ({ Id: x.id, Arn: x.arn, Name: x.name, Type: x.type, State: x.state, SecurityGroups: x.sgIds, Destinations: x.destinations, Tags: x.request.Tags ?? {}, AttachedChannels: [...this.channels.values()].filter((c) => c.inputId === x.id && c.state !== 'DELETED').map((c) => c.id) });
+    const inputOut = (x: FakeInput) => ({ Id: x.id, Arn: x.arn, Name: x.name, Type: x.type, State: x.state, SecurityGroups: x.sgIds, Destinations: x.destinations, ...(x.request.SrtSettings ? { SrtSettings: x.request.SrtSettings } : {}), Tags: x.request.Tags ?? {}, AttachedChannels: [...this.channels.values()].filter((c) => c.inputId === x.id && c.state !== 'DELETED').map((c) => c.id) });
     const settle = (c: FakeChannel) => {
       if (c.state === 'STARTING' && c.startFails) {
         c.state = 'IDLE';
@@ -291,7 +376,10 @@ export class AwsFake {
         const id = this.id('');
         const destinations = i.Type === 'RTMP_PUSH'
           ? (i.Destinations ?? []).map((d: Input) => ({ Url: `rtmp://198.51.100.10:1935/${d.StreamName}`, Ip: '198.51.100.10', Port: '1935' }))
-          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }, { Url: 'rtp://198.51.100.11:5000', Ip: '198.51.100.11', Port: '5000' }] : [];
+          : i.Type === 'RTP_PUSH' ? [{ Url: 'rtp://198.51.100.10:5000', Ip: '198.51.100.10', Port: '5000' }, { Url: 'rtp://198.51.100.11:5000', Ip: '198.51.100.11', Port: '5000' }]
+            // A standard SRT listener input: one srt://<ip>:5050 per pipeline (MediaLive UG setup-uss-srt-listener).
+            : i.Type === 'SRT_LISTENER' ? [{ Url: 'srt://198.51.100.10:5050', Ip: '198.51.100.10', Port: '5050' }, { Url: 'srt://198.51.100.11:5050', Ip: '198.51.100.11', Port: '5050' }] : [];
+        this.checkSrtInput(i);
         const x: FakeInput = { id, arn: `arn:aws:medialive:${this.region}:${this.accountId}:input:${id}`, name: i.Name, type: i.Type, state: 'CREATING', sgIds: i.InputSecurityGroups ?? [], destinations, requestId: i.RequestId, request: i };
         this.inputs.set(id, x);
         for (const g of x.sgIds) sg(g).state = 'IN_USE';

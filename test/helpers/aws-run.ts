@@ -33,7 +33,13 @@ export const INPUT_SPECS: Record<string, RawSpec> = {
   RTMP_PUSH: { input: 'RTMP_PUSH', cidr: ['203.0.113.0/24'] },
   RTP_PUSH: { input: 'RTP_PUSH', cidr: ['203.0.113.7/32'] },
   INPUT_DEVICE: { input: 'INPUT_DEVICE', deviceId: 'hd-1234567890abcdef' },
+  // The passphrase is generated (a secret in Secrets Manager); the caller's listener does not encrypt.
+  SRT_LISTENER: { input: 'SRT_LISTENER', cidr: ['203.0.113.0/24'], srtLatency: 200 },
+  SRT_CALLER: { input: 'SRT_CALLER', sourceUrl: 'srt://203.0.113.7:9000?streamid=studio' },
 };
+
+/** SRT_CALLER to a listener that encrypts: its passphrase comes on stdin (secrets.srtPassphrase). */
+export const SRT_CALLER_ENCRYPTED: RawSpec = { input: 'SRT_CALLER', sourceUrl: 'srt://203.0.113.7:9000?streamid=studio', srtPassphrase: true, srtLatency: 500 };
 
 /**
  * MediaStore is refused on AWS since it ended on 2025-11-13; it still runs against an emulator

@@ -86,6 +86,15 @@ export function needsOf(call: SentCall, region: string): Need[] {
     if (command === 'PutParameter' && input.Tags?.length) add('ssm:AddTagsToResource', arn, `${op} (Tags)`);
     return out;
   }
+  if (service === 'secretsmanager') {
+    // Secrets are named by their name or ARN; the ARN adds "-" and six random characters.
+    const id = String(input.SecretId ?? input.Name ?? '');
+    const arn = id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${id}-AbCdEf`;
+    add(op, arn);
+    // "To add tags, you need secretsmanager:TagResource" (CreateSecret, Secrets Manager API reference).
+    if (command === 'CreateSecret' && input.Tags?.length) add('secretsmanager:TagResource', arn, `${op} (Tags)`);
+    return out;
+  }
   if (service === 'cloudfront') {
     if (command === 'CreateDistributionWithTags') {
       add('cloudfront:CreateDistribution');

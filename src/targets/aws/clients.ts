@@ -10,6 +10,7 @@ import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaStoreClient } from '@aws-sdk/client-mediastore';
 import { MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 
@@ -29,6 +30,8 @@ export interface AwsClients {
   s3In(region: string): S3Client;
   cloudwatch: CloudWatchClient;
   ssm: SSMClient;
+  /** Holds an SRT input's passphrase, which MediaLive reads through the channel's role. */
+  secretsManager: SecretsManagerClient;
   iam: IAMClient;
   sts: STSClient;
 }
@@ -80,6 +83,7 @@ export function createClients(o: ClientOptions): AwsClients {
     },
     cloudwatch: labelErrors(new CloudWatchClient({ ...common, region: o.region }), 'cloudwatch'),
     ssm: labelErrors(new SSMClient({ ...common, region: o.region }), 'ssm'),
+    secretsManager: labelErrors(new SecretsManagerClient({ ...common, region: o.region }), 'secretsmanager'),
     iam: labelErrors(new IAMClient({ ...common, region: o.region }), 'iam'),
     sts: labelErrors(new STSClient({ ...common, region: o.region }), 'sts'),
   };

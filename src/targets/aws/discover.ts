@@ -5,7 +5,7 @@
  * records it and removes it.
  *
  * What proves a resource is the stack's, per kind (README "Only what is ours"):
- * - IAM role, SSM parameter, MediaLive channel and input, CloudFront distribution: name (the
+ * - IAM role, SSM parameter, Secrets Manager secret, MediaLive channel and input, CloudFront distribution: name (the
  *   distribution's comment) AND the tag, which the create call itself sets.
  * - MediaLive input security group: the tag (groups have no name).
  * - S3 buckets: the name, which holds the account id and region, owned by this account
@@ -34,6 +34,7 @@ import { findOurDistributions } from './resources/distribution.js';
 import { findOurInputs } from './resources/input.js';
 import { findOacByName } from './resources/origin-oac.js';
 import { findPlayerFunction } from './resources/player-function.js';
+import { findOurSecret } from './resources/srt-passphrase.js';
 
 /** One resource of the stack found in AWS, in the shape of the state record `up` would have made. */
 export interface FoundResource {
@@ -52,6 +53,7 @@ type Finder = (ctx: AwsContext) => Promise<FoundResource[]>;
 const FINDERS: Array<[string, Finder]> = [
   ['role', findRole],
   ['source-password', findParameter],
+  ['srt-passphrase', findSecret],
   ['input-security-group', findSecurityGroups],
   ['input', findInputs],
   ['channel', findChannels],
@@ -115,6 +117,12 @@ async function findParameter(ctx: AwsContext): Promise<FoundResource[]> {
   return hasStackTag(ctx.names, tags.TagList) ? [{ id: 'source-password', name, physicalId: name, attrs: {} }] : [];
 }
 
+async function findSecret(ctx: AwsContext): Promise<FoundResource[]> {
+  // DescribeSecret never returns the value.
+  const s = await findOurSecret(ctx);
+  return s ? [{ id: 'srt-passphrase', name: s.name, physicalId: s.arn, attrs: {} }] : [];
+}
+
 async function findSecurityGroups(ctx: AwsContext): Promise<FoundResource[]> {
   const found: FoundResource[] = [];
   for await (const page of paginateListInputSecurityGroups({ client: ctx.clients.medialive }, {})) {
@@ -133,7 +141,12 @@ async function findInputs(ctx: AwsContext): Promise<FoundResource[]> {
     name: ctx.names.inputName,
     physicalId: i.Id!,
     // The same attributes `up` records: push inputs print their endpoints from them.
-    attrs: { arn: i.Arn ?? '', type: i.Type ?? '', endpoints: (i.Destinations ?? []).map((d) => d.Url).filter((u): u is string => Boolean(u)) },
+    attrs: {
+      arn: i.Arn ?? '',
+      type: i.Type ?? '',
+      endpoints: (i.Destinations ?? []).map((d) => d.Url).filter((u): u is string => Boolean(u)),
+      ...(i.SrtSettings?.SrtListenerSettings?.StreamId ? { streamId: i.SrtSettings.SrtListenerSettings.StreamId } : {}),
+    },
     ...(i.State ? { status: i.State } : {}),
   }));
 }

@@ -13,6 +13,7 @@ import type { AwsStackSpec } from '../../core/spec.js';
 import { markChannelRun, type StackState } from '../../core/state.js';
 import { BILLING_CHANNEL_STATES, type ChannelState, type RunContext, type StackStatus, type StillBilling, type TargetDriver } from '../../core/target.js';
 import { toLivestreamError } from './requests/errors.js';
+import { needsSrtSecret } from './requests/input.js';
 import { assertResourceNames, resourceNames, type ResourceNames } from './requests/names.js';
 import { estimateChannelCost, otherCosts } from './requests/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
@@ -197,7 +198,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
     planGraph: (spec) => buildAwsGraph(spec, resourceNames(spec.stack, spec.aws.region, ACCOUNT_PLACEHOLDER)),
 
     estimateCost(spec, ladder) {
-      const c = estimateChannelCost(ladder, spec.aws.region);
+      const c = estimateChannelCost(ladder, spec.aws.region, { srtSecret: needsSrtSecret(spec) });
       return {
         perHour: c.perHour,
         currency: c.currency,

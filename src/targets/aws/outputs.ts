@@ -19,7 +19,14 @@ export function buildOutputs(names: ResourceNames, resources: Record<string, Res
   // A push input always has two addresses (one per pipeline of a STANDARD channel). Our channel
   // is SINGLE_PIPELINE and ingests only the first: printing the second would send an encoder to
   // an address nobody reads.
-  if (Array.isArray(endpoints) && typeof endpoints[0] === 'string' && endpoints[0]) out.pushEndpoint = endpoints[0];
+  if (Array.isArray(endpoints) && typeof endpoints[0] === 'string' && endpoints[0]) out.pushEndpoint = withStreamId(endpoints[0], resources.input?.attrs.streamId ?? (resources.input?.attrs.type === 'SRT_LISTENER' ? names.stack : undefined));
+  // Where the SRT passphrase sits (never the passphrase: it stays in Secrets Manager).
+  const secret = resources['srt-passphrase'];
+  if (secret?.physicalId) {
+    out.srtPassphraseSecret = secret.physicalId;
+    // The encoder needs the passphrase: how to read it, with the user's own credentials, when needed.
+    out.srtPassphraseRead = `aws secretsmanager get-secret-value --region ${r} --secret-id ${secret.physicalId} --query SecretString --output text`;
+  }
   if (resources.dashboard) out.dashboardUrl = `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#dashboards:name=${encodeURIComponent(resources.dashboard.physicalId)}`;
   if (resources.channel?.physicalId) out.channelConsole = `https://${r}.console.aws.amazon.com/medialive/home?region=${r}#/channels/${resources.channel.physicalId}`;
   const o = resources.origin;
@@ -34,4 +41,10 @@ export function buildOutputs(names: ResourceNames, resources: Record<string, Res
     if (names.logsBucketRegion !== r) out.logsBucketRegion = names.logsBucketRegion;
   }
   return out;
+}
+
+/** An SRT listener's srt://ip:5050 with the stream id the encoder sends, as encoders take it. */
+function withStreamId(url: string, streamId: unknown): string {
+  if (typeof streamId !== 'string' || !streamId || !url.startsWith('srt://')) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}streamid=${encodeURIComponent(streamId)}`;
 }

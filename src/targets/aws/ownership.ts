@@ -69,6 +69,9 @@ function expectedPhysicalId(node: Pick<ResourceNode<unknown>, 'id' | 'name'>, na
       return /^[A-Za-z0-9-]{1,64}$/;
     case 'origin-policy':
       return node.name.replace(/\/policy$/, '');
+    case 'srt-passphrase':
+      // Secrets Manager appends "-" and six random characters to the name in the ARN.
+      return new RegExp(`^arn:aws:secretsmanager:${names.region}:${names.accountId}:secret:${escapeRegExp(names.srtSecretName)}-[A-Za-z0-9]{6}$`);
     default:
       // Named resources: the physical id is the name (parameter, buckets, container, player, dashboard).
       return node.name;
@@ -200,4 +203,8 @@ export async function assertOurChannel(ctx: AwsContext, channelId: string): Prom
   throw new LivestreamError('STATE_CORRUPT', `The state file names MediaLive channel "${channelId}", which is not stack "${ctx.names.stack}"'s (no channel of that id has its name ${ctx.names.channelName} and tag); it was not touched.`, {
     hint: `Check the state file; "livestream status --target aws --region ${ctx.names.region} --stack ${ctx.names.stack}" with the file moved aside shows what AWS has of the stack.`,
   });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -5,7 +5,7 @@
  */
 import { LivestreamError } from '../../core/errors.js';
 import type { ResourceNode } from '../../core/graph.js';
-import type { AwsStackSpec, InputType } from '../../core/spec.js';
+import { SRT_DEFAULTS, type AwsStackSpec, type InputType } from '../../core/spec.js';
 import type { StackState } from '../../core/state.js';
 import type { ChannelState, ResourceStatus, RunContext, StackStatus } from '../../core/target.js';
 import type { AwsContext, AwsLive } from './context.js';
@@ -136,11 +136,21 @@ export function specFromFound(probe: AwsStackSpec, found: readonly FoundResource
   const container = found.some((f) => f.id === 'origin' && typeof f.attrs.endpoint === 'string');
   return {
     ...probe,
-    input: (typeof input?.attrs.type === 'string' && input.attrs.type ? input.attrs.type : probe.input) as InputType,
+    // A secret without its input (an up cut short after the secret): only an SRT graph holds the secret's node.
+    input: (typeof input?.attrs.type === 'string' && input.attrs.type ? input.attrs.type : found.some((f) => f.id === 'srt-passphrase') ? 'SRT_LISTENER' : probe.input) as InputType,
     sourcePassword: found.some((f) => f.id === 'source-password'),
+    ...srtFromFound(probe, found),
     cidrs: (group?.attrs.cidrs as string[] | undefined) ?? probe.cidrs,
     aws: { ...probe.aws, origin: container ? 'mediastore' : 's3' },
   };
+}
+
+/** An SRT input found in AWS keeps its secret in the graph (found or not, `down` looks for it by name). */
+function srtFromFound(probe: AwsStackSpec, found: readonly FoundResource[]): Pick<AwsStackSpec, 'srt'> {
+  const type = found.find((f) => f.id === 'input')?.attrs.type;
+  const srtInput = type === 'SRT_LISTENER' || type === 'SRT_CALLER' || probe.srt !== undefined;
+  if (!srtInput && !found.some((f) => f.id === 'srt-passphrase')) return {};
+  return { srt: { ...SRT_DEFAULTS, ...probe.srt, passphrase: 'generated' } };
 }
 
 function listing(nodes: readonly ResourceNode<AwsContext>[], found: readonly FoundResource[]): string {

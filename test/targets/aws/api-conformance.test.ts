@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { AwsFake } from '../../helpers/aws-fake.js';
 import { checkRequest, loadServiceModel } from '../../helpers/aws-model.js';
-import { INPUT_SPECS, makeHarness, MEDIASTORE } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, MEDIASTORE, SRT_CALLER_ENCRYPTED } from '../../helpers/aws-run.js';
 import type { RawSpec } from '../../../src/core/spec.js';
 
 const ORIGINS: Record<string, RawSpec> = { s3: {}, mediastore: MEDIASTORE };
@@ -16,7 +16,7 @@ const CASES = Object.entries(INPUT_SPECS).flatMap(([input, raw]) =>
   Object.entries(ORIGINS).flatMap(([origin, o]) => PROFILES.map((profile) => ({ input, origin, profile, raw: { ...raw, ...o, profile } }))));
 
 /** Runs the whole lifecycle and returns what was sent, as "service Operation" with its input. */
-async function sentRequests(raw: RawSpec, secrets: { sourcePassword?: string }) {
+async function sentRequests(raw: RawSpec, secrets: { sourcePassword?: string; srtPassphrase?: string }) {
   const fake = new AwsFake(raw.region ?? 'us-east-1').install();
   const h = await makeHarness(raw, { secrets });
   try {
@@ -53,6 +53,34 @@ describe('a stack in an opt-in region conforms too', () => {
     expect(checkRequest(loadServiceModel('s3'), 'CreateBucket', { Bucket: 'b', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' } })).not.toEqual([]);
     const problems = calls.flatMap((c) => checkRequest(loadServiceModel(c.service), c.command, c.input).map((p) => `${c.service} ${c.command} ${p}`));
     expect(problems).toEqual([]);
+  });
+});
+
+describe('SRT inputs conform, the passphrase secret included', () => {
+  // SRT_LISTENER's shapes come from botocore (the api-models-aws snapshot predates it): see the
+  // fixture's source.supplement. Its 120-15000 ms MinimumLatency is documentation, not a trait,
+  // so only the spec (SRT_LATENCY_RANGE_MS) and the fake enforce it.
+  it.each<[string, RawSpec, { srtPassphrase?: string }]>([
+    ['SRT_LISTENER', INPUT_SPECS.SRT_LISTENER!, {}],
+    ['SRT_CALLER with a passphrase', SRT_CALLER_ENCRYPTED, { srtPassphrase: 'given-Passphrase-42' }],
+  ])('%s', async (_label, raw, secrets) => {
+    const calls = await sentRequests(raw, secrets);
+    expect(calls.map((c) => c.command)).toEqual(expect.arrayContaining(['CreateSecret', 'DescribeSecret', 'DeleteSecret', 'CreateInput']));
+    const problems = calls.flatMap((c) => checkRequest(loadServiceModel(c.service), c.command, c.input).map((p) => `${c.service} ${c.command} ${p}`));
+    expect(problems).toEqual([]);
+  });
+
+  it('rejects an SRT listener without its required decryption, and a secret name too long or a token too short', () => {
+    const medialive = loadServiceModel('medialive');
+    expect(checkRequest(medialive, 'CreateInput', { Type: 'SRT_LISTENER', SrtSettings: { SrtListenerSettings: { MinimumLatency: 120 } } })).toEqual(['SrtSettings.SrtListenerSettings.Decryption: required']);
+    expect(checkRequest(medialive, 'CreateInput', { Type: 'SRT_LISTENER', SrtSettings: { SrtListenerSettings: { MinimumLatency: 120, Decryption: { Algorithm: 'AES512', PassphraseSecretArn: 'arn' } } } })).toEqual([
+      'SrtSettings.SrtListenerSettings.Decryption.Algorithm: "AES512" is not one of AES128, AES192, AES256',
+    ]);
+    const sm = loadServiceModel('secretsmanager');
+    expect(checkRequest(sm, 'CreateSecret', { Name: 'n'.repeat(513), ClientRequestToken: 'short' })).toEqual([
+      'Name: 513 characters, at most 512 allowed',
+      'ClientRequestToken: 5 characters, at least 32 needed',
+    ]);
   });
 });
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AwsFake } from '../../helpers/aws-fake.js';
-import { INPUT_SPECS, makeHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, SRT_CALLER_ENCRYPTED } from '../../helpers/aws-run.js';
 import { allowingStatement, needsOf, type Need, type Policy, type SentCall } from '../../helpers/iam-actions.js';
 
 const POLICY_FILE = path.resolve(import.meta.dirname, '../../../docs/iam-policy.json');
@@ -82,6 +82,9 @@ async function allRuns(): Promise<Run[]> {
   for (const command of ['CreateRole', 'PutParameter', 'CreateBucket', 'CreateFunction', 'CreateOriginAccessControl', 'CreateCachePolicy']) {
     runs.push(await lifecycle(`URL_PULL_AUTH, ${command} answer lost, up again`, INPUT_SPECS.URL_PULL_AUTH!, { sourcePassword: 'pw' }, 'us-east-1', command));
   }
+  runs.push(await lifecycle('SRT_CALLER with a passphrase, s3', SRT_CALLER_ENCRYPTED, { srtPassphrase: 'given-Passphrase-42' }));
+  runs.push(await lifecycle('SRT_LISTENER, CreateSecret answer lost, up again', INPUT_SPECS.SRT_LISTENER!, {}, 'us-east-1', 'CreateSecret'));
+  runs.push(await lifecycle('SRT_LISTENER, CreateSecret answer lost, then down', INPUT_SPECS.SRT_LISTENER!, {}, 'us-east-1', 'CreateSecret', true));
   runs.push(await lifecycle('URL_PULL, s3, the first start fails', INPUT_SPECS.URL_PULL!, {}, 'us-east-1', undefined, false, true));
   for (const command of ['CreateInputSecurityGroup', 'CreateInput', 'CreateChannel', 'CreateDistributionWithTags']) {
     runs.push(await lifecycle(`RTMP_PUSH, ${command} answer lost, then down`, INPUT_SPECS.RTMP_PUSH!, {}, 'us-east-1', command, true));

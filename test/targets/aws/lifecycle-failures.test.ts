@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LivestreamError } from '../../../src/core/errors.js';
 import { AwsFake, awsError } from '../../helpers/aws-fake.js';
 import { installAwsFake } from '../../helpers/install-aws-fake.js';
-import { INPUT_SPECS, makeHarness, MEDIASTORE, type AwsHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, MEDIASTORE, SRT_CALLER_ENCRYPTED, type AwsHarness } from '../../helpers/aws-run.js';
 
 let fake: AwsFake;
 let h: AwsHarness | undefined;
@@ -14,6 +14,7 @@ const OWNER: Record<string, string[]> = {
   CreateRole: ['role'],
   PutRolePolicy: ['role'],
   PutParameter: ['source-password'],
+  CreateSecret: ['srt-passphrase'],
   CreateInputSecurityGroup: ['input-security-group'],
   CreateInput: ['input'],
   CreateBucket: ['origin', 'logs-bucket'],
@@ -54,6 +55,9 @@ const CASES = [
   { label: 'URL_PULL with a password, S3 origin', raw: INPUT_SPECS.URL_PULL_AUTH!, secrets: { sourcePassword: 'pw-Xy9' } },
   { label: 'RTMP_PUSH, S3 origin', raw: INPUT_SPECS.RTMP_PUSH!, secrets: {} },
   { label: 'RTP_PUSH, MediaStore origin', raw: { ...INPUT_SPECS.RTP_PUSH!, ...MEDIASTORE }, secrets: {} },
+  // The passphrase secret comes first: every later failure leaves a secret for down to delete.
+  { label: 'SRT_LISTENER (generated passphrase), S3 origin', raw: INPUT_SPECS.SRT_LISTENER!, secrets: {} },
+  { label: 'SRT_CALLER (passphrase given), S3 origin', raw: SRT_CALLER_ENCRYPTED, secrets: { srtPassphrase: 'given-Passphrase-42' } },
 ];
 
 /** The mutating commands a clean `up` sends, in order, each once. */

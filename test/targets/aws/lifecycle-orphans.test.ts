@@ -19,7 +19,7 @@ const harness = makeHarness;
 const live = <T extends { state: string }>(m: Map<string, T>) => [...m.values()].filter((x) => x.state !== 'DELETED');
 
 describe('without the state file (issue 8.14)', () => {
-  it.each(['URL_PULL', 'RTMP_PUSH', 'URL_PULL_AUTH'])('%s: up again adopts every resource; down --target aws then leaves nothing', async (input) => {
+  it.each(['URL_PULL', 'RTMP_PUSH', 'URL_PULL_AUTH', 'SRT_LISTENER'])('%s: up again adopts every resource; down --target aws then leaves nothing', async (input) => {
     const secrets = input === 'URL_PULL_AUTH' ? { sourcePassword: 's3cret' } : {};
     const h = await harness(INPUT_SPECS[input]!, { secrets });
     const first = await h.driver.up(await h.run());
@@ -31,7 +31,7 @@ describe('without the state file (issue 8.14)', () => {
     expect(live(fake.channels)).toHaveLength(1);
     expect(live(fake.inputs)).toHaveLength(1);
     expect(fake.distributions.size).toBe(1);
-    expect(live(fake.sgs)).toHaveLength(input === 'RTMP_PUSH' ? 1 : 0);
+    expect(live(fake.sgs)).toHaveLength(input === 'RTMP_PUSH' || input === 'SRT_LISTENER' ? 1 : 0);
     expect(fake.inventory()).toEqual(before);
     expect(fake.channels.get(channelId)!.state).toBe('RUNNING');
     expect(again.playbackUrl).toBe(first.playbackUrl);

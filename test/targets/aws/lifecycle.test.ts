@@ -197,7 +197,7 @@ describe('each input type', () => {
         expect(outputs.pushEndpoint).toBe('rtmp://198.51.100.10:1935/teststack/stream');
       }
       if (raw.input === 'RTP_PUSH') expect(outputs.pushEndpoint).toBe('rtp://198.51.100.10:5000');
-      if (raw.input === 'RTMP_PUSH' || raw.input === 'RTP_PUSH') {
+      if (raw.input === 'RTMP_PUSH' || raw.input === 'RTP_PUSH' || raw.input === 'SRT_LISTENER') {
         const sg = [...fake.sgs.values()][0]!;
         expect(input.sgIds).toEqual([sg.id]);
         expect(sg.cidrs).toEqual(raw.cidr);
@@ -212,6 +212,8 @@ describe('each input type', () => {
         expect(fake.params.size).toBe(0);
       }
       if (raw.input === 'URL_PULL') expect(input.request.Sources[0].Url).toBe(raw.sourceUrl);
+      // Only an SRT input with a passphrase has a secret (test/targets/aws/lifecycle-srt.test.ts has the details).
+      expect(fake.secrets.size).toBe(raw.input === 'SRT_LISTENER' ? 1 : 0);
       const report = await h.driver.down(await h.run(), { deleteLogs: true });
       expect(report.failed).toEqual([]);
       expect(fake.inventory()).toEqual([]);

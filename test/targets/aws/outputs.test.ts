@@ -24,3 +24,20 @@ describe('buildOutputs: push endpoint', () => {
     expect(buildOutputs(names, { input: rec('input', '1111', { type: 'URL_PULL', endpoints: [] }) }, 's3').pushEndpoint).toBeUndefined();
   });
 });
+
+describe('buildOutputs: SRT', () => {
+  const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:livestream/demo/srt-passphrase-AbCdEf';
+
+  it('SRT_LISTENER: the first srt://ip:5050 with its stream id (escaped), and where the passphrase sits, never the passphrase', () => {
+    const input = rec('input', '1111', { type: 'SRT_LISTENER', endpoints: ['srt://198.51.100.10:5050', 'srt://198.51.100.11:5050'], streamId: 'demo cam/1' });
+    const out = buildOutputs(names, { input, 'srt-passphrase': rec('srt-passphrase', SECRET) }, 's3');
+    expect(out.pushEndpoint).toBe('srt://198.51.100.10:5050?streamid=demo%20cam%2F1');
+    expect(out.srtPassphraseSecret).toBe(SECRET);
+    expect(out.srtPassphraseRead).toBe(`aws secretsmanager get-secret-value --region us-east-1 --secret-id ${SECRET} --query SecretString --output text`);
+  });
+
+  it('an SRT_LISTENER input found without a state file (no recorded stream id) takes the stack name, as up sets it', () => {
+    const input = rec('input', '1111', { type: 'SRT_LISTENER', endpoints: ['srt://198.51.100.10:5050'] });
+    expect(buildOutputs(names, { input }, 's3').pushEndpoint).toBe('srt://198.51.100.10:5050?streamid=demo');
+  });
+});

@@ -6,7 +6,7 @@ import { buildAwsGraph } from '../../../src/targets/aws/resources/index.js';
 import { assertStackIdentity, nameMismatch } from '../../../src/targets/aws/ownership.js';
 import { record } from '../../helpers/aws-context.js';
 
-const spec = validateSpec({ target: 'aws', stack: 'demo', input: 'RTMP_PUSH', cidr: ['203.0.113.0/24'] }).spec as AwsStackSpec;
+const spec = validateSpec({ target: 'aws', stack: 'demo', input: 'SRT_LISTENER', cidr: ['203.0.113.0/24'] }).spec as AwsStackSpec;
 const names = resourceNames('demo', 'us-east-1', '123456789012');
 const nodes = new Map(buildAwsGraph(spec, names).map((n) => [n.id, n]));
 
@@ -29,6 +29,11 @@ describe('nameMismatch', () => {
     ['distribution', 'livestream demo (us-east-1)', 'e/../x', 'an id of this kind'],
     ['cache-policy-segments', 'demo-us-east-1-segments', '658327ea-f89d-4fab-a63d-7e88639e58f6', undefined],
     ['dashboard', 'demo-us-east-1', 'prod-dashboard', 'its id "prod-dashboard"'],
+    ['srt-passphrase', 'livestream/demo/srt-passphrase', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:livestream/demo/srt-passphrase-AbC123', undefined],
+    ['srt-passphrase', 'livestream/demo/srt-passphrase', '', undefined],
+    ['srt-passphrase', 'livestream/demo/srt-passphrase', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-password-AbC123', 'an id of this kind'],
+    ['srt-passphrase', 'livestream/demo/srt-passphrase', 'arn:aws:secretsmanager:us-east-1:999999999999:secret:livestream/demo/srt-passphrase-AbC123', 'an id of this kind'],
+    ['srt-passphrase', 'prod/db-password', 'prod/db-password', 'its name is "prod/db-password"'],
   ])('%s named %s with id %s', (id, name, physicalId, why) => {
     const got = nameMismatch(nodes.get(id)!, record(id, physicalId, {}, name), names);
     if (why === undefined) expect(got).toBeUndefined();

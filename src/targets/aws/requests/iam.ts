@@ -60,6 +60,8 @@ export function buildRolePolicyDocument(a: {
   partition?: string;
   /** The origin bucket's ARN (arn:aws:s3:::bucket) or the MediaStore container's ARN. */
   originArn: string;
+  /** The SRT passphrase secret's full ARN, when the stack has one. */
+  srtSecretArn?: string;
 }): PolicyDocument {
   const partition = a.partition ?? 'aws';
   const statements: PolicyStatement[] = [];
@@ -123,6 +125,13 @@ export function buildRolePolicyDocument(a: {
         },
       },
     );
+  }
+  if (a.srtSecretArn) {
+    // MediaLive reads an SRT input's passphrase through the channel's role when the channel runs
+    // (UG encryption-srt-password; trusted-entity-requirements, "AWS Secrets Manager" row). The
+    // secret is encrypted with the aws/secretsmanager key, whose key policy already lets the
+    // account's principals decrypt through Secrets Manager: no kms statement is needed.
+    statements.push({ Sid: 'ReadSrtPassphrase', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: a.srtSecretArn });
   }
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -23,6 +23,8 @@ export interface ResourceNames {
   /** Inline policy attached to the role. */
   rolePolicyName: string;
   parameterName: string;
+  /** Secrets Manager secret holding an SRT input's passphrase (secrets are regional). */
+  srtSecretName: string;
   /** MediaLive input security groups have no name: they are found by these tags. */
   securityGroupTags: Record<string, string>;
   inputName: string;
@@ -55,6 +57,7 @@ export function resourceNames(stack: string, region: string, accountId: string):
     roleName: `${stack}-medialive-${region}`,
     rolePolicyName: `${stack}-medialive-access`,
     parameterName: `/livestream/${stack}/source-password`,
+    srtSecretName: `livestream/${stack}/srt-passphrase`,
     securityGroupTags: tags(stack),
     inputName: `${stack}-input`,
     channelName: `${stack}-channel`,
@@ -126,6 +129,8 @@ export const NAME_RULES: readonly NameRule[] = [
   { field: 'distributionComment', what: 'CloudFront distribution comment', max: 128, pattern: /^[^<>&]*$/, source: 'CloudFront DistributionConfig.Comment, 128 characters' },
   { field: 'dashboardName', what: 'CloudWatch dashboard name', max: 255, pattern: /^[\w-]+$/, source: 'CloudWatch PutDashboard DashboardName' },
   { field: 'parameterName', what: 'SSM parameter name', max: 1011, pattern: /^[\w.\-/]+$/, source: 'ssm PSParameterName; 1011 for a name with a path (SSM User Guide)' },
+  // Secrets Manager also refuses a name ending in "-" and six characters (its ARN suffix); ours ends in "/srt-passphrase".
+  { field: 'srtSecretName', what: 'Secrets Manager secret name', max: 512, pattern: /^[\w/+=.@-]+$/, source: 'secretsmanager NameType (CreateSecret Name: 1-512 of ASCII letters, digits and /_+=.@-)' },
   { field: 'containerName', what: 'MediaStore container name', max: 255, pattern: /^[\w-]+$/, source: 'mediastore ContainerName' },
   { field: 'containerLogGroup', what: 'CloudWatch Logs group name', max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, source: 'cloudwatch-logs LogGroupName' },
   { field: 'inputName', what: 'MediaLive input name', max: 255, pattern: /^\S+$/, source: 'MediaLive names (the model sets no limit; kept short and without spaces)' },

@@ -95,6 +95,19 @@ export function channelPrices(region: string): ChannelPrices {
   };
 }
 
+/**
+ * Secrets Manager: $0.40 per secret per month, prorated; no charge once scheduled for deletion
+ * (https://aws.amazon.com/secrets-manager/pricing/, as of 2026-09). A month of 730 hours. The API
+ * calls ($0.05 per 10,000: one GetSecretValue per channel start) are left out.
+ */
+export const SECRET_PER_MONTH = 0.4;
+const HOURS_PER_MONTH = 730;
+
+/** The SRT passphrase secret's line: billed while the stack exists, whether the channel runs or not. */
+export function srtSecretCostLine(): CostLine {
+  return { item: `Secrets Manager secret for the SRT passphrase ($${SECRET_PER_MONTH.toFixed(2)}/month, while the stack exists)`, perHour: SECRET_PER_MONTH / HOURS_PER_MONTH };
+}
+
 export type VideoClass = 'SD' | 'HD';
 
 /** MediaLive's split: HD from 720 lines up, SD below. */
@@ -117,10 +130,13 @@ function describeTier(tier: InputTier): string {
 /** The channel's share of the plan's cost estimate; the driver adds what it leaves out (notes). */
 export type ChannelCost = Omit<CostEstimate, 'notes'>;
 
-export function estimateChannelCost(ladder: Ladder, region: string): ChannelCost {
+export function estimateChannelCost(ladder: Ladder, region: string, opts: { srtSecret?: boolean } = {}): ChannelCost {
   const prices = channelPrices(region);
   const tier = inputTier(ladder);
   const line = (item: string, p: Price): CostLine => ({ item, perHour: p.perHour, ...(p.estimated ? { estimated: p.estimated } : {}) });
+  // Every input type, SRT_LISTENER and SRT_CALLER included, is billed by the tier the channel
+  // declares: MediaLive's pricing page and billing operations (CHANNEL_INPUT) name no per-protocol
+  // rate or SRT surcharge (https://aws.amazon.com/medialive/pricing/; UG billing-operations).
   const lines: CostLine[] = [line(`input (AVC, ${describeTier(tier)})`, prices.input(tier))];
   // Above 1080 lines (UHD) or 30 fps MediaLive charges more than the HD/SD rates used here.
   const beyond = 'MediaLive charges more above 1080 lines or 30 fps than this HD/SD rate';
@@ -130,6 +146,7 @@ export function estimateChannelCost(ladder: Ladder, region: string): ChannelCost
     const over = r.height > 1080 || r.framerate > 30;
     lines.push(line(`output ${r.width}x${r.height} (${cls})`, over ? { perHour: p.perHour, estimated: [p.estimated, beyond].filter(Boolean).join('; ') } : p));
   }
+  if (opts.srtSecret) lines.push(srtSecretCostLine());
   const perHour = round(lines.reduce((sum, l) => sum + l.perHour, 0));
   return { perHour, currency: 'USD', lines, asOf: PRICES_AS_OF, approximate: lines.some((l) => l.estimated) };
 }

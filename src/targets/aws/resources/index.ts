@@ -3,7 +3,7 @@
  */
 import type { ResourceNode } from '../../../core/graph.js';
 import type { AwsStackSpec } from '../../../core/spec.js';
-import { needsSecurityGroup } from '../requests/input.js';
+import { needsSecurityGroup, needsSrtSecret } from '../requests/input.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { cachePolicyNode } from './cache-policy.js';
@@ -21,10 +21,14 @@ import { playerFunctionNode } from './player-function.js';
 import { playerNode } from './player.js';
 import { roleNode } from './role.js';
 import { sourcePasswordNode } from './source-password.js';
+import { srtPassphraseNode } from './srt-passphrase.js';
 
 export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
   const s3 = spec.aws.origin !== 'mediastore';
-  const nodes: ResourceNode<AwsContext>[] = [roleNode(names)];
+  const nodes: ResourceNode<AwsContext>[] = [];
+  // Before the role: the role's policy names the secret by its full ARN, known once it exists.
+  if (needsSrtSecret(spec)) nodes.push(srtPassphraseNode(names));
+  nodes.push(roleNode(names, spec));
   if (spec.input === 'URL_PULL' && spec.sourcePassword) nodes.push(sourcePasswordNode(names));
   if (needsSecurityGroup(spec)) nodes.push(inputSecurityGroupNode(names));
   nodes.push(inputNode(names, spec));

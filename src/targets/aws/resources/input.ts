@@ -13,7 +13,7 @@ import {
 import type { ResourceNode } from '../../../core/graph.js';
 import type { AwsStackSpec } from '../../../core/spec.js';
 import { isNotFound } from '../requests/errors.js';
-import { buildCreateInputRequest, needsSecurityGroup } from '../requests/input.js';
+import { buildCreateInputRequest, needsSecurityGroup, needsSrtSecret, srtListenerStreamId } from '../requests/input.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, isGone, readObserved, waiter } from './shared.js';
@@ -22,6 +22,7 @@ export function inputNode(names: ResourceNames, spec: AwsStackSpec): ResourceNod
   const dependsOn: string[] = [];
   if (needsSecurityGroup(spec)) dependsOn.push('input-security-group');
   if (spec.input === 'URL_PULL' && spec.sourcePassword) dependsOn.push('source-password');
+  if (needsSrtSecret(spec)) dependsOn.push('srt-passphrase');
   return {
     id: 'input',
     kind: 'medialive-input',
@@ -38,6 +39,7 @@ export function inputNode(names: ResourceNames, spec: AwsStackSpec): ResourceNod
             names: ctx.names,
             securityGroupId: run.deps['input-security-group']?.physicalId,
             parameterName: run.deps['source-password']?.physicalId,
+            srtSecretArn: run.deps['srt-passphrase']?.physicalId,
             requestId,
           }),
         ),
@@ -53,9 +55,11 @@ export function inputNode(names: ResourceNames, spec: AwsStackSpec): ResourceNod
       // A new input is CREATING, then DETACHED: ready for a channel to attach it.
       await waitUntilInputDetached(waiter(medialive, ctx.timings.short), { InputId: input.Id! });
       const described = await medialive.send(new DescribeInputCommand({ InputId: input.Id! }));
-      // Push inputs get their endpoints (rtmp://ip:1935/<stack>/stream, rtp://ip:5000) here.
+      // Push inputs get their endpoints (rtmp://ip:1935/<stack>/stream, rtp://ip:5000, srt://ip:5050) here.
       const endpoints = (described.Destinations ?? input.Destinations ?? []).map((d) => d.Url).filter((u): u is string => Boolean(u));
-      return { name: ctx.names.inputName, physicalId: input.Id!, attrs: { requestId, arn: input.Arn ?? '', type: ctx.spec.input, endpoints } };
+      // The stream id the encoder sends to an SRT listener input: the push URL carries it.
+      const streamId: Record<string, string> = ctx.spec.input === 'SRT_LISTENER' ? { streamId: srtListenerStreamId(ctx.spec, ctx.names) } : {};
+      return { name: ctx.names.inputName, physicalId: input.Id!, attrs: { requestId, arn: input.Arn ?? '', type: ctx.spec.input, endpoints, ...streamId } };
     },
     async read(ctx, rec) {
       if (!rec.physicalId) return { exists: false };

@@ -12,6 +12,7 @@ import {
 import type { ResourceNode } from '../../../core/graph.js';
 import type { AwsStackSpec } from '../../../core/spec.js';
 import { bucketArn, buildRolePolicy, buildTrustPolicy, containerArn } from '../requests/iam.js';
+import { needsSrtSecret } from '../requests/input.js';
 import type { ResourceNames } from '../requests/names.js';
 import type { AwsContext } from '../context.js';
 import { ignoreNotFound, readExists, waiter } from './shared.js';
@@ -22,11 +23,12 @@ export function originArn(spec: AwsStackSpec, names: ResourceNames): string {
     : bucketArn(names.originBucket);
 }
 
-export function roleNode(names: ResourceNames): ResourceNode<AwsContext> {
+export function roleNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   return {
     id: 'role',
     kind: 'iam-role',
-    dependsOn: [],
+    // The policy grants the SRT passphrase secret by its full ARN (a random suffix AWS appends).
+    dependsOn: needsSrtSecret(spec) ? ['srt-passphrase'] : [],
     describe: 'IAM role for MediaLive',
     name: names.roleName,
     async create(ctx, run) {
@@ -54,7 +56,7 @@ export function roleNode(names: ResourceNames): ResourceNode<AwsContext> {
         new PutRolePolicyCommand({
           RoleName: n.roleName,
           PolicyName: n.rolePolicyName,
-          PolicyDocument: buildRolePolicy({ spec: ctx.spec, names: n, accountId: n.accountId, region: n.region, originArn: originArn(ctx.spec, n) }),
+          PolicyDocument: buildRolePolicy({ spec: ctx.spec, names: n, accountId: n.accountId, region: n.region, originArn: originArn(ctx.spec, n), srtSecretArn: run.deps['srt-passphrase']?.physicalId }),
         }),
       );
       await waitUntilRoleExists(waiter(iam, ctx.timings.short), { RoleName: n.roleName });

@@ -58,6 +58,15 @@ describe('buildRolePolicy', () => {
     ]);
   });
 
+  it('with an SRT passphrase secret: reads exactly that secret (its full ARN), nothing else of Secrets Manager', () => {
+    const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:livestream/demo/srt-passphrase-AbCdEf';
+    const srt = spec({ input: 'SRT_LISTENER', sourceUrl: undefined, cidrs: ['203.0.113.0/24'], srt: { latencyMs: 120, passphrase: 'generated' } });
+    const doc = JSON.parse(buildRolePolicy({ spec: srt, names, accountId: '123456789012', region: 'eu-west-1', originArn: 'arn:aws:s3:::demo-origin', srtSecretArn: secret }));
+    expect(doc.Statement.slice(4)).toEqual([{ Sid: 'ReadSrtPassphrase', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret }]);
+    const none = JSON.parse(buildRolePolicy({ spec: srt, names, accountId: '123456789012', region: 'eu-west-1', originArn: 'arn:aws:s3:::demo-origin' }));
+    expect(JSON.stringify(none)).not.toContain('secretsmanager');
+  });
+
   it('MediaStore: object actions on this container only, in the given partition', () => {
     const origin = containerArn({ partition: 'aws-cn', region: 'eu-west-1', accountId: '123456789012', containerName: 'demo' });
     const doc = JSON.parse(buildRolePolicy({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCreateInputRequest, buildCreateInputSecurityGroupRequest, needsSecurityGroup } from '../../../../src/targets/aws/requests/input.js';
+import { buildCreateInputRequest, buildCreateInputSecurityGroupRequest, needsSecurityGroup, needsSrtSecret } from '../../../../src/targets/aws/requests/input.js';
 import { resourceNames } from '../../../../src/targets/aws/requests/names.js';
 import type { StackSpec } from '../../../../src/core/spec.js';
 
@@ -59,5 +59,48 @@ describe('buildCreateInputSecurityGroupRequest', () => {
     ['RTP_PUSH', true], ['RTMP_PUSH', true], ['URL_PULL', false], ['INPUT_DEVICE', false],
   ] as const)('%s needs a security group: %s', (input, expected) => {
     expect(needsSecurityGroup({ input })).toBe(expected);
+  });
+});
+
+describe('SRT inputs', () => {
+  const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:livestream/demo/srt-passphrase-AbCdEf';
+  const listener: StackSpec = { ...base, input: 'SRT_LISTENER', cidrs: ['203.0.113.0/24'], srt: { latencyMs: 200, passphrase: 'generated' } };
+  const caller: StackSpec = { ...base, input: 'SRT_CALLER', sourceUrl: 'srt://203.0.113.7:9000?streamid=studio', srt: { latencyMs: 500, streamId: 'studio', passphrase: 'given' } };
+
+  it('SRT_LISTENER: its security group, the latency, the stack as stream id, AES decryption by the secret ARN', () => {
+    expect(buildCreateInputRequest({ spec: listener, names, securityGroupId: 'sg1', srtSecretArn: SECRET, requestId: 'r1' })).toEqual({
+      Name: 'demo-input', Type: 'SRT_LISTENER', RequestId: 'r1', Tags: TAGS, InputSecurityGroups: ['sg1'],
+      SrtSettings: { SrtListenerSettings: { MinimumLatency: 200, StreamId: 'demo', Decryption: { Algorithm: 'AES128', PassphraseSecretArn: SECRET } } },
+    });
+  });
+
+  it('SRT_CALLER with a passphrase: one source (single pipeline), the port as a string, no security group', () => {
+    expect(buildCreateInputRequest({ spec: caller, names, srtSecretArn: SECRET, requestId: 'r1' })).toEqual({
+      Name: 'demo-input', Type: 'SRT_CALLER', RequestId: 'r1', Tags: TAGS,
+      SrtSettings: {
+        SrtCallerSources: [{ SrtListenerAddress: '203.0.113.7', SrtListenerPort: '9000', MinimumLatency: 500, StreamId: 'studio', Decryption: { Algorithm: 'AES128', PassphraseSecretArn: SECRET } }],
+      },
+    });
+  });
+
+  it('SRT_CALLER to a listener that does not encrypt: no Decryption, no stream id when the URL has none', () => {
+    const spec: StackSpec = { ...caller, sourceUrl: 'srt://198.51.100.9:7001', srt: { latencyMs: 120, passphrase: 'none' } };
+    expect(buildCreateInputRequest({ spec, names, requestId: 'r1' })).toEqual({
+      Name: 'demo-input', Type: 'SRT_CALLER', RequestId: 'r1', Tags: TAGS,
+      SrtSettings: { SrtCallerSources: [{ SrtListenerAddress: '198.51.100.9', SrtListenerPort: '7001', MinimumLatency: 120 }] },
+    });
+  });
+
+  it('refuses to build without the secret or the security group it needs (an internal ordering error)', () => {
+    expect(() => buildCreateInputRequest({ spec: listener, names, securityGroupId: 'sg1', requestId: 'r1' })).toThrow(/passphrase secret/);
+    expect(() => buildCreateInputRequest({ spec: listener, names, srtSecretArn: SECRET, requestId: 'r1' })).toThrow(/security group/);
+    expect(() => buildCreateInputRequest({ spec: caller, names, requestId: 'r1' })).toThrow(/passphrase secret/);
+  });
+
+  it('SRT_LISTENER needs the security group and a secret; SRT_CALLER a secret only with a passphrase', () => {
+    expect([needsSecurityGroup(listener), needsSrtSecret(listener)]).toEqual([true, true]);
+    expect([needsSecurityGroup(caller), needsSrtSecret(caller)]).toEqual([false, true]);
+    expect(needsSrtSecret({ ...caller, srt: { latencyMs: 120, passphrase: 'none' } })).toBe(false);
+    expect(needsSrtSecret({ ...base, input: 'RTMP_PUSH' })).toBe(false);
   });
 });

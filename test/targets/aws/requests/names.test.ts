@@ -11,6 +11,7 @@ describe('resourceNames', () => {
       roleName: 'demo-medialive-eu-west-1',
       rolePolicyName: 'demo-medialive-access',
       parameterName: '/livestream/demo/source-password',
+      srtSecretName: 'livestream/demo/srt-passphrase',
       securityGroupTags: { 'livestream:stack': 'demo' },
       inputName: 'demo-input',
       channelName: 'demo-channel',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STACK_REGIONS } from '../../../../src/core/regions.js';
-import { PRICES_AS_OF, channelPrices, estimateChannelCost, inputTier, otherCosts, videoClass } from '../../../../src/targets/aws/requests/pricing.js';
+import { PRICES_AS_OF, SECRET_PER_MONTH, channelPrices, estimateChannelCost, inputTier, otherCosts, videoClass } from '../../../../src/targets/aws/requests/pricing.js';
 import { loadProfile } from '../../../../src/core/profiles.js';
 import type { Ladder } from '../../../../src/core/ladder.js';
 
@@ -97,5 +97,18 @@ describe('price table', () => {
   it('says which viewers the CloudFront price class serves from nearby', () => {
     expect(otherCosts('100')[0]!.item).toMatch(/North America, Europe and Israel only/);
     expect(otherCosts('All')[0]!.item).toMatch(/every edge location/);
+  });
+});
+
+describe('the SRT passphrase secret', () => {
+  it('adds Secrets Manager\'s $0.40 a month, per hour, as its own line; the input line is the same as for any input', async () => {
+    const ladder = await loadProfile('HD-720p');
+    const plain = estimateChannelCost(ladder, 'us-east-1');
+    const srt = estimateChannelCost(ladder, 'us-east-1', { srtSecret: true });
+    expect(SECRET_PER_MONTH).toBe(0.4);
+    expect(srt.lines).toHaveLength(plain.lines.length + 1);
+    expect(srt.lines.slice(0, -1)).toEqual(plain.lines);
+    expect(srt.lines.at(-1)).toEqual({ item: 'Secrets Manager secret for the SRT passphrase ($0.40/month, while the stack exists)', perHour: 0.4 / 730 });
+    expect(srt.perHour).toBeCloseTo(plain.perHour + 0.4 / 730, 3);
   });
 });

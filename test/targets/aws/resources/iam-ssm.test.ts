@@ -21,7 +21,7 @@ describe('role', () => {
     iam.on(CreateRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
     iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
     const run = createRun();
-    const out = await roleNode(ctx.names).create(ctx, run);
+    const out = await roleNode(ctx.names, ctx.spec).create(ctx, run);
     expect(out).toEqual({ name: 'demo-medialive-us-east-1', physicalId: ROLE_ARN });
     const create = iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
     expect(create.RoleName).toBe('demo-medialive-us-east-1');
@@ -41,7 +41,7 @@ describe('role', () => {
     const ctx = await makeContext();
     iam.on(CreateRoleCommand).rejects(Object.assign(new Error('exists'), { name: 'EntityAlreadyExistsException' }));
     iam.on(GetRoleCommand).resolves({ Role: { Arn: ROLE_ARN } as never });
-    const out = await roleNode(ctx.names).create(ctx, createRun());
+    const out = await roleNode(ctx.names, ctx.spec).create(ctx, createRun());
     expect(out.physicalId).toBe(ROLE_ARN);
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
   });
@@ -50,7 +50,7 @@ describe('role', () => {
     const ctx = await makeContext();
     iam.on(DeleteRolePolicyCommand).rejects(notFound('NoSuchEntityException'));
     iam.on(DeleteRoleCommand).resolves({});
-    await roleNode(ctx.names).delete(ctx, record('role', ROLE_ARN, {}, 'demo-medialive-us-east-1'));
+    await roleNode(ctx.names, ctx.spec).delete(ctx, record('role', ROLE_ARN, {}, 'demo-medialive-us-east-1'));
     expect(iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'demo-medialive-us-east-1', PolicyName: 'demo-medialive-access' });
     expect(iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'demo-medialive-us-east-1' });
   });
@@ -58,7 +58,7 @@ describe('role', () => {
   it('read reports a missing role', async () => {
     const ctx = await makeContext();
     iam.on(GetRoleCommand).rejects(notFound('NoSuchEntityException'));
-    expect(await roleNode(ctx.names).read(ctx, record('role', ROLE_ARN, {}, 'demo-medialive-us-east-1'))).toEqual({ exists: false });
+    expect(await roleNode(ctx.names, ctx.spec).read(ctx, record('role', ROLE_ARN, {}, 'demo-medialive-us-east-1'))).toEqual({ exists: false });
   });
 });
 
