@@ -169,7 +169,7 @@ const OUTPUT_LABELS: Record<string, string> = {
   playbackUrl: 'Playback URL', playerUrl: 'Player', pushEndpoint: 'Push to', dashboardUrl: 'Dashboard',
   metricsUrl: 'Metrics', channelConsole: 'MediaLive console', originConsole: 'Origin console',
   cloudfrontConsole: 'CloudFront console', logsBucket: 'Logs bucket', logsBucketRegion: 'Logs bucket region',
-  srtPassphraseSecret: 'SRT passphrase (Secrets Manager)', srtPassphraseRead: 'Read it with',
+  srtPassphraseSecret: 'SRT passphrase (Secrets Manager)', srtPassphraseFile: 'SRT passphrase (owner-only file)', srtPassphraseRead: 'Read it with',
 };
 
 /** A stack's outputs as labelled rows, the links people need first. */

@@ -69,10 +69,15 @@ describe('livestream --target aws (CLI)', () => {
 
     const stateText = await readFile(path.join(dir, 'state', 'cli.json'), 'utf8');
     expect(stateText).not.toContain(password);
-    expect(up.stdout).not.toContain(password);
+    // An SRT listener's URL with its passphrase is shown once, for the encoder; nothing else shows it.
+    const shownOnce: string | undefined = up.json.srtUrlWithPassphrase;
+    if (args.includes('SRT_LISTENER')) expect(shownOnce).toBe(`${up.json.outputs.pushEndpoint}&passphrase=${password}`);
+    else expect(shownOnce).toBeUndefined();
+    expect(up.stdout.replace(shownOnce ?? '\0', '')).not.toContain(password);
 
     const status = await livestream(['status', '--stack', 'cli', '--json', ...state()], { env: creds });
     expect(status.code).toBe(0);
+    expect(status.stdout).not.toContain(password);
     // The loopback endpoint keeps no state, so only what it answers from its script is checked.
     expect(status.json.channel.state).toBe('RUNNING');
     expect(status.json.resources.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['role', 'input', 'origin', 'distribution', 'channel', 'dashboard']));
@@ -81,5 +86,21 @@ describe('livestream --target aws (CLI)', () => {
     expect(down.code).toBe(0);
     expect(down.json.failed).toEqual([]);
     expect(down.json.keptNames).toEqual([expect.stringMatching(/^cli-logs-/)]);
+  });
+
+  it('SRT_LISTENER without a passphrase: up makes one and shows it once with the URL; status, the state and down never show it', async () => {
+    endpoint = await startAwsEndpoint();
+    const common = ['--target', 'aws', '--endpoint-url', endpoint.url, '--stack', 'made', '--json', ...state()];
+    const up = await livestream(['up', '--input', 'SRT_LISTENER', '--cidr', '203.0.113.0/24', '--yes', ...common], { env: creds });
+    expect(up.code).toBe(0);
+    const made = /[?&]passphrase=([A-Za-z0-9]{32})$/.exec(up.json.srtUrlWithPassphrase)?.[1];
+    expect(made).toBeDefined();
+    expect(up.json.outputs.srtPassphraseSecret).toMatch(/^arn:aws:secretsmanager:/);
+    expect(await readFile(path.join(dir, 'state', 'made.json'), 'utf8')).not.toContain(made!);
+    const status = await livestream(['status', '--stack', 'made', '--json', ...state()], { env: creds });
+    expect(status.stdout).not.toContain(made!);
+    const down = await livestream(['down', '--yes', '--stack', 'made', '--json', ...state()], { env: creds });
+    expect(down.code).toBe(0);
+    expect(down.stdout).not.toContain(made!);
   });
 });

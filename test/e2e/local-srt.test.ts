@@ -41,6 +41,9 @@ describe('livestream up --target local --input SRT_LISTENER', { timeout: 240_000
     endpoint = up.json.outputs.pushEndpoint;
     playerUrl = up.json.outputs.playerUrl;
     expect(endpoint).toMatch(/^srt:\/\/127\.0\.0\.1:\d+\?streamid=e2e$/);
+    // Shown once, in the form an encoder takes, and where it is kept.
+    expect(up.json.srtUrlWithPassphrase).toBe(`${endpoint}&passphrase=${PASSPHRASE}`);
+    expect(up.json.outputs.srtPassphraseFile).toBe(path.join(dir, 'state', 'e2e', 'srt-passphrase'));
     const file = path.join(dir, 'state', 'e2e', 'srt-passphrase');
     expect(await readFile(file, 'utf8')).toBe(`${PASSPHRASE}\n`);
     expect((await stat(file)).mode & 0o777).toBe(0o600);

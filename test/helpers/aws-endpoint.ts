@@ -81,6 +81,8 @@ const json = (res: ServerResponse, body: unknown, status = 200, type = 'applicat
 
 class EndpointState {
   private channelState = 'IDLE';
+  /** The Type of the input `up` created (an SRT listener answers with its srt:// destination). */
+  private inputType: string | undefined;
   private distributionEnabled = true;
   private seq = 0;
   private readonly gone = new Set<string>();
@@ -200,7 +202,9 @@ class EndpointState {
       r.operation = op;
       json(res, body, status, 'application/json');
     };
-    const input = (state: string) => ({ id: '1111', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:input:1111`, name: 'input', state, destinations: [{ url: 'rtmp://198.51.100.1:1935/s/stream', ip: '198.51.100.1', port: '1935' }] });
+    // An SRT listener's destination is srt://<ip>:5050 (MediaLive User Guide, setup-uss-srt-listener).
+    const destination = () => (this.inputType === 'SRT_LISTENER' ? { url: 'srt://198.51.100.1:5050', ip: '198.51.100.1', port: '5050' } : { url: 'rtmp://198.51.100.1:1935/s/stream', ip: '198.51.100.1', port: '1935' });
+    const input = (state: string) => ({ id: '1111', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:input:1111`, name: 'input', state, destinations: [destination()] });
     const channel = () => ({ id: '2222', arn: `arn:aws:medialive:us-east-1:${ACCOUNT}:channel:2222`, name: 'channel', state: this.channelState });
     if (m === 'POST' && p === '/inputSecurityGroups') return rest('CreateInputSecurityGroup', { securityGroup: { id: '3333', arn: 'arn:sg', state: 'IDLE' } });
     if (m === 'GET' && p === '/inputSecurityGroups') {
@@ -214,7 +218,10 @@ class EndpointState {
       this.gone.add('sg');
       return rest('DeleteInputSecurityGroup', {});
     }
-    if (m === 'POST' && p === '/inputs') return rest('CreateInput', { input: input('CREATING') });
+    if (m === 'POST' && p === '/inputs') {
+      this.inputType = (JSON.parse(body || '{}') as { type?: string }).type;
+      return rest('CreateInput', { input: input('CREATING') });
+    }
     if (m === 'GET' && p.startsWith('/inputs/')) return rest('DescribeInput', input(this.gone.has('input') ? 'DELETED' : 'DETACHED'));
     if (m === 'DELETE' && p.startsWith('/inputs/')) {
       this.gone.add('input');

@@ -1,7 +1,8 @@
 /** `livestream up` and `livestream plan`. */
+import { randomBytes } from 'node:crypto';
 import { LivestreamError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
-import { specDifferences, type Secrets, type StackSpec } from '../../core/spec.js';
+import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from '../../core/spec.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
 import { loadDriver, loadForeground } from '../drivers.js';
@@ -99,12 +100,17 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
       } else if (!out.json) {
         out.line(`Stack "${spec.stack}" exists: resuming; what exists is kept.`);
       }
-      const run: RunContext = { spec, ladder, secrets, store, host: out.host(), now: () => new Date() };
+      // An SRT passphrase `up` makes is made here, for a new stack, so that it can be shown once:
+      // afterwards it is only in the owner-only file or the secret, which status never prints.
+      const makesPassphrase = !existing && spec.srt?.passphrase === 'generated' && !secrets.srtPassphrase;
+      const runSecrets: Secrets = makesPassphrase ? { ...secrets, srtPassphrase: srtPassphraseFrom(randomBytes(32)) } : secrets;
+      const run: RunContext = { spec, ladder, secrets: runSecrets, store, host: out.host(), now: () => new Date() };
       const outputs = opts.foreground ? await runForeground(run, driver) : await driver.up(run);
+      const srtUrl = !existing && runSecrets.srtPassphrase && outputs.pushEndpoint?.startsWith('srt://') ? withPassphrase(outputs.pushEndpoint, runSecrets.srtPassphrase) : undefined;
       if (opts.foreground) {
         out.result(`Stack "${spec.stack}" ran in the foreground and is torn down; its logs are kept.`, { stack: spec.stack, target: spec.target, foreground: true, tornDown: true });
       } else {
-        out.result(formatOutputs(out, spec, outputs), { stack: spec.stack, target: spec.target, outputs });
+        out.result(formatOutputs(out, spec, outputs, srtUrl), { stack: spec.stack, target: spec.target, outputs, ...(srtUrl ? { srtUrlWithPassphrase: srtUrl } : {}) });
       }
       return EXIT.OK;
     } finally {
@@ -163,10 +169,18 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
   else lines.forEach((l) => out.line(l));
 }
 
-export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs): string {
+/** An srt:// push URL with its passphrase, in the form OBS, vMix, Larix and ffmpeg take. */
+export function withPassphrase(pushEndpoint: string, passphrase: string): string {
+  return `${pushEndpoint}${pushEndpoint.includes('?') ? '&' : '?'}passphrase=${encodeURIComponent(passphrase)}`;
+}
+
+export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs, srtUrl?: string): string {
   return [
     out.paint('green', `Stack "${spec.stack}" is up.`),
     table(outputRows(o)),
+    ...(srtUrl
+      ? ['', 'Paste into your encoder (SRT, caller mode). It holds the passphrase and is shown only now; "Push to" above is the same without it:', `  ${srtUrl}`]
+      : []),
     '',
     `Watch it: livestream status --stack ${spec.stack}    Tear it down: livestream down --stack ${spec.stack}`,
   ].join('\n');

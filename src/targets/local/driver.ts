@@ -33,6 +33,8 @@ function outputsOf(state: StackState): StackOutputs {
     dashboardUrl: pick('dashboardUrl'),
     pushEndpoint: pick('pushEndpoint'),
     metricsUrl: pick('metricsUrl'),
+    // Where the SRT passphrase sits (the path, never the value).
+    srtPassphraseFile: state.resources['srt-passphrase']?.physicalId || undefined,
   };
 }
 
