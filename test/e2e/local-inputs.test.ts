@@ -1,8 +1,9 @@
 /**
  * The local stack end to end for every input type, in process (origin, edge, ingest and encoder as
  * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP, RTP and
- * SRT pushes from ffmpeg publishers, SRT_CALLER to an ffmpeg listener, a push from outside the CIDR allow-list, the synthetic capture
- * device, and a source cut mid-stream then restored. Output is read through the edge, as a viewer
+ * SRT pushes from ffmpeg publishers, SRT_LISTENER fed by GStreamer (right and wrong passphrase), SRT_CALLER to an ffmpeg
+ * listener, a push from outside the CIDR allow-list, the synthetic capture device, and a source cut
+ * (6 s, and 20 s for SRT) then restored. Output is read through the edge, as a viewer
  * would, and checked with ffprobe against the tiny ladder. (The real CLI and Chromium: local-up.test.ts.)
  *
  * The channel emits output on a slate while it has no source (EMIT_OUTPUT), so "output plays" alone
@@ -32,6 +33,8 @@ interface InputStatus {
   refused: number;
   refusedPassphrase?: number;
   remote?: string;
+  /** Set while the slate is on air for want of a source (status prints "slate on air"). */
+  lossSince?: string;
 }
 
 const GST_LAUNCH = await requireTool('gst-launch-1.0');
@@ -296,7 +299,7 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
       expect(lost.losses).toBeGreaterThanOrEqual(1);
       // The gap with no source, during which the slate keeps the segments coming.
       await new Promise((r) => setTimeout(r, gapSeconds * 1_000));
-      expect(inputOf(t).connected).toBe(false);
+      expect(inputOf(t)).toMatchObject({ connected: false, lossSince: expect.any(String) });
       await waitUntil('new segments during the gap', () => urls.every((u) => watch.newest(u) >= cutAt + 2), 30_000);
       const slateSequences = urls.map((u) => watch.samples.filter((x) => x.url === u).at(-1)?.playlist?.mediaSequence ?? 0);
 
