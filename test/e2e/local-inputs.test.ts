@@ -1,14 +1,16 @@
 /**
  * The local stack end to end for every input type, in process (origin, edge, ingest and encoder as
  * the daemon runs them) with real ffmpeg: a source behind basic auth pulled by URL_PULL, RTMP, RTP and
- * SRT pushes from ffmpeg publishers, SRT_CALLER to an ffmpeg listener, a push from outside the CIDR allow-list, the synthetic capture
- * device, and a source cut mid-stream then restored. Output is read through the edge, as a viewer
+ * SRT pushes from ffmpeg publishers, SRT_LISTENER fed by GStreamer (right and wrong passphrase), SRT_CALLER to an ffmpeg
+ * listener, a push from outside the CIDR allow-list, the synthetic capture device, and a source cut
+ * (6 s, and 20 s for SRT) then restored. Output is read through the edge, as a viewer
  * would, and checked with ffprobe against the tiny ladder. (The real CLI and Chromium: local-up.test.ts.)
  *
  * The channel emits output on a slate while it has no source (EMIT_OUTPUT), so "output plays" alone
  * proves nothing about the input: every case also asserts that source frames reached the encoder
  * (status().input.fps > 0, reported only while the encoder is fed by the source).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +19,7 @@ import { makeHlsFixture } from '../helpers/hls-fixture.js';
 import { startPublisher } from '../helpers/publisher.js';
 import { findFreeUdpPort } from '../../src/targets/local/ingest/ports.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
+import { requireTool } from '../helpers/tools.js';
 import { findTimelineProblems, parseMediaPlaylist, waitUntil, watchPlaylists } from './helpers/hls-watch.js';
 import {
   closeAll, killChild, readAllFiles, serveWithBasicAuth, startTestStack, waitForExit, type TestStack,
@@ -28,7 +31,38 @@ interface InputStatus {
   fps?: number;
   losses: number;
   refused: number;
+  refusedPassphrase?: number;
   remote?: string;
+  /** Set while the slate is on air for want of a source (status prints "slate on air"). */
+  lossSince?: string;
+}
+
+const GST_LAUNCH = await requireTool('gst-launch-1.0');
+const gstPublishers = new Set<ChildProcess>();
+
+/**
+ * A GStreamer publisher (a publisher nobody here wrote) calling the stack's SRT_LISTENER: 640x360@30
+ * test pattern + tone, x264 with a 1 s GOP and AAC in MPEG-TS, AES-128 with `passphrase`. The muxer
+ * hands srtsink 7 TS packets (1316 bytes) at a time, one SRT message each, as SRT live mode expects:
+ * without alignment=7 its larger buffers reach the listener broken (the decoder never finds a PPS).
+ */
+function startGstSrtPublisher(endpoint: string, passphrase: string): ChildProcess {
+  const uri = `${endpoint}&mode=caller&passphrase=${passphrase}&pbkeylen=16&latency=200`;
+  const child = spawn(GST_LAUNCH, [
+    '-q', 'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=640,height=360,framerate=30/1',
+    '!', 'x264enc', 'tune=zerolatency', 'key-int-max=30', 'bitrate=800', '!', 'h264parse',
+    '!', 'mpegtsmux', 'name=m', 'alignment=7', '!', 'srtsink', `uri=${uri}`,
+    'audiotestsrc', 'is-live=true', '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'm.',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr!.resume();
+  gstPublishers.add(child);
+  child.once('exit', () => gstPublishers.delete(child));
+  return child;
+}
+
+/** The passphrase the stack made, from its owner-only file (as a user reads it to set up an encoder). */
+async function readStackPassphrase(t: TestStack): Promise<string> {
+  return (await readFile(t.layout.srtPassphrase, 'utf8')).trim();
 }
 
 function inputOf(t: TestStack): InputStatus {
@@ -83,6 +117,7 @@ async function expectLadderOutput(t: TestStack): Promise<void> {
 }
 
 afterEach(async () => {
+  await Promise.all([...gstPublishers].map((child) => killChild(child)));
   await closeAll();
 });
 
@@ -197,6 +232,34 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
     await expectLadderOutput(t);
   });
 
+  it('SRT_LISTENER from a GStreamer publisher with the stack\'s passphrase: the ladder plays through the edge', async () => {
+    const t = await startTestStack({ input: 'SRT_LISTENER', srtPort: 0, cidr: ['127.0.0.1/32'], srtPassphrase: true });
+    const passphrase = await readStackPassphrase(t);
+    const publisher = startGstSrtPublisher(t.stack.info.pushEndpoint!, passphrase);
+    const input = await waitForSourceFrames(t);
+    expect(input).toMatchObject({ type: 'SRT_LISTENER', connected: true, remote: '127.0.0.1', refused: 0, refusedPassphrase: 0 });
+    await expectLadderOutput(t);
+    // One segment as a player fetches it: the newest of the top rendition, probed on its own.
+    const playlist = (await fetchPlaylist(mediaUrls(t)[0]!))!;
+    const segment = new URL(playlist.segments.at(-1)!.uri, mediaUrls(t)[0]!).toString();
+    const probed = await probeStream(segment);
+    const top = t.ladder.renditions[0]!;
+    expect({ width: probed.width, height: probed.height, codec: probed.codec, audio: probed.audioCodec })
+      .toEqual({ width: top.width, height: top.height, codec: 'h264', audio: t.ladder.audio.codec });
+    expect(publisher.exitCode).toBeNull();
+  });
+
+  it('SRT_LISTENER: a GStreamer publisher with a wrong passphrase is refused and counted, and feeds nothing', async () => {
+    const t = await startTestStack({ input: 'SRT_LISTENER', srtPort: 0, cidr: ['127.0.0.1/32'], srtPassphrase: true });
+    startGstSrtPublisher(t.stack.info.pushEndpoint!, 'not-the-stack-passphrase');
+    const input = await waitUntil('a passphrase refusal in status', () => {
+      const i = inputOf(t);
+      return (i.refusedPassphrase ?? 0) >= 1 ? i : undefined;
+    }, 30_000);
+    expect(input).toMatchObject({ type: 'SRT_LISTENER', connected: false });
+    expect(input.fps).toBeUndefined();
+  });
+
   it('INPUT_DEVICE demo: the ladder plays', async () => {
     const t = await startTestStack({ input: 'INPUT_DEVICE', deviceId: 'demo' });
     const input = await waitForSourceFrames(t);
@@ -205,14 +268,17 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
   });
 
   const SRT_TEST_PASSPHRASE = 'cut-and-restore-passphrase';
+  const srtListenerCut = {
+    input: 'SRT_LISTENER', raw: { input: 'SRT_LISTENER', srtPort: 0, srtPassphrase: true }, secrets: { srtPassphrase: SRT_TEST_PASSPHRASE },
+    publish: (endpoint: string) => startPublisher('mpegts', `${endpoint}&mode=caller&passphrase=${SRT_TEST_PASSPHRASE}&pbkeylen=16`),
+  } as const;
   it.each([
-    { input: 'RTMP_PUSH', raw: { input: 'RTMP_PUSH', rtmpPort: 0 }, secrets: {}, publish: (endpoint: string) => startPublisher('flv', endpoint) },
+    { input: 'RTMP_PUSH', raw: { input: 'RTMP_PUSH', rtmpPort: 0 }, secrets: {}, publish: (endpoint: string) => startPublisher('flv', endpoint), gapSeconds: 6 },
     // The SRT publisher comes back with the very same URL; the stack takes it without a restart.
-    {
-      input: 'SRT_LISTENER', raw: { input: 'SRT_LISTENER', srtPort: 0, srtPassphrase: true }, secrets: { srtPassphrase: SRT_TEST_PASSPHRASE },
-      publish: (endpoint: string) => startPublisher('mpegts', `${endpoint}&mode=caller&passphrase=${SRT_TEST_PASSPHRASE}&pbkeylen=16`),
-    },
-  ] as const)('$input: a source cut mid-stream then restored: output continues on the slate, the timeline never breaks, the source comes back', async ({ raw, secrets, publish }) => {
+    { ...srtListenerCut, gapSeconds: 6 },
+    // Issue 11's cut: 20 s, long past SRT's own timeouts, so the caller's session is surely gone.
+    { ...srtListenerCut, gapSeconds: 20 },
+  ] as const)('$input: a source cut for $gapSeconds s then restored: output continues on the slate, the timeline never breaks, the source comes back', async ({ raw, secrets, publish, gapSeconds }) => {
     const t = await startTestStack({ ...raw, cidr: ['127.0.0.1/32'] }, secrets);
     const endpoint = t.stack.info.pushEndpoint!;
     const urls = mediaUrls(t);
@@ -231,10 +297,11 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
         return !input.connected && input.losses >= 1 && input.fps === undefined ? input : undefined;
       }, 30_000);
       expect(lost.losses).toBeGreaterThanOrEqual(1);
-      // The gap: about 6 s with no source, during which the slate keeps the segments coming.
-      await new Promise((r) => setTimeout(r, 6_000));
-      expect(inputOf(t).connected).toBe(false);
+      // The gap with no source, during which the slate keeps the segments coming.
+      await new Promise((r) => setTimeout(r, gapSeconds * 1_000));
+      expect(inputOf(t)).toMatchObject({ connected: false, lossSince: expect.any(String) });
       await waitUntil('new segments during the gap', () => urls.every((u) => watch.newest(u) >= cutAt + 2), 30_000);
+      const slateSequences = urls.map((u) => watch.samples.filter((x) => x.url === u).at(-1)?.playlist?.mediaSequence ?? 0);
 
       const second = publish(endpoint);
       const back = await waitForSourceFrames(t);
@@ -243,6 +310,10 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
       expect(second.exitCode).toBeNull();
       const restoredAt = watch.newest(urls[0]!);
       await waitUntil('two segments after the restore', () => urls.every((u) => watch.newest(u) >= restoredAt + 2), 30_000);
+      // The media sequence goes on from where the slate left it: no reset to 0 when the source returns.
+      urls.forEach((u, i) => {
+        expect(watch.samples.filter((x) => x.url === u).at(-1)?.playlist?.mediaSequence).toBeGreaterThan(slateSequences[i]!);
+      });
     } finally {
       await watch.stop();
     }
@@ -254,7 +325,7 @@ describe('local stack end to end, every input type (tiny ladder)', { timeout: 12
       expect(samples.every((s) => s.playlist?.discontinuities === 0)).toBe(true);
     }
     expect(t.stack.status()).toMatchObject({ channel: 'RUNNING', encoder: { restarts: 0 } });
-  });
+  }, 150_000);
 });
 
 /** The command lines of every process below `pid` (ffmpeg children and theirs) but `exclude`, as `ps` shows them. */
