@@ -5,8 +5,8 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAllowed, displayAddress } from './cidr.js';
-import { RefusalTracker } from './refusals.js';
+import { displayAddress } from './cidr.js';
+import { DatagramAllowList } from './refusals.js';
 import { SRT_SLOT, type FromSrtGateWorker, type SrtGateWorkerSettings } from './srt-gate.js';
 
 const settings = workerData as SrtGateWorkerSettings;
@@ -22,11 +22,19 @@ interface Session {
   heardAtMs: number;
 }
 
-const refusals = new RefusalTracker(60_000);
 const sessions = new Map<string, Session>();
 const keyOf = (address: string, port: number): string => `${address}|${port}`;
 let publisher: string | undefined;
-let refusedAddress: string | undefined;
+const allowList = new DatagramAllowList({
+  cidrs: settings.cidrs,
+  label: settings.label,
+  count: (now) => {
+    add(SRT_SLOT.refused, 1);
+    Atomics.store(counters, SRT_SLOT.refusedAtMs, BigInt(now));
+  },
+  report: (address) => post({ type: 'refused', address }),
+  log,
+});
 let fullLoggedAtMs = 0;
 
 const inbound: Socket = createSocket({ type: settings.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
@@ -59,14 +67,8 @@ function openSession(rinfo: RemoteInfo, now: number): Session | undefined {
 
 inbound.on('message', (msg, rinfo) => {
   const now = Date.now();
-  if (!isAllowed(settings.cidrs, rinfo.address)) {
-    add(SRT_SLOT.refused, 1);
-    Atomics.store(counters, SRT_SLOT.refusedAtMs, BigInt(now));
-    const shown = displayAddress(rinfo.address);
-    if (shown !== refusedAddress) post({ type: 'refused', address: (refusedAddress = shown) });
-    if (refusals.record(rinfo.address, now)) {
-      log(`${settings.label}: refused datagrams from ${shown} at ${refusals.last!.time}: not in the allow-list (${settings.cidrs.join(', ')}); logged once a minute per address`);
-    }
+  if (!allowList.allows(rinfo.address)) {
+    allowList.refuse(rinfo.address, now);
     return;
   }
   const session = sessions.get(keyOf(rinfo.address, rinfo.port)) ?? openSession(rinfo, now);

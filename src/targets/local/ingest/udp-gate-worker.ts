@@ -4,8 +4,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import { isAllowed, displayAddress } from './cidr.js';
-import { RefusalTracker } from './refusals.js';
+import { displayAddress } from './cidr.js';
+import { DatagramAllowList } from './refusals.js';
 import { RtpLossCounter } from './rtp-sequence.js';
 import { UdpDropWatch } from './udp-drops.js';
 import { SLOT, type FromGateWorker, type GateWorkerSettings } from './udp-gate.js';
@@ -16,26 +16,21 @@ const post = (m: FromGateWorker): void => parentPort!.postMessage(m);
 const log = (line: string): void => post({ type: 'log', line });
 
 const COUNT_EVERY_MS = 1_000;
-const refusals = new RefusalTracker(60_000);
 const loss = new RtpLossCounter();
-// The allow-list decision per source address, so the hot path parses no CIDR (bounded for spoofed floods).
-const verdicts = new Map<string, boolean>();
-
-function allowed(address: string): boolean {
-  let verdict = verdicts.get(address);
-  if (verdict === undefined) {
-    if (verdicts.size >= 10_000) verdicts.clear();
-    verdict = isAllowed(settings.cidrs, address);
-    verdicts.set(address, verdict);
-  }
-  return verdict;
-}
-
 const inbound: Socket = createSocket({ type: settings.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
 const outbound: Socket = createSocket('udp4');
 let sender: string | undefined;
 let senderAtMs = 0;
-let refusedAddress: string | undefined;
+const allowList = new DatagramAllowList({
+  cidrs: settings.cidrs,
+  label: settings.label,
+  count: (now) => {
+    Atomics.add(counters, SLOT.refused, 1n);
+    Atomics.store(counters, SLOT.refusedAtMs, BigInt(now));
+  },
+  report: (address) => post({ type: 'refused', address }),
+  log,
+});
 
 const onSent = (err: Error | null): void => {
   // Nobody listening (decoder restarting) is not an error on an unconnected socket: the datagram is
@@ -45,14 +40,8 @@ const onSent = (err: Error | null): void => {
 
 inbound.on('message', (msg, rinfo) => {
   const now = Date.now();
-  if (!allowed(rinfo.address)) {
-    Atomics.add(counters, SLOT.refused, 1n);
-    Atomics.store(counters, SLOT.refusedAtMs, BigInt(now));
-    const shown = displayAddress(rinfo.address);
-    if (shown !== refusedAddress) post({ type: 'refused', address: (refusedAddress = shown) });
-    if (refusals.record(rinfo.address, now)) {
-      log(`${settings.label}: refused datagrams from ${shown} at ${refusals.last!.time}: not in the allow-list (${settings.cidrs.join(', ')}); logged once a minute per address`);
-    }
+  if (!allowList.allows(rinfo.address)) {
+    allowList.refuse(rinfo.address, now);
     return;
   }
   outbound.send(msg, settings.targetPort, '127.0.0.1', onSent);

@@ -3,7 +3,7 @@
  * /proc/net/tcp with the uid that owns it; the peer's entry is the one whose local port is our
  * remote port and whose remote port is our local port. Elsewhere (macOS) there is no such table.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 
 /** The uid owning the peer's end of `socket` (IPv4 loopback), or undefined where it cannot be read. */
@@ -15,7 +15,7 @@ export async function loopbackPeerUid(socket: Socket): Promise<number | undefine
 
 /** Whether this system lists its sockets' owners (so a loopback server can check who calls it). */
 export async function canReadPeerUids(): Promise<boolean> {
-  return (await readFile('/proc/net/tcp', 'utf8').catch(() => undefined)) !== undefined;
+  return access('/proc/net/tcp').then(() => true, () => false);
 }
 
 /**
