@@ -11,8 +11,9 @@ beforeEach(() => (fake = installAwsFake()));
 
 /** Which graph node a failing command may belong to (the first call of that command in `up`). */
 const OWNER: Record<string, string[]> = {
-  CreateRole: ['role'],
-  PutRolePolicy: ['role'],
+  CreateRole: ['role', 'stop-schedule-role'],
+  PutRolePolicy: ['role', 'stop-schedule-role'],
+  CreateScheduleGroup: ['stop-schedule-group'],
   PutParameter: ['source-password'],
   CreateSecret: ['srt-passphrase'],
   CreateInputSecurityGroup: ['input-security-group'],
