@@ -3,14 +3,7 @@
  * account's schedules only, allowed medialive:StopChannel on this stack's channel and nothing
  * else (requests/iam.ts). After the channel: the policy names the channel by its ARN.
  */
-import {
-  CreateRoleCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  GetRoleCommand,
-  PutRolePolicyCommand,
-  waitUntilRoleExists,
-} from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, PutRolePolicyCommand, waitUntilRoleExists } from '@aws-sdk/client-iam';
 import type { ResourceNode } from '../../../core/graph.js';
 import { buildSchedulerRolePolicy, buildSchedulerTrustPolicy } from '../requests/iam.js';
 import type { ResourceNames } from '../requests/names.js';

@@ -67,13 +67,7 @@ describe('the stop schedule role', () => {
   it('is assumed by EventBridge Scheduler for this account only', () => {
     expect(JSON.parse(buildSchedulerTrustPolicy('123456789012'))).toEqual({
       Version: '2012-10-17',
-      Statement: [{
-        Sid: 'SchedulerAssumesRole',
-        Effect: 'Allow',
-        Principal: { Service: 'scheduler.amazonaws.com' },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
-      }],
+      Statement: [{ Sid: 'SchedulerAssumesRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
     });
   });
 
