@@ -29,6 +29,7 @@ export const NOTICE_CODES = [
   // The AWS stop schedule (EventBridge Scheduler) set or removed.
   'STOP_SCHEDULE_SET',
   'STOP_SCHEDULE_REMOVED',
+  'STOP_SCHEDULE_KEPT',
   // A stack run in the foreground.
   'FOREGROUND',
   'OUTPUT',

@@ -266,12 +266,14 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         await stopChannel(ctx, id);
         await run.store.markChannel(false);
         progress.succeed(`Channel ${id} is stopped (IDLE)`);
-        // A stopped channel has no end to enforce; the next start sets a new one.
-        await setStopSchedule(run, ctx, undefined);
       } catch (err) {
         progress.fail('Channel did not stop');
         rethrow(err, 'MediaLive channel');
       }
+      // A stopped channel has no end to enforce (the next start sets a new one). Left in place, the
+      // schedule would only call StopChannel on an idle channel, which MediaLive refuses: a warning.
+      await setStopSchedule(run, ctx, undefined).catch((err: Error) =>
+        run.host.notify({ level: 'warn', code: 'STOP_SCHEDULE_KEPT', message: `The channel is stopped, but its stop schedule ${ctx.names.scheduleName} could not be removed (${err.message}); it is harmless and "livestream down" removes it.` }));
     },
 
     status: {

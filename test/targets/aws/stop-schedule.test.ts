@@ -234,6 +234,17 @@ describe('the stop schedule (EventBridge Scheduler)', () => {
     expect(fake.inventory()).toEqual([]);
   });
 
+  it('stop: a schedule that cannot be removed (denied) leaves the channel stopped, with a warning', async () => {
+    const { h } = await upWithEnd();
+    fake.deny('scheduler:DeleteSchedule', 1);
+    await h.driver.stop(await h.run());
+    expect([...fake.channels.values()][0]!.state).not.toBe('RUNNING');
+    expect(h.host.codes()).toContain('STOP_SCHEDULE_KEPT');
+    expect(fake.schedules.size).toBe(1);
+    await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('set on a stack without the group and role (an older livestream made it) says to run up', async () => {
     const h = await makeHarness(INPUT_SPECS.URL_PULL!);
     await h.driver.up(await h.run());
