@@ -98,6 +98,12 @@ export interface TargetDescription<N extends TargetName, C, Live = unknown> {
     /** After the state was archived (local: the stack's emptied folder goes). */
     afterArchive?(ctx: C): Promise<void>;
   };
+  stopSchedule?: {
+    /** Make the target stop the channel at `at` (replacing any earlier end); undefined removes it. */
+    set(run: TargetRun<N>, ctx: C, state: TargetState<N>, at: Date | undefined): Promise<void>;
+    /** Whether the channel's last stop was the schedule's (read from the target), for status. */
+    firedAt?(run: TargetRun<N>, ctx: C, state: TargetState<N>): Promise<Date | undefined>;
+  };
   /** A stack with no state file here (AWS: looked for by its names and tag). */
   unrecorded?: {
     status(run: TargetRun<N>): Promise<StackStatus<Live>>;

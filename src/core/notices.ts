@@ -26,6 +26,10 @@ export const NOTICE_CODES = [
   'RESOURCE_NOT_OURS',
   'RESOURCE_UNVERIFIED',
   'DASHBOARD_WARNINGS',
+  // The AWS stop schedule (EventBridge Scheduler) set or removed.
+  'STOP_SCHEDULE_SET',
+  'STOP_SCHEDULE_REMOVED',
+  'STOP_SCHEDULE_KEPT',
   // A stack run in the foreground.
   'FOREGROUND',
   'OUTPUT',

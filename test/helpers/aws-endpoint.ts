@@ -109,6 +109,8 @@ class EndpointState {
         return this.cloudfront(r, url, res, body);
       case 's3':
         return this.s3(r, url, res);
+      case 'scheduler':
+        return this.scheduler(r, url, res, body);
       default:
         throw new Error(`no such service ${r.service}`);
     }
@@ -119,14 +121,15 @@ class EndpointState {
     r.operation = action;
     const ns = r.service === 'sts' ? 'https://sts.amazonaws.com/doc/2011-06-15/' : 'https://iam.amazonaws.com/doc/2010-05-08/';
     const name = params.get('RoleName') ?? 'role';
-    if (action === 'CreateRole') this.made.set('role', { name, tags: queryTags(params) });
-    const made = this.made.get('role');
+    // Roles by name: the stack has two (MediaLive's and the stop schedule's).
+    if (action === 'CreateRole') this.made.set(`role:${name}`, { name, tags: queryTags(params) });
+    const made = this.made.get(`role:${name}`);
     if (action === 'GetRole' && made?.name !== name) {
       return xml(res, `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ${name} cannot be found.</Message></Error></ErrorResponse>`, {}, 404);
     }
     const tags = Object.entries(made?.tags ?? {}).map(([k, v]) => `<member><Key>${k}</Key><Value>${v}</Value></member>`).join('');
     const role = `<Role><Path>/</Path><RoleName>${name}</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::${ACCOUNT}:role/${name}</Arn><CreateDate>2026-11-25T04:00:00Z</CreateDate><Tags>${tags}</Tags></Role>`;
-    if (action === 'DeleteRole') this.made.delete('role');
+    if (action === 'DeleteRole') this.made.delete(`role:${name}`);
     const results: Record<string, string> = {
       GetCallerIdentity: `<Arn>arn:aws:iam::${ACCOUNT}:user/tester</Arn><UserId>AIDATEST</UserId><Account>${ACCOUNT}</Account>`,
       CreateRole: role,
@@ -242,6 +245,55 @@ class EndpointState {
       return rest('DeleteChannel', channel());
     }
     throw new Error(`medialive: no route ${m} ${p}`);
+  }
+
+  /** EventBridge Scheduler (restJson1): the stop schedule's group and the schedule itself. */
+  private scheduler(r: SeenRequest, url: URL, res: ServerResponse, body: string): void {
+    const m = r.method;
+    const [, kind, rawName] = url.pathname.split('/');
+    const name = decodeURIComponent(rawName ?? '');
+    const rest = (op: string, out: unknown) => {
+      r.operation = op;
+      json(res, out, 200, 'application/json');
+    };
+    const missing = (op: string) => {
+      r.operation = op;
+      send(res, 404, 'application/json', JSON.stringify({ Message: `${name} does not exist.` }), { 'x-amzn-errortype': 'ResourceNotFoundException' });
+    };
+    const groupArn = `arn:aws:scheduler:${r.region}:${ACCOUNT}:schedule-group/${name}`;
+    if (kind === 'schedule-groups') {
+      const made = this.made.get(`schedule-group:${name}`);
+      if (m === 'POST') {
+        this.made.set(`schedule-group:${name}`, { name, tags: Object.fromEntries(((JSON.parse(body || '{}') as { Tags?: Array<{ Key: string; Value: string }> }).Tags ?? []).map((t) => [t.Key, t.Value])) });
+        return rest('CreateScheduleGroup', { ScheduleGroupArn: groupArn });
+      }
+      if (!made) return missing(m === 'GET' ? 'GetScheduleGroup' : 'DeleteScheduleGroup');
+      if (m === 'GET') return rest('GetScheduleGroup', { Arn: groupArn, Name: name, State: 'ACTIVE' });
+      if (m === 'DELETE') {
+        this.made.delete(`schedule-group:${name}`);
+        return rest('DeleteScheduleGroup', {});
+      }
+    }
+    if (kind === 'tags' && m === 'GET') {
+      const group = name.split('schedule-group/')[1] ?? '';
+      const made = this.made.get(`schedule-group:${group}`);
+      if (!made) return missing('ListTagsForResource');
+      return rest('ListTagsForResource', { Tags: Object.entries(made.tags).map(([Key, Value]) => ({ Key, Value })) });
+    }
+    if (kind === 'schedules') {
+      const made = this.made.get(`schedule:${name}`);
+      if (m === 'POST' || m === 'PUT') {
+        this.made.set(`schedule:${name}`, { name, tags: {} });
+        return rest(m === 'POST' ? 'CreateSchedule' : 'UpdateSchedule', { ScheduleArn: `arn:aws:scheduler:${r.region}:${ACCOUNT}:schedule/${url.searchParams.get('groupName') ?? 'default'}/${name}` });
+      }
+      if (!made) return missing(m === 'GET' ? 'GetSchedule' : 'DeleteSchedule');
+      if (m === 'GET') return rest('GetSchedule', { Name: name, State: 'ENABLED' });
+      if (m === 'DELETE') {
+        this.made.delete(`schedule:${name}`);
+        return rest('DeleteSchedule', {});
+      }
+    }
+    throw new Error(`scheduler: no route ${m} ${url.pathname}`);
   }
 
   private cloudfront(r: SeenRequest, url: URL, res: ServerResponse, body: string): void {

@@ -13,6 +13,7 @@ import * as ml from '@aws-sdk/client-medialive';
 import * as ms from '@aws-sdk/client-mediastore';
 import * as msd from '@aws-sdk/client-mediastore-data';
 import * as s3 from '@aws-sdk/client-s3';
+import * as sch from '@aws-sdk/client-scheduler';
 import * as sm from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
@@ -52,6 +53,10 @@ export interface FakeBucket { region: string; config: Record<string, unknown>; o
 export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string; tags?: Array<{ Key: string; Value: string }>; createdWith?: Input }
 export interface FakeFunction { name: string; arn: string; config: Input; code: string; etag: string; published: boolean; tags?: unknown }
 export interface FakeContainer { name: string; arn: string; endpoint: string; status: string; policy?: string; cors?: unknown; lifecycle?: string; metric?: unknown; logging: boolean; objects: Map<string, { body: Buffer; contentType?: string }> }
+
+export interface FakeScheduleGroup { name: string; arn: string; state: 'ACTIVE' | 'DELETING'; tags: Array<{ Key: string; Value: string }>; token?: string; deleteChecks: number }
+/** A schedule: the request that made (or last updated) it, and when and how it fired. */
+export interface FakeSchedule { name: string; group: string; request: Input; token?: string; firedAt?: Date; outcome?: 'stopped' | 'denied' | 'failed' }
 
 export class AwsFake {
   readonly accountId = '123456789012';
@@ -98,6 +103,7 @@ export class AwsFake {
       [cw.CloudWatchClient, cw, this.cloudwatch(), 'cloudwatch'],
       [ms.MediaStoreClient, ms, this.mediastore(), 'mediastore'],
       [msd.MediaStoreDataClient, msd, this.mediastoreData(), 'mediastore-data'],
+      [sch.SchedulerClient, sch, this.scheduler(), 'scheduler'],
     ];
     for (const [client, mod, handlers, service] of services) {
       const stub = mockClient(client as any) as any;
@@ -159,6 +165,8 @@ export class AwsFake {
     for (const k of this.dashboards.keys()) out.push(`dashboard:${k}`);
     for (const k of this.functions.keys()) out.push(`function:${k}`);
     for (const c of this.containers.values()) out.push(`container:${c.name}`);
+    for (const g of this.scheduleGroups.values()) out.push(`schedule-group:${g.name}`);
+    for (const x of this.schedules.values()) out.push(`schedule:${x.group}/${x.name}`);
     return out.sort();
   }
 
@@ -782,6 +790,155 @@ export class AwsFake {
           items.set(slash === -1 ? rest : rest.slice(0, slash), slash === -1 ? 'OBJECT' : 'FOLDER');
         }
         return { Items: [...items].map(([Name, Type]) => ({ Name, Type })) };
+      },
+    };
+  }
+
+  // ---- EventBridge Scheduler (issue 12): schedule groups, one-time schedules, and their firing ----
+
+  /** Schedule groups by name; a deleted group stays DELETING for `scheduleGroupDeleteChecks` reads. */
+  readonly scheduleGroups = new Map<string, FakeScheduleGroup>();
+  scheduleGroupDeleteChecks = 1;
+  /** Schedules by "group/name". */
+  readonly schedules = new Map<string, FakeSchedule>();
+
+  /**
+   * What EventBridge Scheduler does when time passes: every enabled schedule whose `at(...)` (UTC)
+   * is due by `now` and has not fired invokes its target once, as its role. The universal target
+   * medialive:stopChannel stops the channel (as StopChannel does: STOPPING, IDLE on the next read)
+   * only if the role trusts scheduler.amazonaws.com for this account and its policy allows
+   * medialive:StopChannel on that channel's ARN. ActionAfterCompletion DELETE removes the schedule.
+   */
+  fireDueSchedules(now: Date): Array<{ schedule: string; outcome: 'stopped' | 'denied' | 'failed'; detail: string }> {
+    const out: Array<{ schedule: string; outcome: 'stopped' | 'denied' | 'failed'; detail: string }> = [];
+    for (const [key, x] of [...this.schedules]) {
+      const m = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(x.request.ScheduleExpression);
+      if (!m || x.firedAt || x.request.State === 'DISABLED' || (x.request.ScheduleExpressionTimezone ?? 'UTC') !== 'UTC') continue;
+      if (Date.parse(`${m[1]}Z`) > now.getTime()) continue;
+      x.firedAt = now;
+      const result = this.invokeTarget(x.request.Target);
+      x.outcome = result.outcome;
+      out.push({ schedule: key, ...result });
+      if (x.request.ActionAfterCompletion === 'DELETE') this.schedules.delete(key);
+    }
+    return out;
+  }
+
+  private invokeTarget(t: Input): { outcome: 'stopped' | 'denied' | 'failed'; detail: string } {
+    if (t.Arn !== 'arn:aws:scheduler:::aws-sdk:medialive:stopChannel') return { outcome: 'failed', detail: `the fake invokes only medialive:stopChannel, not ${t.Arn}` };
+    const role = [...this.roles.values()].find((r) => r.arn === t.RoleArn);
+    if (!role) return { outcome: 'denied', detail: `role ${t.RoleArn} does not exist` };
+    const trust = JSON.parse(role.trust) as { Statement: Input[] };
+    const assumable = trust.Statement.some((st) => st.Effect === 'Allow' && st.Principal?.Service === 'scheduler.amazonaws.com'
+      && [st.Condition?.StringEquals?.['aws:SourceAccount'] ?? this.accountId].flat().includes(this.accountId));
+    if (!assumable) return { outcome: 'denied', detail: 'the role does not trust scheduler.amazonaws.com for this account' };
+    let channelId: string;
+    try {
+      channelId = JSON.parse(t.Input).ChannelId;
+    } catch {
+      return { outcome: 'failed', detail: 'Input is not JSON' };
+    }
+    const c = this.channels.get(channelId);
+    if (!c || c.state === 'DELETED') return { outcome: 'failed', detail: `channel ${channelId} not found` };
+    const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+    const allowed = [...role.policies.values()].some((doc) => (JSON.parse(doc).Statement as Input[]).some((st) => st.Effect === 'Allow'
+      && [st.Action].flat().some((a: string) => glob(a, 'medialive:StopChannel'))
+      && [st.Resource].flat().some((r: string) => glob(r, c.arn))));
+    if (!allowed) return { outcome: 'denied', detail: `the role may not medialive:StopChannel on ${c.arn}` };
+    if (c.state !== 'RUNNING' && c.state !== 'STARTING') return { outcome: 'failed', detail: `Channel is in ${c.state} state, cannot be stopped` };
+    c.state = 'STOPPING';
+    return { outcome: 'stopped', detail: `channel ${channelId} stopping` };
+  }
+
+  private scheduler(): Record<string, Handler> {
+    const notFound = (what: string) => awsError('ResourceNotFoundException', `${what} does not exist.`, 404);
+    // Reading a DELETING group moves its deletion on (AWS finishes it asynchronously).
+    const group = (name: string) => {
+      const g = this.scheduleGroups.get(name);
+      if (!g) throw notFound(`Schedule group ${name}`);
+      if (g.state === 'DELETING' && g.deleteChecks-- <= 0) {
+        this.scheduleGroups.delete(name);
+        throw notFound(`Schedule group ${name}`);
+      }
+      return g;
+    };
+    const schedule = (i: Input) => {
+      const x = this.schedules.get(`${i.GroupName ?? 'default'}/${i.Name}`);
+      if (!x) throw notFound(`Schedule ${i.Name}`);
+      return x;
+    };
+    const checkSchedule = (i: Input) => {
+      if (!/^(at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)|rate\(.+\)|cron\(.+\))$/.test(i.ScheduleExpression)) throw awsError('ValidationException', `Invalid Schedule Expression ${i.ScheduleExpression}.`);
+      if (i.FlexibleTimeWindow?.Mode === 'FLEXIBLE' && !i.FlexibleTimeWindow.MaximumWindowInMinutes) throw awsError('ValidationException', 'MaximumWindowInMinutes is required when Mode is FLEXIBLE.');
+      const g = group(i.GroupName ?? 'default');
+      if (g.state !== 'ACTIVE') throw awsError('ConflictException', `Schedule group ${g.name} is being deleted.`, 409);
+    };
+    const arnOf = (i: Input) => `arn:aws:scheduler:${this.region}:${this.accountId}:schedule/${i.GroupName ?? 'default'}/${i.Name}`;
+    return {
+      CreateScheduleGroup: (i) => {
+        const old = this.scheduleGroups.get(i.Name);
+        // The same ClientToken is the same request: its answer again (Scheduler API: idempotency).
+        if (old && i.ClientToken && old.token === i.ClientToken && old.state === 'ACTIVE') return { ScheduleGroupArn: old.arn };
+        if (old) throw awsError('ConflictException', `Schedule group ${i.Name} already exists.`, 409);
+        const g: FakeScheduleGroup = { name: i.Name, arn: `arn:aws:scheduler:${this.region}:${this.accountId}:schedule-group/${i.Name}`, state: 'ACTIVE', tags: i.Tags ?? [], token: i.ClientToken, deleteChecks: 0 };
+        this.scheduleGroups.set(i.Name, g);
+        return { ScheduleGroupArn: g.arn };
+      },
+      GetScheduleGroup: (i) => {
+        const g = group(i.Name);
+        return { Arn: g.arn, Name: g.name, State: g.state, CreationDate: new Date(0), LastModificationDate: new Date(0) };
+      },
+      ListScheduleGroups: (i) => ({ ScheduleGroups: [...this.scheduleGroups.values()].filter((g) => !i.NamePrefix || g.name.startsWith(i.NamePrefix)).map((g) => ({ Arn: g.arn, Name: g.name, State: g.state })) }),
+      DeleteScheduleGroup: (i) => {
+        if (i.Name === 'default') throw awsError('ValidationException', 'The default schedule group cannot be deleted.');
+        const g = group(i.Name);
+        if (g.state === 'DELETING') return {};
+        // Deleting a group deletes its schedules (Scheduler API: DeleteScheduleGroup).
+        for (const [key, x] of [...this.schedules]) if (x.group === g.name) this.schedules.delete(key);
+        g.state = 'DELETING';
+        g.deleteChecks = this.scheduleGroupDeleteChecks;
+        return {};
+      },
+      // Only groups take tags; a schedule's ARN is not a taggable resource.
+      TagResource: (i) => {
+        const g = [...this.scheduleGroups.values()].find((x) => x.arn === i.ResourceArn);
+        if (!g) throw notFound(`Resource ${i.ResourceArn}`);
+        g.tags = [...g.tags.filter((t) => !i.Tags.some((n: Input) => n.Key === t.Key)), ...i.Tags];
+        return {};
+      },
+      ListTagsForResource: (i) => {
+        const g = [...this.scheduleGroups.values()].find((x) => x.arn === i.ResourceArn);
+        if (!g) throw notFound(`Resource ${i.ResourceArn}`);
+        return { Tags: g.tags };
+      },
+      CreateSchedule: (i) => {
+        checkSchedule(i);
+        const key = `${i.GroupName ?? 'default'}/${i.Name}`;
+        const old = this.schedules.get(key);
+        if (old && i.ClientToken && old.token === i.ClientToken) return { ScheduleArn: arnOf(i) };
+        if (old) throw awsError('ConflictException', `Schedule ${i.Name} already exists.`, 409);
+        this.schedules.set(key, { name: i.Name, group: i.GroupName ?? 'default', request: i, token: i.ClientToken });
+        return { ScheduleArn: arnOf(i) };
+      },
+      GetSchedule: (i) => {
+        const x = schedule(i);
+        const { ClientToken: _token, ...rest } = x.request;
+        return { ...rest, Arn: arnOf(i), GroupName: x.group, State: x.request.State ?? 'ENABLED', CreationDate: new Date(0), LastModificationDate: new Date(0) };
+      },
+      // UpdateSchedule replaces every member (unset ones go back to their defaults), and a moved time may fire again.
+      UpdateSchedule: (i) => {
+        const x = schedule(i);
+        checkSchedule(i);
+        x.request = i;
+        x.token = i.ClientToken;
+        delete x.firedAt;
+        delete x.outcome;
+        return { ScheduleArn: arnOf(i) };
+      },
+      DeleteSchedule: (i) => {
+        schedule(i);
+        this.schedules.delete(`${i.GroupName ?? 'default'}/${i.Name}`);
+        return {};
       },
     };
   }

@@ -114,6 +114,16 @@ export function needsOf(call: SentCall, region: string): Need[] {
     if (command === 'CreateChannel') add('iam:PassRole', input.RoleArn, `${op} (RoleArn)`, { 'iam:PassedToService': 'medialive.amazonaws.com' });
     return out;
   }
+  if (service === 'scheduler') {
+    // Groups are named by Name (group calls) or ARN (tags); schedules by Name inside GroupName.
+    const group = (name: string) => `arn:aws:scheduler:${region}:${ACCOUNT}:schedule-group/${name}`;
+    const arn = /ScheduleGroup$/.test(command) ? group(input.Name) : input.ResourceArn ?? `arn:aws:scheduler:${region}:${ACCOUNT}:schedule/${input.GroupName ?? 'default'}/${input.Name}`;
+    add(op, arn);
+    if (command === 'CreateScheduleGroup' && input.Tags?.length) add('scheduler:TagResource', arn, `${op} (Tags)`);
+    // The schedule invokes its target as the role: the caller must be allowed to pass it to Scheduler.
+    if (command === 'CreateSchedule' || command === 'UpdateSchedule') add('iam:PassRole', input.Target?.RoleArn, `${op} (Target.RoleArn)`, { 'iam:PassedToService': 'scheduler.amazonaws.com' });
+    return out;
+  }
   if (service === 'cloudwatch' && /Dashboard/.test(command)) {
     for (const name of input.DashboardNames ?? [input.DashboardName]) add(op, `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${name}`);
     return out;

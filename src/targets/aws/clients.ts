@@ -10,6 +10,7 @@ import { MediaLiveClient } from '@aws-sdk/client-medialive';
 import { MediaStoreClient } from '@aws-sdk/client-mediastore';
 import { MediaStoreDataClient } from '@aws-sdk/client-mediastore-data';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -34,6 +35,8 @@ export interface AwsClients {
   secretsManager: SecretsManagerClient;
   iam: IAMClient;
   sts: STSClient;
+  /** EventBridge Scheduler: the one-time schedule that stops the channel at the end of a run. */
+  scheduler: SchedulerClient;
 }
 
 export interface ClientOptions {
@@ -86,6 +89,7 @@ export function createClients(o: ClientOptions): AwsClients {
     secretsManager: labelErrors(new SecretsManagerClient({ ...common, region: o.region }), 'secretsmanager'),
     iam: labelErrors(new IAMClient({ ...common, region: o.region }), 'iam'),
     sts: labelErrors(new STSClient({ ...common, region: o.region }), 'sts'),
+    scheduler: labelErrors(new SchedulerClient({ ...common, region: o.region }), 'scheduler'),
   };
 }
 

@@ -62,4 +62,6 @@ export interface AwsContext {
   timings: AwsTimings;
   now(): Date;
   playerAssets(): Promise<PlayerAsset[]>;
+  /** The context of `up`: its graph leaves out the stop schedule, which is set after each start. */
+  forUp?: boolean;
 }

@@ -15,12 +15,15 @@
  *   the name (unique in the account; these are not tagged).
  * - MediaStore container: the name, looked for only with --endpoint-url or a MediaStore stack
  *   (AWS ended MediaStore).
+ * - EventBridge Scheduler group: name AND tag; the stop schedule (schedules take no tags): its
+ *   name inside that group.
  */
 import { GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { paginateListInputSecurityGroups } from '@aws-sdk/client-medialive';
 import { DescribeContainerCommand } from '@aws-sdk/client-mediastore';
 import { GetBucketTaggingCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
 import type { AttrValue } from '../../core/state.js';
 import type { LivestreamError } from '../../core/errors.js';
@@ -34,6 +37,7 @@ import { findOurDistributions } from './resources/distribution.js';
 import { findOurInputs } from './resources/input.js';
 import { findOacByName } from './resources/origin-oac.js';
 import { findPlayerFunction } from './resources/player-function.js';
+import { readScheduleGroup } from './resources/schedule-group.js';
 import { findOurSecret } from './resources/srt-passphrase.js';
 
 /** One resource of the stack found in AWS, in the shape of the state record `up` would have made. */
@@ -51,7 +55,10 @@ type Finder = (ctx: AwsContext) => Promise<FoundResource[]>;
 
 /** Every finder, by graph node id. The origin is looked for as a bucket and, with an emulator, as a container. */
 const FINDERS: Array<[string, Finder]> = [
-  ['role', findRole],
+  ['role', (ctx) => findRole(ctx, 'role', ctx.names.roleName)],
+  ['stop-schedule-role', (ctx) => findRole(ctx, 'stop-schedule-role', ctx.names.schedulerRoleName)],
+  ['stop-schedule-group', findScheduleGroup],
+  ['stop-schedule', findStopSchedule],
   ['source-password', findParameter],
   ['srt-passphrase', findSecret],
   ['input-security-group', findSecurityGroups],
@@ -102,10 +109,25 @@ export function hasStackTag(names: ResourceNames, tags: Record<string, string> |
   return tags[TAG_KEY] === names.stack;
 }
 
-async function findRole(ctx: AwsContext): Promise<FoundResource[]> {
-  const role = await orUndefined(async () => (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: ctx.names.roleName }))).Role);
+async function findRole(ctx: AwsContext, id: string, name: string): Promise<FoundResource[]> {
+  const role = await orUndefined(async () => (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: name }))).Role);
   if (!role?.Arn || !hasStackTag(ctx.names, role.Tags)) return [];
-  return [{ id: 'role', name: ctx.names.roleName, physicalId: role.Arn, attrs: {} }];
+  return [{ id, name, physicalId: role.Arn, attrs: {} }];
+}
+
+async function findScheduleGroup(ctx: AwsContext): Promise<FoundResource[]> {
+  const name = ctx.names.scheduleGroupName;
+  const g = await readScheduleGroup(ctx, name);
+  if (!g || g.state === 'DELETING' || !hasStackTag(ctx.names, g.tags)) return [];
+  return [{ id: 'stop-schedule-group', name, physicalId: name, attrs: { arn: g.arn }, status: g.state }];
+}
+
+async function findStopSchedule(ctx: AwsContext): Promise<FoundResource[]> {
+  // Only inside the stack's own group: the group's tag is what makes the schedule the stack's.
+  if ((await findScheduleGroup(ctx)).length === 0) return [];
+  const { scheduleName: name, scheduleGroupName: group } = ctx.names;
+  const s = await orUndefined(() => ctx.clients.scheduler.send(new GetScheduleCommand({ Name: name, GroupName: group })));
+  return s ? [{ id: 'stop-schedule', name, physicalId: name, attrs: { arn: s.Arn ?? '' }, ...(s.State ? { status: s.State } : {}) }] : [];
 }
 
 async function findParameter(ctx: AwsContext): Promise<FoundResource[]> {

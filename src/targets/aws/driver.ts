@@ -25,6 +25,7 @@ import { buildAwsGraph } from './resources/index.js';
 import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 import { logsBucketRegionOf } from './resources/logs-bucket.js';
+import { readStopFiredAt, setStopSchedule } from './resources/stop-schedule.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
@@ -46,6 +47,8 @@ const STOPPED_STATES = new Set(['IDLE', 'DELETING', 'DELETED', 'MISSING', 'CREAT
  * (stopped, then deleted), the input it holds, and the distribution (disabled, then deleted).
  */
 const BILLABLE = ['channel', 'input', 'distribution'];
+/** Deleted before the channel, ahead of what bills: the stop schedule must not fire into a channel being deleted. */
+const FIRST = ['stop-schedule', ...BILLABLE];
 
 type AwsRun = TargetRun<'aws'>;
 type AwsState = TargetState<'aws'>;
@@ -215,7 +218,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
     async openForUp(run) {
       const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
       const accountId = await accountIdOf(probe);
-      return { ...probe, names: resourceNames(run.spec.stack, run.spec.aws.region, accountId) };
+      return { ...probe, names: resourceNames(run.spec.stack, run.spec.aws.region, accountId), forUp: true };
     },
 
     async openRecorded(run, state, command) {
@@ -225,7 +228,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
       return recordedContext(run, state).catch((err) => nothingTouched(err, state));
     },
 
-    graph: (ctx, spec) => buildAwsGraph(spec, ctx.names).map(mapErrors),
+    graph: (ctx, spec) => buildAwsGraph(spec, ctx.names, !ctx.forUp).map(mapErrors),
 
     async beforeUp(run, ctx, nodes) {
       const accountId = ctx.names.accountId;
@@ -267,6 +270,10 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         progress.fail('Channel did not stop');
         rethrow(err, 'MediaLive channel');
       }
+      // A stopped channel has no end to enforce (the next start sets a new one). Left in place, the
+      // schedule would only call StopChannel on an idle channel, which MediaLive refuses: a warning.
+      await setStopSchedule(run, ctx, undefined).catch((err: Error) =>
+        run.host.notify({ level: 'warn', code: 'STOP_SCHEDULE_KEPT', message: `The channel is stopped, but its stop schedule ${ctx.names.scheduleName} could not be removed (${err.message}); it is harmless and "livestream down" removes it.` }));
     },
 
     status: {
@@ -287,7 +294,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
     down: {
       keeps: ['logs-bucket'],
-      billsFirst: BILLABLE,
+      billsFirst: FIRST,
       async prepare(run, ctx, state, nodes) {
         const screening = await refuseForeign(ctx, state, run.store, run.host, nodes);
         // A channel running with no recorded start still ran: record it before it is stopped.
@@ -306,6 +313,11 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
           run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
         }
       },
+    },
+
+    stopSchedule: {
+      set: (run, ctx, _state, at) => setStopSchedule(run, ctx, at),
+      firedAt: (_run, ctx, state) => readStopFiredAt(ctx, state),
     },
 
     unrecorded: {

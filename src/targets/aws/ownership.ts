@@ -56,7 +56,8 @@ export function nameMismatch(node: Pick<ResourceNode<unknown>, 'id' | 'name'>, r
 function expectedPhysicalId(node: Pick<ResourceNode<unknown>, 'id' | 'name'>, names: ResourceNames): string | RegExp {
   switch (node.id) {
     case 'role':
-      return `arn:aws:iam::${names.accountId}:role/${names.roleName}`;
+    case 'stop-schedule-role':
+      return `arn:aws:iam::${names.accountId}:role/${node.name}`;
     case 'input-security-group':
     case 'input':
     case 'channel':

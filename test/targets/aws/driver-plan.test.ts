@@ -14,11 +14,11 @@ async function planFor(raw: RawSpec) {
 describe('plan', () => {
   const table: Array<[string, RawSpec, string[]]> = [
     ['URL_PULL, s3', { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8' },
-      ['role', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
+      ['role', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard', 'stop-schedule-group', 'stop-schedule-role', 'stop-schedule']],
     ['URL_PULL with password', { input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', sourceUser: 'u', sourcePassword: true },
-      ['role', 'source-password', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
+      ['role', 'source-password', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard', 'stop-schedule-group', 'stop-schedule-role', 'stop-schedule']],
     ['RTMP_PUSH, mediastore', { input: 'RTMP_PUSH', cidr: ['10.0.0.0/8'], ...MEDIASTORE },
-      ['role', 'input-security-group', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard']],
+      ['role', 'input-security-group', 'input', 'origin', 'logs-bucket', 'origin-oac', 'cache-policy-playlists', 'cache-policy-segments', 'player-function', 'distribution', 'origin-policy', 'player', 'channel', 'dashboard', 'stop-schedule-group', 'stop-schedule-role', 'stop-schedule']],
   ];
   for (const [label, raw, ids] of table) {
     it(`${label}: the resources, in dependency order`, async () => {
@@ -49,6 +49,17 @@ describe('plan', () => {
     expect(at('origin-policy')).toBeGreaterThan(at('distribution'));
     expect(at('dashboard')).toBeGreaterThan(at('channel'));
   });
+
+  it('lists the stop schedule after its group, its role and the channel it stops; the role after the channel it names', async () => {
+    const { plan } = await planFor({ input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', region: 'eu-west-1' });
+    const at = (id: string) => plan.findIndex((p) => p.id === id);
+    expect(at('stop-schedule')).toBeGreaterThan(Math.max(at('stop-schedule-group'), at('stop-schedule-role'), at('channel')));
+    expect(at('stop-schedule-role')).toBeGreaterThan(at('channel'));
+    const byId = Object.fromEntries(plan.map((p) => [p.id, p]));
+    expect(byId['stop-schedule-group']).toMatchObject({ kind: 'scheduler-schedule-group', name: 'show-livestream' });
+    expect(byId['stop-schedule-role']).toMatchObject({ kind: 'iam-role', name: 'show-scheduler-eu-west-1' });
+    expect(byId['stop-schedule']).toMatchObject({ kind: 'scheduler-schedule', name: 'show-stop-channel' });
+  });
 });
 
 describe('estimateCost', () => {
@@ -59,5 +70,6 @@ describe('estimateCost', () => {
     expect(cost.currency).toBe('USD');
     expect(cost.notes.join('\n')).toMatch(/CloudFront/);
     expect(cost.notes.join('\n')).toMatch(/dashboard/i);
+    expect(cost.notes.join('\n')).toMatch(/EventBridge Scheduler.*14 million invocations a month free, then \$1.00 per million/);
   });
 });

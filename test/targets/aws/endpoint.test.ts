@@ -66,7 +66,7 @@ describe('every AWS call goes to --endpoint-url', () => {
       const outputs = await h.driver.up(await h.run());
       expect(outputs.playbackUrl).toBe('https://d111.cloudfront.net/stream/index.m3u8');
       const services = endpoint.services();
-      const want = ['cloudfront', 'iam', 'medialive', 'monitoring', 'sts', c.raw.origin === 'mediastore' ? 'mediastore' : 's3'];
+      const want = ['cloudfront', 'iam', 'medialive', 'monitoring', 'scheduler', 'sts', c.raw.origin === 'mediastore' ? 'mediastore' : 's3'];
       if (c.secrets) want.push('ssm');
       for (const s of want) expect(services, s).toContain(s);
       const ops = endpoint.requests.map((r) => r.operation);

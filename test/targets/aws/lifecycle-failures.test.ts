@@ -11,8 +11,9 @@ beforeEach(() => (fake = installAwsFake()));
 
 /** Which graph node a failing command may belong to (the first call of that command in `up`). */
 const OWNER: Record<string, string[]> = {
-  CreateRole: ['role'],
-  PutRolePolicy: ['role'],
+  CreateRole: ['role', 'stop-schedule-role'],
+  PutRolePolicy: ['role', 'stop-schedule-role'],
+  CreateScheduleGroup: ['stop-schedule-group'],
   PutParameter: ['source-password'],
   CreateSecret: ['srt-passphrase'],
   CreateInputSecurityGroup: ['input-security-group'],
@@ -50,6 +51,9 @@ const OWNER: Record<string, string[]> = {
 function modes(command: string): boolean[] {
   return /^(Create|PutParameter$|PutDashboard$|PutObject$|StartChannel$)/.test(command) ? [false, true] : [false];
 }
+
+/** One whole up (and down) per mutating command and mode: dozens of runs, more than the default minute on a loaded machine. */
+const LOOP_TIMEOUT = 300_000;
 
 const CASES = [
   { label: 'URL_PULL with a password, S3 origin', raw: INPUT_SPECS.URL_PULL_AUTH!, secrets: { sourcePassword: 'pw-Xy9' } },
@@ -104,7 +108,7 @@ for (const c of CASES) {
         h = undefined;
         }
       }
-    });
+    }, LOOP_TIMEOUT);
 
     it('up after the failure resumes and completes with no duplicates', async () => {
       const { commands, inventory } = await createCommands(c);
@@ -122,7 +126,7 @@ for (const c of CASES) {
           h = undefined;
         }
       }
-    });
+    }, LOOP_TIMEOUT);
   });
 }
 
@@ -154,9 +158,9 @@ describe('resources deleted out of band', () => {
     await upThenVanish();
     h!.host.notices.length = 0;
     await h!.driver.up(await h!.run());
-    // The dashboard names the channel, whose id changed: it counts as replaced rather than vanished.
+    // The dashboard and the stop schedule's role name the channel, whose id changed: they count as replaced rather than vanished.
     expect(h!.host.codes().filter((c) => c === 'RESOURCE_VANISHED')).toHaveLength(4);
-    expect(h!.host.codes().filter((c) => c === 'RESOURCE_REPLACED')).toHaveLength(1);
+    expect(h!.host.codes().filter((c) => c === 'RESOURCE_REPLACED')).toHaveLength(2);
     expect(fake.buckets.get('teststack-origin-123456789012-us-east-1')?.objects.has('player/index.html')).toBe(true);
     expect([...fake.channels.values()].filter((c) => c.state === 'RUNNING')).toHaveLength(1);
     expect(fake.dashboards.has('teststack-us-east-1')).toBe(true);

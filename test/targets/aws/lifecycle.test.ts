@@ -33,6 +33,8 @@ describe('AWS lifecycle against the stateful fake', () => {
       'input:teststack-input',
       'oac:teststack-us-east-1-oac',
       'role:teststack-medialive-us-east-1',
+      'role:teststack-scheduler-us-east-1',
+      'schedule-group:teststack-livestream',
     ]);
     const channel = [...fake.channels.values()][0]!;
     expect(channel.state).toBe('RUNNING');
@@ -50,7 +52,7 @@ describe('AWS lifecycle against the stateful fake', () => {
     expect(status.channel.state).toBe('RUNNING');
     expect(status.resources.every((r) => r.exists)).toBe(true);
     expect(status.resources.map((r) => r.id).sort()).toEqual(
-      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'player-function', 'role'].sort(),
+      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'player-function', 'role', 'stop-schedule-group', 'stop-schedule-role'].sort(),
     );
 
     await h.driver.stop(await h.run());
@@ -109,7 +111,7 @@ describe('AWS lifecycle against the stateful fake', () => {
     expect(second).toEqual(first);
     expect(fake.inventory()).toEqual(before);
     expect(fake.commandNames().filter(isMutation)).toHaveLength(mutations);
-    expect(h.host.codes().filter((c) => c === 'RESOURCE_EXISTS')).toHaveLength(13);
+    expect(h.host.codes().filter((c) => c === 'RESOURCE_EXISTS')).toHaveLength(15);
     expect(h.host.codes()).toContain('CHANNEL_ALREADY_RUNNING');
   });
 

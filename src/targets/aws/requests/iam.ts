@@ -139,3 +139,31 @@ export function buildRolePolicyDocument(a: {
 export function buildRolePolicy(a: Parameters<typeof buildRolePolicyDocument>[0]): string {
   return JSON.stringify(buildRolePolicyDocument(a));
 }
+
+/**
+ * The stop schedule's role: assumed by EventBridge Scheduler only, and only for schedules of this
+ * account (aws:SourceAccount: the confused-deputy guard the Scheduler User Guide's execution role
+ * section gives).
+ */
+export function buildSchedulerTrustPolicy(accountId: string): string {
+  const doc: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: 'SchedulerAssumesRole',
+      Effect: 'Allow',
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+    }],
+  };
+  return JSON.stringify(doc);
+}
+
+/** The stop schedule's role may stop this stack's channel, nothing else (not even start it). */
+export function buildSchedulerRolePolicy(channelArn: string): string {
+  const doc: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'StopStackChannel', Effect: 'Allow', Action: 'medialive:StopChannel', Resource: channelArn }],
+  };
+  return JSON.stringify(doc);
+}

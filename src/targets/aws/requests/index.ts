@@ -8,5 +8,6 @@ export * from './s3.js';
 export * from './mediastore.js';
 export * from './cloudfront.js';
 export * from './dashboard.js';
+export * from './scheduler.js';
 export * from './pricing.js';
 export * from './errors.js';

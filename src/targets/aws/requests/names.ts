@@ -45,6 +45,13 @@ export interface ResourceNames {
   cachePolicyNames: { playlists: string; segments: string };
   /** Marks the distribution as this stack's (CloudFront distributions have no name). */
   distributionComment: string;
+  /** EventBridge Scheduler group of the stack's stop schedule (regional; tagged, unlike schedules). */
+  scheduleGroupName: string;
+  /** The one-time schedule that stops the channel at the end of a run, inside that group. */
+  scheduleName: string;
+  /** IAM role EventBridge Scheduler assumes to stop the channel (global, so the region is in it). */
+  schedulerRoleName: string;
+  schedulerRolePolicyName: string;
   tags: Record<string, string>;
   tagList: TagPair[];
 }
@@ -73,6 +80,10 @@ export function resourceNames(stack: string, region: string, accountId: string):
       segments: `${stack}-${region}-segments`,
     },
     distributionComment: `livestream ${stack} (${region})`,
+    scheduleGroupName: `${stack}-livestream`,
+    scheduleName: `${stack}-stop-channel`,
+    schedulerRoleName: `${stack}-scheduler-${region}`,
+    schedulerRolePolicyName: `${stack}-stop-channel`,
     tags: tags(stack),
     tagList: tagList(stack),
   };
@@ -135,6 +146,10 @@ export const NAME_RULES: readonly NameRule[] = [
   { field: 'containerLogGroup', what: 'CloudWatch Logs group name', max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, source: 'cloudwatch-logs LogGroupName' },
   { field: 'inputName', what: 'MediaLive input name', max: 255, pattern: /^\S+$/, source: 'MediaLive names (the model sets no limit; kept short and without spaces)' },
   { field: 'channelName', what: 'MediaLive channel name', max: 255, pattern: /^\S+$/, source: 'MediaLive names (the model sets no limit; kept short and without spaces)' },
+  { field: 'scheduleGroupName', what: 'EventBridge Scheduler group name', max: 64, pattern: /^[0-9a-zA-Z-_.]+$/, source: 'scheduler ScheduleGroupName' },
+  { field: 'scheduleName', what: 'EventBridge Scheduler schedule name', max: 64, pattern: /^[0-9a-zA-Z-_.]+$/, source: 'scheduler Name' },
+  { field: 'schedulerRoleName', what: 'IAM role name', max: 64, pattern: IAM_NAME, source: 'iam roleNameType' },
+  { field: 'schedulerRolePolicyName', what: 'IAM policy name', max: 128, pattern: IAM_NAME, source: 'iam policyNameType' },
   { field: 'stack', what: 'tag value (livestream:stack)', max: 256, pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, source: 'iam tagValueType (the strictest of the tagged services)' },
 ];
 

@@ -172,6 +172,7 @@ export function otherCosts(priceClass: PriceClassName = 'All'): ReadonlyArray<{ 
     { item: 'S3 storage (segments expire; logs are kept)', price: '$0.023 per GB-month' },
     { item: 'S3 request metrics (billed as CloudWatch metrics)', price: '$0.30 per metric-month' },
     { item: 'CloudWatch dashboard', price: '$3.00 per month (first 3 per account free)' },
+    { item: 'EventBridge Scheduler (the stop schedule: one invocation per run of the channel)', price: 'first 14 million invocations a month free, then $1.00 per million' },
     { item: 'SSM Parameter Store standard parameter', price: 'free' },
     { item: 'MediaLive idle channel or idle push input', price: 'a small hourly charge until deleted' },
   ];

@@ -20,10 +20,17 @@ import { originS3Node } from './origin-s3.js';
 import { playerFunctionNode } from './player-function.js';
 import { playerNode } from './player.js';
 import { roleNode } from './role.js';
+import { scheduleGroupNode } from './schedule-group.js';
+import { schedulerRoleNode } from './scheduler-role.js';
 import { sourcePasswordNode } from './source-password.js';
 import { srtPassphraseNode } from './srt-passphrase.js';
+import { stopScheduleNode } from './stop-schedule.js';
 
-export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames): ResourceNode<AwsContext>[] {
+/**
+ * `withStopSchedule` false: the graph `up` walks, without the stop schedule, which is made after
+ * each start (resources/stop-schedule.ts); the recorded commands read and delete it with the rest.
+ */
+export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames, withStopSchedule = true): ResourceNode<AwsContext>[] {
   const s3 = spec.aws.origin !== 'mediastore';
   const nodes: ResourceNode<AwsContext>[] = [];
   // Before the role: the role's policy names the secret by its full ARN, known once it exists.
@@ -42,5 +49,8 @@ export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames): Resourc
   nodes.push(playerNode(names, spec));
   nodes.push(channelNode(names, spec));
   nodes.push(dashboardNode(names, spec));
+  // Whatever the stop rule: a schedule can be set later ("livestream schedule"), and these cost nothing.
+  nodes.push(scheduleGroupNode(names), schedulerRoleNode(names));
+  if (withStopSchedule) nodes.push(stopScheduleNode(names));
   return nodes;
 }

@@ -24,6 +24,10 @@ describe('resourceNames', () => {
       oacName: 'demo-eu-west-1-oac',
       cachePolicyNames: { playlists: 'demo-eu-west-1-playlists', segments: 'demo-eu-west-1-segments' },
       distributionComment: 'livestream demo (eu-west-1)',
+      scheduleGroupName: 'demo-livestream',
+      scheduleName: 'demo-stop-channel',
+      schedulerRoleName: 'demo-scheduler-eu-west-1',
+      schedulerRolePolicyName: 'demo-stop-channel',
       tags: { 'livestream:stack': 'demo' },
       tagList: [{ Key: 'livestream:stack', Value: 'demo' }],
     });
