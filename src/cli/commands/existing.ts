@@ -2,6 +2,7 @@
 import { LivestreamError, formatProblems } from '../../core/errors.js';
 import { loadProfile } from '../../core/profiles.js';
 import { DEFAULTS, validateSpec, type StackSpec } from '../../core/spec.js';
+import { STOP_DEFAULTS } from '../../core/stop-rule.js';
 import type { RunContext, TargetDriver } from '../../core/target.js';
 import { STATE_VERSION, type StateStore, type StackState } from '../../core/state.js';
 import { loadDriver } from '../drivers.js';
@@ -62,6 +63,7 @@ async function openUnrecorded(opts: UnrecordedOptions, store: StateStore, out: O
     cidrs: [],
     profile: DEFAULTS.profile,
     start: false,
+    stop: STOP_DEFAULTS.aws,
     aws: {
       region: opts.region ?? DEFAULTS.region,
       origin: DEFAULTS.origin,
