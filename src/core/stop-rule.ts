@@ -163,3 +163,14 @@ export function checkBudget(rule: StopRule, perHour: number | undefined, spent =
   return undefined;
 }
 
+
+/** The plan's line: when the channel will stop and what it will have cost by then, or that nothing stops it. */
+export function describePlannedStop(rule: StopRule, target: TargetName, now: Date, price: PriceView): string {
+  const isDefault = JSON.stringify(rule) === JSON.stringify(STOP_DEFAULTS[target]);
+  if (rule.kind === 'none') {
+    if (target === 'local') return 'runs until stopped ("livestream stop"; --stop-after 2h or --stop-at sets an end)';
+    return `runs until stopped (--stop-after none)${price.perHour ? `: it bills ≈ $${price.perHour.toFixed(2)}/hour until "livestream stop"` : ''}`;
+  }
+  const line = describeRule(rule, now, price);
+  return isDefault && target === 'aws' ? `${line} (default; --stop-after none to run until stopped)` : line;
+}
