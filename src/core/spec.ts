@@ -6,7 +6,7 @@
 import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
-import { MIN_STOP_AHEAD_SECONDS, parseDuration, parseStopAt, STOP_DEFAULTS } from './stop-rule.js';
+import { MIN_STOP_AHEAD_SECONDS, parseDuration, parseStopAt, STOP_DEFAULTS, type StopRule } from './stop-rule.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
 /** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
@@ -89,11 +89,7 @@ export const SRT_DEFAULTS = { latencyMs: 120 } as const;
 export const SRT_LATENCY_RANGE_MS = [120, 15_000] as const;
 
 /** When the channel stops by itself (issue #12); core/stop-rule.ts turns it into the end of a run. */
-export type StopRule =
-  | { kind: 'after'; seconds: number } // from each start of the channel
-  | { kind: 'at'; at: string } // an ISO instant (UTC)
-  | { kind: 'budget'; usd: number } // AWS only: becomes a stop time from the hourly price
-  | { kind: 'none' };
+export type { StopRule };
 
 /** What both targets' specs hold. */
 interface SpecBase {
@@ -287,7 +283,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
     profile,
     start: raw.start ?? true,
     ...(srt ? { srt } : {}),
-    stop: checkStopOptions(raw, target, opts.clock, add) ?? STOP_DEFAULTS[target] ?? STOP_DEFAULTS.local,
+    stop: checkStopOptions(raw, target, opts.clock, add) ?? { ...(STOP_DEFAULTS[target] ?? STOP_DEFAULTS.local) },
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'

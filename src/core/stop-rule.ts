@@ -3,10 +3,21 @@
  * a rule into the end of one run, and the line people read everywhere ("stops at 22:00 (in 1h 12m),
  * ≈ $4.10 by then"). Pure: the clock and the time zone are passed in.
  */
-import type { StopRule, TargetName } from './spec.js';
+/**
+ * When the channel stops by itself; spec.ts re-exports it as SpecBase.stop's type (defined here so
+ * that spec.ts can use this module without a circle).
+ */
+export type StopRule =
+  | { kind: 'after'; seconds: number } // from each start of the channel
+  | { kind: 'at'; at: string } // an ISO instant (UTC)
+  | { kind: 'budget'; usd: number } // AWS only: becomes a stop time from the hourly price
+  | { kind: 'none' };
+
+/** A target's name (the spec's target). */
+type Target = 'aws' | 'local';
 
 /** What each target does when the user says nothing: AWS bills by the hour, so its channels end. */
-export const STOP_DEFAULTS: { readonly [T in TargetName]: StopRule } = {
+export const STOP_DEFAULTS: { readonly [T in Target]: StopRule } = {
   aws: { kind: 'after', seconds: 12 * 3600 },
   local: { kind: 'none' },
 };
@@ -66,7 +77,7 @@ function zoneOffsetMs(t: number, timeZone: string): number {
 }
 
 /** The stop rule a recorded spec holds; a stack made before issue #12 has its target's default. */
-export function stopRuleOf(spec: { target: TargetName; stop?: StopRule }): StopRule {
+export function stopRuleOf(spec: { target: Target; stop?: StopRule }): StopRule {
   return spec.stop ?? STOP_DEFAULTS[spec.target];
 }
 
@@ -165,7 +176,7 @@ export function checkBudget(rule: StopRule, perHour: number | undefined, spent =
 
 
 /** The plan's line: when the channel will stop and what it will have cost by then, or that nothing stops it. */
-export function describePlannedStop(rule: StopRule, target: TargetName, now: Date, price: PriceView): string {
+export function describePlannedStop(rule: StopRule, target: Target, now: Date, price: PriceView): string {
   const isDefault = JSON.stringify(rule) === JSON.stringify(STOP_DEFAULTS[target]);
   if (rule.kind === 'none') {
     if (target === 'local') return 'runs until stopped ("livestream stop"; --stop-after 2h or --stop-at sets an end)';
