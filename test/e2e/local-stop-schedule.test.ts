@@ -96,4 +96,15 @@ describe('livestream up --stop-after 20s --target local', { timeout: 300_000 }, 
     expect(status.json.channel.state).toBe('RUNNING');
     expect(status.json.stop.line).toBe('runs until stopped (--stop-after none)');
   });
+
+  it('up again keeps the recorded rule, and a new --stop-after on up applies as schedule would', async () => {
+    const same = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '1', '--yes', ...common()]);
+    expect(same.code).toBe(0);
+    expect((await readState()).spec.stop).toEqual({ kind: 'none' });
+    const later = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '1', '--stop-after', '2h', '--yes', ...common()]);
+    expect(later.code).toBe(0);
+    const state = await readState();
+    expect(state.spec.stop).toEqual({ kind: 'after', seconds: 7200 });
+    expect(Date.parse(state.runtime.stopAt) - Date.parse(state.channelRuns[1].start)).toBe(7_200_000);
+  });
 });
