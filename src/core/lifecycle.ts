@@ -258,7 +258,7 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const { r, state, ctx } = await openForChannel(run, 'start');
       await reconcileStop(r, ctx, state, (change) => run.store.update(change));
       refuseSpentRule(run, run.store.require());
-      if (state.runtime.stoppedBy) await run.store.update((s) => void delete s.runtime.stoppedBy);
+      if (run.store.require().runtime.stoppedBy) await run.store.update((s) => void delete s.runtime.stoppedBy);
       await desc.startChannel(r, ctx, stateOf(run.store.require()));
       await applyEnd(r, ctx);
     },
@@ -297,10 +297,11 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const byId = new Map(nodes.map((n) => [n.id, n]));
       const resources = await Promise.all(rowRecords(state, nodes).map((rec) => readRow(ctx, byId.get(rec.id), rec)));
       // The schedule may have stopped the channel since the last command: recorded if the stack is free, shown either way.
-      const shown = structuredClone(state);
       const firedAt = await reconcileStop(r, ctx, state, (change) => run.store.updateIfFree('status', change));
-      if (firedAt) recordScheduledStop(shown, firedAt);
       const seen = await desc.status.observe(r, ctx, state, resources);
+      // Read after observe, which may have recorded a run it found (AWS).
+      const shown = structuredClone(run.store.get() ?? state);
+      if (firedAt) recordScheduledStop(shown, firedAt);
       const stop = stackStop(run, shown);
       return {
         stack: state.stack,
