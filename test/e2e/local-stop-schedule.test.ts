@@ -74,6 +74,7 @@ describe('livestream up --stop-after 20s --target local', { timeout: 300_000 }, 
     expect(state.channelRuns).toHaveLength(2);
     expect(state.runtime.stoppedBy).toBeUndefined();
     expect(Date.parse(state.runtime.stopAt) - Date.parse(state.channelRuns[1].start)).toBe(20_000);
+    expect(start.json.stop).toMatchObject({ stopAt: state.runtime.stopAt, line: expect.stringMatching(/^stops at \d\d:\d\d \(in \d+s\)$/) });
   });
 
   it('schedule --stop-after moves the end, schedule --clear removes it, and the channel keeps running', async () => {
