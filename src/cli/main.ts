@@ -15,6 +15,8 @@ Examples:
   livestream up                                   # local stack with the built-in demo source, plays in a minute
   livestream up --input RTMP_PUSH --cidr 127.0.0.1/32
   livestream up --target aws --input URL_PULL --source-url https://example.com/live/index.m3u8 --profile HD-720p
+  livestream up --target aws ... --stop-at 2026-12-02T22:00   # the channel stops itself at 22:00 (AWS default: after 12 h)
+  livestream schedule --stop-after 2h             # move the end of the running channel
   livestream status --all                         # every stack, so a running channel is never forgotten
   livestream down                                 # stop and remove everything (logs are kept)
 
@@ -61,8 +63,21 @@ function addSpecOptions(cmd: Command): Command {
     .option('--rtmp-port <port>', 'local RTMP_PUSH: port to listen on (default 1935, as MediaLive)')
     .option('--rtp-port <port>', 'local RTP_PUSH: UDP port to listen on (default 5000, as MediaLive)')
     .option('--srt-port <port>', 'local SRT_LISTENER: UDP port to listen on (default 5050, as MediaLive)')
-    .option('--edge-workers <n>', 'local: edge processes serving viewers (default auto: one per core, up to 4)');
+    .option('--edge-workers <n>', 'local: edge processes serving viewers (default auto: one per core, up to 4)')
+    .addOption(new Option('--stop-after <duration>', 'stop the channel this long after each start: 90s, 20m, 3h30m; "none" runs it until stopped (default: aws 12h, local none)'))
+    .addOption(new Option('--stop-at <time>', 'stop the channel at this time: 2026-12-02T22:00 (this machine\'s local time) or with Z / +01:00'))
+    .addOption(new Option('--budget <usd>', 'aws: stop the channel when its estimated cost reaches this many US dollars'));
 }
+
+const SCHEDULE_HELP = `
+Exactly one of --stop-after, --stop-at, --budget or --clear. While the channel runs its end moves
+now; on a stopped channel the rule applies from the next "livestream start".
+
+Examples:
+  livestream schedule --stop-after 2h             # two hours after the channel's current start
+  livestream schedule --stop-at 2026-12-02T22:00  # local time of this machine (or add Z / +01:00)
+  livestream schedule --budget 40 --stack show    # aws: stop when the channel has cost $40
+  livestream schedule --clear                     # run until "livestream stop" (same as --stop-after none)`;
 
 export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>): Command {
   const program = new Command('livestream')
@@ -97,6 +112,15 @@ The plan and its hourly cost are shown and confirmed before anything is created 
   addGlobal(program.command('stop'))
     .description('stop the channel and wait until it is stopped (idempotent); the stack stays')
     .action((o) => run(async () => (await import('./commands/channel.js')).runChannel('stop', o, out(o))));
+
+  addGlobal(program.command('schedule'))
+    .description('change when the channel stops by itself: a time, a duration, a budget, or never')
+    .option('--stop-after <duration>', 'stop this long after the current start: 90s, 20m, 3h30m; "none" runs until stopped')
+    .option('--stop-at <time>', 'stop at this time: 2026-12-02T22:00 (local time) or with Z / +01:00')
+    .option('--budget <usd>', 'aws: stop when the channel has cost this many US dollars in all')
+    .option('--clear', 'no end: the channel runs until "livestream stop"')
+    .addHelpText('after', SCHEDULE_HELP)
+    .action((o) => run(async () => (await import('./commands/schedule.js')).runSchedule(o, out(o))));
 
   addUnrecordedOptions(addGlobal(program.command('status')))
     .description('each resource as it is now, channel state, outputs, time running and cost so far')

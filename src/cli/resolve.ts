@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { LivestreamError, formatProblems } from '../core/errors.js';
 import { loadProfile } from '../core/profiles.js';
-import { checkSrtPassphrase, validateSpec, type RawSpec, type Secrets, type StackSpec } from '../core/spec.js';
+import { checkSrtPassphrase, validateSpec, type RawSpec, type Secrets, type SpecClock, type StackSpec } from '../core/spec.js';
 import { StateStore } from '../core/state.js';
 import type { Ladder } from '../core/ladder.js';
 
@@ -65,9 +65,14 @@ export function toRawSpec(opts: SpecOptions, secrets: Secrets): RawSpec {
   return { ...raw, sourcePassword: Boolean(secrets.sourcePassword), ...(secrets.srtPassphrase ? { srtPassphrase: true } : {}) };
 }
 
+/** This machine's clock and time zone: what --stop-at is read against and times are shown in. */
+export function machineClock(): SpecClock {
+  return { now: new Date(), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' };
+}
+
 /** Validate, or throw one error that lists every problem with its fix. */
 export function requireValidSpec(raw: RawSpec): StackSpec {
-  const { spec, problems } = validateSpec(raw);
+  const { spec, problems } = validateSpec(raw, { clock: machineClock() });
   if (!spec) {
     throw new LivestreamError('SPEC_INVALID', `The options do not describe a stack livestream can build:\n${formatProblems(problems)}`, {
       hint: 'Fix the options above; "livestream up --help" lists them all.',

@@ -5,6 +5,7 @@
 import { logsBucketRegion } from '../core/regions.js';
 import { checkCidr, checkSrtCallerUrl, checkSrtPassphrase, INPUT_TYPES, MEDIALIVE_REGIONS, DEFAULTS } from '../core/spec.js';
 import type { Secrets } from '../core/spec.js';
+import { parseDuration } from '../core/stop-rule.js';
 import { BUILTIN_PROFILES } from '../core/profiles.js';
 import type { SpecOptions } from './resolve.js';
 
@@ -118,6 +119,18 @@ export async function runWizard(given: SpecOptions, prompts?: Prompts): Promise<
     });
   }
   o.start = await ask.confirm({ message: 'Start the channel now?', default: true });
+  if (o.stopAfter === undefined && o.stopAt === undefined && o.budget === undefined) {
+    // AWS bills by the hour: a channel livestream starts there ends by itself unless told otherwise.
+    const fallback = o.target === 'aws' ? '12h' : 'none';
+    const answer = await ask.input({
+      message: o.target === 'aws'
+        ? 'Stop the channel by itself after (e.g. 3h30m; 12h by default; "none" runs it until you stop it, billing by the hour):'
+        : 'Stop the channel by itself after (e.g. 3h30m; "none", the default, runs it until you stop it):',
+      default: fallback,
+      validate: (v) => v.trim() === '' || v.trim().toLowerCase() === 'none' || parseDuration(v) !== undefined || 'Enter a duration such as 90s, 20m, 3h30m, or "none"',
+    });
+    o.stopAfter = answer.trim() || fallback;
+  }
   return { options: o, secrets };
 }
 

@@ -8,8 +8,10 @@
 import { LivestreamError } from './errors.js';
 import { applyDown, applyUp, orderLevels, type DownResult, type ResourceNode } from './graph.js';
 import type { Ladder } from './ladder.js';
-import type { SpecOf, StackSpec, TargetName } from './spec.js';
+import type { SpecOf, StackSpec, StopRule, TargetName } from './spec.js';
 import type { ResourceRecord, StackState } from './state.js';
+import { checkBudget, endOfRun, formatClock, stopRuleOf } from './stop-rule.js';
+import { describeStackStop, recordScheduledStop, spentOnFinishedRuns, spentSoFar } from './stop-status.js';
 import type {
   CostEstimate,
   DownReport,
@@ -18,6 +20,7 @@ import type {
   RunContext,
   StackOutputs,
   StackStatus,
+  StackStop,
   StillBilling,
   TargetDriver,
 } from './target.js';
@@ -31,7 +34,7 @@ export type TargetState<N extends TargetName> = StackState<SpecOf<N>>;
 export type PlanNode = Pick<ResourceNode<unknown>, 'id' | 'kind' | 'name' | 'describe' | 'dependsOn'>;
 
 /** The commands that work on a recorded stack. */
-export type RecordedCommand = 'status' | 'start' | 'stop' | 'down';
+export type RecordedCommand = 'status' | 'start' | 'stop' | 'down' | 'schedule';
 
 /** What status reads beside the resources: the channel, the links, the target's live figures. */
 export interface Observed<Live> {
@@ -98,6 +101,10 @@ export interface TargetDescription<N extends TargetName, C, Live = unknown> {
     /** After the state was archived (local: the stack's emptied folder goes). */
     afterArchive?(ctx: C): Promise<void>;
   };
+  /**
+   * How the target itself stops the channel at the end of a run (issue #12): AWS by EventBridge
+   * Scheduler, local by the daemon's timer. Absent: the target sets no end (the rule is recorded only).
+   */
   stopSchedule?: {
     /** Make the target stop the channel at `at` (replacing any earlier end); undefined removes it. */
     set(run: TargetRun<N>, ctx: C, state: TargetState<N>, at: Date | undefined): Promise<void>;
@@ -128,10 +135,64 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
   const recorded = async (run: RunContext): Promise<StackState | undefined> => run.store.get() ?? (await run.store.load());
 
   /** The recorded stack and its context, for start and stop. */
-  async function openForChannel(run: RunContext, command: 'start' | 'stop') {
+  async function openForChannel(run: RunContext, command: 'start' | 'stop' | 'schedule') {
     const r = runOf(run);
     const state = stateOf((await recorded(run)) ?? run.store.require());
     return { r, state, ctx: await desc.openRecorded(r, state, command) };
+  }
+
+  const zoneOf = (run: RunContext) => run.timeZone ?? 'UTC';
+  const perHourOf = (state: StackState) => desc.estimateCost(specOf(state.spec), state.ladder)?.perHour;
+
+  /** The schedule stopped the channel before this command: write that down (once) from what the target says. */
+  async function reconcileStop(r: TargetRun<N>, ctx: C, state: TargetState<N>, write: (change: (s: StackState) => void) => Promise<unknown>): Promise<Date | undefined> {
+    const firedAt = await desc.stopSchedule?.firedAt?.(r, ctx, state);
+    if (firedAt && state.channelRuns.some((run) => !run.end && Date.parse(run.start) <= firedAt.getTime())) await write((s) => void recordScheduledStop(s, firedAt));
+    return firedAt;
+  }
+
+  /** Before a start: a budget already spent or an end already past would stop the channel at once. */
+  function refuseSpentRule(run: RunContext, state: StackState): void {
+    const rule = stopRuleOf(state.spec);
+    const now = run.now();
+    const perHour = perHourOf(state);
+    const spent = spentSoFar(state.channelRuns, perHour, now);
+    const budget = checkBudget(rule, perHour, spent);
+    const past = rule.kind === 'at' && Date.parse(rule.at) <= now.getTime();
+    if (!budget && !past) return;
+    const why = budget ? `The stack's budget is spent: ${budget.message}.` : `The stack's stop time (${formatClock(new Date((rule as { at: string }).at), now, zoneOf(run))}) has passed.`;
+    throw new LivestreamError('CHANNEL_STATE', `${why} Starting the channel now would stop it at once.`, {
+      hint: budget
+        ? `Raise it with "livestream schedule --stack ${state.stack} --budget ${Math.ceil(spent + (perHour ?? 1))}", or "livestream schedule --stack ${state.stack} --clear" to run until stopped, then "livestream start".`
+        : `Set a new end with "livestream schedule --stack ${state.stack} --stop-after 2h" (or --stop-at, --clear), then "livestream start".`,
+      details: { rule, spent },
+    });
+  }
+
+  /** After a start (or a new rule while it runs): the end of the current run, handed to the target and recorded. */
+  async function applyEnd(r: TargetRun<N>, ctx: C): Promise<string | undefined> {
+    if (!desc.stopSchedule) return undefined;
+    const state = stateOf(r.store.require());
+    const open = state.channelRuns.find((run) => !run.end);
+    const perHour = perHourOf(state);
+    const end = open ? endOfRun(stopRuleOf(state.spec), new Date(open.start), perHour, spentOnFinishedRuns(state.channelRuns, perHour, r.now())) : undefined;
+    await desc.stopSchedule.set(r, ctx, state, end);
+    await r.store.update((s) => {
+      if (end) s.runtime.stopAt = end.toISOString();
+      else delete s.runtime.stopAt;
+    });
+    return end?.toISOString();
+  }
+
+  /** What status says of the stop, from the state as it is after reconciling. */
+  function stackStop(run: RunContext, state: StackState): StackStop {
+    const stopAt = typeof state.runtime.stopAt === 'string' ? state.runtime.stopAt : undefined;
+    return {
+      rule: stopRuleOf(state.spec),
+      ...(stopAt ? { stopAt } : {}),
+      ...(state.runtime.stoppedBy === 'schedule' ? { stoppedBy: 'schedule' as const } : {}),
+      line: describeStackStop(state, run.now(), { perHour: perHourOf(state), timeZone: zoneOf(run) }),
+    };
   }
 
   async function readRow(ctx: C, node: ResourceNode<C> | undefined, rec: ResourceRecord): Promise<ResourceStatus> {
@@ -178,8 +239,14 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       if (!(await recorded(run))) await run.store.create({ target: desc.name, spec: r.spec, ladder: run.ladder });
       const nodes = desc.graph(ctx, r.spec);
       await desc.beforeUp?.(r, ctx, nodes);
+      // A new stop rule on the `up` of an existing stack applies as `schedule` would.
+      if (JSON.stringify(stopRuleOf(run.store.require().spec)) !== JSON.stringify(r.spec.stop)) await run.store.update((s) => void (s.spec.stop = r.spec.stop));
+      if (r.spec.start) refuseSpentRule(run, run.store.require());
       await applyUp(nodes, ctx, run.store, run.host);
-      if (r.spec.start) await desc.startAfterUp(r, ctx);
+      if (r.spec.start) {
+        await desc.startAfterUp(r, ctx);
+        await applyEnd(r, ctx);
+      }
       const outputs = desc.outputsOf(ctx, stateOf(run.store.require()));
       await run.store.update((s) => {
         s.outputs = Object.fromEntries(Object.entries(outputs).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -189,12 +256,35 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
 
     async start(run) {
       const { r, state, ctx } = await openForChannel(run, 'start');
-      await desc.startChannel(r, ctx, state);
+      await reconcileStop(r, ctx, state, (change) => run.store.update(change));
+      refuseSpentRule(run, run.store.require());
+      if (run.store.require().runtime.stoppedBy) await run.store.update((s) => void delete s.runtime.stoppedBy);
+      await desc.startChannel(r, ctx, stateOf(run.store.require()));
+      await applyEnd(r, ctx);
     },
 
     async stop(run) {
       const { r, state, ctx } = await openForChannel(run, 'stop');
-      await desc.stopChannel(r, ctx, state);
+      await reconcileStop(r, ctx, state, (change) => run.store.update(change));
+      await desc.stopChannel(r, ctx, stateOf(run.store.require()));
+      await desc.stopSchedule?.set(r, ctx, stateOf(run.store.require()), undefined);
+      if (run.store.require().runtime.stopAt !== undefined) await run.store.update((s) => void delete s.runtime.stopAt);
+    },
+
+    async schedule(run, rule: StopRule) {
+      const { r, state, ctx } = await openForChannel(run, 'schedule');
+      await reconcileStop(r, ctx, state, (change) => run.store.update(change));
+      const current = run.store.require();
+      const running = current.channelRuns.some((c) => !c.end);
+      const perHour = perHourOf(current);
+      const refused = running ? checkBudget(rule, perHour, spentSoFar(current.channelRuns, perHour, run.now())) : undefined;
+      if (refused) {
+        throw new LivestreamError('SPEC_INVALID', `The budget cannot be used: ${refused.message}.`, { hint: `${refused.fix[0]!.toUpperCase()}${refused.fix.slice(1)}, or "livestream stop --stack ${current.stack}" if the event is over.` });
+      }
+      await run.store.update((s) => void (s.spec.stop = rule));
+      if (!running) return {};
+      const stopAt = await applyEnd(r, ctx);
+      return stopAt ? { stopAt } : {};
     },
 
     async status(run): Promise<StackStatus<Live>> {
@@ -206,7 +296,13 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const nodes = desc.graph(ctx, state.spec);
       const byId = new Map(nodes.map((n) => [n.id, n]));
       const resources = await Promise.all(rowRecords(state, nodes).map((rec) => readRow(ctx, byId.get(rec.id), rec)));
+      // The schedule may have stopped the channel since the last command: recorded if the stack is free, shown either way.
+      const firedAt = await reconcileStop(r, ctx, state, (change) => run.store.updateIfFree('status', change));
       const seen = await desc.status.observe(r, ctx, state, resources);
+      // Read after observe, which may have recorded a run it found (AWS).
+      const shown = structuredClone(run.store.get() ?? state);
+      if (firedAt) recordScheduledStop(shown, firedAt);
+      const stop = stackStop(run, shown);
       return {
         stack: state.stack,
         target: desc.name,
@@ -214,7 +310,8 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
         resources,
         outputs: seen.outputs,
         ...(seen.live !== undefined ? { live: seen.live } : {}),
-        ...(seen.summary ? { summary: seen.summary } : {}),
+        summary: [['Stops', stop.line], ...(seen.summary ?? [])],
+        stop,
       };
     },
 

@@ -6,6 +6,7 @@
 import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
+import { MIN_STOP_AHEAD_SECONDS, parseDuration, parseStopAt, STOP_DEFAULTS, type StopRule } from './stop-rule.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
 /** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
@@ -87,6 +88,9 @@ export interface SrtOptions {
 export const SRT_DEFAULTS = { latencyMs: 120 } as const;
 export const SRT_LATENCY_RANGE_MS = [120, 15_000] as const;
 
+/** When the channel stops by itself (issue #12); core/stop-rule.ts turns it into the end of a run. */
+export type { StopRule };
+
 /** What both targets' specs hold. */
 interface SpecBase {
   stack: string;
@@ -103,6 +107,8 @@ interface SpecBase {
   start: boolean;
   /** Present exactly for SRT inputs. */
   srt?: SrtOptions;
+  /** Default: aws after 12 h, local none (STOP_DEFAULTS). Not part of specDifferences: `schedule` changes it. */
+  stop: StopRule;
 }
 
 export interface LocalStackSpec extends SpecBase {
@@ -155,6 +161,19 @@ export interface RawSpec {
   srtLatency?: number | string;
   /** SRT: whether a passphrase was given (it lives in Secrets only). */
   srtPassphrase?: boolean;
+  /** A duration (90s, 20m, 3h30m) or "none". */
+  stopAfter?: string;
+  /** An ISO date-time, local time of this machine unless it has Z or an offset. */
+  stopAt?: string;
+  /** US dollars (AWS). */
+  budget?: number | string;
+}
+
+/** The clock --stop-at is read against: passed in, so validation stays pure. */
+export interface SpecClock {
+  now: Date;
+  /** The IANA zone of this machine, for a --stop-at without an offset. */
+  timeZone: string;
 }
 
 export const DEFAULTS = {
@@ -184,7 +203,7 @@ export const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
  * ranges, MediaStore's end) is not checked then, so a stack an older livestream left behind, say
  * in us-west-1 or me-central-1, can still be found and removed.
  */
-export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): { spec?: StackSpec; problems: Problem[] } {
+export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: SpecClock } = {}): { spec?: StackSpec; problems: Problem[] } {
   const creating = !opts.existing;
   const problems: Problem[] = [];
   const add = (path: string, message: string, fix?: string) => problems.push({ path, message, fix });
@@ -264,6 +283,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
     profile,
     start: raw.start ?? true,
     ...(srt ? { srt } : {}),
+    stop: checkStopOptions(raw, target, opts.clock, add) ?? { ...(STOP_DEFAULTS[target] ?? STOP_DEFAULTS.local) },
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
@@ -274,6 +294,55 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
 }
 
 type AddProblem = (path: string, message: string, fix?: string) => void;
+
+/**
+ * The stop rule of --stop-after, --stop-at or --budget (at most one); undefined when none is given.
+ * `clock` absent: a --stop-at is read in UTC and not compared with now (nothing is being started).
+ */
+export function checkStopOptions(raw: Pick<RawSpec, 'stopAfter' | 'stopAt' | 'budget'>, target: TargetName, clock: SpecClock | undefined, add: AddProblem): StopRule | undefined {
+  const given = (['stopAfter', 'stopAt', 'budget'] as const).filter((k) => raw[k] !== undefined);
+  if (given.length > 1) {
+    add(given[1]!, `${given.map((k) => `--${kebab(k)}`).join(' and ')} both say when the channel stops`, 'give one of them');
+    return undefined;
+  }
+  if (raw.stopAfter !== undefined) {
+    if (raw.stopAfter.trim().toLowerCase() === 'none') return { kind: 'none' };
+    const seconds = parseDuration(raw.stopAfter);
+    if (seconds === undefined) {
+      add('stopAfter', `"${raw.stopAfter}" is not a duration`, 'use hours, minutes and seconds such as 90s, 20m, 1h or 3h30m (up to 365d), or "none" to run until stopped');
+      return undefined;
+    }
+    return { kind: 'after', seconds };
+  }
+  if (raw.stopAt !== undefined) {
+    const at = parseStopAt(raw.stopAt, clock?.timeZone ?? 'UTC');
+    const example = 'e.g. --stop-at 2026-12-02T22:00 (this machine\'s local time) or 2026-12-02T21:00Z';
+    if (!at) {
+      add('stopAt', `"${raw.stopAt}" is not a date and time`, `use YYYY-MM-DDTHH:MM, ${example}`);
+      return undefined;
+    }
+    const ahead = clock ? (at.getTime() - clock.now.getTime()) / 1000 : Infinity;
+    if (ahead < MIN_STOP_AHEAD_SECONDS) {
+      add('stopAt', ahead <= 0 ? `"${raw.stopAt}" is in the past (it is ${clock!.now.toISOString()} now)` : `"${raw.stopAt}" is less than a minute ahead: the channel would stop before it plays`, `give a later time, ${example}, or --stop-after 2h`);
+      return undefined;
+    }
+    return { kind: 'at', at: at.toISOString() };
+  }
+  if (raw.budget !== undefined) {
+    const text = String(raw.budget).trim().replace(/^\$/, '');
+    const usd = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (target === 'local') {
+      add('budget', 'the local target costs nothing: use --stop-after or --stop-at', 'e.g. --stop-after 3h');
+      return undefined;
+    }
+    if (!(usd > 0)) {
+      add('budget', `"${raw.budget}" is not an amount of money`, 'give a positive number of US dollars, e.g. --budget 40');
+      return undefined;
+    }
+    return { kind: 'budget', usd };
+  }
+  return undefined;
+}
 
 function checkSrtOptions(raw: RawSpec, input: InputType, add: AddProblem): SrtOptions {
   const latencyMs = raw.srtLatency === undefined ? SRT_DEFAULTS.latencyMs : Number(raw.srtLatency);

@@ -4,7 +4,7 @@
  */
 import type { Host } from './host.js';
 import type { Ladder } from './ladder.js';
-import type { Secrets, StackSpec, TargetName } from './spec.js';
+import type { Secrets, StackSpec, StopRule, TargetName } from './spec.js';
 import type { DownResult } from './graph.js';
 import type { StateStore } from './state.js';
 
@@ -42,6 +42,8 @@ export interface RunContext<S extends StackSpec = StackSpec> {
   store: StateStore;
   host: Host;
   now: () => Date;
+  /** The IANA time zone people read times in (the CLI's machine); absent: UTC. */
+  timeZone?: string;
 }
 
 /** What `up` ends with: the user's links. */
@@ -80,6 +82,18 @@ export interface StackStatus<Live = unknown> {
   live?: Live;
   /** The same for people: label and text, one line each. */
   summary?: Array<[string, string]>;
+  /** When the channel stops by itself (issue #12); absent for a stack found without a state file. */
+  stop?: StackStop;
+}
+
+/** The stop as status reports it: the rule, the end of the current run, who stopped it last. */
+export interface StackStop {
+  rule: StopRule;
+  /** ISO: the end of the current run; absent when none is set. */
+  stopAt?: string;
+  stoppedBy?: 'schedule';
+  /** The line people read: "stops at 22:00 (in 1h 12m), ≈ $4.10 by then". */
+  line: string;
 }
 
 export interface DownOptions {
@@ -123,4 +137,6 @@ export interface TargetDriver<Live = unknown> {
   stop(run: RunContext): Promise<void>;
   status(run: RunContext): Promise<StackStatus<Live>>;
   down(run: RunContext, opts: DownOptions): Promise<DownReport>;
+  /** Record a new stop rule for the stack and, while the channel runs, move its end (undefined: none). */
+  schedule(run: RunContext, rule: StopRule): Promise<{ stopAt?: string }>;
 }

@@ -14,7 +14,7 @@ describe('livestream --help', () => {
   let dir: string;
   beforeAll(async () => (dir = await makeTmpDir('help-')));
 
-  it.each([['--help'], ['up', '--help'], ['down', '--help']])('%s teaches without loading the AWS SDK or the local servers', async (...args) => {
+  it.each([['--help'], ['up', '--help'], ['down', '--help'], ['schedule', '--help']])('%s teaches without loading the AWS SDK or the local servers', async (...args) => {
     const trace = path.join(dir, `trace-${args.join('-')}.txt`);
     const { stdout } = await run(process.execPath, ['--import', tracer, bin, ...args], { env: { ...process.env, TRACE_FILE: trace } });
     const loaded = await readFile(trace, 'utf8');
@@ -26,16 +26,22 @@ describe('livestream --help', () => {
 
   it('top-level help lists every command, examples and exit codes', async () => {
     const { stdout } = await run(process.execPath, [bin, '--help']);
-    for (const cmd of ['up', 'plan', 'start', 'stop', 'status', 'down', 'profiles']) expect(stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
+    for (const cmd of ['up', 'plan', 'start', 'stop', 'schedule', 'status', 'down', 'profiles']) expect(stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
     expect(stdout).toContain('Exit codes:');
   });
 
   it('up --help explains every option, including why s3 is the default origin', async () => {
     const { stdout } = await run(process.execPath, [bin, 'up', '--help']);
-    for (const flag of ['--input', '--source-url', '--source-user', '--source-password-stdin', '--cidr', '--device-id', '--profile', '--no-start', '--stack', '--target', '--region', '--aws-profile', '--endpoint-url', '--origin', '--listen', '--yes', '--dry-run', '--foreground', '--state-dir', '--json']) {
+    for (const flag of ['--input', '--source-url', '--source-user', '--source-password-stdin', '--cidr', '--device-id', '--profile', '--no-start', '--stack', '--target', '--region', '--aws-profile', '--endpoint-url', '--origin', '--listen', '--yes', '--dry-run', '--foreground', '--state-dir', '--json', '--stop-after', '--stop-at', '--budget']) {
       expect(stdout).toContain(flag);
     }
     expect(stdout).toContain('2025-11-13');
+  });
+
+  it('schedule --help gives every way to set the end, with examples', async () => {
+    const { stdout } = await run(process.execPath, [bin, 'schedule', '--help']);
+    for (const flag of ['--stop-after', '--stop-at', '--budget', '--clear', '--stack', '--state-dir', '--json']) expect(stdout).toContain(flag);
+    expect(stdout).toContain('livestream schedule --stop-at 2026-12-02T22:00');
   });
 
   it('an unknown option is a usage error with exit code 2', async () => {

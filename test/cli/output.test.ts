@@ -186,6 +186,8 @@ describe('the plan', () => {
       '  MediaLive channel (2 renditions): $1.200/h',
       '  MediaLive RTMP push input: $0.034/h (estimated: no published price for this region)',
       '  not included: CloudFront data transfer and requests',
+      // AWS's default end, with what the channel will have cost by then (12 h at $1.234).
+      'Stops: stops 12h after each start, ≈ $14.81 by then (default; --stop-after none to run until stopped)',
       '',
     ].join('\n'));
   });
@@ -208,6 +210,7 @@ describe('the plan', () => {
       '2  Stack process: origin, edge, ingest, encoder  daemon      credential',
       '',
       'Cost: nothing to pay; it runs on this machine.',
+      'Stops: runs until stopped ("livestream stop"; --stop-after 2h or --stop-at sets an end)',
       '',
     ].join('\n'));
   });

@@ -177,7 +177,8 @@ describe('status', () => {
       ],
       outputs: { playbackUrl: 'https://example.com/bucket' },
       live: { viewers: 3 },
-      summary: [['Viewers', '3 now']],
+      summary: [['Stops', 'runs until stopped (--stop-after none)'], ['Viewers', '3 now']],
+      stop: { rule: { kind: 'none' }, line: 'runs until stopped (--stop-after none)' },
     });
   });
 
@@ -284,5 +285,148 @@ describe('down', () => {
     const unrecorded = { status: async () => { throw new Error('not called'); }, recover: async () => undefined };
     expect(await defineTarget(describeTarget(world, { unrecorded })).down(runOf(), { deleteLogs: false })).toEqual({ deleted: [], kept: [], failed: [], blocked: [], keptNames: [] });
     expect(world.log).toEqual([]);
+  });
+});
+
+/** The tiny target with a stop schedule: what it was told to do, and a stop it may have done. */
+function scheduled(world: World & { stopAt?: Date | undefined; fired?: Date; sets?: Array<string | undefined> }, perHour?: number): Partial<TargetDescription<'local', World, Live>> {
+  world.sets = [];
+  return {
+    ...(perHour ? { estimateCost: () => ({ perHour, currency: 'USD' as const, lines: [], asOf: '2026-11-01', approximate: false, notes: [] }) } : {}),
+    stopSchedule: {
+      set: async (_run, _ctx, _state, at) => {
+        world.stopAt = at;
+        world.sets!.push(at?.toISOString());
+      },
+      firedAt: async () => world.fired,
+    },
+    startChannel: async (run) => {
+      world.log.push('start channel');
+      await run.store.markChannel(true);
+    },
+    stopChannel: async (run) => {
+      world.log.push('stop channel');
+      await run.store.markChannel(false);
+    },
+  };
+}
+
+describe('the stop schedule', () => {
+  const after20m = () => specOf({ stopAfter: '20m' });
+
+  it('hands the target the end of the run after up, and records it', async () => {
+    const world = new World() as World & { stopAt?: Date; sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world)));
+    await driver.up(runOf(after20m()));
+    const state = store.require();
+    const end = new Date(Date.parse(state.channelRuns[0]!.start) + 20 * 60_000).toISOString();
+    expect(world.sets).toEqual([end]);
+    expect(state.runtime.stopAt).toBe(end);
+    expect(state.spec.stop).toEqual({ kind: 'after', seconds: 1200 });
+  });
+
+  it('sets no end when the rule is none, and none at all on a target without a schedule', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    await defineTarget(describeTarget(world, scheduled(world))).up(runOf());
+    expect(world.sets).toEqual([undefined]);
+    expect(store.require().runtime.stopAt).toBeUndefined();
+    const plain = new World();
+    store = new StateStore(await makeTmpDir('lifecycle-'), 'demo');
+    await defineTarget(describeTarget(plain)).up(runOf(after20m()));
+    expect(store.require().runtime.stopAt).toBeUndefined();
+    expect(store.require().spec.stop).toEqual({ kind: 'after', seconds: 1200 });
+  });
+
+  it('status says when it stops, in the summary and as data', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world, 2)));
+    await driver.up(runOf(after20m()));
+    const status = await driver.status({ ...runOf(), now: () => new Date() });
+    expect(status.stop).toMatchObject({ rule: { kind: 'after', seconds: 1200 }, stopAt: store.require().runtime.stopAt });
+    expect(status.stop!.line).toMatch(/^stops at \d\d:\d\d \(in (19|20)m\), ≈ \$0\.\d\d by then$/);
+    expect(status.summary![0]).toEqual(['Stops', status.stop!.line]);
+  });
+
+  it('records a stop the target made (firedAt): the run ends then, status says the schedule stopped it', async () => {
+    const world = new World() as World & { fired?: Date; sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world)));
+    await driver.up(runOf(after20m()));
+    world.fired = new Date(Date.parse(store.require().channelRuns[0]!.start) + 1_200_000);
+    const status = await driver.status({ ...runOf(), now: () => new Date(), timeZone: 'UTC' });
+    const hhmm = world.fired.toISOString().slice(11, 16);
+    expect(status.stop).toMatchObject({ stoppedBy: 'schedule' });
+    expect(status.stop!.line).toBe(`stopped by the schedule at ${hhmm}; "livestream start" runs it again with a new end`);
+    const state = await store.load();
+    expect(state!.channelRuns[0]!.end).toBe(world.fired.toISOString());
+    expect(state!.runtime).toMatchObject({ stoppedBy: 'schedule' });
+    expect(state!.runtime.stopAt).toBeUndefined();
+    // Told again, nothing changes: the stop is recorded once.
+    await driver.status(runOf());
+    expect((await store.load())!.channelRuns).toHaveLength(1);
+  });
+
+  it('start runs it again with a new end and forgets who stopped it; stop removes the end', async () => {
+    const world = new World() as World & { fired?: Date; sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world)));
+    await driver.up(runOf(after20m()));
+    world.fired = new Date();
+    await driver.start(runOf());
+    world.fired = undefined;
+    let state = store.require();
+    expect(state.channelRuns).toHaveLength(2);
+    expect(state.runtime.stoppedBy).toBeUndefined();
+    const end = new Date(Date.parse(state.channelRuns[1]!.start) + 1_200_000).toISOString();
+    expect(state.runtime.stopAt).toBe(end);
+    expect(world.sets!.at(-1)).toBe(end);
+    await driver.stop(runOf());
+    state = store.require();
+    expect(world.sets!.at(-1)).toBeUndefined();
+    expect(state.runtime.stopAt).toBeUndefined();
+    expect(state.channelRuns.every((r) => r.end)).toBe(true);
+  });
+
+  it('schedule moves the end of a running channel, and only records the rule of a stopped one', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world)));
+    await driver.up(runOf(after20m()));
+    const start = Date.parse(store.require().channelRuns[0]!.start);
+    expect(await driver.schedule(runOf(), { kind: 'after', seconds: 7200 })).toEqual({ stopAt: new Date(start + 7_200_000).toISOString() });
+    expect(store.require().spec.stop).toEqual({ kind: 'after', seconds: 7200 });
+    expect(await driver.schedule(runOf(), { kind: 'none' })).toEqual({});
+    expect(world.sets!.at(-1)).toBeUndefined();
+    expect(store.require().runtime.stopAt).toBeUndefined();
+    await driver.stop(runOf());
+    const sets = world.sets!.length;
+    expect(await driver.schedule(runOf(), { kind: 'after', seconds: 60 })).toEqual({});
+    expect(world.sets).toHaveLength(sets);
+    expect(store.require().spec.stop).toEqual({ kind: 'after', seconds: 60 });
+  });
+
+  it('a new rule on the up of an existing stack applies as schedule would', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world)));
+    await driver.up(runOf(after20m()));
+    await driver.up(runOf(specOf({ stopAfter: '1h' })));
+    const state = store.require();
+    expect(state.spec.stop).toEqual({ kind: 'after', seconds: 3600 });
+    expect(state.runtime.stopAt).toBe(new Date(Date.parse(state.channelRuns[0]!.start) + 3_600_000).toISOString());
+  });
+
+  it('refuses to start a channel whose budget is spent, naming the fix', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const driver = defineTarget(describeTarget(world, scheduled(world, 4)));
+    await driver.up(runOf(specOf({ start: false })));
+    await store.update((s) => {
+      s.spec.stop = { kind: 'budget', usd: 5 };
+      s.channelRuns.push({ start: '2026-11-25T01:00:00Z', end: '2026-11-25T03:00:00Z' });
+    });
+    const err = await driver.start(runOf()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CHANNEL_STATE', message: expect.stringContaining('budget is spent'), hint: expect.stringContaining('livestream schedule --stack demo --budget') });
+    expect(world.log).not.toContain('start channel');
+    // A budget with money left becomes a time: $3 left at $4/hour is 45 minutes.
+    await store.update((s) => void (s.spec.stop = { kind: 'budget', usd: 11 }));
+    await driver.start(runOf());
+    const state = store.require();
+    expect(Date.parse(String(state.runtime.stopAt)) - Date.parse(state.channelRuns[1]!.start)).toBe(45 * 60_000);
   });
 });

@@ -19,7 +19,7 @@ describe('validateSpec', () => {
   it('defaults to a local URL_PULL stack with the demo source, HD-720p, started', () => {
     expect(validateSpec({}).spec).toEqual({
       stack: 'livestream', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
-      profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000, srtPort: 5050 },
+      profile: 'HD-720p', start: true, stop: { kind: 'none' }, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000, srtPort: 5050 },
     });
   });
 

@@ -10,7 +10,9 @@ export function runChannel(action: 'start' | 'stop', opts: GlobalOptions & { sta
     try {
       await driver[action](run);
       const status = await driver.status(run);
-      out.result(`Channel of stack "${run.spec.stack}" is ${status.channel.state}.`, { stack: run.spec.stack, action, channel: status.channel });
+      // After a start, when it will stop by itself (issue #12): the end every run gets.
+      const stops = action === 'start' && status.stop ? `; ${status.stop.line}` : '';
+      out.result(`Channel of stack "${run.spec.stack}" is ${status.channel.state}${stops}.`, { stack: run.spec.stack, action, channel: status.channel, ...(status.stop ? { stop: status.stop } : {}) });
     } finally {
       await store.unlock();
     }

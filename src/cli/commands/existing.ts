@@ -2,11 +2,12 @@
 import { LivestreamError, formatProblems } from '../../core/errors.js';
 import { loadProfile } from '../../core/profiles.js';
 import { DEFAULTS, validateSpec, type StackSpec } from '../../core/spec.js';
+import { STOP_DEFAULTS } from '../../core/stop-rule.js';
 import type { RunContext, TargetDriver } from '../../core/target.js';
 import { STATE_VERSION, type StateStore, type StackState } from '../../core/state.js';
 import { loadDriver } from '../drivers.js';
 import type { Output } from '../output.js';
-import { openStore, type GlobalOptions } from '../resolve.js';
+import { machineClock, openStore, type GlobalOptions } from '../resolve.js';
 
 export interface Existing {
   store: StateStore;
@@ -33,7 +34,7 @@ export async function openExisting(opts: GlobalOptions & UnrecordedOptions & { s
     const state = store.require();
     const driver = await loadDriver(state.target);
     const run: RunContext = {
-      spec: state.spec, ladder: state.ladder, secrets: {}, store, host: out.host(), now: () => new Date(),
+      spec: state.spec, ladder: state.ladder, secrets: {}, store, host: out.host(), now: () => new Date(), timeZone: machineClock().timeZone,
     };
     return { store, state, driver, run };
   } catch (err) {
@@ -62,6 +63,7 @@ async function openUnrecorded(opts: UnrecordedOptions, store: StateStore, out: O
     cidrs: [],
     profile: DEFAULTS.profile,
     start: false,
+    stop: STOP_DEFAULTS.aws,
     aws: {
       region: opts.region ?? DEFAULTS.region,
       origin: DEFAULTS.origin,

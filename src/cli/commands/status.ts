@@ -1,11 +1,12 @@
 /** `livestream status` (one stack, read live) and `status --all` (every stack in the state folder). */
 import { channelSeconds, listStates, type StackState } from '../../core/state.js';
-import { BILLING_CHANNEL_STATES, type StackStatus, type TargetDriver } from '../../core/target.js';
+import { BILLING_CHANNEL_STATES, type StackStatus, type StackStop, type TargetDriver } from '../../core/target.js';
+import { formatClock, formatSpan } from '../../core/stop-rule.js';
 import { loadDriver } from '../drivers.js';
 import { guarded } from '../guarded.js';
 import { EXIT } from '../exit-codes.js';
 import { outputRows, table, type Output } from '../output.js';
-import { DEFAULT_STATE_DIR, type GlobalOptions } from '../resolve.js';
+import { DEFAULT_STATE_DIR, machineClock, type GlobalOptions } from '../resolve.js';
 import { openExisting, type UnrecordedOptions } from './existing.js';
 import path from 'node:path';
 
@@ -61,9 +62,12 @@ async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
     states.map(async (state) => {
       const driver = await loadDriver(state.target);
       let channel = 'UNKNOWN';
+      let stop: StackStop | undefined;
       try {
         const { run } = await openExisting({ ...opts, stack: state.stack }, out);
-        channel = (await driver.status(run)).channel.state;
+        const status = await driver.status(run);
+        channel = status.channel.state;
+        stop = status.stop;
       } catch (err) {
         channel = `UNKNOWN (${(err as Error).message.split('\n')[0]})`;
       }
@@ -73,17 +77,27 @@ async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
         stack: state.stack, target: state.target, channel, profile: state.ladder.name,
         runningSeconds: Math.round(seconds), costSoFar: estimate ? round2((seconds / 3600) * estimate.perHour) : 0,
         resources: Object.keys(state.resources).length,
+        ...(stop ? { stop } : {}),
       };
     }),
   );
+  const { timeZone } = machineClock();
   const human = rows.length === 0
     ? 'No stacks in this state folder.'
     : table([
-        ['stack', 'target', 'channel', 'profile', 'running', 'cost so far', 'resources'],
-        ...rows.map((r) => [r.stack, r.target, paintState(out, r.channel), r.profile, duration(r.runningSeconds), `$${r.costSoFar.toFixed(2)}`, String(r.resources)]),
+        ['stack', 'target', 'channel', 'profile', 'running', 'cost so far', 'stops', 'resources'],
+        ...rows.map((r) => [r.stack, r.target, paintState(out, r.channel), r.profile, duration(r.runningSeconds), `$${r.costSoFar.toFixed(2)}`, shortStop(r.stop, now, timeZone), String(r.resources)]),
       ]) + (rows.some((r) => r.channel === 'RUNNING' && r.target === 'aws') ? `\n\n${out.paint('yellow', 'A channel is RUNNING on AWS and billing; "livestream stop --stack NAME" or "livestream down --stack NAME" when the event is over.')}` : '');
   const warnings = damaged.map((d) => out.paint('red', `Cannot read ${d.file}: ${d.message}`));
   out.result([human, ...warnings].join('\n'), { stacks: rows, damaged });
+}
+
+/** The stop in a table cell of `status --all`: the time, or who stopped it, or that nothing will. */
+function shortStop(stop: StackStop | undefined, now: Date, timeZone: string): string {
+  if (!stop) return '-';
+  if (stop.stoppedBy === 'schedule') return 'stopped by the schedule';
+  if (stop.stopAt) return `${formatClock(new Date(stop.stopAt), now, timeZone)} (in ${formatSpan((Date.parse(stop.stopAt) - now.getTime()) / 1000)})`;
+  return stop.rule.kind === 'none' ? 'until stopped' : '-';
 }
 
 export function formatStatus(out: Output, r: StatusReport): string {

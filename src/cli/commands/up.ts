@@ -1,14 +1,15 @@
 /** `livestream up` and `livestream plan`. */
 import { randomBytes } from 'node:crypto';
-import { LivestreamError } from '../../core/errors.js';
+import { LivestreamError, formatProblems } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
 import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from '../../core/spec.js';
+import { checkBudget, describePlannedStop, stopRuleOf } from '../../core/stop-rule.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
 import { loadDriver, loadForeground } from '../drivers.js';
 import { guarded } from '../guarded.js';
 import { outputRows, table, type Output } from '../output.js';
-import { openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
+import { machineClock, openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface UpOptions extends SpecOptions {
@@ -21,6 +22,8 @@ interface Resolved {
   secrets: Secrets;
   ladder: Ladder;
   driver: TargetDriver;
+  /** --stop-after, --stop-at or --budget was given (else an existing stack keeps its recorded rule). */
+  stopGiven: boolean;
 }
 
 /** Options, or the wizard's answers on a terminal when --input is missing. */
@@ -37,7 +40,20 @@ async function resolve(opts: UpOptions, out: Output, allowWizard: boolean): Prom
   }
   const validated = requireValidSpec(toRawSpec(o, secrets));
   const { spec, ladder } = await resolveLadder(validated);
-  return { spec, secrets, ladder, driver: await loadDriver(spec.target) };
+  const driver = await loadDriver(spec.target);
+  refuseSmallBudget(spec, driver.estimateCost(spec, ladder));
+  return { spec, secrets, ladder, driver, stopGiven: [o.stopAfter, o.stopAt, o.budget].some((v) => v !== undefined) };
+}
+
+/** A budget is checked where the price is known, before anything is created. */
+function refuseSmallBudget(spec: StackSpec, cost: CostEstimate | undefined): void {
+  const why = checkBudget(spec.stop, cost?.perHour);
+  if (!why) return;
+  const problems = [{ path: 'budget', message: why.message, fix: why.fix }];
+  throw new LivestreamError('SPEC_INVALID', `The options do not describe a stack livestream can build:\n${formatProblems(problems)}`, {
+    hint: 'Fix the options above; "livestream up --help" lists them all.',
+    details: { problems },
+  });
 }
 
 export function runPlan(opts: UpOptions, out: Output): Promise<number> {
@@ -49,7 +65,9 @@ export function runPlan(opts: UpOptions, out: Output): Promise<number> {
 
 export function runUp(opts: UpOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
-    const { spec, secrets, ladder, driver } = await resolve(opts, out, true);
+    const resolved = await resolve(opts, out, true);
+    const { secrets, ladder, driver } = resolved;
+    let { spec } = resolved;
     if (opts.foreground && spec.target !== 'local') {
       throw new LivestreamError('SPEC_INVALID', '--foreground runs a local stack in this terminal; an AWS stack runs in AWS, not here.', {
         hint: 'Leave out --foreground (watch it with "livestream status"), or add --target local.',
@@ -76,6 +94,8 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
             details: { differences: diff },
           });
         }
+        // Without a stop option the stack keeps the rule it has (set by up or "livestream schedule").
+        if (!resolved.stopGiven) spec = { ...spec, stop: stopRuleOf(existing.spec) };
       }
       if (!out.json) showPlan(out, spec, ladder, plan, cost, false);
       if (!existing) {
@@ -104,7 +124,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
       // afterwards it is only in the owner-only file or the secret, which status never prints.
       const makesPassphrase = !existing && spec.srt?.passphrase === 'generated' && !secrets.srtPassphrase;
       const runSecrets: Secrets = makesPassphrase ? { ...secrets, srtPassphrase: srtPassphraseFrom(randomBytes(32)) } : secrets;
-      const run: RunContext = { spec, ladder, secrets: runSecrets, store, host: out.host(), now: () => new Date() };
+      const run: RunContext = { spec, ladder, secrets: runSecrets, store, host: out.host(), now: () => new Date(), timeZone: machineClock().timeZone };
       const outputs = opts.foreground ? await runForeground(run, driver) : await driver.up(run);
       const srtUrl = !existing && runSecrets.srtPassphrase && outputs.pushEndpoint?.startsWith('srt://') ? withPassphrase(outputs.pushEndpoint, runSecrets.srtPassphrase) : undefined;
       if (opts.foreground) {
@@ -153,7 +173,9 @@ async function runForeground(run: RunContext, driver: TargetDriver): Promise<Sta
 export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
   // A source URL may carry a token in its query or credentials in it: shown redacted, here as in the line below.
   const shownSpec = spec.sourceUrl ? { ...spec, sourceUrl: redactUrl(spec.sourceUrl) } : spec;
-  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null };
+  const clock = machineClock();
+  const stopLine = describePlannedStop(spec.stop, spec.target, clock.now, { ...(cost ? { perHour: cost.perHour } : {}), timeZone: clock.timeZone });
+  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null, stop: { rule: spec.stop, line: stopLine } };
   const where = spec.target === 'aws' ? `aws (${spec.aws.region}, origin ${spec.aws.origin}, CloudFront price class ${spec.aws.priceClass ?? 'All'})` : `local (${spec.local.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
@@ -164,6 +186,7 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
     cost
       ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h${l.estimated ? ` (estimated: ${l.estimated})` : ''}`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
       : 'Cost: nothing to pay; it runs on this machine.',
+    `Stops: ${stopLine}`,
   ];
   if (asResult) out.result(lines.join('\n'), data);
   else lines.forEach((l) => out.line(l));

@@ -9,7 +9,7 @@ import { LivestreamError } from '../../core/errors.js';
 import { defineTarget, type TargetRun, type TargetState } from '../../core/lifecycle.js';
 import { isAlive, type StackState } from '../../core/state.js';
 import type { ChannelState, StackOutputs, StackStatus, TargetDriver } from '../../core/target.js';
-import { sendControl, type ControlCommand, type ControlReplies } from './daemon/control-socket.js';
+import { sendControl, type ArgsOf, type ControlCommand, type ControlReplies } from './daemon/control-socket.js';
 import { summarizeLive, type DaemonInfo, type LiveStatus } from './daemon/live-status.js';
 import { stackLayout, type StackLayout } from './daemon/stack-folder.js';
 import { waitForPlayback } from './daemon/wait-playback.js';
@@ -44,14 +44,14 @@ function loopbackPlayback(run: LocalRun): string {
   return `http://127.0.0.1:${port}/stream/index.m3u8`;
 }
 
-async function daemonCall<C extends Exclude<ControlCommand, 'shutdown'>>(run: LocalRun, command: C): Promise<ControlReplies[C]> {
+async function daemonCall<C extends Exclude<ControlCommand, 'shutdown'>>(run: LocalRun, command: C, args?: ArgsOf<C>): Promise<ControlReplies[C]> {
   const rec = run.store.require().resources.daemon;
   if (!rec || !isAlive(Number(rec.physicalId))) {
     throw new LivestreamError('DAEMON_NOT_RUNNING', `The local stack "${run.spec.stack}" is not running${rec ? ` (process ${rec.physicalId} has exited)` : ''}.`, {
       hint: `Run "livestream up --stack ${run.spec.stack}" to start it again, or "livestream down --stack ${run.spec.stack}" to clean up.`,
     });
   }
-  return sendControl(stackLayout(run.store.stackDir).socket, command, 60_000);
+  return sendControl(stackLayout(run.store.stackDir).socket, command, 60_000, args);
 }
 
 /** The encoder reports RUNNING once its first new segment is out; old segments would fool the playback check. */
@@ -117,6 +117,19 @@ export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<L
     async stopChannel(run) {
       await daemonCall(run, 'stop');
       await run.store.markChannel(false);
+    },
+
+    // The daemon's timer stops the channel (daemon/stop-timer.ts) and says when it did.
+    stopSchedule: {
+      async set(run, _ctx, _state, at) {
+        await daemonCall(run, 'schedule', at ? { at: at.toISOString() } : {});
+      },
+      async firedAt(run, _ctx, state) {
+        const daemon = state.resources.daemon;
+        if (!daemon || !isAlive(Number(daemon.physicalId))) return undefined;
+        const { schedule } = await daemonCall(run, 'status').catch(() => ({ schedule: undefined }));
+        return schedule?.firedAt ? new Date(schedule.firedAt) : undefined;
+      },
     },
 
     status: {

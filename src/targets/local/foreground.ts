@@ -8,6 +8,7 @@ import { isAlive } from '../../core/state.js';
 import type { RunContext, StackOutputs } from '../../core/target.js';
 import { formatLiveLine } from './daemon/live-status.js';
 import { serveStack, startLocalStack, type LocalStack } from './daemon/local-stack.js';
+import { recordStopInState } from './daemon/stop-timer.js';
 import { createLocalDriver } from './driver.js';
 
 export interface ForegroundStack {
@@ -32,7 +33,7 @@ export async function startForeground(run: RunContext): Promise<ForegroundStack>
     startInProcess: async ({ spec, ladder, secrets }, layout) => {
       const log = (line: string) => void appendFile(layout.daemonLog, `${new Date().toISOString()} ${line}\n`).catch(() => {});
       stack = await startLocalStack({ spec, ladder, secrets, layout, log });
-      control = await serveStack(stack, layout.socket);
+      control = await serveStack(stack, layout.socket, { log, onFired: (at) => recordStopInState(run.store, at, log).then(() => undefined) });
       if (spec.start) await stack.start();
       return stack.info;
     },

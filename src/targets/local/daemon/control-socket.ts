@@ -6,22 +6,34 @@ import net from 'node:net';
 import { chmod, rm } from 'node:fs/promises';
 import { LivestreamError } from '../../../core/errors.js';
 import type { DaemonInfo, LiveStatus } from './live-status.js';
+import type { StopTimerState } from './stop-timer.js';
 
 /** Each command and what the daemon answers to it. */
 export interface ControlReplies {
-  status: { info: DaemonInfo; live: LiveStatus };
+  status: { info: DaemonInfo; live: LiveStatus; schedule: StopTimerState };
   start: LiveStatus;
   stop: LiveStatus;
+  /** Set (at: ISO) or clear (no at) the end of the current run. */
+  schedule: StopTimerState;
   shutdown: { stopping: true };
 }
 
 export type ControlCommand = keyof ControlReplies;
 
-export interface ControlRequest {
-  command: ControlCommand;
+/** The commands that take arguments, and which. */
+export interface ControlArgs {
+  schedule: { at?: string };
 }
 
-export type ControlHandlers = { [C in ControlCommand]: () => Promise<ControlReplies[C]> };
+export type ArgsOf<C extends ControlCommand> = C extends keyof ControlArgs ? ControlArgs[C] : undefined;
+
+export interface ControlRequest {
+  command: ControlCommand;
+  args?: unknown;
+}
+
+/** A handler gets its command's arguments as a connection sent them: it checks them itself. */
+export type ControlHandlers = { [C in ControlCommand]: (args: unknown) => Promise<ControlReplies[C]> };
 
 export type ControlAnswer = { ok: true; data?: unknown } | { ok: false; error: string };
 
@@ -29,7 +41,7 @@ export async function serveControl(socketPath: string, handlers: ControlHandlers
   const handle = async (req: ControlRequest): Promise<unknown> => {
     // A request is whatever a connection sent: only our own commands are run.
     if (!Object.hasOwn(handlers, req.command)) throw new Error(`unknown command ${String(req.command)}`);
-    return handlers[req.command]();
+    return handlers[req.command](req.args);
   };
   await rm(socketPath, { force: true });
   const server = net.createServer((conn) => {
@@ -64,7 +76,7 @@ export async function serveControl(socketPath: string, handlers: ControlHandlers
   };
 }
 
-export function sendControl<C extends ControlCommand>(socketPath: string, command: C, timeoutMs = 30_000): Promise<ControlReplies[C]> {
+export function sendControl<C extends ControlCommand>(socketPath: string, command: C, timeoutMs = 30_000, args?: ArgsOf<C>): Promise<ControlReplies[C]> {
   return new Promise((resolve, reject) => {
     const conn = net.connect(socketPath);
     let buf = '';
@@ -73,7 +85,7 @@ export function sendControl<C extends ControlCommand>(socketPath: string, comman
       reject(new LivestreamError('TIMEOUT', `The stack's daemon did not answer "${command}" within ${timeoutMs / 1000} s.`, { hint: 'Check the daemon log in the stack\'s logs folder; "livestream down" cleans up a stuck daemon.' }));
     }, timeoutMs);
     conn.setEncoding('utf8');
-    conn.on('connect', () => conn.write(JSON.stringify({ command }) + '\n'));
+    conn.on('connect', () => conn.write(JSON.stringify(args === undefined ? { command } : { command, args }) + '\n'));
     conn.on('data', (c) => (buf += c));
     conn.on('end', () => {
       clearTimeout(timer);

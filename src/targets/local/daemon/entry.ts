@@ -11,6 +11,7 @@ import { LivestreamError } from '../../../core/errors.js';
 import type { Secrets } from '../../../core/spec.js';
 import { stackLayout } from './stack-folder.js';
 import { serveStack, startLocalStack } from './local-stack.js';
+import { recordStopInState } from './stop-timer.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const { spec } = state;
   if (spec.target !== 'local') throw new LivestreamError('INTERNAL', `Stack ${values.stack} is not a local stack (its target is ${spec.target}).`);
   const stack = await startLocalStack({ spec, ladder: state.ladder, secrets, layout, log });
-  const control = await serveStack(stack, layout.socket);
+  const control = await serveStack(stack, layout.socket, { log, onFired: (at) => recordStopInState(store, at, log).then(() => undefined) });
   if (spec.start) await stack.start();
   log(`ready: edge ${stack.info.edgePort}, origin ${stack.info.originPort}`);
   process.stdout.write(JSON.stringify({ ready: stack.info }) + '\n');

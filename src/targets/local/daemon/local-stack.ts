@@ -12,6 +12,7 @@ import type { LocalStackSpec, Secrets } from '../../../core/spec.js';
 import { serveControl } from './control-socket.js';
 import type { DaemonInfo, LiveStatus } from './live-status.js';
 import type { StackLayout } from './stack-folder.js';
+import { createStopTimer, stopAtOf } from './stop-timer.js';
 import { createLocalMetrics } from '../plumbing/metrics.js';
 import { chooseDisplayHost } from '../plumbing/display-host.js';
 import { startOrigin } from '../origin/server.js';
@@ -185,13 +186,25 @@ async function withSrtPassphrase(secrets: Secrets, spec: LocalStackSpec, layout:
   return { ...secrets, srtPassphrase };
 }
 
-/** Serve the control socket for a running stack; `shutdown` resolves `done`. */
-export async function serveStack(stack: LocalStack, socketPath: string): Promise<{ done: Promise<void>; close(): Promise<void> }> {
+/** What the stack process does when its schedule stops the channel, beside stopping it. */
+export interface ScheduledStopHooks {
+  /** Record the stop in the state file (entry.ts and foreground.ts: recordScheduledStopInState). */
+  onFired(at: Date): Promise<void>;
+  log(line: string): void;
+}
+
+/**
+ * Serve the control socket for a running stack; `shutdown` resolves `done`. The scheduled stop's
+ * timer lives here, beside the `stop` it runs: the channel stops the same way either way.
+ */
+export async function serveStack(stack: LocalStack, socketPath: string, hooks: ScheduledStopHooks): Promise<{ done: Promise<void>; close(): Promise<void> }> {
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
+  const timer = createStopTimer({ stop: () => stack.stop(), onFired: hooks.onFired, log: hooks.log });
   const control = await serveControl(socketPath, {
-    status: async () => ({ info: stack.info, live: stack.status() }),
+    status: async () => ({ info: stack.info, live: stack.status(), schedule: timer.state() }),
     start: async () => {
+      timer.started();
       await stack.start();
       return stack.status();
     },
@@ -199,10 +212,17 @@ export async function serveStack(stack: LocalStack, socketPath: string): Promise
       await stack.stop();
       return stack.status();
     },
+    schedule: async (args) => timer.set(stopAtOf(args)),
     shutdown: async () => {
       setImmediate(finish);
       return { stopping: true };
     },
   });
-  return { done, close: () => control.close() };
+  return {
+    done,
+    close: async () => {
+      timer.close();
+      await control.close();
+    },
+  };
 }

@@ -7,7 +7,7 @@ import type { StackSpec } from '../../../../src/core/spec.js';
 
 const names = resourceNames('demo', 'us-east-1', '123456789012');
 const spec = (input: StackSpec['input']): StackSpec => ({
-  stack: 'demo', target: 'aws', input, sourcePassword: false, cidrs: [], profile: 'HD-720p', start: false,
+  stack: 'demo', target: 'aws', input, sourcePassword: false, cidrs: [], profile: 'HD-720p', start: false, stop: { kind: 'none' },
   ...(input === 'URL_PULL' ? { sourceUrl: 'https://example.com/live/index.m3u8' } : {}),
   aws: { region: 'us-east-1', origin: 's3' },
 });

@@ -6,7 +6,7 @@ import type { AwsStackSpec } from '../../../../src/core/spec.js';
 const names = resourceNames('demo', 'eu-west-1', '123456789012');
 const spec = (over: Partial<AwsStackSpec> = {}): AwsStackSpec => ({
   stack: 'demo', target: 'aws', input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', sourcePassword: false, cidrs: [],
-  profile: 'HD-720p', start: false, aws: { region: 'eu-west-1', origin: 's3' }, ...over,
+  profile: 'HD-720p', start: false, stop: { kind: 'none' }, aws: { region: 'eu-west-1', origin: 's3' }, ...over,
 });
 const LOG_GROUP = 'arn:aws:logs:eu-west-1:123456789012:log-group';
 const LOGS = [

@@ -5,7 +5,7 @@ import type { StackSpec } from '../../../../src/core/spec.js';
 
 const names = resourceNames('demo', 'us-east-1', '123456789012');
 const TAGS = { 'livestream:stack': 'demo' };
-const base: StackSpec = { stack: 'demo', target: 'aws', input: 'URL_PULL', sourcePassword: false, cidrs: [], profile: 'HD-720p', start: false, aws: { region: 'us-east-1', origin: 's3' } };
+const base: StackSpec = { stack: 'demo', target: 'aws', input: 'URL_PULL', sourcePassword: false, cidrs: [], profile: 'HD-720p', start: false, stop: { kind: 'none' }, aws: { region: 'us-east-1', origin: 's3' } };
 
 describe('buildCreateInputRequest', () => {
   it('RTP_PUSH: the security group only', () => {

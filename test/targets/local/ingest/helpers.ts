@@ -10,7 +10,7 @@ export const FFPROBE = await requireTool('ffprobe');
 export function makeSpec(over: Partial<LocalStackSpec>): LocalStackSpec {
   return {
     stack: 'teststack', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
-    profile: 'HD-720p', start: true, local: { listen: '127.0.0.1', port: 0, rtmpPort: 0, rtpPort: 0, srtPort: 0, edgeWorkers: 1 }, ...over,
+    profile: 'HD-720p', start: true, stop: { kind: 'none' }, local: { listen: '127.0.0.1', port: 0, rtmpPort: 0, rtpPort: 0, srtPort: 0, edgeWorkers: 1 }, ...over,
   };
 }
 
