@@ -49,6 +49,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--srt-passphrase-stdin', 'SRT: read the AES passphrase (10-79 characters) from stdin; SRT_LISTENER makes one when it is not given')
     .option('--device-id <id>', 'INPUT_DEVICE: Elemental Link id on aws (hd-...); local: /dev/videoN, /dev/videoN+ALSA-device (e.g. /dev/video0+hw:1,0) or "demo"')
     .option('--profile <profile>', 'encoding ladder: HD-1080p, HD-720p, SD-540p or a ladder file (see "livestream profiles")')
+    .option('--record <rendition>', 'record each run of the channel: top (the highest rendition), a rendition such as 1280x720, or none (default: local top, aws none)')
     .option('--start', 'start the channel as part of up (default)')
     .option('--no-start', 'create everything but leave the channel stopped')
     .option('--region <region>', 'aws: region (default us-east-1)')
@@ -106,6 +107,7 @@ The plan and its hourly cost are shown and confirmed before anything is created 
   addUnrecordedOptions(addGlobal(program.command('down')))
     .description('stop the channel and delete everything the stack created (logs are kept)')
     .option('--delete-logs', 'also delete the access logs (AWS logs bucket / local logs folder)')
+    .option('--delete-recordings', 'also delete the recordings (kept by default; "livestream recordings --download DIR" saves them first)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o) => run(async () => (await import('./commands/down.js')).runDown(o, out(o))));
 

@@ -6,6 +6,7 @@
 import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
+import { defaultRecord } from './recording.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
 /** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
@@ -31,6 +32,8 @@ export interface AwsOptions {
    * East, Africa) or All. Absent: the target's default (All, as the reference solutions).
    */
   priceClass?: PriceClassName;
+  /** Days after which recordings in the recordings bucket expire; absent: kept until deleted. */
+  recordingsExpireDays?: number;
 }
 
 export interface LocalOptions {
@@ -103,6 +106,13 @@ interface SpecBase {
   start: boolean;
   /** Present exactly for SRT inputs. */
   srt?: SrtOptions;
+  /**
+   * What each run of the channel records: the top rendition, one named like "1280x720" (checked
+   * against the ladder by core/recording.ts), or none. Default: local 'top', aws 'none'. validateSpec
+   * always sets it; absent (a state file from before recording existed, a hand-made spec) is the
+   * target's default: read it with recordedRendition(spec, ladder).
+   */
+  record?: 'top' | 'none' | string;
 }
 
 export interface LocalStackSpec extends SpecBase {
@@ -155,6 +165,8 @@ export interface RawSpec {
   srtLatency?: number | string;
   /** SRT: whether a passphrase was given (it lives in Secrets only). */
   srtPassphrase?: boolean;
+  /** top, none or a rendition name such as 1280x720. */
+  record?: string;
 }
 
 export const DEFAULTS = {
@@ -251,6 +263,9 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
 
   const profile = raw.profile ?? DEFAULTS.profile;
   if (profile.trim() === '') add('profile', 'must not be empty', 'use HD-1080p, HD-720p, SD-540p or a ladder file path');
+  // The name itself is checked against the ladder once it is loaded (recordedRendition).
+  const record = raw.record ?? defaultRecord(TARGETS.includes(target) ? target : 'local');
+  if (!/^(top|none|\d{2,5}x\d{2,5})$/.test(record)) add('record', `"${record}" is not a rendition`, 'use --record top, --record none or a rendition of the ladder such as --record 1280x720 ("livestream profiles" lists them)');
 
   const common = {
     stack,
@@ -264,6 +279,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
     profile,
     start: raw.start ?? true,
     ...(srt ? { srt } : {}),
+    record,
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
@@ -441,6 +457,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
       ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, local ? String(local[k] ?? LOCAL_DEFAULTS[k] ?? '') : ''])),
       // A stack made before SRT existed has no srt: it compares as none.
       srtLatency: String(s.srt?.latencyMs ?? ''), srtPassphrase: s.srt?.passphrase ?? '',
+      // A stack made before recording existed has no `record`: it records its target's default.
+      record: s.record ?? defaultRecord(s.target),
     };
   };
   const fa = flat(a);

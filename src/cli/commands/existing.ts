@@ -62,6 +62,7 @@ async function openUnrecorded(opts: UnrecordedOptions, store: StateStore, out: O
     cidrs: [],
     profile: DEFAULTS.profile,
     start: false,
+    record: 'none',
     aws: {
       region: opts.region ?? DEFAULTS.region,
       origin: DEFAULTS.origin,
