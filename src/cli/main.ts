@@ -16,7 +16,8 @@ Examples:
   livestream up --input RTMP_PUSH --cidr 127.0.0.1/32
   livestream up --target aws --input URL_PULL --source-url https://example.com/live/index.m3u8 --profile HD-720p
   livestream status --all                         # every stack, so a running channel is never forgotten
-  livestream down                                 # stop and remove everything (logs are kept)
+  livestream recordings --download ./event        # each run of the channel as an MP4
+  livestream down                                 # stop and remove everything (logs and recordings are kept)
 
 Exit codes: 0 ok, 1 failed, 2 invalid options, 3 aborted, 4 stack busy, 5 stack not found.`;
 
@@ -105,11 +106,26 @@ The plan and its hourly cost are shown and confirmed before anything is created 
     .action((o) => run(async () => (await import('./commands/status.js')).runStatus(o, out(o))));
 
   addUnrecordedOptions(addGlobal(program.command('down')))
-    .description('stop the channel and delete everything the stack created (logs are kept)')
+    .description('stop the channel and delete everything the stack created (logs and recordings are kept)')
     .option('--delete-logs', 'also delete the access logs (AWS logs bucket / local logs folder)')
     .option('--delete-recordings', 'also delete the recordings (kept by default; "livestream recordings --download DIR" saves them first)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o) => run(async () => (await import('./commands/down.js')).runDown(o, out(o))));
+
+  addGlobal(program.command('recordings'))
+    .description('list the recordings of each run of the channel, or save them as MP4 files (--download DIR)')
+    .option('--download <dir>', 'save one MP4 per run into this folder (remuxed as recorded, not re-encoded; made if missing)')
+    .addHelpText('after', `
+Each run of the channel (start to stop) is recorded: the top rendition by default on the local target
+(--record on "up" chooses another, or none); on AWS when "up --record" asks for it. Recordings are kept
+by "down"; "down --delete-recordings" removes them. A local recording is written as it is encoded and
+survives an encoder restart, a lost input (the slate is recorded) and a killed stack.
+
+Examples:
+  livestream recordings                            # start, end, length, size and where of each run
+  livestream recordings --download ./event         # one MP4 per run in ./event, plays anywhere
+  livestream recordings --json | jq '.recordings[].where'`)
+    .action((o) => run(async () => (await import('./commands/recordings.js')).runRecordings(o, out(o))));
 
   program
     .command('profiles')

@@ -261,7 +261,8 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const report: DownReport = {
         ...(stillBilling ? { stillBilling } : {}),
         ...result,
-        keptNames: kept.map((rec) => rec.name),
+        // The logs; the recordings have a line of their own (how many, how big).
+        keptNames: kept.filter((rec) => !desc.down.recordings?.includes(rec.id)).map((rec) => rec.name),
         ...(teardown.refused && teardown.refused.length > 0 ? { refused: teardown.refused } : {}),
         ...(recordings.length > 0 ? { recordings: summarizeRecordings(recordings, removing ? 'deleted' : 'kept') } : {}),
       };

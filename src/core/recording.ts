@@ -4,7 +4,7 @@
  */
 import { LivestreamError } from './errors.js';
 import type { Ladder, Rendition } from './ladder.js';
-import type { StackSpec } from './spec.js';
+import { defaultRecord, type StackSpec } from './spec.js';
 
 /** One recorded run of the channel, as `livestream recordings` lists it (--json too). */
 export interface Recording {
@@ -27,11 +27,6 @@ export interface Recording {
 
 /** What `spec.record` takes besides a rendition's name. */
 export const RECORD_CHOICES = ['top', 'none'] as const;
-
-/** The default: free on this machine, billed by AWS (so only when asked). */
-export function defaultRecord(target: StackSpec['target']): 'top' | 'none' {
-  return target === 'local' ? 'top' : 'none';
-}
 
 /** A rendition's name as `--record` takes it: "1280x720". */
 export function recordName(r: Pick<Rendition, 'width' | 'height'>): string {

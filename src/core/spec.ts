@@ -6,7 +6,6 @@
 import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
-import { defaultRecord } from './recording.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
 /** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
@@ -89,6 +88,11 @@ export interface SrtOptions {
 /** The SRT defaults: SRT's own default latency, which MediaLive also takes as its minimum. */
 export const SRT_DEFAULTS = { latencyMs: 120 } as const;
 export const SRT_LATENCY_RANGE_MS = [120, 15_000] as const;
+
+/** What a stack records when `--record` is not given: free on this machine, billed by AWS (so only when asked). */
+export function defaultRecord(target: TargetName): 'top' | 'none' {
+  return target === 'local' ? 'top' : 'none';
+}
 
 /** What both targets' specs hold. */
 interface SpecBase {
