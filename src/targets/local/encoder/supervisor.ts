@@ -89,7 +89,7 @@ export interface SegmentRecorder {
   encoderStarted(): void;
   wants(relayPath: string): boolean;
   take(body: Buffer): void;
-  noteSegments(playlist: string, durations: number[]): void;
+  noteSegments(playlist: string, segments: ReadonlyArray<{ duration: number; programDateTime: number }>): void;
   endRun(): Promise<void>;
 }
 
@@ -196,7 +196,7 @@ export class EncoderSupervisor {
       now: this.now,
       log: this.log,
       onSegments: (name, added) => {
-        this.opts.recorder?.noteSegments(name, added.map((seg) => seg.duration));
+        this.opts.recorder?.noteSegments(name, added);
         const newest = added[added.length - 1]!;
         this.pdtDriftSeconds = Math.round(this.now() - newest.programDateTime - newest.duration * 1000) / 1000;
       },

@@ -64,10 +64,9 @@ export class ChannelRecorder {
     this.writer?.append(body);
   }
 
-  /** Durations of segments that reached a published playlist (name: "index_1280x720"). */
-  noteSegments(playlist: string, durations: number[]): void {
-    if (playlist !== `index_${this.opts.rendition}`) return;
-    for (const d of durations) this.writer?.addSeconds(d);
+  /** Segments that reached a published playlist (name: "index_1280x720"): durations and wall-clock times. */
+  noteSegments(playlist: string, segments: ReadonlyArray<{ duration: number; programDateTime: number }>): void {
+    if (playlist === `index_${this.opts.rendition}`) this.writer?.addSegments(segments);
   }
 
   /** The run ended: its end recorded now, the MP4 made in the background (status and stop need not wait). */

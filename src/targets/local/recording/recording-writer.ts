@@ -74,9 +74,16 @@ export class RecordingWriter {
     });
   }
 
-  /** Seconds of the recorded rendition that reached the playlist (EXTINF). */
-  addSeconds(seconds: number): void {
-    if (!this.stopped) this.meta.seconds = Math.round((this.meta.seconds + seconds) * 1000) / 1000;
+  /**
+   * Segments of the recorded rendition that reached the playlist: their durations (EXTINF) add up
+   * to the length; the first one's program date time (its first frame on the wall clock) is when
+   * the recording starts, rather than when the run was asked for (the encoder takes a moment).
+   */
+  addSegments(segments: ReadonlyArray<{ duration: number; programDateTime: number }>): void {
+    if (this.stopped || segments.length === 0) return;
+    if (this.meta.seconds === 0) this.meta.start = new Date(segments[0]!.programDateTime).toISOString();
+    const total = segments.reduce((sum, seg) => sum + seg.duration, this.meta.seconds);
+    this.meta.seconds = Math.round(total * 1000) / 1000;
   }
 
   /** The run ended: what is queued is written and the end recorded. Finalising is finalise.ts's job. */
