@@ -41,12 +41,20 @@ export class ChannelRecorder {
     this.segmentPath = new RegExp(`/stream/index_${opts.rendition}_\\d+\\.ts$`);
   }
 
-  /** A run begins: recordings a killed stack left unfinished are finalised first, then a new one starts. */
+  /**
+   * A run begins: a new recording; recordings a killed stack left unfinished are finalised beside
+   * it, in the background (the channel need not wait for them; the new one is live, so left alone).
+   */
   async beginRun(): Promise<void> {
-    await listLocalRecordings({ root: this.opts.root, stack: this.opts.stack, ffmpegPath: async () => this.opts.ffmpegPath, log: this.opts.log }).catch((err) =>
-      this.opts.log?.(`[recording] could not finalise earlier recordings: ${(err as Error).message}`),
-    );
     this.writer = await RecordingWriter.begin({ root: this.opts.root, rendition: this.opts.rendition, now: this.now, fs: this.opts.fs, log: this.opts.log });
+    this.track(listLocalRecordings({ root: this.opts.root, stack: this.opts.stack, ffmpegPath: async () => this.opts.ffmpegPath, log: this.opts.log }).catch((err) =>
+      this.opts.log?.(`[recording] could not finalise earlier recordings: ${(err as Error).message}`),
+    ));
+  }
+
+  private track(job: Promise<unknown>): void {
+    const tracked = job.finally(() => this.finalising.delete(tracked));
+    this.finalising.add(tracked);
   }
 
   /** An encoder life begins: a part of its own. */
@@ -75,10 +83,8 @@ export class ChannelRecorder {
     this.writer = undefined;
     if (!writer) return;
     await writer.end(this.now());
-    const job = finaliseRecording(writer.dir, this.opts.stack, { ffmpegPath: this.opts.ffmpegPath, log: this.opts.log })
-      .catch((err) => this.opts.log?.(`[recording] could not finalise ${writer.dir}: ${(err as Error).message}; "livestream recordings" tries again`))
-      .finally(() => this.finalising.delete(job));
-    this.finalising.add(job);
+    this.track(finaliseRecording(writer.dir, this.opts.stack, { ffmpegPath: this.opts.ffmpegPath, log: this.opts.log })
+      .catch((err) => this.opts.log?.(`[recording] could not finalise ${writer.dir}: ${(err as Error).message}; "livestream recordings" tries again`)));
   }
 
   status(): RecordingStatus | undefined {

@@ -90,8 +90,9 @@ async function takeLock(dir: string): Promise<boolean> {
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Held by a live process (this one too: the daemon's own finaliser, while it lists): busy.
       const pid = Number(await readLockPid(file));
-      if (pid && pid !== process.pid && isAlive(pid)) return false;
+      if (pid && isAlive(pid)) return false;
       await rm(file, { force: true });
     }
   }
@@ -106,6 +107,11 @@ function readLockPid(file: string): Promise<string> {
 export async function isFinalising(dir: string): Promise<boolean> {
   const pid = Number(await readLockPid(path.join(dir, LOCK_FILE)));
   return Boolean(pid) && isAlive(pid);
+}
+
+/** Wait while someone alive finalises the recording in `dir` (it takes as long as copying the file). */
+export async function waitWhileFinalising(dir: string, pollMs = 250): Promise<void> {
+  while (await isFinalising(dir)) await new Promise((r) => setTimeout(r, pollMs));
 }
 
 /**

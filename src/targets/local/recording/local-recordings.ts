@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Host } from '../../../core/host.js';
 import { formatBytes, type Recording } from '../../../core/recording.js';
 import { isAlive } from '../../../core/state.js';
-import { finaliseRecording, listParts, remuxParts } from './finalise.js';
+import { finaliseRecording, listParts, remuxParts, waitWhileFinalising } from './finalise.js';
 import { mp4Name, readMeta, type RecordingMeta } from './recording-folder.js';
 
 export interface LocalRecordingsOptions {
@@ -33,9 +33,14 @@ export async function listLocalRecordings(opts: LocalRecordingsOptions): Promise
     if (!meta) continue;
     const live = meta.end === undefined && isAlive(meta.pid);
     if (!live && (!meta.file || (await listParts(dir)).length > 0)) {
-      const done = await finaliseRecording(dir, opts.stack, { ffmpegPath: await opts.ffmpegPath(), log: opts.log });
+      let done = await finaliseRecording(dir, opts.stack, { ffmpegPath: await opts.ffmpegPath(), log: opts.log });
+      if (done === 'busy') {
+        // The stack process is making its MP4 (the run just ended): what it makes is what to list.
+        await waitWhileFinalising(dir);
+        done = await readMeta(dir);
+      }
       if (done === undefined) continue;
-      if (done !== 'busy') meta = done;
+      meta = done;
     }
     out.push(await toRecording(dir, meta, live));
   }
