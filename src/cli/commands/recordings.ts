@@ -68,7 +68,7 @@ export function formatRecordings(out: Output, stack: string, recordings: readonl
 /** DIR must be a folder this user can write, or one that can be made in such a folder (then `missing`). */
 async function checkDownloadDir(given: string): Promise<{ dir: string; missing: boolean }> {
   const dir = path.resolve(given);
-  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  const st = await stat(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' || err.code === 'ENOTDIR' ? undefined : Promise.reject(err)));
   if (st && !st.isDirectory()) {
     throw new LivestreamError('SPEC_INVALID', `--download ${given}: ${dir} is a file, not a folder; nothing was written.`, { hint: 'Give a folder to save the MP4 files in, e.g. --download ./recordings' });
   }
