@@ -50,7 +50,8 @@ export function buildRemuxArgs(list: string, out: string): string[] {
 export async function remuxParts(dir: string, out: string, opts: RemuxOptions): Promise<number> {
   const parts = await listParts(dir);
   if (parts.length === 0) throw new Error(`no recorded segments in ${dir}`);
-  const list = path.join(dir, `parts-${process.pid}.txt`);
+  // Beside the output, not the parts: the parts' disk may be the full one.
+  const list = path.join(path.dirname(out), `.parts-${process.pid}-${path.basename(out)}.txt`);
   await writeFile(list, parts.map((p) => `file '${path.join(dir, p).replace(/'/g, "'\\''")}'`).join('\n') + '\n', { mode: 0o600 });
   const tmp = `${out}.tmp`;
   try {

@@ -33,7 +33,12 @@ export async function listLocalRecordings(opts: LocalRecordingsOptions): Promise
     if (!meta) continue;
     const live = meta.end === undefined && isAlive(meta.pid);
     if (!live && (!meta.file || (await listParts(dir)).length > 0)) {
-      let done = await finaliseRecording(dir, opts.stack, { ffmpegPath: await opts.ffmpegPath(), log: opts.log });
+      let done = await finaliseRecording(dir, opts.stack, { ffmpegPath: await opts.ffmpegPath(), log: opts.log }).catch((err: Error) => {
+        // No room for the MP4 beside its parts (the disk that stopped it is still full)...: listed as
+        // parts, which `--download` remuxes into its own folder, and tried again next time.
+        const notice = `not finalised: ${err.message}`;
+        return { ...meta!, notice: meta!.notice ? `${meta!.notice}; ${notice}` : notice };
+      });
       if (done === 'busy') {
         // The stack process is making its MP4 (the run just ended): what it makes is what to list.
         await waitWhileFinalising(dir);

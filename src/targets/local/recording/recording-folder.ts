@@ -65,3 +65,13 @@ export async function writeMeta(dir: string, meta: RecordingMeta, fs: Pick<typeo
   await fs.writeFile(`${file}.tmp`, JSON.stringify(meta, null, 2) + '\n', { mode: 0o600 });
   await fs.rename(`${file}.tmp`, file);
 }
+
+/**
+ * The record rewritten where it lies, for when the disk is full: a new file (writeMeta's) needs
+ * room, but the first block of the old one is already ours. Padded with spaces (still JSON) so no
+ * tail of the longer old text is left.
+ */
+export async function overwriteMeta(dir: string, meta: RecordingMeta, fs: Pick<typeof import('node:fs/promises'), 'writeFile'> = { writeFile }): Promise<void> {
+  const text = JSON.stringify(meta, null, 2) + '\n';
+  await fs.writeFile(path.join(dir, META_FILE), text.padEnd(1024, ' '), { flag: 'r+' });
+}

@@ -6,7 +6,7 @@
  */
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
-import { partName, recordingIdAt, writeMeta, type RecordingMeta } from './recording-folder.js';
+import { overwriteMeta, partName, recordingIdAt, writeMeta, type RecordingMeta } from './recording-folder.js';
 
 /** The file calls the writer makes: a test hands in one that fails (ENOSPC). */
 export type RecordingFs = Pick<typeof nodeFs, 'mkdir' | 'appendFile' | 'writeFile' | 'rename'>;
@@ -91,7 +91,9 @@ export class RecordingWriter {
     await this.queue;
     this.stopped = true;
     this.meta.end = new Date(at).toISOString();
-    await writeMeta(this.dir, this.meta, this.fs).catch((err) => this.log(`[recording] ${this.meta.id}: could not record its end: ${(err as Error).message}`));
+    await writeMeta(this.dir, this.meta, this.fs)
+      .catch(() => overwriteMeta(this.dir, this.meta, this.fs))
+      .catch((err) => this.log(`[recording] ${this.meta.id}: could not record its end: ${(err as Error).message}`));
     return { ...this.meta };
   }
 
@@ -107,7 +109,7 @@ export class RecordingWriter {
       ? `recording stopped: the disk is full (${this.dir}); the stream goes on. Free space, then "livestream stop" and "livestream start" record a new run`
       : `recording stopped: ${e.message}; the stream goes on`;
     this.log(`[recording] ${this.meta.id}: ${this.meta.notice}`);
-    // The notice is worth keeping with what was written, if there is room for it at all.
-    void writeMeta(this.dir, this.meta, this.fs).catch(() => undefined);
+    // The notice is kept with what was written: in place, as a full disk has no room for a new file.
+    this.queue = this.queue.then(() => overwriteMeta(this.dir, this.meta, this.fs).catch(() => undefined));
   }
 }
