@@ -182,6 +182,7 @@ describe('the plan', () => {
       '3  MediaLive RTMP push input       event-input                input-security-group',
       '4  MediaLive channel               event-channel              role, input',
       '',
+      'Recording: off (--record top or --record 480x270 records each run)',
       'Cost while the channel runs: ≈ $1.23/hour (approximate, prices as of 2026-11-01)',
       '  MediaLive channel (2 renditions): $1.200/h',
       '  MediaLive RTMP push input: $0.034/h (estimated: no published price for this region)',
@@ -207,6 +208,7 @@ describe('the plan', () => {
       '1  Ingest credential (owner-only file)           credential  -',
       '2  Stack process: origin, edge, ingest, encoder  daemon      credential',
       '',
+      'Recording: 480x270 as encoded (500 kb/s video + 64 kb/s audio), ≈ 254 MB of disk under .livestream/demo/recordings/ per hour; kept by "down" (--record none turns it off)',
       'Cost: nothing to pay; it runs on this machine.',
       '',
     ].join('\n'));
