@@ -22,6 +22,7 @@ import type { Ladder } from '../src/core/ladder.js';
 import { buildEncoderArgs } from '../src/targets/local/encoder/ffmpeg-args.js';
 import { EncoderSupervisor } from '../src/targets/local/encoder/supervisor.js';
 import { startPutServer } from '../test/targets/local/encoder/put-server.js';
+import { ChannelRecorder } from '../src/targets/local/recording/channel-recorder.js';
 
 const LADDERS = ['HD-1080p', 'HD-720p', 'SD-540p'] as const;
 const argv = process.argv.slice(2);
@@ -35,6 +36,8 @@ const LATENCY_ALL = argv.includes('--latency-all');
 const NO_LATENCY = argv.includes('--no-latency');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
+/** Also run the full path recording the top rendition, to compare with and without (issue 13). */
+const RECORDING = argv.includes('--recording');
 
 /**
  * The hand-written commands, typed as someone would for each ladder (sizes, bitrates in kb/s, fps),
@@ -171,8 +174,8 @@ interface LatencyResult {
   fedFps: number;
 }
 
-async function measureLatency(ladder: Ladder, src: string, dir: string): Promise<LatencyResult> {
-  const originDir = path.join(dir, `origin-${ladder.name}`);
+async function measureLatency(ladder: Ladder, src: string, dir: string, recorder?: ChannelRecorder): Promise<LatencyResult> {
+  const originDir = path.join(dir, `origin-${ladder.name}${recorder ? '-rec' : ''}`);
   const token = 'bench-token';
   const server = await startPutServer(originDir, token);
   const firstFrameArrival = new Map<number, number>();
@@ -187,6 +190,7 @@ async function measureLatency(ladder: Ladder, src: string, dir: string): Promise
     originUrl: server.url,
     writeToken: () => token,
     inputArgs: () => ['-re', '-stream_loop', '-1', '-i', src],
+    ...(recorder ? { recorder } : {}),
     onFrameFed: (n, fedAt, arrivedAt) => {
       fedCount++;
       if (firstFedAt === 0) firstFedAt = fedAt;
@@ -265,13 +269,18 @@ async function main(): Promise<void> {
       console.log(`ours ${ours.toFixed(2)}x, hand-written ${raw.toFixed(2)}x`);
       if (!NO_LATENCY && (name === 'HD-720p' || LATENCY_ALL || ONLY)) {
         process.stdout.write(`${name}: glass-to-glass latency over ${LATENCY_SECONDS} s at real time... `);
-        const l = await measureLatency(ladder, src, dir);
-        const goal = 3 * l.segmentSeconds + 2;
-        latencyRows.push([
-          name, String(l.segments), `${l.median.toFixed(2)} s`, `${l.max.toFixed(2)} s`, `${goal} s`,
-          l.speed === undefined ? '-' : `${l.speed.toFixed(2)}x`, l.fedFps.toFixed(1),
-          `${l.cpu.decoder}/${l.cpu.sync}/${l.cpu.encoder}`, l.max <= goal ? 'ok' : 'ABOVE GOAL',
-        ]);
+        const top = ladder.renditions[0]!;
+        const recorder = new ChannelRecorder({ root: path.join(dir, 'recordings'), stack: 'bench', rendition: `${top.width}x${top.height}`, ffmpegPath: FFMPEG });
+        for (const rec of RECORDING ? [undefined, recorder] : [undefined]) {
+          const l = await measureLatency(ladder, src, dir, rec);
+          if (rec) await rec.close();
+          const goal = 3 * l.segmentSeconds + 2;
+          latencyRows.push([
+            rec ? `${name} + recording` : name, String(l.segments), `${l.median.toFixed(2)} s`, `${l.max.toFixed(2)} s`, `${goal} s`,
+            l.speed === undefined ? '-' : `${l.speed.toFixed(2)}x`, l.fedFps.toFixed(1),
+            `${l.cpu.decoder}/${l.cpu.sync}/${l.cpu.encoder}`, l.max <= goal ? 'ok' : 'ABOVE GOAL',
+          ]);
+        }
         console.log('done');
       }
     }
@@ -280,6 +289,7 @@ async function main(): Promise<void> {
     printTable(['ladder', 'preset/scaler', 'ours', 'hand-written', 'ratio', 'cpu ratio', ''], rows);
     console.log('\nGlass-to-glass latency: top rendition segment PUT complete - its first frame reaching the synchronizer (goal <= 3 segments + 2 s)');
     console.log('fed fps = frames per second the synchronizer fed the encoder; cpu % of one core: decoder ffmpeg / node synchronizer / encoder ffmpeg');
+    if (RECORDING) console.log('"+ recording": the same run recording the top rendition (the relay appends its segments to a file; nothing is encoded twice)');
     printTable(['ladder', 'segments', 'median', 'max', 'goal', 'encoder speed', 'fed fps', 'cpu % dec/sync/enc', ''], latencyRows);
     console.log(`\nTotal ${((performance.now() - t0) / 1000).toFixed(0)} s. Load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`);
   } finally {

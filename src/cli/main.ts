@@ -18,7 +18,8 @@ Examples:
   livestream up --target aws ... --stop-at 2026-12-02T22:00   # the channel stops itself at 22:00 (AWS default: after 12 h)
   livestream schedule --stop-after 2h             # move the end of the running channel
   livestream status --all                         # every stack, so a running channel is never forgotten
-  livestream down                                 # stop and remove everything (logs are kept)
+  livestream recordings --download ./event        # each run of the channel as an MP4
+  livestream down                                 # stop and remove everything (logs and recordings are kept)
 
 Exit codes: 0 ok, 1 failed, 2 invalid options, 3 aborted, 4 stack busy, 5 stack not found.`;
 
@@ -51,6 +52,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--srt-passphrase-stdin', 'SRT: read the AES passphrase (10-79 characters) from stdin; SRT_LISTENER makes one when it is not given')
     .option('--device-id <id>', 'INPUT_DEVICE: Elemental Link id on aws (hd-...); local: /dev/videoN, /dev/videoN+ALSA-device (e.g. /dev/video0+hw:1,0) or "demo"')
     .option('--profile <profile>', 'encoding ladder: HD-1080p, HD-720p, SD-540p or a ladder file (see "livestream profiles")')
+    .option('--record <rendition>', 'record each run of the channel: top (the highest rendition), a rendition such as 1280x720, or none (default: local top, aws none)')
     .option('--start', 'start the channel as part of up (default)')
     .option('--no-start', 'create everything but leave the channel stopped')
     .option('--region <region>', 'aws: region (default us-east-1)')
@@ -128,10 +130,26 @@ The plan and its hourly cost are shown and confirmed before anything is created 
     .action((o) => run(async () => (await import('./commands/status.js')).runStatus(o, out(o))));
 
   addUnrecordedOptions(addGlobal(program.command('down')))
-    .description('stop the channel and delete everything the stack created (logs are kept)')
+    .description('stop the channel and delete everything the stack created (logs and recordings are kept)')
     .option('--delete-logs', 'also delete the access logs (AWS logs bucket / local logs folder)')
+    .option('--delete-recordings', 'also delete the recordings (kept by default; "livestream recordings --download DIR" saves them first)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o) => run(async () => (await import('./commands/down.js')).runDown(o, out(o))));
+
+  addGlobal(program.command('recordings'))
+    .description('list the recordings of each run of the channel, or save them as MP4 files (--download DIR)')
+    .option('--download <dir>', 'save one MP4 per run into this folder (remuxed as recorded, not re-encoded; made if missing)')
+    .addHelpText('after', `
+Each run of the channel (start to stop) is recorded: the top rendition by default on the local target
+(--record on "up" chooses another, or none); on AWS when "up --record" asks for it. Recordings are kept
+by "down"; "down --delete-recordings" removes them. A local recording is written as it is encoded and
+survives an encoder restart, a lost input (the slate is recorded) and a killed stack.
+
+Examples:
+  livestream recordings                            # start, end, length, size and where of each run
+  livestream recordings --download ./event         # one MP4 per run in ./event, plays anywhere
+  livestream recordings --json | jq '.recordings[].where'`)
+    .action((o) => run(async () => (await import('./commands/recordings.js')).runRecordings(o, out(o))));
 
   program
     .command('profiles')

@@ -117,6 +117,10 @@ export async function runWizard(given: SpecOptions, prompts?: Prompts): Promise<
       ],
       default: 'All',
     });
+    // Free on this machine, so local records without asking; on AWS it is billed, so only when asked.
+    if (o.record === undefined && (await ask.confirm({ message: 'Record each run of the channel (the top rendition, kept by "down")? AWS charges for it: the plan shows how much', default: false }))) {
+      o.record = 'top';
+    }
   }
   o.start = await ask.confirm({ message: 'Start the channel now?', default: true });
   if (o.stopAfter === undefined && o.stopAt === undefined && o.budget === undefined) {

@@ -8,6 +8,7 @@
 import { LivestreamError } from './errors.js';
 import { applyDown, applyUp, orderLevels, type DownResult, type ResourceNode } from './graph.js';
 import type { Ladder } from './ladder.js';
+import { recordedRendition, type Recording } from './recording.js';
 import type { SpecOf, StackSpec, StopRule, TargetName } from './spec.js';
 import type { ResourceRecord, StackState } from './state.js';
 import { checkBudget, endOfRun, formatClock, stopRuleOf } from './stop-rule.js';
@@ -34,7 +35,7 @@ export type TargetState<N extends TargetName> = StackState<SpecOf<N>>;
 export type PlanNode = Pick<ResourceNode<unknown>, 'id' | 'kind' | 'name' | 'describe' | 'dependsOn'>;
 
 /** The commands that work on a recorded stack. */
-export type RecordedCommand = 'status' | 'start' | 'stop' | 'down' | 'schedule';
+export type RecordedCommand = 'status' | 'start' | 'stop' | 'down' | 'schedule' | 'recordings';
 
 /** What status reads beside the resources: the channel, the links, the target's live figures. */
 export interface Observed<Live> {
@@ -85,9 +86,18 @@ export interface TargetDescription<N extends TargetName, C, Live = unknown> {
     explainReadFailure?(err: unknown): { status: string; detail: string } | undefined;
     observe(run: TargetRun<N>, ctx: C, state: TargetState<N>, rows: readonly ResourceStatus[]): Promise<Observed<Live>>;
   };
+  /** The recordings of the stack's runs (optional until every target has them: none then). */
+  recordings?: {
+    /** Oldest first; a recording a crash left unfinished is finalised first. */
+    list(run: TargetRun<N>, ctx: C, state: TargetState<N>): Promise<Recording[]>;
+    /** One MP4 per recording into `dir`, an existing writable folder (checked by the CLI), with a progress indicator. */
+    download(run: TargetRun<N>, ctx: C, state: TargetState<N>, dir: string): Promise<Array<{ recording: Recording; file: string }>>;
+  };
   down: {
     /** Ids of records `down` keeps unless --delete-logs (the logs). */
     keeps: readonly string[];
+    /** Ids of records `down` keeps unless --delete-recordings (the recordings folder or bucket). */
+    recordings?: readonly string[];
     /** Ids deleted before everything else, whatever else fails: what bills while it exists. */
     billsFirst?: readonly string[];
     /** Archive the state even while kept records remain (local: a logs folder needs no state to be found). */
@@ -195,6 +205,12 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
     };
   }
 
+  async function openForRecordings(run: RunContext) {
+    const r = runOf(run);
+    const state = stateOf((await recorded(run)) ?? run.store.require());
+    return { r, state, ctx: await desc.openRecorded(r, state, 'recordings') };
+  }
+
   async function readRow(ctx: C, node: ResourceNode<C> | undefined, rec: ResourceRecord): Promise<ResourceStatus> {
     const base = { id: rec.id, kind: rec.kind, name: rec.name, physicalId: rec.physicalId };
     if (!node) return { ...base, exists: false, status: 'UNKNOWN', detail: 'not part of this livestream version' };
@@ -219,9 +235,10 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
   return {
     name: desc.name,
 
-    plan(spec): PlannedResource[] {
+    plan(spec, ladder): PlannedResource[] {
       const own = specOf(spec);
       desc.check?.(own);
+      recordedRendition(own, ladder);
       const nodes = desc.planGraph(own);
       const byId = new Map(nodes.map((n) => [n.id, n]));
       return orderLevels(nodes).flat().map((id) => {
@@ -235,6 +252,7 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
     async up(run) {
       const r = runOf(run);
       desc.check?.(r.spec);
+      recordedRendition(r.spec, run.ladder);
       const ctx = await desc.openForUp(r);
       if (!(await recorded(run))) await run.store.create({ target: desc.name, spec: r.spec, ladder: run.ladder });
       const nodes = desc.graph(ctx, r.spec);
@@ -287,6 +305,16 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       return stopAt ? { stopAt } : {};
     },
 
+    async recordings(run) {
+      const { r, state, ctx } = await openForRecordings(run);
+      return desc.recordings ? desc.recordings.list(r, ctx, state) : [];
+    },
+
+    async downloadRecordings(run, dir) {
+      const { r, state, ctx } = await openForRecordings(run);
+      return desc.recordings ? desc.recordings.download(r, ctx, state, dir) : [];
+    },
+
     async status(run): Promise<StackStatus<Live>> {
       const r = runOf(run);
       const found = await recorded(run);
@@ -323,16 +351,23 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const ctx = await desc.openRecorded(r, state, 'down');
       const nodes = desc.graph(ctx, state.spec);
       const teardown = (await desc.down.prepare?.(r, ctx, state, nodes)) ?? {};
-      const keep = (rec: { id: string }) => desc.down.keeps.includes(rec.id) && !opts.deleteLogs;
+      const keep = (rec: { id: string }) =>
+        (desc.down.keeps.includes(rec.id) && !opts.deleteLogs) || (Boolean(desc.down.recordings?.includes(rec.id)) && !opts.deleteRecordings);
+      // What --delete-recordings removes is measured before it goes; what is kept, after the channel is gone.
+      const listRecordings = async (): Promise<Recording[]> => (desc.recordings ? desc.recordings.list(r, ctx, state).catch(() => []) : []);
+      const removing = opts.deleteRecordings ? await listRecordings() : undefined;
       const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: desc.down.billsFirst });
+      const recordings = removing ?? (desc.recordings ? await listRecordings() : []);
       await teardown.afterDeletes?.(result);
       const stillBilling = await desc.down.stillBilling?.(r, ctx, nodes);
       const kept = Object.values(run.store.require().resources).filter(keep);
       const report: DownReport = {
         ...(stillBilling ? { stillBilling } : {}),
         ...result,
-        keptNames: kept.map((rec) => rec.name),
+        // The logs; the recordings have a line of their own (how many, how big).
+        keptNames: kept.filter((rec) => !desc.down.recordings?.includes(rec.id)).map((rec) => rec.name),
         ...(teardown.refused && teardown.refused.length > 0 ? { refused: teardown.refused } : {}),
+        ...(recordings.length > 0 ? { recordings: summarizeRecordings(recordings, removing ? 'deleted' : 'kept') } : {}),
       };
       for (const b of stillBilling ?? []) run.host.notify({ level: 'warn', code: 'STILL_BILLING', message: b.message, details: { id: b.id, state: b.state, cost: b.cost } });
       if (kept.length > 0) desc.down.noteKept?.(r, ctx, state, kept);
@@ -343,5 +378,15 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       }
       return report;
     },
+  };
+}
+
+/** What `down` says of the recordings: how many, how big, where. */
+function summarizeRecordings(recordings: readonly Recording[], action: 'kept' | 'deleted'): NonNullable<DownReport['recordings']> {
+  return {
+    action,
+    count: recordings.length,
+    bytes: recordings.reduce((sum, rec) => sum + rec.bytes, 0),
+    where: [...new Set(recordings.map((rec) => rec.where))],
   };
 }

@@ -32,6 +32,8 @@ export interface AwsOptions {
    * East, Africa) or All. Absent: the target's default (All, as the reference solutions).
    */
   priceClass?: PriceClassName;
+  /** Days after which recordings in the recordings bucket expire; absent: kept until deleted. */
+  recordingsExpireDays?: number;
 }
 
 export interface LocalOptions {
@@ -90,6 +92,10 @@ export const SRT_LATENCY_RANGE_MS = [120, 15_000] as const;
 
 /** When the channel stops by itself (issue #12); core/stop-rule.ts turns it into the end of a run. */
 export type { StopRule };
+/** What a stack records when `--record` is not given: free on this machine, billed by AWS (so only when asked). */
+export function defaultRecord(target: TargetName): 'top' | 'none' {
+  return target === 'local' ? 'top' : 'none';
+}
 
 /** What both targets' specs hold. */
 interface SpecBase {
@@ -109,6 +115,13 @@ interface SpecBase {
   srt?: SrtOptions;
   /** Default: aws after 12 h, local none (STOP_DEFAULTS). Not part of specDifferences: `schedule` changes it. */
   stop: StopRule;
+  /**
+   * What each run of the channel records: the top rendition, one named like "1280x720" (checked
+   * against the ladder by core/recording.ts), or none. Default: local 'top', aws 'none'. validateSpec
+   * always sets it; absent (a state file from before recording existed, a hand-made spec) is the
+   * target's default: read it with recordedRendition(spec, ladder).
+   */
+  record?: 'top' | 'none' | string;
 }
 
 export interface LocalStackSpec extends SpecBase {
@@ -167,6 +180,8 @@ export interface RawSpec {
   stopAt?: string;
   /** US dollars (AWS). */
   budget?: number | string;
+  /** top, none or a rendition name such as 1280x720. */
+  record?: string;
 }
 
 /** The clock --stop-at is read against: passed in, so validation stays pure. */
@@ -270,6 +285,9 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
 
   const profile = raw.profile ?? DEFAULTS.profile;
   if (profile.trim() === '') add('profile', 'must not be empty', 'use HD-1080p, HD-720p, SD-540p or a ladder file path');
+  // The name itself is checked against the ladder once it is loaded (recordedRendition).
+  const record = raw.record ?? defaultRecord(TARGETS.includes(target) ? target : 'local');
+  if (!/^(top|none|\d{2,5}x\d{2,5})$/.test(record)) add('record', `"${record}" is not a rendition`, 'use --record top, --record none or a rendition of the ladder such as --record 1280x720 ("livestream profiles" lists them)');
 
   const common = {
     stack,
@@ -284,6 +302,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
     start: raw.start ?? true,
     ...(srt ? { srt } : {}),
     stop: checkStopOptions(raw, target, opts.clock, add) ?? { ...(STOP_DEFAULTS[target] ?? STOP_DEFAULTS.local) },
+    record,
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
@@ -510,6 +529,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
       ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, local ? String(local[k] ?? LOCAL_DEFAULTS[k] ?? '') : ''])),
       // A stack made before SRT existed has no srt: it compares as none.
       srtLatency: String(s.srt?.latencyMs ?? ''), srtPassphrase: s.srt?.passphrase ?? '',
+      // A stack made before recording existed has no `record`: it records its target's default.
+      record: s.record ?? defaultRecord(s.target),
     };
   };
   const fa = flat(a);

@@ -7,6 +7,8 @@ import type { Ladder } from './ladder.js';
 import type { Secrets, StackSpec, StopRule, TargetName } from './spec.js';
 import type { DownResult } from './graph.js';
 import type { StateStore } from './state.js';
+import type { Recording } from './recording.js';
+export type { Recording } from './recording.js';
 
 export interface PlannedResource {
   id: string;
@@ -98,6 +100,8 @@ export interface StackStop {
 
 export interface DownOptions {
   deleteLogs: boolean;
+  /** Also delete the recordings (kept by default, like the logs). */
+  deleteRecordings?: boolean;
 }
 
 /** A resource `down` left behind that costs money (or may: it could not be read). */
@@ -123,6 +127,8 @@ export interface DownReport extends DownResult {
   archivedState?: string;
   /** Records of the state that were not the stack's: left untouched and dropped from the state. */
   refused?: Array<{ id: string; name: string; physicalId: string; reason: string }>;
+  /** The recordings: kept (where, how many, how big) or, with --delete-recordings, what was removed. */
+  recordings?: { action: 'kept' | 'deleted'; count: number; bytes: number; where: string[] };
 }
 
 /** Made from a TargetDescription by core/lifecycle.ts; `Live` is what status() reports live. */
@@ -139,4 +145,8 @@ export interface TargetDriver<Live = unknown> {
   down(run: RunContext, opts: DownOptions): Promise<DownReport>;
   /** Record a new stop rule for the stack and, while the channel runs, move its end (undefined: none). */
   schedule(run: RunContext, rule: StopRule): Promise<{ stopAt?: string }>;
+  /** The stack's recordings, one per run of the channel, oldest first (finalising any a crash left unfinished). */
+  recordings(run: RunContext): Promise<Recording[]>;
+  /** One MP4 per recording into `dir` (which must be a writable folder): what was written where. */
+  downloadRecordings(run: RunContext, dir: string): Promise<Array<{ recording: Recording; file: string }>>;
 }

@@ -14,7 +14,7 @@ describe('livestream --help', () => {
   let dir: string;
   beforeAll(async () => (dir = await makeTmpDir('help-')));
 
-  it.each([['--help'], ['up', '--help'], ['down', '--help'], ['schedule', '--help']])('%s teaches without loading the AWS SDK or the local servers', async (...args) => {
+  it.each([['--help'], ['up', '--help'], ['down', '--help'], ['schedule', '--help'], ['recordings', '--help']])('%s teaches without loading the AWS SDK or the local servers', async (...args) => {
     const trace = path.join(dir, `trace-${args.join('-')}.txt`);
     const { stdout } = await run(process.execPath, ['--import', tracer, bin, ...args], { env: { ...process.env, TRACE_FILE: trace } });
     const loaded = await readFile(trace, 'utf8');
@@ -26,7 +26,7 @@ describe('livestream --help', () => {
 
   it('top-level help lists every command, examples and exit codes', async () => {
     const { stdout } = await run(process.execPath, [bin, '--help']);
-    for (const cmd of ['up', 'plan', 'start', 'stop', 'schedule', 'status', 'down', 'profiles']) expect(stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
+    for (const cmd of ['up', 'plan', 'start', 'stop', 'schedule', 'status', 'down', 'recordings', 'profiles']) expect(stdout).toMatch(new RegExp(`\\n  ${cmd}\\b`));
     expect(stdout).toContain('Exit codes:');
   });
 

@@ -53,21 +53,24 @@ describe('the wizard', () => {
   });
 
   it('asks AWS push inputs for CIDRs and a region, and rejects a bad CIDR', async () => {
-    const p = scripted(['aws', 'RTMP_PUSH', '203.0.113.7/32, 198.51.100.0/24', 'HD-1080p', 'eu-west-1', '100', true, '3h30m']);
+    const p = scripted(['aws', 'RTMP_PUSH', '203.0.113.7/32, 198.51.100.0/24', 'HD-1080p', 'eu-west-1', '100', true, true, '3h30m']);
     const { options } = await runWizard({}, p);
-    expect(options).toMatchObject({ target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '198.51.100.0/24'], profile: 'HD-1080p', region: 'eu-west-1', priceClass: '100', stopAfter: '3h30m' });
+    expect(options).toMatchObject({ target: 'aws', input: 'RTMP_PUSH', cidr: ['203.0.113.7/32', '198.51.100.0/24'], profile: 'HD-1080p', region: 'eu-west-1', priceClass: '100', record: 'top', stopAfter: '3h30m' });
+    expect(p.asked).toContain('confirm: Record each run of the channel (the top rendition, kept by "down")? AWS charges for it: the plan shows how much');
     expect(p.asked).toContain('select: Where are your viewers? (CloudFront price class)');
     await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '203.0.113.7']))).rejects.toThrow(/not in CIDR notation/);
     await expect(runWizard({}, scripted(['aws', 'RTP_PUSH', '2001:db8::/48']))).rejects.toThrow(/IPv4 CIDRs only/);
   });
 
   it('offers every region MediaLive runs in, the opt-in ones marked, and not us-west-1', async () => {
-    const p = scripted(['aws', 'URL_PULL', 'https://cdn.example.com/live/index.m3u8', '', 'HD-720p', 'ap-south-2', 'All', true, '']);
+    const p = scripted(['aws', 'URL_PULL', 'https://cdn.example.com/live/index.m3u8', '', 'HD-720p', 'ap-south-2', 'All', false, true, '']);
     const { options } = await runWizard({}, p);
     expect(options.region).toBe('ap-south-2');
     // An empty answer takes AWS's default end: the channel does not bill forever by accident.
     expect(options.stopAfter).toBe('12h');
     expect(p.asked.at(-1)).toMatch(/^input: Stop the channel by itself after .*12h by default/);
+    // Not recorded unless asked: AWS bills it.
+    expect(options.record).toBeUndefined();
     const regions = p.choices.get('AWS region:')!;
     expect(regions.map((c) => c.value)).toEqual(expect.arrayContaining(['us-east-1', 'ap-south-2', 'ap-southeast-4', 'ap-southeast-5', 'me-central-1']));
     expect(regions.map((c) => c.value)).not.toContain('us-west-1');

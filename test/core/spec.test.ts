@@ -20,7 +20,18 @@ describe('validateSpec', () => {
     expect(validateSpec({}).spec).toEqual({
       stack: 'livestream', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
       profile: 'HD-720p', start: true, stop: { kind: 'none' }, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000, srtPort: 5050 },
+      record: 'top',
     });
+  });
+
+  it('records the top rendition on local and nothing on aws unless asked; a rendition is named WxH', () => {
+    expect(validateSpec({}).spec?.record).toBe('top');
+    expect(validateSpec({ target: 'aws', sourceUrl: 'https://example.com/a.m3u8' }).spec?.record).toBe('none');
+    expect(validateSpec({ target: 'aws', sourceUrl: 'https://example.com/a.m3u8', record: 'top' }).spec?.record).toBe('top');
+    expect(validateSpec({ record: '640x360' }).spec?.record).toBe('640x360');
+    expect(validateSpec({ record: '720p' }).problems).toEqual([
+      { path: 'record', message: '"720p" is not a rendition', fix: 'use --record top, --record none or a rendition of the ladder such as --record 1280x720 ("livestream profiles" lists them)' },
+    ]);
   });
 
   it('leaves the edge processes to the machine unless a number is given', () => {

@@ -1,10 +1,14 @@
-/** A local daemon that died is reported by `status` and cleaned up, ffmpeg children included, by `down`. */
+/**
+ * A local daemon that died is reported by `status` and cleaned up, ffmpeg children included, by
+ * `down`; the recording it was writing is finalised by the next command that looks (one MP4).
+ */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livestream } from '../helpers/cli.js';
 import { isAlive } from '../../src/core/state.js';
 import { processGroupMembers } from '../../src/targets/local/resources.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
+import { probeStream } from '../helpers/ffprobe.js';
 
 const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
@@ -38,9 +42,19 @@ describe('a local daemon killed with SIGKILL', { timeout: 180_000 }, () => {
     const orphans = await processGroupMembers(pid);
     expect(orphans.length).toBeGreaterThan(0);
 
+    // The recording it was writing (MPEG-TS parts, no end) is finalised by the next look at it.
+    const recordings = await livestream(['recordings', ...common()]);
+    expect(recordings.code).toBe(0);
+    expect(recordings.json.recordings).toHaveLength(1);
+    expect(recordings.json.recordings[0]).toMatchObject({ live: false, end: expect.any(String), where: expect.stringMatching(/\.mp4$/) });
+    const probed = await probeStream(recordings.json.recordings[0].where);
+    expect(probed).toMatchObject({ codec: 'h264', audioCodec: 'aac' });
+    expect(probed.duration).toBeGreaterThan(1);
+
     const down = await livestream(['down', '--yes', ...common()]);
     expect(down.code).toBe(0);
     expect(down.json.complete).toBe(true);
+    expect(down.json.recordings).toMatchObject({ action: 'kept', count: 1 });
     expect(await processGroupMembers(pid)).toEqual([]);
   });
 });

@@ -40,11 +40,11 @@ describe('livestream up --foreground', { timeout: 180_000 }, () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(playback)).rejects.toThrow();
-    // Torn down as `down` would: the state in history/, naming the logs it kept.
+    // Torn down as `down` would: the state in history/, naming the logs and recordings it kept.
     const archived = await readdir(path.join(stateDir, 'history'));
     expect(archived).toHaveLength(1);
     const state = JSON.parse(await readFile(path.join(stateDir, 'history', archived[0]), 'utf8'));
-    expect(Object.keys(state.resources)).toEqual(['logs']);
+    expect(Object.keys(state.resources).sort()).toEqual(['logs', 'recordings']);
     expect(state.runtime.tornDown).toBe(true);
   });
 });

@@ -64,7 +64,7 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(status.json.live.input.bitrate).toBeGreaterThan(0);
     const human = await livestream(['status', '--stack', 'e2e', '--state-dir', path.join(dir, 'state')]);
     expect(human.stdout).toMatch(/Input\s+URL_PULL, connected, \d+\.\d fps, \d+\.\d\d Mb\/s/);
-    expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['daemon', true]]);
+    expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['recordings', true], ['daemon', true]]);
 
     const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);
     expect(again.code).toBe(0);
@@ -89,7 +89,7 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(start.json.channel.state).toBe('RUNNING');
   });
 
-  it('status --all lists the stack; down stops everything and keeps the logs; --delete-logs removes them', async () => {
+  it('status --all lists the stack; down stops everything and keeps the logs and recordings; --delete-logs and --delete-recordings remove them', async () => {
     const all = await livestream(['status', '--all', '--state-dir', path.join(dir, 'state'), '--json']);
     expect(all.json.stacks.map((s: any) => [s.stack, s.target, s.channel])).toEqual([['e2e', 'local', 'RUNNING']]);
 
@@ -103,14 +103,18 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(down.json.keptNames).toEqual([logs]);
     expect((await stat(logs)).isDirectory()).toBe(true);
     expect(await readdir(path.join(logs, 'origin'))).not.toEqual([]);
-    expect(await readdir(path.join(dir, 'state', 'e2e'))).toEqual(['logs']);
+    // The recordings too: one per run of the channel (up, then stop and start: two).
+    expect((await readdir(path.join(dir, 'state', 'e2e'))).sort()).toEqual(['logs', 'recordings']);
+    expect(down.json.recordings).toMatchObject({ action: 'kept', count: 2 });
+    expect(down.json.recordings.bytes).toBeGreaterThan(0);
 
     // The state moved to history/ (no torn-down stack left among the live ones); --delete-logs still
     // finds the logs through it.
     expect(down.json.archivedState).toMatch(/history\/e2e-.*\.json$/);
     expect((await livestream(['status', ...common()])).code).toBe(5);
-    const purge = await livestream(['down', '--delete-logs', '--yes', ...common()]);
-    expect(purge.json.deleted).toEqual(['logs']);
+    const purge = await livestream(['down', '--delete-logs', '--delete-recordings', '--yes', ...common()]);
+    expect(purge.json.deleted.sort()).toEqual(['logs', 'recordings']);
+    expect(purge.json.recordings).toMatchObject({ action: 'deleted', count: 2, bytes: down.json.recordings.bytes });
     expect(purge.json.archivedState).toMatch(/history\/e2e-.*\.json$/);
     expect(await readdir(path.join(dir, 'state'))).toEqual(['history']);
     expect((await livestream(['status', ...common()])).code).toBe(5);

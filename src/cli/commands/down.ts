@@ -1,5 +1,7 @@
 /** `livestream down`: stop the channel, then delete everything in reverse order. */
+import path from 'node:path';
 import { LivestreamError } from '../../core/errors.js';
+import { formatBytes } from '../../core/recording.js';
 import type { DownReport } from '../../core/target.js';
 import { guarded } from '../guarded.js';
 import type { Output } from '../output.js';
@@ -7,7 +9,7 @@ import { openStore, type GlobalOptions } from '../resolve.js';
 import { openExisting, type Existing, type UnrecordedOptions } from './existing.js';
 import { EXIT } from '../exit-codes.js';
 
-export type DownCommandOptions = GlobalOptions & UnrecordedOptions & { stack?: string; deleteLogs?: boolean };
+export type DownCommandOptions = GlobalOptions & UnrecordedOptions & { stack?: string; deleteLogs?: boolean; deleteRecordings?: boolean };
 
 export function runDown(opts: DownCommandOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
@@ -16,9 +18,14 @@ export function runDown(opts: DownCommandOptions, out: Output): Promise<number> 
         hint: 'Add --yes to confirm, or run it on a terminal; without --delete-logs the logs are kept.',
       });
     }
+    if (opts.deleteRecordings && !out.interactive && !out.yes) {
+      throw new LivestreamError('MISSING_OPTIONS', '"down --delete-recordings" deletes the recordings for good, and there is no terminal to confirm on.', {
+        hint: 'Add --yes to confirm, or run it on a terminal; "livestream recordings --download DIR" saves them first.',
+      });
+    }
     let existing: Existing;
     try {
-      existing = await openExisting(opts, out, 'down', Boolean(opts.deleteLogs));
+      existing = await openExisting(opts, out, 'down', Boolean(opts.deleteLogs || opts.deleteRecordings));
     } catch (err) {
       if (err instanceof LivestreamError && err.code === 'STACK_NOT_FOUND') return nothingLeft(opts, out);
       throw err;
@@ -27,11 +34,13 @@ export function runDown(opts: DownCommandOptions, out: Output): Promise<number> 
     try {
       const count = Object.keys(state.resources).length;
       if (out.interactive && !out.yes && count > 0) {
-        const what = opts.deleteLogs ? 'everything, including the access logs' : 'everything but the access logs';
+        const gone = [opts.deleteLogs ? 'the access logs' : '', opts.deleteRecordings ? 'the recordings' : ''].filter(Boolean);
+        const kept = [opts.deleteLogs ? '' : 'the access logs', opts.deleteRecordings ? '' : 'the recordings'].filter(Boolean);
+        const what = kept.length === 0 ? `everything, including ${gone.join(' and ')}` : `everything but ${kept.join(' and ')}`;
         const ok = await out.host().confirm(`Stop and delete ${what} of stack "${state.stack}" (${count} resources on ${state.target})?`);
         if (!ok) throw new LivestreamError('ABORTED', 'Nothing was deleted.');
       }
-      const report = await driver.down(run, { deleteLogs: Boolean(opts.deleteLogs) });
+      const report = await driver.down(run, { deleteLogs: Boolean(opts.deleteLogs), deleteRecordings: Boolean(opts.deleteRecordings) });
       const incomplete = report.failed.length > 0 || report.blocked.length > 0;
       out.result(formatDown(out, state.stack, report), { stack: state.stack, target: state.target, stillBilling: report.stillBilling ?? [], ...report, complete: !incomplete });
       return incomplete ? EXIT.FAILED : EXIT.OK;
@@ -58,10 +67,26 @@ export function formatDown(out: Output, stack: string, report: DownReport): stri
     ...report.blocked.map((b) => `  left in place: ${b} (something that uses it could not be deleted)`),
     ...(report.refused ?? []).map((r) => `  refused: ${r.id} ${r.physicalId || r.name} is not this stack's (${r.reason}); not touched`),
     ...report.keptNames.map((k) => `  kept: ${k} (delete it with "livestream down --delete-logs", or by hand)`),
+    describeRecordings(stack, report.recordings),
     report.archivedState ? `  state archived to ${report.archivedState}` : '',
     incomplete ? `Run "livestream down --stack ${stack}" again once the cause is fixed; the state file holds exactly what still exists.` : '',
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+/** How many recordings `down` kept (and where) or removed, and how big they are. */
+function describeRecordings(stack: string, r: DownReport['recordings']): string {
+  if (!r) return '';
+  const what = `${r.count} recording${r.count === 1 ? '' : 's'} (${formatBytes(r.bytes)})`;
+  if (r.action === 'deleted') return `  deleted: ${what}`;
+  return `  kept: ${what} in ${commonFolder(r.where)} (save them with "livestream recordings --stack ${stack} --download DIR"; "livestream down --stack ${stack} --delete-recordings" removes them)`;
+}
+
+/** The folder the recordings share, or the one place they are. */
+function commonFolder(where: readonly string[]): string {
+  if (where.length === 1) return where[0]!;
+  const dirs = where.map((w) => path.dirname(w.endsWith('.mp4') ? path.dirname(w) : w));
+  return dirs.every((d) => d === dirs[0]) ? dirs[0]! : where.join(', ');
 }
 
 /**

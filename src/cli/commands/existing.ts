@@ -64,6 +64,7 @@ async function openUnrecorded(opts: UnrecordedOptions, store: StateStore, out: O
     profile: DEFAULTS.profile,
     start: false,
     stop: STOP_DEFAULTS.aws,
+    record: 'none',
     aws: {
       region: opts.region ?? DEFAULTS.region,
       origin: DEFAULTS.origin,

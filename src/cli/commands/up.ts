@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { LivestreamError, formatProblems } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
+import { describeRecording } from '../../core/recording.js';
 import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from '../../core/spec.js';
 import { checkBudget, describePlannedStop, stopRuleOf } from '../../core/stop-rule.js';
 import type { Ladder } from '../../core/ladder.js';
@@ -183,6 +184,7 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
     '',
     table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
     '',
+    describeRecording(spec, ladder),
     cost
       ? `Cost while the channel runs: ≈ $${cost.perHour.toFixed(2)}/hour (${cost.approximate ? 'approximate, ' : ''}prices as of ${cost.asOf})\n${cost.lines.map((l) => `  ${l.item}: $${l.perHour.toFixed(3)}/h${l.estimated ? ` (estimated: ${l.estimated})` : ''}`).join('\n')}${cost.notes.length ? `\n${cost.notes.map((n) => `  not included: ${n}`).join('\n')}` : ''}`
       : 'Cost: nothing to pay; it runs on this machine.',

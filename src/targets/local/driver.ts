@@ -14,6 +14,8 @@ import { summarizeLive, type DaemonInfo, type LiveStatus } from './daemon/live-s
 import { stackLayout, type StackLayout } from './daemon/stack-folder.js';
 import { waitForPlayback } from './daemon/wait-playback.js';
 import { localNodes, refuseChangedSrtPassphrase, type LocalContext } from './resources.js';
+import { findFfmpeg } from './encoder/find-ffmpeg.js';
+import { downloadLocalRecordings, listLocalRecordings, type LocalRecordingsOptions } from './recording/local-recordings.js';
 
 const CHANNEL_STATES: ChannelState[] = ['IDLE', 'STARTING', 'RUNNING', 'STOPPING', 'RECOVERING'];
 
@@ -85,6 +87,11 @@ async function observeChannel(run: LocalRun, state: TargetState<'local'>): Promi
   }
 }
 
+/** The stack's recordings folder, and the ffmpeg that finalises what a killed stack left. */
+function recordingsOf(run: LocalRun, ctx: LocalContext): LocalRecordingsOptions {
+  return { root: ctx.layout.recordings, stack: run.spec.stack, ffmpegPath: async () => (await findFfmpeg()).ffmpeg };
+}
+
 export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<LiveStatus> {
   const contextOf = (run: LocalRun): LocalContext => {
     const layout = stackLayout(run.store.stackDir);
@@ -140,8 +147,14 @@ export function createLocalDriver(opts: LocalDriverOptions = {}): TargetDriver<L
       },
     },
 
+    recordings: {
+      list: (run, ctx) => listLocalRecordings(recordingsOf(run, ctx)),
+      download: (run, ctx, _state, dir) => downloadLocalRecordings(recordingsOf(run, ctx), dir, run.host),
+    },
+
     down: {
       keeps: ['logs'],
+      recordings: ['recordings'],
       // The state goes to history/ even while the logs folder stays: the README's promise, and
       // `status --all` then lists running stacks, not torn-down ones. `down --delete-logs` brings
       // it back from there to remove the logs.

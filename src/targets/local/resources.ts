@@ -1,7 +1,7 @@
 /**
  * The local stack as resource nodes, so the same engine creates, resumes and tears it down:
  * the ingest credential, the SRT passphrase (SRT inputs), the origin's store, the logs folder,
- * a scratch folder, and the daemon.
+ * a scratch folder, the recordings folder, and the daemon.
  */
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -190,6 +190,7 @@ export function localNodes(spec: LocalStackSpec): ResourceNode<LocalContext>[] {
     folderNode('store', 'origin-store', 'Origin store (HLS objects)', (l) => l.store),
     folderNode('logs', 'logs-folder', 'Logs folder (access logs; kept by down)', (l) => l.logs),
     folderNode('work', 'work-folder', 'Scratch folder (demo source)', (l) => l.work),
+    folderNode('recordings', 'recordings-folder', 'Recordings folder (one MP4 per run; kept by down)', (l) => l.recordings),
     srt ? { ...daemonNode, dependsOn: [...daemonNode.dependsOn, srtPassphraseNode.id] } : daemonNode,
   ];
 }

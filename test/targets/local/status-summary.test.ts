@@ -52,3 +52,15 @@ describe('status summary: SRT', () => {
     expect(inputLine(live)).toBe('SRT_LISTENER, NOT connected, 4 refused by --cidr, 2 refused for a wrong passphrase');
   });
 });
+
+describe('status summary: the recording', () => {
+  const line = (recording: LiveStatus['recording']) => summarize({ ...liveWith(undefined), recording }).find(([k]) => k === 'Recording')?.[1];
+
+  it('shows the current run\'s length, size and place, or why it stopped', () => {
+    expect(line({ id: 'r', rendition: '1280x720', seconds: 125, bytes: 44_000_000, where: '/s/recordings/r' })).toBe('1280x720, 2:05 long, 44.0 MB in /s/recordings/r');
+    expect(line({ id: 'r', rendition: '1280x720', seconds: 125, bytes: 44_000_000, where: '/s/recordings/r', notice: 'recording stopped: the disk is full (/s/recordings/r); the stream goes on' }))
+      .toBe('STOPPED: recording stopped: the disk is full (/s/recordings/r); the stream goes on (1280x720, 2:05 long, 44.0 MB in /s/recordings/r)');
+    expect(line(null)).toMatch(/^none now \(the channel is stopped/);
+    expect(line(undefined)).toBeUndefined();
+  });
+});

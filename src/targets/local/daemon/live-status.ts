@@ -9,6 +9,8 @@ import type { EncoderStatus } from '../encoder/supervisor.js';
 import type { IngestState } from '../ingest/types.js';
 import type { UdpGateCounters } from '../ingest/udp-gate.js';
 import type { OriginServer } from '../origin/server.js';
+import type { RecordingStatus } from '../recording/channel-recorder.js';
+import { formatBytes, formatDuration } from '../../../core/recording.js';
 
 /** Who the stack process is and where it serves; recorded as the daemon resource's attributes. */
 export interface DaemonInfo {
@@ -37,6 +39,8 @@ export interface LiveStatus {
   edge: EdgeStats;
   origin: ReturnType<OriginServer['stats']>;
   ffmpeg: { path: string; version: string; source: string };
+  /** The recording of the current run (null: the channel is stopped); absent when the stack records nothing. */
+  recording?: RecordingStatus | null;
 }
 
 /** The live figures as lines for people (`status`). */
@@ -65,6 +69,7 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
     ['Viewers', `${live.viewers} now; ${edge.segmentsServed} segments served, ${edge.requests} requests (${edge.hits} hits, ${edge.misses} misses), ${edge.errors} errors`],
     ['Segments', `${live.segmentsWritten} written by the encoder`],
     ['ffmpeg', `${live.ffmpeg.path} ${live.ffmpeg.version} (from ${live.ffmpeg.source})`],
+    ...(live.recording !== undefined ? [['Recording', describeRecording(live.recording)] as [string, string]] : []),
   ];
 }
 
@@ -85,4 +90,11 @@ function describeRtpLoss(rtp: UdpGateCounters): string {
   const lost = rtp.sequenceGaps + rtp.droppedAtGate + (rtp.droppedAtDecoder ?? 0);
   if (lost === 0) return `${rtp.forwarded} RTP packets, none lost`;
   return `RTP packets lost: ${rtp.sequenceGaps} before the gate, ${rtp.droppedAtGate} at the gate, ${rtp.droppedAtDecoder ?? 'unknown'} at the decoder`;
+}
+
+/** The current run's recording: its length and size, or why it stopped. */
+function describeRecording(rec: RecordingStatus | null): string {
+  if (!rec) return 'none now (the channel is stopped; "livestream recordings" lists the earlier runs)';
+  const what = `${rec.rendition}, ${formatDuration(rec.seconds)} long, ${formatBytes(rec.bytes)} in ${rec.where}`;
+  return rec.notice ? `STOPPED: ${rec.notice} (${what})` : what;
 }

@@ -23,6 +23,8 @@ import { startIngest } from '../ingest/start.js';
 import { findFfmpeg } from '../encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from '../encoder/supervisor.js';
 import { BitrateMeter } from './bitrate-meter.js';
+import { recordName, recordedRendition } from '../../../core/recording.js';
+import { ChannelRecorder } from '../recording/channel-recorder.js';
 
 export interface DaemonConfig {
   spec: LocalStackSpec;
@@ -80,6 +82,13 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     sampleBitrate.unref();
     closers.push(async () => clearInterval(sampleBitrate));
 
+    const recorded = recordedRendition(spec, ladder);
+    const recorder = recorded
+      ? new ChannelRecorder({ root: layout.recordings, stack: spec.stack, rendition: recordName(recorded), ffmpegPath: ffmpeg.ffmpeg, log })
+      : undefined;
+    // Closed after the encoder (closers run in reverse): its run's end is the recording's.
+    if (recorder) closers.push(() => recorder.close());
+
     const write = origin.issueWriteToken({ prefix: 'stream/' });
     closers.push(async () => write.revoke());
     const encoder = new EncoderSupervisor({
@@ -91,6 +100,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       streams: ingest.streams,
       // Only an HLS pull can wait for us; a pushed or captured source is dropped from, never paused.
       liveSource: spec.input !== 'URL_PULL',
+      ...(recorder ? { recorder } : {}),
       originUrl: origin.url,
       writeToken: () => write.token,
       logFile: path.join(layout.logs, 'ffmpeg.log'),
@@ -117,6 +127,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
         edge: edgeStats,
         origin: origin.stats(),
         ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version, source: ffmpeg.source },
+        ...(recorder ? { recording: recorder.status() ?? null } : {}),
       };
     };
     const web = createWebHandler({

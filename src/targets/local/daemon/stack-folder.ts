@@ -11,6 +11,8 @@ export interface StackLayout {
   store: string;
   /** Access logs, ffmpeg and daemon logs: the user's, kept by `down` unless --delete-logs. */
   logs: string;
+  /** One folder per recorded run of the channel: the user's, kept by `down` unless --delete-recordings. */
+  recordings: string;
   /** Scratch: the demo source's HLS files and the like. */
   work: string;
   /** The daemon's control socket. */
@@ -25,6 +27,7 @@ export function stackLayout(stackDir: string): StackLayout {
     srtPassphrase: path.join(stackDir, 'srt-passphrase'),
     store: path.join(stackDir, 'origin'),
     logs: path.join(stackDir, 'logs'),
+    recordings: path.join(stackDir, 'recordings'),
     work: path.join(stackDir, 'work'),
     socket: path.join(stackDir, 'control.sock'),
     daemonLog: path.join(stackDir, 'logs', 'daemon.log'),

@@ -32,6 +32,8 @@ export interface PutRelayOptions {
   allowedUid?: number;
   /** Tell callers apart by uid (default: where the system lists sockets' owners); false: a key in the URL. */
   checkPeerUid?: boolean;
+  /** Also hands over the whole bodies of the PUTs it wants (the recorded rendition's segments: recording/channel-recorder.ts). */
+  tap?: { wants(path: string): boolean; take(body: Buffer): void };
 }
 
 export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
@@ -72,6 +74,7 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
     for (const name of ['content-type', 'content-length', 'transfer-encoding']) {
       if (req.headers[name] !== undefined) headers[name] = req.headers[name];
     }
+    if (req.method === 'PUT' && opts.tap?.wants(url.slice(prefix.length))) copyBody(req, opts.tap);
     const basePath = origin.pathname.replace(/\/+$/, '');
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
@@ -121,5 +124,14 @@ function takePlaylist(req: http.IncomingMessage, res: http.ServerResponse, path:
     const text = Buffer.concat(chunks).toString('utf8');
     // In arrival order: the writer keeps the newest text per playlist, and each waits only for uploads older than itself.
     void Promise.all(uploadsBefore).then(() => onPlaylist(path, text));
+  });
+}
+
+/** The body as it streams past, handed over once whole (a PUT cut short by the encoder's death is left out). */
+function copyBody(req: http.IncomingMessage, tap: { take(body: Buffer): void }): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    if (req.complete) tap.take(Buffer.concat(chunks));
   });
 }

@@ -79,6 +79,18 @@ export interface EncoderOptions {
   caps?: FfmpegCaps;
   /** The source cannot be held back (push inputs, devices): see FrameSyncOptions.liveSource. */
   liveSource?: boolean;
+  /** Records each run of the channel from the segments the relay forwards (recording/channel-recorder.ts). */
+  recorder?: SegmentRecorder;
+}
+
+/** What the supervisor tells the recording: runs, encoder lives, segments and their durations. */
+export interface SegmentRecorder {
+  beginRun(): Promise<void>;
+  encoderStarted(): void;
+  wants(relayPath: string): boolean;
+  take(body: Buffer): void;
+  noteSegments(playlist: string, segments: ReadonlyArray<{ duration: number; programDateTime: number }>): void;
+  endRun(): Promise<void>;
 }
 
 export interface EncoderStatus {
@@ -175,13 +187,16 @@ export class EncoderSupervisor {
     this.state = 'STARTING';
     this.masterWritten = false;
     this.lossSince = this.now();
+    await this.opts.recorder?.beginRun();
+    if (!this.running) return this.opts.recorder?.endRun();
     const playlists = createPlaylistWriter({
       originUrl: this.opts.originUrl,
       token: () => this.opts.writeToken(),
       composer: this.composer,
       now: this.now,
       log: this.log,
-      onSegments: (_name, added) => {
+      onSegments: (name, added) => {
+        this.opts.recorder?.noteSegments(name, added);
         const newest = added[added.length - 1]!;
         this.pdtDriftSeconds = Math.round(this.now() - newest.programDateTime - newest.duration * 1000) / 1000;
       },
@@ -191,6 +206,7 @@ export class EncoderSupervisor {
       originUrl: this.opts.originUrl,
       token: () => this.opts.writeToken(),
       onPlaylist: (path, text) => playlists.take(path, text),
+      ...(this.opts.recorder ? { tap: this.opts.recorder } : {}),
     });
     if (!this.running) return relay.close();
     this.relay = relay;
@@ -236,6 +252,7 @@ export class EncoderSupervisor {
     this.playlists = undefined;
     await this.relay?.close();
     this.relay = undefined;
+    await this.opts.recorder?.endRun();
     this.inputConnected = false;
     this.speed = undefined;
     this.encoderFps = undefined;
@@ -333,6 +350,7 @@ export class EncoderSupervisor {
     if (!this.running || !this.sync || !this.playlists || !this.relay) return;
     const run = ++this.run;
     this.composer.beginRun(run);
+    this.opts.recorder?.encoderStarted();
     const args = buildEncoderArgs({
       ladder: this.opts.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
