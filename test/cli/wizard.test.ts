@@ -46,7 +46,7 @@ describe('the wizard', () => {
   });
 
   it('does not ask for the stop when an option gave it, and refuses a nonsense duration', async () => {
-    const given = await runWizard({ target: 'aws', budget: '40' }, scripted(['URL_PULL', 'https://cdn.example.com/live/index.m3u8', '', 'HD-720p', 'us-east-1', 'All', true]));
+    const given = await runWizard({ target: 'aws', budget: '40' }, scripted(['URL_PULL', 'https://cdn.example.com/live/index.m3u8', '', 'HD-720p', 'us-east-1', 'All', false, true]));
     expect(given.options).toMatchObject({ budget: '40' });
     expect(given.options.stopAfter).toBeUndefined();
     await expect(runWizard({ target: 'local' }, scripted(['URL_PULL', '', 'HD-720p', true, 'soon']))).rejects.toThrow(/duration such as 90s/);
