@@ -13,6 +13,7 @@ import type { ResourceRecord, StackState } from './state.js';
 import type {
   CostEstimate,
   DownReport,
+  Recording,
   PlannedResource,
   ResourceStatus,
   RunContext,
@@ -85,6 +86,8 @@ export interface TargetDescription<N extends TargetName, C, Live = unknown> {
   down: {
     /** Ids of records `down` keeps unless --delete-logs (the logs). */
     keeps: readonly string[];
+    /** Ids of records `down` keeps unless --delete-recordings (the recordings, #13). */
+    recordings?: readonly string[];
     /** Ids deleted before everything else, whatever else fails: what bills while it exists. */
     billsFirst?: readonly string[];
     /** Archive the state even while kept records remain (local: a logs folder needs no state to be found). */
@@ -97,6 +100,11 @@ export interface TargetDescription<N extends TargetName, C, Live = unknown> {
     noteKept?(run: TargetRun<N>, ctx: C, state: TargetState<N>, kept: readonly ResourceRecord[]): void;
     /** After the state was archived (local: the stack's emptied folder goes). */
     afterArchive?(ctx: C): Promise<void>;
+  };
+  /** The channel's runs, recorded (#13): listed, and brought to this machine as one MP4 each. */
+  recordings?: {
+    list(run: TargetRun<N>, ctx: C, state: TargetState<N>): Promise<Recording[]>;
+    download(run: TargetRun<N>, ctx: C, state: TargetState<N>, dir: string): Promise<Array<{ recording: Recording; file: string }>>;
   };
   /** A stack with no state file here (AWS: looked for by its names and tag). */
   unrecorded?: {
@@ -147,6 +155,13 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
     if (desc.status.order === 'recorded') return all;
     const inGraph = nodes.flatMap((n) => (state.resources[n.id] ? [state.resources[n.id]!] : []));
     return [...inGraph, ...all.filter((rec) => !nodes.some((n) => n.id === rec.id))];
+  }
+
+  /** The recorded stack and its context, for the recordings (read like status). */
+  async function openForRecordings(run: RunContext) {
+    const r = runOf(run);
+    const state = stateOf((await recorded(run)) ?? run.store.require());
+    return { r, state, ctx: await desc.openRecorded(r, state, 'status') };
   }
 
   return {
@@ -212,6 +227,18 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       };
     },
 
+    async recordings(run) {
+      if (!desc.recordings) return [];
+      const { r, state, ctx } = await openForRecordings(run);
+      return desc.recordings.list(r, ctx, state);
+    },
+
+    async downloadRecordings(run, dir) {
+      if (!desc.recordings) return [];
+      const { r, state, ctx } = await openForRecordings(run);
+      return desc.recordings.download(r, ctx, state, dir);
+    },
+
     async down(run, opts): Promise<DownReport> {
       const r = runOf(run);
       const found = (await recorded(run)) ?? (desc.unrecorded ? await desc.unrecorded.recover(r) : run.store.require());
@@ -220,7 +247,8 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const ctx = await desc.openRecorded(r, state, 'down');
       const nodes = desc.graph(ctx, state.spec);
       const teardown = (await desc.down.prepare?.(r, ctx, state, nodes)) ?? {};
-      const keep = (rec: { id: string }) => desc.down.keeps.includes(rec.id) && !opts.deleteLogs;
+      const keep = (rec: { id: string }) =>
+        (desc.down.keeps.includes(rec.id) && !opts.deleteLogs) || (!!desc.down.recordings?.includes(rec.id) && !opts.deleteRecordings);
       const result = await applyDown(nodes, ctx, run.store, run.host, { keep, first: desc.down.billsFirst });
       await teardown.afterDeletes?.(result);
       const stillBilling = await desc.down.stillBilling?.(r, ctx, nodes);

@@ -31,6 +31,8 @@ export interface AwsOptions {
    * East, Africa) or All. Absent: the target's default (All, as the reference solutions).
    */
   priceClass?: PriceClassName;
+  /** Days after which the recordings bucket expires recordings; absent: kept until deleted (#13). */
+  recordingsExpireDays?: number;
 }
 
 export interface LocalOptions {
@@ -103,6 +105,9 @@ interface SpecBase {
   start: boolean;
   /** Present exactly for SRT inputs. */
   srt?: SrtOptions;
+  /** Which rendition each run records: its name ("1280x720"), the top one, or none (#13). */
+  // Optional in h13-aws only (the brief has it required, with defaults set by h13-local's validateSpec).
+  record?: 'top' | 'none' | string;
 }
 
 export interface LocalStackSpec extends SpecBase {

@@ -84,6 +84,19 @@ export interface StackStatus<Live = unknown> {
 
 export interface DownOptions {
   deleteLogs: boolean;
+  // Optional in h13-aws only (the brief has it required: h13-local updates every caller).
+  deleteRecordings?: boolean;
+}
+
+/** One run of the channel, recorded (#13). */
+export interface Recording {
+  id: string;
+  start: string;
+  end?: string;
+  seconds: number;
+  bytes: number;
+  where: string;
+  live: boolean;
 }
 
 /** A resource `down` left behind that costs money (or may: it could not be read). */
@@ -123,4 +136,6 @@ export interface TargetDriver<Live = unknown> {
   stop(run: RunContext): Promise<void>;
   status(run: RunContext): Promise<StackStatus<Live>>;
   down(run: RunContext, opts: DownOptions): Promise<DownReport>;
+  recordings(run: RunContext): Promise<Recording[]>;
+  downloadRecordings(run: RunContext, dir: string): Promise<Array<{ recording: Recording; file: string }>>;
 }
