@@ -25,12 +25,16 @@ import { buildAwsGraph } from './resources/index.js';
 import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign, restoreUnverified } from './ownership.js';
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 import { logsBucketRegionOf } from './resources/logs-bucket.js';
+import { assertExpireDays, recordedRendition } from './requests/recording.js';
+import { downloadRecordings, listRecordings, type RemuxToMp4 } from './recordings.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
   timings?: Partial<AwsTimings>;
   /** The player page's files, uploaded beside the stream (the CLI passes the local target's page). */
   playerAssets: () => Promise<PlayerAsset[]>;
+  /** MPEG-TS to MP4 for `recordings --download` (the CLI passes the local target's ffmpeg remux). */
+  remuxToMp4?: RemuxToMp4;
 }
 
 /** Plan-time stand-in for the account id, which only STS knows. */
@@ -194,11 +198,15 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
   return defineTarget<'aws', AwsContext, AwsLive>({
     name: 'aws',
-    check: (spec) => assertResourceNames(spec.stack, spec.aws.region),
+    check(spec) {
+      assertResourceNames(spec.stack, spec.aws.region);
+      assertExpireDays(spec.aws.recordingsExpireDays);
+    },
     planGraph: (spec) => buildAwsGraph(spec, resourceNames(spec.stack, spec.aws.region, ACCOUNT_PLACEHOLDER)),
 
     estimateCost(spec, ladder) {
-      const c = estimateChannelCost(ladder, spec.aws.region, { srtSecret: needsSrtSecret(spec) });
+      const record = recordedRendition(ladder, spec.record);
+      const c = estimateChannelCost(ladder, spec.aws.region, { srtSecret: needsSrtSecret(spec), ...(record ? { record } : {}) });
       return {
         perHour: c.perHour,
         currency: c.currency,
@@ -213,6 +221,8 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
     },
 
     async openForUp(run) {
+      // A rendition the ladder lacks is refused before anything is made (the plan refuses it too).
+      recordedRendition(run.ladder, run.spec.record);
       const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
       const accountId = await accountIdOf(probe);
       return { ...probe, names: resourceNames(run.spec.stack, run.spec.aws.region, accountId) };
@@ -287,6 +297,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
     down: {
       keeps: ['logs-bucket'],
+      recordings: ['recordings-bucket'],
       billsFirst: BILLABLE,
       async prepare(run, ctx, state, nodes) {
         const screening = await refuseForeign(ctx, state, run.store, run.host, nodes);
@@ -301,11 +312,20 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
       },
       stillBilling: whatStillBills,
       noteKept(run, ctx, state, kept) {
-        for (const { name } of kept) {
+        for (const { id, name } of kept) {
+          if (id === 'recordings-bucket') {
+            run.host.notify({ level: 'info', code: 'RECORDINGS_KEPT', message: `Kept the recordings bucket ${name} (S3, ${ctx.names.region}): "livestream recordings" lists them, "livestream down --delete-recordings" removes them.`, details: { name, region: ctx.names.region } });
+            continue;
+          }
           const region = logsBucketRegionOf(ctx.names, state.resources['logs-bucket']);
           run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
         }
       },
+    },
+
+    recordings: {
+      list: (_run, ctx, state) => listRecordings(ctx, state),
+      download: (_run, ctx, state, dir) => downloadRecordings(ctx, state, dir, opts.remuxToMp4),
     },
 
     unrecorded: {

@@ -19,6 +19,7 @@ import { originPolicyNode } from './origin-policy.js';
 import { originS3Node } from './origin-s3.js';
 import { playerFunctionNode } from './player-function.js';
 import { playerNode } from './player.js';
+import { recordingsBucketNode } from './recordings-bucket.js';
 import { roleNode } from './role.js';
 import { sourcePasswordNode } from './source-password.js';
 import { srtPassphraseNode } from './srt-passphrase.js';
@@ -40,6 +41,7 @@ export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames): Resourc
   nodes.push(distributionNode(names, spec));
   nodes.push(originPolicyNode(names, spec));
   nodes.push(playerNode(names, spec));
+  if ((spec.record ?? 'none') !== 'none') nodes.push(recordingsBucketNode(names, spec));
   nodes.push(channelNode(names, spec));
   nodes.push(dashboardNode(names, spec));
   return nodes;
