@@ -70,6 +70,8 @@ export class AwsFake {
   readonly inputs = new Map<string, FakeInput>();
   readonly channels = new Map<string, FakeChannel>();
   readonly buckets = new Map<string, FakeBucket>();
+  /** Keys per ListObjectsV2 page when the request sets no MaxKeys (S3: 1000); smaller to test paging. */
+  listPageSize = 1000;
   readonly distributions = new Map<string, FakeDistribution>();
   readonly oacs = new Map<string, { id: string; config: Input; etag: string }>();
   readonly cachePolicies = new Map<string, { id: string; config: Input; etag: string }>();
@@ -529,7 +531,7 @@ export class AwsFake {
         // Pages of MaxKeys (S3: at most 1000) with an opaque continuation token, as S3 pages.
         const keys = list(i, r);
         const from = i.ContinuationToken ? Number(Buffer.from(i.ContinuationToken, 'base64').toString('utf8')) : 0;
-        const max = Math.min(i.MaxKeys ?? 1000, 1000);
+        const max = Math.min(i.MaxKeys ?? this.listPageSize, 1000);
         const page = keys.slice(from, from + max);
         const objects = bucket(i.Bucket, r).objects;
         const more = from + max < keys.length;

@@ -14,7 +14,7 @@ import { LivestreamError } from '../../../src/core/errors.js';
 import { remuxToMp4 } from '../../../src/targets/local/encoder/remux-mp4.js';
 import { AwsFake } from '../../helpers/aws-fake.js';
 import { checkRequest, loadServiceModel } from '../../helpers/aws-model.js';
-import { INPUT_SPECS, makeHarness, type AwsHarness } from '../../helpers/aws-run.js';
+import { INPUT_SPECS, makeHarness, TEST_ASSETS, type AwsHarness } from '../../helpers/aws-run.js';
 import { probeStream } from '../../helpers/ffprobe.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
 import { requireTool } from '../../helpers/tools.js';
@@ -30,7 +30,7 @@ afterEach(() => fake.restore());
 
 /** A stack whose spec records `record` (the CLI's --record, parsed by the core's validateSpec on merge). */
 async function recordingStack(record: string, expireDays?: number, profile = 'HD-1080p'): Promise<AwsHarness> {
-  const h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, profile }, { driver: { remuxToMp4 } });
+  const h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, profile }, { driver: { playerAssets: async () => TEST_ASSETS, remuxToMp4 } });
   h.spec.record = record;
   if (expireDays !== undefined) h.spec.aws.recordingsExpireDays = expireDays;
   return h;
@@ -138,6 +138,7 @@ describe('recordings', () => {
       fake.putRecorded(BUCKET, `teststack/20261125T040000/recording_1280x720.${String(i + 1).padStart(6, '0')}.ts`, await readFile(file));
     }
     // Pages of two keys: the download walks every page.
+    fake.listPageSize = 2;
     const out = await makeTmpDir('livestream-rec-out-');
     const got = await h.driver.downloadRecordings(await h.run(), out);
     expect(got.map((g) => path.basename(g.file))).toEqual(['teststack-20261125T040000.mp4']);
