@@ -14,6 +14,7 @@ import { LivestreamError } from '../../../src/core/errors.js';
 import { remuxToMp4 } from '../../../src/targets/local/encoder/remux-mp4.js';
 import { AwsFake } from '../../helpers/aws-fake.js';
 import { checkRequest, loadServiceModel } from '../../helpers/aws-model.js';
+import { allowingStatement, needsOf, type Policy } from '../../helpers/iam-actions.js';
 import { INPUT_SPECS, makeHarness, TEST_ASSETS, type AwsHarness } from '../../helpers/aws-run.js';
 import { probeStream } from '../../helpers/ffprobe.js';
 import { makeTmpDir } from '../../helpers/tmp-dir.js';
@@ -186,5 +187,23 @@ describe('down and the recordings', () => {
     const deleted = h.host.notices.find((n) => n.code === 'RECORDINGS_DELETED')!;
     expect(deleted.details).toEqual({ bucket: BUCKET, files: 2, bytes: 6000 });
     expect(deleted.message).toBe(`Deleted the recordings bucket ${BUCKET}: 2 files, 6.0 kB.`);
+  });
+});
+
+describe('docs/iam-policy.json covers recording', () => {
+  it('allows every call of a recording stack\'s up, status, recordings, download and down --delete-recordings', async () => {
+    const h = await recordingStack('top', 7);
+    await h.driver.up(await h.run());
+    fake.putRecorded(BUCKET, 'teststack/20261125T040000/recording_1920x1080.000001.ts', Buffer.alloc(10));
+    await h.driver.status(await h.run());
+    await h.driver.recordings(await h.run());
+    // The download reaches S3 (GetObject) before the remux, which refuses these 10 bytes.
+    await h.driver.downloadRecordings(await h.run(), await makeTmpDir('livestream-rec-policy-')).catch(() => undefined);
+    await h.driver.down(await h.run(), { deleteLogs: true, deleteRecordings: true });
+    const policy = JSON.parse(await readFile(path.resolve(import.meta.dirname, '../../../docs/iam-policy.json'), 'utf8')) as Policy;
+    const sent = fake.calls.map((c) => ({ service: c.service, command: c.command, input: c.input }));
+    expect(sent.some((c) => c.command === 'GetObject')).toBe(true);
+    const missing = sent.flatMap((c) => needsOf(c, 'us-east-1')).filter((n) => !allowingStatement(policy, n)).map((n) => `${n.action} on ${n.resource}`);
+    expect([...new Set(missing)]).toEqual([]);
   });
 });
