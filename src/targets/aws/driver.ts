@@ -26,7 +26,7 @@ import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 import { logsBucketRegionOf } from './resources/logs-bucket.js';
 import { assertExpireDays, recordedRendition } from './requests/recording.js';
-import { downloadRecordings, listRecordings, type RemuxToMp4 } from './recordings.js';
+import { describeLatestRecording, downloadRecordings, listRecordings, type RemuxToMp4 } from './recordings.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
@@ -291,7 +291,8 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         const ch = rows.find((r) => r.id === 'channel');
         const channel = channelOf(ctx, state, ch);
         if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
-        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region } };
+        const recording = await describeLatestRecording(ctx, run.store.require());
+        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region }, ...(recording ? { summary: [['Recording', recording]] } : {}) };
       },
     },
 

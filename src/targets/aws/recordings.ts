@@ -66,6 +66,18 @@ export async function listRecordings(ctx: AwsContext, state: StackState): Promis
   return (await findRecordings(ctx, state))?.runs.map((r) => r.recording) ?? [];
 }
 
+/**
+ * The latest run's recording for status, one line: "recording now: 12 min, 450.3 MB (s3://...)";
+ * undefined when the stack records nothing or it could not be read (its row says why).
+ */
+export async function describeLatestRecording(ctx: AwsContext, state: StackState): Promise<string | undefined> {
+  if (!state.resources['recordings-bucket']) return undefined;
+  const last = (await listRecordings(ctx, state).catch(() => [])).at(-1);
+  if (!last) return 'nothing recorded yet';
+  const length = last.seconds >= 60 ? `${Math.round(last.seconds / 60)} min` : `${last.seconds} s`;
+  return `${last.live ? 'recording now' : `last run (${last.start})`}: ${length}, ${formatBytes(last.bytes)} (${last.where})`;
+}
+
 export async function downloadRecordings(ctx: AwsContext, state: StackState, dir: string, remux: RemuxToMp4 | undefined): Promise<Array<{ recording: Recording; file: string }>> {
   if (!remux) throw new LivestreamError('INTERNAL', 'The AWS target was built without an MP4 remuxer (createAwsDriver remuxToMp4).');
   await assertFolder(dir);

@@ -124,6 +124,9 @@ describe('recordings', () => {
     // One full part (300 s) and 1000 bytes at 1280x720's bitrate + audio: 300 s and a few ms.
     expect(live!.seconds).toBe(300);
 
+    const status = await h.driver.status(await h.run());
+    expect(status.summary).toEqual([['Recording', `recording now: 5 min, 5.0 kB (s3://${BUCKET}/${folder}/)`]]);
+
     await h.driver.stop(await h.run());
     const [ended] = await h.driver.recordings(await h.run());
     expect(ended).toMatchObject({ live: false, end: h.store.require().channelRuns[0]!.end });
