@@ -138,7 +138,13 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
   /** The channel as status shows it, from its row (read live) and what the state says. */
   function channelOf(ctx: AwsContext, state: AwsState, ch: StackStatus['resources'][number] | undefined): StackStatus['channel'] {
-    if (!ch && state.runtime.tornDown) return { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)` };
+    if (!ch && state.runtime.tornDown) {
+      const kept = [
+        ...(state.resources['logs-bucket'] ? [`the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)`] : []),
+        ...(state.resources['recordings-bucket'] ? ['the recordings bucket is kept ("livestream recordings" lists it, "livestream down --delete-recordings" removes it)'] : []),
+      ];
+      return { state: 'DELETED', detail: ['torn down', ...kept].join('; ') };
+    }
     if (!ch) return { state: 'MISSING', detail: 'no channel recorded' };
     if (ch.exists === null) return { state: 'UNKNOWN', detail: ch.detail };
     if (!ch.exists && ch.status === 'CREATING') return { state: 'MISSING', detail: ch.detail };

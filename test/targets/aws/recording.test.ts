@@ -176,6 +176,7 @@ describe('down and the recordings', () => {
     expect(h.host.codes()).toContain('RECORDINGS_KEPT');
     const status = await h.driver.status(await h.run());
     expect(status.resources.find((r) => r.id === 'recordings-bucket')).toMatchObject({ exists: true, detail: '1 recording files, 2.0 kB' });
+    expect(status.channel).toEqual({ state: 'DELETED', detail: 'torn down; the recordings bucket is kept ("livestream recordings" lists it, "livestream down --delete-recordings" removes it)' });
     expect(await h.driver.recordings(await h.run())).toHaveLength(1);
   });
 
