@@ -6,7 +6,11 @@ export async function loadDriver(target: TargetName): Promise<TargetDriver> {
   if (target === 'aws') {
     const { createAwsDriver } = await import('../targets/aws/driver.js');
     // The AWS player is the local target's player page, uploaded: the CLI is where the two targets meet.
-    return createAwsDriver({ playerAssets: async () => (await import('../targets/local/web/web-handler.js')).playerAssets() });
+    return createAwsDriver({
+      playerAssets: async () => (await import('../targets/local/web/web-handler.js')).playerAssets(),
+      // Recordings download as MP4 through the local ffmpeg (#13).
+      remuxToMp4: async (input, output) => (await import('../targets/local/encoder/remux-mp4.js')).remuxToMp4(input, output),
+    });
   }
   return (await import('../targets/local/driver.js')).createLocalDriver();
 }

@@ -305,16 +305,6 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       return stopAt ? { stopAt } : {};
     },
 
-    async recordings(run) {
-      const { r, state, ctx } = await openForRecordings(run);
-      return desc.recordings ? desc.recordings.list(r, ctx, state) : [];
-    },
-
-    async downloadRecordings(run, dir) {
-      const { r, state, ctx } = await openForRecordings(run);
-      return desc.recordings ? desc.recordings.download(r, ctx, state, dir) : [];
-    },
-
     async status(run): Promise<StackStatus<Live>> {
       const r = runOf(run);
       const found = await recorded(run);
@@ -341,6 +331,18 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
         summary: [['Stops', stop.line], ...(seen.summary ?? [])],
         stop,
       };
+    },
+
+    async recordings(run) {
+      if (!desc.recordings) return [];
+      const { r, state, ctx } = await openForRecordings(run);
+      return desc.recordings.list(r, ctx, state);
+    },
+
+    async downloadRecordings(run, dir) {
+      if (!desc.recordings) return [];
+      const { r, state, ctx } = await openForRecordings(run);
+      return desc.recordings.download(r, ctx, state, dir);
     },
 
     async down(run, opts): Promise<DownReport> {

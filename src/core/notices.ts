@@ -18,6 +18,10 @@ export const NOTICE_CODES = [
   'NOTHING_TO_DELETE',
   'STILL_BILLING',
   'LOGS_KEPT',
+  // Recordings (#13): kept by down, removed with --delete-recordings, downloaded.
+  'RECORDINGS_KEPT',
+  'RECORDINGS_DELETED',
+  'RECORDING_DOWNLOADED',
   // What AWS has that the state file does not say, or says wrongly.
   'RESOURCE_ADOPTED',
   'EXTRA_RESOURCES_FOUND',

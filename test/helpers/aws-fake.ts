@@ -14,6 +14,7 @@ import * as ms from '@aws-sdk/client-mediastore';
 import * as msd from '@aws-sdk/client-mediastore-data';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sch from '@aws-sdk/client-scheduler';
+import { Readable } from 'node:stream';
 import * as sm from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
@@ -49,7 +50,7 @@ export interface FakeInput { id: string; arn: string; name: string; type: string
 export interface FakeSg { id: string; arn: string; state: string; cidrs: string[]; lagChecks: number; tags: Record<string, string> }
 /** A secret; `deletedDate` set while its deletion is under way, `purgeChecks` calls until it is gone. */
 export interface FakeSecret { name: string; arn: string; value: string; token: string; tags: Array<{ Key: string; Value: string }>; deletedDate?: Date; purgeChecks: number }
-export interface FakeBucket { region: string; config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string }>; policy?: string; tags?: unknown }
+export interface FakeBucket { region: string; config: Record<string, unknown>; objects: Map<string, { body: Buffer; contentType?: string; lastModified?: Date }>; policy?: string; tags?: unknown }
 export interface FakeDistribution { id: string; arn: string; domain: string; config: Input; status: string; etag: string; callerReference: string; tags?: Array<{ Key: string; Value: string }>; createdWith?: Input }
 export interface FakeFunction { name: string; arn: string; config: Input; code: string; etag: string; published: boolean; tags?: unknown }
 export interface FakeContainer { name: string; arn: string; endpoint: string; status: string; policy?: string; cors?: unknown; lifecycle?: string; metric?: unknown; logging: boolean; objects: Map<string, { body: Buffer; contentType?: string }> }
@@ -74,6 +75,8 @@ export class AwsFake {
   readonly inputs = new Map<string, FakeInput>();
   readonly channels = new Map<string, FakeChannel>();
   readonly buckets = new Map<string, FakeBucket>();
+  /** Keys per ListObjectsV2 page when the request sets no MaxKeys (S3: 1000); smaller to test paging. */
+  listPageSize = 1000;
   readonly distributions = new Map<string, FakeDistribution>();
   readonly oacs = new Map<string, { id: string; config: Input; etag: string }>();
   readonly cachePolicies = new Map<string, { id: string; config: Input; etag: string }>();
@@ -123,6 +126,16 @@ export class AwsFake {
       this.stubs.push(stub);
     }
     return this;
+  }
+
+  /**
+   * An object written as MediaLive's archive output writes one (the channel's role, not the
+   * SDK): for tests of what `recordings` finds in the recordings bucket.
+   */
+  putRecorded(bucketName: string, key: string, body: Buffer, lastModified = new Date()): void {
+    const b = this.buckets.get(bucketName);
+    if (!b) throw new Error(`putRecorded: no bucket ${bucketName} in the fake`);
+    b.objects.set(key, { body, contentType: 'video/MP2T', lastModified });
   }
 
   restore(): void {
@@ -513,7 +526,7 @@ export class AwsFake {
         return { TagSet: t.TagSet ?? [] };
       },
       PutObject: (i, r) => {
-        bucket(i.Bucket, r).objects.set(i.Key, { body: Buffer.from(i.Body), contentType: i.ContentType });
+        bucket(i.Bucket, r).objects.set(i.Key, { body: Buffer.from(i.Body), contentType: i.ContentType, lastModified: new Date() });
         return { ETag: '"etag"' };
       },
       HeadObject: (i, r) => {
@@ -522,7 +535,26 @@ export class AwsFake {
         return { ContentType: o.contentType, ContentLength: o.body.length };
       },
       ListObjectVersions: (i, r) => ({ Versions: list(i, r).map((Key) => ({ Key, VersionId: 'null' })), IsTruncated: false }),
-      ListObjectsV2: (i, r) => ({ Contents: list(i, r).map((Key) => ({ Key })), IsTruncated: false, KeyCount: list(i, r).length }),
+      ListObjectsV2: (i, r) => {
+        // Pages of MaxKeys (S3: at most 1000) with an opaque continuation token, as S3 pages.
+        const keys = list(i, r);
+        const from = i.ContinuationToken ? Number(Buffer.from(i.ContinuationToken, 'base64').toString('utf8')) : 0;
+        const max = Math.min(i.MaxKeys ?? this.listPageSize, 1000);
+        const page = keys.slice(from, from + max);
+        const objects = bucket(i.Bucket, r).objects;
+        const more = from + max < keys.length;
+        return {
+          Contents: page.map((Key) => ({ Key, Size: objects.get(Key)!.body.length, LastModified: objects.get(Key)!.lastModified ?? new Date(0) })),
+          IsTruncated: more,
+          KeyCount: page.length,
+          ...(more ? { NextContinuationToken: Buffer.from(String(from + max)).toString('base64') } : {}),
+        };
+      },
+      GetObject: (i, r) => {
+        const o = bucket(i.Bucket, r).objects.get(i.Key);
+        if (!o) throw awsError('NoSuchKey', 'The specified key does not exist.', 404);
+        return { Body: Readable.from([o.body]), ContentLength: o.body.length, ContentType: o.contentType, LastModified: o.lastModified };
+      },
       DeleteObjects: (i, r) => {
         const b = bucket(i.Bucket, r);
         for (const o of i.Delete.Objects) b.objects.delete(o.Key);

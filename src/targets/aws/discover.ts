@@ -69,6 +69,7 @@ const FINDERS: Array<[string, Finder]> = [
   // In us-east-1 for a stack in an opt-in region (CloudFront delivers no logs there); an older
   // livestream made it in the stack's own region, so it is looked for there too.
   ['logs-bucket', findLogsBucket],
+  ['recordings-bucket', (ctx) => findBucket(ctx, 'recordings-bucket', ctx.names.recordingsBucket, ctx.names.region)],
   ['origin-oac', (ctx) => byName('origin-oac', ctx.names.oacName, () => findOacByName(ctx, ctx.names.oacName))],
   ['cache-policy-playlists', (ctx) => byName('cache-policy-playlists', ctx.names.cachePolicyNames.playlists, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.playlists))],
   ['cache-policy-segments', (ctx) => byName('cache-policy-segments', ctx.names.cachePolicyNames.segments, () => findCachePolicyByName(ctx, ctx.names.cachePolicyNames.segments))],

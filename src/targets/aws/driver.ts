@@ -26,12 +26,17 @@ import { assertOurChannel, assertRecordsOurs, assertStackIdentity, refuseForeign
 import { adoptUnrecorded, recoverUnrecorded, statusUnrecorded } from './unrecorded.js';
 import { logsBucketRegionOf } from './resources/logs-bucket.js';
 import { readStopFiredAt, setStopSchedule } from './resources/stop-schedule.js';
+import { assertExpireDays } from './requests/recording.js';
+import { recordedRendition } from '../../core/recording.js';
+import { describeLatestRecording, downloadRecordings, listRecordings, type RemuxToMp4 } from './recordings.js';
 
 export interface AwsDriverOptions {
   createClients?: (o: ClientOptions) => AwsClients;
   timings?: Partial<AwsTimings>;
   /** The player page's files, uploaded beside the stream (the CLI passes the local target's page). */
   playerAssets: () => Promise<PlayerAsset[]>;
+  /** MPEG-TS to MP4 for `recordings --download` (the CLI passes the local target's ffmpeg remux). */
+  remuxToMp4?: RemuxToMp4;
 }
 
 /** Plan-time stand-in for the account id, which only STS knows. */
@@ -137,7 +142,13 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
   /** The channel as status shows it, from its row (read live) and what the state says. */
   function channelOf(ctx: AwsContext, state: AwsState, ch: StackStatus['resources'][number] | undefined): StackStatus['channel'] {
-    if (!ch && state.runtime.tornDown) return { state: 'DELETED', detail: `torn down; the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)` };
+    if (!ch && state.runtime.tornDown) {
+      const kept = [
+        ...(state.resources['logs-bucket'] ? [`the logs bucket is kept in ${logsBucketRegionOf(ctx.names, state.resources['logs-bucket'])} ("livestream down --delete-logs" removes it)`] : []),
+        ...(state.resources['recordings-bucket'] ? ['the recordings bucket is kept ("livestream recordings" lists it, "livestream down --delete-recordings" removes it)'] : []),
+      ];
+      return { state: 'DELETED', detail: ['torn down', ...kept].join('; ') };
+    }
     if (!ch) return { state: 'MISSING', detail: 'no channel recorded' };
     if (ch.exists === null) return { state: 'UNKNOWN', detail: ch.detail };
     if (!ch.exists && ch.status === 'CREATING') return { state: 'MISSING', detail: ch.detail };
@@ -197,11 +208,15 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
   return defineTarget<'aws', AwsContext, AwsLive>({
     name: 'aws',
-    check: (spec) => assertResourceNames(spec.stack, spec.aws.region),
+    check(spec) {
+      assertResourceNames(spec.stack, spec.aws.region);
+      assertExpireDays(spec.aws.recordingsExpireDays);
+    },
     planGraph: (spec) => buildAwsGraph(spec, resourceNames(spec.stack, spec.aws.region, ACCOUNT_PLACEHOLDER)),
 
     estimateCost(spec, ladder) {
-      const c = estimateChannelCost(ladder, spec.aws.region, { srtSecret: needsSrtSecret(spec) });
+      const record = recordedRendition(spec, ladder);
+      const c = estimateChannelCost(ladder, spec.aws.region, { srtSecret: needsSrtSecret(spec), ...(record ? { record } : {}) });
       return {
         perHour: c.perHour,
         currency: c.currency,
@@ -216,6 +231,8 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
     },
 
     async openForUp(run) {
+      // A rendition the ladder lacks is refused before anything is made (the plan refuses it too).
+      recordedRendition(run.spec, run.ladder);
       const probe = contextFor(run, run.spec, run.ladder, ACCOUNT_PLACEHOLDER);
       const accountId = await accountIdOf(probe);
       return { ...probe, names: resourceNames(run.spec.stack, run.spec.aws.region, accountId), forUp: true };
@@ -288,12 +305,14 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         const ch = rows.find((r) => r.id === 'channel');
         const channel = channelOf(ctx, state, ch);
         if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
-        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region } };
+        const recording = await describeLatestRecording(ctx, run.store.require());
+        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region }, ...(recording ? { summary: [['Recording', recording]] } : {}) };
       },
     },
 
     down: {
       keeps: ['logs-bucket'],
+      recordings: ['recordings-bucket'],
       billsFirst: FIRST,
       async prepare(run, ctx, state, nodes) {
         const screening = await refuseForeign(ctx, state, run.store, run.host, nodes);
@@ -308,7 +327,11 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
       },
       stillBilling: whatStillBills,
       noteKept(run, ctx, state, kept) {
-        for (const { name } of kept) {
+        for (const { id, name } of kept) {
+          if (id === 'recordings-bucket') {
+            run.host.notify({ level: 'info', code: 'RECORDINGS_KEPT', message: `Kept the recordings bucket ${name} (S3, ${ctx.names.region}): "livestream recordings" lists them, "livestream down --delete-recordings" removes them.`, details: { name, region: ctx.names.region } });
+            continue;
+          }
           const region = logsBucketRegionOf(ctx.names, state.resources['logs-bucket']);
           run.host.notify({ level: 'info', code: 'LOGS_KEPT', message: `Kept the CloudFront logs bucket ${name} (S3, ${region}); "livestream down --delete-logs" would have removed it.`, details: { name, region } });
         }
@@ -318,6 +341,10 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
     stopSchedule: {
       set: (run, ctx, _state, at) => setStopSchedule(run, ctx, at),
       firedAt: (_run, ctx, state) => readStopFiredAt(ctx, state),
+    },
+    recordings: {
+      list: (_run, ctx, state) => listRecordings(ctx, state),
+      download: (_run, ctx, state, dir) => downloadRecordings(ctx, state, dir, opts.remuxToMp4),
     },
 
     unrecorded: {

@@ -2,10 +2,11 @@
  * The MediaLive CreateChannel request. Pure: everything it needs is passed in.
  */
 import type { CreateChannelRequest, InputSettings, InputSpecification } from '@aws-sdk/client-medialive';
-import type { Ladder } from '../../../core/ladder.js';
+import type { Ladder, Rendition } from '../../../core/ladder.js';
 import type { StackSpec } from '../../../core/spec.js';
 import { buildEncoderSettings, DESTINATION_ID } from './encoder-settings.js';
 import type { ResourceNames } from './names.js';
+import { RECORDINGS_DESTINATION_ID } from './recording.js';
 
 export type OriginLocation = { kind: 's3'; bucket: string } | { kind: 'mediastore'; endpoint: string };
 
@@ -41,14 +42,19 @@ export function buildCreateChannelRequest(a: {
   roleArn: string;
   destinationUrl: string;
   requestId: string;
+  /** The recorded rendition and where its archive goes (#13); absent: nothing is recorded. */
+  recording?: { rendition: Rendition; destinationUrl: string };
 }): CreateChannelRequest {
   const kind = a.destinationUrl.startsWith('mediastoressl://') ? 'mediastore' : 's3';
   // URL_PULL sources are often finite (a VOD playlist used as a test source): loop instead of going black.
   const inputSettings: InputSettings = a.spec.input === 'URL_PULL' ? { SourceEndBehavior: 'LOOP' } : {};
   return {
     ChannelClass: 'SINGLE_PIPELINE',
-    Destinations: [{ Id: DESTINATION_ID, Settings: [{ Url: a.destinationUrl }] }],
-    EncoderSettings: buildEncoderSettings(a.ladder, { kind }),
+    Destinations: [
+      { Id: DESTINATION_ID, Settings: [{ Url: a.destinationUrl }] },
+      ...(a.recording ? [{ Id: RECORDINGS_DESTINATION_ID, Settings: [{ Url: a.recording.destinationUrl }] }] : []),
+    ],
+    EncoderSettings: buildEncoderSettings(a.ladder, { kind }, a.recording?.rendition),
     InputAttachments: [{ InputAttachmentName: a.inputAttachmentName, InputId: a.inputId, InputSettings: inputSettings }],
     InputSpecification: inputSpecification(a.ladder),
     LogLevel: 'WARNING',

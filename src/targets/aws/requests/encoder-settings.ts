@@ -4,25 +4,30 @@
  * one audio description and one HLS output per rendition, in a single HLS output group.
  */
 import type {
+  ArchiveGroupSettings,
   AudioDescription,
+  M2tsSettings,
   EncoderSettings,
   H264Level,
   H264Profile,
   HlsCdnSettings,
   HlsGroupSettings,
   Output,
+  OutputGroup,
   VideoDescription,
 } from '@aws-sdk/client-medialive';
 import type { AudioSettings, HlsSettings, Ladder, Rendition } from '../../../core/ladder.js';
 import { renditionName } from '../../../core/ladder.js';
 import { LivestreamError } from '../../../core/errors.js';
+import { RECORDINGS_DESTINATION_ID, ROLLOVER_SECONDS } from './recording.js';
 
 export type OriginKindForEncoder = 's3' | 'mediastore';
 
 /** The channel's one destination; channel.ts declares it with the same id. */
 export const DESTINATION_ID = 'destination1';
 
-export function buildEncoderSettings(ladder: Ladder, destination: { kind: OriginKindForEncoder }): EncoderSettings {
+/** `record`: the rendition an archive output group records (#13), from the encode the HLS output already makes. */
+export function buildEncoderSettings(ladder: Ladder, destination: { kind: OriginKindForEncoder }, record?: Rendition): EncoderSettings {
   // The reference lists renditions from the lowest up, so the first variant of the master
   // playlist (where many players start) is the cheapest one and playback starts fast.
   const renditions = [...ladder.renditions].reverse();
@@ -38,6 +43,7 @@ export function buildEncoderSettings(ladder: Ladder, destination: { kind: Origin
         OutputGroupSettings: { HlsGroupSettings: buildHlsGroupSettings(ladder.hls, destination.kind) },
         Outputs: renditions.map(buildOutput),
       },
+      ...(record ? [buildRecordingGroup(record)] : []),
     ],
     TimecodeConfig: { Source: 'EMBEDDED' },
     VideoDescriptions: renditions.map(buildVideoDescription),
@@ -173,6 +179,50 @@ function buildOutput(r: Rendition): Output {
     VideoDescriptionName: name,
     AudioDescriptionNames: [audioDescriptionName(r)],
     CaptionDescriptionNames: [],
+  };
+}
+
+/** The transport stream of the HLS outputs (same PIDs), so a recording demuxes like the live stream. */
+const RECORDING_M2TS: M2tsSettings = {
+  AudioFramesPerPes: 4,
+  AudioPids: '492-498',
+  PcrControl: 'PCR_EVERY_PES_PACKET',
+  PmtPid: '480',
+  ProgramNum: 1,
+  Scte35Pid: '500',
+  Scte35Control: 'PASSTHROUGH',
+  TimedMetadataPid: '502',
+  VideoPid: '481',
+  // A lost input keeps the file going with silent audio instead of an audio gap a player trips on.
+  AbsentInputAudioBehavior: 'ENCODE_SILENCE',
+};
+
+/**
+ * The recording: an Archive output group with one output that names the rendition's existing
+ * video and audio descriptions, so MediaLive reuses that encode for a second output group
+ * instead of encoding again (an encode may be shared by outputs of different groups: MediaLive
+ * UG, "Organize encodes in an Archive output group"). No canned ACL: the recordings bucket
+ * enforces bucket-owner ownership (ACLs disabled), as the origin does.
+ */
+function buildRecordingGroup(r: Rendition): OutputGroup {
+  const name = renditionName(r);
+  const settings: ArchiveGroupSettings = {
+    Destination: { DestinationRefId: RECORDINGS_DESTINATION_ID },
+    RolloverInterval: ROLLOVER_SECONDS,
+    ArchiveCdnSettings: { ArchiveS3Settings: {} },
+  };
+  return {
+    Name: 'recording',
+    OutputGroupSettings: { ArchiveGroupSettings: settings },
+    Outputs: [
+      {
+        OutputName: `recording${name}`,
+        VideoDescriptionName: name,
+        AudioDescriptionNames: [audioDescriptionName(r)],
+        CaptionDescriptionNames: [],
+        OutputSettings: { ArchiveOutputSettings: { NameModifier: name, Extension: 'ts', ContainerSettings: { M2tsSettings: RECORDING_M2TS } } },
+      },
+    ],
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { AwsStackSpec } from '../../../core/spec.js';
 import type { ResourceNames } from './names.js';
+import { recordingsPrefix } from './recording.js';
 
 export interface PolicyStatement {
   Sid: string;
@@ -125,6 +126,16 @@ export function buildRolePolicyDocument(a: {
         },
       },
     );
+  }
+  if ((a.spec.record ?? 'none') !== 'none') {
+    // The archive output group (#13) writes MPEG-TS files, each one object (a multipart upload
+    // for a large file): put, and abort an upload it gives up on; only under this stack's folder.
+    statements.push({
+      Sid: 'WriteStackRecordings',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: `${bucketArn(a.names.recordingsBucket, partition)}/${recordingsPrefix(a.names.stack)}*`,
+    });
   }
   if (a.srtSecretArn) {
     // MediaLive reads an SRT input's passphrase through the channel's role when the channel runs

@@ -35,6 +35,8 @@ export interface ResourceNames {
   logsBucket: string;
   /** Where the logs bucket lives: the stack's region, or us-east-1 where CloudFront cannot deliver logs (opt-in regions). */
   logsBucketRegion: string;
+  /** Where MediaLive writes the recordings (#13), in the stack's region; kept by `down` unless --delete-recordings. */
+  recordingsBucket: string;
   /** MediaStore container (regional). */
   containerName: string;
   /** CloudWatch log group MediaStore writes its access logs to. */
@@ -71,6 +73,7 @@ export function resourceNames(stack: string, region: string, accountId: string):
     originBucket: bucketName(stack, `-origin-${accountId}-${region}`),
     logsBucket: bucketName(stack, `-logs-${accountId}-${region}`),
     logsBucketRegion: logsBucketRegion(region),
+    recordingsBucket: bucketName(stack, `-rec-${accountId}-${region}`),
     containerName: stack,
     containerLogGroup: `/aws/mediastore/${stack}`,
     dashboardName: `${stack}-${region}`,
@@ -134,6 +137,7 @@ export const NAME_RULES: readonly NameRule[] = [
   { field: 'rolePolicyName', what: 'IAM policy name', max: 128, pattern: IAM_NAME, source: 'iam policyNameType' },
   { field: 'originBucket', what: 'S3 bucket name', max: 63, pattern: S3_BUCKET, source: 'S3 general purpose bucket naming rules' },
   { field: 'logsBucket', what: 'S3 bucket name', max: 63, pattern: S3_BUCKET, source: 'S3 general purpose bucket naming rules' },
+  { field: 'recordingsBucket', what: 'S3 bucket name', max: 63, pattern: S3_BUCKET, source: 'S3 general purpose bucket naming rules' },
   { field: 'oacName', what: 'CloudFront origin access control name', max: 64, pattern: /^[\w.-]+$/, source: 'CloudFront quotas: origin access control name, 64 characters' },
   { field: 'cachePolicyNames.playlists', what: 'CloudFront cache policy name', max: 128, pattern: /^[\w-]+$/, source: 'CloudFront quotas: cache policy name, 128 characters' },
   { field: 'cachePolicyNames.segments', what: 'CloudFront cache policy name', max: 128, pattern: /^[\w-]+$/, source: 'CloudFront quotas: cache policy name, 128 characters' },
@@ -169,7 +173,7 @@ export function checkResourceNames(names: ResourceNames): Problem[] {
       problems.push({ path: 'stack', message: `the ${rule.what} "${value}" has characters it does not allow (${rule.source})`, fix });
     }
   }
-  for (const bucket of [names.originBucket, names.logsBucket]) {
+  for (const bucket of [names.originBucket, names.logsBucket, names.recordingsBucket]) {
     const prefix = S3_RESERVED_PREFIXES.find((p) => bucket.startsWith(p));
     const suffix = S3_RESERVED_SUFFIXES.find((s) => bucket.endsWith(s));
     if (prefix || suffix) {

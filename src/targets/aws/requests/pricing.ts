@@ -7,9 +7,10 @@
  * Every figure says where it comes from: a published list price, or an estimate (with why).
  */
 import type { PriceClassName } from '../../../core/spec.js';
-import type { Ladder } from '../../../core/ladder.js';
+import type { Ladder, Rendition } from '../../../core/ladder.js';
 import type { CostEstimate, CostLine } from '../../../core/target.js';
 import { inputSpecification } from './channel.js';
+import { recordingRate } from './recording.js';
 
 export const PRICES_AS_OF = '2026-11-01';
 
@@ -130,7 +131,30 @@ function describeTier(tier: InputTier): string {
 /** The channel's share of the plan's cost estimate; the driver adds what it leaves out (notes). */
 export type ChannelCost = Omit<CostEstimate, 'notes'>;
 
-export function estimateChannelCost(ladder: Ladder, region: string, opts: { srtSecret?: boolean } = {}): ChannelCost {
+/** S3 Standard storage, us-east-1, first 50 TB (FACTS.md; otherCosts below). */
+export const S3_STANDARD_PER_GB_MONTH = 0.023;
+
+/**
+ * What recording adds (#13): one more MediaLive output of the recorded rendition's class (the
+ * archive output), and the S3 storage an hour of it takes for a month.
+ */
+export function recordingCostLines(ladder: Ladder, r: Rendition, region: string): CostLine[] {
+  const cls = videoClass(r.height);
+  const p = channelPrices(region).output[cls];
+  const shared = 'MediaLive bills each output; the archive output reuses the HLS encode, priced here as a full output (an upper bound)';
+  const { bitsPerSecond, bytesPerHour } = recordingRate(ladder, r);
+  const gb = bytesPerHour / 1e9;
+  return [
+    { item: `recording output ${r.width}x${r.height} (${cls}, archive to S3)`, perHour: p.perHour, estimated: [p.estimated, shared].filter(Boolean).join('; ') },
+    {
+      item: `recording storage (S3 Standard, about ${gb.toFixed(2)} GB per hour at ${(bitsPerSecond / 1e6).toFixed(2)} Mb/s, $${S3_STANDARD_PER_GB_MONTH}/GB-month)`,
+      perHour: round(gb * S3_STANDARD_PER_GB_MONTH),
+      estimated: 'a month of storage for each hour recorded, at the target bitrate; every further month kept costs it again',
+    },
+  ];
+}
+
+export function estimateChannelCost(ladder: Ladder, region: string, opts: { srtSecret?: boolean; record?: Rendition } = {}): ChannelCost {
   const prices = channelPrices(region);
   const tier = inputTier(ladder);
   const line = (item: string, p: Price): CostLine => ({ item, perHour: p.perHour, ...(p.estimated ? { estimated: p.estimated } : {}) });
@@ -146,6 +170,7 @@ export function estimateChannelCost(ladder: Ladder, region: string, opts: { srtS
     const over = r.height > 1080 || r.framerate > 30;
     lines.push(line(`output ${r.width}x${r.height} (${cls})`, over ? { perHour: p.perHour, estimated: [p.estimated, beyond].filter(Boolean).join('; ') } : p));
   }
+  if (opts.record) lines.push(...recordingCostLines(ladder, opts.record, region));
   if (opts.srtSecret) lines.push(srtSecretCostLine());
   const perHour = round(lines.reduce((sum, l) => sum + l.perHour, 0));
   return { perHour, currency: 'USD', lines, asOf: PRICES_AS_OF, approximate: lines.some((l) => l.estimated) };

@@ -84,11 +84,14 @@ export function buildOriginBucketPolicy(a: { bucket: string; distributionArn: st
   return JSON.stringify(doc);
 }
 
-export function buildLogsBucketPolicy(a: { bucket: string; partition?: string }): string {
+/** TLS only, nothing granted: the logs bucket and the recordings bucket (#13). */
+export function buildTlsOnlyBucketPolicy(a: { bucket: string; partition?: string }): string {
   const arn = `arn:${a.partition ?? 'aws'}:s3:::${a.bucket}`;
   const doc: PolicyDocument = { Version: '2012-10-17', Statement: [denyInsecureTransport(arn)] };
   return JSON.stringify(doc);
 }
+
+export const buildLogsBucketPolicy = buildTlsOnlyBucketPolicy;
 
 export function buildCors(): CORSConfiguration {
   return {

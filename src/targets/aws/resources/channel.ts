@@ -25,6 +25,8 @@ import type { AwsStackSpec } from '../../../core/spec.js';
 import { buildCreateChannelRequest, destinationUrl } from '../requests/channel.js';
 import { isNotFound } from '../requests/errors.js';
 import { TAG_KEY, type ResourceNames } from '../requests/names.js';
+import { recordedRendition } from '../../../core/recording.js';
+import { recordingsDestinationUrl } from '../requests/recording.js';
 import type { AwsContext } from '../context.js';
 import { idempotencyToken, isGone, waiter } from './shared.js';
 
@@ -32,10 +34,11 @@ export const INPUT_ATTACHMENT_NAME = 'input';
 
 export function channelNode(names: ResourceNames, spec: AwsStackSpec): ResourceNode<AwsContext> {
   const mediastore = spec.aws.origin === 'mediastore';
+  const records = (spec.record ?? 'none') !== 'none';
   return {
     id: 'channel',
     kind: 'medialive-channel',
-    dependsOn: ['role', 'input', 'origin'],
+    dependsOn: ['role', 'input', 'origin', ...(records ? ['recordings-bucket'] : [])],
     describe: 'MediaLive channel',
     name: names.channelName,
     async create(ctx, run) {
@@ -46,6 +49,8 @@ export function channelNode(names: ResourceNames, spec: AwsStackSpec): ResourceN
       const destination = mediastore
         ? destinationUrl({ kind: 'mediastore', endpoint: String(origin.attrs.endpoint) })
         : destinationUrl({ kind: 's3', bucket: origin.physicalId });
+      const rendition = recordedRendition(ctx.spec, ctx.ladder);
+      const recording = rendition ? { rendition, destinationUrl: recordingsDestinationUrl(run.deps['recordings-bucket']!.physicalId, n.stack) } : undefined;
       const send = () => medialive.send(
         new CreateChannelCommand(
           buildCreateChannelRequest({
@@ -57,6 +62,7 @@ export function channelNode(names: ResourceNames, spec: AwsStackSpec): ResourceN
             roleArn: run.deps.role!.physicalId,
             destinationUrl: destination,
             requestId,
+            ...(recording ? { recording } : {}),
           }),
         ),
       );

@@ -19,6 +19,7 @@ import { originPolicyNode } from './origin-policy.js';
 import { originS3Node } from './origin-s3.js';
 import { playerFunctionNode } from './player-function.js';
 import { playerNode } from './player.js';
+import { recordingsBucketNode } from './recordings-bucket.js';
 import { roleNode } from './role.js';
 import { scheduleGroupNode } from './schedule-group.js';
 import { schedulerRoleNode } from './scheduler-role.js';
@@ -47,6 +48,7 @@ export function buildAwsGraph(spec: AwsStackSpec, names: ResourceNames, withStop
   nodes.push(distributionNode(names, spec));
   nodes.push(originPolicyNode(names, spec));
   nodes.push(playerNode(names, spec));
+  if ((spec.record ?? 'none') !== 'none') nodes.push(recordingsBucketNode(names, spec));
   nodes.push(channelNode(names, spec));
   nodes.push(dashboardNode(names, spec));
   // Whatever the stop rule: a schedule can be set later ("livestream schedule"), and these cost nothing.

@@ -18,6 +18,7 @@ describe('resourceNames', () => {
       originBucket: 'demo-origin-123456789012-eu-west-1',
       logsBucket: 'demo-logs-123456789012-eu-west-1',
       logsBucketRegion: 'eu-west-1',
+      recordingsBucket: 'demo-rec-123456789012-eu-west-1',
       containerName: 'demo',
       containerLogGroup: '/aws/mediastore/demo',
       dashboardName: 'demo-eu-west-1',
