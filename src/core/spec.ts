@@ -6,6 +6,7 @@
 import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
+import { LATENCY_MODES, type LatencyMode } from './latency.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
 /** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
@@ -103,6 +104,11 @@ interface SpecBase {
   start: boolean;
   /** Present exactly for SRT inputs. */
   srt?: SrtOptions;
+  /**
+   * 'low': 1 s segments and GOPs (core/latency.ts); a ladder's hls.latency "low" also makes it low.
+   * validateSpec always sets it; absent (a stack made before latency modes) means 'standard'.
+   */
+  latency?: LatencyMode;
 }
 
 export interface LocalStackSpec extends SpecBase {
@@ -155,6 +161,8 @@ export interface RawSpec {
   srtLatency?: number | string;
   /** SRT: whether a passphrase was given (it lives in Secrets only). */
   srtPassphrase?: boolean;
+  /** standard or low. */
+  latency?: string;
 }
 
 export const DEFAULTS = {
@@ -252,6 +260,9 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
   const profile = raw.profile ?? DEFAULTS.profile;
   if (profile.trim() === '') add('profile', 'must not be empty', 'use HD-1080p, HD-720p, SD-540p or a ladder file path');
 
+  const latency = (raw.latency ?? 'standard') as LatencyMode;
+  if (!LATENCY_MODES.includes(latency)) add('latency', `unknown latency "${raw.latency}"`, 'use --latency standard (default, 12-18 s behind) or --latency low (1 s segments, about 5 s behind)');
+
   const common = {
     stack,
     target,
@@ -264,6 +275,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean } = {}): {
     profile,
     start: raw.start ?? true,
     ...(srt ? { srt } : {}),
+    latency,
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
@@ -441,6 +453,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
       ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, local ? String(local[k] ?? LOCAL_DEFAULTS[k] ?? '') : ''])),
       // A stack made before SRT existed has no srt: it compares as none.
       srtLatency: String(s.srt?.latencyMs ?? ''), srtPassphrase: s.srt?.passphrase ?? '',
+      // A stack made before latency modes runs in the standard one.
+      latency: s.latency ?? 'standard',
     };
   };
   const fa = flat(a);
