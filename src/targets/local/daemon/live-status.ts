@@ -36,7 +36,18 @@ export interface LiveStatus {
   viewers: number;
   edge: EdgeStats;
   origin: ReturnType<OriginServer['stats']>;
+  /** The latency mode, and the newest glass-to-glass figure a player reported (absent before one did). */
+  latency?: LiveLatency;
   ffmpeg: { path: string; version: string; source: string };
+}
+
+export interface LiveLatency {
+  mode: 'standard' | 'low';
+  segmentSeconds: number;
+  /** Now minus the program date time on a viewer's screen, as the player measured it. */
+  viewerDelaySeconds?: number;
+  /** When that report came (ISO). */
+  viewerDelayAt?: string;
 }
 
 /** The live figures as lines for people (`status`). */
@@ -64,8 +75,16 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
     ['Renditions', renditions.map((r) => `${r.width}x${r.height}@${r.framerate} ${Math.round(r.bitrate / 1000)}k`).join(', ')],
     ['Viewers', `${live.viewers} now; ${edge.segmentsServed} segments served, ${edge.requests} requests (${edge.hits} hits, ${edge.misses} misses), ${edge.errors} errors`],
     ['Segments', `${live.segmentsWritten} written by the encoder`],
+    ...(live.latency ? [['Latency', describeLiveLatency(live.latency)] as [string, string]] : []),
     ['ffmpeg', `${live.ffmpeg.path} ${live.ffmpeg.version} (from ${live.ffmpeg.source})`],
   ];
+}
+
+/** The mode, and the newest viewer delay a player reported (the player measures it from the program date time). */
+export function describeLiveLatency(l: LiveLatency): string {
+  const mode = `${l.mode} (${l.segmentSeconds} s segments)`;
+  if (l.viewerDelaySeconds === undefined) return `${mode}; no player has reported its delay yet (open the player)`;
+  return `${mode}; a viewer was ${l.viewerDelaySeconds.toFixed(1)} s behind real time (player report at ${l.viewerDelayAt})`;
 }
 
 /** The live figures in one line, for the terminal `up --foreground` runs in. */

@@ -115,6 +115,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
         viewers: edgeStats.viewers,
         edge: edgeStats,
         origin: origin.stats(),
+        latency: { mode: ladder.hls.latency ?? 'standard', segmentSeconds: ladder.hls.segmentSeconds, ...viewerDelayOf(stats.latestViewerDelay()) },
         ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version, source: ffmpeg.source },
       };
     };
@@ -123,6 +124,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       ladder,
       dashboard: () => ({ ...stats.snapshot(Date.now()), viewers: edgeRef?.stats().viewers ?? 0 }),
       status: liveStatus,
+      onViewerDelay: (seconds) => stats.recordViewerDelay({ time: Date.now(), seconds }),
     });
     const edge = await startEdgeCluster({
       originUrl: origin.url,
@@ -173,6 +175,11 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     await closeAll();
     throw err;
   }
+}
+
+/** The newest player report, as status shows it. */
+function viewerDelayOf(sample: { time: number; seconds: number } | undefined): { viewerDelaySeconds?: number; viewerDelayAt?: string } {
+  return sample ? { viewerDelaySeconds: Math.round(sample.seconds * 10) / 10, viewerDelayAt: new Date(sample.time).toISOString() } : {};
 }
 
 /**
