@@ -56,6 +56,7 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
   return [
     ['Input', [
       input.type,
+      input.source,
       input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.bitrate ? `, ${(input.bitrate / 1e6).toFixed(2)} Mb/s` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
       input.losses ? `${input.losses} losses` : undefined,
       input.refused ? `${input.refused} refused by --cidr` : undefined,

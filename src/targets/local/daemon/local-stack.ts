@@ -88,8 +88,9 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       inputArgs: () => ingest.inputArgs(),
       ...(ingest.watchDecoderLine ? { onDecoderLine: ingest.watchDecoderLine } : {}),
       streams: ingest.streams,
-      // Only an HLS pull can wait for us; a pushed or captured source is dropped from, never paused.
-      liveSource: spec.input !== 'URL_PULL',
+      // Only an HLS pull can wait for us; a pushed or captured source (or the demo, drawn on the
+      // clock) is dropped from, never paused.
+      liveSource: spec.input !== 'URL_PULL' || spec.sourceUrl === undefined,
       originUrl: origin.url,
       writeToken: () => write.token,
       logFile: path.join(layout.logs, 'ffmpeg.log'),
