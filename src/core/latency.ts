@@ -36,6 +36,16 @@ export function applyLatency(ladder: Ladder, mode: LatencyMode): Ladder {
   };
 }
 
+/** The mode as status names it: "low (1 s segments)". */
+export function describeLatencyMode(mode: LatencyMode, segmentSeconds: number): string {
+  return `${mode} (${segmentSeconds} s segments)`;
+}
+
+/** AWS's status line: the delay is measured in each viewer's player (nothing reports it back to us). */
+export function describeAwsLatency(ladder: Pick<Ladder, 'hls'>): string {
+  return `${describeLatencyMode(ladder.hls.latency ?? 'standard', ladder.hls.segmentSeconds)}; each viewer's delay behind real time is shown in the player ("Behind real time")`;
+}
+
 /** The built-in ladders' segment length: what low mode is compared with. */
 export const STANDARD_SEGMENT_SECONDS = 4;
 
@@ -59,7 +69,7 @@ export function describeLatencyCost(ladder: Ladder, target: 'local' | 'aws'): st
   const usd = (n: number, per: number, price: number) => `$${((n / per) * price).toFixed(4)}`;
   const factor = STANDARD_SEGMENT_SECONDS / seg;
   const lines = [
-    `Latency low: ${seg} s segments and ${seg} s GOPs (standard: ${STANDARD_SEGMENT_SECONDS} s), ${ladder.hls.playlistSize} segments per playlist; viewers about 3-5 s behind real time instead of 12-18 s.`,
+    `Latency low: ${seg} s segments and ${seg} s GOPs (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s), ${ladder.hls.playlistSize} segments per playlist; viewers about 3-5 s behind real time instead of 12-18 s.`,
     `  costs ${factor}x the requests per viewer: ${perViewer(seg)} playlist + segment requests a viewer-hour instead of ${perViewer(STANDARD_SEGMENT_SECONDS)}` +
       (target === 'aws'
         ? ` (CloudFront: ${usd(perViewer(seg), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} instead of ${usd(perViewer(STANDARD_SEGMENT_SECONDS), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} a viewer-hour)`

@@ -1,6 +1,6 @@
 /**
  * The whole event on one machine, through the real CLI: `livestream up` with the built-in demo
- * source (pulled through the real URL_PULL input), a real Chromium playing /player/, status,
+ * source (URL_PULL without a URL: drawn in the decoder), a real Chromium playing /player/, status,
  * stop/start, and `down` keeping the logs.
  */
 import { readdir, stat } from 'node:fs/promises';

@@ -4,6 +4,7 @@
  * from AWS for status, teardown that deletes what bills first and keeps the logs bucket, and a
  * stack with no state file found by its names and tag.
  */
+import { describeAwsLatency } from '../../core/latency.js';
 import { LivestreamError } from '../../core/errors.js';
 import { CLOUDFRONT_NO_LOG_REGIONS } from '../../core/regions.js';
 import type { ResourceNode } from '../../core/graph.js';
@@ -281,7 +282,12 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         const ch = rows.find((r) => r.id === 'channel');
         const channel = channelOf(ctx, state, ch);
         if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
-        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region } };
+        return {
+          channel,
+          outputs: { ...state.outputs },
+          live: { accountId: ctx.names.accountId, region: ctx.names.region },
+          summary: [['Latency', describeAwsLatency(state.ladder)]],
+        };
       },
     },
 

@@ -3,6 +3,7 @@
  * answer, the driver's status (and --json), and the lines people read: `status`'s summary and
  * `up --foreground`'s status line.
  */
+import { describeLatencyMode } from '../../../core/latency.js';
 import type { InputType } from '../../../core/spec.js';
 import type { EdgeStats } from '../edge/cluster-protocol.js';
 import type { EncoderStatus } from '../encoder/supervisor.js';
@@ -83,7 +84,7 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
 
 /** The mode, and the newest viewer delay a player reported (the player measures it from the program date time). */
 export function describeLiveLatency(l: LiveLatency): string {
-  const mode = `${l.mode} (${l.segmentSeconds} s segments)`;
+  const mode = describeLatencyMode(l.mode, l.segmentSeconds);
   if (l.viewerDelaySeconds === undefined) return `${mode}; no player has reported its delay yet (open the player)`;
   return `${mode}; a viewer was ${l.viewerDelaySeconds.toFixed(1)} s behind real time (player report at ${l.viewerDelayAt})`;
 }
