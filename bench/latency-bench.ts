@@ -26,7 +26,8 @@
  * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
  * asserts nothing: figures move with the machine's load (say which load when quoting them).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { run, uptime } from './run-tool.js';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -62,18 +63,6 @@ const WARM_UP_S = 15;
 const SHOT_EVERY_MS = 2_000;
 /** The clock's place in the picture: centred, its top quarter (the publisher draws it at h/12, h/10 high). */
 const CLOCK_CROP = { x: 0.15, y: 0, width: 0.7, height: 0.25 };
-
-function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function uptime(): Promise<string> {
-  return (await run('uptime', [])).stdout.trim();
-}
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
