@@ -64,7 +64,8 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(status.json.live.input.fps).toBeGreaterThan(0);
     const human = await livestream(['status', '--stack', 'e2e', '--state-dir', path.join(dir, 'state')]);
     expect(human.stdout).toMatch(/Input\s+URL_PULL, built-in demo drawn in the decoder \(no HLS hop: adds no delay\), connected, \d+\.\d fps/);
-    expect(human.stdout).toMatch(/Latency\s+standard \(4 s segments\)/);
+    // The tiny ladder's 2 s segments; the Chromium above may have reported its delay by now.
+    expect(human.stdout).toMatch(/Latency\s+standard \(2 s segments\); (no player has reported its delay yet|a viewer was \d+\.\d s behind real time)/);
     expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['daemon', true]]);
 
     const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);
