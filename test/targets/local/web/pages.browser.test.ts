@@ -261,8 +261,8 @@ describe('player and dashboard in Chromium', () => {
           ]),
         );
       });
-      // Ten Appendix D panels, five viewer panels, seven health panels.
-      expect(Object.keys(charts)).toHaveLength(22);
+      // Ten Appendix D panels, six viewer panels (the players' delay among them), seven health panels.
+      expect(Object.keys(charts)).toHaveLength(23);
       for (const [id, c] of Object.entries(charts)) {
         expect(c.points, id).toBeGreaterThan(0);
         expect(c.nonZero, id).toBe(true);
@@ -295,7 +295,7 @@ describe('player and dashboard in Chromium', () => {
         });
       });
       const range = await page.evaluate(() => (window as any).__dashboard.data.range);
-      expect(charts).toHaveLength(22);
+      expect(charts).toHaveLength(23);
       for (const c of charts) {
         // The span is the stack's life (its start's minute to now), not a fixed hour.
         expect(c.min, c.id).toBe(range.from);
@@ -367,6 +367,8 @@ function feedSyntheticTraffic(stats: DashboardStats, now: number, seconds = 600)
     if (s % 30 === 0) stats.record(e(t, 'GetObject', 404, 1));
     if (s % 50 === 0) stats.record(e(t, 'PutObject', 403, 1));
     if (s % 90 === 0) stats.record(e(t, 'GetObject', 503, 1));
+    // A player's delay report every 6 s (the player sends one every 5 s while it plays).
+    if (s % 6 === 0) stats.recordViewerDelay({ time: t, seconds: 4 + wave });
     if (s % 120 === 0) stats.record(e(t, 'PutObject', 500, 1));
     if (s % 5 === 0 || s % 2 === 0) {
       const lost = s > 200 && s < 240;
