@@ -220,7 +220,8 @@ function describeCommand(cmd: string[]): string {
     // The decoder reads the source; the encoder writes the ladder over HTTP; slate/probe runs are short.
     const ins = cmd.filter((a, i) => cmd[i - 1] === '-i');
     if (ins.some((a) => a.startsWith('pipe:') || a.startsWith('/dev/fd') || a === '-')) return 'ffmpeg (encoder)';
-    if (ins.some((a) => /lavfi|testsrc|sine/.test(a)) || cmd.includes('lavfi')) return 'ffmpeg (demo source)';
+    // The demo is drawn by lavfi in the decoder itself (ingest/url-pull.ts).
+    if (ins.some((a) => /lavfi|testsrc|sine/.test(a)) || cmd.includes('lavfi')) return 'ffmpeg (decoder drawing the demo)';
     return 'ffmpeg (decoder)';
   }
   if (/node$/.test(exe)) return cmd.some((a) => /edge\/worker\.(js|ts)/.test(a)) ? 'node (edge worker)' : 'node (daemon)';
