@@ -21,7 +21,8 @@
  * with the wall clock at the moment it was taken, to read the demo's burned-in clock against.
  * It asserts nothing: figures move with the machine's load.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { run, uptime } from './run-tool.js';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,18 +50,6 @@ if (!(MINUTES > 0) || !(VIEWERS >= 0) || playerWithoutDir) {
 
 const BIN = fileURLToPath(new URL('../bin/livestream.js', import.meta.url));
 const STACK = 'soak';
-
-function run(cmd: string, args: string[], timeoutMs = 300_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function uptime(): Promise<string> {
-  return (await run('uptime', [])).stdout.trim();
-}
 
 // ---- a player's view of HLS (only what the bench needs) ------------------------------------------
 
@@ -231,7 +220,8 @@ function describeCommand(cmd: string[]): string {
     // The decoder reads the source; the encoder writes the ladder over HTTP; slate/probe runs are short.
     const ins = cmd.filter((a, i) => cmd[i - 1] === '-i');
     if (ins.some((a) => a.startsWith('pipe:') || a.startsWith('/dev/fd') || a === '-')) return 'ffmpeg (encoder)';
-    if (ins.some((a) => /lavfi|testsrc|sine/.test(a)) || cmd.includes('lavfi')) return 'ffmpeg (demo source)';
+    // The demo is drawn by lavfi in the decoder itself (ingest/url-pull.ts).
+    if (ins.some((a) => /lavfi|testsrc|sine/.test(a)) || cmd.includes('lavfi')) return 'ffmpeg (decoder drawing the demo)';
     return 'ffmpeg (decoder)';
   }
   if (/node$/.test(exe)) return cmd.some((a) => /edge\/worker\.(js|ts)/.test(a)) ? 'node (edge worker)' : 'node (daemon)';

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { LivestreamError, formatProblems } from '../core/errors.js';
 import { loadProfile } from '../core/profiles.js';
+import { applyLatency, resolveLatency } from '../core/latency.js';
 import { checkSrtPassphrase, validateSpec, type RawSpec, type Secrets, type SpecClock, type StackSpec } from '../core/spec.js';
 import { StateStore } from '../core/state.js';
 import type { Ladder } from '../core/ladder.js';
@@ -84,7 +85,9 @@ export function requireValidSpec(raw: RawSpec): StackSpec {
 
 /** A ladder path is stored absolute so later commands find it from any folder. */
 export async function resolveLadder(spec: StackSpec): Promise<{ spec: StackSpec; ladder: Ladder }> {
-  const ladder = await loadProfile(spec.profile);
+  // The ladder is stored as the latency mode encodes it (1 s segments for low): both targets read only the ladder.
+  const written = await loadProfile(spec.profile);
+  const ladder = applyLatency(written, resolveLatency(spec.latency, written));
   const builtin = ['HD-1080p', 'HD-720p', 'SD-540p'].includes(spec.profile);
   return { spec: builtin ? spec : { ...spec, profile: path.resolve(spec.profile) }, ladder };
 }

@@ -36,6 +36,8 @@ export interface HlsSettings {
   playlistSize: number;
   /** Segments kept on the origin (MediaLive KeepSegments). */
   keepSegments: number;
+  /** "low": the ladder asks for low latency (core/latency.ts) whatever --latency says; absent: standard. */
+  latency?: 'standard' | 'low';
 }
 
 /** Local encoder choices, recorded per ladder so each built-in ladder keeps up in real time. */
@@ -64,6 +66,7 @@ const RENDITION_FIELDS = ['width', 'height', 'bitrate', 'maxBitrate', 'framerate
 const TOP_FIELDS = ['$schema', 'name', 'description', 'renditions', 'audio', 'hls', 'local'];
 const AUDIO_FIELDS = ['codec', 'bitrate', 'sampleRate', 'channels'];
 const HLS_FIELDS = ['segmentSeconds', 'playlistSize', 'keepSegments'];
+const HLS_OPTIONAL_FIELDS = ['latency'];
 const LOCAL_FIELDS = ['preset', 'scaler'];
 const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'];
 const SCALERS = ['fast_bilinear', 'bilinear', 'bicubic', 'neighbor', 'area', 'lanczos', 'spline'];
@@ -167,8 +170,9 @@ export function validateLadder(json: unknown): { ladder?: Ladder; problems: Prob
     }
   }
 
-  const hls = validateSection(json.hls, 'hls', HLS_FIELDS, add);
+  const hls = validateSection(json.hls, 'hls', HLS_FIELDS, add, HLS_OPTIONAL_FIELDS);
   if (hls) {
+    if (hls.latency !== undefined && hls.latency !== 'standard' && hls.latency !== 'low') add('hls.latency', 'expected "standard" or "low"', 'e.g. "latency": "low" for 1 s segments');
     intInRange(hls.segmentSeconds, 'hls.segmentSeconds', 1, LIMITS.segmentSecondsMax, add, 'e.g. 4');
     const playlistOk = intInRange(hls.playlistSize, 'hls.playlistSize', LIMITS.playlistSizeMin, LIMITS.int32Max, add, 'e.g. 10');
     const keepOk = intInRange(hls.keepSegments, 'hls.keepSegments', 1, LIMITS.int32Max, add, 'e.g. 21');
@@ -217,12 +221,12 @@ function unknownFields(obj: Obj, allowed: string[], prefix: string, add: Add): v
   }
 }
 
-function validateSection(raw: unknown, path: string, fields: string[], add: Add): Obj | undefined {
+function validateSection(raw: unknown, path: string, fields: string[], add: Add, optional: string[] = []): Obj | undefined {
   if (!isObj(raw)) {
     add(path, 'expected an object', `with the fields ${fields.join(', ')}`);
     return undefined;
   }
-  unknownFields(raw, fields, `${path}.`, add);
+  unknownFields(raw, [...fields, ...optional], `${path}.`, add);
   for (const f of fields) if (raw[f] === undefined) add(`${path}.${f}`, 'missing');
   return raw;
 }

@@ -7,6 +7,7 @@ import type { Problem } from './errors.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { checkStackRegion, STACK_REGIONS } from './regions.js';
 import { MIN_STOP_AHEAD_SECONDS, parseDuration, parseStopAt, STOP_DEFAULTS, type StopRule } from './stop-rule.js';
+import { LATENCY_MODES, type LatencyMode } from './latency.js';
 
 export const INPUT_TYPES = ['URL_PULL', 'RTMP_PUSH', 'RTP_PUSH', 'INPUT_DEVICE', 'SRT_LISTENER', 'SRT_CALLER'] as const;
 /** Inputs an encoder pushes to us, behind a --cidr allow-list (MediaLive: an input security group). */
@@ -122,6 +123,11 @@ interface SpecBase {
    * target's default: read it with recordedRendition(spec, ladder).
    */
   record?: 'top' | 'none' | string;
+  /**
+   * 'low': 1 s segments and GOPs (core/latency.ts); a ladder's hls.latency "low" also makes it low.
+   * validateSpec always sets it; absent (a stack made before latency modes) means 'standard'.
+   */
+  latency?: LatencyMode;
 }
 
 export interface LocalStackSpec extends SpecBase {
@@ -182,6 +188,8 @@ export interface RawSpec {
   budget?: number | string;
   /** top, none or a rendition name such as 1280x720. */
   record?: string;
+  /** standard or low. */
+  latency?: string;
 }
 
 /** The clock --stop-at is read against: passed in, so validation stays pure. */
@@ -289,6 +297,9 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
   const record = raw.record ?? defaultRecord(TARGETS.includes(target) ? target : 'local');
   if (!/^(top|none|\d{2,5}x\d{2,5})$/.test(record)) add('record', `"${record}" is not a rendition`, 'use --record top, --record none or a rendition of the ladder such as --record 1280x720 ("livestream profiles" lists them)');
 
+  const latency = (raw.latency ?? 'standard') as LatencyMode;
+  if (!LATENCY_MODES.includes(latency)) add('latency', `unknown latency "${raw.latency}"`, 'use --latency standard (default, 12-18 s behind) or --latency low (1 s segments, about 5 s behind)');
+
   const common = {
     stack,
     target,
@@ -303,6 +314,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
     ...(srt ? { srt } : {}),
     stop: checkStopOptions(raw, target, opts.clock, add) ?? { ...(STOP_DEFAULTS[target] ?? STOP_DEFAULTS.local) },
     record,
+    latency,
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
@@ -531,6 +543,8 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
       srtLatency: String(s.srt?.latencyMs ?? ''), srtPassphrase: s.srt?.passphrase ?? '',
       // A stack made before recording existed has no `record`: it records its target's default.
       record: s.record ?? defaultRecord(s.target),
+      // A stack made before latency modes runs in the standard one.
+      latency: s.latency ?? 'standard',
     };
   };
   const fa = flat(a);

@@ -21,6 +21,7 @@ describe('validateSpec', () => {
       stack: 'livestream', target: 'local', input: 'URL_PULL', sourcePassword: false, cidrs: [],
       profile: 'HD-720p', start: true, stop: { kind: 'none' }, local: { listen: '127.0.0.1', port: 0, rtmpPort: 1935, rtpPort: 5000, srtPort: 5050 },
       record: 'top',
+      latency: 'standard',
     });
   });
 

@@ -38,9 +38,8 @@ describe('a local daemon killed with SIGKILL', { timeout: 180_000 }, () => {
     expect(status.json.channel.detail).toContain(`process ${pid} has exited`);
     expect(status.json.resources.find((r: { id: string }) => r.id === 'daemon')).toMatchObject({ exists: false, status: 'DEAD' });
 
-    // Some of its ffmpeg children outlive it: the demo source's generator writes files, not to the daemon.
-    const orphans = await processGroupMembers(pid);
-    expect(orphans.length).toBeGreaterThan(0);
+    // Its ffmpeg children may outlive it for a moment (the demo is drawn in the decoder now, so no
+    // generator writes files on its own for ever): down ends whatever is left of the group.
 
     // The recording it was writing (MPEG-TS parts, no end) is finalised by the next look at it.
     const recordings = await livestream(['recordings', ...common()]);

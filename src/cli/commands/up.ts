@@ -1,6 +1,7 @@
 /** `livestream up` and `livestream plan`. */
 import { randomBytes } from 'node:crypto';
 import { LivestreamError, formatProblems } from '../../core/errors.js';
+import { describeLatencyCost } from '../../core/latency.js';
 import { redactUrl } from '../../core/redact.js';
 import { describeRecording } from '../../core/recording.js';
 import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from '../../core/spec.js';
@@ -181,6 +182,7 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
     `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
+    ...describeLatencyCost(ladder, spec.target),
     '',
     table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
     '',

@@ -4,6 +4,7 @@
  * from AWS for status, teardown that deletes what bills first and keeps the logs bucket, and a
  * stack with no state file found by its names and tag.
  */
+import { describeAwsLatency } from '../../core/latency.js';
 import { LivestreamError } from '../../core/errors.js';
 import { CLOUDFRONT_NO_LOG_REGIONS } from '../../core/regions.js';
 import type { ResourceNode } from '../../core/graph.js';
@@ -306,7 +307,12 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         const channel = channelOf(ctx, state, ch);
         if (ch?.physicalId && ch.exists !== null) await reconcileRuns(run, ch.name, ch.exists ? ch.status ?? 'UNKNOWN' : 'MISSING', 'status');
         const recording = await describeLatestRecording(ctx, run.store.require());
-        return { channel, outputs: { ...state.outputs }, live: { accountId: ctx.names.accountId, region: ctx.names.region }, ...(recording ? { summary: [['Recording', recording]] } : {}) };
+        return {
+          channel,
+          outputs: { ...state.outputs },
+          live: { accountId: ctx.names.accountId, region: ctx.names.region },
+          summary: [['Latency', describeAwsLatency(state.ladder)], ...(recording ? [['Recording', recording] as [string, string]] : [])],
+        };
       },
     },
 

@@ -246,8 +246,16 @@ function buildHlsGroupSettings(hls: HlsSettings, kind: OriginKindForEncoder): Hl
     StreamInfResolution: 'INCLUDE',
     IFrameOnlyPlaylists: 'DISABLED',
     IndexNSegments: hls.playlistSize,
-    ProgramDateTime: 'EXCLUDE',
-    ProgramDateTimePeriod: 600,
+    // EXT-X-PROGRAM-DATE-TIME on every segment (the period is one segment: a longer one can leave a
+    // sliding window with no tag at all), so the player shows the viewer's delay behind real time.
+    // SYSTEM_CLOCK, not INITIALIZE_FROM_OUTPUT_TIMECODE: the output timecode here is the source's
+    // embedded one (TimecodeConfig EMBEDDED above), which an encoder may not send or may set to
+    // anything (00:00:00:00 at start), while the system clock is UTC and MediaLive puts it back
+    // whenever the PDT drifts more than 500 ms from it (HlsGroupSettings.ProgramDateTimeClock).
+    // It dates a segment when MediaLive encodes it, so the contribution leg is not counted.
+    ProgramDateTime: 'INCLUDE',
+    ProgramDateTimeClock: 'SYSTEM_CLOCK',
+    ProgramDateTimePeriod: hls.segmentSeconds,
     KeepSegments: hls.keepSegments,
     SegmentLength: hls.segmentSeconds,
     TimedMetadataId3Frame: 'PRIV',

@@ -3,6 +3,7 @@
  * answer, the driver's status (and --json), and the lines people read: `status`'s summary and
  * `up --foreground`'s status line.
  */
+import { describeLatencyMode } from '../../../core/latency.js';
 import type { InputType } from '../../../core/spec.js';
 import type { EdgeStats } from '../edge/cluster-protocol.js';
 import type { EncoderStatus } from '../encoder/supervisor.js';
@@ -38,9 +39,20 @@ export interface LiveStatus {
   viewers: number;
   edge: EdgeStats;
   origin: ReturnType<OriginServer['stats']>;
+  /** The latency mode, and the newest glass-to-glass figure a player reported (absent before one did). */
+  latency?: LiveLatency;
   ffmpeg: { path: string; version: string; source: string };
   /** The recording of the current run (null: the channel is stopped); absent when the stack records nothing. */
   recording?: RecordingStatus | null;
+}
+
+export interface LiveLatency {
+  mode: 'standard' | 'low';
+  segmentSeconds: number;
+  /** Now minus the program date time on a viewer's screen, as the player measured it. */
+  viewerDelaySeconds?: number;
+  /** When that report came (ISO). */
+  viewerDelayAt?: string;
 }
 
 /** The live figures as lines for people (`status`). */
@@ -49,6 +61,7 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
   return [
     ['Input', [
       input.type,
+      input.source,
       input.connected ? `connected${input.fps ? `, ${input.fps.toFixed(1)} fps` : ''}${input.bitrate ? `, ${(input.bitrate / 1e6).toFixed(2)} Mb/s` : ''}${input.remote ? ` from ${input.remote}` : ''}` : `NOT connected${input.lossSince ? ` since ${input.lossSince} (slate on air)` : ''}`,
       input.losses ? `${input.losses} losses` : undefined,
       input.refused ? `${input.refused} refused by --cidr` : undefined,
@@ -68,9 +81,17 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
     ['Renditions', renditions.map((r) => `${r.width}x${r.height}@${r.framerate} ${Math.round(r.bitrate / 1000)}k`).join(', ')],
     ['Viewers', `${live.viewers} now; ${edge.segmentsServed} segments served, ${edge.requests} requests (${edge.hits} hits, ${edge.misses} misses), ${edge.errors} errors`],
     ['Segments', `${live.segmentsWritten} written by the encoder`],
+    ...(live.latency ? [['Latency', describeLiveLatency(live.latency)] as [string, string]] : []),
     ['ffmpeg', `${live.ffmpeg.path} ${live.ffmpeg.version} (from ${live.ffmpeg.source})`],
     ...(live.recording !== undefined ? [['Recording', describeRecording(live.recording)] as [string, string]] : []),
   ];
+}
+
+/** The mode, and the newest viewer delay a player reported (the player measures it from the program date time). */
+export function describeLiveLatency(l: LiveLatency): string {
+  const mode = describeLatencyMode(l.mode, l.segmentSeconds);
+  if (l.viewerDelaySeconds === undefined) return `${mode}; no player has reported its delay yet (open the player)`;
+  return `${mode}; a viewer was ${l.viewerDelaySeconds.toFixed(1)} s behind real time (player report at ${l.viewerDelayAt})`;
 }
 
 /** The live figures in one line, for the terminal `up --foreground` runs in. */

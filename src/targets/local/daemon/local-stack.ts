@@ -98,8 +98,9 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       inputArgs: () => ingest.inputArgs(),
       ...(ingest.watchDecoderLine ? { onDecoderLine: ingest.watchDecoderLine } : {}),
       streams: ingest.streams,
-      // Only an HLS pull can wait for us; a pushed or captured source is dropped from, never paused.
-      liveSource: spec.input !== 'URL_PULL',
+      // Only an HLS pull can wait for us; a pushed or captured source (or the demo, drawn on the
+      // clock) is dropped from, never paused.
+      liveSource: spec.input !== 'URL_PULL' || spec.sourceUrl === undefined,
       ...(recorder ? { recorder } : {}),
       originUrl: origin.url,
       writeToken: () => write.token,
@@ -126,6 +127,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
         viewers: edgeStats.viewers,
         edge: edgeStats,
         origin: origin.stats(),
+        latency: { mode: ladder.hls.latency ?? 'standard', segmentSeconds: ladder.hls.segmentSeconds, ...viewerDelayOf(stats.latestViewerDelay()) },
         ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version, source: ffmpeg.source },
         ...(recorder ? { recording: recorder.status() ?? null } : {}),
       };
@@ -135,6 +137,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       ladder,
       dashboard: () => ({ ...stats.snapshot(Date.now()), viewers: edgeRef?.stats().viewers ?? 0 }),
       status: liveStatus,
+      onViewerDelay: (seconds) => stats.recordViewerDelay({ time: Date.now(), seconds }),
     });
     const edge = await startEdgeCluster({
       originUrl: origin.url,
@@ -185,6 +188,11 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     await closeAll();
     throw err;
   }
+}
+
+/** The newest player report, as status shows it. */
+function viewerDelayOf(sample: { time: number; seconds: number } | undefined): { viewerDelaySeconds?: number; viewerDelayAt?: string } {
+  return sample ? { viewerDelaySeconds: Math.round(sample.seconds * 10) / 10, viewerDelayAt: new Date(sample.time).toISOString() } : {};
 }
 
 /**

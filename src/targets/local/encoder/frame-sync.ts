@@ -30,6 +30,12 @@ export interface FrameSink {
    * encoder's timestamp 0. A segment's program date time is this plus its start in the encoder's timeline.
    */
   onTimelineStart?: (wallMs: number) => void;
+  /**
+   * Called for each picture written at a keyframe time (where segments start) with its timestamp in
+   * the sink's timeline and how long before its tick it entered the pipeline (the synchronizer got it
+   * from the decoder): the program date time is the capture's, not the tick's (media-playlist.ts).
+   */
+  onKeyframeLag?: (timestampSeconds: number, lagMs: number) => void;
 }
 
 export interface FrameSyncOptions {
@@ -332,6 +338,11 @@ export class FrameSynchronizer {
       return;
     }
     this.lastPictureTick = tick;
+    if (keyframe && sink.onKeyframeLag) {
+      // A repeated picture was taken when it first arrived; the slate is drawn now.
+      const stampedAt = this.wallEpoch + (tick * 1000) / this.opts.raw.fps;
+      sink.onKeyframeLag(this.timestampUs(tick) / 1e6, frame ? Math.max(0, stampedAt - frame.arrivedAt) : 0);
+    }
     const data = frame ? frame.data : this.opts.slate;
     sink.video.write(mkvFrameHeader(this.timestampUs(tick), data.length));
     sink.video.write(data);

@@ -10,8 +10,11 @@
  *     carries EXT-X-DISCONTINUITY, and EXT-X-DISCONTINUITY-SEQUENCE counts the tags that left the
  *     window (RFC 8216 4.3.3.3, 6.2.1);
  *   - EXT-X-MEDIA-SEQUENCE counts segments, so it only grows (the file names are ffmpeg's);
- *   - EXT-X-PROGRAM-DATE-TIME is the wall-clock time of the segment's first frame: the run's
- *     timestamp 0 on the wall clock (frame-sync.ts) plus the durations before it in the run.
+ *   - EXT-X-PROGRAM-DATE-TIME is the wall-clock time the segment's first frame entered the
+ *     pipeline (the decoder handed it to the frame synchronizer: for a camera or a push, its capture
+ *     give or take the decoder; for the demo, when lavfi drew it): the run's timestamp 0 on the wall
+ *     clock (frame-sync.ts) plus the durations before it in the run, less the time that frame waited
+ *     in the synchronizer's queue (noteCaptureLag). So the player's "behind real time" counts the queue too.
  *
  * Pure: ffmpeg's text and times in, playlist text out; no clock, no I/O.
  */
@@ -69,7 +72,14 @@ interface Run {
   id: number;
   /** Epoch ms of the run's timestamp 0; unknown until its first frame is written. */
   startMs: number | undefined;
+  /** Keyframe timestamp (ms in the run) -> how long that picture waited before its tick (ms). */
+  lags: Map<number, number>;
 }
+
+/** Keyframe lags kept per run: more than a playlist's worth of segments waiting for ffmpeg to list them. */
+const MAX_LAGS = 256;
+/** A segment starts at a keyframe's timestamp give or take ffmpeg's rounding of durations (6 decimals). */
+const LAG_MATCH_MS = 5;
 
 interface RenditionState {
   segments: WindowSegment[];
@@ -93,13 +103,26 @@ export interface PlaylistUpdate {
 
 export class PlaylistComposer {
   private readonly renditions = new Map<string, RenditionState>();
-  private run: Run = { id: 0, startMs: undefined };
+  private run: Run = { id: 0, startMs: undefined, lags: new Map() };
 
   constructor(private readonly opts: { windowSize: number; targetDuration: number; firstSequence?: number }) {}
 
   /** A new encoder run: its playlists are told apart by this id. */
   beginRun(id: number): void {
-    this.run = { id, startMs: undefined };
+    this.run = { id, startMs: undefined, lags: new Map() };
+  }
+
+  /** The picture at `atSeconds` in run `id`'s timeline entered the pipeline `lagMs` before its tick. */
+  noteCaptureLag(id: number, atSeconds: number, lagMs: number): void {
+    if (id !== this.run.id || !(lagMs >= 0)) return;
+    this.run.lags.set(Math.round(atSeconds * 1000), lagMs);
+    if (this.run.lags.size > MAX_LAGS) this.run.lags.delete(this.run.lags.keys().next().value!);
+  }
+
+  private lagAt(runSeconds: number): number {
+    const at = runSeconds * 1000;
+    for (const [t, lag] of this.run.lags) if (Math.abs(t - at) <= LAG_MATCH_MS) return lag;
+    return 0;
   }
 
   /** When the run's timestamp 0 was, on the wall clock (epoch ms). */
@@ -125,7 +148,7 @@ export class PlaylistComposer {
         sequence: state.nextSequence++,
         duration: seg.duration,
         uri: seg.uri,
-        programDateTime: start + state.runSeconds * 1000,
+        programDateTime: start + state.runSeconds * 1000 - this.lagAt(state.runSeconds),
         discontinuity: newRun && i === 0 && state.segments.length > 0,
       });
       state.runSeconds += seg.duration;

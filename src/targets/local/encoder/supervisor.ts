@@ -390,6 +390,7 @@ export class EncoderSupervisor {
       video: child.stdin as Writable,
       audio: child.stdio[3] as Writable,
       onTimelineStart: (wallMs) => this.composer.setRunStart(run, wallMs),
+      onKeyframeLag: (at, lagMs) => this.composer.noteCaptureLag(run, at, lagMs),
     });
     child.on('close', (code, signal) => this.onEncoderExit(child, code, signal));
     child.on('error', (err) => {

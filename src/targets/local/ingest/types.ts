@@ -19,6 +19,8 @@ export interface IngestState {
   lastRefusedPassphrase?: string;
   /** URL_PULL: the source answered 401/403 to the proxy (wrong or missing credentials). */
   unauthorized?: boolean;
+  /** What the source is when the input type does not say (the built-in demo). */
+  source?: string;
   /** What went wrong last, for `status` (never a secret). */
   lastError?: string;
   /** Compressed bytes received from the source so far (push gates, pull proxy); absent for capture devices. */

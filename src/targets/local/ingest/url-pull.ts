@@ -1,13 +1,16 @@
 /**
  * URL_PULL: ffmpeg reads an HLS source through the loopback source proxy (which adds basic auth when
  * --source-user is given, and tells whether the source answers). With no --source-url, the source is
- * the built-in demo stream, served by the stack itself and read the same way.
+ * the built-in demo: drawn by lavfi inside the decoder itself (test pattern, beeping tone, burned-in
+ * UTC clock), as the synthetic device is. It used to be a live HLS stream of its own pulled through
+ * the proxy, and that hop added 8-12 s to every viewer's delay (a 2 s segment to finish, the hls
+ * demuxer's start one segment back, its playlist reloads): more than the whole low-latency path.
  */
 import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from '../encoder/ffmpeg-caps.js';
 import type { Ingest, IngestOptions } from './types.js';
 import { SINGLE_INPUT_STREAMS } from './types.js';
 import { startSourceProxy } from './source-proxy.js';
-import { startDemoSource, type DemoSource } from './demo-source.js';
+import { startDeviceIngest } from './device-input.js';
 
 export interface PullInputSettings {
   /** Segments back from the live edge to start at (hls demuxer; negative = from the end). */
@@ -40,24 +43,19 @@ export function buildPullInputArgs(url: string, s: PullInputSettings, caps: Ffmp
 export async function startUrlPullIngest(opts: IngestOptions): Promise<Ingest> {
   const log = opts.log ?? (() => {});
   const { spec } = opts;
-  let demo: DemoSource | undefined;
-  let sourceUrl = spec.sourceUrl;
+  const sourceUrl = spec.sourceUrl;
   if (sourceUrl === undefined) {
-    demo = await startDemoSource({ ffmpegPath: opts.ffmpegPath, workDir: opts.workDir, log, now: opts.now ?? Date.now });
-    sourceUrl = demo.url;
-    log(`demo: built-in demo source at ${sourceUrl}`);
+    log('demo: built-in demo source, drawn by ffmpeg lavfi in the decoder (no HLS hop)');
+    const demo = await startDeviceIngest({ ...opts, spec: { ...spec, deviceId: 'demo' } });
+    return { ...demo, state: () => ({ ...demo.state(), source: DEMO_SOURCE }) };
   }
   const proxy = await startSourceProxy({
     sourceUrl,
     ...(spec.sourceUser !== undefined ? { user: spec.sourceUser, password: opts.secrets.sourcePassword ?? '' } : {}),
     log,
-  }).catch(async (err: unknown) => {
-    await demo?.close();
-    throw err;
   });
-  // The demo is local and steady: start at its newest segment for the lowest latency. A remote
-  // source keeps three segments of safety, the hls demuxer's default.
-  const settings: PullInputSettings = { liveStartIndex: demo ? -1 : -3 };
+  // A remote source keeps three segments of safety, the hls demuxer's default.
+  const settings: PullInputSettings = { liveStartIndex: -3 };
   return {
     inputArgs: () => buildPullInputArgs(proxy.url, settings, opts.caps),
     streams: SINGLE_INPUT_STREAMS,
@@ -71,9 +69,9 @@ export async function startUrlPullIngest(opts: IngestOptions): Promise<Ingest> {
         ...(health.lastError ? { lastError: health.lastError } : {}),
       };
     },
-    close: async () => {
-      await proxy.close();
-      await demo?.close();
-    },
+    close: () => proxy.close(),
   };
 }
+
+/** What status says the demo is (it has no compressed bitrate: its pictures are drawn in the decoder). */
+export const DEMO_SOURCE = 'built-in demo drawn in the decoder (no HLS hop: adds no delay)';

@@ -40,7 +40,8 @@ export type PanelId =
   | 'viewer-requests'
   | 'viewer-hit-ratio'
   | 'viewer-bytes-out'
-  | 'viewer-errors';
+  | 'viewer-errors'
+  | 'viewer-delay';
 
 /**
  * The edge's counters at one moment, totals since the stack started (what every worker reported,
@@ -57,6 +58,13 @@ export interface EdgeSample {
   bytesSent: number;
   errors4xx: number;
   errors5xx: number;
+}
+
+/** A player's report of its viewer's delay behind real time (now minus the program date time on screen). */
+export interface ViewerDelaySample {
+  /** epoch ms, when the daemon got the report */
+  time: number;
+  seconds: number;
 }
 
 /** Fields another part of the encoder may add to its health sample; read when present. */
@@ -128,6 +136,7 @@ export class DashboardStats {
   private readonly buckets = new Map<number, MinuteBucket>();
   private health: ChannelHealthSample[] = [];
   private edge: EdgeSample[] = [];
+  private delays: ViewerDelaySample[] = [];
   /** Deterministic PRNG state for the reservoir (xorshift32), so a replay gives the same picture. */
   private seed = 0x9e3779b9;
 
@@ -160,6 +169,17 @@ export class DashboardStats {
   /** A reading of the edge's counters (the daemon takes one every few seconds). */
   recordEdge(sample: EdgeSample): void {
     this.edge = this.insertSample(this.edge, sample);
+  }
+
+  /** A player's glass-to-glass figure (web-handler.ts takes its beacon). */
+  recordViewerDelay(sample: ViewerDelaySample): void {
+    if (!(sample.seconds >= 0) || !Number.isFinite(sample.seconds)) return;
+    this.delays = this.insertSample(this.delays, sample);
+  }
+
+  /** The newest viewer delay reported, for `status`; undefined when no player reported one. */
+  latestViewerDelay(): ViewerDelaySample | undefined {
+    return this.delays[this.delays.length - 1];
   }
 
   /** `list` with `sample` in time order (a late report included), only the window, at most MAX_HEALTH. */
@@ -280,7 +300,20 @@ export class DashboardStats {
         panel('viewer-hit-ratio', 'Edge cache hit ratio', '%', [series('Hits', (p) => p.hitRatio)]),
         panel('viewer-bytes-out', 'Bytes out to viewers', 'bit/s', [series('Sent', (p) => p.bitsOut)]),
         panel('viewer-errors', 'Errors to viewers', 'responses/s', [series('4xx', (p) => p.errors4xx), series('5xx', (p) => p.errors5xx)]),
+        this.delayPanel(from, nowMs),
       ],
+    };
+  }
+
+  /** Every report of the players' delay behind real time (each player sends one every few seconds while it plays). */
+  private delayPanel(from: number, nowMs: number): Panel {
+    const samples = this.delays.filter((s) => s.time >= from && s.time <= nowMs);
+    return {
+      id: 'viewer-delay',
+      title: 'Viewers behind real time (glass to glass)',
+      unit: 's',
+      time: samples.map((s) => s.time / 1000),
+      series: [{ label: 'Behind real time', values: samples.map((s) => round(s.seconds)) }],
     };
   }
 

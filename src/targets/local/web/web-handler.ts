@@ -18,6 +18,8 @@ export interface WebHandlerOptions {
   ladder: Ladder;
   dashboard: () => DashboardData;
   status?: () => unknown;
+  /** A player reported its viewer's delay behind real time (POST /api/viewer-delay). */
+  onViewerDelay?: (seconds: number) => void;
 }
 
 interface StaticFile {
@@ -63,12 +65,14 @@ const PLAYER_FILES: Record<string, StaticFile> = {
   'player.js': { contentType: JS, file: asset('player/player.js') },
   'player.css': { contentType: CSS, file: asset('player/player.css') },
   'hls.min.js': { contentType: JS, file: nodeModule('hls.js/dist/hls.min.js') },
+  'live-sync.js': { contentType: JS, file: asset('player/live-sync.js') },
 };
 
 const STATIC_ROUTES: Record<string, StaticFile> = {
   '/player/': PLAYER_FILES['index.html'],
   '/player/player.js': PLAYER_FILES['player.js'],
   '/player/player.css': PLAYER_FILES['player.css'],
+  '/player/live-sync.js': PLAYER_FILES['live-sync.js'],
   '/player/hls.min.js': PLAYER_FILES['hls.min.js'],
   '/dashboard/': { contentType: HTML, file: asset('dashboard/index.html') },
   '/dashboard/dashboard.js': { contentType: JS, file: asset('dashboard/dashboard.js') },
@@ -119,6 +123,10 @@ export function createWebHandler(opts: WebHandlerOptions): (req: IncomingMessage
   };
 
   return async (req, res) => {
+    if (req.method === 'POST' && pathnameOf(req.url) === VIEWER_DELAY_PATH) {
+      await takeViewerDelay(req, res, opts.onViewerDelay);
+      return true;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const pathname = pathnameOf(req.url);
     if (pathname === undefined) return false;
@@ -169,6 +177,39 @@ export function createWebHandler(opts: WebHandlerOptions): (req: IncomingMessage
     send(req, res, 200, headers, file.body);
     return true;
   };
+}
+
+/** Where the player sends its viewer's delay: `{"delaySeconds": 3.2}`, at most every few seconds per viewer. */
+export const VIEWER_DELAY_PATH = '/api/viewer-delay';
+const MAX_BEACON_BYTES = 1024;
+/** A delay beyond this is a wrong clock or a paused player, not a live viewer: left out. */
+const MAX_DELAY_SECONDS = 600;
+
+/** The player's beacon: a small JSON body, read with a cap; 204 when taken, 400 when not a delay. */
+async function takeViewerDelay(req: IncomingMessage, res: ServerResponse, onDelay: ((seconds: number) => void) | undefined): Promise<void> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BEACON_BYTES) {
+      send(req, res, 413, { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' }, Buffer.from(JSON.stringify({ error: 'beacon too large' })));
+      return;
+    }
+    chunks.push(chunk);
+  }
+  let seconds: unknown;
+  try {
+    seconds = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { delaySeconds?: unknown }).delaySeconds;
+  } catch {
+    seconds = undefined;
+  }
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > MAX_DELAY_SECONDS) {
+    send(req, res, 400, { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store' }, Buffer.from(JSON.stringify({ error: `expected {"delaySeconds": 0-${MAX_DELAY_SECONDS}}` })));
+    return;
+  }
+  onDelay?.(seconds);
+  res.writeHead(204, { 'Cache-Control': 'no-store' });
+  res.end();
 }
 
 /** The player's files with paths relative to /player/, for the AWS target to upload beside the stream. */

@@ -256,4 +256,22 @@ describe('FrameSynchronizer', () => {
     expect(breaks).toHaveLength(1);
     expect(breaks[0]!).toBeGreaterThan(59_000);
   });
+
+  it('tells the sink, at each keyframe time, how long that picture waited since it arrived', async () => {
+    const lags: Array<[number, number]> = [];
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, repeatMs: 1000, keyframeTicks: 5, monotonic: () => Date.now() });
+    const video = collector();
+    const audio = collector();
+    sync.setSink({ video: video.sink, audio: audio.sink, onKeyframeLag: (t, lag) => lags.push([t, lag]) });
+    const src = new PassThrough();
+    sync.attachSource(src);
+    src.write(frame(1));
+    await vi.advanceTimersByTimeAsync(30);
+    sync.start(); // tick 0 now: frame 1 waited 30 ms
+    await vi.advanceTimersByTimeAsync(420);
+    src.write(frame(2)); // at 450 ms; tick 0 was at 30 ms, so tick 5 (the next keyframe time) is at 530 ms
+    await vi.advanceTimersByTimeAsync(100);
+    sync.stop();
+    expect(lags).toEqual([[0, 30], [0.5, 80]]);
+  });
 });

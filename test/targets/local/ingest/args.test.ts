@@ -4,7 +4,6 @@ import { MODERN_FFMPEG_CAPS, parseFfmpegCaps } from '../../../../src/targets/loc
 import { buildRtmpInputArgs } from '../../../../src/targets/local/ingest/rtmp-push.js';
 import { buildRtpInputArgs } from '../../../../src/targets/local/ingest/rtp-push.js';
 import { buildPullInputArgs } from '../../../../src/targets/local/ingest/url-pull.js';
-import { buildDemoSourceArgs, DEMO_DEFAULTS } from '../../../../src/targets/local/ingest/demo-source.js';
 import { buildClockFilter, chooseFont, clockOffsetSeconds } from '../../../../src/targets/local/ingest/clock.js';
 import { buildDeviceInputArgs, chooseDeviceStreams, parseDeviceId } from '../../../../src/targets/local/ingest/device-input.js';
 import { RefusalTracker } from '../../../../src/targets/local/ingest/refusals.js';
@@ -69,30 +68,6 @@ describe('burned-in clock', () => {
   it('picks the first font that exists, or none', () => {
     expect(chooseFont((p) => p === '/b', ['/a', '/b', '/c'])).toBe('/b');
     expect(chooseFont(() => false, ['/a'])).toBeUndefined();
-  });
-});
-
-describe('demo source generator', () => {
-  const base = { ...DEMO_DEFAULTS, outDir: '/w/demo', startMs: START };
-
-  it('720p30 live HLS, 2 s segments, cheap x264, epoch numbering, with the clock', () => {
-    expect(buildDemoSourceArgs({ ...base, fontFile: FONT })).toEqual([
-      '-hide_banner', '-nostdin', '-loglevel', 'warning', '-nostats',
-      '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
-      '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000',
-      '-vf', buildClockFilter(FONT, START, 60),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-      '-g', '60', '-keyint_min', '60', '-sc_threshold', '0',
-      '-b:v', '2000k', '-maxrate', '2000k', '-bufsize', '2000k',
-      '-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-ar', '48000',
-      '-f', 'hls', '-hls_time', '2', '-hls_list_size', '6',
-      '-hls_flags', 'delete_segments+temp_file+program_date_time', '-hls_start_number_source', 'epoch',
-      '-hls_segment_filename', '/w/demo/seg_%d.ts', '/w/demo/index.m3u8',
-    ]);
-  });
-
-  it('without a font there is no clock filter', () => {
-    expect(buildDemoSourceArgs(base)).not.toContain('-vf');
   });
 });
 

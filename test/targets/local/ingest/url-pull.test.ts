@@ -145,3 +145,18 @@ describe('URL_PULL behind basic auth', () => {
     expect(ingest.state()).toMatchObject({ connected: false, lastError: `http://127.0.0.1:${port}/x/index.m3u8 unreachable: ECONNREFUSED` });
   });
 });
+
+describe('URL_PULL without --source-url: the built-in demo', () => {
+  it('is drawn by lavfi in the decoder itself: no HLS server, no proxy, and status says so', async () => {
+    const lines: string[] = [];
+    ingest = await startIngest({ spec: makeSpec({ input: 'URL_PULL' }), secrets: {}, ffmpegPath: FFMPEG, workDir: media, log: (l) => lines.push(l) });
+    const args = ingest.inputArgs();
+    expect(args.slice(0, 3)).toEqual(['-re', '-f', 'lavfi']);
+    expect(args.some((a) => a.startsWith('http'))).toBe(false);
+    expect(ingest.streams).toEqual({ video: '0:v:0', audio: '0:a:0' });
+    expect(ingest.state()).toEqual({ connected: true, refused: 0, source: 'built-in demo drawn in the decoder (no HLS hop: adds no delay)' });
+    expect(lines).toEqual(['demo: built-in demo source, drawn by ffmpeg lavfi in the decoder (no HLS hop)']);
+    const { frames, stderr } = await decodeFrames(args, 1);
+    expect(frames, stderr.slice(-500)).toBeGreaterThanOrEqual(20);
+  });
+});

@@ -359,7 +359,7 @@ describe('DashboardStats viewer panels', () => {
     stats.recordEdge(sample(T0 + 5_000, { viewers: 2, requests: 50, hits: 40, misses: 10, bytesSent: 625_000, errors4xx: 5, errors5xx: 0 }));
     stats.recordEdge(sample(T0 + 10_000, { viewers: 1, requests: 60, hits: 40, misses: 10, bytesSent: 625_000, errors4xx: 5, errors5xx: 10 }));
     const data = stats.snapshot(T0 + 10_000);
-    expect(data.edge.panels.map((p) => p.id)).toEqual(['viewer-count', 'viewer-requests', 'viewer-hit-ratio', 'viewer-bytes-out', 'viewer-errors']);
+    expect(data.edge.panels.map((p) => p.id)).toEqual(['viewer-count', 'viewer-requests', 'viewer-hit-ratio', 'viewer-bytes-out', 'viewer-errors', 'viewer-delay']);
     expect(data.edge.panels[0].time).toEqual([T0 / 1000 + 5, T0 / 1000 + 10]);
     expect(values(data, 'viewer-count')).toEqual({ Viewers: [2, 1] });
     expect(values(data, 'viewer-requests')).toEqual({ Requests: [10, 2] });

@@ -42,6 +42,8 @@ describe('player and dashboard in Chromium', () => {
   /** What /api/dashboard serves: `stats` (ten minutes of traffic), or a young stack in one test. */
   let dashboardStats = stats;
   let liveStart = 0;
+  /** What the player's beacon reported (POST /api/viewer-delay). */
+  const delayReports: Array<{ at: number; seconds: number }> = [];
 
   beforeAll(async () => {
     dir = await makeTmpDir('ls-web-');
@@ -54,6 +56,7 @@ describe('player and dashboard in Chromium', () => {
       ladder: await loadProfile('SD-540p'),
       dashboard: () => dashboardStats.snapshot(Date.now()),
       status: () => ({ channel: { state: 'running' }, viewers: 7 }),
+      onViewerDelay: (seconds) => delayReports.push({ at: Date.now(), seconds }),
     });
     liveStart = Date.now();
     server = http.createServer((req, res) => {
@@ -173,6 +176,36 @@ describe('player and dashboard in Chromium', () => {
     }
   });
 
+  it('/player/ computes the delay from the known program date time, and reports it to the stack for the dashboard', async () => {
+    const { page, errors } = await openPage(1280, 760);
+    try {
+      await page.goto(`${base}/player/?src=../live/index.m3u8`);
+      await page.waitForFunction(() => (window as any).__player.video.currentTime > 3, undefined, { timeout: 30_000 });
+      // Independent of hls.js's playingDate: the segment on screen, from the playlist we served, and
+      // how far into it playback is. Its PDT is known (livePlaylist), so the delay is now minus that.
+      const probe = await page.evaluate(() => {
+        const p = (window as any).__player;
+        const t = p.video.currentTime;
+        const frag = p.hls.levels[p.hls.currentLevel].details.fragments.find((f: any) => f.start <= t && t < f.start + f.duration);
+        return { now: Date.now(), sn: frag.sn as number, into: t - frag.start, shown: p.delay() as number };
+      });
+      // livePlaylist stamps segment sn with this PDT.
+      const pdt = liveStart + (probe.sn - (FIXTURE_SEGMENTS - 1)) * SEGMENT_S * 1000 - (PIPELINE_DELAY_S + SEGMENT_S) * 1000;
+      const expected = (probe.now - (pdt + probe.into * 1000)) / 1000;
+      expect(Math.abs(probe.shown - expected)).toBeLessThan(0.25);
+      expect(await page.locator('#s-mode').textContent()).toBe('low (2 s segments)');
+      // The beacon: every 5 s while playing, the figure the page shows.
+      const before = delayReports.length;
+      await expect.poll(() => delayReports.length, { timeout: 15_000 }).toBeGreaterThan(before);
+      const report = delayReports[delayReports.length - 1]!;
+      expect(Math.abs(report.seconds - expected)).toBeLessThan(6);
+      expect(await page.locator('#s-stalls').textContent()).toMatch(/^\d+$/);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('/player/ autoplays muted and offers a visible unmute button', async () => {
     const { page } = await openPage(800, 600);
     try {
@@ -228,8 +261,8 @@ describe('player and dashboard in Chromium', () => {
           ]),
         );
       });
-      // Ten Appendix D panels, five viewer panels, seven health panels.
-      expect(Object.keys(charts)).toHaveLength(22);
+      // Ten Appendix D panels, six viewer panels (the players' delay among them), seven health panels.
+      expect(Object.keys(charts)).toHaveLength(23);
       for (const [id, c] of Object.entries(charts)) {
         expect(c.points, id).toBeGreaterThan(0);
         expect(c.nonZero, id).toBe(true);
@@ -262,7 +295,7 @@ describe('player and dashboard in Chromium', () => {
         });
       });
       const range = await page.evaluate(() => (window as any).__dashboard.data.range);
-      expect(charts).toHaveLength(22);
+      expect(charts).toHaveLength(23);
       for (const c of charts) {
         // The span is the stack's life (its start's minute to now), not a fixed hour.
         expect(c.min, c.id).toBe(range.from);
@@ -334,6 +367,8 @@ function feedSyntheticTraffic(stats: DashboardStats, now: number, seconds = 600)
     if (s % 30 === 0) stats.record(e(t, 'GetObject', 404, 1));
     if (s % 50 === 0) stats.record(e(t, 'PutObject', 403, 1));
     if (s % 90 === 0) stats.record(e(t, 'GetObject', 503, 1));
+    // A player's delay report every 6 s (the player sends one every 5 s while it plays).
+    if (s % 6 === 0) stats.recordViewerDelay({ time: t, seconds: 4 + wave });
     if (s % 120 === 0) stats.record(e(t, 'PutObject', 500, 1));
     if (s % 5 === 0 || s % 2 === 0) {
       const lost = s > 200 && s < 240;

@@ -152,18 +152,20 @@ describe('createWebHandler', () => {
 });
 
 describe('playerAssets', () => {
-  it('gives the four player files with paths relative to /player/ and their content types', async () => {
+  it('gives the five player files with paths relative to /player/ and their content types', async () => {
     const assets = await playerAssets();
     expect(assets.map((a) => [a.path, a.contentType])).toEqual([
       ['index.html', 'text/html; charset=utf-8'],
       ['player.js', 'text/javascript; charset=utf-8'],
       ['player.css', 'text/css; charset=utf-8'],
       ['hls.min.js', 'text/javascript; charset=utf-8'],
+      ['live-sync.js', 'text/javascript; charset=utf-8'],
     ]);
     const html = assets[0].body.toString();
     // Relative references only, so the same files work at https://<cloudfront>/player/.
     expect(html).toContain('src="hls.min.js"');
     expect(html).toContain('src="player.js"');
+    expect(html).toContain('src="live-sync.js"');
     const js = assets[1].body.toString();
     expect(js).toContain("'../stream/index.m3u8'");
     expect(assets[3].body.length).toBeGreaterThan(100_000);

@@ -32,7 +32,7 @@
     if (unit === 'ms') return v < 10 ? v.toFixed(2) + ' ms' : Math.round(v) + ' ms';
     if (unit === '× real time') return v.toFixed(2) + '×';
     if (unit === 'fps') return (Math.round(v * 10) / 10) + ' fps';
-    if (unit === 's') return Math.round(v) + ' s';
+    if (unit === 's') return (v < 10 ? Math.round(v * 10) / 10 : Math.round(v)) + ' s';
     if (unit === '%') return (Math.round(v * 10) / 10) + ' %';
     if (unit === 'requests/s' || unit === 'responses/s') return (v < 10 ? Math.round(v * 100) / 100 : Math.round(v)) + '/s';
     return String(Math.round(v * 100) / 100);

@@ -31,11 +31,14 @@
   var loadedByLevel = {};
   var unmute = document.getElementById('unmute');
 
-  window.__player = { hls: null, video: video };
+  // stalls: the picture stopped for want of data ('waiting' after playback began).
+  window.__player = { hls: null, video: video, stalls: 0, liveSync: null };
 
-  // The local stack serves a dashboard beside the player; on S3/CloudFront there is none.
+  // The local stack serves a dashboard beside the player (and takes its delay reports); on
+  // S3/CloudFront there is none, and the delay is shown here only.
+  var stackApi = false;
   fetch('../api/info', { cache: 'no-store' }).then(function (r) {
-    if (r.ok) $('dashboard-link').hidden = false;
+    if (r.ok) { $('dashboard-link').hidden = false; stackApi = true; }
   }, function () {});
 
   function showBanner(text, kind) {
@@ -141,6 +144,7 @@
       return;
     }
 
+    window.__player.liveSync = null;
     hls = new Hls({
       // Keep memory flat over a long live event.
       backBufferLength: 30,
@@ -154,6 +158,18 @@
       renderLadder();
       renderPicker();
       play();
+    });
+    hls.on(Hls.Events.LEVEL_LOADED, function (_e, data) {
+      // The live-sync settings follow the segment length (live-sync.js); hls.js reads its config
+      // as it plays, so settings made here apply from the first level on.
+      var details = data.details;
+      if (!details || !details.live || window.__player.liveSync) return;
+      var sync = window.livestreamLiveSync(details.targetduration);
+      window.__player.liveSync = sync;
+      hls.config.liveSyncDurationCount = sync.liveSyncDurationCount;
+      hls.config.liveMaxLatencyDurationCount = sync.liveMaxLatencyDurationCount;
+      hls.config.maxLiveSyncPlaybackRate = sync.maxLiveSyncPlaybackRate;
+      $('s-mode').textContent = sync.mode + ' (' + details.targetduration + ' s segments)';
     });
     hls.on(Hls.Events.LEVEL_SWITCHING, function (_e, data) {
       loadingLevel = data.level;
@@ -258,13 +274,30 @@
     $('s-dropped').textContent = q ? q.droppedVideoFrames + ' of ' + q.totalVideoFrames : '–';
     $('s-time').textContent = formatSeconds(video.currentTime);
     $('s-errors').textContent = String(recoveredErrors);
+    $('s-stalls').textContent = String(window.__player.stalls);
   }
 
+  /** Every few seconds while playing, the delay goes to the local stack's dashboard and status. */
+  var REPORT_MS = 5000;
+  function reportDelay() {
+    var delay = delayBehindRealTime();
+    if (!stackApi || video.paused || !isFinite(delay)) return;
+    fetch('../api/viewer-delay', { method: 'POST', body: JSON.stringify({ delaySeconds: Math.round(delay * 1000) / 1000 }), keepalive: true }).catch(function () {});
+  }
+  window.__player.delay = delayBehindRealTime;
+
+  var everPlayed = false;
+  video.addEventListener('waiting', function () {
+    if (everPlayed) window.__player.stalls++;
+  });
+
   video.addEventListener('playing', function () {
+    everPlayed = true;
     if (!banner.hidden && banner.classList.contains('info')) hideBanner();
   });
 
   updateUnmute();
   setInterval(updateStats, 500);
+  setInterval(reportDelay, REPORT_MS);
   start();
 })();

