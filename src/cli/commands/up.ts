@@ -5,7 +5,7 @@ import { redactUrl } from '../../core/redact.js';
 import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from '../../core/spec.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
-import { loadDriver, loadForeground } from '../drivers.js';
+import { loadDriver, loadEncoderNote, loadForeground, type PlannedEncoder } from '../drivers.js';
 import { guarded } from '../guarded.js';
 import { outputRows, table, type Output } from '../output.js';
 import { openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
@@ -14,6 +14,7 @@ import { EXIT } from '../exit-codes.js';
 export interface UpOptions extends SpecOptions {
   dryRun?: boolean;
   foreground?: boolean;
+  recalibrate?: boolean;
 }
 
 interface Resolved {
@@ -43,7 +44,7 @@ async function resolve(opts: UpOptions, out: Output, allowWizard: boolean): Prom
 export function runPlan(opts: UpOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
     const { spec, ladder, driver } = await resolve(opts, out, false);
-    showPlan(out, spec, ladder, driver.plan(spec, ladder), driver.estimateCost(spec, ladder), true);
+    showPlan(out, spec, ladder, driver.plan(spec, ladder), driver.estimateCost(spec, ladder), true, await encoderNote(spec, ladder));
   });
 }
 
@@ -57,10 +58,20 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
     }
     const plan = driver.plan(spec, ladder);
     const cost = driver.estimateCost(spec, ladder);
+    if (opts.recalibrate && spec.target !== 'local') {
+      throw new LivestreamError('SPEC_INVALID', '--recalibrate measures the local encoder on this machine; an AWS stack encodes in MediaLive.', {
+        hint: 'Leave out --recalibrate, or add --target local.',
+      });
+    }
     if (opts.dryRun) {
-      showPlan(out, spec, ladder, plan, cost, true);
+      showPlan(out, spec, ladder, plan, cost, true, await encoderNote(spec, ladder));
       return;
     }
+    if (opts.recalibrate) {
+      const forgotten = await (await loadEncoderNote()).forgetCalibrations();
+      if (!out.json) out.line(`Forgot ${forgotten} encoder calibration${forgotten === 1 ? '' : 's'}: the stack process measures again when it starts (a stack already running keeps its settings until "down" and "up").`);
+    }
+    const note = await encoderNote(spec, ladder);
     const store = openStore({ ...opts, stack: spec.stack });
     await store.lock('up');
     try {
@@ -77,7 +88,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
           });
         }
       }
-      if (!out.json) showPlan(out, spec, ladder, plan, cost, false);
+      if (!out.json) showPlan(out, spec, ladder, plan, cost, false, note);
       if (!existing) {
         if (spec.target === 'aws' && !out.interactive && !out.yes) {
           throw new LivestreamError('MISSING_OPTIONS', 'Creating AWS resources costs money and there is no terminal to confirm on.', {
@@ -150,14 +161,20 @@ async function runForeground(run: RunContext, driver: TargetDriver): Promise<Sta
   return {};
 }
 
-export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
+/** The local encoder's preset and scaler as the plan says them; AWS stacks encode in MediaLive. */
+async function encoderNote(spec: StackSpec, ladder: Ladder): Promise<PlannedEncoder | undefined> {
+  return spec.target === 'local' ? (await loadEncoderNote()).describePlannedEncoder(ladder) : undefined;
+}
+
+export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean, encoder?: PlannedEncoder): void {
   // A source URL may carry a token in its query or credentials in it: shown redacted, here as in the line below.
   const shownSpec = spec.sourceUrl ? { ...spec, sourceUrl: redactUrl(spec.sourceUrl) } : spec;
-  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null };
+  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null, ...(encoder ? { encoder } : {}) };
   const where = spec.target === 'aws' ? `aws (${spec.aws.region}, origin ${spec.aws.origin}, CloudFront price class ${spec.aws.priceClass ?? 'All'})` : `local (${spec.local.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
     `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
+    ...(encoder ? [`Encoder x264 ${encoder.text}`] : []),
     '',
     table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
     '',
