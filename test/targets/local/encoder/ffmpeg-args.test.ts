@@ -41,6 +41,23 @@ describe('buildFilterGraph', () => {
       '[0:v:0]split=2[s0][s1];[s0]scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
     );
   });
+  it('uses another scaler when asked (the calibration tries them)', () => {
+    expect(buildFilterGraph(TEST_LADDER, '0:v:0', 30, { scaler: 'lanczos' })).toBe(
+      '[0:v:0]split=2[s0][s1];[s0]scale=320:180:flags=lanczos[v0];[s1]fps=15,scale=256:144:flags=lanczos[v1]',
+    );
+  });
+  it('in a cascade scales each rendition from the next larger one, at a frame rate at least its own', () => {
+    const three = { ...TEST_LADDER, renditions: [...TEST_LADDER.renditions, { ...TEST_LADDER.renditions[1]!, width: 192, height: 108 }] };
+    expect(buildFilterGraph(three, '0:v:0', 30, { cascade: true })).toBe(
+      '[0:v:0]split=1[s0];[s0]scale=320:180:flags=bilinear,split=2[v0][s1];' +
+      '[s1]fps=15,scale=256:144:flags=bilinear,split=2[v1][s2];[s2]scale=192:108:flags=bilinear[v2]',
+    );
+    // A rendition at a higher rate than the one above it cannot be made from it: it comes from the input.
+    const faster = { ...TEST_LADDER, renditions: [TEST_LADDER.renditions[1]!, { ...TEST_LADDER.renditions[0]!, width: 192, height: 108 }] };
+    expect(buildFilterGraph(faster, '0:v:0', 30, { cascade: true })).toBe(
+      '[0:v:0]split=2[s0][s1];[s0]fps=15,scale=256:144:flags=bilinear[v0];[s1]scale=192:108:flags=bilinear[v1]',
+    );
+  });
 });
 
 const LADDER_ARGS = [
