@@ -11,6 +11,10 @@
  *    PUT to a local HTTP origin), paced at real time: for each segment of the top rendition, the
  *    time its PUT completed minus the time its first frame reached the synchronizer.
  *
+ * 4. Quality per CPU (encoder-quality.ts): per rendition PSNR and SSIM against the source, and the
+ *    speed, of the fixed ultrafast ladder and this machine's calibrated one (HD-720p, or --only's);
+ *    `--cascade` adds both scaled in a cascade; `--quality-only` runs this part alone, `--no-quality` skips it.
+ *
  * Other processes share the CPU: figures are indicative, not a specification.
  */
 import { spawn } from 'node:child_process';
@@ -22,6 +26,7 @@ import type { Ladder } from '../src/core/ladder.js';
 import { buildEncoderArgs } from '../src/targets/local/encoder/ffmpeg-args.js';
 import { EncoderSupervisor } from '../src/targets/local/encoder/supervisor.js';
 import { startPutServer } from '../test/targets/local/encoder/put-server.js';
+import { qualityRows, runQualityBench } from './encoder-quality.js';
 
 const LADDERS = ['HD-1080p', 'HD-720p', 'SD-540p'] as const;
 const argv = process.argv.slice(2);
@@ -35,6 +40,9 @@ const LATENCY_ALL = argv.includes('--latency-all');
 const NO_LATENCY = argv.includes('--no-latency');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
+const QUALITY_ONLY = argv.includes('--quality-only');
+const NO_QUALITY = argv.includes('--no-quality');
+const CASCADE = argv.includes('--cascade');
 
 /**
  * The hand-written commands, typed as someone would for each ladder (sizes, bitrates in kb/s, fps),
@@ -252,6 +260,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     console.log(`CPU: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work shares these cores)`);
+    if (!NO_QUALITY) await printQuality(dir);
+    if (QUALITY_ONLY) return;
     const src = await generateSource(dir);
     const rows: string[][] = [];
     const latencyRows: string[][] = [];
@@ -285,6 +295,23 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function printQuality(dir: string): Promise<void> {
+  const ladder = await loadProfile(ONLY ?? 'HD-720p');
+  const version = /ffmpeg version (\S+)/.exec(await new Promise<string>((resolve) => {
+    const c = spawn(FFMPEG, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('close', () => resolve(out));
+  }))?.[1] ?? 'unknown';
+  const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE }, (t) => process.stdout.write(t));
+  console.log('done');
+  const { rows, verdict } = qualityRows(results);
+  console.log(`\nQuality per CPU, ${ladder.name}, source with motion and detail (testsrc2 + mandelbrot + noise) at its top size, our encoder's arguments at the ladder's bitrates`);
+  console.log('PSNR (dB, average of Y/U/V as ffmpeg reports) and SSIM (All) against the source scaled to each rendition with lanczos; speed = x real time (wall), cpu = CPU seconds');
+  printTable(['variant', 'preset/scaler', 'speed', 'cpu s', 'rendition', 'bitrate', 'PSNR', 'SSIM'], rows);
+  console.log(verdict);
 }
 
 function printTable(head: string[], rows: string[][]): void {

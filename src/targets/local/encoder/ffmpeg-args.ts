@@ -48,6 +48,8 @@ export interface EncoderArgsOptions {
   inputFps?: number;
   /** What the ffmpeg can do; default a modern one (5.1). */
   caps?: FfmpegCaps;
+  /** Scale each rendition from the next larger one (buildFilterGraph); the bench compares both. */
+  cascade?: boolean;
 }
 
 /** The raw format for a ladder: its top resolution and its highest frame rate, audio as the ladder says. */
@@ -126,7 +128,7 @@ export function buildEncoderArgs(opts: EncoderArgsOptions): string[] {
   const caps = opts.caps ?? MODERN_FFMPEG_CAPS;
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', opts.progress ?? 'pipe:1'];
   args.push(...input.args);
-  args.push('-filter_complex', buildFilterGraph(ladder, input.video, opts.inputFps));
+  args.push('-filter_complex', buildFilterGraph(ladder, input.video, opts.inputFps, { cascade: opts.cascade }));
   if (!caps.varStreamMapNames) return [...args, ...ladder.renditions.flatMap((_, i) => buildRenditionOutputArgs(opts, caps, i))];
   ladder.renditions.forEach((_, i) => args.push('-map', `[v${i}]`));
   ladder.renditions.forEach(() => args.push('-map', input.audio));
