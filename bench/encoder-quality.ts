@@ -1,8 +1,8 @@
 /**
  * Quality per CPU, for `npm run bench:encoder` (encoder-bench.ts calls runQualityBench):
  *
- * 1. A source with motion and detail at the ladder's top size: the calibration's own (testsrc2
- *    blended with a zooming mandelbrot, light temporal noise; calibrate.ts), with a tone, stored
+ * 1. A source with motion and detail at the ladder's top size: the calibration's own (a zooming
+ *    mandelbrot, testsrc2 in a corner, light luma noise; calibrate.ts), with a tone, stored
  *    near-losslessly (x264 CRF 10) so its own artefacts are small against the ladder's.
  * 2. This machine's calibration, fresh (not the user's cache).
  * 3. For each variant (the fixed ultrafast + fast_bilinear ladder, the calibrated one, and with

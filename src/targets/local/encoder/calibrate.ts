@@ -4,8 +4,8 @@
  * >= 1.15x real time (preset-search.ts), cached per machine and ffmpeg build (calibration-cache.ts).
  *
  * Each trial encodes the ladder as the encoder does (the same filter graph and x264 arguments, from
- * ffmpeg-args.ts) to ffmpeg's null muxer, from a clip with motion and detail (testsrc2 blended with
- * a zooming mandelbrot, light temporal noise) at the ladder's top size and rate. The clip is H.264
+ * ffmpeg-args.ts) to ffmpeg's null muxer, from a clip with motion and detail (a zooming mandelbrot,
+ * testsrc2 in a corner, light noise; calibrationSourceArgs) at the ladder's top size and rate. The clip is H.264
  * and decoded in the trial: the decoder process's share of the real pipeline is counted too.
  * The stack process calibrates once its origin, ingest (a demo source runs then) and edge are up,
  * so their share is in the measurement; the 15 % above real time is the headroom for the rest.
@@ -23,14 +23,19 @@ import { runFfmpeg } from './spawn-ffmpeg.js';
 /** Seconds of video per trial: long enough for x264's lookahead and threads to settle, short enough to search in seconds. */
 export const TRIAL_SECONDS = 3;
 
-/** The calibration source, as lavfi inputs and a filter: motion (testsrc2, a zooming mandelbrot) and detail (noise). */
+/**
+ * The calibration source, as lavfi inputs and a filter: a zooming mandelbrot (motion and fine detail
+ * everywhere; drawn at half size, as it is slow to draw, and scaled up), testsrc2 as a picture in
+ * the picture (a moving pattern, sharp edges, a counter) and light temporal noise on luma, as a camera
+ * has. Both the encoder's speed and the gain from a slower preset depend on content: a flat test
+ * pattern would flatter both.
+ */
 export function calibrationSourceArgs(raw: Pick<RawFormat, 'width' | 'height' | 'fps'>, seconds: number): string[] {
   const { width: w, height: h, fps } = raw;
-  // The mandelbrot is drawn at a quarter size (it is slow to draw) and scaled up: it still moves everywhere.
   return [
-    '-f', 'lavfi', '-i', `testsrc2=s=${w}x${h}:r=${fps}:d=${seconds}`,
-    '-f', 'lavfi', '-i', `mandelbrot=s=${even(w / 4)}x${even(h / 4)}:r=${fps},scale=${w}:${h}`,
-    '-filter_complex', '[0:v][1:v]blend=all_mode=overlay:all_opacity=0.35,noise=alls=4:allf=t,format=yuv420p',
+    '-f', 'lavfi', '-i', `testsrc2=s=${even(w / 3)}x${even(h / 3)}:r=${fps}:d=${seconds}`,
+    '-f', 'lavfi', '-i', `mandelbrot=s=${even(w / 2)}x${even(h / 2)}:r=${fps},scale=${w}:${h}`,
+    '-filter_complex', `[1:v][0:v]overlay=x=W-w-${even(w / 40)}:y=${even(h / 22)},noise=c0s=3:c0f=t,format=yuv420p`,
     '-t', String(seconds),
   ];
 }
