@@ -1,6 +1,6 @@
 /**
  * Encoder benchmark: `npx tsx bench/encoder-bench.ts [--seconds 12] [--latency-seconds 30] [--latency-all]
- *   [--only HD-720p] [--no-latency]`
+ *   [--only HD-720p] [--no-latency] [--quality-only | --no-quality] [--cascade] [--try PRESET/SCALER]`
  *
  * 1. Generates a 1080p30 source with sound once (testsrc2 with light temporal noise, so x264 has
  *    camera-like work to do), so source generation is not measured.
@@ -13,7 +13,8 @@
  *
  * 4. Quality per CPU (encoder-quality.ts): per rendition PSNR and SSIM against the source, and the
  *    speed, of the fixed ultrafast ladder and this machine's calibrated one (HD-720p, or --only's);
- *    `--cascade` adds both scaled in a cascade; `--quality-only` runs this part alone, `--no-quality` skips it.
+ *    `--cascade` adds both scaled in a cascade; `--try veryfast/bicubic` adds a pair (repeatable);
+ *    `--quality-only` runs this part alone, `--quality-seconds N` sets its source length, `--no-quality` skips it.
  *
  * Other processes share the CPU: figures are indicative, not a specification.
  */
@@ -43,6 +44,11 @@ const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
 const QUALITY_ONLY = argv.includes('--quality-only');
 const NO_QUALITY = argv.includes('--no-quality');
 const CASCADE = argv.includes('--cascade');
+/** `--try veryfast/bicubic` (repeatable): a preset and scaler measured beside the fixed and calibrated ones. */
+const TRY = argv.flatMap((a, i) => (a === '--try' && argv[i + 1] ? [argv[i + 1]!] : [])).map((t) => {
+  const [preset = '', scaler = 'bicubic'] = t.split('/');
+  return { preset, scaler };
+});
 
 /**
  * The hand-written commands, typed as someone would for each ladder (sizes, bitrates in kb/s, fps),
@@ -305,7 +311,7 @@ async function printQuality(dir: string): Promise<void> {
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
     c.on('close', () => resolve(out));
   }))?.[1] ?? 'unknown';
-  const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE }, (t) => process.stdout.write(t));
+  const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE, extra: TRY }, (t) => process.stdout.write(t));
   console.log('done');
   const { rows, verdict } = qualityRows(results);
   console.log(`\nQuality per CPU, ${ladder.name}, source with motion and detail (testsrc2 + mandelbrot + noise) at its top size, our encoder's arguments at the ladder's bitrates`);

@@ -29,6 +29,8 @@ export interface QualityOptions {
   dir: string;
   seconds: number;
   cascade: boolean;
+  /** More preset/scaler pairs to measure beside the two (`--try veryfast/bicubic`), e.g. what a quiet machine would choose. */
+  extra: Array<{ preset: string; scaler: string }>;
 }
 
 interface Variant {
@@ -125,9 +127,11 @@ export async function runQualityBench(o: QualityOptions, say: (text: string) => 
   const variants: Variant[] = [
     { label: 'fixed ultrafast', preset: 'ultrafast', scaler: 'fast_bilinear', cascade: false },
     { label: 'calibrated', preset: choice.preset, scaler: choice.scaler, cascade: false },
+    ...o.extra.map((e) => ({ label: `tried ${e.preset}/${e.scaler}`, ...e, cascade: false })),
     ...(o.cascade ? [
       { label: 'fixed ultrafast, cascade', preset: 'ultrafast', scaler: 'fast_bilinear', cascade: true },
       { label: 'calibrated, cascade', preset: choice.preset, scaler: choice.scaler, cascade: true },
+      ...o.extra.map((e) => ({ label: `tried ${e.preset}/${e.scaler}, cascade`, ...e, cascade: true })),
     ] : []),
   ];
   const results: VariantResult[] = [];
@@ -149,10 +153,15 @@ export function qualityRows(results: VariantResult[]): { rows: string[][]; verdi
   const gain = cal.renditions[0]!.psnr - fixed.renditions[0]!.psnr;
   const ok = cal.speed >= 1.15 && gain >= 1;
   let verdict = `Calibrated vs fixed ultrafast, top rendition: ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} dB PSNR at ${cal.speed.toFixed(2)}x real time (goal: >= +1 dB at >= 1.15x): ${ok ? 'ok' : 'BELOW GOAL'}`;
-  const casc = results.find((r) => r.label === 'calibrated, cascade');
-  if (casc) {
-    const dPsnr = casc.renditions.map((r, i) => r.psnr - cal.renditions[i]!.psnr);
-    verdict += `\nCascade vs not (calibrated): CPU ${casc.cpuSeconds.toFixed(1)} s vs ${cal.cpuSeconds.toFixed(1)} s (${(100 * (casc.cpuSeconds / cal.cpuSeconds - 1)).toFixed(1)} %), PSNR per rendition ${dPsnr.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(' / ')} dB`;
+  for (const v of results.filter((r) => r.label !== 'calibrated' && !r.cascade)) {
+    if (v.label === 'fixed ultrafast') continue;
+    const g = v.renditions[0]!.psnr - fixed.renditions[0]!.psnr;
+    verdict += `\n${v.label} vs fixed ultrafast, top rendition: ${g >= 0 ? '+' : ''}${g.toFixed(2)} dB PSNR at ${v.speed.toFixed(2)}x real time`;
+  }
+  for (const casc of results.filter((r) => r.cascade)) {
+    const flat = results.find((r) => r.label === casc.label.replace(/, cascade$/, ''))!;
+    const dPsnr = casc.renditions.map((r, i) => r.psnr - flat.renditions[i]!.psnr);
+    verdict += `\nCascade vs not (${flat.label}, ${flat.preset}/${flat.scaler}): CPU ${casc.cpuSeconds.toFixed(1)} s vs ${flat.cpuSeconds.toFixed(1)} s (${(100 * (casc.cpuSeconds / flat.cpuSeconds - 1)).toFixed(1)} %), PSNR per rendition ${dPsnr.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(' / ')} dB`;
   }
   return { rows, verdict };
 }
