@@ -28,6 +28,8 @@ import { buildEncoderArgs } from '../src/targets/local/encoder/ffmpeg-args.js';
 import { EncoderSupervisor } from '../src/targets/local/encoder/supervisor.js';
 import { startPutServer } from '../test/targets/local/encoder/put-server.js';
 import { qualityRows, runQualityBench } from './encoder-quality.js';
+import { chooseEncoderSettings } from '../src/targets/local/encoder/calibrate.js';
+import { defaultCalibrationCacheDir } from '../src/targets/local/encoder/calibration-cache.js';
 
 const LADDERS = ['HD-1080p', 'HD-720p', 'SD-540p'] as const;
 const argv = process.argv.slice(2);
@@ -272,7 +274,7 @@ async function main(): Promise<void> {
     const rows: string[][] = [];
     const latencyRows: string[][] = [];
     for (const name of LADDERS.filter((l) => !ONLY || l === ONLY)) {
-      const ladder = await loadProfile(name);
+      const ladder = await withMachineSettings(await loadProfile(name));
       process.stdout.write(`${name}: speed... `);
       const { ours, raw, cpuRatio } = await measureSpeed(ladder, name, src, dir);
       const ratio = ours / raw;
@@ -291,7 +293,7 @@ async function main(): Promise<void> {
         console.log('done');
       }
     }
-    console.log('\nEncoder speed, 1080p30 source, real-time factor, best of 2 (goal: ours >= 1.2x, ours/hand-written >= 0.95)');
+    console.log('\nEncoder speed, 1080p30 source, real-time factor, best of 2 (goal: ours >= 1.2x, ours/hand-written >= 0.95); preset/scaler as the stack would run here (calibration cache)');
     console.log('cpu ratio = hand-written CPU seconds / ours: the same comparison, less disturbed by other load');
     printTable(['ladder', 'preset/scaler', 'ours', 'hand-written', 'ratio', 'cpu ratio', ''], rows);
     console.log('\nGlass-to-glass latency: top rendition segment PUT complete - its first frame reaching the synchronizer (goal <= 3 segments + 2 s)');
@@ -303,14 +305,26 @@ async function main(): Promise<void> {
   }
 }
 
-async function printQuality(dir: string): Promise<void> {
-  const ladder = await loadProfile(ONLY ?? 'HD-720p');
-  const version = /ffmpeg version (\S+)/.exec(await new Promise<string>((resolve) => {
+function ffmpegVersion(): Promise<string> {
+  return new Promise<string>((resolve) => {
     const c = spawn(FFMPEG, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('close', () => resolve(out));
-  }))?.[1] ?? 'unknown';
+    c.on('close', () => resolve(/ffmpeg version (\S+)/.exec(out)?.[1] ?? 'unknown'));
+  });
+}
+
+/** A ladder whose preset or scaler is "auto" gets what the stack would run with here (the calibration cache, or a new calibration). */
+async function withMachineSettings(ladder: Ladder): Promise<Ladder> {
+  const { ladder: chosen } = await chooseEncoderSettings({
+    ffmpeg: { ffmpeg: FFMPEG, version: await ffmpegVersion() }, ladder, cacheDir: defaultCalibrationCacheDir(), now: () => new Date(),
+  });
+  return chosen;
+}
+
+async function printQuality(dir: string): Promise<void> {
+  const ladder = await loadProfile(ONLY ?? 'HD-720p');
+  const version = await ffmpegVersion();
   const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE, extra: TRY }, (t) => process.stdout.write(t));
   console.log('done');
   const { rows, verdict } = qualityRows(results);
