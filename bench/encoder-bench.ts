@@ -27,9 +27,10 @@ import type { Ladder } from '../src/core/ladder.js';
 import { buildEncoderArgs } from '../src/targets/local/encoder/ffmpeg-args.js';
 import { EncoderSupervisor } from '../src/targets/local/encoder/supervisor.js';
 import { startPutServer } from '../test/targets/local/encoder/put-server.js';
-import { qualityRows, runQualityBench } from './encoder-quality.js';
+import { ffmpegRun, qualityRows, runQualityBench } from './encoder-quality.js';
 import { chooseEncoderSettings } from '../src/targets/local/encoder/calibrate.js';
 import { defaultCalibrationCacheDir } from '../src/targets/local/encoder/calibration-cache.js';
+import { findFfmpeg } from '../src/targets/local/encoder/find-ffmpeg.js';
 
 const LADDERS = ['HD-1080p', 'HD-720p', 'SD-540p'] as const;
 const argv = process.argv.slice(2);
@@ -89,19 +90,7 @@ interface RunTimes {
 }
 
 function run(args: string[]): Promise<RunTimes> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(FFMPEG, ['-benchmark', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`ffmpeg exited ${code}: ${err}`));
-      // "bench: utime=4.643s stime=0.430s rtime=4.862s"
-      const m = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(err);
-      resolve({ wall: (performance.now() - t0) / 1000, cpu: m ? Number(m[1]) + Number(m[2]) : NaN });
-    });
-  });
+  return ffmpegRun(FFMPEG, args);
 }
 
 async function generateSource(dir: string): Promise<string> {
@@ -305,13 +294,9 @@ async function main(): Promise<void> {
   }
 }
 
-function ffmpegVersion(): Promise<string> {
-  return new Promise<string>((resolve) => {
-    const c = spawn(FFMPEG, ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('close', () => resolve(/ffmpeg version (\S+)/.exec(out)?.[1] ?? 'unknown'));
-  });
+/** The version, as the stack finds its ffmpeg (LIVESTREAM_FFMPEG, then PATH): part of the calibration's cache key. */
+async function ffmpegVersion(): Promise<string> {
+  return (await findFfmpeg()).version;
 }
 
 /** A ladder whose preset or scaler is "auto" gets what the stack would run with here (the calibration cache, or a new calibration). */

@@ -46,7 +46,8 @@ export interface VariantResult extends Variant {
   renditions: Array<{ name: string; bitrate: number; psnr: number; ssim: number }>;
 }
 
-function ffmpegRun(ffmpeg: string, args: string[]): Promise<{ wall: number; cpu: number; stderr: string }> {
+/** ffmpeg to completion with -benchmark: wall seconds, CPU seconds (user + system, steadier on a shared machine), stderr. */
+export function ffmpegRun(ffmpeg: string, args: string[]): Promise<{ wall: number; cpu: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(ffmpeg, ['-benchmark', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });

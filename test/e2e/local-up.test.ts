@@ -64,6 +64,9 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(status.json.live.input.bitrate).toBeGreaterThan(0);
     const human = await livestream(['status', '--stack', 'e2e', '--state-dir', path.join(dir, 'state')]);
     expect(human.stdout).toMatch(/Input\s+URL_PULL, connected, \d+\.\d fps, \d+\.\d\d Mb\/s/);
+    // The tiny ladder names its preset and scaler: pinned, nothing calibrated.
+    expect(status.json.live.encoderChoice).toEqual({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'pinned' });
+    expect(human.stdout).toMatch(/x264\s+ultrafast \+ fast_bilinear: pinned by the ladder file/);
     expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['daemon', true]]);
 
     const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);
