@@ -84,5 +84,7 @@ describe('withChoice and describeChoice', () => {
     expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', speed: 0.84, meetsBar: false, bar: 1.15, calibratedAt: at }))
       .toBe('ultrafast + fast_bilinear: 0.84x real time here, calibrated 2026-12-01; below the 1.15x goal even at the cheapest settings, so frames may be dropped to keep up');
     expect(describeChoice({ preset: 'superfast', scaler: 'bilinear', how: 'pinned' })).toBe('superfast + bilinear: pinned by the ladder file');
+    expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', meetsBar: false, error: 'calibration encode failed: x' }))
+      .toBe('ultrafast + fast_bilinear: the cheapest, as the calibration failed (calibration encode failed: x)');
   });
 });
