@@ -294,22 +294,17 @@ async function main(): Promise<void> {
   }
 }
 
-/** The version, as the stack finds its ffmpeg (LIVESTREAM_FFMPEG, then PATH): part of the calibration's cache key. */
-async function ffmpegVersion(): Promise<string> {
-  return (await findFfmpeg()).version;
-}
-
-/** A ladder whose preset or scaler is "auto" gets what the stack would run with here (the calibration cache, or a new calibration). */
+/** A ladder whose preset or scaler is "auto" gets what the stack would run with here (its calibration cache, or a new calibration). */
 async function withMachineSettings(ladder: Ladder): Promise<Ladder> {
-  const { ladder: chosen } = await chooseEncoderSettings({
-    ffmpeg: { ffmpeg: FFMPEG, version: await ffmpegVersion() }, ladder, cacheDir: defaultCalibrationCacheDir(), now: () => new Date(),
-  });
+  // The ffmpeg as the stack finds it (LIVESTREAM_FFMPEG, then PATH): its path and version are part of the cache key.
+  const found = await findFfmpeg();
+  const { ladder: chosen } = await chooseEncoderSettings({ ffmpeg: found, ladder, cacheDir: defaultCalibrationCacheDir(), now: () => new Date() });
   return chosen;
 }
 
 async function printQuality(dir: string): Promise<void> {
   const ladder = await loadProfile(ONLY ?? 'HD-720p');
-  const version = await ffmpegVersion();
+  const { version } = await findFfmpeg();
   const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE, extra: TRY }, (t) => process.stdout.write(t));
   console.log('done');
   const { rows, verdict } = qualityRows(results);
