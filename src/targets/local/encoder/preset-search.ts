@@ -56,8 +56,10 @@ export function needsCalibration(ladder: Ladder): boolean {
 /**
  * Presets first, with the cheapest scaler (the preset is most of the cost), from the cheapest up,
  * stopping at the first below the bar; then scalers with the preset found, the same way. Speed falls
- * as either climbs, so the first failure ends each climb: at most presets + scalers - 1 trials, and
- * usually far fewer. If the cheapest pair fails, it is the answer, with meetsBar false.
+ * as either climbs, so the first failure ends each climb. A trial is a few seconds on a machine
+ * other work shares, so one lucky trial could pick a pair the machine cannot hold: the pair found
+ * is measured once more, and if it then falls below the bar the pair passed before it is taken.
+ * At most presets + scalers trials. If the cheapest pair fails, it is the answer, with meetsBar false.
  */
 export async function searchEncoderSettings(
   measure: MeasureSpeed,
@@ -71,20 +73,25 @@ export async function searchEncoderSettings(
     return t;
   };
   const cheapestScaler = space.scalers[0]!;
-  let best: Trial | undefined;
+  const passed: Trial[] = [];
   for (const preset of space.presets) {
     const t = await attempt(preset, cheapestScaler);
     if (t.speed < bar) break;
-    best = t;
+    passed.push(t);
   }
-  if (!best) {
+  if (passed.length === 0) {
     const first = trials[0]!;
     return { preset: first.preset, scaler: first.scaler, speed: first.speed, meetsBar: false, bar, trials };
   }
   for (const scaler of space.scalers.slice(1)) {
-    const t = await attempt(best.preset, scaler);
+    const t = await attempt(passed.at(-1)!.preset, scaler);
     if (t.speed < bar) break;
-    best = t;
+    passed.push(t);
+  }
+  let best = passed.at(-1)!;
+  if (passed.length > 1) {
+    const again = await attempt(best.preset, best.scaler);
+    best = again.speed >= bar ? { ...best, speed: Math.min(best.speed, again.speed) } : passed.at(-2)!;
   }
   return { preset: best.preset, scaler: best.scaler, speed: best.speed, meetsBar: true, bar, trials };
 }
