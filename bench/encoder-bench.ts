@@ -13,7 +13,7 @@
  *
  * 4. Quality per CPU (encoder-quality.ts): per rendition PSNR and SSIM against the source, and the
  *    speed, of the fixed ultrafast ladder and this machine's calibrated one (HD-720p, or --only's);
- *    `--cascade` adds both scaled in a cascade; `--try veryfast/bicubic` adds a pair (repeatable);
+ *    `--cascade` adds each scaled flat (the encoder scales in a cascade); `--try veryfast/bicubic` adds a pair (repeatable);
  *    `--quality-only` runs this part alone, `--quality-seconds N` sets its source length, `--no-quality` skips it.
  *
  * Other processes share the CPU: figures are indicative, not a specification.
