@@ -92,7 +92,7 @@ export function buildRawInputArgs(raw: RawFormat): string[] {
  *
  * In a cascade (the default) each lower rendition is scaled from the next larger one (at a frame
  * rate at least its own) instead of from the input: smaller scaler inputs. `npm run bench:encoder --
- * --cascade` measured it on HD-720p (README, Performance): 10-40 % less encoder CPU; PSNR the same
+ * --cascade` measured it on HD-720p (README, Performance): 4-40 % less encoder CPU; PSNR the same
  * or better on every rendition with fast_bilinear/bilinear (+0.9 to +2.5 dB on the lower three:
  * small steps alias less than one big one), within 0.15 dB with bicubic or lanczos.
  */
