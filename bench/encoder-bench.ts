@@ -1,6 +1,6 @@
 /**
  * Encoder benchmark: `npx tsx bench/encoder-bench.ts [--seconds 12] [--latency-seconds 30] [--latency-all]
- *   [--only HD-720p] [--no-latency]`
+ *   [--only HD-720p] [--no-latency] [--quality-only | --no-quality] [--cascade] [--try PRESET/SCALER]`
  *
  * 1. Generates a 1080p30 source with sound once (testsrc2 with light temporal noise, so x264 has
  *    camera-like work to do), so source generation is not measured.
@@ -10,6 +10,11 @@
  * 3. Glass-to-glass latency through the full path (decoder -> frame synchronizer -> encoder -> HLS
  *    PUT to a local HTTP origin), paced at real time: for each segment of the top rendition, the
  *    time its PUT completed minus the time its first frame reached the synchronizer.
+ *
+ * 4. Quality per CPU (encoder-quality.ts): per rendition PSNR and SSIM against the source, and the
+ *    speed, of the fixed ultrafast ladder and this machine's calibrated one (HD-720p, or --only's);
+ *    `--cascade` adds each scaled flat (the encoder scales in a cascade); `--try veryfast/bicubic` adds a pair (repeatable);
+ *    `--quality-only` runs this part alone, `--quality-seconds N` sets its source length, `--no-quality` skips it.
  *
  * Other processes share the CPU: figures are indicative, not a specification.
  */
@@ -23,6 +28,10 @@ import { buildEncoderArgs } from '../src/targets/local/encoder/ffmpeg-args.js';
 import { EncoderSupervisor } from '../src/targets/local/encoder/supervisor.js';
 import { startPutServer } from '../test/targets/local/encoder/put-server.js';
 import { ChannelRecorder } from '../src/targets/local/recording/channel-recorder.js';
+import { ffmpegRun, qualityRows, runQualityBench } from './encoder-quality.js';
+import { chooseEncoderSettings } from '../src/targets/local/encoder/calibrate.js';
+import { defaultCalibrationCacheDir } from '../src/targets/local/encoder/calibration-cache.js';
+import { findFfmpeg } from '../src/targets/local/encoder/find-ffmpeg.js';
 
 const LADDERS = ['HD-1080p', 'HD-720p', 'SD-540p'] as const;
 const argv = process.argv.slice(2);
@@ -38,6 +47,14 @@ const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefi
 const FFMPEG = process.env.LIVESTREAM_FFMPEG ?? 'ffmpeg';
 /** Also run the full path recording the top rendition, to compare with and without (issue 13). */
 const RECORDING = argv.includes('--recording');
+const QUALITY_ONLY = argv.includes('--quality-only');
+const NO_QUALITY = argv.includes('--no-quality');
+const CASCADE = argv.includes('--cascade');
+/** `--try veryfast/bicubic` (repeatable): a preset and scaler measured beside the fixed and calibrated ones. */
+const TRY = argv.flatMap((a, i) => (a === '--try' && argv[i + 1] ? [argv[i + 1]!] : [])).map((t) => {
+  const [preset = '', scaler = 'bicubic'] = t.split('/');
+  return { preset, scaler };
+});
 
 /**
  * The hand-written commands, typed as someone would for each ladder (sizes, bitrates in kb/s, fps),
@@ -76,19 +93,7 @@ interface RunTimes {
 }
 
 function run(args: string[]): Promise<RunTimes> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(FFMPEG, ['-benchmark', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`ffmpeg exited ${code}: ${err}`));
-      // "bench: utime=4.643s stime=0.430s rtime=4.862s"
-      const m = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(err);
-      resolve({ wall: (performance.now() - t0) / 1000, cpu: m ? Number(m[1]) + Number(m[2]) : NaN });
-    });
-  });
+  return ffmpegRun(FFMPEG, args);
 }
 
 async function generateSource(dir: string): Promise<string> {
@@ -256,11 +261,13 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   try {
     console.log(`CPU: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other work shares these cores)`);
+    if (!NO_QUALITY) await printQuality(dir);
+    if (QUALITY_ONLY) return;
     const src = await generateSource(dir);
     const rows: string[][] = [];
     const latencyRows: string[][] = [];
     for (const name of LADDERS.filter((l) => !ONLY || l === ONLY)) {
-      const ladder = await loadProfile(name);
+      const ladder = await withMachineSettings(await loadProfile(name));
       process.stdout.write(`${name}: speed... `);
       const { ours, raw, cpuRatio } = await measureSpeed(ladder, name, src, dir);
       const ratio = ours / raw;
@@ -284,7 +291,7 @@ async function main(): Promise<void> {
         console.log('done');
       }
     }
-    console.log('\nEncoder speed, 1080p30 source, real-time factor, best of 2 (goal: ours >= 1.2x, ours/hand-written >= 0.95)');
+    console.log('\nEncoder speed, 1080p30 source, real-time factor, best of 2 (goal: ours >= 1.2x, ours/hand-written >= 0.95); preset/scaler as the stack would run here (calibration cache)');
     console.log('cpu ratio = hand-written CPU seconds / ours: the same comparison, less disturbed by other load');
     printTable(['ladder', 'preset/scaler', 'ours', 'hand-written', 'ratio', 'cpu ratio', ''], rows);
     console.log('\nGlass-to-glass latency: top rendition segment PUT complete - its first frame reaching the synchronizer (goal <= 3 segments + 2 s)');
@@ -295,6 +302,26 @@ async function main(): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A ladder whose preset or scaler is "auto" gets what the stack would run with here (its calibration cache, or a new calibration). */
+async function withMachineSettings(ladder: Ladder): Promise<Ladder> {
+  // The ffmpeg as the stack finds it (LIVESTREAM_FFMPEG, then PATH): its path and version are part of the cache key.
+  const found = await findFfmpeg();
+  const { ladder: chosen } = await chooseEncoderSettings({ ffmpeg: found, ladder, cacheDir: defaultCalibrationCacheDir(), now: () => new Date() });
+  return chosen;
+}
+
+async function printQuality(dir: string): Promise<void> {
+  const ladder = await loadProfile(ONLY ?? 'HD-720p');
+  const { version } = await findFfmpeg();
+  const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE, extra: TRY }, (t) => process.stdout.write(t));
+  console.log('done');
+  const { rows, verdict } = qualityRows(results);
+  console.log(`\nQuality per CPU, ${ladder.name}, source with motion and detail (testsrc2 + mandelbrot + noise) at its top size, our encoder's arguments at the ladder's bitrates`);
+  console.log('PSNR (dB, average of Y/U/V as ffmpeg reports) and SSIM (All) against the source scaled to each rendition with lanczos; speed = x real time (wall), cpu = CPU seconds');
+  printTable(['variant', 'preset/scaler', 'speed', 'cpu s', 'rendition', 'bitrate', 'PSNR', 'SSIM'], rows);
+  console.log(verdict);
 }
 
 function printTable(head: string[], rows: string[][]): void {

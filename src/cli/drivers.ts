@@ -1,5 +1,6 @@
 import type { TargetName } from '../core/spec.js';
 import type { TargetDriver } from '../core/target.js';
+export type { PlannedEncoder } from '../targets/local/encoder/encoder-note.js';
 
 /** Drivers load lazily: `livestream --help` must load neither the AWS SDK nor the local servers. */
 export async function loadDriver(target: TargetName): Promise<TargetDriver> {
@@ -18,4 +19,9 @@ export async function loadDriver(target: TargetName): Promise<TargetDriver> {
 /** `up --foreground`: the local stack in this process (loaded only when asked for). */
 export async function loadForeground(): Promise<typeof import('../targets/local/foreground.js')> {
   return import('../targets/local/foreground.js');
+}
+
+/** The local encoder's preset as the plan tells it, and `up --recalibrate` (loaded only for local stacks). */
+export async function loadEncoderNote(): Promise<typeof import('../targets/local/encoder/encoder-note.js')> {
+  return import('../targets/local/encoder/encoder-note.js');
 }

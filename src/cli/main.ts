@@ -98,6 +98,7 @@ export function buildProgram(run: (fn: () => Promise<number>) => Promise<void>):
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the plan and its cost, create nothing (same as "plan")')
     .option('--foreground', 'local: run in this terminal with a live status line; Ctrl-C tears down')
+    .option('--recalibrate', 'local: measure again which x264 preset and scaler this machine affords (for a ladder whose preset is "auto"), instead of using the cached calibration')
     .addHelpText('after', `
 Without --input on a terminal, a short wizard asks for everything.
 Without a terminal, missing required options are an error that lists them.

@@ -40,13 +40,19 @@ export interface HlsSettings {
   latency?: 'standard' | 'low';
 }
 
-/** Local encoder choices, recorded per ladder so each built-in ladder keeps up in real time. */
+/**
+ * Local encoder choices. "auto" (the built-in ladders) lets the stack process calibrate on the
+ * machine it runs on (targets/local/encoder/calibrate.ts); a ladder file that names one pins it.
+ */
 export interface LocalEncoderSettings {
-  /** libx264 preset, e.g. "ultrafast", "superfast", "veryfast". */
+  /** libx264 preset, e.g. "ultrafast", "superfast", "veryfast", or "auto". */
   preset: string;
-  /** ffmpeg scale filter flags, e.g. "bilinear", "fast_bilinear", "bicubic". */
+  /** ffmpeg scale filter flags, e.g. "bilinear", "fast_bilinear", "bicubic", or "auto". */
   scaler: string;
 }
+
+/** What the ladder file says when it leaves the choice to the machine. */
+export const AUTO = 'auto';
 
 export interface Ladder {
   name: string;
@@ -73,7 +79,7 @@ const SCALERS = ['fast_bilinear', 'bilinear', 'bicubic', 'neighbor', 'area', 'la
 const EXAMPLE_RENDITION =
   '{ "width": 1280, "height": 720, "bitrate": 2700000, "maxBitrate": 2700000, "framerate": 30, "profile": "baseline", "level": "auto", "gopSeconds": 2, "qvbrQuality": 8 }';
 
-export const DEFAULT_LOCAL: LocalEncoderSettings = { preset: 'veryfast', scaler: 'bilinear' };
+export const DEFAULT_LOCAL: LocalEncoderSettings = { preset: AUTO, scaler: AUTO };
 
 /**
  * What MediaLive accepts, so a ladder it would refuse is refused here, before anything is created.
@@ -193,8 +199,8 @@ export function validateLadder(json: unknown): { ladder?: Ladder; problems: Prob
   if (json.local !== undefined) {
     const l = validateSection(json.local, 'local', LOCAL_FIELDS, add);
     if (l) {
-      if (!PRESETS.includes(l.preset as string)) add('local.preset', `expected one of ${PRESETS.join(', ')}`);
-      if (!SCALERS.includes(l.scaler as string)) add('local.scaler', `expected one of ${SCALERS.join(', ')}`);
+      if (![AUTO, ...PRESETS].includes(l.preset as string)) add('local.preset', `expected "auto" or one of ${PRESETS.join(', ')}`);
+      if (![AUTO, ...SCALERS].includes(l.scaler as string)) add('local.scaler', `expected "auto" or one of ${SCALERS.join(', ')}`);
       local = { preset: l.preset as string, scaler: l.scaler as string };
     }
   }

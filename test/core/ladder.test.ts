@@ -47,7 +47,7 @@ describe('validateLadder', () => {
     ['bad sample rate', (j) => (j.audio.sampleRate = 22050), ['audio.sampleRate: expected 32000, 44100 or 48000']],
     ['missing hls field', (j) => delete j.hls.keepSegments, ['hls.keepSegments: missing', 'hls.keepSegments: expected a whole number']],
     ['keep fewer than listed', (j) => (j.hls.keepSegments = 5), ['hls.keepSegments: must be more than hls.playlistSize (10)']],
-    ['bad preset', (j) => (j.local.preset = 'warp'), ['local.preset: expected one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow']],
+    ['bad preset', (j) => (j.local.preset = 'warp'), ['local.preset: expected "auto" or one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow']],
     ['empty renditions', (j) => (j.renditions = []), ['renditions: expected a non-empty array of renditions']],
   ])('rejects %s with dot paths', (_name, mutate, expected) => {
     const json = base();
@@ -97,11 +97,18 @@ describe('validateLadder', () => {
     expect(validateLadder(json).problems).toEqual([]);
   });
 
-  it('accepts the built-in file and a ladder without local settings (defaults apply)', () => {
+  it('accepts the built-in file and a ladder without local settings (the machine chooses: auto)', () => {
     expect(validateLadder(base()).problems).toEqual([]);
+    expect(validateLadder(base()).ladder?.local).toEqual({ preset: 'auto', scaler: 'auto' });
     const json = base();
     delete json.local;
-    expect(validateLadder(json).ladder?.local).toEqual({ preset: 'veryfast', scaler: 'bilinear' });
+    expect(validateLadder(json).ladder?.local).toEqual({ preset: 'auto', scaler: 'auto' });
+  });
+
+  it('keeps a preset and scaler the ladder file pins', () => {
+    const json = base();
+    json.local = { preset: 'superfast', scaler: 'bicubic' };
+    expect(validateLadder(json).ladder?.local).toEqual({ preset: 'superfast', scaler: 'bicubic' });
   });
 
   it('rejects something that is not an object', () => {

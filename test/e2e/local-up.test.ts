@@ -66,6 +66,9 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect(human.stdout).toMatch(/Input\s+URL_PULL, built-in demo drawn in the decoder \(no HLS hop: adds no delay\), connected, \d+\.\d fps/);
     // The tiny ladder's 2 s segments; the Chromium above may have reported its delay by now.
     expect(human.stdout).toMatch(/Latency\s+standard \(2 s segments\); (no player has reported its delay yet|a viewer was \d+\.\d s behind real time)/);
+    // The tiny ladder names its preset and scaler: pinned, nothing calibrated.
+    expect(status.json.live.encoderChoice).toEqual({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'pinned' });
+    expect(human.stdout).toMatch(/x264\s+ultrafast \+ fast_bilinear: pinned by the ladder file/);
     expect(status.json.resources.map((r: any) => [r.id, r.exists])).toEqual([['credential', true], ['store', true], ['logs', true], ['work', true], ['recordings', true], ['daemon', true]]);
 
     const again = await livestream(['up', '--input', 'URL_PULL', '--profile', ladder, '--edge-workers', '2', '--yes', ...common()]);

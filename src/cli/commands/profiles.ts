@@ -14,7 +14,7 @@ export function runProfiles(_opts: unknown, out: Output): Promise<number> {
             ['rendition', 'bitrate', 'max', 'fps', 'profile', 'GOP'],
             ...l.renditions.map((r) => [`${r.width}x${r.height}`, mbps(r.bitrate), mbps(r.maxBitrate), String(r.framerate), r.profile, `${r.gopSeconds} s`]),
           ]).replace(/^/gm, '  '),
-          `  audio AAC ${l.audio.bitrate / 1000} kb/s ${l.audio.sampleRate / 1000} kHz ${l.audio.channels === 2 ? 'stereo' : 'mono'}; HLS ${l.hls.segmentSeconds} s segments, ${l.hls.playlistSize} per playlist, ${l.hls.keepSegments} kept; local x264 ${l.local.preset}, ${l.local.scaler} scaling`,
+          `  audio AAC ${l.audio.bitrate / 1000} kb/s ${l.audio.sampleRate / 1000} kHz ${l.audio.channels === 2 ? 'stereo' : 'mono'}; HLS ${l.hls.segmentSeconds} s segments, ${l.hls.playlistSize} per playlist, ${l.hls.keepSegments} kept; local x264 ${l.local.preset === 'auto' && l.local.scaler === 'auto' ? 'preset and scaler calibrated on the machine' : `${l.local.preset}, ${l.local.scaler} scaling`}`,
         ].join('\n'),
       )
       .join('\n\n');

@@ -8,7 +8,7 @@ import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from
 import { checkBudget, describePlannedStop, stopRuleOf } from '../../core/stop-rule.js';
 import type { Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
-import { loadDriver, loadForeground } from '../drivers.js';
+import { loadDriver, loadEncoderNote, loadForeground, type PlannedEncoder } from '../drivers.js';
 import { guarded } from '../guarded.js';
 import { outputRows, table, type Output } from '../output.js';
 import { machineClock, openStore, readSecrets, requireValidSpec, resolveLadder, toRawSpec, type SpecOptions } from '../resolve.js';
@@ -17,6 +17,7 @@ import { EXIT } from '../exit-codes.js';
 export interface UpOptions extends SpecOptions {
   dryRun?: boolean;
   foreground?: boolean;
+  recalibrate?: boolean;
 }
 
 interface Resolved {
@@ -61,7 +62,7 @@ function refuseSmallBudget(spec: StackSpec, cost: CostEstimate | undefined): voi
 export function runPlan(opts: UpOptions, out: Output): Promise<number> {
   return guarded(out, async () => {
     const { spec, ladder, driver } = await resolve(opts, out, false);
-    showPlan(out, spec, ladder, driver.plan(spec, ladder), driver.estimateCost(spec, ladder), true);
+    showPlan(out, spec, ladder, driver.plan(spec, ladder), driver.estimateCost(spec, ladder), true, await encoderNote(spec, ladder));
   });
 }
 
@@ -77,10 +78,20 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
     }
     const plan = driver.plan(spec, ladder);
     const cost = driver.estimateCost(spec, ladder);
+    if (opts.recalibrate && spec.target !== 'local') {
+      throw new LivestreamError('SPEC_INVALID', '--recalibrate measures the local encoder on this machine; an AWS stack encodes in MediaLive.', {
+        hint: 'Leave out --recalibrate, or add --target local.',
+      });
+    }
     if (opts.dryRun) {
-      showPlan(out, spec, ladder, plan, cost, true);
+      showPlan(out, spec, ladder, plan, cost, true, await encoderNote(spec, ladder));
       return;
     }
+    if (opts.recalibrate) {
+      const forgotten = await (await loadEncoderNote()).forgetCalibrations();
+      if (!out.json) out.line(`Forgot ${forgotten} encoder calibration${forgotten === 1 ? '' : 's'}: the stack process measures again when it starts (a stack already running keeps its settings until "down" and "up").`);
+    }
+    const note = await encoderNote(spec, ladder);
     const store = openStore({ ...opts, stack: spec.stack });
     await store.lock('up');
     try {
@@ -99,7 +110,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
         // Without a stop option the stack keeps the rule it has (set by up or "livestream schedule").
         if (!resolved.stopGiven) spec = { ...spec, stop: stopRuleOf(existing.spec) };
       }
-      if (!out.json) showPlan(out, spec, ladder, plan, cost, false);
+      if (!out.json) showPlan(out, spec, ladder, plan, cost, false, note);
       if (!existing) {
         if (spec.target === 'aws' && !out.interactive && !out.yes) {
           throw new LivestreamError('MISSING_OPTIONS', 'Creating AWS resources costs money and there is no terminal to confirm on.', {
@@ -172,17 +183,23 @@ async function runForeground(run: RunContext, driver: TargetDriver): Promise<Sta
   return {};
 }
 
-export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean): void {
+/** The local encoder's preset and scaler as the plan says them; AWS stacks encode in MediaLive. */
+async function encoderNote(spec: StackSpec, ladder: Ladder): Promise<PlannedEncoder | undefined> {
+  return spec.target === 'local' ? (await loadEncoderNote()).describePlannedEncoder(ladder) : undefined;
+}
+
+export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: PlannedResource[], cost: CostEstimate | undefined, asResult: boolean, encoder?: PlannedEncoder): void {
   // A source URL may carry a token in its query or credentials in it: shown redacted, here as in the line below.
   const shownSpec = spec.sourceUrl ? { ...spec, sourceUrl: redactUrl(spec.sourceUrl) } : spec;
   const clock = machineClock();
   const stopLine = describePlannedStop(spec.stop, spec.target, clock.now, { ...(cost ? { perHour: cost.perHour } : {}), timeZone: clock.timeZone });
-  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null, stop: { rule: spec.stop, line: stopLine } };
+  const data = { stack: spec.stack, target: spec.target, spec: shownSpec, ladder: ladder.name, resources: plan, cost: cost ?? null, stop: { rule: spec.stop, line: stopLine }, ...(encoder ? { encoder } : {}) };
   const where = spec.target === 'aws' ? `aws (${spec.aws.region}, origin ${spec.aws.origin}, CloudFront price class ${spec.aws.priceClass ?? 'All'})` : `local (${spec.local.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
     `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
     ...describeLatencyCost(ladder, spec.target),
+    ...(encoder ? [`Encoder x264 ${encoder.text}`] : []),
     '',
     table([['#', 'resource', 'name', 'after'], ...plan.map((p, i) => [String(i + 1), p.describe, p.name, p.dependsOn.join(', ') || '-'])]),
     '',

@@ -64,3 +64,17 @@ describe('status summary: the recording', () => {
     expect(line(undefined)).toBeUndefined();
   });
 });
+
+describe('status summary: the x264 preset and scaler', () => {
+  const x264Line = (live: LiveStatus): string | undefined => summarize(live).find(([k]) => k === 'x264')?.[1];
+
+  it('says which were chosen and why', () => {
+    const live = { ...liveWith(undefined), encoderChoice: { preset: 'veryfast', scaler: 'bicubic', how: 'calibrated' as const, speed: 1.32, meetsBar: true, calibratedAt: '2026-12-01T12:00:00.000Z' } };
+    expect(x264Line(live)).toBe('veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01');
+    expect(x264Line({ ...live, encoderChoice: { preset: 'ultrafast', scaler: 'fast_bilinear', how: 'pinned' } })).toBe('ultrafast + fast_bilinear: pinned by the ladder file');
+  });
+
+  it('has no line from a stack process that does not report it', () => {
+    expect(x264Line(liveWith(undefined))).toBeUndefined();
+  });
+});

@@ -7,6 +7,7 @@ import { describeLatencyMode } from '../../../core/latency.js';
 import type { InputType } from '../../../core/spec.js';
 import type { EdgeStats } from '../edge/cluster-protocol.js';
 import type { EncoderStatus } from '../encoder/supervisor.js';
+import { describeChoice, type EncoderChoice } from '../encoder/preset-search.js';
 import type { IngestState } from '../ingest/types.js';
 import type { UdpGateCounters } from '../ingest/udp-gate.js';
 import type { OriginServer } from '../origin/server.js';
@@ -44,6 +45,8 @@ export interface LiveStatus {
   ffmpeg: { path: string; version: string; source: string };
   /** The recording of the current run (null: the channel is stopped); absent when the stack records nothing. */
   recording?: RecordingStatus | null;
+  /** The x264 preset and scaler the encoder runs with, and why (calibrated, cached or pinned). */
+  encoderChoice?: EncoderChoice;
 }
 
 export interface LiveLatency {
@@ -78,6 +81,7 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
       enc.pdtDriftSeconds !== undefined ? `newest segment ${enc.pdtDriftSeconds.toFixed(1)} s behind the clock` : undefined,
       enc.lastError ? `last error: ${enc.lastError}` : undefined,
     ].filter(Boolean).join(', ')],
+    ...(live.encoderChoice ? [['x264', describeChoice(live.encoderChoice)] as [string, string]] : []),
     ['Renditions', renditions.map((r) => `${r.width}x${r.height}@${r.framerate} ${Math.round(r.bitrate / 1000)}k`).join(', ')],
     ['Viewers', `${live.viewers} now; ${edge.segmentsServed} segments served, ${edge.requests} requests (${edge.hits} hits, ${edge.misses} misses), ${edge.errors} errors`],
     ['Segments', `${live.segmentsWritten} written by the encoder`],

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Ladder } from '../../../core/ladder.js';
+import { AUTO, type Ladder } from '../../../core/ladder.js';
 import type { LocalStackSpec, Secrets } from '../../../core/spec.js';
 import { serveControl } from './control-socket.js';
 import type { DaemonInfo, LiveStatus } from './live-status.js';
@@ -22,6 +22,9 @@ import { DashboardStats, edgeSampleOf, loadAccessLogHistory } from '../web/dashb
 import { startIngest } from '../ingest/start.js';
 import { findFfmpeg } from '../encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from '../encoder/supervisor.js';
+import { chooseEncoderSettings } from '../encoder/calibrate.js';
+import { defaultCalibrationCacheDir } from '../encoder/calibration-cache.js';
+import { PRESET_ORDER, SCALER_ORDER, type EncoderChoice } from '../encoder/preset-search.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import { recordName, recordedRendition } from '../../../core/recording.js';
 import { ChannelRecorder } from '../recording/channel-recorder.js';
@@ -43,7 +46,11 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
-  const { spec, ladder, layout, log } = cfg;
+  const { spec, layout, log } = cfg;
+  // The ladder the encoder runs: a preset or scaler the file leaves "auto" is filled in by the
+  // calibration below, once the edge is up and before the encoder first starts (it reads them then).
+  const ladder: Ladder = { ...cfg.ladder, local: { ...cfg.ladder.local } };
+  let encoderChoice: EncoderChoice | undefined;
   const { listen } = spec.local;
   const credential = (await readFile(layout.credential, 'utf8')).trim();
   const closers: Array<() => Promise<void>> = [];
@@ -130,6 +137,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
         latency: { mode: ladder.hls.latency ?? 'standard', segmentSeconds: ladder.hls.segmentSeconds, ...viewerDelayOf(stats.latestViewerDelay()) },
         ffmpeg: { path: ffmpeg.ffmpeg, version: ffmpeg.version, source: ffmpeg.source },
         ...(recorder ? { recording: recorder.status() ?? null } : {}),
+        ...(encoderChoice ? { encoderChoice } : {}),
       };
     };
     const web = createWebHandler({
@@ -159,6 +167,9 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     sampleEdge.unref();
     stats.recordEdge(edgeSampleOf(metrics.edge, Date.now()));
     closers.push(async () => clearInterval(sampleEdge));
+
+    encoderChoice = await chooseLocalSettings(ffmpeg, cfg.ladder, log);
+    Object.assign(ladder.local, { preset: encoderChoice.preset, scaler: encoderChoice.scaler });
 
     const base = `http://${chooseDisplayHost(listen, os.networkInterfaces())}:${edge.port}`;
     const info: DaemonInfo = {
@@ -193,6 +204,22 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
 /** The newest player report, as status shows it. */
 function viewerDelayOf(sample: { time: number; seconds: number } | undefined): { viewerDelaySeconds?: number; viewerDelayAt?: string } {
   return sample ? { viewerDelaySeconds: Math.round(sample.seconds * 10) / 10, viewerDelayAt: new Date(sample.time).toISOString() } : {};
+}
+
+/**
+ * Calibrated here, with the origin, the ingest (a demo source runs by now) and the edge up, so their
+ * share of the machine is in the measurement. A calibration that fails leaves the cheapest settings.
+ */
+async function chooseLocalSettings(ffmpeg: { ffmpeg: string; version: string }, fileLadder: Ladder, log: (line: string) => void): Promise<EncoderChoice> {
+  try {
+    const { choice } = await chooseEncoderSettings({ ffmpeg, ladder: fileLadder, cacheDir: defaultCalibrationCacheDir(), now: () => new Date(), log });
+    log(`encoder: x264 ${choice.preset}, ${choice.scaler} scaling (${choice.how})`);
+    return choice;
+  } catch (err) {
+    log(`encoder calibration failed: ${(err as Error).message}; using the cheapest settings`);
+    const pinned = (v: string, cheapest: string) => (v === AUTO ? cheapest : v);
+    return { preset: pinned(fileLadder.local.preset, PRESET_ORDER[0]), scaler: pinned(fileLadder.local.scaler, SCALER_ORDER[0]), how: 'calibrated', meetsBar: false, error: (err as Error).message };
+  }
 }
 
 /**

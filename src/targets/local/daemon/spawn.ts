@@ -17,6 +17,12 @@ function daemonCommand(): string[] {
   return [here.replace(/spawn\.js$/, 'entry.js')];
 }
 
+/**
+ * Long enough for a first start on a busy machine: a ladder whose preset is "auto" is calibrated
+ * before the daemon answers (seconds, up to about 45 s in the worst case; cached afterwards).
+ */
+const READY_TIMEOUT_MS = 120_000;
+
 export async function spawnDaemon(a: { stateDir: string; stack: string; secrets: Secrets; layout: StackLayout; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<DaemonInfo> {
   mkdirSync(a.layout.logs, { recursive: true });
   // Anything the daemon prints before its log is open (a crash at import) lands here, not on a closed pipe.
@@ -33,8 +39,8 @@ export async function spawnDaemon(a: { stateDir: string; stack: string; secrets:
     let buf = '';
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      reject(new LivestreamError('DAEMON_FAILED', `The local stack did not start within ${(a.timeoutMs ?? 60_000) / 1000} s.`, { hint: `See ${a.layout.daemonLog}.` }));
-    }, a.timeoutMs ?? 60_000);
+      reject(new LivestreamError('DAEMON_FAILED', `The local stack did not start within ${(a.timeoutMs ?? READY_TIMEOUT_MS) / 1000} s.`, { hint: `See ${a.layout.daemonLog}.` }));
+    }, a.timeoutMs ?? READY_TIMEOUT_MS);
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (c: string) => {
       buf += c;

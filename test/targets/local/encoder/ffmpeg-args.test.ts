@@ -31,20 +31,37 @@ describe('buildRawInputArgs', () => {
 });
 
 describe('buildFilterGraph', () => {
-  it('splits one decode into a frame rate and scale chain per rendition with the ladder scaler', () => {
-    expect(buildFilterGraph(TEST_LADDER, '0:v:0')).toBe(
+  it('without a cascade, splits one decode into a frame rate and scale chain per rendition with the ladder scaler', () => {
+    expect(buildFilterGraph(TEST_LADDER, '0:v:0', undefined, { cascade: false })).toBe(
       '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
     );
   });
   it('leaves out the fps filter where the input already runs at the rendition rate', () => {
-    expect(buildFilterGraph(TEST_LADDER, '0:v:0', 30)).toBe(
+    expect(buildFilterGraph(TEST_LADDER, '0:v:0', 30, { cascade: false })).toBe(
       '[0:v:0]split=2[s0][s1];[s0]scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+    );
+  });
+  it('uses another scaler when asked (the calibration tries them)', () => {
+    expect(buildFilterGraph(TEST_LADDER, '0:v:0', 30, { scaler: 'lanczos' })).toBe(
+      '[0:v:0]split=1[s0];[s0]scale=320:180:flags=lanczos,split=2[v0][s1];[s1]fps=15,scale=256:144:flags=lanczos[v1]',
+    );
+  });
+  it('by default scales in a cascade: each rendition from the next larger one, at a frame rate at least its own', () => {
+    const three = { ...TEST_LADDER, renditions: [...TEST_LADDER.renditions, { ...TEST_LADDER.renditions[1]!, width: 192, height: 108 }] };
+    expect(buildFilterGraph(three, '0:v:0', 30)).toBe(
+      '[0:v:0]split=1[s0];[s0]scale=320:180:flags=bilinear,split=2[v0][s1];' +
+      '[s1]fps=15,scale=256:144:flags=bilinear,split=2[v1][s2];[s2]scale=192:108:flags=bilinear[v2]',
+    );
+    // A rendition at a higher rate than the one above it cannot be made from it: it comes from the input.
+    const faster = { ...TEST_LADDER, renditions: [TEST_LADDER.renditions[1]!, { ...TEST_LADDER.renditions[0]!, width: 192, height: 108 }] };
+    expect(buildFilterGraph(faster, '0:v:0', 30, { cascade: true })).toBe(
+      '[0:v:0]split=2[s0][s1];[s0]fps=15,scale=256:144:flags=bilinear[v0];[s1]scale=192:108:flags=bilinear[v1]',
     );
   });
 });
 
 const LADDER_ARGS = [
-  '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+  '-filter_complex', '[0:v:0]split=1[s0];[s0]fps=30,scale=320:180:flags=bilinear,split=2[v0][s1];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
   '-map', '[v0]', '-map', '[v1]', '-map', '1:a:0', '-map', '1:a:0',
   '-c:v', 'libx264', '-preset', 'ultrafast', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
   '-profile:v:0', 'baseline', '-level:v:0', '1.3', '-b:v:0', '300000', '-maxrate:v:0', '330000', '-bufsize:v:0', '82500',
@@ -163,7 +180,7 @@ describe('buildEncoderArgs for an old ffmpeg (no var_stream_map name:, no hls -h
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
       '-i', 'pipe:0', '-i', 'pipe:3',
-      '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+      '-filter_complex', '[0:v:0]split=1[s0];[s0]scale=320:180:flags=bilinear,split=2[v0][s1];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
       '-map', '[v0]', '-map', '1:a:0', ...video0, ...common, ...flags, ...http,
       '-hls_segment_filename', 'http://127.0.0.1:9000/relaykey/stream/index_320x180_%05d.ts', 'http://127.0.0.1:9000/relaykey/stream/index_320x180.m3u8',
       '-map', '[v1]', '-map', '1:a:0', ...video1, ...common, ...flags, ...http,
@@ -186,7 +203,7 @@ describe('buildEncoderArgs for an old ffmpeg (no var_stream_map name:, no hls -h
     expect(args).toEqual([
       '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-progress', 'pipe:1',
       '-i', 'src.ts',
-      '-filter_complex', '[0:v:0]split=2[s0][s1];[s0]fps=30,scale=320:180:flags=bilinear[v0];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
+      '-filter_complex', '[0:v:0]split=1[s0];[s0]fps=30,scale=320:180:flags=bilinear,split=2[v0][s1];[s1]fps=15,scale=256:144:flags=bilinear[v1]',
       '-map', '[v0]', '-map', '0:a:0', ...video0, ...hls, '-hls_segment_filename', '/tmp/out/index_320x180_%05d.ts', '/tmp/out/index_320x180.m3u8',
       '-map', '[v1]', '-map', '0:a:0', ...video1, ...hls, '-hls_segment_filename', '/tmp/out/index_256x144_%05d.ts', '/tmp/out/index_256x144.m3u8',
     ]);

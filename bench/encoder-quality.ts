@@ -1,0 +1,165 @@
+/**
+ * Quality per CPU, for `npm run bench:encoder` (encoder-bench.ts calls runQualityBench):
+ *
+ * 1. A source with motion and detail at the ladder's top size: the calibration's own (a zooming
+ *    mandelbrot, testsrc2 in a corner, light luma noise; calibrate.ts), with a tone, stored
+ *    near-losslessly (x264 CRF 10) so its own artefacts are small against the ladder's.
+ * 2. This machine's calibration, fresh (not the user's cache).
+ * 3. For each variant (the fixed ultrafast + fast_bilinear ladder, the calibrated one, any --try
+ *    pair; with --cascade each again scaled flat, every rendition from the input, instead of in
+ *    the cascade the encoder now uses): our encoder's own arguments
+ *    (buildEncoderArgs, HLS to files, AAC included) reading the file as fast as they can: speed
+ *    (x real time, wall) and CPU seconds (ffmpeg -benchmark, steadier on a shared machine).
+ * 4. Per rendition, PSNR and SSIM (ffmpeg's psnr and ssim filters, luma and chroma averaged as
+ *    ffmpeg reports them) against the source scaled to the rendition's size and rate with lanczos:
+ *    the reference is what a perfect encoder of that rendition would show.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Ladder } from '../src/core/ladder.js';
+import { renditionName } from '../src/core/ladder.js';
+import { calibrationSourceArgs, chooseEncoderSettings } from '../src/targets/local/encoder/calibrate.js';
+import { buildEncoderArgs, selectRawFormat } from '../src/targets/local/encoder/ffmpeg-args.js';
+import { withChoice } from '../src/targets/local/encoder/preset-search.js';
+
+export interface QualityOptions {
+  ffmpeg: string;
+  ffmpegVersion: string;
+  ladder: Ladder;
+  dir: string;
+  seconds: number;
+  cascade: boolean;
+  /** More preset/scaler pairs to measure beside the two (`--try veryfast/bicubic`), e.g. what a quiet machine would choose. */
+  extra: Array<{ preset: string; scaler: string }>;
+}
+
+interface Variant {
+  label: string;
+  preset: string;
+  scaler: string;
+  cascade: boolean;
+}
+
+export interface VariantResult extends Variant {
+  speed: number;
+  cpuSeconds: number;
+  renditions: Array<{ name: string; bitrate: number; psnr: number; ssim: number }>;
+}
+
+/** ffmpeg to completion with -benchmark: wall seconds, CPU seconds (user + system, steadier on a shared machine), stderr. */
+export function ffmpegRun(ffmpeg: string, args: string[]): Promise<{ wall: number; cpu: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(ffmpeg, ['-benchmark', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-20_000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`ffmpeg exited ${code}: ${err.slice(-2000)}`));
+      const m = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(err);
+      resolve({ wall: (performance.now() - t0) / 1000, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, stderr: err });
+    });
+  });
+}
+
+async function makeSource(o: QualityOptions): Promise<string> {
+  const raw = selectRawFormat(o.ladder);
+  const file = path.join(o.dir, `quality-source-${raw.width}x${raw.height}.mkv`);
+  const args = calibrationSourceArgs(raw, o.seconds);
+  // The lavfi tone goes after the picture's inputs; the filter graph names inputs 0 and 1 only.
+  const t = args.indexOf('-t');
+  await ffmpegRun(o.ffmpeg, [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', ...args.slice(0, t),
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${o.seconds}`,
+    ...args.slice(t), '-map', '2:a',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-g', String(2 * raw.fps), '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-y', file,
+  ]);
+  return file;
+}
+
+async function encodeVariant(o: QualityOptions, src: string, v: Variant): Promise<VariantResult> {
+  const out = path.join(o.dir, v.label.replace(/[^a-z0-9]+/gi, '-'));
+  await mkdir(out, { recursive: true });
+  const ladder = withChoice(o.ladder, v);
+  const raw = selectRawFormat(ladder);
+  const args = buildEncoderArgs({
+    ladder,
+    input: { args: ['-i', src], video: '0:v:0', audio: '0:a:0' },
+    output: { kind: 'file', dir: out },
+    inputFps: raw.fps,
+    cascade: v.cascade,
+  });
+  // A playlist long enough to list every segment, none deleted: the comparison reads them all.
+  const listed = args.indexOf('-hls_list_size');
+  args[listed + 1] = '1000';
+  const run = await ffmpegRun(o.ffmpeg, args);
+  const renditions = [];
+  for (const r of ladder.renditions) {
+    const playlist = path.join(out, `index${renditionName(r)}.m3u8`);
+    renditions.push({ name: `${r.width}x${r.height}@${r.framerate}`, bitrate: r.bitrate, ...(await compare(o, playlist, src, r)) });
+  }
+  return { ...v, speed: o.seconds / run.wall, cpuSeconds: run.cpu, renditions };
+}
+
+/** PSNR and SSIM of one rendition against the source scaled to it with lanczos, both from their first frame. */
+async function compare(o: QualityOptions, encoded: string, src: string, r: Ladder['renditions'][number]): Promise<{ psnr: number; ssim: number }> {
+  const graph = [
+    `[0:v]setpts=PTS-STARTPTS,split[d1][d2]`,
+    `[1:v]fps=${r.framerate},scale=${r.width}:${r.height}:flags=lanczos,setpts=PTS-STARTPTS,split[r1][r2]`,
+    `[d1][r1]psnr=shortest=1`,
+    `[d2][r2]ssim=shortest=1`,
+  ].join(';');
+  const { stderr } = await ffmpegRun(o.ffmpeg, ['-hide_banner', '-nostdin', '-loglevel', 'info', '-i', encoded, '-i', src, '-filter_complex', graph, '-f', 'null', '-']);
+  // "PSNR y:38.1 u:41.2 v:41.9 average:39.0 min:35.2 max:44.0" and "SSIM Y:0.95 (13.1) U:... All:0.961 (14.1)"
+  const psnr = /PSNR y:[\d.inf]+ u:[\d.inf]+ v:[\d.inf]+ average:([\d.]+)/.exec(stderr);
+  const ssim = /SSIM Y:[\d.]+ .*All:([\d.]+)/.exec(stderr);
+  if (!psnr || !ssim) throw new Error(`no PSNR/SSIM in ffmpeg's output for ${encoded}: ${stderr.slice(-800)}`);
+  return { psnr: Number(psnr[1]), ssim: Number(ssim[1]) };
+}
+
+export async function runQualityBench(o: QualityOptions, say: (text: string) => void): Promise<VariantResult[]> {
+  say(`${o.ladder.name}: quality source (${o.seconds} s)... `);
+  const src = await makeSource(o);
+  say('calibrating... ');
+  const { choice } = await chooseEncoderSettings({
+    ffmpeg: { ffmpeg: o.ffmpeg, version: o.ffmpegVersion }, ladder: o.ladder, cacheDir: path.join(o.dir, 'calibration'), now: () => new Date(),
+  });
+  say(`${choice.preset} + ${choice.scaler} (${choice.trials?.map((t) => `${t.preset}+${t.scaler} ${t.speed.toFixed(2)}x`).join(', ')}); encoding... `);
+  // Both with the encoder's default graph (a cascade, see buildFilterGraph); --cascade adds each without it.
+  const variants: Variant[] = [
+    { label: 'fixed ultrafast', preset: 'ultrafast', scaler: 'fast_bilinear', cascade: true },
+    { label: 'calibrated', preset: choice.preset, scaler: choice.scaler, cascade: true },
+    ...o.extra.map((e) => ({ label: `tried ${e.preset}/${e.scaler}`, ...e, cascade: true })),
+  ];
+  if (o.cascade) variants.push(...variants.map((v) => ({ ...v, label: `${v.label}, flat`, cascade: false })));
+  const results: VariantResult[] = [];
+  for (const v of variants) results.push(await encodeVariant(o, src, v));
+  return results;
+}
+
+/** The table rows: one per variant and rendition, and the goal on the top rendition. */
+export function qualityRows(results: VariantResult[]): { rows: string[][]; verdict: string } {
+  const rows: string[][] = [];
+  for (const v of results) {
+    v.renditions.forEach((r, i) => rows.push([
+      i === 0 ? v.label : '', i === 0 ? `${v.preset}/${v.scaler}` : '', i === 0 ? `${v.speed.toFixed(2)}x` : '', i === 0 ? v.cpuSeconds.toFixed(1) : '',
+      r.name, `${Math.round(r.bitrate / 1000)}k`, r.psnr.toFixed(2), r.ssim.toFixed(4),
+    ]));
+  }
+  const fixed = results.find((r) => r.label === 'fixed ultrafast')!;
+  const cal = results.find((r) => r.label === 'calibrated')!;
+  const gain = cal.renditions[0]!.psnr - fixed.renditions[0]!.psnr;
+  const ok = cal.speed >= 1.15 && gain >= 1;
+  let verdict = `Calibrated vs fixed ultrafast, top rendition: ${gain >= 0 ? '+' : ''}${gain.toFixed(2)} dB PSNR at ${cal.speed.toFixed(2)}x real time (goal: >= +1 dB at >= 1.15x): ${ok ? 'ok' : 'BELOW GOAL'}`;
+  for (const v of results.filter((r) => r.label.startsWith('tried') && r.cascade)) {
+    const g = v.renditions[0]!.psnr - fixed.renditions[0]!.psnr;
+    verdict += `\n${v.label} vs fixed ultrafast, top rendition: ${g >= 0 ? '+' : ''}${g.toFixed(2)} dB PSNR at ${v.speed.toFixed(2)}x real time`;
+  }
+  for (const flat of results.filter((r) => !r.cascade)) {
+    const casc = results.find((r) => r.label === flat.label.replace(/, flat$/, ''))!;
+    const dPsnr = casc.renditions.map((r, i) => r.psnr - flat.renditions[i]!.psnr);
+    verdict += `\nCascade vs flat (${casc.label}, ${casc.preset}/${casc.scaler}): CPU ${casc.cpuSeconds.toFixed(1)} s vs ${flat.cpuSeconds.toFixed(1)} s (${(100 * (casc.cpuSeconds / flat.cpuSeconds - 1)).toFixed(1)} %), PSNR per rendition ${dPsnr.map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(' / ')} dB`;
+  }
+  return { rows, verdict };
+}

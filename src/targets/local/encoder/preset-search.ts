@@ -1,0 +1,113 @@
+/**
+ * Which x264 preset and scaler this machine can afford, as a pure search over a measuring function
+ * (calibrate.ts passes one that encodes the ladder with ffmpeg; tests pass a table).
+ */
+import { AUTO, type Ladder } from '../../../core/ladder.js';
+
+/** From the cheapest up; slower presets than medium cost more than a live ladder on a few cores can pay. */
+export const PRESET_ORDER = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
+/** From the cheapest up; lanczos is the sharpest of them for downscaling. */
+export const SCALER_ORDER = ['fast_bilinear', 'bilinear', 'bicubic', 'lanczos'] as const;
+/**
+ * Real-time factor the whole ladder must reach: the 15 % above real time is the headroom the rest
+ * of the stack (the frame synchronizer, the edge serving viewers, a busy moment) needs beside it.
+ */
+export const REAL_TIME_BAR = 1.15;
+
+/** Real-time factor of the ladder encoded with this preset and scaler (below the bar may be cut short). */
+export type MeasureSpeed = (preset: string, scaler: string) => Promise<number>;
+
+export interface Trial {
+  preset: string;
+  scaler: string;
+  speed: number;
+}
+
+export interface EncoderChoice {
+  preset: string;
+  scaler: string;
+  /** pinned: the ladder file names both; calibrated: measured now; cached: measured earlier on this machine and ffmpeg. */
+  how: 'pinned' | 'calibrated' | 'cached';
+  /** The chosen pair's real-time factor when it was measured. */
+  speed?: number;
+  /** False when even the cheapest pair stayed below the bar: it is used anyway, and said so. */
+  meetsBar?: boolean;
+  bar?: number;
+  /** ISO time of the measurement. */
+  calibratedAt?: string;
+  trials?: Trial[];
+  /** The calibration could not run (its ffmpeg failed): the cheapest settings are used. */
+  error?: string;
+}
+
+/** What to search: the ladder's pinned value alone, or the whole order when it says "auto". */
+export function searchSpace(ladder: Ladder): { presets: string[]; scalers: string[] } {
+  const { preset, scaler } = ladder.local;
+  return {
+    presets: preset === AUTO ? [...PRESET_ORDER] : [preset],
+    scalers: scaler === AUTO ? [...SCALER_ORDER] : [scaler],
+  };
+}
+
+export function needsCalibration(ladder: Ladder): boolean {
+  return ladder.local.preset === AUTO || ladder.local.scaler === AUTO;
+}
+
+/**
+ * Presets first, with the cheapest scaler (the preset is most of the cost), from the cheapest up,
+ * stopping at the first below the bar; then scalers with the preset found, the same way. Speed falls
+ * as either climbs, so the first failure ends each climb. A trial is a few seconds on a machine
+ * other work shares, so one lucky trial could pick a pair the machine cannot hold: the pair found
+ * is measured once more, and if it then falls below the bar the pair passed before it is taken.
+ * At most presets + scalers trials. If the cheapest pair fails, it is the answer, with meetsBar false.
+ */
+export async function searchEncoderSettings(
+  measure: MeasureSpeed,
+  space: { presets: string[]; scalers: string[] },
+  bar = REAL_TIME_BAR,
+): Promise<Pick<EncoderChoice, 'preset' | 'scaler' | 'speed' | 'meetsBar' | 'bar' | 'trials'>> {
+  const trials: Trial[] = [];
+  const attempt = async (preset: string, scaler: string): Promise<Trial> => {
+    const t = { preset, scaler, speed: await measure(preset, scaler) };
+    trials.push(t);
+    return t;
+  };
+  const cheapestScaler = space.scalers[0]!;
+  const passed: Trial[] = [];
+  for (const preset of space.presets) {
+    const t = await attempt(preset, cheapestScaler);
+    if (t.speed < bar) break;
+    passed.push(t);
+  }
+  if (passed.length === 0) {
+    const first = trials[0]!;
+    return { preset: first.preset, scaler: first.scaler, speed: first.speed, meetsBar: false, bar, trials };
+  }
+  for (const scaler of space.scalers.slice(1)) {
+    const t = await attempt(passed.at(-1)!.preset, scaler);
+    if (t.speed < bar) break;
+    passed.push(t);
+  }
+  let best = passed.at(-1)!;
+  if (passed.length > 1) {
+    const again = await attempt(best.preset, best.scaler);
+    best = again.speed >= bar ? { ...best, speed: Math.min(best.speed, again.speed) } : passed.at(-2)!;
+  }
+  return { preset: best.preset, scaler: best.scaler, speed: best.speed, meetsBar: true, bar, trials };
+}
+
+/** The ladder the encoder runs: "auto" replaced by the choice. */
+export function withChoice(ladder: Ladder, choice: Pick<EncoderChoice, 'preset' | 'scaler'>): Ladder {
+  return { ...ladder, local: { preset: choice.preset, scaler: choice.scaler } };
+}
+
+/** One line for people: "veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01". */
+export function describeChoice(c: EncoderChoice): string {
+  const pair = `${c.preset} + ${c.scaler}`;
+  if (c.how === 'pinned') return `${pair}: pinned by the ladder file`;
+  if (c.error) return `${pair}: the cheapest, as the calibration failed (${c.error})`;
+  const speed = c.speed === undefined ? '' : `: ${c.speed.toFixed(2)}x real time here`;
+  const when = c.calibratedAt ? `, calibrated ${c.calibratedAt.slice(0, 10)}${c.how === 'cached' ? ' (cached; "up --recalibrate" measures again)' : ''}` : '';
+  const below = c.meetsBar === false ? `; below the ${c.bar ?? REAL_TIME_BAR}x goal even at the cheapest settings, so frames may be dropped to keep up` : '';
+  return `${pair}${speed}${when}${below}`;
+}

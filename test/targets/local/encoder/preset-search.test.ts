@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeChoice, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, withChoice, type MeasureSpeed,
+} from '../../../../src/targets/local/encoder/preset-search.js';
+import { TEST_LADDER } from './test-ladder.js';
+
+/** A machine as a table of speeds (a list: one per trial of that pair, in turn); records the order of the trials asked for. */
+function fakeMachine(speeds: Record<string, number | number[]>): { measure: MeasureSpeed; asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    measure: async (preset, scaler) => {
+      asked.push(`${preset}+${scaler}`);
+      const s = speeds[`${preset}+${scaler}`] ?? speeds[preset];
+      if (s === undefined) throw new Error(`unexpected trial ${preset}+${scaler}`);
+      return Array.isArray(s) ? s.shift()! : s;
+    },
+  };
+}
+
+const AUTO_SPACE = { presets: [...PRESET_ORDER], scalers: [...SCALER_ORDER] };
+
+describe('searchEncoderSettings', () => {
+  it('climbs the presets with the cheapest scaler, stops at the first below the bar, then climbs the scalers, and measures the pair found again', async () => {
+    const m = fakeMachine({
+      ultrafast: 3.1, superfast: 2.4, veryfast: 1.6, faster: 1.1,
+      'veryfast+bilinear': 1.5, 'veryfast+bicubic': 1.3, 'veryfast+lanczos': 1.12,
+    });
+    const r = await searchEncoderSettings(m.measure, AUTO_SPACE);
+    expect(m.asked).toEqual([
+      'ultrafast+fast_bilinear', 'superfast+fast_bilinear', 'veryfast+fast_bilinear', 'faster+fast_bilinear',
+      'veryfast+bilinear', 'veryfast+bicubic', 'veryfast+lanczos', 'veryfast+bicubic',
+    ]);
+    expect(r).toMatchObject({ preset: 'veryfast', scaler: 'bicubic', speed: 1.3, meetsBar: true, bar: 1.15 });
+    expect(r.trials).toHaveLength(8);
+  });
+
+  it('takes the pair passed before when the one found falls below the bar the second time (a lucky first trial)', async () => {
+    const m = fakeMachine({ ultrafast: 3, superfast: [1.6, 1.0], veryfast: 0.9, 'superfast+bilinear': 1.1 });
+    expect(await searchEncoderSettings(m.measure, AUTO_SPACE)).toMatchObject({ preset: 'ultrafast', scaler: 'fast_bilinear', speed: 3, meetsBar: true });
+    expect(m.asked).toEqual(['ultrafast+fast_bilinear', 'superfast+fast_bilinear', 'veryfast+fast_bilinear', 'superfast+bilinear', 'superfast+fast_bilinear']);
+  });
+
+  it('reports the lower of the two speeds of the pair it keeps', async () => {
+    const m = fakeMachine({ ultrafast: 3, superfast: [1.6, 1.4], veryfast: 0.9, 'superfast+bilinear': 1.1 });
+    expect(await searchEncoderSettings(m.measure, AUTO_SPACE)).toMatchObject({ preset: 'superfast', scaler: 'fast_bilinear', speed: 1.4 });
+  });
+
+  it('takes the slowest preset and the best scaler when everything passes', async () => {
+    const m = fakeMachine(Object.fromEntries([...PRESET_ORDER.map((p) => [p, 5]), ...SCALER_ORDER.map((s) => [`medium+${s}`, 4])]));
+    expect(await searchEncoderSettings(m.measure, AUTO_SPACE)).toMatchObject({ preset: 'medium', scaler: 'lanczos', meetsBar: true });
+    expect(m.asked).toHaveLength(PRESET_ORDER.length + SCALER_ORDER.length);
+  });
+
+  it('keeps the cheapest scaler when the next one already falls below the bar', async () => {
+    const m = fakeMachine({ ultrafast: 1.5, superfast: 1.0, 'ultrafast+bilinear': 1.1 });
+    expect(await searchEncoderSettings(m.measure, AUTO_SPACE)).toMatchObject({ preset: 'ultrafast', scaler: 'fast_bilinear', speed: 1.5, meetsBar: true });
+    expect(m.asked).toEqual(['ultrafast+fast_bilinear', 'superfast+fast_bilinear', 'ultrafast+bilinear']);
+  });
+
+  it('uses ultrafast + fast_bilinear and says so when even they stay below the bar, after one trial', async () => {
+    const m = fakeMachine({ ultrafast: 0.8 });
+    expect(await searchEncoderSettings(m.measure, AUTO_SPACE)).toMatchObject({ preset: 'ultrafast', scaler: 'fast_bilinear', speed: 0.8, meetsBar: false });
+    expect(m.asked).toEqual(['ultrafast+fast_bilinear']);
+  });
+
+  it('searches only what the ladder leaves to "auto"', async () => {
+    const pinnedPreset = { ...TEST_LADDER, local: { preset: 'superfast', scaler: 'auto' } };
+    expect(searchSpace(pinnedPreset)).toEqual({ presets: ['superfast'], scalers: [...SCALER_ORDER] });
+    const m = fakeMachine({ 'superfast+fast_bilinear': 2, 'superfast+bilinear': 1.9, 'superfast+bicubic': 1.0 });
+    expect(await searchEncoderSettings(m.measure, searchSpace(pinnedPreset))).toMatchObject({ preset: 'superfast', scaler: 'bilinear' });
+    expect(needsCalibration(pinnedPreset)).toBe(true);
+    expect(needsCalibration(TEST_LADDER)).toBe(false);
+    expect(searchSpace(TEST_LADDER)).toEqual({ presets: ['ultrafast'], scalers: ['bilinear'] });
+  });
+
+  it('honours another bar', async () => {
+    const m = fakeMachine({ ultrafast: 3, superfast: 1.9, veryfast: 1.5, 'superfast+bilinear': 1.1 });
+    expect(await searchEncoderSettings(m.measure, AUTO_SPACE, 1.8)).toMatchObject({ preset: 'superfast', scaler: 'fast_bilinear', bar: 1.8 });
+  });
+});
+
+describe('withChoice and describeChoice', () => {
+  it('puts the choice in the ladder the encoder runs, leaving the rest', () => {
+    const auto = { ...TEST_LADDER, local: { preset: 'auto', scaler: 'auto' } };
+    expect(withChoice(auto, { preset: 'veryfast', scaler: 'bicubic' })).toEqual({ ...TEST_LADDER, local: { preset: 'veryfast', scaler: 'bicubic' } });
+  });
+
+  it('says what was chosen and why', () => {
+    const at = '2026-12-01T10:00:00.000Z';
+    expect(describeChoice({ preset: 'veryfast', scaler: 'bicubic', how: 'calibrated', speed: 1.318, meetsBar: true, calibratedAt: at }))
+      .toBe('veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01');
+    expect(describeChoice({ preset: 'veryfast', scaler: 'bicubic', how: 'cached', speed: 1.318, meetsBar: true, calibratedAt: at }))
+      .toBe('veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01 (cached; "up --recalibrate" measures again)');
+    expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', speed: 0.84, meetsBar: false, bar: 1.15, calibratedAt: at }))
+      .toBe('ultrafast + fast_bilinear: 0.84x real time here, calibrated 2026-12-01; below the 1.15x goal even at the cheapest settings, so frames may be dropped to keep up');
+    expect(describeChoice({ preset: 'superfast', scaler: 'bilinear', how: 'pinned' })).toBe('superfast + bilinear: pinned by the ladder file');
+    expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', meetsBar: false, error: 'calibration encode failed: x' }))
+      .toBe('ultrafast + fast_bilinear: the cheapest, as the calibration failed (calibration encode failed: x)');
+  });
+});
