@@ -5,7 +5,6 @@
  * makes a new one, `down` leaves only the kept logs bucket; `--budget` becomes an end from the
  * hourly price. The clock is the test's (Date only), so the schedule's time can be reached.
  */
-import { PassThrough } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,11 +13,11 @@ import { runDown } from '../../src/cli/commands/down.js';
 import { runSchedule } from '../../src/cli/commands/schedule.js';
 import { runStatus } from '../../src/cli/commands/status.js';
 import { runUp } from '../../src/cli/commands/up.js';
-import { Output } from '../../src/cli/output.js';
 import { loadProfile } from '../../src/core/profiles.js';
 import { estimateChannelCost } from '../../src/targets/aws/requests/pricing.js';
 import { atExpression } from '../../src/targets/aws/requests/scheduler.js';
 import type { AwsFake } from '../helpers/aws-fake.js';
+import { captureOutput } from '../helpers/capture-output.js';
 import { installAwsFake } from '../helpers/install-aws-fake.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 
@@ -48,17 +47,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A CLI Output without a terminal, capturing what it prints. */
-function capture(opts: { json?: boolean } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const output = new Output({ json: Boolean(opts.json), debug: false, yes: true, stdout, stderr, stdinIsTTY: false });
-  return { output, stdout: () => out, stderr: () => err, json: () => JSON.parse(out) };
-}
+/** Every command says yes, as with --yes. */
+const capture = (opts: { json?: boolean } = {}) => captureOutput({ ...opts, yes: true });
 
 const common = () => ({ stateDir: dir, stack: 'teststack' });
 const up = (stop: { stopAfter?: string; budget?: number }) =>
