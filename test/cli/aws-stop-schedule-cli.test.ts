@@ -126,6 +126,14 @@ describe('the AWS stop schedule through the CLI', () => {
     expect(await up({ stopAfter: 'none' })).toBe(0);
     expect(fake.schedules.size).toBe(0);
     expect(fake.scheduleGroups.has('teststack-livestream')).toBe(true);
+    // up again without a stop option keeps the recorded rule, and its plan lists no schedule.
+    const again = capture();
+    expect(await runUp({ ...common(), target: 'aws', input: 'URL_PULL', sourceUrl: 'https://example.com/live/index.m3u8', yes: true }, again.output)).toBe(0);
+    // The plan goes to stderr (stdout is for the result).
+    expect(again.stderr()).toContain('Stops: runs until stopped (--stop-after none)');
+    expect(again.stderr()).toContain('EventBridge Scheduler group');
+    expect(again.stderr()).not.toContain('one-time schedule');
+    expect(fake.schedules.size).toBe(0);
     const start = Date.parse((await state()).channelRuns[0].start);
     expect(await runSchedule({ ...common(), stopAfter: '1h' }, capture().output)).toBe(0);
     expect(scheduled()).toBe(atExpression(new Date(start + HOUR)));
