@@ -156,7 +156,8 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
 
   /** The schedule stopped the channel before this command: write that down (once) from what the target says. */
   async function reconcileStop(r: TargetRun<N>, ctx: C, state: TargetState<N>, write: (change: (s: StackState) => void) => Promise<unknown>): Promise<Date | undefined> {
-    const firedAt = await desc.stopSchedule?.firedAt?.(r, ctx, state);
+    // Only what status says depends on it: a target that cannot tell (a read refused) must not block start, stop or status.
+    const firedAt = await desc.stopSchedule?.firedAt?.(r, ctx, state).catch(() => undefined);
     if (firedAt && state.channelRuns.some((run) => !run.end && Date.parse(run.start) <= firedAt.getTime())) await write((s) => void recordScheduledStop(s, firedAt));
     return firedAt;
   }
@@ -186,7 +187,15 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
     const open = state.channelRuns.find((run) => !run.end);
     const perHour = perHourOf(state);
     const end = open ? endOfRun(stopRuleOf(state.spec), new Date(open.start), perHour, spentOnFinishedRuns(state.channelRuns, perHour, r.now())) : undefined;
-    await desc.stopSchedule.set(r, ctx, state, end);
+    await desc.stopSchedule.set(r, ctx, state, end).catch((err: unknown) => {
+      if (!end || !(err instanceof LivestreamError)) throw err;
+      // The channel runs: say that it has no end, and how to give it one or stop it.
+      throw new LivestreamError(err.code, `${err.message} The channel is RUNNING, and its stop at ${end.toISOString()} is not scheduled.`, {
+        hint: `${err.hint ? `${err.hint}; then ` : ''}"livestream schedule --stack ${state.stack} --stop-after 2h" sets the end, or "livestream stop --stack ${state.stack}" stops the channel.`,
+        details: err.details,
+        cause: err,
+      });
+    });
     await r.store.update((s) => {
       if (end) s.runtime.stopAt = end.toISOString();
       else delete s.runtime.stopAt;
@@ -285,7 +294,10 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const { r, state, ctx } = await openForChannel(run, 'stop');
       await reconcileStop(r, ctx, state, (change) => run.store.update(change));
       await desc.stopChannel(r, ctx, stateOf(run.store.require()));
-      await desc.stopSchedule?.set(r, ctx, stateOf(run.store.require()), undefined);
+      // A stopped channel has no end to enforce (the next start sets a new one). A schedule left
+      // behind can only stop a channel that is already stopped: a warning, not a failed stop.
+      await desc.stopSchedule?.set(r, ctx, stateOf(run.store.require()), undefined).catch((err: unknown) =>
+        run.host.notify({ level: 'warn', code: 'STOP_SCHEDULE_KEPT', message: `The channel is stopped, but its scheduled stop could not be removed (${err instanceof Error ? err.message : String(err)}); it cannot stop a stopped channel, the next start replaces it, and "livestream down" removes it.` }));
       if (run.store.require().runtime.stopAt !== undefined) await run.store.update((s) => void delete s.runtime.stopAt);
     },
 

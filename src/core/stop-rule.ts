@@ -180,7 +180,8 @@ export function describePlannedStop(rule: StopRule, target: Target, now: Date, p
   const isDefault = JSON.stringify(rule) === JSON.stringify(STOP_DEFAULTS[target]);
   if (rule.kind === 'none') {
     if (target === 'local') return 'runs until stopped ("livestream stop"; --stop-after 2h or --stop-at sets an end)';
-    return `runs until stopped (--stop-after none)${price.perHour ? `: it bills ≈ $${price.perHour.toFixed(2)}/hour until "livestream stop"` : ''}`;
+    // No stop schedule is made; "livestream schedule" can set one while the event runs.
+    return `runs until stopped (--stop-after none)${price.perHour ? `: it bills ≈ $${price.perHour.toFixed(2)}/hour until "livestream stop"` : ''}; no stop schedule is made ("livestream schedule --stop-after 2h" sets one later)`;
   }
   const line = describeRule(rule, now, price);
   return isDefault && target === 'aws' ? `${line} (default; --stop-after none to run until stopped)` : line;

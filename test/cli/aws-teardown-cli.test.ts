@@ -2,14 +2,13 @@
  * `down` and `status` on the AWS target through the CLI commands (in-process, against the
  * stateful fake): exit codes that mean something, and a summary that leads with what costs money.
  */
-import { PassThrough } from 'node:stream';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDown } from '../../src/cli/commands/down.js';
 import { runStatus } from '../../src/cli/commands/status.js';
-import { Output } from '../../src/cli/output.js';
 import { AwsFake } from '../helpers/aws-fake.js';
+import { captureOutput } from '../helpers/capture-output.js';
 import { installAwsFake } from '../helpers/install-aws-fake.js';
 import { INPUT_SPECS, makeHarness, makeStackUp, type AwsHarness } from '../helpers/aws-run.js';
 import { livestream } from '../helpers/cli.js';
@@ -29,17 +28,7 @@ let h: AwsHarness | undefined;
 
 beforeEach(() => (fake = installAwsFake()));
 
-/** A CLI Output without a terminal, capturing what it prints. */
-function capture(opts: { json?: boolean; yes?: boolean } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const output = new Output({ json: Boolean(opts.json), debug: false, yes: Boolean(opts.yes), stdout, stderr, stdinIsTTY: false });
-  return { output, stdout: () => out, stderr: () => err, json: () => JSON.parse(out) };
-}
+const capture = captureOutput;
 
 async function stackUp(): Promise<AwsHarness> {
   h = await makeStackUp(INPUT_SPECS.URL_PULL!);

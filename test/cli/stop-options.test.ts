@@ -57,7 +57,13 @@ describe('the plan says when the channel stops', () => {
 
   it('AWS with --stop-after none says it bills until stopped; --budget says the time it buys', async () => {
     const none = await livestream(['plan', ...AWS, '--stop-after', 'none'], { env: creds });
-    expect(none.stdout).toMatch(/\nStops: runs until stopped \(--stop-after none\): it bills ≈ \$\d+\.\d\d\/hour until "livestream stop"/);
+    expect(none.stdout).toMatch(/\nStops: runs until stopped \(--stop-after none\): it bills ≈ \$\d+\.\d\d\/hour until "livestream stop"; no stop schedule is made/);
+    // No schedule in the plan; its group and role are (free, and "livestream schedule" may set an end later).
+    const ids = async (extra: string[]) => (await livestream(['plan', ...AWS, ...extra, '--json'], { env: creds })).json.resources.map((r: { id: string }) => r.id);
+    const withoutEnd = await ids(['--stop-after', 'none']);
+    expect(withoutEnd).not.toContain('stop-schedule');
+    expect(withoutEnd).toEqual(expect.arrayContaining(['stop-schedule-group', 'stop-schedule-role']));
+    expect(await ids([])).toEqual(expect.arrayContaining(['stop-schedule', 'stop-schedule-group', 'stop-schedule-role']));
     const budget = await livestream(['plan', ...AWS, '--budget', '100', '--json'], { env: creds });
     expect(budget.json.stop.rule).toEqual({ kind: 'budget', usd: 100 });
     expect(budget.json.stop.line).toMatch(/^stops when it has cost \$100\.00: .* after it starts, at ≈ \$\d+\.\d\d\/hour$/);

@@ -385,6 +385,47 @@ describe('the stop schedule', () => {
     expect(state.channelRuns.every((r) => r.end)).toBe(true);
   });
 
+  it('stop: an end the target cannot remove is a warning (STOP_SCHEDULE_KEPT), the channel stopped all the same', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const desc = scheduled(world);
+    const set = desc.stopSchedule!.set;
+    desc.stopSchedule!.set = async (run, ctx, state, at) => {
+      if (!at) throw new Error('refused');
+      await set(run, ctx, state, at);
+    };
+    const driver = defineTarget(describeTarget(world, desc));
+    await driver.up(runOf(after20m()));
+    await driver.stop(runOf());
+    expect(world.log.at(-1)).toBe('stop channel');
+    expect(host.codes()).toContain('STOP_SCHEDULE_KEPT');
+    expect(store.require().runtime.stopAt).toBeUndefined();
+    expect(store.require().channelRuns.every((r) => r.end)).toBe(true);
+  });
+
+  it('a target that cannot say whether its schedule fired does not block status, stop or start', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const desc = scheduled(world);
+    desc.stopSchedule!.firedAt = async () => { throw new Error('access denied'); };
+    const driver = defineTarget(describeTarget(world, desc));
+    await driver.up(runOf(after20m()));
+    expect((await driver.status(runOf())).stop?.stoppedBy).toBeUndefined();
+    await driver.stop(runOf());
+    expect(world.log.at(-1)).toBe('stop channel');
+    await driver.start(runOf());
+    expect(world.log.at(-1)).toBe('start channel');
+  });
+
+  it('an end the target cannot set after a start says the channel runs without it, and how to fix that', async () => {
+    const world = new World() as World & { sets?: Array<string | undefined> };
+    const desc = scheduled(world);
+    desc.stopSchedule!.set = async () => { throw new LivestreamError('AWS_ACCESS_DENIED', 'Access denied: your AWS identity may not scheduler:CreateSchedule.', { details: { resource: 'stop-schedule' } }); };
+    const driver = defineTarget(describeTarget(world, desc));
+    const err = await driver.up(runOf(after20m())).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'AWS_ACCESS_DENIED', details: { resource: 'stop-schedule' } });
+    expect((err as LivestreamError).message).toMatch(/scheduler:CreateSchedule\. The channel is RUNNING, and its stop at .+ is not scheduled\.$/);
+    expect((err as LivestreamError).hint).toContain('livestream stop');
+  });
+
   it('schedule moves the end of a running channel, and only records the rule of a stopped one', async () => {
     const world = new World() as World & { sets?: Array<string | undefined> };
     const driver = defineTarget(describeTarget(world, scheduled(world)));

@@ -72,7 +72,7 @@ describe('the lines people read', () => {
     expect(describeRule({ kind: 'after', seconds: 43_200 }, NOW, price)).toBe('stops 12h after each start, ≈ $30.00 by then');
     expect(describePlannedStop({ kind: 'after', seconds: 43_200 }, 'aws', NOW, price)).toBe('stops 12h after each start, ≈ $30.00 by then (default; --stop-after none to run until stopped)');
     expect(describePlannedStop({ kind: 'after', seconds: 3600 }, 'aws', NOW, price)).toBe('stops 1h after each start, ≈ $2.50 by then');
-    expect(describePlannedStop({ kind: 'none' }, 'aws', NOW, price)).toBe('runs until stopped (--stop-after none): it bills ≈ $2.50/hour until "livestream stop"');
+    expect(describePlannedStop({ kind: 'none' }, 'aws', NOW, price)).toBe('runs until stopped (--stop-after none): it bills ≈ $2.50/hour until "livestream stop"; no stop schedule is made ("livestream schedule --stop-after 2h" sets one later)');
     expect(describePlannedStop({ kind: 'budget', usd: 40 }, 'aws', NOW, price)).toBe('stops when it has cost $40.00: 16h after it starts, at ≈ $2.50/hour');
     expect(describePlannedStop({ kind: 'none' }, 'local', NOW, UTC)).toMatch(/^runs until stopped/);
     expect(describePlannedStop({ kind: 'after', seconds: 20 }, 'local', NOW, UTC)).toBe('stops 20s after each start');

@@ -76,7 +76,7 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
         hint: 'Leave out --foreground (watch it with "livestream status"), or add --target local.',
       });
     }
-    const plan = driver.plan(spec, ladder);
+    let plan = driver.plan(spec, ladder);
     const cost = driver.estimateCost(spec, ladder);
     if (opts.recalibrate && spec.target !== 'local') {
       throw new LivestreamError('SPEC_INVALID', '--recalibrate measures the local encoder on this machine; an AWS stack encodes in MediaLive.', {
@@ -109,6 +109,8 @@ export function runUp(opts: UpOptions, out: Output): Promise<number> {
         }
         // Without a stop option the stack keeps the rule it has (set by up or "livestream schedule").
         if (!resolved.stopGiven) spec = { ...spec, stop: stopRuleOf(existing.spec) };
+        // The plan follows that rule (AWS lists the stop schedule only when the rule sets an end).
+        plan = driver.plan(spec, ladder);
       }
       if (!out.json) showPlan(out, spec, ladder, plan, cost, false, note);
       if (!existing) {

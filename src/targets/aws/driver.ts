@@ -213,7 +213,8 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
       assertResourceNames(spec.stack, spec.aws.region);
       assertExpireDays(spec.aws.recordingsExpireDays);
     },
-    planGraph: (spec) => buildAwsGraph(spec, resourceNames(spec.stack, spec.aws.region, ACCOUNT_PLACEHOLDER)),
+    // The plan lists the schedule only when the rule sets an end (its group and role always: `schedule` may set one later).
+    planGraph: (spec) => buildAwsGraph(spec, resourceNames(spec.stack, spec.aws.region, ACCOUNT_PLACEHOLDER), spec.stop.kind !== 'none'),
 
     estimateCost(spec, ladder) {
       const record = recordedRendition(spec, ladder);
@@ -288,10 +289,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
         progress.fail('Channel did not stop');
         rethrow(err, 'MediaLive channel');
       }
-      // A stopped channel has no end to enforce (the next start sets a new one). Left in place, the
-      // schedule would only call StopChannel on an idle channel, which MediaLive refuses: a warning.
-      await setStopSchedule(run, ctx, undefined).catch((err: Error) =>
-        run.host.notify({ level: 'warn', code: 'STOP_SCHEDULE_KEPT', message: `The channel is stopped, but its stop schedule ${ctx.names.scheduleName} could not be removed (${err.message}); it is harmless and "livestream down" removes it.` }));
+      // The schedule is removed by the lifecycle's stop (stopSchedule.set(undefined)), one place for both targets.
     },
 
     status: {

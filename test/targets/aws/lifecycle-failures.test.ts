@@ -36,6 +36,8 @@ const OWNER: Record<string, string[]> = {
   CreateChannel: ['channel'],
   PutDashboard: ['dashboard'],
   StartChannel: ['channel'],
+  // After the start: the end of the run (the lifecycle sets it), named as the graph names its nodes.
+  CreateSchedule: ['stop-schedule'],
   CreateContainer: ['origin'],
   PutCorsPolicy: ['origin'],
   PutLifecyclePolicy: ['origin'],

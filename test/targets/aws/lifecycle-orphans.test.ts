@@ -116,7 +116,7 @@ describe('without the state file (issue 8.14)', () => {
     expect(fake.commandNames().filter(isMutation)).toHaveLength(mutations);
     expect(status.channel.state).toBe('RUNNING');
     expect(status.resources.map((r) => r.id).sort()).toEqual(
-      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'input-security-group', 'logs-bucket', 'origin', 'origin-oac', 'player-function', 'role', 'stop-schedule-group', 'stop-schedule-role'].sort(),
+      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'input-security-group', 'logs-bucket', 'origin', 'origin-oac', 'player-function', 'role', 'stop-schedule', 'stop-schedule-group', 'stop-schedule-role'].sort(),
     );
     expect(status.resources.every((r) => r.exists)).toBe(true);
     expect(await h.stateText()).toBe('');

@@ -35,9 +35,16 @@ describe('AWS lifecycle against the stateful fake', () => {
       'role:teststack-medialive-us-east-1',
       'role:teststack-scheduler-us-east-1',
       'schedule-group:teststack-livestream',
+      'schedule:teststack-livestream/teststack-stop-channel',
     ]);
     const channel = [...fake.channels.values()][0]!;
     expect(channel.state).toBe('RUNNING');
+    // The default end: AWS stops the channel 12 h after the start up made.
+    const startedAt = Date.parse(JSON.parse(await h.stateText()).channelRuns[0].start);
+    const defaultEnd = new Date(startedAt + 12 * 3600_000);
+    const schedule = fake.schedules.get('teststack-livestream/teststack-stop-channel')!;
+    expect(schedule.request.ScheduleExpression).toBe(`at(${new Date(Math.ceil(defaultEnd.getTime() / 1000) * 1000).toISOString().slice(0, 19)})`);
+    expect(JSON.parse(schedule.request.Target.Input)).toEqual({ ChannelId: channel.id });
     // The distribution is not waited for on create.
     expect(fake.commandNames()).not.toContain('GetDistribution');
     const origin = fake.buckets.get('teststack-origin-123456789012-us-east-1')!;
@@ -54,11 +61,14 @@ describe('AWS lifecycle against the stateful fake', () => {
     expect(status.summary).toEqual([['Latency', 'standard (4 s segments); each viewer\'s delay behind real time is shown in the player ("Behind real time")']]);
     expect(status.resources.every((r) => r.exists)).toBe(true);
     expect(status.resources.map((r) => r.id).sort()).toEqual(
-      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'player-function', 'role', 'stop-schedule-group', 'stop-schedule-role'].sort(),
+      ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'player-function', 'role', 'stop-schedule', 'stop-schedule-group', 'stop-schedule-role'].sort(),
     );
 
     await h.driver.stop(await h.run());
     expect(channel.state).toBe('IDLE');
+    // Stopped: no end to enforce, so no schedule (removed once, by the lifecycle).
+    expect(fake.schedules.size).toBe(0);
+    expect(fake.commandNames().filter((c) => c === 'DeleteSchedule')).toHaveLength(1);
     await h.driver.stop(await h.run());
     expect(h.host.codes()).toContain('CHANNEL_ALREADY_STOPPED');
     expect(fake.commandNames().filter((c) => c === 'StopChannel')).toHaveLength(1);
@@ -69,6 +79,10 @@ describe('AWS lifecycle against the stateful fake', () => {
     expect(h.host.codes()).toContain('CHANNEL_ALREADY_RUNNING');
     expect(fake.commandNames().filter((c) => c === 'StartChannel')).toHaveLength(2);
     expect(JSON.parse(await h.stateText()).channelRuns).toHaveLength(2);
+    // The new run has its own end, 12 h after its start.
+    const restarted = JSON.parse(await h.stateText());
+    expect(restarted.runtime.stopAt).toBe(new Date(Date.parse(restarted.channelRuns[1].start) + 12 * 3600_000).toISOString());
+    expect(fake.schedules.size).toBe(1);
 
     const report = await h.driver.down(await h.run(), { deleteLogs: false });
     expect(report.failed).toEqual([]);

@@ -42,7 +42,10 @@ function contextOf(h: AwsHarness, run: RunContext, now: () => Date): AwsContext 
   };
 }
 
-/** A stack up and running, and what the lifecycle does after its start: set the end. */
+/**
+ * A stack up and running, and what the lifecycle does after its start: set the end. `up` has
+ * already made the schedule at the default end (12 h after the start); `at` moves it.
+ */
 async function upWithEnd(at = END) {
   const h = await makeHarness(INPUT_SPECS.URL_PULL!);
   await h.driver.up(await h.run());
@@ -51,6 +54,15 @@ async function upWithEnd(at = END) {
   const ctx = contextOf(h, run, () => clock);
   await setStopSchedule(run, ctx, at);
   return { h, ctx, run, setClock: (d: Date) => void (clock = d) };
+}
+
+/** A stack up and running with --stop-after none: group and role, but no schedule yet. */
+async function upWithoutEnd() {
+  const h = await makeHarness({ ...INPUT_SPECS.URL_PULL!, stopAfter: 'none' });
+  await h.driver.up(await h.run());
+  expect(fake.schedules.size).toBe(0);
+  const run = await h.run();
+  return { h, run, ctx: contextOf(h, run, () => new Date('2026-11-25T04:00:00Z')) };
 }
 
 function sent(command: string) {
@@ -87,8 +99,9 @@ describe('the stop schedule (EventBridge Scheduler)', () => {
     const { h, ctx, run } = await upWithEnd();
     const later = new Date('2026-11-25T09:30:00Z');
     await setStopSchedule(run, ctx, later);
+    // Made once (by up, at the default end); every new end since moved it.
     expect(sent('CreateSchedule')).toHaveLength(1);
-    expect(sent('UpdateSchedule')).toHaveLength(1);
+    expect(sent('UpdateSchedule')).toHaveLength(2);
     expect([...fake.schedules.keys()]).toEqual([SCHEDULE]);
     expect(fake.schedules.get(SCHEDULE)!.request.ScheduleExpression).toBe('at(2026-11-25T09:30:00)');
     expect(JSON.parse(await h.stateText()).resources['stop-schedule'].attrs.at).toBe(later.toISOString());
@@ -101,10 +114,7 @@ describe('the stop schedule (EventBridge Scheduler)', () => {
   });
 
   it('a create whose answer was lost, retried, gets the same schedule (ClientToken)', async () => {
-    const h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
-    const run = await h.run();
-    const ctx = contextOf(h, run, () => new Date('2026-11-25T04:00:00Z'));
+    const { h, run, ctx } = await upWithoutEnd();
     fake.failOn('CreateSchedule', { after: true });
     await expect(setStopSchedule(run, ctx, END)).rejects.toThrow(LivestreamError);
     // The intent is recorded, so `down` would look for it by name.
@@ -217,10 +227,7 @@ describe('the stop schedule (EventBridge Scheduler)', () => {
   });
 
   it('denied scheduler:CreateSchedule: a clear error naming it, nothing half-made left behind, down cleans', async () => {
-    const h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
-    const run = await h.run();
-    const ctx = contextOf(h, run, () => new Date('2026-11-25T04:00:00Z'));
+    const { h, run, ctx } = await upWithoutEnd();
     fake.deny('scheduler:CreateSchedule', 1);
     const err = await setStopSchedule(run, ctx, END).then(() => undefined, (e: unknown) => e);
     expect((err as LivestreamError).code).toBe('AWS_ACCESS_DENIED');
@@ -246,11 +253,9 @@ describe('the stop schedule (EventBridge Scheduler)', () => {
   });
 
   it('set on a stack without the group and role (an older livestream made it) says to run up', async () => {
-    const h = await makeHarness(INPUT_SPECS.URL_PULL!);
-    await h.driver.up(await h.run());
+    const { h, run, ctx } = await upWithoutEnd();
     await h.store.update((s) => void delete s.resources['stop-schedule-role']);
-    const run = await h.run();
-    const err = await setStopSchedule(run, contextOf(h, run, () => new Date('2026-11-25T04:00:00Z')), END).then(() => undefined, (e: unknown) => e);
+    const err = await setStopSchedule(run, ctx, END).then(() => undefined, (e: unknown) => e);
     expect((err as LivestreamError).code).toBe('RESOURCE_FAILED');
     expect((err as LivestreamError).hint).toContain('livestream up');
     expect(sent('CreateSchedule')).toHaveLength(0);

@@ -14,7 +14,7 @@ import type { StackState } from '../../../core/state.js';
 import type { RunContext } from '../../../core/target.js';
 import { toLivestreamError } from '../requests/errors.js';
 import type { ResourceNames } from '../requests/names.js';
-import { buildStopSchedule, parseAtExpression } from '../requests/scheduler.js';
+import { atExpression, buildStopSchedule, parseAtExpression } from '../requests/scheduler.js';
 import { failedAction } from '../clients.js';
 import type { AwsContext } from '../context.js';
 import { readChannelState } from './channel.js';
@@ -48,23 +48,38 @@ function getSchedule(ctx: AwsContext, name: string): Promise<GetScheduleCommandO
 }
 
 /**
+ * The schedule recorded for this end is in AWS as made (`up` again on a running channel): nothing
+ * to change. Read, not assumed: it may have been deleted or edited in the console since.
+ */
+async function isInPlace(ctx: AwsContext, name: string, expression: string, roleArn: string): Promise<boolean> {
+  try {
+    const s = await getSchedule(ctx, name);
+    return s.ScheduleExpression === expression && s.State !== 'DISABLED' && s.Target?.RoleArn === roleArn;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Make AWS stop the channel at `at`, replacing any earlier end (UpdateSchedule of the one
  * schedule); undefined deletes the schedule. Idempotent: the ClientToken is the same for the same
  * stack, channel and time, so a call retried after a lost answer is the same call.
  */
 export async function setStopSchedule(run: RunContext, ctx: AwsContext, at: Date | undefined): Promise<void> {
   const n = ctx.names;
-  const what = `EventBridge Scheduler schedule ${n.scheduleName}`;
+  const node = stopScheduleNode(n);
+  // Named as the graph names a node's failure (core/graph.ts), so `up` failing here says which resource.
   const fail = (err: unknown, op: string): never => {
-    throw toLivestreamError(err, { action: failedAction(err) ?? `scheduler:${op}`, resource: what });
+    const e = toLivestreamError(err, { action: failedAction(err) ?? `scheduler:${op}`, resource: `${node.describe} ${n.scheduleName}` });
+    throw new LivestreamError(e.code, e.message, { hint: e.hint, details: { ...(e.details as object), resource: ID }, cause: err });
   };
   const state = run.store.require();
   const rec = state.resources[ID];
   if (!at) {
     if (!rec) return;
-    await stopScheduleNode(n).delete(ctx, rec).catch((err) => fail(err, 'DeleteSchedule'));
+    await node.delete(ctx, rec).catch((err) => fail(err, 'DeleteSchedule'));
     await run.store.removeResource(ID);
-    run.host.notify({ level: 'info', code: 'STOP_SCHEDULE_REMOVED', message: `Removed the stop schedule ${n.scheduleName}: the channel runs until it is stopped.` });
+    run.host.notify({ level: 'info', code: 'STOP_SCHEDULE_REMOVED', message: `Removed the stop schedule ${n.scheduleName}.` });
     return;
   }
   const channelId = state.resources.channel?.physicalId;
@@ -75,6 +90,7 @@ export async function setStopSchedule(run: RunContext, ctx: AwsContext, at: Date
       hint: 'Run "livestream up" to create what is missing (a stack made by an older livestream gets the schedule\'s role and group), then set the end again.',
     });
   }
+  if (rec?.status === 'ready' && rec.attrs.at === at.toISOString() && rec.attrs.channelId === channelId && (await isInPlace(ctx, rec.name, atExpression(at), role.physicalId))) return;
   const clientToken = createHash('sha256').update(`${n.stack}/${n.region}/${n.accountId}/${ID}/${channelId}/${at.toISOString()}`).digest('hex').slice(0, 32);
   const request = buildStopSchedule({ names: n, channelId, roleArn: role.physicalId, at, clientToken });
   const attrs = { at: at.toISOString(), channelId };
