@@ -58,7 +58,8 @@ describe('AWS lifecycle against the stateful fake', () => {
     const status = await h.driver.status(await h.run());
     expect(status.channel.state).toBe('RUNNING');
     // The viewer's delay lives in each player on AWS: status names the mode and says where to look.
-    expect(status.summary).toEqual([['Latency', 'standard (4 s segments); each viewer\'s delay behind real time is shown in the player ("Behind real time")']]);
+    expect(status.summary).toContainEqual(['Latency', 'standard (4 s segments); each viewer\'s delay behind real time is shown in the player ("Behind real time")']);
+    expect(status.summary?.[0]?.[0]).toBe('Stops');
     expect(status.resources.every((r) => r.exists)).toBe(true);
     expect(status.resources.map((r) => r.id).sort()).toEqual(
       ['cache-policy-playlists', 'cache-policy-segments', 'channel', 'dashboard', 'distribution', 'input', 'logs-bucket', 'origin', 'origin-oac', 'origin-policy', 'player', 'player-function', 'role', 'stop-schedule', 'stop-schedule-group', 'stop-schedule-role'].sort(),
