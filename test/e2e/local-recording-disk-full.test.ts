@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { afterEach, expect, it, onTestFinished } from 'vitest';
+import { afterEach, expect, it, onTestFailed } from 'vitest';
 import { RecordingHost } from '../../src/core/host.js';
 import { summarizeLive } from '../../src/targets/local/daemon/live-status.js';
 import { downloadLocalRecordings } from '../../src/targets/local/recording/local-recordings.js';
@@ -30,8 +30,9 @@ it('a full disk stops the recording with a notice in status; the stream goes on;
   await mkdir(t.layout.recordings, { recursive: true });
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', t.layout.recordings], { encoding: 'utf8' });
   if (mount.status !== 0) throw new Error(`this test mounts a 1 MB tmpfs, which needs root or CAP_SYS_ADMIN: ${mount.stderr || mount.error?.message}`);
-  // After the stack is closed (afterEach), before its folder is removed.
-  onTestFinished(() => void spawnSync('umount', [t.layout.recordings]));
+  // Lazily (-l: detached now, even with the stack's files still open), before afterEach closes the
+  // stack and removes its folder: onTestFinished runs after afterEach, which would find it busy.
+  onTestFailed(() => void spawnSync('umount', ['-l', t.layout.recordings]));
   await t.stack.start();
 
   const stopped = await waitUntil('the recording stopped by the full disk', () => t.stack.status().recording?.notice, 120_000, 500);
@@ -52,4 +53,5 @@ it('a full disk stops the recording with a notice in status; the stream goes on;
   const probed = await probeStream(saved[0]!.file);
   expect(probed).toMatchObject({ codec: 'h264', audioCodec: 'aac' });
   expect(probed.duration).toBeGreaterThan(4);
+  expect(spawnSync('umount', ['-l', t.layout.recordings]).status).toBe(0);
 }, 300_000);

@@ -13,8 +13,11 @@
  *   - EXT-X-PROGRAM-DATE-TIME is the wall-clock time the segment's first frame entered the
  *     pipeline (the decoder handed it to the frame synchronizer: for a camera or a push, its capture
  *     give or take the decoder; for the demo, when lavfi drew it): the run's timestamp 0 on the wall
- *     clock (frame-sync.ts) plus the durations before it in the run, less the time that frame waited
- *     in the synchronizer's queue (noteCaptureLag). So the player's "behind real time" counts the queue too.
+ *     clock (frame-sync.ts) plus the durations before it in the run, less the time the run's first
+ *     picture waited in the synchronizer's queue (noteCaptureLag). So the player's "behind real time"
+ *     counts the queue too. One lag per run, not one per segment: within a run each date must be the
+ *     previous one plus its duration (players map media time to dates by it; a date that jitters
+ *     by the queue's few ms from segment to segment would read as a gap or an overlap).
  *
  * Pure: ffmpeg's text and times in, playlist text out; no clock, no I/O.
  */
@@ -74,6 +77,8 @@ interface Run {
   startMs: number | undefined;
   /** Keyframe timestamp (ms in the run) -> how long that picture waited before its tick (ms). */
   lags: Map<number, number>;
+  /** The lag every date of the run is moved back by: its first segment's, fixed once known. */
+  anchorLagMs?: number;
 }
 
 /** Keyframe lags kept per run: more than a playlist's worth of segments waiting for ffmpeg to list them. */
@@ -148,7 +153,7 @@ export class PlaylistComposer {
         sequence: state.nextSequence++,
         duration: seg.duration,
         uri: seg.uri,
-        programDateTime: start + state.runSeconds * 1000 - this.lagAt(state.runSeconds),
+        programDateTime: start + state.runSeconds * 1000 - (this.run.anchorLagMs ??= this.lagAt(state.runSeconds)),
         discontinuity: newRun && i === 0 && state.segments.length > 0,
       });
       state.runSeconds += seg.duration;

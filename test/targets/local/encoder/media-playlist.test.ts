@@ -50,7 +50,7 @@ describe('PlaylistComposer', () => {
     expect(c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4.033333]), T0 + 10_500).text).toBeUndefined();
   });
 
-  it('dates a segment when its first picture entered the pipeline: its tick less the time it waited in the queue', () => {
+  it('dates a run\'s segments from when its first picture entered the pipeline: its tick less the time it waited in the queue, continuously', () => {
     const c = new PlaylistComposer({ windowSize: 5, targetDuration: 1 });
     c.beginRun(1);
     c.setRunStart(1, T0);
@@ -58,8 +58,8 @@ describe('PlaylistComposer', () => {
     c.noteCaptureLag(1, 1, 480);
     c.noteCaptureLag(2, 2, 999); // another run's: ignored
     const { added } = c.update(1, 'index_320x180', ffmpegPlaylist(1, [1, 1.000001, 1]), T0 + 4000);
-    // The third segment's keyframe lag is unknown (never noted): its tick's time.
-    expect(added.map((s) => s.programDateTime)).toEqual([T0 - 120, T0 + 1000 - 480, T0 + 2000.001]);
+    // One lag for the run (its first picture's), so each date is the previous one plus its duration.
+    expect(added.map((s) => s.programDateTime)).toEqual([T0 - 120, T0 + 1000 - 120, T0 + 2000.001 - 120]);
   });
 
   it('keeps the window through an encoder restart, marks the discontinuity, and counts it once it leaves the window', () => {

@@ -183,12 +183,13 @@ describe('player and dashboard in Chromium', () => {
       await page.waitForFunction(() => (window as any).__player.video.currentTime > 3, undefined, { timeout: 30_000 });
       // Independent of hls.js's playingDate: the segment on screen, from the playlist we served, and
       // how far into it playback is. Its PDT is known (livePlaylist), so the delay is now minus that.
-      const probe = await page.evaluate(() => {
+      // Polled: between a level switch and its playlist, or at a fragment's edge, no fragment holds t.
+      const probe = (await (await page.waitForFunction(() => {
         const p = (window as any).__player;
         const t = p.video.currentTime;
-        const frag = p.hls.levels[p.hls.currentLevel].details.fragments.find((f: any) => f.start <= t && t < f.start + f.duration);
-        return { now: Date.now(), sn: frag.sn as number, into: t - frag.start, shown: p.delay() as number };
-      });
+        const frag = p.hls.levels[p.hls.currentLevel]?.details?.fragments.find((f: any) => f.start <= t && t < f.start + f.duration);
+        return frag ? { now: Date.now(), sn: frag.sn as number, into: t - frag.start, shown: p.delay() as number } : undefined;
+      }, undefined, { timeout: 15_000 })).jsonValue())!;
       // livePlaylist stamps segment sn with this PDT.
       const pdt = liveStart + (probe.sn - (FIXTURE_SEGMENTS - 1)) * SEGMENT_S * 1000 - (PIPELINE_DELAY_S + SEGMENT_S) * 1000;
       const expected = (probe.now - (pdt + probe.into * 1000)) / 1000;
