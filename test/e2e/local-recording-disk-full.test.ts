@@ -10,6 +10,7 @@ import { afterEach, expect, it, onTestFailed } from 'vitest';
 import { RecordingHost } from '../../src/core/host.js';
 import { summarizeLive } from '../../src/targets/local/daemon/live-status.js';
 import { downloadLocalRecordings } from '../../src/targets/local/recording/local-recordings.js';
+import { readMeta } from '../../src/targets/local/recording/recording-folder.js';
 import { probeStream } from '../helpers/ffprobe.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
 import { requireTool } from '../helpers/tools.js';
@@ -24,9 +25,15 @@ afterEach(async () => {
 
 it('a full disk stops the recording with a notice in status; the stream goes on; what was recorded is saved', async () => {
   const t = await startTestStack({ input: 'URL_PULL' });
-  await waitUntil('the first recording under way', () => t.stack.status().recording, 90_000);
+  const first = await waitUntil('the first recording under way', () => {
+    const r = t.stack.status().recording;
+    return r && r.bytes > 0 ? r : undefined;
+  }, 90_000);
   // The next run records onto a 1 MB disk: about 16 s of the tiny ladder's 480x270.
   await t.stack.stop();
+  // Its MP4 made first: the disk mounted over the folder while the first run's finaliser works on it
+  // would leave that finaliser working on a folder it cannot see (it fails; its recording is kept).
+  await waitUntil('the first recording finalised', async () => (await readMeta(first.where))?.file, 60_000);
   await mkdir(t.layout.recordings, { recursive: true });
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', t.layout.recordings], { encoding: 'utf8' });
   if (mount.status !== 0) throw new Error(`this test mounts a 1 MB tmpfs, which needs root or CAP_SYS_ADMIN: ${mount.stderr || mount.error?.message}`);

@@ -33,6 +33,8 @@ export interface RecordingStatus {
 export class ChannelRecorder {
   private writer: RecordingWriter | undefined;
   private readonly finalising = new Set<Promise<unknown>>();
+  /** The ids of this process's runs: a new run never takes one (its finaliser may still be at work on it). */
+  private readonly ids = new Set<string>();
   private readonly segmentPath: RegExp;
   private readonly now: () => number;
 
@@ -46,7 +48,8 @@ export class ChannelRecorder {
    * it, in the background (the channel need not wait for them; the new one is live, so left alone).
    */
   async beginRun(): Promise<void> {
-    this.writer = await RecordingWriter.begin({ root: this.opts.root, rendition: this.opts.rendition, now: this.now, fs: this.opts.fs, log: this.opts.log });
+    this.writer = await RecordingWriter.begin({ root: this.opts.root, rendition: this.opts.rendition, now: this.now, fs: this.opts.fs, log: this.opts.log, avoid: this.ids });
+    this.ids.add(this.writer.status().id);
     this.track(listLocalRecordings({ root: this.opts.root, stack: this.opts.stack, ffmpegPath: async () => this.opts.ffmpegPath, log: this.opts.log }).catch((err) =>
       this.opts.log?.(`[recording] could not finalise earlier recordings: ${(err as Error).message}`),
     ));

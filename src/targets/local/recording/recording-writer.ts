@@ -19,6 +19,8 @@ export interface RecordingWriterOptions {
   pid?: number;
   fs?: RecordingFs;
   log?: (line: string) => void;
+  /** Ids not to take even when their folder is not there: the writer's earlier runs (their disk may have been swapped since). */
+  avoid?: ReadonlySet<string>;
 }
 
 export class RecordingWriter {
@@ -37,14 +39,20 @@ export class RecordingWriter {
     const fs = opts.fs ?? nodeFs;
     const log = opts.log ?? (() => undefined);
     const start = opts.now();
-    const id = recordingIdAt(start);
-    const dir = path.join(opts.root, id);
-    const meta: RecordingMeta = { id, rendition: opts.rendition, start: new Date(start).toISOString(), seconds: 0, bytes: 0, parts: 0, pid: opts.pid ?? process.pid };
-    const writer = new RecordingWriter(dir, meta, fs, log);
+    let id = recordingIdAt(start);
+    let failure: unknown;
     try {
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeMeta(dir, meta, fs);
-      log(`[recording] ${id}: recording ${opts.rendition} into ${dir}`);
+      await fs.mkdir(opts.root, { recursive: true, mode: 0o700 });
+      id = await makeFreshFolder(opts.root, id, fs, opts.avoid ?? new Set());
+    } catch (err) {
+      failure = err;
+    }
+    const meta: RecordingMeta = { id, rendition: opts.rendition, start: new Date(start).toISOString(), seconds: 0, bytes: 0, parts: 0, pid: opts.pid ?? process.pid };
+    const writer = new RecordingWriter(path.join(opts.root, id), meta, fs, log);
+    try {
+      if (failure) throw failure;
+      await writeMeta(writer.dir, meta, fs);
+      log(`[recording] ${id}: recording ${opts.rendition} into ${writer.dir}`);
     } catch (err) {
       writer.fail(err);
     }
@@ -107,9 +115,31 @@ export class RecordingWriter {
     const e = err as NodeJS.ErrnoException;
     this.meta.notice = e.code === 'ENOSPC'
       ? `recording stopped: the disk is full (${this.dir}); the stream goes on. Free space, then "livestream stop" and "livestream start" record a new run`
-      : `recording stopped: ${e.message}; the stream goes on`;
+      : e.code === 'ENOENT'
+        // Not made again: what it held is gone, and a folder that vanished (a disk unmounted) may vanish again.
+        ? `recording stopped: its folder ${this.dir} is gone (removed, or its disk unmounted); the stream goes on. "livestream stop" and "livestream start" record a new run`
+        : `recording stopped: ${e.message}; the stream goes on`;
     this.log(`[recording] ${this.meta.id}: ${this.meta.notice}`);
     // The notice is kept with what was written: in place, as a full disk has no room for a new file.
     this.queue = this.queue.then(() => overwriteMeta(this.dir, this.meta, this.fs).catch(() => undefined));
+  }
+}
+
+/**
+ * The run's own folder: `id`, or `id-2`, `id-3`... when a run that began in the same second has it
+ * (a stop and a start within a second). Never an existing one, nor an earlier run's (`avoid`): that
+ * run's finaliser removes or remuxes its folder in the background, by name, and would take the new
+ * run's parts with it, even when the folder it made is no longer there (a disk mounted over it).
+ */
+async function makeFreshFolder(root: string, id: string, fs: RecordingFs, avoid: ReadonlySet<string>): Promise<string> {
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? id : `${id}-${n}`;
+    if (avoid.has(name)) continue;
+    try {
+      await fs.mkdir(path.join(root, name), { mode: 0o700 });
+      return name;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
 }

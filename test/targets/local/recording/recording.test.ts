@@ -5,11 +5,12 @@
  * encoder life starting its timestamps again.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RecordingHost } from '../../../../src/core/host.js';
+import { ChannelRecorder } from '../../../../src/targets/local/recording/channel-recorder.js';
 import { finaliseRecording, buildRemuxArgs } from '../../../../src/targets/local/recording/finalise.js';
 import { downloadLocalRecordings, listLocalRecordings } from '../../../../src/targets/local/recording/local-recordings.js';
 import { readMeta, writeMeta, type RecordingMeta } from '../../../../src/targets/local/recording/recording-folder.js';
@@ -101,6 +102,44 @@ describe('RecordingWriter', () => {
     expect(writer.status().notice).toBe(meta!.notice);
     expect(meta!.bytes).toBe(lifeA[0]!.length + lifeA[1]!.length);
     expect(await readFile(path.join(writer.dir, 'part-0001.ts'))).toEqual(Buffer.concat(lifeA.slice(0, 2)));
+  });
+
+  it('a folder removed under the writer stops the recording with a notice that says so, never the caller', async () => {
+    const root = await makeTmpDir('rec-gone-');
+    const writer = await RecordingWriter.begin({ root, rendition: '320x180', now: () => Date.parse('2026-12-01T10:00:00Z') });
+    await rm(writer.dir, { recursive: true });
+    writer.append(lifeA[0]!);
+    await writer.end(Date.parse('2026-12-01T10:00:10Z'));
+    expect(writer.status().notice).toBe(`recording stopped: its folder ${writer.dir} is gone (removed, or its disk unmounted); the stream goes on. "livestream stop" and "livestream start" record a new run`);
+  });
+
+  it('an id taken by a folder, or by an earlier run of the same writer (its folder gone), is not taken again', async () => {
+    const root = await makeTmpDir('rec-ids-');
+    const now = () => Date.parse('2026-12-01T10:00:00Z');
+    const first = await RecordingWriter.begin({ root, rendition: '320x180', now });
+    const second = await RecordingWriter.begin({ root, rendition: '320x180', now });
+    const third = await RecordingWriter.begin({ root: await makeTmpDir('rec-ids-swapped-'), rendition: '320x180', now, avoid: new Set(['2026-12-01T10-00-00Z']) });
+    expect([first.status().id, second.status().id, third.status().id]).toEqual(['2026-12-01T10-00-00Z', '2026-12-01T10-00-00Z-2', '2026-12-01T10-00-00Z-2']);
+    expect(second.dir).toBe(path.join(root, '2026-12-01T10-00-00Z-2'));
+  });
+});
+
+describe('ChannelRecorder', () => {
+  it('a run that begins in the second the last one began records into a folder of its own, which that run\'s finaliser leaves alone', async () => {
+    const root = await makeTmpDir('rec-runs-');
+    const recorder = new ChannelRecorder({ root, stack: 'demo', rendition: '320x180', ffmpegPath: ffmpeg, now: () => Date.parse('2026-12-01T10:00:00Z') });
+    // A run with no segment (stopped at once): its finaliser removes its folder, by name, in the background.
+    await recorder.beginRun();
+    await recorder.endRun();
+    await recorder.beginRun();
+    recorder.encoderStarted();
+    for (const s of lifeA) recorder.take(s);
+    const live = recorder.status()!;
+    expect(live.id).toBe('2026-12-01T10-00-00Z-2');
+    await recorder.close();
+    expect(await readdir(root)).toEqual(['2026-12-01T10-00-00Z-2']);
+    expect(await readMeta(live.where)).toMatchObject({ file: 'demo-2026-12-01T10-00-00Z-2.mp4' });
+    expect(await readdir(live.where)).toEqual(expect.arrayContaining(['demo-2026-12-01T10-00-00Z-2.mp4']));
   });
 });
 
