@@ -60,6 +60,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--aws-profile <name>', 'aws: named profile from ~/.aws/config (--profile is the encoding profile)')
     .option('--endpoint-url <url>', 'aws: send every AWS call to this endpoint (for emulators)')
     .addOption(new Option('--price-class <class>', 'aws: CloudFront edge locations: 100 (North America, Europe), 200 (adds most of Asia, Africa), All (default, every location)').choices([...PRICE_CLASSES]))
+    .option('--recordings-expire-days <days>', 'aws: delete each recording from the recordings bucket this many days after it was written (default: kept until "down --delete-recordings")')
     .addOption(new Option('--origin <origin>', 'aws: origin store; MediaStore was ended by AWS on 2025-11-13, so s3 is the default').choices(['s3', 'mediastore']))
     .option('--listen <address>', 'local: address for viewers and push inputs (127.0.0.1; 0.0.0.0 lets phones on your network watch)')
     .option('--port <port>', 'local: edge port for viewers (default: any free port)')

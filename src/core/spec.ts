@@ -170,6 +170,8 @@ export interface RawSpec {
   endpointUrl?: string;
   origin?: string;
   priceClass?: string;
+  /** aws: whole days after which the recordings bucket deletes a recording. */
+  recordingsExpireDays?: number | string;
   listen?: string;
   port?: number | string;
   rtmpPort?: number | string;
@@ -318,7 +320,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
   };
   // The target's own options, each with its default: what a spec holds is all there is to read.
   const spec: StackSpec = target === 'aws'
-    ? { ...common, target, aws: checkAwsOptions(raw, creating, add) }
+    ? { ...common, target, aws: checkAwsOptions(raw, creating, record, add) }
     : { ...common, target: 'local', local: checkLocalOptions(raw, input, add) };
   if (problems.length > 0) return { problems };
   return { spec, problems };
@@ -438,7 +440,7 @@ export function srtPassphraseFrom(random: Uint8Array): string {
   return Array.from(random.subarray(0, 32), (b) => alphabet[b % alphabet.length]).join('');
 }
 
-function checkAwsOptions(raw: RawSpec, creating: boolean, add: AddProblem): AwsOptions {
+function checkAwsOptions(raw: RawSpec, creating: boolean, record: string, add: AddProblem): AwsOptions {
   const region = raw.region ?? DEFAULTS.region;
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) add('region', `"${region}" is not an AWS region name`, 'e.g. --region us-east-1');
   else {
@@ -461,9 +463,16 @@ function checkAwsOptions(raw: RawSpec, creating: boolean, add: AddProblem): AwsO
   if (LOCAL_OPTIONS.some((k) => raw[k] !== undefined)) {
     add('listen', '--listen and the port options are for the local target', 'remove them, or use --target local');
   }
+  const expireDays = raw.recordingsExpireDays === undefined ? undefined : Number(raw.recordingsExpireDays);
+  if (expireDays !== undefined) {
+    // S3 lifecycle rules count whole days.
+    if (!Number.isInteger(expireDays) || expireDays < 1) add('recordingsExpireDays', `"${String(raw.recordingsExpireDays)}" is not a whole number of days, 1 or more`, 'e.g. --recordings-expire-days 30, or leave it out to keep recordings until "livestream down --delete-recordings"');
+    else if (record === 'none') add('recordingsExpireDays', '--recordings-expire-days is for a stack that records, and this one records nothing', 'add --record top (or a rendition such as --record 1280x720), or remove --recordings-expire-days');
+  }
   return {
     region,
     origin,
+    ...(expireDays !== undefined && Number.isInteger(expireDays) && expireDays >= 1 ? { recordingsExpireDays: expireDays } : {}),
     ...(raw.awsProfile ? { awsProfile: raw.awsProfile } : {}),
     ...(raw.endpointUrl ? { endpointUrl: raw.endpointUrl } : {}),
     ...(raw.priceClass !== undefined ? { priceClass: raw.priceClass as PriceClassName } : {}),
@@ -471,7 +480,7 @@ function checkAwsOptions(raw: RawSpec, creating: boolean, add: AddProblem): AwsO
 }
 
 function checkLocalOptions(raw: RawSpec, input: InputType, add: AddProblem): LocalOptions {
-  for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin], ['priceClass', raw.priceClass]] as const) {
+  for (const [k, v] of [['region', raw.region], ['awsProfile', raw.awsProfile], ['endpointUrl', raw.endpointUrl], ['origin', raw.origin], ['priceClass', raw.priceClass], ['recordingsExpireDays', raw.recordingsExpireDays]] as const) {
     if (v !== undefined) add(k, `--${kebab(k)} is only for --target aws`, 'add --target aws, or remove it');
   }
   const listen = raw.listen ?? LOCAL_DEFAULTS.listen;
@@ -536,7 +545,7 @@ export function specDifferences(a: StackSpec, b: StackSpec): string[] {
     return {
       target: s.target, input: s.input, sourceUrl: s.sourceUrl ?? '', sourceUser: s.sourceUser ?? '',
       sourcePassword: String(s.sourcePassword), cidr: [...s.cidrs].sort().join(','), deviceId: s.deviceId ?? '',
-      profile: s.profile, region: aws?.region ?? '', origin: aws?.origin ?? '', endpointUrl: aws?.endpointUrl ?? '', priceClass: aws?.priceClass ?? '',
+      profile: s.profile, region: aws?.region ?? '', origin: aws?.origin ?? '', endpointUrl: aws?.endpointUrl ?? '', priceClass: aws?.priceClass ?? '', recordingsExpireDays: String(aws?.recordingsExpireDays ?? ''),
       // An option the stack's spec lacks (it was made before the option existed) has its default.
       ...Object.fromEntries(LOCAL_OPTIONS.map((k) => [k, local ? String(local[k] ?? LOCAL_DEFAULTS[k] ?? '') : ''])),
       // A stack made before SRT existed has no srt: it compares as none.

@@ -153,3 +153,29 @@ describe('specDifferences', () => {
     expect(specDifferences(a, c)).toEqual(['cidr: 10.0.0.0/8,127.0.0.1/32 → 10.0.0.0/8', 'profile: HD-720p → SD-540p']);
   });
 });
+
+describe('--recordings-expire-days', () => {
+  const AWS_PULL = { target: 'aws', input: 'URL_PULL', sourceUrl: 'https://cdn.example.com/live/index.m3u8' } as const;
+
+  it('sets the AWS recordings lifecycle in whole days, for a stack that records', () => {
+    const { spec, problems } = validateSpec({ ...AWS_PULL, record: 'top', recordingsExpireDays: '30' });
+    expect(problems).toEqual([]);
+    expect(spec?.target === 'aws' && spec.aws.recordingsExpireDays).toBe(30);
+  });
+
+  it.each([['0'], ['-3'], ['1.5'], ['soon']])('refuses %s days, naming the fix', (days) => {
+    const { problems } = validateSpec({ ...AWS_PULL, record: 'top', recordingsExpireDays: days });
+    expect(problems).toEqual([expect.objectContaining({ path: 'recordingsExpireDays', fix: expect.stringContaining('--recordings-expire-days 30') })]);
+  });
+
+  it('refuses it for a stack that records nothing, and on the local target', () => {
+    expect(validateSpec({ ...AWS_PULL, recordingsExpireDays: '30' }).problems).toEqual([expect.objectContaining({ path: 'recordingsExpireDays', fix: expect.stringContaining('--record top') })]);
+    expect(validateSpec({ target: 'local', recordingsExpireDays: '30' }).problems).toEqual([expect.objectContaining({ path: 'recordingsExpireDays', message: expect.stringContaining('only for --target aws') })]);
+  });
+
+  it('is part of the stack: a different value on a later up is a changed spec', () => {
+    const a = validateSpec({ ...AWS_PULL, record: 'top', recordingsExpireDays: '30' }).spec;
+    const b = validateSpec({ ...AWS_PULL, record: 'top', recordingsExpireDays: '7' }).spec;
+    expect(specDifferences(a!, b!)).toEqual(['recordingsExpireDays: 30 → 7']);
+  });
+});
