@@ -59,7 +59,7 @@ export function recordingBytesPerHour(rendition: Rendition, ladder: Ladder): num
 export function describeRecording(spec: StackSpec, ladder: Ladder): string {
   const r = recordedRendition(spec, ladder);
   if (!r) return `Recording: off (--record top or --record ${recordName(ladder.renditions[0]!)} records each run)`;
-  const where = spec.target === 'local' ? `disk under .livestream/${spec.stack}/recordings/` : 'storage in the stack\'s recordings bucket';
+  const where = spec.target === 'local' ? 'disk in the stack\'s recordings folder' : 'storage in the stack\'s recordings bucket';
   return `Recording: ${recordName(r)} as encoded (${formatBitrate(r.bitrate)} video + ${formatBitrate(ladder.audio.bitrate)} audio), ≈ ${formatBytes(recordingBytesPerHour(r, ladder))} of ${where} per hour; kept by "down" (--record none turns it off)`;
 }
 

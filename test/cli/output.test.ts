@@ -210,7 +210,7 @@ describe('the plan', () => {
       '1  Ingest credential (owner-only file)           credential  -',
       '2  Stack process: origin, edge, ingest, encoder  daemon      credential',
       '',
-      'Recording: 480x270 as encoded (500 kb/s video + 64 kb/s audio), ≈ 254 MB of disk under .livestream/demo/recordings/ per hour; kept by "down" (--record none turns it off)',
+      'Recording: 480x270 as encoded (500 kb/s video + 64 kb/s audio), ≈ 254 MB of disk in the stack\'s recordings folder per hour; kept by "down" (--record none turns it off)',
       'Cost: nothing to pay; it runs on this machine.',
       'Stops: runs until stopped ("livestream stop"; --stop-after 2h or --stop-at sets an end)',
       '',

@@ -35,7 +35,7 @@ describe('what recording takes', () => {
 
   it('is one line of the plan', () => {
     expect(describeRecording(validateSpec({ stack: 'ev' }).spec!, ladder)).toBe(
-      'Recording: 1280x720 as encoded (2.7 Mb/s video + 96 kb/s audio), ≈ 1.26 GB of disk under .livestream/ev/recordings/ per hour; kept by "down" (--record none turns it off)',
+      'Recording: 1280x720 as encoded (2.7 Mb/s video + 96 kb/s audio), ≈ 1.26 GB of disk in the stack\'s recordings folder per hour; kept by "down" (--record none turns it off)',
     );
     expect(describeRecording(validateSpec({ target: 'aws', sourceUrl: 'https://example.com/a.m3u8' }).spec!, ladder)).toBe(
       'Recording: off (--record top or --record 1280x720 records each run)',
