@@ -102,6 +102,11 @@ describe('formatStatus', () => {
     ].join('\n'));
   });
 
+  it('a stopped channel says its runs added up, not that it is running', () => {
+    const stopped = formatStatus(plainOutput().out, { ...AWS_STATUS, runningAtLeast: false, channel: { state: 'IDLE' } });
+    expect(stopped.split('\n')[1]).toBe('Not running; ran 1h30m, cost so far ≈ $5.28 at ≈ $3.50/h');
+  });
+
   it('an AWS stack: cost so far as a lower bound, an unreadable resource says why, a missing one says MISSING', () => {
     expect(formatStatus(plainOutput().out, AWS_STATUS)).toBe([
       'Stack "event" on aws: channel RUNNING',

@@ -100,12 +100,17 @@ function shortStop(stop: StackStop | undefined, now: Date, timeZone: string): st
   return stop.rule.kind === 'none' ? 'until stopped' : '-';
 }
 
+/** The channel's time: "Running" while it runs; once stopped, what its runs added up to. */
+function runningLabel(state: string): string {
+  return BILLING_CHANNEL_STATES.has(state) || state === 'UNKNOWN' ? 'Running' : 'Not running; ran';
+}
+
 export function formatStatus(out: Output, r: StatusReport): string {
   const lines = [
     `${out.paint('bold', `Stack "${r.stack}"`)} on ${r.target}: channel ${paintState(out, r.channel.state)}${r.channel.detail ? ` (${r.channel.detail})` : ''}`,
     r.runningStartUnknown
       ? `Running since a time livestream never recorded (no state file here)${r.costPerHour !== undefined ? `; it costs ≈ $${r.costPerHour.toFixed(2)}/h while it runs` : ''}`
-      : `Running ${r.runningAtLeast ? 'at least ' : ''}${duration(r.runningSeconds)}${r.costSoFar !== undefined ? `, cost so far ${r.runningAtLeast ? '≥' : '≈'} $${r.costSoFar.toFixed(2)} at ≈ $${r.costPerHour!.toFixed(2)}/h` : ''}` +
+      : `${runningLabel(r.channel.state)} ${r.runningAtLeast ? 'at least ' : ''}${duration(r.runningSeconds)}${r.costSoFar !== undefined ? `, cost so far ${r.runningAtLeast ? '≥' : '≈'} $${r.costSoFar.toFixed(2)} at ≈ $${r.costPerHour!.toFixed(2)}/h` : ''}` +
       (r.runningAtLeast ? ' (a start livestream did not record: counted from when it first saw the channel running)' : ''),
     '',
     table([['resource', 'name', 'state'], ...r.resources.map((x) => [x.kind, x.name, resourceState(out, x)])]),
