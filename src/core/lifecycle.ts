@@ -11,7 +11,7 @@ import type { Ladder } from './ladder.js';
 import { recordedRendition, type Recording } from './recording.js';
 import type { SpecOf, StackSpec, StopRule, TargetName } from './spec.js';
 import type { ResourceRecord, StackState } from './state.js';
-import { checkBudget, endOfRun, formatClock, stopRuleOf } from './stop-rule.js';
+import { checkBudget, endOfRun, formatClock, formatSpan, MIN_STOP_AHEAD_SECONDS, stopRuleOf } from './stop-rule.js';
 import { describeStackStop, recordScheduledStop, spentOnFinishedRuns, spentSoFar } from './stop-status.js';
 import type {
   CostEstimate,
@@ -180,6 +180,23 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
     });
   }
 
+  /**
+   * A new rule for a running channel whose end would already be past (`--stop-after 2h` three
+   * hours into the run): refused, as stopping at once is not what anyone asking for an end means.
+   */
+  function refusePastEnd(run: RunContext, state: StackState, rule: StopRule): void {
+    const open = state.channelRuns.find((c) => !c.end);
+    if (!open) return;
+    const perHour = perHourOf(state);
+    const now = run.now();
+    const end = endOfRun(rule, new Date(open.start), perHour, spentOnFinishedRuns(state.channelRuns, perHour, now));
+    if (!end || end.getTime() > now.getTime() + MIN_STOP_AHEAD_SECONDS * 1000) return;
+    const ran = formatSpan((now.getTime() - Date.parse(open.start)) / 1000);
+    throw new LivestreamError('SPEC_INVALID', `That end is already past or under a minute away: this run started ${ran} ago, and --stop-after counts from its start.`, {
+      hint: `Give more (e.g. --stop-after ${formatSpan((now.getTime() - Date.parse(open.start)) / 1000 + 3600).replace(/ /g, '')}), a time with --stop-at, or "livestream stop --stack ${state.stack}" if the event is over.`,
+    });
+  }
+
   /** After a start (or a new rule while it runs): the end of the current run, handed to the target and recorded. */
   async function applyEnd(r: TargetRun<N>, ctx: C): Promise<string | undefined> {
     if (!desc.stopSchedule) return undefined;
@@ -267,8 +284,17 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       const nodes = desc.graph(ctx, r.spec);
       await desc.beforeUp?.(r, ctx, nodes);
       // A new stop rule on the `up` of an existing stack applies as `schedule` would.
-      if (JSON.stringify(stopRuleOf(run.store.require().spec)) !== JSON.stringify(r.spec.stop)) await run.store.update((s) => void (s.spec.stop = r.spec.stop));
-      if (r.spec.start) refuseSpentRule(run, run.store.require());
+      if (JSON.stringify(stopRuleOf(run.store.require().spec)) !== JSON.stringify(r.spec.stop)) {
+        refusePastEnd(run, run.store.require(), r.spec.stop);
+        await run.store.update((s) => void (s.spec.stop = r.spec.stop));
+      }
+      if (r.spec.start) {
+        // As `start` does: a stop the schedule made since the last command is recorded (closing
+        // that run when it fired), and the channel is no longer "stopped by the schedule".
+        await reconcileStop(r, ctx, stateOf(run.store.require()), (change) => run.store.update(change));
+        if (run.store.require().runtime.stoppedBy) await run.store.update((s) => void delete s.runtime.stoppedBy);
+        refuseSpentRule(run, run.store.require());
+      }
       await applyUp(nodes, ctx, run.store, run.host);
       if (r.spec.start) {
         await desc.startAfterUp(r, ctx);
@@ -311,6 +337,7 @@ export function defineTarget<N extends TargetName, C, Live>(desc: TargetDescript
       if (refused) {
         throw new LivestreamError('SPEC_INVALID', `The budget cannot be used: ${refused.message}.`, { hint: `${refused.fix[0]!.toUpperCase()}${refused.fix.slice(1)}, or "livestream stop --stack ${current.stack}" if the event is over.` });
       }
+      if (running) refusePastEnd(run, current, rule);
       await run.store.update((s) => void (s.spec.stop = rule));
       if (!running) return {};
       const stopAt = await applyEnd(r, ctx);

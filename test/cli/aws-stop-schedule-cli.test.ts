@@ -66,6 +66,39 @@ async function status(): Promise<{ code: number; text: string; json: any }> {
 }
 
 describe('the AWS stop schedule through the CLI', () => {
+  it('up again after the schedule fired, with no command between: the run it stopped is closed, the new run gets its own end', async () => {
+    expect(await up({ stopAfter: '2h' })).toBe(0);
+    const start = Date.parse((await state()).channelRuns[0].start);
+    vi.setSystemTime(new Date(start + 3 * HOUR));
+    expect(fake.fireDueSchedules(new Date(start + 2 * HOUR + 1000))).toMatchObject([{ outcome: 'stopped' }]);
+    // Hours later MediaLive has long finished stopping (the fake moves on at the next read).
+    channel().state = 'IDLE';
+
+    vi.setSystemTime(new Date(start + 5 * HOUR));
+    expect(await up({ stopAfter: '2h' })).toBe(0);
+    expect(channel().state).toBe('RUNNING');
+    const after = await state();
+    // The first run ended when the schedule fired, not when this up ran; the second starts now.
+    expect(after.channelRuns).toHaveLength(2);
+    expect(Date.parse(after.channelRuns[0].end)).toBeLessThanOrEqual(start + 2 * HOUR + 2000);
+    const second = Date.parse(after.channelRuns[1].start);
+    expect(second).toBeGreaterThanOrEqual(start + 5 * HOUR);
+    expect(scheduled()).toBe(atExpression(new Date(second + 2 * HOUR)));
+    expect(after.runtime.stoppedBy).toBeUndefined();
+    expect((await status()).text).not.toContain('stopped by the schedule');
+  });
+
+  it('schedule --stop-after shorter than the run has lasted is refused (exit 2), the end unchanged', async () => {
+    expect(await up({ stopAfter: '4h' })).toBe(0);
+    const start = Date.parse((await state()).channelRuns[0].start);
+    vi.setSystemTime(new Date(start + 3 * HOUR));
+    const refused = capture();
+    expect(await runSchedule({ ...common(), stopAfter: '2h' }, refused.output)).toBe(2);
+    expect(refused.stderr()).toMatch(/already past or under a minute away: this run started 3h ago/);
+    expect(scheduled()).toBe(atExpression(new Date(start + 4 * HOUR)));
+    expect((await state()).spec.stop).toEqual({ kind: 'after', seconds: 4 * 3600 });
+  });
+
   it('up --stop-after 2h, schedule --stop-after 30m, fired, status, start, down', async () => {
     expect(await up({ stopAfter: '2h' })).toBe(0);
     const start = Date.parse((await state()).channelRuns[0].start);

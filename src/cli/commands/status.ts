@@ -96,6 +96,7 @@ async function statusAll(opts: GlobalOptions, out: Output): Promise<void> {
 function shortStop(stop: StackStop | undefined, now: Date, timeZone: string): string {
   if (!stop) return '-';
   if (stop.stoppedBy === 'schedule') return 'stopped by the schedule';
+  if (stop.stopAt && Date.parse(stop.stopAt) <= now.getTime()) return `due at ${formatClock(new Date(stop.stopAt), now, timeZone)}`;
   if (stop.stopAt) return `${formatClock(new Date(stop.stopAt), now, timeZone)} (in ${formatSpan((Date.parse(stop.stopAt) - now.getTime()) / 1000)})`;
   return stop.rule.kind === 'none' ? 'until stopped' : '-';
 }

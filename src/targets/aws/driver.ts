@@ -121,6 +121,10 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
 
   async function ensureRunning(run: RunContext, ctx: AwsContext, channelId: string): Promise<void> {
     const state = await readChannelState(ctx, channelId).catch((err) => rethrow(err, 'MediaLive channel'));
+    // A run still open while AWS says the channel does not run (stopped by the schedule or the
+    // console while no livestream command ran) ended before this start: closed, so this start opens
+    // a run of its own and its end (--stop-after) counts from now.
+    if (STOPPED_STATES.has(state)) await reconcileRuns(run, channelId, state, 'start');
     if (state === 'RUNNING') {
       run.host.notify({ level: 'info', code: 'CHANNEL_ALREADY_RUNNING', message: `Channel ${channelId} is already RUNNING.` });
       await reconcileRuns(run, channelId, state, 'start');

@@ -142,6 +142,8 @@ export function specFromFound(probe: AwsStackSpec, found: readonly FoundResource
     ...srtFromFound(probe, found),
     cidrs: (group?.attrs.cidrs as string[] | undefined) ?? probe.cidrs,
     aws: { ...probe.aws, origin: container ? 'mediastore' : 's3' },
+    // The graph holds the recordings bucket's node only for a stack that records: one found means it did.
+    ...(found.some((f) => f.id === 'recordings-bucket') ? { record: 'top' } : {}),
   };
 }
 

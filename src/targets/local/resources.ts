@@ -155,6 +155,10 @@ export async function processGroupMembers(pgid: number): Promise<number[]> {
 const daemonNode: ResourceNode<LocalContext> = {
   id: 'daemon', kind: 'daemon', describe: 'Stack process: origin, edge, ingest, encoder', dependsOn: ['credential', 'store', 'logs', 'work'], name: 'daemon',
   async create(ctx) {
+    // A new stack process: whatever ran before died with the old one, so a run still open in the
+    // state ended by now (when exactly is not known). Left open, the next start would count its
+    // end (--stop-after) from that old start and be stopped at once.
+    if (ctx.run.store.get()?.channelRuns.some((r) => !r.end)) await ctx.run.store.markChannel(false);
     const info = ctx.startInProcess
       ? await ctx.startInProcess()
       : await spawnDaemon({ stateDir: ctx.run.store.stateDir, stack: ctx.run.spec.stack, secrets: ctx.run.secrets, layout: ctx.layout });

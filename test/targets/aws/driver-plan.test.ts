@@ -50,10 +50,11 @@ describe('plan', () => {
     expect(at('dashboard')).toBeGreaterThan(at('channel'));
   });
 
-  it('lists the stop schedule after its group, its role and the channel it stops; the role after the channel it names', async () => {
+  it('lists the stop schedule after its group, nothing waiting on it (a failed delete must not hold the channel); the role after the channel it names', async () => {
     const { plan } = await planFor({ input: 'URL_PULL', sourceUrl: 'https://e.com/a.m3u8', region: 'eu-west-1' });
     const at = (id: string) => plan.findIndex((p) => p.id === id);
-    expect(at('stop-schedule')).toBeGreaterThan(Math.max(at('stop-schedule-group'), at('stop-schedule-role'), at('channel')));
+    expect(at('stop-schedule')).toBeGreaterThan(at('stop-schedule-group'));
+    expect(plan.filter((p) => p.dependsOn.includes('stop-schedule'))).toEqual([]);
     expect(at('stop-schedule-role')).toBeGreaterThan(at('channel'));
     const byId = Object.fromEntries(plan.map((p) => [p.id, p]));
     expect(byId['stop-schedule-group']).toMatchObject({ kind: 'scheduler-schedule-group', name: 'show-livestream' });

@@ -6,7 +6,7 @@
  * `down --delete-recordings` removing it, and the refusals before anything is made.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -197,6 +197,20 @@ describe('down and the recordings', () => {
 });
 
 describe('docs/iam-policy.json covers recording', () => {
+  it('down without the state file finds the recordings bucket too, and --delete-recordings removes it', async () => {
+    const h = await recordingStack('top');
+    await h.driver.up(await h.run());
+    fake.putRecorded(BUCKET, 'teststack/20261125T040000/recording_1920x1080.000001.ts', Buffer.alloc(2048));
+    await rm(h.store.file);
+    // What `down --target aws --stack teststack` knows: no --record, so the spec it starts from records nothing.
+    const probe = await makeHarness(INPUT_SPECS.URL_PULL!);
+    const run = { ...(await probe.run()), store: h.store };
+    await h.store.load();
+    const report = await probe.driver.down(run, { deleteLogs: true, deleteRecordings: true });
+    expect(report.deleted).toContain('recordings-bucket');
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('allows every call of a recording stack\'s up, status, recordings, download and down --delete-recordings', async () => {
     const h = await recordingStack('top', 7);
     await h.driver.up(await h.run());

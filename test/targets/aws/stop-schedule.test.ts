@@ -196,6 +196,17 @@ describe('the stop schedule (EventBridge Scheduler)', () => {
     expect(fake.inventory()).toEqual([]);
   });
 
+  it('down whose DeleteSchedule is refused still stops and deletes the channel: only the schedule and its group stay, named', async () => {
+    const { h } = await upWithEnd();
+    fake.deny('scheduler:DeleteSchedule');
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.failed.map((f) => f.id)).toEqual(['stop-schedule']);
+    expect(report.deleted).toEqual(expect.arrayContaining(['channel', 'input', 'distribution', 'stop-schedule-role']));
+    expect(report.stillBilling ?? []).toEqual([]);
+    // What is left costs nothing: a schedule whose channel is gone, in its group.
+    expect(fake.inventory().filter((r) => !r.startsWith('schedule'))).toEqual([]);
+  });
+
   it('down without the state file finds the schedule in the stack\'s group, and removes it with the rest', async () => {
     const { h } = await upWithEnd();
     await rm(h.store.file);

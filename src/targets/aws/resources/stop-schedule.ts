@@ -27,7 +27,11 @@ export function stopScheduleNode(names: ResourceNames): ResourceNode<AwsContext>
   return {
     id: ID,
     kind: KIND,
-    dependsOn: ['stop-schedule-group', 'stop-schedule-role', 'channel'],
+    // It names the role and the channel too, but only by value: made after each start, never by
+    // the graph walk. Were they edges, one failed DeleteSchedule in `down` would block the role and,
+    // through it, the channel: a channel left RUNNING and billing over a schedule, which is harmless
+    // once the channel is gone (it can only stop a channel id that no longer exists).
+    dependsOn: ['stop-schedule-group'],
     describe: 'EventBridge Scheduler one-time schedule (stops the channel at the end of each run)',
     name: names.scheduleName,
     async create() {
