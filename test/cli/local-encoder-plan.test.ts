@@ -29,7 +29,7 @@ describe('the local encoder in the plan', () => {
     const choice = { preset: 'veryfast', scaler: 'bicubic', how: 'calibrated' as const, speed: 1.318, meetsBar: true, bar: 1.15, calibratedAt: '2026-12-01T10:00:00.000Z' };
     await writeCalibration(path.join(dir, 'cache', 'livestream'), calibrationKey(machine, ladder, 1.15), { machine, ladder: ladderShape(ladder), choice });
     const human = await livestream(['plan', ...common()], { env });
-    expect(human.stdout).toContain('last here: veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01)');
+    expect(human.stdout).toContain('last here: veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01)');
     const json = await livestream(['plan', '--json', ...common()], { env });
     expect(json.json.encoder).toMatchObject({ preset: 'auto', scaler: 'auto', lastCalibration: { preset: 'veryfast', scaler: 'bicubic', speed: 1.318 } });
   });

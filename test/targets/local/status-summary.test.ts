@@ -70,7 +70,7 @@ describe('status summary: the x264 preset and scaler', () => {
 
   it('says which were chosen and why', () => {
     const live = { ...liveWith(undefined), encoderChoice: { preset: 'veryfast', scaler: 'bicubic', how: 'calibrated' as const, speed: 1.32, meetsBar: true, calibratedAt: '2026-12-01T12:00:00.000Z' } };
-    expect(x264Line(live)).toBe('veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01');
+    expect(x264Line(live)).toBe('veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01');
     expect(x264Line({ ...live, encoderChoice: { preset: 'ultrafast', scaler: 'fast_bilinear', how: 'pinned' } })).toBe('ultrafast + fast_bilinear: pinned by the ladder file');
   });
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Ladder } from '../../../core/ladder.js';
 import { buildFilterGraph, buildVideoCodecArgs, buildX264Args, selectRawFormat, type RawFormat } from './ffmpeg-args.js';
 import { calibrationKey, ladderShape, machineFacts, readCalibration, writeCalibration } from './calibration-cache.js';
-import { needsCalibration, REAL_TIME_BAR, searchEncoderSettings, searchSpace, withChoice, type EncoderChoice } from './preset-search.js';
+import { needsCalibration, TRIAL_BAR, searchEncoderSettings, searchSpace, withChoice, type EncoderChoice } from './preset-search.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { runFfmpeg } from './spawn-ffmpeg.js';
 
@@ -132,7 +132,7 @@ export interface ChooseOptions {
  */
 export async function chooseEncoderSettings(o: ChooseOptions): Promise<{ ladder: Ladder; choice: EncoderChoice }> {
   const { ladder, log = () => {} } = o;
-  const bar = o.bar ?? REAL_TIME_BAR;
+  const bar = o.bar ?? TRIAL_BAR;
   if (!needsCalibration(ladder)) {
     const choice: EncoderChoice = { preset: ladder.local.preset, scaler: ladder.local.scaler, how: 'pinned' };
     return { ladder, choice };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTrialArgs, chooseEncoderSettings } from '../../../../src/targets/local/encoder/calibrate.js';
 import { buildEncoderArgs } from '../../../../src/targets/local/encoder/ffmpeg-args.js';
 import { readCalibration, calibrationKey, machineFacts } from '../../../../src/targets/local/encoder/calibration-cache.js';
-import { PRESET_ORDER, SCALER_ORDER } from '../../../../src/targets/local/encoder/preset-search.js';
+import { PRESET_ORDER, SCALER_ORDER, TRIAL_BAR } from '../../../../src/targets/local/encoder/preset-search.js';
 import { findFfmpeg } from '../../../../src/targets/local/encoder/find-ffmpeg.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 import { TEST_LADDER } from './test-ladder.js';
@@ -34,12 +34,12 @@ describe('chooseEncoderSettings with real ffmpeg', () => {
     const first = await chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date('2026-12-01T12:00:00Z'), log: (l) => lines.push(l) });
     expect(PRESET_ORDER).toContain(first.choice.preset);
     expect(SCALER_ORDER).toContain(first.choice.scaler);
-    expect(first.choice).toMatchObject({ how: 'calibrated', calibratedAt: '2026-12-01T12:00:00.000Z', bar: 1.15 });
+    expect(first.choice).toMatchObject({ how: 'calibrated', calibratedAt: '2026-12-01T12:00:00.000Z', bar: TRIAL_BAR });
     expect(first.ladder.local).toEqual({ preset: first.choice.preset, scaler: first.choice.scaler });
     expect(first.choice.trials!.length).toBeGreaterThan(0);
     expect(lines.some((l) => l.startsWith('encoder calibration: ultrafast + fast_bilinear: '))).toBe(true);
 
-    const key = calibrationKey(machineFacts(ffmpeg), AUTO, 1.15);
+    const key = calibrationKey(machineFacts(ffmpeg), AUTO, TRIAL_BAR);
     expect((await readCalibration(cacheDir, key))?.choice).toMatchObject({ preset: first.choice.preset, scaler: first.choice.scaler });
     const again = await chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date() });
     expect(again.choice).toMatchObject({ how: 'cached', preset: first.choice.preset, scaler: first.choice.scaler, calibratedAt: '2026-12-01T12:00:00.000Z' });

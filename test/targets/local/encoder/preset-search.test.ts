@@ -89,11 +89,11 @@ describe('withChoice and describeChoice', () => {
   it('says what was chosen and why', () => {
     const at = '2026-12-01T10:00:00.000Z';
     expect(describeChoice({ preset: 'veryfast', scaler: 'bicubic', how: 'calibrated', speed: 1.318, meetsBar: true, calibratedAt: at }))
-      .toBe('veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01');
+      .toBe('veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01');
     expect(describeChoice({ preset: 'veryfast', scaler: 'bicubic', how: 'cached', speed: 1.318, meetsBar: true, calibratedAt: at }))
-      .toBe('veryfast + bicubic: 1.32x real time here, calibrated 2026-12-01 (cached; "up --recalibrate" measures again)');
+      .toBe('veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01 (cached; "up --recalibrate" measures again)');
     expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', speed: 0.84, meetsBar: false, bar: 1.15, calibratedAt: at }))
-      .toBe('ultrafast + fast_bilinear: 0.84x real time here, calibrated 2026-12-01; below the 1.15x goal even at the cheapest settings, so frames may be dropped to keep up');
+      .toBe('ultrafast + fast_bilinear: 0.84x real time encoding alone here, calibrated 2026-12-01; below the 1.15x a trial needs even at the cheapest settings, so frames may be dropped to keep up');
     expect(describeChoice({ preset: 'superfast', scaler: 'bilinear', how: 'pinned' })).toBe('superfast + bilinear: pinned by the ladder file');
     expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', meetsBar: false, error: 'calibration encode failed: x' }))
       .toBe('ultrafast + fast_bilinear: the cheapest, as the calibration failed (calibration encode failed: x)');
