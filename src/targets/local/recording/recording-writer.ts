@@ -94,6 +94,11 @@ export class RecordingWriter {
     this.meta.seconds = Math.round(total * 1000) / 1000;
   }
 
+  /** Resolves once everything appended so far is on disk (appends are queued, not awaited). */
+  async drained(): Promise<void> {
+    await this.queue;
+  }
+
   /** The run ended: what is queued is written and the end recorded. Finalising is finalise.ts's job. */
   async end(at: number): Promise<RecordingMeta> {
     await this.queue;

@@ -57,7 +57,9 @@ async function writeRun(root: string, opts: { pid?: number; end?: boolean; fs?: 
   for (const s of lifeB) writer.append(s);
   writer.addSegments(lifeB.map(() => ({ duration: 2, programDateTime: 0 })));
   t += 12_000;
+  // Either way what was appended is on disk before the test looks (or writes beside it, as a kill would).
   if (opts.end !== false) await writer.end(t);
+  else await writer.drained();
   return writer;
 }
 
