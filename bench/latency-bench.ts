@@ -1,5 +1,5 @@
 /**
- * Latency bench: `npm run bench:latency -- [--seconds 60] [--modes standard,low] [--profile HD-720p] [--players hlsjs,shaka,gstreamer] [--out DIR]`
+ * Latency bench: `npm run bench:latency -- [--seconds 60] [--modes standard,low] [--profile HD-720p] [--players hlsjs,shaka,gstreamer] [--together] [--out DIR]`
  *
  * Glass to glass, measured against a clock the picture carries. For each latency mode, a local stack
  * as a user starts it (`livestream up --input RTMP_PUSH --latency MODE`, the built CLI: npm run build
@@ -10,9 +10,14 @@
  * at the same time, three players read the stack's edge:
  *
  *   hlsjs      the stack's own player page (hls.js) in Debian's Chromium (playwright-core);
- *   shaka      Shaka Player (npm shaka-player, pinned) on a page this bench serves, same Chromium;
- *   gstreamer  gst-launch-1.0 playbin reading the edge, its video sink writing one frame a second
- *              (clock region) as PNG, each file written when the frame is presented.
+ *   shaka      Shaka Player (npm shaka-player, pinned) on a page this bench serves, same Chromium,
+ *              with its live catch-up on (streaming.liveSync.enabled; off by default: a slow start
+ *              then stays behind for good, seen 6.5 s instead of 4 s in low mode);
+ *   gstreamer  gst-launch-1.0 playbin3 reading the edge, its video sink writing one frame a second
+ *              (clock region) as PNG, each file written when the frame is presented. playbin3, the
+ *              pipeline GStreamer builds its adaptive demuxers (hlsdemux2, 1.22) for: with playbin,
+ *              hlsdemux2's buffering messages on 1 s segments make gst-launch pause and refill again
+ *              and again (seen: 12 frames in 40 s), which says more about gst-launch than about the stream.
  *
  * Every 2 s each browser player's frame on screen is drawn into a canvas (its clock region) with the
  * page's wall clock at that moment; GStreamer's frames carry their write time. After the run
@@ -51,8 +56,9 @@ const MODES = (arg('modes') ?? 'standard,low').split(',');
 const PROFILE = arg('profile') ?? 'HD-720p';
 const PLAYERS = (arg('players') ?? 'hlsjs,shaka,gstreamer').split(',');
 const OUT = arg('out');
+const TOGETHER = argv.includes('--together');
 if (!(SECONDS >= 10) || MODES.some((m) => m !== 'standard' && m !== 'low') || PLAYERS.some((p) => !['hlsjs', 'shaka', 'gstreamer'].includes(p))) {
-  console.error('Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players hlsjs,shaka,gstreamer] [--out DIR]');
+  console.error('Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players hlsjs,shaka,gstreamer] [--together] [--out DIR]');
   process.exit(2);
 }
 
@@ -176,6 +182,9 @@ async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close
   shaka.polyfill.installAll();
   const video = document.getElementById('v');
   const player = new shaka.Player();
+  // Shaka's live catch-up (off by default): after a slow start it plays at up to 1.1x until it is
+  // back within a second of its live edge, as hls.js does by default. Its other settings are its own.
+  player.configure({ streaming: { liveSync: { enabled: true } } });
   player.attach(video).then(() => player.load(${JSON.stringify(playbackUrl)})).then(() => video.play()).catch((e) => { document.title = 'error ' + (e.code || e); });
   window.__shakaDelay = () => { const d = player.getPlayheadTimeAsDate(); return d ? (Date.now() - d.getTime()) / 1000 : NaN; };
 </script>`;
@@ -189,12 +198,12 @@ async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** GStreamer's playbin: one presented frame a second, its clock region, as PNG written at presentation. */
+/** GStreamer's playbin3: one presented frame a second, its clock region, as PNG written at presentation. */
 function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; proc: ChildProcess } {
   // 1280x720 whatever rendition ABR picks, so the crop is the same; crop to the clock's region.
   const crop = `videocrop left=${Math.round(1280 * CLOCK_CROP.x)} right=${Math.round(1280 * (1 - CLOCK_CROP.x - CLOCK_CROP.width))} top=0 bottom=${Math.round(720 * (1 - CLOCK_CROP.height))}`;
   const sink = `videorate max-rate=1 ! videoconvert ! videoscale ! video/x-raw,width=1280,height=720 ! ${crop} ! pngenc ! multifilesink sync=true location=${path.join(dir, 'gst-%05d.png')}`;
-  const proc = spawn('gst-launch-1.0', ['-q', 'playbin', `uri=${playbackUrl}`, `video-sink=${sink}`, 'audio-sink=fakesink'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn('gst-launch-1.0', ['-q', 'playbin3', `uri=${playbackUrl}`, `video-sink=${sink}`, 'audio-sink=fakesink'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); });
   const shots: Shot[] = [];
@@ -278,25 +287,12 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figur
   return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls().catch(() => NaN) };
 }
 
-// ---- one mode -----------------------------------------------------------------------------------
-
-async function runMode(mode: string, root: string, fontFile: string, browser: Browser | undefined): Promise<Figures[]> {
-  const stateDir = path.join(root, `state-${mode}`);
-  const shotsDir = path.join(OUT ?? root, `shots-${mode}`);
-  await mkdir(shotsDir, { recursive: true });
-  const stack = `lat-${mode}`;
-  const rtmpPort = await freePort();
-  const common = ['--stack', stack, '--state-dir', stateDir, '--json'];
-  const up = await run(process.execPath, [BIN, 'up', '--input', 'RTMP_PUSH', '--cidr', '127.0.0.1/32', '--rtmp-port', String(rtmpPort), '--latency', mode, '--profile', PROFILE, '--yes', ...common]);
-  if (up.code !== 0) throw new Error(`livestream up failed (${up.code}): ${up.stdout.slice(-800)} ${up.stderr.slice(-800)}`);
-  const outputs = JSON.parse(up.stdout).outputs as { playerUrl: string; playbackUrl: string; pushEndpoint: string };
-  const publisher = spawn('ffmpeg', buildPublisherArgs(outputs.pushEndpoint, fontFile), { stdio: ['ignore', 'ignore', 'inherit'] });
+/** These players at once on the running stack: warm-up, SECONDS of pictures, then OCR. */
+async function measurePlayers(names: string[], mode: string, outputs: { playerUrl: string; playbackUrl: string }, shotsDir: string, browser: Browser | undefined): Promise<Figures[]> {
   const players: Array<PlayerRun & { sample?: () => Promise<void> }> = [];
   let shaka: { close: () => Promise<void> } | undefined;
   let gst: ChildProcess | undefined;
   try {
-    // The source reaches the playlists a segment or three later.
-    await sleep(8_000);
     // A player that does not start is reported and left out; the others go on.
     const tryStart = async (name: string, start: () => Promise<PlayerRun & { sample: () => Promise<void> }>) => {
       try {
@@ -305,15 +301,15 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
         console.error(`${mode}: ${name} did not play: ${(err as Error).message.split('\n')[0]}`);
       }
     };
-    if (browser && PLAYERS.includes('hlsjs')) await tryStart('hls.js', () => startBrowserPlayer(browser, 'hls.js', outputs.playerUrl, shotsDir, '(window.__player && window.__player.delay) ? window.__player.delay() : NaN'));
-    if (browser && PLAYERS.includes('shaka')) {
+    if (browser && names.includes('hlsjs')) await tryStart('hls.js', () => startBrowserPlayer(browser, 'hls.js', outputs.playerUrl, shotsDir, '(window.__player && window.__player.delay) ? window.__player.delay() : NaN'));
+    if (browser && names.includes('shaka')) {
       const page = await serveShakaPage(outputs.playbackUrl);
       shaka = page;
       await tryStart('shaka', () => startBrowserPlayer(browser, 'shaka', page.url, shotsDir, 'window.__shakaDelay ? window.__shakaDelay() : NaN'));
     }
-    await sleep(WARM_UP_S * 1000);
+    if (players.length > 0) await sleep(WARM_UP_S * 1000);
     let g: ReturnType<typeof startGstreamer> | undefined;
-    if (PLAYERS.includes('gstreamer')) {
+    if (names.includes('gstreamer')) {
       const gstDir = path.join(shotsDir, 'gst');
       await mkdir(gstDir, { recursive: true });
       g = startGstreamer(outputs.playbackUrl, gstDir);
@@ -323,11 +319,14 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
     // GStreamer needs its own warm-up: its first frames (and their gaps) are left out below.
     const start = Date.now();
     const gstFrom = start + WARM_UP_S * 1000;
-    for (let tick = start; Date.now() - start < SECONDS * 1000; tick += SHOT_EVERY_MS) {
-      for (const p of players) await p.sample?.().catch((err: unknown) => console.error(`${p.name}: ${(err as Error).message}`));
-      await sleep(Math.max(0, tick + SHOT_EVERY_MS - Date.now()));
+    if (players.some((p) => p.sample)) {
+      for (let tick = start; Date.now() - start < SECONDS * 1000; tick += SHOT_EVERY_MS) {
+        for (const p of players) await p.sample?.().catch((err: unknown) => console.error(`${p.name}: ${(err as Error).message}`));
+        await sleep(Math.max(0, tick + SHOT_EVERY_MS - Date.now()));
+      }
     }
-    if (g) await sleep(WARM_UP_S * 1000); // its minute, too, after its warm-up
+    // GStreamer's minute, after its warm-up (beside the browsers' minute when together).
+    if (g) await sleep(Math.max(0, gstFrom + SECONDS * 1000 - Date.now()));
     // Every player stopped before any OCR: tesseract's CPU would otherwise delay the ones still playing.
     for (const p of players) await p.stop();
     const figures: Figures[] = [];
@@ -342,6 +341,33 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
   } finally {
     gst?.kill('SIGKILL');
     await shaka?.close();
+  }
+}
+
+// ---- one mode -----------------------------------------------------------------------------------
+
+async function runMode(mode: string, root: string, fontFile: string, browser: Browser | undefined): Promise<Figures[]> {
+  const stateDir = path.join(root, `state-${mode}`);
+  const shotsDir = path.join(OUT ?? root, `shots-${mode}`);
+  await mkdir(shotsDir, { recursive: true });
+  const stack = `lat-${mode}`;
+  const rtmpPort = await freePort();
+  const common = ['--stack', stack, '--state-dir', stateDir, '--json'];
+  const up = await run(process.execPath, [BIN, 'up', '--input', 'RTMP_PUSH', '--cidr', '127.0.0.1/32', '--rtmp-port', String(rtmpPort), '--latency', mode, '--profile', PROFILE, '--yes', ...common]);
+  if (up.code !== 0) throw new Error(`livestream up failed (${up.code}): ${up.stdout.slice(-800)} ${up.stderr.slice(-800)}`);
+  const outputs = JSON.parse(up.stdout).outputs as { playerUrl: string; playbackUrl: string; pushEndpoint: string };
+  const publisher = spawn('ffmpeg', buildPublisherArgs(outputs.pushEndpoint, fontFile), { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    // The source reaches the playlists a segment or three later.
+    await sleep(8_000);
+    const figures: Figures[] = [];
+    // One player at a time (each has the machine beside the stack to itself, as a viewer's device
+    // would), or all together with --together.
+    for (const group of TOGETHER ? [PLAYERS] : PLAYERS.map((p) => [p])) {
+      figures.push(...(await measurePlayers(group, mode, outputs, shotsDir, browser)));
+    }
+    return figures;
+  } finally {
     publisher.kill('SIGINT');
     await run(process.execPath, [BIN, 'down', '--yes', ...common]);
   }
@@ -361,7 +387,7 @@ async function main(): Promise<void> {
   }
   const root = await mkdtemp(path.join(os.tmpdir(), 'latency-bench-'));
   const before = await uptime();
-  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (all at once on the same stack), ${os.cpus().length} cores`);
+  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (${TOGETHER ? 'all at once' : 'one after another'} on the same stack), ${os.cpus().length} cores`);
   console.log(`uptime before: ${before}`);
   const browser = PLAYERS.some((p) => p !== 'gstreamer') ? await launchChromium() : undefined;
   const all: Figures[] = [];

@@ -197,7 +197,19 @@ export function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): st
     `-g${spec}`, gopFrames,
     `-keyint_min${spec}`, gopFrames,
     `-force_key_frames${spec}`, `expr:gte(t,n_forced*${r.gopSeconds})`,
+    ...lowLatencyX264Args(ladder, spec),
   ];
+}
+
+/**
+ * Low latency mode: x264 hands each frame out as soon as it is coded (-tune zerolatency: no
+ * lookahead, no B-frames, no macroblock tree, threads that split a frame instead of coding several
+ * at once). With the presets' lookahead and frame threads a frame left x264 10-40 frames (0.3-1.3 s)
+ * after it went in: that is a third of a second or more of the low mode's whole delay behind real
+ * time. It costs some picture at the same bitrate (the plan says so, core/latency.ts).
+ */
+function lowLatencyX264Args(ladder: Ladder, spec: string): string[] {
+  return ladder.hls.latency === 'low' ? [`-tune${spec}`, 'zerolatency'] : [];
 }
 
 function buildAudioCodecArgs(ladder: Ladder): string[] {

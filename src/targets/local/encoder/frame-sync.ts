@@ -86,6 +86,11 @@ export interface FrameSyncStats {
   slateFrames: number;
   /** Pictures not given to the encoder because it was not keeping up, or was restarting: gaps in its timeline. */
   droppedFrames: number;
+  /**
+   * Live sources: pictures skipped because they had waited a whole second behind others (a standing
+   * queue, e.g. the burst a decoder delivers after probing its input): latency, not load.
+   */
+  trimmedFrames: number;
   queued: number;
   /** Source frames per second over the last two seconds. */
   inputFps: number;
@@ -94,6 +99,14 @@ export interface FrameSyncStats {
 
 /** Longest stall bridged by writing silence (30 s of 48 kHz stereo is 5.8 MB); beyond, the run ends. */
 const MAX_STALL_SILENCE_S = 30;
+
+/**
+ * Live sources keep at most this many pictures waiting for their tick once a queue has stood for a
+ * second: one picture of cushion for a source that arrives unevenly; every picture more is a frame
+ * interval of delay for every viewer (a burst of 15 after the decoder's probe would otherwise stay
+ * queued, half a second behind, for the whole run).
+ */
+const STANDING_QUEUE_KEEP = 1;
 
 /** Sound held for an encoder that does not read it (ffmpeg's input queue takes ~20 s first). */
 const MAX_AUDIO_BACKLOG_S = 10;
@@ -148,7 +161,11 @@ export class FrameSynchronizer {
   private tick = 0;
   private readonly silence: Buffer;
 
-  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0 };
+  /** The fewest pictures queued at any tick of the current second, and that second's ticks so far (live sources). */
+  private standingMin = Infinity;
+  private standingTicks = 0;
+
+  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0, trimmedFrames: 0 };
 
   constructor(private readonly opts: FrameSyncOptions) {
     const { raw } = opts;
@@ -312,6 +329,7 @@ export class FrameSynchronizer {
       this.video?.resume();
     }
     this.setConnected(kind !== 'slate');
+    if (this.opts.liveSource) this.trimStandingQueue();
 
     const sound = kind === 'slate' ? this.silence.subarray(0, audioBytes) : this.takeAudio(audioBytes);
     if (kind === 'repeat') this.counters.repeatedFrames++;
@@ -348,6 +366,23 @@ export class FrameSynchronizer {
     sink.video.write(data);
     this.counters.fedFrames++;
     this.opts.onFrameFed?.(tick - this.sinkFirstTick!, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+  }
+
+  /**
+   * A live source's queue that never fell below two pictures for a whole second is delay, not
+   * cushion: the oldest pictures are skipped down to STANDING_QUEUE_KEEP (the sound follows, as
+   * takeAudio keeps it level with the queue). A queue that empties now and then is left alone.
+   */
+  private trimStandingQueue(): void {
+    this.standingMin = Math.min(this.standingMin, this.queue.length);
+    if (++this.standingTicks < this.opts.raw.fps) return;
+    const surplus = this.standingMin - STANDING_QUEUE_KEEP;
+    if (surplus > 0) {
+      this.queue.splice(0, surplus);
+      this.counters.trimmedFrames += surplus;
+    }
+    this.standingMin = Infinity;
+    this.standingTicks = 0;
   }
 
   /** The sink's first tick: the stream header, and its timestamp 0 on the wall clock. */

@@ -125,6 +125,60 @@ describe('FrameSynchronizer', () => {
     expect(encoderFrames(video.chunks, RAW).map((f) => f.data[0]).slice(0, 4)).toEqual([7, 8, 9, 10]);
   });
 
+  it('skips a live source\'s standing queue down to one picture after a second, so a burst at the start does not delay the whole run', async () => {
+    const { sync, video } = setup({ maxQueueFrames: 8, liveSource: true });
+    const src = new PassThrough();
+    sync.attachSource(src);
+    // The burst a decoder delivers after probing: 6 pictures at once, then one per tick as they arrive.
+    for (let i = 1; i <= 6; i++) src.write(frame(i));
+    await vi.advanceTimersByTimeAsync(0);
+    sync.start();
+    let next = 7;
+    for (let t = 0; t < 25; t++) {
+      src.write(frame(next++));
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    sync.stop();
+    const shown = encoderFrames(video.chunks, RAW).map((f) => f.data[0]);
+    // The first second plays the burst in order (one in and one out per tick, never fewer than 5
+    // waiting); then the 4 pictures beyond one that had stood in the queue all second are skipped,
+    // and the newest follow.
+    expect(shown.slice(0, 10)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(shown.slice(10, 12)).toEqual([15, 16]);
+    expect(sync.stats().trimmedFrames).toBe(4);
+    expect(sync.stats().droppedFrames).toBe(0);
+    // Now each picture goes out the tick after it arrives: at most one waits.
+    expect(sync.stats().queued).toBeLessThanOrEqual(1);
+  });
+
+  it('leaves a live queue alone when it empties now and then (an uneven source needs its cushion), and never trims a pulled source', async () => {
+    for (const liveSource of [true, false]) {
+      const { sync } = setup({ maxQueueFrames: 8, liveSource });
+      const src = new PassThrough();
+      sync.attachSource(src);
+      sync.start();
+      // Pairs every other tick: the queue goes 2, 1, 0, ... and stands at nothing.
+      for (let t = 0; t < 30; t++) {
+        if (t % 2 === 0) { src.write(frame(1)); src.write(frame(2)); }
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      sync.stop();
+      expect(sync.stats().trimmedFrames).toBe(0);
+    }
+    // A pulled source (HLS) with a standing queue: held back, never skipped.
+    const { sync } = setup({ maxQueueFrames: 8 });
+    const src = new PassThrough();
+    sync.attachSource(src);
+    for (let i = 1; i <= 6; i++) src.write(frame(i));
+    sync.start();
+    for (let t = 0; t < 25; t++) {
+      src.write(frame(9));
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    sync.stop();
+    expect(sync.stats().trimmedFrames).toBe(0);
+  });
+
   it('drops pictures instead of queueing when the encoder does not read, and still sends every tick of sound', async () => {
     const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
     const stuck = new Writable({ highWaterMark: 1, write: () => undefined }); // never calls back
