@@ -4,9 +4,9 @@
  * `standard` is the ladder as written (the reference's 4 s segments, 2 s GOPs: 12-30 s glass to
  * glass, as HLS usually is). `low` is AWS's MediaLive low-latency recipe for HLS: 1 s segments and
  * 1 s GOPs ("Reducing latency in HLS outputs", MediaLive User Guide: segment length 1, GOP size 1 s,
- * a short playlist), with the player starting two segments behind the live edge (player/live-sync.js)
- * instead of three. The playlist then changes every second, so edges cache it for half a second
- * locally and for CloudFront's smallest whole TTL, 1 s (cacheTtls, cloudfront.ts).
+ * a short playlist), and x264 handing out each frame as soon as it is coded (-tune zerolatency);
+ * players still sit three segments behind the newest (player/live-sync.js), now 3 s. The playlist then changes every second, so edges cache it for a quarter of a
+ * second locally (playlistTtlSeconds) and for CloudFront's smallest whole TTL, 1 s (cacheTtls, cloudfront.ts).
  */
 import type { Ladder } from './ladder.js';
 

@@ -95,9 +95,9 @@ describe('local target per mode', () => {
     expect(ladder.renditions.map((_, i) => argAfter(args, `-tune:v:${i}`)[0])).toEqual(ladder.renditions.map(() => (mode === 'low' ? 'zerolatency' : undefined)));
   });
 
-  it('the local edge caches playlists half a segment: 2 s standard, 0.5 s low; segments a day either way', () => {
-    expect(ttlSecondsFor('playlist', 4)).toBe(2);
-    expect(ttlSecondsFor('playlist', 1)).toBe(0.5);
+  it('the local edge caches playlists a quarter of a segment: 1 s standard, 0.25 s low; segments a day either way', () => {
+    expect(ttlSecondsFor('playlist', 4)).toBe(1);
+    expect(ttlSecondsFor('playlist', 1)).toBe(0.25);
     expect(ttlSecondsFor('segment', 1)).toBe(ttlSecondsFor('segment', 4));
   });
 });

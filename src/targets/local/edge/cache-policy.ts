@@ -2,8 +2,8 @@
  * How long the edge keeps what the origin returned. Pure.
  *
  * As AWS recommends for live HLS (MediaPackage's CDN guide): playlists change every segment, so they
- * are cached at most half a segment duration; segments never change once written, so they are
- * cached long. Errors are cached 1 s, like the reference's CloudFront error caching, so a missing
+ * are cached at most half a segment duration (here a quarter: playlistTtlSeconds); segments never
+ * change once written, so they are cached long. Errors are cached 1 s, like the reference's CloudFront error caching, so a missing
  * segment asked for by a thousand players costs the origin one request a second.
  */
 export type CacheKind = 'playlist' | 'segment' | 'other' | 'error';
@@ -22,10 +22,11 @@ export function classifyObject(key: string, status: number): CacheKind {
   return 'other';
 }
 
-/** Time to live in seconds (may be fractional: 4 s segments give 2 s playlists, 1 s segments 0.5 s). */
+/** Time to live in seconds (may be fractional: 4 s segments give 1 s playlists, 1 s segments 0.25 s). */
 export function ttlSecondsFor(kind: CacheKind, segmentSeconds: number): number {
   switch (kind) {
     case 'playlist':
+      return playlistTtlSeconds(segmentSeconds);
     case 'other':
       return Math.max(segmentSeconds / 2, 0.1);
     case 'segment':
@@ -33,6 +34,18 @@ export function ttlSecondsFor(kind: CacheKind, segmentSeconds: number): number {
     case 'error':
       return ERROR_TTL_SECONDS;
   }
+}
+
+/**
+ * Playlists: a quarter of a segment (1 s with the built-in 4 s segments, 0.25 s in low mode).
+ * Within AWS's "at most half a segment", and shorter because every viewer starts behind by
+ * the age of the playlist it was given: a player sits a fixed distance behind the newest segment it
+ * sees (GStreamer 1.22: 4 segments; hls.js and Shaka: 3 target durations), and a cached playlist is
+ * on average half its lifetime old. Half a segment made that 1 s of every standard viewer's delay.
+ * The origin is on the same machine; a fetch a second per rendition per edge process is nothing.
+ */
+export function playlistTtlSeconds(segmentSeconds: number): number {
+  return Math.max(segmentSeconds / 4, 0.1);
 }
 
 /** The Cache-Control the edge gives viewers: the same lifetime it uses itself, rounded down to whole seconds. */

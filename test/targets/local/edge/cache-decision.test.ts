@@ -24,10 +24,12 @@ describe('cache policy: freshness and what is kept', () => {
   });
 
   it('gives the whole seconds since a fetch as Age', () => {
-    // A playlist (TTL 2 s with 4 s segments) that expires in 0.5 s was fetched 1.5 s ago.
-    expect(ageSecondsOf('playlist', 4, T0 + 500, T0)).toBe(1);
-    expect(ageSecondsOf('playlist', 4, T0 + 2000, T0)).toBe(0);
-    expect(ageSecondsOf('playlist', 4, T0 + 2500, T0)).toBe(0); // never negative
+    // An object kept half a segment (TTL 2 s with 4 s segments) that expires in 0.5 s was fetched 1.5 s ago.
+    expect(ageSecondsOf('other', 4, T0 + 500, T0)).toBe(1);
+    expect(ageSecondsOf('other', 4, T0 + 2000, T0)).toBe(0);
+    expect(ageSecondsOf('other', 4, T0 + 2500, T0)).toBe(0); // never negative
+    // A playlist (1 s with 4 s segments) is never a whole second old while fresh.
+    expect(ageSecondsOf('playlist', 4, T0 + 1, T0)).toBe(0);
     expect(ageSecondsOf('segment', 4, T0 + 86_400_000 - 61_000, T0)).toBe(61);
   });
 
@@ -56,9 +58,9 @@ describe('cache policy: freshness and what is kept', () => {
 describe('buildCacheEntry', () => {
   it('makes a playlist\'s header lists once, plain and gzipped, for hits and misses', () => {
     const e = buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { 'content-type': 'application/vnd.apple.mpegurl', etag: ETAG, 'last-modified': 'Wed, 25 Nov 2026 04:29:58 GMT' }, 4, T0);
-    expect(e).toMatchObject({ key: 'stream/index.m3u8', status: 200, kind: 'playlist', cacheControl: 'public, max-age=2', expiresAt: T0 + 2000, usedAt: T0, etag: ETAG, gzipEtag: '"0123456789abcdef0123456789abcdef-gzip"' });
+    expect(e).toMatchObject({ key: 'stream/index.m3u8', status: 200, kind: 'playlist', cacheControl: 'public, max-age=1', expiresAt: T0 + 1000, usedAt: T0, etag: ETAG, gzipEtag: '"0123456789abcdef0123456789abcdef-gzip"' });
     expect(gunzipSync(e.gzip!).equals(PLAYLIST)).toBe(true);
-    const common = ['Cache-Control', 'public, max-age=2', ...EXPOSE, 'Accept-Ranges', 'bytes'];
+    const common = ['Cache-Control', 'public, max-age=1', ...EXPOSE, 'Accept-Ranges', 'bytes'];
     expect(e.headers.hit).toEqual(['Content-Type', 'application/vnd.apple.mpegurl', 'Content-Length', String(PLAYLIST.length), ...common,
       'ETag', ETAG, 'Last-Modified', 'Wed, 25 Nov 2026 04:29:58 GMT', 'Vary', 'Accept-Encoding', 'X-Cache', 'Hit']);
     expect(e.headers.miss.at(-1)).toBe('Miss');
@@ -76,7 +78,7 @@ describe('buildCacheEntry', () => {
   });
 
   it('counts the Age its upstream reported against the time to live', () => {
-    expect(buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '1' }, 4, T0).expiresAt).toBe(T0 + 1000);
+    expect(buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '1' }, 8, T0).expiresAt).toBe(T0 + 1000); // 2 s less 1 s
   });
 
   it('keeps an origin error a second, as JSON without ETag or ranges', () => {

@@ -38,7 +38,7 @@ async function startCluster(): Promise<EdgeServer> {
   edge = await startEdgeCluster({
     originUrl: origin.url,
     credential: CREDENTIAL,
-    segmentSeconds: 1, // playlists live 0.5 s in each tier
+    segmentSeconds: 1, // playlists live 0.25 s in each tier
     logDir: path.join(dir, 'edge-logs'),
     distributionId: 'ETEST',
     handlers: [api],
@@ -110,7 +110,7 @@ describe('edge cluster (2 workers and a shield)', () => {
   it('fetches a playlist from the origin at most once per time-to-live through both tiers', async () => {
     const e = await startCluster();
     const started = Date.now();
-    // Four viewers on their own connections, for about 2.5 s (5 TTLs of 0.5 s). How many requests
+    // Four viewers on their own connections, for about 2.5 s (10 TTLs of 0.25 s). How many requests
     // they make in that time is a figure of speed: the bench prints it (viewer requests per origin
     // request, bench/edge-bench.mjs).
     await Promise.all(Array.from({ length: 4 }, async () => {
@@ -120,7 +120,7 @@ describe('edge cluster (2 workers and a shield)', () => {
         expect(r.body.toString()).toBe(PLAYLIST);
       }
     }));
-    const windows = Math.ceil((Date.now() - started) / 500);
+    const windows = Math.ceil((Date.now() - started) / 250);
     const fetched = await originGets(PLAYLIST_PATH);
     expect(fetched).toBeGreaterThanOrEqual(2); // the playlist expired and was fetched again
     expect(fetched).toBeLessThanOrEqual(windows);
@@ -248,7 +248,7 @@ describe('edge cluster (2 workers and a shield)', () => {
 describe('two edges in a row (what the cluster runs)', () => {
   it('counts a playlist\'s time-to-live from the upstream edge\'s fetch, through its Age header', async () => {
     let clock = Date.UTC(2026, 10, 25, 4, 30, 0);
-    const common = { credential: CREDENTIAL, segmentSeconds: 4, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock };
+    const common = { credential: CREDENTIAL, segmentSeconds: 8, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock }; // playlists live 2 s
     const shield = await startEdge({ ...common, originUrl: origin.url, sendAge: true });
     const worker = await startEdge({ ...common, originUrl: shield.url });
     try {

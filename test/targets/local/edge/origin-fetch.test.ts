@@ -32,7 +32,7 @@ beforeEach(async () => {
   metrics = createLocalMetrics();
   fetchObject = createOriginFetch({
     upstream: { origin: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), agent, timeoutMs: 300 },
-    credential: 'secret', segmentSeconds: 4, maxObjectBytes: 1000, now: () => clock, metrics, cache,
+    credential: 'secret', segmentSeconds: 8, maxObjectBytes: 1000, now: () => clock, metrics, cache,
   });
 });
 
@@ -67,7 +67,7 @@ it('revalidates a stale copy with its ETag and keeps it on a 304', async () => {
   const again = await fetchObject('stream/index.m3u8', first);
   expect(again).toEqual({ entry: first, result: 'RefreshHit' });
   expect(seen[1].ifNoneMatch).toBe('"v1"');
-  expect(first.expiresAt).toBe(T0 + 5000 + 1000); // 2 s less the 1 s of Age
+  expect(first.expiresAt).toBe(T0 + 5000 + 1000); // 2 s (a quarter of 8 s segments) less the 1 s of Age
 });
 
 it('asks afresh for a copy it cannot revalidate', async () => {
