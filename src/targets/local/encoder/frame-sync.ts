@@ -86,6 +86,8 @@ export interface FrameSyncStats {
   slateFrames: number;
   /** Pictures not given to the encoder because it was not keeping up, or was restarting: gaps in its timeline. */
   droppedFrames: number;
+  /** Of those, the pictures dropped because the encoder's stdin was backed up: it is not keeping up (pace-check.ts). */
+  behindFrames: number;
   queued: number;
   /** Source frames per second over the last two seconds. */
   inputFps: number;
@@ -148,7 +150,7 @@ export class FrameSynchronizer {
   private tick = 0;
   private readonly silence: Buffer;
 
-  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0 };
+  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0, behindFrames: 0 };
 
   constructor(private readonly opts: FrameSyncOptions) {
     const { raw } = opts;
@@ -335,6 +337,7 @@ export class FrameSynchronizer {
     const overdue = keyframe || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
     if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
       this.counters.droppedFrames++;
+      this.counters.behindFrames++;
       return;
     }
     this.lastPictureTick = tick;
