@@ -482,7 +482,8 @@ export class EncoderSupervisor {
    * continue after a discontinuity), or say it stays behind.
    */
   private checkPace(): void {
-    if (!this.sync || !this.encoder || this.state !== 'RUNNING' || this.plannedRestart) return;
+    // Not only once RUNNING: an encoder far too slow for the ladder may take a minute to put out its first frame.
+    if (!this.sync || !this.encoder || this.plannedRestart) return;
     this.pace = trimPaceSamples([...this.pace, { at: this.now(), behindFrames: this.sync.stats().behindFrames }]);
     const verdict = judgePace(this.pace, this.raw.fps);
     if (!verdict?.behind) return;
