@@ -203,6 +203,8 @@ export class EncoderSupervisor {
     this.running = true;
     this.state = 'STARTING';
     this.masterWritten = false;
+    // A stop between a planned restart's kill and its exit leaves the flag set.
+    this.plannedRestart = false;
     this.lossSince = this.now();
     await this.opts.recorder?.beginRun();
     if (!this.running) return this.opts.recorder?.endRun();
