@@ -70,7 +70,7 @@ const HAND: Record<(typeof LADDERS)[number], Array<[number, number, number, numb
   'SD-540p': [[960, 540, 1800, 30], [768, 432, 1200, 30], [640, 360, 800, 30], [512, 288, 400, 15]],
 };
 
-function handWrittenArgs(src: string, out: string, rungs: Array<[number, number, number, number]>, preset: string, scaler: string): string[] {
+function handWrittenArgs(src: string, out: string, rungs: Array<[number, number, number, number]>, preset: string, scaler: string, profile: string): string[] {
   const n = rungs.length;
   const graph =
     `[0:v]split=${n}${rungs.map((_, i) => `[s${i}]`).join('')};` +
@@ -78,7 +78,7 @@ function handWrittenArgs(src: string, out: string, rungs: Array<[number, number,
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', src, '-filter_complex', graph];
   rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
   rungs.forEach(() => args.push('-map', '0:a'));
-  args.push('-c:v', 'libx264', '-preset', preset, '-profile:v', 'baseline', '-sc_threshold', '0');
+  args.push('-c:v', 'libx264', '-preset', preset, '-profile:v', profile, '-sc_threshold', '0');
   rungs.forEach(([, , kbps, fps], i) => {
     args.push(`-b:v:${i}`, `${kbps}k`, `-maxrate:v:${i}`, `${kbps}k`, `-bufsize:v:${i}`, `${2 * kbps}k`, `-g:v:${i}`, String(2 * fps));
   });
@@ -134,7 +134,7 @@ async function measureSpeed(ladder: Ladder, name: (typeof LADDERS)[number], src:
     output: { kind: 'file', dir: oursDir },
     inputFps: 30, // as the supervisor passes its raw rate (the source here is 30 fps)
   });
-  const raw = handWrittenArgs(src, rawDir, HAND[name], ladder.local.preset, ladder.local.scaler);
+  const raw = handWrittenArgs(src, rawDir, HAND[name], ladder.local.preset, ladder.local.scaler, ladder.renditions[0]!.profile);
   // Two runs each, in the order raw, ours, ours, raw, so drifting load from other processes hits both alike.
   const r1 = await run(raw);
   const o1 = await run(ours);
