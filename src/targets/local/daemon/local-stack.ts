@@ -24,7 +24,7 @@ import { findFfmpeg } from '../encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from '../encoder/supervisor.js';
 import { chooseEncoderSettings, rememberChoice } from '../encoder/calibrate.js';
 import { defaultCalibrationCacheDir } from '../encoder/calibration-cache.js';
-import { describeFellBehind, PRESET_ORDER, SCALER_ORDER, stepCheaper, type EncoderChoice } from '../encoder/preset-search.js';
+import { describeFellBehind, PRESET_ORDER, SCALER_ORDER, stepCheaper, stepDownChoice, type EncoderChoice } from '../encoder/preset-search.js';
 import type { PaceVerdict } from '../encoder/pace-check.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import { recordName, recordedRendition } from '../../../core/recording.js';
@@ -117,9 +117,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
         if (!encoderChoice) return undefined;
         const fell = { dropped: verdict.dropped, windowSeconds: verdict.windowSeconds, at: new Date().toISOString() };
         const next = stepCheaper(cfg.ladder, current);
-        encoderChoice = next
-          ? { ...encoderChoice, ...next, downgradedFrom: { ...current, ...fell }, behind: undefined }
-          : { ...encoderChoice, behind: fell };
+        encoderChoice = next ? stepDownChoice(encoderChoice, next, fell) : { ...encoderChoice, behind: fell };
         if (next) {
           Object.assign(ladder.local, next);
           const remembered = encoderChoice;

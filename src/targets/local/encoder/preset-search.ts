@@ -130,6 +130,16 @@ export function stepCheaper(ladder: Ladder, current: { preset: string; scaler: s
   return undefined;
 }
 
+/**
+ * The choice after a runtime step down: the cheaper pair, where it came from and why; its speed is
+ * the calibration trial's of that pair if there was one (the old pair's figure would mislead).
+ */
+export function stepDownChoice(choice: EncoderChoice, next: { preset: string; scaler: string }, fell: FellBehind): EncoderChoice {
+  const { speed: _old, behind: _seen, ...rest } = choice;
+  const trial = choice.trials?.find((t) => t.preset === next.preset && t.scaler === next.scaler);
+  return { ...rest, ...next, ...(trial ? { speed: trial.speed } : {}), downgradedFrom: { preset: choice.preset, scaler: choice.scaler, ...fell } };
+}
+
 /** "encoder fell behind at veryfast (dropped 41 frames in 30 s)": for the log, status and the plan. */
 export function describeFellBehind(pair: { preset: string; scaler: string }, f: Pick<FellBehind, 'dropped' | 'windowSeconds'>): string {
   return `encoder fell behind at ${pair.preset} + ${pair.scaler} (dropped ${f.dropped} frames in ${f.windowSeconds} s)`;

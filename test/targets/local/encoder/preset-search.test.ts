@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  describeChoice, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, stepCheaper, withChoice, type MeasureSpeed,
+  describeChoice, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, stepCheaper, stepDownChoice, withChoice, type MeasureSpeed,
 } from '../../../../src/targets/local/encoder/preset-search.js';
 import { TEST_LADDER } from './test-ladder.js';
 
@@ -139,5 +139,21 @@ describe('describeChoice after the encoder fell behind', () => {
         + 'and the ladder file pins the preset (a smaller ladder, or fewer other processes, would help)');
     expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', speed: 2.5, calibratedAt: at, behind }))
       .toMatch(/; BEHIND: encoder fell behind at ultrafast \+ fast_bilinear \(dropped 77 frames in 30 s\) at 11:12:13 UTC, and nothing is cheaper/);
+  });
+});
+
+describe('stepDownChoice', () => {
+  const fell = { dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
+  const calibrated = {
+    preset: 'veryfast', scaler: 'lanczos', how: 'calibrated' as const, speed: 2.2, meetsBar: true, bar: 2, calibratedAt: '2026-12-01T10:00:00.000Z',
+    trials: [{ preset: 'superfast', scaler: 'fast_bilinear', speed: 2.9 }, { preset: 'veryfast', scaler: 'lanczos', speed: 2.2 }],
+  };
+  it('takes the cheaper pair, says where from and why, and drops the old pair\'s speed (or takes the trial\'s of the new pair)', () => {
+    expect(stepDownChoice(calibrated, { preset: 'superfast', scaler: 'lanczos' }, fell)).toEqual({
+      preset: 'superfast', scaler: 'lanczos', how: 'calibrated', meetsBar: true, bar: 2, calibratedAt: '2026-12-01T10:00:00.000Z', trials: calibrated.trials,
+      downgradedFrom: { preset: 'veryfast', scaler: 'lanczos', ...fell },
+    });
+    expect(stepDownChoice({ ...calibrated, preset: 'superfast', scaler: 'fast_bilinear', behind: fell }, { preset: 'ultrafast', scaler: 'fast_bilinear' }, fell).speed).toBeUndefined();
+    expect(stepDownChoice({ ...calibrated, preset: 'veryfast', scaler: 'fast_bilinear' }, { preset: 'superfast', scaler: 'fast_bilinear' }, fell).speed).toBe(2.9);
   });
 });
