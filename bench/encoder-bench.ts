@@ -12,7 +12,9 @@
  *    time its PUT completed minus the time its first frame reached the synchronizer.
  *
  * 4. Quality per CPU (encoder-quality.ts): per rendition PSNR and SSIM against the source, and the
- *    speed, of the fixed ultrafast ladder and this machine's calibrated one (HD-720p, or --only's);
+ *    speed, of the old fixed ladder (baseline + ultrafast + fast_bilinear, as shipped before), ultrafast at
+ *    the ladder's profile, and this machine's calibrated one (HD-720p, or --only's); `--profiles main,high`
+ *    adds the calibrated pair at those profiles;
  *    `--cascade` adds each scaled flat (the encoder scales in a cascade); `--try veryfast/bicubic` adds a pair (repeatable);
  *    `--quality-only` runs this part alone, `--quality-seconds N` sets its source length, `--no-quality` skips it.
  *
@@ -23,7 +25,7 @@ import { mkdtemp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadProfile } from '../src/core/profiles.js';
-import type { Ladder } from '../src/core/ladder.js';
+import type { H264Profile, Ladder } from '../src/core/ladder.js';
 import { buildEncoderArgs } from '../src/targets/local/encoder/ffmpeg-args.js';
 import { EncoderSupervisor } from '../src/targets/local/encoder/supervisor.js';
 import { startPutServer } from '../test/targets/local/encoder/put-server.js';
@@ -51,6 +53,8 @@ const QUALITY_ONLY = argv.includes('--quality-only');
 const NO_QUALITY = argv.includes('--no-quality');
 const CASCADE = argv.includes('--cascade');
 /** `--try veryfast/bicubic` (repeatable): a preset and scaler measured beside the fixed and calibrated ones. */
+/** `--profiles baseline,main,high`: the calibrated pair encoded at these H.264 profiles too. */
+const PROFILES = (argv.includes('--profiles') ? argv[argv.indexOf('--profiles') + 1]!.split(',') : []) as H264Profile[];
 const TRY = argv.flatMap((a, i) => (a === '--try' && argv[i + 1] ? [argv[i + 1]!] : [])).map((t) => {
   const [preset = '', scaler = 'bicubic'] = t.split('/');
   return { preset, scaler };
@@ -66,7 +70,7 @@ const HAND: Record<(typeof LADDERS)[number], Array<[number, number, number, numb
   'SD-540p': [[960, 540, 1800, 30], [768, 432, 1200, 30], [640, 360, 800, 30], [512, 288, 400, 15]],
 };
 
-function handWrittenArgs(src: string, out: string, rungs: Array<[number, number, number, number]>, preset: string, scaler: string): string[] {
+function handWrittenArgs(src: string, out: string, rungs: Array<[number, number, number, number]>, preset: string, scaler: string, profile: string): string[] {
   const n = rungs.length;
   const graph =
     `[0:v]split=${n}${rungs.map((_, i) => `[s${i}]`).join('')};` +
@@ -74,7 +78,7 @@ function handWrittenArgs(src: string, out: string, rungs: Array<[number, number,
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', src, '-filter_complex', graph];
   rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
   rungs.forEach(() => args.push('-map', '0:a'));
-  args.push('-c:v', 'libx264', '-preset', preset, '-profile:v', 'baseline', '-sc_threshold', '0');
+  args.push('-c:v', 'libx264', '-preset', preset, '-profile:v', profile, '-sc_threshold', '0');
   rungs.forEach(([, , kbps, fps], i) => {
     args.push(`-b:v:${i}`, `${kbps}k`, `-maxrate:v:${i}`, `${kbps}k`, `-bufsize:v:${i}`, `${2 * kbps}k`, `-g:v:${i}`, String(2 * fps));
   });
@@ -130,7 +134,7 @@ async function measureSpeed(ladder: Ladder, name: (typeof LADDERS)[number], src:
     output: { kind: 'file', dir: oursDir },
     inputFps: 30, // as the supervisor passes its raw rate (the source here is 30 fps)
   });
-  const raw = handWrittenArgs(src, rawDir, HAND[name], ladder.local.preset, ladder.local.scaler);
+  const raw = handWrittenArgs(src, rawDir, HAND[name], ladder.local.preset, ladder.local.scaler, ladder.renditions[0]!.profile);
   // Two runs each, in the order raw, ours, ours, raw, so drifting load from other processes hits both alike.
   const r1 = await run(raw);
   const o1 = await run(ours);
@@ -315,12 +319,12 @@ async function withMachineSettings(ladder: Ladder): Promise<Ladder> {
 async function printQuality(dir: string): Promise<void> {
   const ladder = await loadProfile(ONLY ?? 'HD-720p');
   const { version } = await findFfmpeg();
-  const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE, extra: TRY }, (t) => process.stdout.write(t));
+  const results = await runQualityBench({ ffmpeg: FFMPEG, ffmpegVersion: version, ladder, dir, seconds: opt('quality-seconds', 8), cascade: CASCADE, extra: TRY, profiles: PROFILES }, (t) => process.stdout.write(t));
   console.log('done');
   const { rows, verdict } = qualityRows(results);
   console.log(`\nQuality per CPU, ${ladder.name}, source with motion and detail (testsrc2 + mandelbrot + noise) at its top size, our encoder's arguments at the ladder's bitrates`);
   console.log('PSNR (dB, average of Y/U/V as ffmpeg reports) and SSIM (All) against the source scaled to each rendition with lanczos; speed = x real time (wall), cpu = CPU seconds');
-  printTable(['variant', 'preset/scaler', 'speed', 'cpu s', 'rendition', 'bitrate', 'PSNR', 'SSIM'], rows);
+  printTable(['variant', 'profile/preset/scaler', 'speed', 'cpu s', 'rendition', 'bitrate', 'PSNR', 'SSIM'], rows);
   console.log(verdict);
 }
 

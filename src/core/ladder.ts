@@ -311,3 +311,14 @@ function checkOrder(renditions: Rendition[], add: Add): void {
     }
   });
 }
+
+const PROFILE_NAMES: Record<H264Profile, string> = { baseline: 'Baseline', main: 'Main', high: 'High' };
+
+/** The ladder's H.264 profile for the plan: "H.264 High", or with the odd ones out "H.264 High (288p15 Main)". */
+export function describeH264Profile(ladder: Pick<Ladder, 'renditions'>): string {
+  const count = new Map<H264Profile, number>();
+  for (const r of ladder.renditions) count.set(r.profile, (count.get(r.profile) ?? 0) + 1);
+  const most = [...count.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  const others = ladder.renditions.filter((r) => r.profile !== most).map((r) => `${r.height}p${r.framerate} ${PROFILE_NAMES[r.profile]}`);
+  return `H.264 ${PROFILE_NAMES[most]}${others.length ? ` (${others.join(', ')})` : ''}`;
+}

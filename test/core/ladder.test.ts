@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { validateLadder } from '../../src/core/ladder.js';
+import { describeH264Profile, validateLadder } from '../../src/core/ladder.js';
 import { listBuiltinProfiles, loadProfile } from '../../src/core/profiles.js';
 import { LivestreamError } from '../../src/core/errors.js';
 import { makeTmpDir } from '../helpers/tmp-dir.js';
@@ -21,7 +21,7 @@ describe('built-in ladders', () => {
     for (const l of ladders) {
       expect(l.audio).toEqual({ codec: 'aac', bitrate: 96000, sampleRate: 48000, channels: 2 });
       expect(l.hls).toEqual({ segmentSeconds: 4, playlistSize: 10, keepSegments: 21 });
-      expect(l.renditions.every((r) => r.profile === 'baseline' && r.gopSeconds === 2 && r.maxBitrate === r.bitrate)).toBe(true);
+      expect(l.renditions.every((r) => r.profile === 'high' && r.gopSeconds === 2 && r.maxBitrate === r.bitrate)).toBe(true);
     }
   });
 });
@@ -138,5 +138,16 @@ describe('loadProfile', () => {
     await writeFile(path.join(dir, 'odd.json'), JSON.stringify(json));
     const err = (await loadProfile('odd.json', dir).catch((e) => e)) as LivestreamError;
     expect(err.message).toContain('renditions[0].width: must be even (got 1279)');
+  });
+});
+
+describe('describeH264Profile', () => {
+  const r = (height: number, framerate: number, profile: 'baseline' | 'main' | 'high') => ({ width: 16, height, framerate, profile });
+  it.each([
+    [[r(720, 30, 'high'), r(288, 15, 'high')], 'H.264 High'],
+    [[r(720, 30, 'high'), r(540, 30, 'high'), r(288, 15, 'baseline')], 'H.264 High (288p15 Baseline)'],
+    [[r(360, 30, 'main')], 'H.264 Main'],
+  ])('%j is %s', (renditions, text) => {
+    expect(describeH264Profile({ renditions: renditions as never })).toBe(text);
   });
 });

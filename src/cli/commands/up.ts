@@ -6,7 +6,7 @@ import { redactUrl } from '../../core/redact.js';
 import { describeRecording } from '../../core/recording.js';
 import { specDifferences, srtPassphraseFrom, type Secrets, type StackSpec } from '../../core/spec.js';
 import { checkBudget, describePlannedStop, stopRuleOf } from '../../core/stop-rule.js';
-import type { Ladder } from '../../core/ladder.js';
+import { describeH264Profile, type Ladder } from '../../core/ladder.js';
 import type { CostEstimate, PlannedResource, RunContext, StackOutputs, TargetDriver } from '../../core/target.js';
 import { loadDriver, loadEncoderNote, loadForeground, type PlannedEncoder } from '../drivers.js';
 import { guarded } from '../guarded.js';
@@ -199,7 +199,7 @@ export function showPlan(out: Output, spec: StackSpec, ladder: Ladder, plan: Pla
   const where = spec.target === 'aws' ? `aws (${spec.aws.region}, origin ${spec.aws.origin}, CloudFront price class ${spec.aws.priceClass ?? 'All'})` : `local (${spec.local.listen})`;
   const lines = [
     out.paint('bold', `Plan for stack "${spec.stack}" on ${where}`),
-    `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}; channel ${spec.start ? 'started' : 'left stopped'}`,
+    `Input ${spec.input}${spec.sourceUrl ? ` from ${redactUrl(spec.sourceUrl)}` : spec.input === 'URL_PULL' && spec.target === 'local' ? ' from the built-in demo stream' : ''}; profile ${ladder.name}: ${ladder.renditions.map((r) => `${r.height}p${r.framerate}`).join(', ')}, ${describeH264Profile(ladder)}; channel ${spec.start ? 'started' : 'left stopped'}`,
     ...describeLatencyCost(ladder, spec.target),
     ...(encoder ? [`Encoder x264 ${encoder.text}`] : []),
     '',

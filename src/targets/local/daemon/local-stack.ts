@@ -22,9 +22,10 @@ import { DashboardStats, edgeSampleOf, loadAccessLogHistory } from '../web/dashb
 import { startIngest } from '../ingest/start.js';
 import { findFfmpeg } from '../encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from '../encoder/supervisor.js';
-import { chooseEncoderSettings } from '../encoder/calibrate.js';
+import { chooseEncoderSettings, rememberChoice } from '../encoder/calibrate.js';
 import { defaultCalibrationCacheDir } from '../encoder/calibration-cache.js';
-import { PRESET_ORDER, SCALER_ORDER, type EncoderChoice } from '../encoder/preset-search.js';
+import { describeFellBehind, PRESET_ORDER, SCALER_ORDER, stepCheaper, stepDownChoice, type EncoderChoice } from '../encoder/preset-search.js';
+import type { PaceVerdict } from '../encoder/pace-check.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import { recordName, recordedRendition } from '../../../core/recording.js';
 import { ChannelRecorder } from '../recording/channel-recorder.js';
@@ -112,6 +113,20 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
       originUrl: origin.url,
       writeToken: () => write.token,
       logFile: path.join(layout.logs, 'ffmpeg.log'),
+      onFellBehind: (verdict, current) => {
+        if (!encoderChoice) return undefined;
+        const fell = { dropped: verdict.dropped, windowSeconds: verdict.windowSeconds, at: new Date().toISOString() };
+        const next = stepCheaper(cfg.ladder, current);
+        encoderChoice = next ? stepDownChoice(encoderChoice, next, fell) : { ...encoderChoice, behind: fell };
+        if (next) {
+          Object.assign(ladder.local, next);
+          const remembered = encoderChoice;
+          void rememberChoice({ ffmpeg, ladder: cfg.ladder, cacheDir: defaultCalibrationCacheDir() }, remembered)
+            .catch((err) => log(`could not remember the cheaper encoder settings: ${(err as Error).message}`));
+        }
+        log(describeStep(current, next, verdict));
+        return next;
+      },
       onHealth: (s) => {
         const sample = { ...s, inputBitrate: s.inputBitrate ?? (s.inputConnected ? inputBitrate : undefined) };
         stats.recordHealth(sample);
@@ -199,6 +214,12 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
     await closeAll();
     throw err;
   }
+}
+
+/** The stack log's line when the encoder fell behind (the encoder log has the supervisor's). */
+function describeStep(from: { preset: string; scaler: string }, next: { preset: string; scaler: string } | undefined, v: PaceVerdict): string {
+  const what = describeFellBehind(from, v);
+  return next ? `${what}; now ${next.preset} + ${next.scaler}, remembered for the next start` : `${what}; the ladder pins it or nothing is cheaper, so it stays`;
 }
 
 /** The newest player report, as status shows it. */

@@ -66,7 +66,7 @@ export function buildTrialArgs(ladder: Ladder, clip: string, preset: string, sca
   const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-progress', 'pipe:1', '-i', clip];
   args.push('-filter_complex', buildFilterGraph(ladder, '0:v:0', raw.fps, { scaler }));
   ladder.renditions.forEach((_, i) => args.push('-map', `[v${i}]`));
-  args.push(...buildX264Args(preset));
+  args.push(...buildX264Args(preset, ladder.hls.latency));
   ladder.renditions.forEach((_, i) => args.push(...buildVideoCodecArgs(ladder, i, `:v:${i}`)));
   args.push('-f', 'null', '-');
   return args;
@@ -155,4 +155,17 @@ export async function chooseEncoderSettings(o: ChooseOptions): Promise<{ ladder:
   const choice: EncoderChoice = { ...found, how: 'calibrated', calibratedAt: o.now().toISOString() };
   await writeCalibration(o.cacheDir, key, { machine, ladder: ladderShape(ladder), choice });
   return { ladder: withChoice(ladder, choice), choice };
+}
+
+/**
+ * A runtime step down (the supervisor's pace check), kept in the cache under this ladder's key so the
+ * next start of a stack here begins at the cheaper pair; `up --recalibrate` forgets it with the rest.
+ * `ladder` is the file's, with its "auto"s; a pinned ladder has nothing to remember.
+ */
+export async function rememberChoice(o: Pick<ChooseOptions, 'ffmpeg' | 'ladder' | 'cacheDir' | 'bar'>, choice: EncoderChoice): Promise<void> {
+  if (!needsCalibration(o.ladder)) return;
+  const machine = machineFacts(o.ffmpeg);
+  const key = calibrationKey(machine, o.ladder, o.bar ?? TRIAL_BAR);
+  const { behind: _seenNow, ...kept } = choice;
+  await writeCalibration(o.cacheDir, key, { machine, ladder: ladderShape(o.ladder), choice: { ...kept, how: 'calibrated' } });
 }

@@ -37,11 +37,13 @@ export function machineFacts(ffmpeg: { ffmpeg: string; version: string }): Machi
 
 /**
  * What the speed depends on in the ladder: sizes, rates, bitrates, GOPs and what it pins (a pinned
- * preset changes the search). Not its name or the HLS settings, which the encode does not feel.
+ * preset changes the search), and the latency mode. Not its name or the other HLS settings, which the
+ * encode does not feel.
  */
 export function ladderShape(ladder: Ladder): string {
   const r = ladder.renditions.map((x) => `${x.width}x${x.height}@${x.framerate}:${x.bitrate}/${x.maxBitrate}:${x.profile}:g${x.gopSeconds}`);
-  return `${r.join(',')};preset=${ladder.local.preset};scaler=${ladder.local.scaler}`;
+  // The latency mode changes x264's options (X264_LATENCY_ARGS), and so what a preset costs.
+  return `${r.join(',')};preset=${ladder.local.preset};scaler=${ladder.local.scaler};latency=${ladder.hls.latency ?? 'standard'}`;
 }
 
 /** Pure: the cache key for a machine, an ffmpeg build and a ladder shape (and the bar, which moves the answer). */

@@ -7,6 +7,7 @@
  *   slate    (once): one raw "Source lost" frame
  */
 import { renditionName, type Ladder } from '../../../core/ladder.js';
+import type { LatencyMode } from '../../../core/latency.js';
 import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from './ffmpeg-caps.js';
 import { resolveLevel } from './master-playlist.js';
 
@@ -120,9 +121,24 @@ export function buildFilterGraph(ladder: Ladder, video: string, inputFps?: numbe
   return parts.join(';');
 }
 
+/**
+ * x264 options per latency mode: the one place for them (the calibration's trials use them too, so
+ * a mode's CPU cost is measured). With Main or High profile x264 uses the preset's B-frames (3 from
+ * superfast up; MediaLive's GopNumBFrames is 2): better pictures at the bitrate, a few frame intervals
+ * of reordering delay in the encoder. The forced keyframe at each GOP boundary is still an IDR that
+ * opens each segment (x264's GOPs are closed by default).
+ *
+ * Low mode: x264 hands each frame out as soon as it is coded (-tune zerolatency: no lookahead, no
+ * B-frames, no macroblock tree, threads that split a frame instead of coding several at once). With
+ * the presets' lookahead and frame threads a frame left x264 10-40 frames (0.3-1.3 s) after it went
+ * in: a third of a second or more of the low mode's whole delay behind real time. Its cost in picture
+ * is in the plan (core/latency.ts).
+ */
+export const X264_LATENCY_ARGS: Record<LatencyMode, readonly string[]> = { standard: [], low: ['-tune', 'zerolatency'] };
+
 /** The x264 settings common to every rendition (the calibration tries other presets with them). */
-export function buildX264Args(preset: string): string[] {
-  return ['-c:v', 'libx264', '-preset', preset, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'];
+export function buildX264Args(preset: string, latency: LatencyMode = 'standard'): string[] {
+  return ['-c:v', 'libx264', '-preset', preset, '-sc_threshold', '0', '-pix_fmt', 'yuv420p', ...X264_LATENCY_ARGS[latency]];
 }
 
 /** The whole ladder in one ffmpeg process. */
@@ -138,7 +154,7 @@ export function buildEncoderArgs(opts: EncoderArgsOptions): string[] {
 
   // Keyframes aligned across renditions: forced at every GOP boundary in time (the same instants
   // whatever the frame rate), a matching fixed GOP in frames, and no extra scene-cut keyframes.
-  args.push(...buildX264Args(ladder.local.preset));
+  args.push(...buildX264Args(ladder.local.preset, ladder.hls.latency));
   ladder.renditions.forEach((_, i) => args.push(...buildVideoCodecArgs(ladder, i, `:v:${i}`)));
   args.push(...buildAudioCodecArgs(ladder));
   args.push(
@@ -164,7 +180,7 @@ function buildRenditionOutputArgs(opts: EncoderArgsOptions, caps: FfmpegCaps, i:
   const base = outputBase(opts.output);
   return [
     '-map', `[v${i}]`, '-map', opts.input.audio,
-    ...buildX264Args(ladder.local.preset),
+    ...buildX264Args(ladder.local.preset, ladder.hls.latency),
     ...buildVideoCodecArgs(ladder, i, ':v'),
     ...buildAudioCodecArgs(ladder),
     ...buildHlsArgs(opts, caps),
@@ -197,19 +213,7 @@ export function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): st
     `-g${spec}`, gopFrames,
     `-keyint_min${spec}`, gopFrames,
     `-force_key_frames${spec}`, `expr:gte(t,n_forced*${r.gopSeconds})`,
-    ...lowLatencyX264Args(ladder, spec),
   ];
-}
-
-/**
- * Low latency mode: x264 hands each frame out as soon as it is coded (-tune zerolatency: no
- * lookahead, no B-frames, no macroblock tree, threads that split a frame instead of coding several
- * at once). With the presets' lookahead and frame threads a frame left x264 10-40 frames (0.3-1.3 s)
- * after it went in: that is a third of a second or more of the low mode's whole delay behind real
- * time. It costs some picture at the same bitrate (the plan says so, core/latency.ts).
- */
-function lowLatencyX264Args(ladder: Ladder, spec: string): string[] {
-  return ladder.hls.latency === 'low' ? [`-tune${spec}`, 'zerolatency'] : [];
 }
 
 function buildAudioCodecArgs(ladder: Ladder): string[] {

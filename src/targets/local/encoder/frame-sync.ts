@@ -86,9 +86,12 @@ export interface FrameSyncStats {
   slateFrames: number;
   /** Pictures not given to the encoder because it was not keeping up, or was restarting: gaps in its timeline. */
   droppedFrames: number;
+  /** Of those, the pictures dropped because the encoder's stdin was backed up: it is not keeping up (pace-check.ts). */
+  behindFrames: number;
   /**
    * Live sources: pictures skipped because they had waited a whole second behind others (a standing
-   * queue, e.g. the burst a decoder delivers after probing its input): latency, not load.
+   * queue, e.g. the burst a decoder delivers after probing its input): latency, not load, so not
+   * counted as dropped.
    */
   trimmedFrames: number;
   queued: number;
@@ -165,7 +168,7 @@ export class FrameSynchronizer {
   private standingMin = Infinity;
   private standingTicks = 0;
 
-  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0, trimmedFrames: 0 };
+  private readonly counters = { sourceFrames: 0, fedFrames: 0, repeatedFrames: 0, slateFrames: 0, droppedFrames: 0, behindFrames: 0, trimmedFrames: 0 };
 
   constructor(private readonly opts: FrameSyncOptions) {
     const { raw } = opts;
@@ -353,6 +356,7 @@ export class FrameSynchronizer {
     const overdue = keyframe || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
     if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
       this.counters.droppedFrames++;
+      this.counters.behindFrames++;
       return;
     }
     this.lastPictureTick = tick;

@@ -47,6 +47,17 @@ export interface EncoderChoice {
   trials?: Trial[];
   /** The calibration could not run (its ffmpeg failed): the cheapest settings are used. */
   error?: string;
+  /** The running encoder fell behind with the pair before this one, and stepped down (pace-check.ts); kept in the cache. */
+  downgradedFrom?: FellBehind & { preset: string; scaler: string };
+  /** The running encoder fell behind and nothing could be stepped down (a pinned preset, or already the cheapest). */
+  behind?: FellBehind;
+}
+
+/** What the runtime check saw: pictures dropped over a window, and when (ISO). */
+export interface FellBehind {
+  dropped: number;
+  windowSeconds: number;
+  at: string;
 }
 
 /** What to search: the ladder's pinned value alone, or the whole order when it says "auto". */
@@ -105,6 +116,35 @@ export async function searchEncoderSettings(
   return { preset: best.preset, scaler: best.scaler, speed: best.speed, meetsBar: true, bar, trials };
 }
 
+/**
+ * The pair to restart a running encoder with after it fell behind: a cheaper preset (most of the
+ * cost), and at ultrafast a cheaper scaler. Undefined when the ladder file pins the preset (its
+ * choice is never changed) or nothing is cheaper. `ladder` is the file's, with its "auto"s.
+ */
+export function stepCheaper(ladder: Ladder, current: { preset: string; scaler: string }): { preset: string; scaler: string } | undefined {
+  if (ladder.local.preset !== AUTO) return undefined;
+  const p = (PRESET_ORDER as readonly string[]).indexOf(current.preset);
+  if (p > 0) return { preset: PRESET_ORDER[p - 1]!, scaler: current.scaler };
+  const s = (SCALER_ORDER as readonly string[]).indexOf(current.scaler);
+  if (ladder.local.scaler === AUTO && s > 0) return { preset: current.preset, scaler: SCALER_ORDER[s - 1]! };
+  return undefined;
+}
+
+/**
+ * The choice after a runtime step down: the cheaper pair, where it came from and why; its speed is
+ * the calibration trial's of that pair if there was one (the old pair's figure would mislead).
+ */
+export function stepDownChoice(choice: EncoderChoice, next: { preset: string; scaler: string }, fell: FellBehind): EncoderChoice {
+  const { speed: _old, behind: _seen, ...rest } = choice;
+  const trial = choice.trials?.find((t) => t.preset === next.preset && t.scaler === next.scaler);
+  return { ...rest, ...next, ...(trial ? { speed: trial.speed } : {}), downgradedFrom: { preset: choice.preset, scaler: choice.scaler, ...fell } };
+}
+
+/** "encoder fell behind at veryfast (dropped 41 frames in 30 s)": for the log, status and the plan. */
+export function describeFellBehind(pair: { preset: string; scaler: string }, f: Pick<FellBehind, 'dropped' | 'windowSeconds'>): string {
+  return `encoder fell behind at ${pair.preset} + ${pair.scaler} (dropped ${f.dropped} frames in ${f.windowSeconds} s)`;
+}
+
 /** The ladder the encoder runs: "auto" replaced by the choice. */
 export function withChoice(ladder: Ladder, choice: Pick<EncoderChoice, 'preset' | 'scaler'>): Ladder {
   return { ...ladder, local: { preset: choice.preset, scaler: choice.scaler } };
@@ -113,10 +153,17 @@ export function withChoice(ladder: Ladder, choice: Pick<EncoderChoice, 'preset' 
 /** One line for people: "veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01". */
 export function describeChoice(c: EncoderChoice): string {
   const pair = `${c.preset} + ${c.scaler}`;
-  if (c.how === 'pinned') return `${pair}: pinned by the ladder file`;
+  if (c.how === 'pinned') return `${pair}: pinned by the ladder file${describeBehind(c)}`;
   if (c.error) return `${pair}: the cheapest, as the calibration failed (${c.error})`;
   const speed = c.speed === undefined ? '' : `: ${c.speed.toFixed(2)}x real time encoding alone here`;
   const when = c.calibratedAt ? `, calibrated ${c.calibratedAt.slice(0, 10)}${c.how === 'cached' ? ' (cached; "up --recalibrate" measures again)' : ''}` : '';
   const below = c.meetsBar === false ? `; below the ${c.bar ?? TRIAL_BAR}x a trial needs even at the cheapest settings, so frames may be dropped to keep up` : '';
-  return `${pair}${speed}${when}${below}`;
+  const stepped = c.downgradedFrom ? `; ${describeFellBehind(c.downgradedFrom, c.downgradedFrom)} on ${c.downgradedFrom.at.slice(0, 10)}; now ${pair}` : '';
+  return `${pair}${speed}${when}${below}${stepped}${describeBehind(c)}`;
+}
+
+function describeBehind(c: EncoderChoice): string {
+  if (!c.behind) return '';
+  const why = c.how === 'pinned' || c.preset !== PRESET_ORDER[0] ? 'the ladder file pins the preset' : 'nothing is cheaper';
+  return `; BEHIND: ${describeFellBehind(c, c.behind)} at ${c.behind.at.slice(11, 19)} UTC, and ${why} (a smaller ladder, or fewer other processes, would help)`;
 }

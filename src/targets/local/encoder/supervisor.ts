@@ -26,7 +26,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { Ladder } from '../../../core/ladder.js';
+import type { Ladder, LocalEncoderSettings } from '../../../core/ladder.js';
 import { createBackoff, ENCODER_BACKOFF, noteCrashed, noteStarted, type BackoffPolicy, type BackoffState } from './backoff.js';
 import {
   buildDecoderArgs,
@@ -49,6 +49,8 @@ import { redactText } from '../../../core/redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
 import { stopProcess, waitForExit } from '../plumbing/stop-process.js';
 import type { ChannelHealthSample } from './health.js';
+import { judgePace, trimPaceSamples, type PaceSample, type PaceVerdict } from './pace-check.js';
+import { describeFellBehind } from './preset-search.js';
 export type { ChannelHealthSample } from './health.js';
 
 
@@ -81,6 +83,12 @@ export interface EncoderOptions {
   liveSource?: boolean;
   /** Records each run of the channel from the segments the relay forwards (recording/channel-recorder.ts). */
   recorder?: SegmentRecorder;
+  /**
+   * The running encoder fell behind over a sustained window (pace-check.ts). Return the x264 preset
+   * and scaler to restart it with (a cheaper pair), or undefined to carry on as it is (pinned, or
+   * nothing cheaper). Without it the supervisor only logs and reports it.
+   */
+  onFellBehind?: (verdict: PaceVerdict, current: LocalEncoderSettings) => LocalEncoderSettings | undefined;
 }
 
 /** What the supervisor tells the recording: runs, encoder lives, segments and their durations. */
@@ -107,6 +115,8 @@ export interface EncoderStatus {
     droppedFrames: number;
     /** How far the newest segment's end (program date time + duration) was behind the wall clock when its playlist was published. */
     pdtDriftSeconds?: number;
+    /** The last time the encoder fell behind, and what was done ("...; now superfast + lanczos"). */
+    fellBehind?: string;
   };
   renditions: Array<{ name: string; width: number; height: number; framerate: number; bitrate: number }>;
   segmentsWritten: number;
@@ -158,6 +168,13 @@ export class EncoderSupervisor {
   /** Encoder runs started: tells the playlists of one from another's. */
   private run = 0;
   private pdtDriftSeconds: number | undefined;
+  /** The synchronizer's count of pictures dropped for a backed-up encoder, sampled in this encoder run. */
+  private pace: PaceSample[] = [];
+  /** The preset and scaler a runtime step down chose; until then the ladder's (read at each encoder start). */
+  private stepped: LocalEncoderSettings | undefined;
+  private fellBehind: string | undefined;
+  /** Set while the encoder is restarted on purpose (a cheaper preset): not a crash. */
+  private plannedRestart = false;
 
   private decoder: ChildProcess | undefined;
   private decoderHadFrames = false;
@@ -186,6 +203,8 @@ export class EncoderSupervisor {
     this.running = true;
     this.state = 'STARTING';
     this.masterWritten = false;
+    // A stop between a planned restart's kill and its exit leaves the flag set.
+    this.plannedRestart = false;
     this.lossSince = this.now();
     await this.opts.recorder?.beginRun();
     if (!this.running) return this.opts.recorder?.endRun();
@@ -226,7 +245,10 @@ export class EncoderSupervisor {
     this.sync.start();
     this.startEncoder();
     void this.startDecoder();
-    this.healthTimer = setInterval(() => this.opts.onHealth?.(this.healthSample()), this.opts.healthIntervalMs ?? 2_000);
+    this.healthTimer = setInterval(() => {
+      this.checkPace();
+      this.opts.onHealth?.(this.healthSample());
+    }, this.opts.healthIntervalMs ?? 2_000);
   }
 
   async stop(): Promise<void> {
@@ -278,6 +300,7 @@ export class EncoderSupervisor {
         ...(this.encoderStartedAt !== undefined ? { startedAt: new Date(this.encoderStartedAt).toISOString() } : {}),
         droppedFrames: s?.droppedFrames ?? 0,
         ...(this.pdtDriftSeconds !== undefined ? { pdtDriftSeconds: this.pdtDriftSeconds } : {}),
+        ...(this.fellBehind ? { fellBehind: this.fellBehind } : {}),
       },
       renditions: this.opts.ladder.renditions.map((r) => ({
         name: `index_${r.width}x${r.height}`,
@@ -351,8 +374,9 @@ export class EncoderSupervisor {
     const run = ++this.run;
     this.composer.beginRun(run);
     this.opts.recorder?.encoderStarted();
+    this.pace = [];
     const args = buildEncoderArgs({
-      ladder: this.opts.ladder,
+      ladder: this.ladder,
       input: { args: buildRawInputArgs(this.raw), video: '0:v:0', audio: '1:a:0' },
       output: { kind: 'http', originUrl: this.relay.url },
       playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
@@ -423,6 +447,13 @@ export class EncoderSupervisor {
     this.encoder = undefined;
     if (!this.running) return;
     this.restarts++;
+    if (this.plannedRestart) {
+      this.plannedRestart = false;
+      this.state = 'RECOVERING';
+      this.masterWritten = false;
+      this.later(0, () => this.startEncoder());
+      return;
+    }
     this.lastError = `encoder exited (${signal ?? `code ${code}`})${this.lastError ? `; last error: ${this.lastError}` : ''}`.slice(0, 400);
     const { state, delayMs } = noteCrashed(this.backoff, this.now(), this.opts.backoff ?? ENCODER_BACKOFF);
     this.backoff = state;
@@ -442,9 +473,38 @@ export class EncoderSupervisor {
     this.encoder?.kill('SIGKILL');
   }
 
+  /** The ladder the next encoder (and decoder) starts with: the file's, with a runtime step down if there was one. */
+  private get ladder(): Ladder {
+    return this.stepped ? { ...this.opts.ladder, local: this.stepped } : this.opts.ladder;
+  }
+
+  /**
+   * Every health tick: has this encoder run fallen behind over a sustained window (pace-check.ts)?
+   * If so, restart it with the cheaper pair `onFellBehind` gives, as after a crash (the playlists
+   * continue after a discontinuity), or say it stays behind.
+   */
+  private checkPace(): void {
+    // Not only once RUNNING: an encoder far too slow for the ladder may take a minute to put out its first frame.
+    if (!this.sync || !this.encoder || this.plannedRestart) return;
+    this.pace = trimPaceSamples([...this.pace, { at: this.now(), behindFrames: this.sync.stats().behindFrames }]);
+    const verdict = judgePace(this.pace, this.raw.fps);
+    if (!verdict?.behind) return;
+    this.pace = []; // one verdict per window
+    const from = { ...this.ladder.local };
+    const next = this.opts.onFellBehind?.(verdict, from);
+    const what = describeFellBehind(from, verdict);
+    this.fellBehind = next ? `${what}; now ${next.preset} + ${next.scaler}` : `${what}; staying at it (the ladder pins it, or nothing is cheaper)`;
+    this.log.write(`${new Date(this.now()).toISOString()} [channel] ${this.fellBehind}${next ? ': restarting the encoder' : ''}`);
+    if (!next) return;
+    this.stepped = next;
+    this.plannedRestart = true;
+    // SIGKILL, as in breakTimeline: a stopping ffmpeg would end its playlists with EXT-X-ENDLIST.
+    this.encoder.kill('SIGKILL');
+  }
+
   /** ffmpeg 5.1 writes a master without AVERAGE-BANDWIDTH or FRAME-RATE, so we write our own. */
   private async putMaster(): Promise<void> {
-    const body = buildMasterPlaylist(this.opts.ladder);
+    const body = buildMasterPlaylist(this.ladder);
     const url = `${this.opts.originUrl.replace(/\/+$/, '')}/stream/index.m3u8`;
     for (let attempt = 1; attempt <= 5 && this.running; attempt++) {
       try {
@@ -481,7 +541,7 @@ export class EncoderSupervisor {
     let noAudioStream = false;
     const child = spawnFfmpeg({
       ffmpegPath: this.opts.ffmpegPath,
-      args: buildDecoderArgs(inputArgs, this.raw, this.opts.ladder.local.scaler, withAudio, this.opts.streams),
+      args: buildDecoderArgs(inputArgs, this.raw, this.ladder.local.scaler, withAudio, this.opts.streams),
       label: 'decoder',
       secrets: secretsIn(inputArgs),
       log: this.log,

@@ -3,7 +3,8 @@ import { buildEncoderSettings, toFraction, toH264Level } from '../../../../src/t
 import { loadProfile } from '../../../../src/core/profiles.js';
 import type { Ladder } from '../../../../src/core/ladder.js';
 
-// The reference's hd-720p.json with the ladder's values (2 s GOP, 4 s segments), written out in full.
+// The reference's hd-720p.json with the ladder's values (2 s GOP, 4 s segments), written out in full;
+// H.264 High with CABAC and 2 B-frames where the reference has Baseline (see profiles/ and the README's Ladders).
 const EXPECTED_HD_720P_S3 = {
   AudioDescriptions: [
       {
@@ -308,14 +309,14 @@ const EXPECTED_HD_720P_S3 = {
             Bitrate: 400000,
             BufSize: 800000,
             BufFillPct: 90,
-            EntropyEncoding: 'CAVLC',
+            EntropyEncoding: 'CABAC',
             FlickerAq: 'ENABLED',
             FramerateControl: 'SPECIFIED',
             FramerateNumerator: 15,
             FramerateDenominator: 1,
             GopBReference: 'ENABLED',
             GopClosedCadence: 1,
-            GopNumBFrames: 0,
+            GopNumBFrames: 2,
             GopSize: 2,
             GopSizeUnits: 'SECONDS',
             SubgopLength: 'DYNAMIC',
@@ -325,7 +326,7 @@ const EXPECTED_HD_720P_S3 = {
             MaxBitrate: 400000,
             NumRefFrames: 5,
             ParControl: 'INITIALIZE_FROM_SOURCE',
-            Profile: 'BASELINE',
+            Profile: 'HIGH',
             RateControlMode: 'QVBR',
             QvbrQualityLevel: 6,
             Syntax: 'DEFAULT',
@@ -351,14 +352,14 @@ const EXPECTED_HD_720P_S3 = {
             Bitrate: 800000,
             BufSize: 1600000,
             BufFillPct: 90,
-            EntropyEncoding: 'CAVLC',
+            EntropyEncoding: 'CABAC',
             FlickerAq: 'ENABLED',
             FramerateControl: 'SPECIFIED',
             FramerateNumerator: 30,
             FramerateDenominator: 1,
             GopBReference: 'ENABLED',
             GopClosedCadence: 1,
-            GopNumBFrames: 0,
+            GopNumBFrames: 2,
             GopSize: 2,
             GopSizeUnits: 'SECONDS',
             SubgopLength: 'DYNAMIC',
@@ -368,7 +369,7 @@ const EXPECTED_HD_720P_S3 = {
             MaxBitrate: 800000,
             NumRefFrames: 5,
             ParControl: 'INITIALIZE_FROM_SOURCE',
-            Profile: 'BASELINE',
+            Profile: 'HIGH',
             RateControlMode: 'QVBR',
             QvbrQualityLevel: 7,
             Syntax: 'DEFAULT',
@@ -394,14 +395,14 @@ const EXPECTED_HD_720P_S3 = {
             Bitrate: 1200000,
             BufSize: 2400000,
             BufFillPct: 90,
-            EntropyEncoding: 'CAVLC',
+            EntropyEncoding: 'CABAC',
             FlickerAq: 'ENABLED',
             FramerateControl: 'SPECIFIED',
             FramerateNumerator: 30,
             FramerateDenominator: 1,
             GopBReference: 'ENABLED',
             GopClosedCadence: 1,
-            GopNumBFrames: 0,
+            GopNumBFrames: 2,
             GopSize: 2,
             GopSizeUnits: 'SECONDS',
             SubgopLength: 'DYNAMIC',
@@ -411,7 +412,7 @@ const EXPECTED_HD_720P_S3 = {
             MaxBitrate: 1200000,
             NumRefFrames: 5,
             ParControl: 'INITIALIZE_FROM_SOURCE',
-            Profile: 'BASELINE',
+            Profile: 'HIGH',
             RateControlMode: 'QVBR',
             QvbrQualityLevel: 7,
             Syntax: 'DEFAULT',
@@ -437,14 +438,14 @@ const EXPECTED_HD_720P_S3 = {
             Bitrate: 1800000,
             BufSize: 3600000,
             BufFillPct: 90,
-            EntropyEncoding: 'CAVLC',
+            EntropyEncoding: 'CABAC',
             FlickerAq: 'ENABLED',
             FramerateControl: 'SPECIFIED',
             FramerateNumerator: 30,
             FramerateDenominator: 1,
             GopBReference: 'ENABLED',
             GopClosedCadence: 1,
-            GopNumBFrames: 0,
+            GopNumBFrames: 2,
             GopSize: 2,
             GopSizeUnits: 'SECONDS',
             SubgopLength: 'DYNAMIC',
@@ -454,7 +455,7 @@ const EXPECTED_HD_720P_S3 = {
             MaxBitrate: 1800000,
             NumRefFrames: 5,
             ParControl: 'INITIALIZE_FROM_SOURCE',
-            Profile: 'BASELINE',
+            Profile: 'HIGH',
             RateControlMode: 'QVBR',
             QvbrQualityLevel: 7,
             Syntax: 'DEFAULT',
@@ -480,14 +481,14 @@ const EXPECTED_HD_720P_S3 = {
             Bitrate: 2700000,
             BufSize: 5400000,
             BufFillPct: 90,
-            EntropyEncoding: 'CAVLC',
+            EntropyEncoding: 'CABAC',
             FlickerAq: 'ENABLED',
             FramerateControl: 'SPECIFIED',
             FramerateNumerator: 30,
             FramerateDenominator: 1,
             GopBReference: 'ENABLED',
             GopClosedCadence: 1,
-            GopNumBFrames: 0,
+            GopNumBFrames: 2,
             GopSize: 2,
             GopSizeUnits: 'SECONDS',
             SubgopLength: 'DYNAMIC',
@@ -497,7 +498,7 @@ const EXPECTED_HD_720P_S3 = {
             MaxBitrate: 2700000,
             NumRefFrames: 5,
             ParControl: 'INITIALIZE_FROM_SOURCE',
-            Profile: 'BASELINE',
+            Profile: 'HIGH',
             RateControlMode: 'QVBR',
             QvbrQualityLevel: 8,
             Syntax: 'DEFAULT',
@@ -549,7 +550,7 @@ describe('buildEncoderSettings', () => {
     expect(s.VideoDescriptions!.map((v) => v.Name)).toEqual(['_512x288', '_640x360', '_768x432', '_960x540', '_1280x720', '_1920x1080']);
     const top = s.VideoDescriptions![5]!;
     expect([top.Width, top.Height]).toEqual([1920, 1080]);
-    expect(top.CodecSettings!.H264Settings).toMatchObject({ Bitrate: 4100000, MaxBitrate: 4100000, BufSize: 8200000, QvbrQualityLevel: 8, Profile: 'BASELINE' });
+    expect(top.CodecSettings!.H264Settings).toMatchObject({ Bitrate: 4100000, MaxBitrate: 4100000, BufSize: 8200000, QvbrQualityLevel: 8, Profile: 'HIGH', EntropyEncoding: 'CABAC', GopNumBFrames: 2 });
     expect(s.OutputGroups![0]!.Outputs!.map((o) => o.OutputName)).toEqual(s.VideoDescriptions!.map((v) => v.Name));
     expect(s.AudioDescriptions).toHaveLength(6);
   });

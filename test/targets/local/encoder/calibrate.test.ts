@@ -1,7 +1,7 @@
 /** One real calibration with a tiny ladder: no speed is asserted (that is for bench/), only what it returns and keeps. */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildTrialArgs, chooseEncoderSettings } from '../../../../src/targets/local/encoder/calibrate.js';
+import { buildTrialArgs, chooseEncoderSettings, rememberChoice } from '../../../../src/targets/local/encoder/calibrate.js';
 import { buildEncoderArgs } from '../../../../src/targets/local/encoder/ffmpeg-args.js';
 import { readCalibration, calibrationKey, machineFacts } from '../../../../src/targets/local/encoder/calibration-cache.js';
 import { PRESET_ORDER, SCALER_ORDER, TRIAL_BAR } from '../../../../src/targets/local/encoder/preset-search.js';
@@ -49,5 +49,25 @@ describe('chooseEncoderSettings with real ffmpeg', () => {
     const cacheDir = path.join(await makeTmpDir('calibrate-'), 'livestream');
     const r = await chooseEncoderSettings({ ffmpeg: { ffmpeg: '/nonexistent/ffmpeg', version: '0' }, ladder: TEST_LADDER, cacheDir, now: () => new Date() });
     expect(r).toEqual({ ladder: TEST_LADDER, choice: { preset: 'ultrafast', scaler: 'bilinear', how: 'pinned' } });
+  });
+});
+
+describe('rememberChoice (a runtime step down)', () => {
+  it('keeps the cheaper pair under the ladder\'s key, so the next start begins there and says why; a pinned ladder keeps nothing', async () => {
+    const cacheDir = path.join(await makeTmpDir('calibrate-'), 'livestream');
+    const ffmpeg = { ffmpeg: '/opt/ffmpeg/bin/ffmpeg', version: '5.1.9' };
+    const downgradedFrom = { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
+    const behind = { dropped: 3, windowSeconds: 30, at: '2026-12-01T15:01:00.000Z' };
+    await rememberChoice({ ffmpeg, ladder: AUTO, cacheDir }, {
+      preset: 'superfast', scaler: 'lanczos', how: 'cached', speed: 2.4, calibratedAt: '2026-12-01T12:00:00.000Z', downgradedFrom, behind,
+    });
+    // Read back without measuring: the ffmpeg path does not exist, so a calibration would fail.
+    const next = await chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date() });
+    expect(next.choice).toEqual({ preset: 'superfast', scaler: 'lanczos', how: 'cached', speed: 2.4, calibratedAt: '2026-12-01T12:00:00.000Z', downgradedFrom });
+    expect(next.ladder.local).toEqual({ preset: 'superfast', scaler: 'lanczos' });
+
+    const pinnedDir = path.join(await makeTmpDir('calibrate-'), 'livestream');
+    await rememberChoice({ ffmpeg, ladder: TEST_LADDER, cacheDir: pinnedDir }, { preset: 'ultrafast', scaler: 'bilinear', how: 'pinned', behind });
+    expect(await readCalibration(pinnedDir, calibrationKey(machineFacts(ffmpeg), TEST_LADDER, TRIAL_BAR))).toBeUndefined();
   });
 });

@@ -22,11 +22,12 @@ describe('calibrationKey', () => {
     ['one rendition fewer', () => calibrationKey(MACHINE, { ...AUTO, renditions: [AUTO.renditions[0]!] }, 1.15)],
     ['a pinned preset', () => calibrationKey(MACHINE, { ...AUTO, local: { preset: 'veryfast', scaler: 'auto' } }, 1.15)],
     ['another bar', () => calibrationKey(MACHINE, AUTO, 1.3)],
+    ['the low latency mode (x264 -tune zerolatency)', () => calibrationKey(MACHINE, { ...AUTO, hls: { ...AUTO.hls, latency: 'low' } }, 1.15)],
   ])('is invalidated by %s', (_name, other) => {
     expect(other()).not.toBe(KEY);
   });
 
-  it('does not change with what the encode does not feel: the ladder name and its HLS settings', () => {
+  it('does not change with what the encode does not feel: the ladder name and its other HLS settings', () => {
     expect(calibrationKey(MACHINE, { ...AUTO, name: 'renamed', hls: { segmentSeconds: 6, playlistSize: 5, keepSegments: 11 } }, 1.15)).toBe(KEY);
   });
 });

@@ -118,6 +118,8 @@ describe('FrameSynchronizer', () => {
     expect(src.isPaused()).toBe(false);
     expect(sync.stats().queued).toBe(4);
     expect(sync.stats().droppedFrames).toBe(6);
+    // The encoder was not behind: the pace check (pace-check.ts) must not count these.
+    expect(sync.stats().behindFrames).toBe(0);
     sync.start();
     await vi.advanceTimersByTimeAsync(400);
     sync.stop();
@@ -194,6 +196,8 @@ describe('FrameSynchronizer', () => {
     expect(stuck.writableLength).toBeLessThanOrEqual(2 * cap + 12 + MKV_FRAME_HEADER_MAX_BYTES);
     expect(s.droppedFrames).toBeGreaterThan(10);
     expect(s.fedFrames + s.droppedFrames).toBe(21);
+    // Every one of them for the backed-up encoder: what the pace check counts.
+    expect(s.behindFrames).toBe(s.droppedFrames);
     expect(Buffer.concat(audio.chunks).length).toBe(21 * 20);
   });
 
@@ -303,6 +307,8 @@ describe('FrameSynchronizer', () => {
     const ticksSoFar = Math.round(frames.at(-1)!.timeMs / 100) + 1;
     expect(Buffer.concat(audio.chunks).length).toBe(ticksSoFar * 20);
     expect(sync.stats().droppedFrames).toBe(ticksSoFar - frames.length);
+    // A stalled event loop is not a slow encoder.
+    expect(sync.stats().behindFrames).toBe(0);
     expect(breaks).toEqual([]);
     jump += 60_000; // a suspended laptop: more than 30 s cannot be bridged with silence
     await vi.advanceTimersByTimeAsync(100);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  describeChoice, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, withChoice, type MeasureSpeed,
+  describeChoice, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, stepCheaper, stepDownChoice, withChoice, type MeasureSpeed,
 } from '../../../../src/targets/local/encoder/preset-search.js';
 import { TEST_LADDER } from './test-ladder.js';
 
@@ -97,5 +97,63 @@ describe('withChoice and describeChoice', () => {
     expect(describeChoice({ preset: 'superfast', scaler: 'bilinear', how: 'pinned' })).toBe('superfast + bilinear: pinned by the ladder file');
     expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', meetsBar: false, error: 'calibration encode failed: x' }))
       .toBe('ultrafast + fast_bilinear: the cheapest, as the calibration failed (calibration encode failed: x)');
+  });
+});
+
+describe('stepCheaper (after the running encoder fell behind)', () => {
+  const ladder = (preset: string, scaler: string) => ({ ...TEST_LADDER, local: { preset, scaler } });
+  it.each([
+    // [ladder file's preset/scaler, running pair, next pair]
+    ['auto/auto', 'veryfast/lanczos', 'superfast/lanczos'],
+    ['auto/auto', 'medium/bicubic', 'fast/bicubic'],
+    ['auto/auto', 'superfast/bilinear', 'ultrafast/bilinear'],
+    ['auto/auto', 'ultrafast/lanczos', 'ultrafast/bicubic'],
+    ['auto/auto', 'ultrafast/fast_bilinear', undefined],
+    ['auto/lanczos', 'ultrafast/lanczos', undefined],
+    ['auto/lanczos', 'faster/lanczos', 'veryfast/lanczos'],
+    ['veryfast/auto', 'veryfast/lanczos', undefined],
+    ['veryfast/bicubic', 'veryfast/bicubic', undefined],
+  ])(
+    'ladder %s running %s steps to %s', (file, running, next) => {
+      const [fp, fs] = file!.split('/');
+      const [rp, rs] = running!.split('/');
+      const got = stepCheaper(ladder(fp!, fs!), { preset: rp!, scaler: rs! });
+      expect(got ? `${got.preset}/${got.scaler}` : undefined).toBe(next);
+    });
+});
+
+describe('describeChoice after the encoder fell behind', () => {
+  const at = '2026-12-01T10:00:00.000Z';
+  it('says it stepped down, from what, and what it dropped', () => {
+    expect(describeChoice({
+      preset: 'superfast', scaler: 'lanczos', how: 'cached', speed: 2.1, calibratedAt: at,
+      downgradedFrom: { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T11:00:00.000Z' },
+    })).toBe('superfast + lanczos: 2.10x real time encoding alone here, calibrated 2026-12-01 (cached; "up --recalibrate" measures again); '
+      + 'encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on 2026-12-01; now superfast + lanczos');
+  });
+
+  it('says a pinned or cheapest pair is behind and stays', () => {
+    const behind = { dropped: 77, windowSeconds: 30, at: '2026-12-01T11:12:13.000Z' };
+    expect(describeChoice({ preset: 'veryfast', scaler: 'bicubic', how: 'pinned', behind }))
+      .toBe('veryfast + bicubic: pinned by the ladder file; BEHIND: encoder fell behind at veryfast + bicubic (dropped 77 frames in 30 s) at 11:12:13 UTC, '
+        + 'and the ladder file pins the preset (a smaller ladder, or fewer other processes, would help)');
+    expect(describeChoice({ preset: 'ultrafast', scaler: 'fast_bilinear', how: 'calibrated', speed: 2.5, calibratedAt: at, behind }))
+      .toMatch(/; BEHIND: encoder fell behind at ultrafast \+ fast_bilinear \(dropped 77 frames in 30 s\) at 11:12:13 UTC, and nothing is cheaper/);
+  });
+});
+
+describe('stepDownChoice', () => {
+  const fell = { dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
+  const calibrated = {
+    preset: 'veryfast', scaler: 'lanczos', how: 'calibrated' as const, speed: 2.2, meetsBar: true, bar: 2, calibratedAt: '2026-12-01T10:00:00.000Z',
+    trials: [{ preset: 'superfast', scaler: 'fast_bilinear', speed: 2.9 }, { preset: 'veryfast', scaler: 'lanczos', speed: 2.2 }],
+  };
+  it('takes the cheaper pair, says where from and why, and drops the old pair\'s speed (or takes the trial\'s of the new pair)', () => {
+    expect(stepDownChoice(calibrated, { preset: 'superfast', scaler: 'lanczos' }, fell)).toEqual({
+      preset: 'superfast', scaler: 'lanczos', how: 'calibrated', meetsBar: true, bar: 2, calibratedAt: '2026-12-01T10:00:00.000Z', trials: calibrated.trials,
+      downgradedFrom: { preset: 'veryfast', scaler: 'lanczos', ...fell },
+    });
+    expect(stepDownChoice({ ...calibrated, preset: 'superfast', scaler: 'fast_bilinear', behind: fell }, { preset: 'ultrafast', scaler: 'fast_bilinear' }, fell).speed).toBeUndefined();
+    expect(stepDownChoice({ ...calibrated, preset: 'veryfast', scaler: 'fast_bilinear' }, { preset: 'superfast', scaler: 'fast_bilinear' }, fell).speed).toBe(2.9);
   });
 });

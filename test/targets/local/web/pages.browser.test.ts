@@ -103,6 +103,10 @@ describe('player and dashboard in Chromium', () => {
     const { page } = await openPage(320, 240);
     try {
       expect(await page.evaluate(() => MediaSource.isTypeSupported('video/mp4; codecs="avc1.42E01E,mp4a.40.2"'))).toBe(true);
+      // The built-in ladders are High (1080p: level 4, 720p: 3.1); Main for ladder files that say so.
+      for (const codec of ['avc1.640028', 'avc1.64001f', 'avc1.4d401f']) {
+        expect(await page.evaluate((c) => MediaSource.isTypeSupported(`video/mp4; codecs="${c},mp4a.40.2"`), codec), codec).toBe(true);
+      }
     } finally {
       await page.close();
     }
