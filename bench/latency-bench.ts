@@ -11,8 +11,8 @@
  *
  *   hlsjs      the stack's own player page (hls.js) in Debian's Chromium (playwright-core);
  *   shaka      Shaka Player (npm shaka-player, pinned) on a page this bench serves, same Chromium,
- *              with its live catch-up on (streaming.liveSync.enabled; off by default: a slow start
- *              then stays behind for good, seen 6.5 s instead of 4 s in low mode);
+ *              with its live catch-up on (streaming.liveSync, target 0 s from its seek range's end;
+ *              off by default: a slow start then stays behind for good);
  *   gstreamer  gst-launch-1.0 playbin3 reading the edge, its video sink writing one frame a second
  *              (clock region) as PNG, each file written when the frame is presented. playbin3, the
  *              pipeline GStreamer builds its adaptive demuxers (hlsdemux2, 1.22) for: with playbin,
@@ -183,8 +183,9 @@ async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close
   const video = document.getElementById('v');
   const player = new shaka.Player();
   // Shaka's live catch-up (off by default): after a slow start it plays at up to 1.1x until it is
-  // back within a second of its live edge, as hls.js does by default. Its other settings are its own.
-  player.configure({ streaming: { liveSync: { enabled: true } } });
+  // back within half a second of its live edge (its seek range's end: 3 segments behind the newest),
+  // as hls.js does by default. Its other settings are its own.
+  player.configure({ streaming: { liveSync: { enabled: true, targetLatency: 0, targetLatencyTolerance: 0.5 } } });
   player.attach(video).then(() => player.load(${JSON.stringify(playbackUrl)})).then(() => video.play()).catch((e) => { document.title = 'error ' + (e.code || e); });
   window.__shakaDelay = () => { const d = player.getPlayheadTimeAsDate(); return d ? (Date.now() - d.getTime()) / 1000 : NaN; };
 </script>`;
