@@ -14,21 +14,50 @@ import { describeLiveLatency } from '../../../../src/targets/local/daemon/live-s
 
 type LiveSync = (targetDuration: number) => Record<string, unknown>;
 
-async function loadLiveSync(): Promise<LiveSync> {
+type CatchUpRate = (delay: number, bufferAhead: number, targetDuration: number, currentRate: number, maxRate: number) => number | null;
+
+async function loadPlayerScript(): Promise<{ livestreamLiveSync: LiveSync; livestreamCatchUpRate: CatchUpRate }> {
   const source = await readFile(`${resolveAssetDir()}player/live-sync.js`, 'utf8');
-  const window: { livestreamLiveSync?: LiveSync } = {};
+  const window = {} as { livestreamLiveSync: LiveSync; livestreamCatchUpRate: CatchUpRate };
   new Function('window', source)(window);
-  return window.livestreamLiveSync!;
+  return window;
+}
+
+async function loadLiveSync(): Promise<LiveSync> {
+  return (await loadPlayerScript()).livestreamLiveSync;
 }
 
 describe('player live-sync settings (live-sync.js)', () => {
   it.each([
-    [1, { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1 }],
-    [2, { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1 }],
-    [4, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1 }],
-    [6, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1 }],
+    [1, { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [2, { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [4, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
+    [6, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
   ])('target duration %d s -> %j', async (target, expected) => {
     expect((await loadLiveSync())(target)).toEqual(expected);
+  });
+});
+
+describe('catching up by the true delay (live-sync.js catchUpRate)', () => {
+  // Standard: 4 s segments, the delay to hold is 3 x 4 + 1.5 = 13.5 s. Low: 3 x 1 + 1.5 = 4.5 s.
+  it.each([
+    ['standard, 19 s behind with 8 s buffered: speeds up', 19, 8, 4, 1, 1.1],
+    ['standard, 14 s behind (within a second of 13.5): left alone', 14, 8, 4, 1, null],
+    ['standard, 19 s behind but only 3 s buffered (less than a segment): not sped up', 19, 3, 4, 1, null],
+    ['standard, catching up, still 14 s behind: goes on', 14, 8, 4, 1.1, null],
+    ['standard, catching up, 13.7 s behind (within a quarter second): back to 1x', 13.7, 8, 4, 1.1, 1],
+    ['standard, catching up, the buffer fell to 1.5 s: back to 1x before it stalls', 17, 1.5, 4, 1.1, 1],
+    ['low, 6 s behind with 2 s buffered: speeds up', 6, 2, 1, 1, 1.1],
+    ['low, 4 s behind: left alone', 4, 3, 1, 1, null],
+    ['no program date time: left to hls.js', NaN, 8, 4, 1, null],
+  ])('%s', async (_what, delay, buffer, target, rate, expected) => {
+    const { livestreamCatchUpRate } = await loadPlayerScript();
+    expect(livestreamCatchUpRate(delay, buffer, target, rate, 1.1)).toBe(expected);
+  });
+
+  it('never speeds up when the mode allows no catching up (max rate 1)', async () => {
+    const { livestreamCatchUpRate } = await loadPlayerScript();
+    expect(livestreamCatchUpRate(30, 20, 4, 1, 1)).toBeNull();
   });
 });
 

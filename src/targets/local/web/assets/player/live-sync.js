@@ -7,7 +7,8 @@
 // stalls with two on a loaded 2-core machine). What differs is how a player that fell behind (a
 // stall, a background tab) gets back: with 1 s segments it may speed up to 1.1x until it is back at
 // its target (maxLiveSyncPlaybackRate; the browser keeps the sound's pitch), and it jumps back to
-// the target when it is more than 8 segments behind, instead of 30 seconds of catching up.
+// the target when it is more than 8 segments behind, instead of 30 seconds of catching up. In both
+// modes the page also catches up by the true delay (catchUpRate below, at up to 1.1x).
 (function (root) {
   'use strict';
 
@@ -16,10 +17,40 @@
 
   function liveSyncConfig(targetDuration) {
     if (targetDuration > 0 && targetDuration <= LOW_LATENCY_MAX_TARGET) {
-      return { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1 };
+      return { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 };
     }
-    return { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1 };
+    return { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 };
+  }
+
+  /**
+   * Seconds a player may sit behind real time beyond its three segments: the stack takes about a
+   * second from capture to a listed segment (measured with the latency bench), plus half a second
+   * of margin for a busy moment.
+   */
+  var CATCH_UP_ALLOWANCE_S = 1.5;
+
+  /**
+   * The playback rate that brings a viewer back to the delay the stream can hold, judged by the true
+   * delay (now minus the program date time on screen), or null to leave the rate as it is.
+   *
+   * Why: hls.js sits three segments behind the newest segment of the playlist it loaded, measured
+   * from when it loaded it. A playlist that was already seconds old (it changes once a segment, and
+   * the edge caches it) puts the viewer that much further behind for the whole event: 16-20 s in
+   * standard mode from one start to the next. The program date time says how far behind real time
+   * the picture really is; a viewer more than a second beyond three segments + CATCH_UP_ALLOWANCE_S
+   * plays at maxRate until within a quarter second of it, and only while more than a segment is
+   * buffered ahead (speeding up on an empty buffer would stall). A stream without program date
+   * times (delay NaN) is left to hls.js.
+   */
+  function catchUpRate(delaySeconds, bufferAheadSeconds, targetDuration, currentRate, maxRate) {
+    if (!isFinite(delaySeconds) || !(targetDuration > 0) || !(maxRate > 1)) return null;
+    var target = 3 * targetDuration + CATCH_UP_ALLOWANCE_S;
+    var wanted = currentRate > 1
+      ? (delaySeconds > target + 0.25 && bufferAheadSeconds > targetDuration / 2 ? maxRate : 1)
+      : (delaySeconds > target + 1 && bufferAheadSeconds > targetDuration ? maxRate : 1);
+    return wanted === currentRate ? null : wanted;
   }
 
   root.livestreamLiveSync = liveSyncConfig;
+  root.livestreamCatchUpRate = catchUpRate;
 })(typeof window !== 'undefined' ? window : globalThis);

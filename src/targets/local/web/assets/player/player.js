@@ -259,6 +259,21 @@
   });
   video.addEventListener('volumechange', updateUnmute);
 
+  /**
+   * Back to the delay the stream can hold, by the true delay (live-sync.js catchUpRate). While it
+   * catches up, hls.js's own catch-up (by its estimate of the live edge) is held at 1x so the two
+   * do not take turns with the rate.
+   */
+  function catchUp() {
+    var sync = window.__player.liveSync;
+    if (!hls || !sync || video.paused || !isLive()) return;
+    var details = hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].details;
+    var rate = window.livestreamCatchUpRate(delayBehindRealTime(), bufferAhead(), details ? details.targetduration : NaN, video.playbackRate, sync.catchUpRate);
+    if (rate === null) return;
+    hls.config.maxLiveSyncPlaybackRate = rate > 1 ? 1 : sync.maxLiveSyncPlaybackRate;
+    video.playbackRate = rate;
+  }
+
   function updateStats() {
     var state = video.error ? 'error' : video.paused ? (video.readyState < 3 ? 'buffering' : 'paused') : video.readyState < 3 ? 'stalled' : 'playing';
     $('s-state').textContent = state + (hls && levels.length ? (isLive() ? ' · live' : ' · on demand') : '');
@@ -298,6 +313,7 @@
 
   updateUnmute();
   setInterval(updateStats, 500);
+  setInterval(catchUp, 500);
   setInterval(reportDelay, REPORT_MS);
   start();
 })();
