@@ -179,7 +179,7 @@ describe('the plan', () => {
     showPlan(out, aws, ladder, PLAN, COST, true);
     expect(stdout()).toBe([
       'Plan for stack "event" on aws (eu-west-1, origin s3, CloudFront price class 100)',
-      'Input RTMP_PUSH; profile tiny: 270p15, 180p15; channel started',
+      'Input RTMP_PUSH; profile tiny: 270p15, 180p15, H.264 Baseline; channel started',
       '',
       '#  resource                        name                       after',
       '1  IAM role for MediaLive          event-eu-west-1-medialive  -',
@@ -209,7 +209,7 @@ describe('the plan', () => {
     showPlan(out, local, ladder, plan, undefined, true);
     expect(stdout()).toBe([
       'Plan for stack "demo" on local (127.0.0.1)',
-      'Input URL_PULL from the built-in demo stream; profile tiny: 270p15, 180p15; channel left stopped',
+      'Input URL_PULL from the built-in demo stream; profile tiny: 270p15, 180p15, H.264 Baseline; channel left stopped',
       '',
       '#  resource                                      name        after',
       '1  Ingest credential (owner-only file)           credential  -',
