@@ -307,11 +307,13 @@ export class FrameSynchronizer {
     }
     // Emit every tick that is due, so the output timeline keeps pace with the wall clock.
     const dueTicks = Math.max(1, Math.min(behind + 1, 2 * this.opts.raw.fps));
-    for (let i = 0; i < dueTicks; i++) this.emitTick();
+    // Ticks written at once after this process stalled (up to 2 s) overflow the encoder's stdin by
+    // themselves: their dropped pictures are the stall's, not a sign that the encoder is too slow.
+    for (let i = 0; i < dueTicks; i++) this.emitTick(i > 0);
     this.schedule();
   }
 
-  private emitTick(): void {
+  private emitTick(afterStall = false): void {
     const audioBytes = this.audioBytesForTick(this.tick);
     this.tick++;
     let frame: QueuedFrame | undefined = this.queue.shift();
@@ -332,9 +334,10 @@ export class FrameSynchronizer {
       this.video?.resume();
     }
     this.setConnected(kind !== 'slate');
-    if (this.opts.liveSource) this.trimStandingQueue();
 
     const sound = kind === 'slate' ? this.silence.subarray(0, audioBytes) : this.takeAudio(audioBytes);
+    // After this tick's picture and sound are taken: what is trimmed is what waits behind them.
+    if (this.opts.liveSource) this.trimStandingQueue();
     if (kind === 'repeat') this.counters.repeatedFrames++;
     if (kind === 'slate') this.counters.slateFrames++;
 
@@ -356,7 +359,7 @@ export class FrameSynchronizer {
     const overdue = keyframe || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
     if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
       this.counters.droppedFrames++;
-      this.counters.behindFrames++;
+      if (!afterStall) this.counters.behindFrames++;
       return;
     }
     this.lastPictureTick = tick;
@@ -384,6 +387,9 @@ export class FrameSynchronizer {
     if (surplus > 0) {
       this.queue.splice(0, surplus);
       this.counters.trimmedFrames += surplus;
+      // Their sound goes with them, so picture and sound stay together (takeAudio alone would let
+      // the sound lag by up to 3 ticks for the rest of the run).
+      if (this.sourceHasAudio) this.dropAudio(Math.min(this.audioBytes, surplus * this.audioBytesForTick(this.tick)));
     }
     this.standingMin = Infinity;
     this.standingTicks = 0;

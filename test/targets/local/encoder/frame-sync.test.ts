@@ -128,16 +128,22 @@ describe('FrameSynchronizer', () => {
   });
 
   it('skips a live source\'s standing queue down to one picture after a second, so a burst at the start does not delay the whole run', async () => {
-    const { sync, video } = setup({ maxQueueFrames: 8, liveSource: true });
+    const { sync, video, audio } = setup({ maxQueueFrames: 8, liveSource: true });
     const src = new PassThrough();
-    sync.attachSource(src);
+    const sound = new PassThrough();
+    sync.attachSource(src, sound);
+    // Each picture comes with its tick of sound (20 bytes), marked with the picture's number.
+    const send = (i: number) => {
+      src.write(frame(i));
+      sound.write(Buffer.alloc(20, i));
+    };
     // The burst a decoder delivers after probing: 6 pictures at once, then one per tick as they arrive.
-    for (let i = 1; i <= 6; i++) src.write(frame(i));
+    for (let i = 1; i <= 6; i++) send(i);
     await vi.advanceTimersByTimeAsync(0);
     sync.start();
     let next = 7;
     for (let t = 0; t < 25; t++) {
-      src.write(frame(next++));
+      send(next++);
       await vi.advanceTimersByTimeAsync(100);
     }
     sync.stop();
@@ -151,6 +157,8 @@ describe('FrameSynchronizer', () => {
     expect(sync.stats().droppedFrames).toBe(0);
     // Now each picture goes out the tick after it arrives: at most one waits.
     expect(sync.stats().queued).toBeLessThanOrEqual(1);
+    // And its sound with it, before and after the skip: each tick's sound is its picture's.
+    expect(audio.chunks.map((c) => c[0])).toEqual(shown);
   });
 
   it('leaves a live queue alone when it empties now and then (an uneven source needs its cushion), and never trims a pulled source', async () => {
@@ -199,6 +207,24 @@ describe('FrameSynchronizer', () => {
     // Every one of them for the backed-up encoder: what the pace check counts.
     expect(s.behindFrames).toBe(s.droppedFrames);
     expect(Buffer.concat(audio.chunks).length).toBe(21 * 20);
+  });
+
+  it('does not count as "behind" the pictures dropped when a stalled process writes its overdue ticks at once', async () => {
+    let mono = 0;
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => mono });
+    // An encoder that reads: only the burst overflows its stdin.
+    const reading = collector();
+    const slow = new Writable({ highWaterMark: 1, write: (_c, _e, cb) => void setTimeout(cb, 1) });
+    sync.setSink({ video: slow, audio: reading.sink });
+    sync.start();
+    // The event loop stalls 1.5 s (a busy moment, under the 2 s that skips ticks instead):
+    // the next timer finds 15 ticks due and writes them at once.
+    mono = 1_500;
+    await vi.advanceTimersByTimeAsync(0);
+    sync.stop();
+    const s = sync.stats();
+    expect(s.droppedFrames).toBeGreaterThan(0);
+    expect(s.behindFrames).toBe(0);
   });
 
   it('holds at most 10 s of sound for an encoder that reads nothing at all', async () => {

@@ -145,6 +145,9 @@
     }
 
     window.__player.liveSync = null;
+    // A restart begins at normal speed, whatever the page was doing before.
+    pageCatchingUp = false;
+    video.playbackRate = 1;
     hls = new Hls({
       // Keep memory flat over a long live event.
       backBufferLength: 30,
@@ -264,14 +267,32 @@
    * catches up, hls.js's own catch-up (by its estimate of the live edge) is held at 1x so the two
    * do not take turns with the rate.
    */
+  var pageCatchingUp = false;
   function catchUp() {
     var sync = window.__player.liveSync;
-    if (!hls || !sync || video.paused || !isLive()) return;
+    if (!hls || !sync || video.paused) return;
+    if (!isLive()) {
+      if (pageCatchingUp) stopCatchingUp();
+      return;
+    }
     var details = hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].details;
-    var rate = window.livestreamCatchUpRate(delayBehindRealTime(), bufferAhead(), details ? details.targetduration : NaN, video.playbackRate, sync.catchUpRate);
+    // A rate hls.js raised itself (its own catch-up in low mode) is its to bring back: the page
+    // judges from 1x unless it is the one catching up, so the two never take turns.
+    var rate = window.livestreamCatchUpRate(delayBehindRealTime(), bufferAhead(), details ? details.targetduration : NaN, pageCatchingUp ? video.playbackRate : 1, sync.catchUpRate);
     if (rate === null) return;
-    hls.config.maxLiveSyncPlaybackRate = rate > 1 ? 1 : sync.maxLiveSyncPlaybackRate;
-    video.playbackRate = rate;
+    if (rate > 1) {
+      pageCatchingUp = true;
+      hls.config.maxLiveSyncPlaybackRate = 1;
+      video.playbackRate = rate;
+    } else {
+      stopCatchingUp();
+    }
+  }
+  function stopCatchingUp() {
+    pageCatchingUp = false;
+    video.playbackRate = 1;
+    var sync = window.__player.liveSync;
+    if (hls && sync) hls.config.maxLiveSyncPlaybackRate = sync.maxLiveSyncPlaybackRate;
   }
 
   function updateStats() {
