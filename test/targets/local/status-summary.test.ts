@@ -38,6 +38,7 @@ describe('status summary: the encoder', () => {
 
   it('shows a speed just below real time as such, with the frames dropped to keep up and the drift', () => {
     expect(encoderLine({ speed: 0.997, droppedFrames: 42, pdtDriftSeconds: 4.44 })).toBe('speed 0.997x, 0 restarts, 42 frames dropped to keep up, newest segment 4.4 s behind the clock');
+    expect(encoderLine({ speed: 1, droppedFrames: 0, trimmedFrames: 4 })).toBe('speed 1.000x, 0 restarts, 4 frames skipped to stay live');
   });
 
   it('says nothing of dropped frames while none were dropped', () => {

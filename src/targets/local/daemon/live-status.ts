@@ -78,6 +78,8 @@ export function summarizeLive(live: LiveStatus): Array<[string, string]> {
       `${enc.restarts} restarts`,
       // Frames dropped to stay on the wall clock: the picture stutters, the timeline does not slip.
       enc.droppedFrames ? `${enc.droppedFrames} frames dropped to keep up` : undefined,
+      // A pushed source that sends faster than real time, or a burst, shows here (its delay was removed).
+      enc.trimmedFrames ? `${enc.trimmedFrames} frames skipped to stay live` : undefined,
       enc.pdtDriftSeconds !== undefined ? `newest segment ${enc.pdtDriftSeconds.toFixed(1)} s behind the clock` : undefined,
       enc.lastError ? `last error: ${enc.lastError}` : undefined,
     ].filter(Boolean).join(', ')],

@@ -113,6 +113,8 @@ export interface EncoderStatus {
     startedAt?: string;
     /** Pictures the encoder did not get (it was behind, or restarting): gaps in the timeline, which stays on the clock. */
     droppedFrames: number;
+    /** Pictures of a pushed source skipped because they had stood a second in the queue (frame-sync.ts): delay removed, not load. */
+    trimmedFrames?: number;
     /** How far the newest segment's end (program date time + duration) was behind the wall clock when its playlist was published. */
     pdtDriftSeconds?: number;
     /** The last time the encoder fell behind, and what was done ("...; now superfast + lanczos"). */
@@ -299,6 +301,7 @@ export class EncoderSupervisor {
         ...(this.encoder?.pid ? { pid: this.encoder.pid } : {}),
         ...(this.encoderStartedAt !== undefined ? { startedAt: new Date(this.encoderStartedAt).toISOString() } : {}),
         droppedFrames: s?.droppedFrames ?? 0,
+        ...(s?.trimmedFrames ? { trimmedFrames: s.trimmedFrames } : {}),
         ...(this.pdtDriftSeconds !== undefined ? { pdtDriftSeconds: this.pdtDriftSeconds } : {}),
         ...(this.fellBehind ? { fellBehind: this.fellBehind } : {}),
       },
