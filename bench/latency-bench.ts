@@ -1,5 +1,5 @@
 /**
- * Latency bench: `npm run bench:latency -- [--seconds 60] [--modes standard,low] [--profile HD-720p] [--players hlsjs,shaka,gstreamer] [--together] [--out DIR]`
+ * Latency bench: `npm run bench:latency -- [--seconds 60] [--modes standard,low] [--profile HD-720p] [--players hlsjs,shaka,videojs,gstreamer,ffplay] [--together] [--out DIR]`
  *
  * Glass to glass, measured against a clock the picture carries. For each latency mode, a local stack
  * as a user starts it (`livestream up --input RTMP_PUSH --latency MODE`, the built CLI: npm run build
@@ -7,7 +7,7 @@
  * it: lavfi draws the frame, `setpts=RTCTIME` stamps it with the wall clock at that instant, and
  * drawtext writes that timestamp (`%{pts:hms:0:24HH}`, UTC with milliseconds), so the clock on screen
  * is the capture instant, not the publisher's start plus the stream time. Then, for `--seconds` (60)
- * at the same time, three players read the stack's edge:
+ * one after another (or together with --together), five players read the stack's edge:
  *
  *   hlsjs      the stack's own player page (hls.js) in Debian's Chromium (playwright-core);
  *   shaka      Shaka Player (npm shaka-player, pinned) on a page this bench serves, same Chromium,
@@ -17,16 +17,20 @@
  *              (clock region) as PNG, each file written when the frame is presented. playbin3, the
  *              pipeline GStreamer builds its adaptive demuxers (hlsdemux2, 1.22) for: with playbin,
  *              hlsdemux2's buffering messages on 1 s segments make gst-launch pause and refill again
- *              and again (seen: 12 frames in 40 s), which says more about gst-launch than about the stream.
+ *              and again (seen: 12 frames in 40 s), which says more about gst-launch than about the stream;
+ *   videojs    video.js (npm video.js, pinned; its HLS engine VHS) on a page this bench serves, its defaults
+ *              with the live UI on;
+ *   ffplay     ffplay with `-fflags nobuffer` (FFPLAY_FLAGS) in a window on a virtual X screen (Xvfb),
+ *              the screen grabbed once a second by ffmpeg's x11grab (what was on screen then).
  *
  * Every 2 s each browser player's frame on screen is drawn into a canvas (its clock region) with the
- * page's wall clock at that moment; GStreamer's frames carry their write time. After the run
+ * page's wall clock at that moment; GStreamer's and ffplay's frames carry their write time. After the run
  * every picture is read by OCR (tesseract, --psm 7, digits only) and glass-to-glass is the picture's
  * wall time minus the clock it shows. Pictures OCR cannot read (a blurred low rendition, a frame
- * caught mid-change) are counted and left out. Beside it, the browser players' own figure: now minus
+ * caught mid-change) are counted and left out. Beside it, hls.js's and Shaka's own figure: now minus
  * the program date time of the frame on screen (hls.js playingDate; Shaka getPlayheadTimeAsDate).
- * Stalls: the video element's 'waiting' events after playback began (browsers); for GStreamer, gaps
- * of over 2 s between its one-a-second frames.
+ * Stalls: the video element's 'waiting' events after playback began (browsers); for GStreamer and
+ * ffplay, gaps of over 2.5 s between their one-a-second frames.
  *
  * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
  * asserts nothing: figures move with the machine's load (say which load when quoting them).
@@ -54,11 +58,12 @@ const arg = (name: string): string | undefined => {
 const SECONDS = Number(arg('seconds') ?? 60);
 const MODES = (arg('modes') ?? 'standard,low').split(',');
 const PROFILE = arg('profile') ?? 'HD-720p';
-const PLAYERS = (arg('players') ?? 'hlsjs,shaka,gstreamer').split(',');
+const ALL_PLAYERS = ['hlsjs', 'shaka', 'videojs', 'gstreamer', 'ffplay'];
+const PLAYERS = (arg('players') ?? ALL_PLAYERS.join(',')).split(',');
 const OUT = arg('out');
 const TOGETHER = argv.includes('--together');
-if (!(SECONDS >= 10) || MODES.some((m) => m !== 'standard' && m !== 'low') || PLAYERS.some((p) => !['hlsjs', 'shaka', 'gstreamer'].includes(p))) {
-  console.error('Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players hlsjs,shaka,gstreamer] [--together] [--out DIR]');
+if (!(SECONDS >= 10) || MODES.some((m) => m !== 'standard' && m !== 'low') || PLAYERS.some((p) => !ALL_PLAYERS.includes(p))) {
+  console.error('Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players ${ALL_PLAYERS.join(',')}] [--together] [--out DIR]');
   process.exit(2);
 }
 
@@ -199,17 +204,47 @@ async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** GStreamer's playbin3: one presented frame a second, its clock region, as PNG written at presentation. */
-function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; proc: ChildProcess } {
-  // 1280x720 whatever rendition ABR picks, so the crop is the same; crop to the clock's region.
-  const crop = `videocrop left=${Math.round(1280 * CLOCK_CROP.x)} right=${Math.round(1280 * (1 - CLOCK_CROP.x - CLOCK_CROP.width))} top=0 bottom=${Math.round(720 * (1 - CLOCK_CROP.height))}`;
-  const sink = `videorate max-rate=1 ! videoconvert ! videoscale ! video/x-raw,width=1280,height=720 ! ${crop} ! pngenc ! multifilesink sync=true location=${path.join(dir, 'gst-%05d.png')}`;
-  const proc = spawn('gst-launch-1.0', ['-q', 'playbin3', `uri=${playbackUrl}`, `video-sink=${sink}`, 'audio-sink=fakesink'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); });
+/** A page of our own with video.js (npm video.js, pinned; its HLS engine VHS) playing the edge, as its docs set up a live stream. */
+async function serveVideoJsPage(playbackUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const dist = path.dirname(require.resolve('video.js/dist/video.min.js'));
+  const html = `<!doctype html><meta charset="utf-8"><title>video.js</title>
+<link href="video-js.min.css" rel="stylesheet">
+<video id="v" class="video-js" muted autoplay playsinline width="1280" height="720"></video>
+<script src="video.min.js"></script>
+<script>
+  // Its defaults, with the live UI on (it keeps the live-edge tracker running). VHS starts at its
+  // seekable range's end: HOLD-BACK, or three target durations, before the playlist's end.
+  const player = videojs('v', { liveui: true, muted: true, autoplay: true });
+  player.src({ src: ${JSON.stringify(playbackUrl)}, type: 'application/x-mpegURL' });
+  player.ready(() => player.play().catch((e) => { document.title = 'error ' + e; }));
+</script>`;
+  const files: Record<string, [string, string]> = {
+    '/video.min.js': [path.join(dist, 'video.min.js'), 'text/javascript'],
+    '/video-js.min.css': [path.join(dist, 'video-js.min.css'), 'text/css'],
+  };
+  const server = http.createServer((req, res) => {
+    const file = files[req.url ?? ''];
+    if (file) {
+      res.writeHead(200, { 'content-type': file[1] });
+      createReadStream(file[0]).pipe(res);
+    } else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The crop of the clock's region out of a 1280x720 picture, as a GStreamer `videocrop` or an ffmpeg `crop`. */
+const CLOCK_PIXELS = { x: Math.round(1280 * CLOCK_CROP.x), width: Math.round(1280 * CLOCK_CROP.width), height: Math.round(720 * CLOCK_CROP.height) };
+
+/**
+ * A player outside the browser whose presented frames land as PNG files in `dir` (name `prefix`...),
+ * one a second, each written when it was on screen: the file's time is the wall clock of the shot.
+ * Stalls: gaps of over 2.5 s between them.
+ */
+function fileFramePlayer(name: string, dir: string, prefix: string, procs: ChildProcess[], stderrOf: () => string): PlayerRun {
   const shots: Shot[] = [];
   const collect = async (): Promise<void> => {
-    const files = (await readdir(dir)).filter((f) => f.startsWith('gst-')).sort();
+    const files = (await readdir(dir)).filter((f) => f.startsWith(prefix)).sort();
     shots.length = 0;
     // At most one a second (a player catching up after a stall presents frames in a burst).
     for (const f of files) {
@@ -218,25 +253,63 @@ function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; pro
     }
   };
   return {
-    proc,
-    run: {
-      name: 'gstreamer',
-      shots,
-      pdtDelays: [],
-      async stalls() {
-        let gaps = 0;
-        for (let i = 1; i < shots.length; i++) if (shots[i]!.wallMs - shots[i - 1]!.wallMs > 2_500) gaps++;
-        return gaps;
-      },
-      async stop() {
-        proc.kill('SIGINT');
-        await sleep(500);
-        proc.kill('SIGKILL');
-        await collect();
-        if (shots.length === 0) console.error(`gstreamer wrote no frame: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      },
+    name,
+    shots,
+    pdtDelays: [],
+    async stalls() {
+      let gaps = 0;
+      for (let i = 1; i < shots.length; i++) if (shots[i]!.wallMs - shots[i - 1]!.wallMs > 2_500) gaps++;
+      return gaps;
+    },
+    async stop() {
+      for (const p of procs) p.kill('SIGINT');
+      await sleep(500);
+      for (const p of procs) p.kill('SIGKILL');
+      await collect();
+      if (shots.length === 0) console.error(`${name} wrote no frame: ${stderrOf().trim().split('\n').slice(-3).join(' | ')}`);
     },
   };
+}
+
+function keepTail(proc: ChildProcess): () => string {
+  let tail = '';
+  proc.stderr?.on('data', (c: Buffer) => { tail = (tail + c.toString()).slice(-2000); });
+  return () => tail;
+}
+
+/** GStreamer's playbin3: one presented frame a second, its clock region, as PNG written at presentation. */
+function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; procs: ChildProcess[] } {
+  // 1280x720 whatever rendition ABR picks, so the crop is the same; crop to the clock's region.
+  const crop = `videocrop left=${CLOCK_PIXELS.x} right=${1280 - CLOCK_PIXELS.x - CLOCK_PIXELS.width} top=0 bottom=${720 - CLOCK_PIXELS.height}`;
+  const sink = `videorate max-rate=1 ! videoconvert ! videoscale ! video/x-raw,width=1280,height=720 ! ${crop} ! pngenc ! multifilesink sync=true location=${path.join(dir, 'gst-%05d.png')}`;
+  const proc = spawn('gst-launch-1.0', ['-q', 'playbin3', `uri=${playbackUrl}`, `video-sink=${sink}`, 'audio-sink=fakesink'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { procs: [proc], run: fileFramePlayer('gstreamer', dir, 'gst-', [proc], keepTail(proc)) };
+}
+
+/**
+ * ffplay's options for a live stream: `-fflags nobuffer`, what ffplay's documentation gives for less
+ * delay, drops the packets read while it probes the streams instead of playing them first. Without
+ * it ffplay plays everything its probe read from three segments back, and stays there (measured:
+ * 9.0 s behind in low mode against 4.9 s with it, same machine and load). FFPLAY_FLAGS='' measures the default.
+ */
+const FFPLAY_FLAGS = process.env.FFPLAY_FLAGS ?? '-fflags nobuffer';
+
+/**
+ * ffplay (ffmpeg's own player and HLS demuxer, which starts three segments from the playlist's end,
+ * with FFPLAY_FLAGS) in a window filling a virtual X screen (Xvfb), the screen grabbed once a second
+ * by ffmpeg's x11grab, cropped to the clock and written as PNG: what was on screen at that moment.
+ */
+async function startFfplay(playbackUrl: string, dir: string): Promise<{ run: PlayerRun; procs: ChildProcess[] }> {
+  const display = `:${90 + Math.floor(Math.random() * 100)}`;
+  const xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x720x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await sleep(1_000);
+  const env = { ...process.env, DISPLAY: display, SDL_AUDIODRIVER: 'dummy' };
+  const ffplay = spawn('ffplay', ['-hide_banner', '-loglevel', 'error', ...FFPLAY_FLAGS.split(' ').filter(Boolean), '-noborder', '-left', '0', '-top', '0', '-x', '1280', '-y', '720', playbackUrl], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const grab = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'x11grab', '-framerate', '1', '-video_size', '1280x720', '-i', display,
+    '-vf', `crop=${CLOCK_PIXELS.width}:${CLOCK_PIXELS.height}:${CLOCK_PIXELS.x}:0`, '-f', 'image2', path.join(dir, 'ffplay-%05d.png')], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const tails = [keepTail(ffplay), keepTail(grab), keepTail(xvfb)];
+  const procs = [grab, ffplay, xvfb];
+  return { procs, run: fileFramePlayer('ffplay', dir, 'ffplay-', procs, () => tails.map((t) => t()).join(' | ')) };
 }
 
 // ---- OCR ----------------------------------------------------------------------------------------
@@ -288,11 +361,17 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figur
   return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls().catch(() => NaN) };
 }
 
+/** The players outside the browser, each started into its own folder of frames. */
+const FILE_FRAME_PLAYERS: Record<string, (playbackUrl: string, dir: string) => Promise<{ run: PlayerRun; procs: ChildProcess[] }> | { run: PlayerRun; procs: ChildProcess[] }> = {
+  gstreamer: startGstreamer,
+  ffplay: startFfplay,
+};
+
 /** These players at once on the running stack: warm-up, SECONDS of pictures, then OCR. */
 async function measurePlayers(names: string[], mode: string, outputs: { playerUrl: string; playbackUrl: string }, shotsDir: string, browser: Browser | undefined): Promise<Figures[]> {
   const players: Array<PlayerRun & { sample?: () => Promise<void> }> = [];
-  let shaka: { close: () => Promise<void> } | undefined;
-  let gst: ChildProcess | undefined;
+  const pages: Array<{ close: () => Promise<void> }> = [];
+  const procs: ChildProcess[] = [];
   try {
     // A player that does not start is reported and left out; the others go on.
     const tryStart = async (name: string, start: () => Promise<PlayerRun & { sample: () => Promise<void> }>) => {
@@ -305,43 +384,49 @@ async function measurePlayers(names: string[], mode: string, outputs: { playerUr
     if (browser && names.includes('hlsjs')) await tryStart('hls.js', () => startBrowserPlayer(browser, 'hls.js', outputs.playerUrl, shotsDir, '(window.__player && window.__player.delay) ? window.__player.delay() : NaN'));
     if (browser && names.includes('shaka')) {
       const page = await serveShakaPage(outputs.playbackUrl);
-      shaka = page;
+      pages.push(page);
       await tryStart('shaka', () => startBrowserPlayer(browser, 'shaka', page.url, shotsDir, 'window.__shakaDelay ? window.__shakaDelay() : NaN'));
     }
-    if (players.length > 0) await sleep(WARM_UP_S * 1000);
-    let g: ReturnType<typeof startGstreamer> | undefined;
-    if (names.includes('gstreamer')) {
-      const gstDir = path.join(shotsDir, 'gst');
-      await mkdir(gstDir, { recursive: true });
-      g = startGstreamer(outputs.playbackUrl, gstDir);
-      gst = g.proc;
-      players.push(g.run);
+    if (browser && names.includes('videojs')) {
+      const page = await serveVideoJsPage(outputs.playbackUrl);
+      pages.push(page);
+      await tryStart('video.js', () => startBrowserPlayer(browser, 'video.js', page.url, shotsDir, 'NaN'));
     }
-    // GStreamer needs its own warm-up: its first frames (and their gaps) are left out below.
+    if (players.length > 0) await sleep(WARM_UP_S * 1000);
+    const fileFramePlayers: PlayerRun[] = [];
+    for (const name of names.filter((n) => n in FILE_FRAME_PLAYERS)) {
+      const dir = path.join(shotsDir, name);
+      await mkdir(dir, { recursive: true });
+      const started = await FILE_FRAME_PLAYERS[name]!(outputs.playbackUrl, dir);
+      procs.push(...started.procs);
+      fileFramePlayers.push(started.run);
+      players.push(started.run);
+    }
+    // The players outside the browser need their own warm-up: their first frames (and gaps) are left out below.
     const start = Date.now();
-    const gstFrom = start + WARM_UP_S * 1000;
+    const fileFramesFrom = start + WARM_UP_S * 1000;
     if (players.some((p) => p.sample)) {
       for (let tick = start; Date.now() - start < SECONDS * 1000; tick += SHOT_EVERY_MS) {
         for (const p of players) await p.sample?.().catch((err: unknown) => console.error(`${p.name}: ${(err as Error).message}`));
         await sleep(Math.max(0, tick + SHOT_EVERY_MS - Date.now()));
       }
     }
-    // GStreamer's minute, after its warm-up (beside the browsers' minute when together).
-    if (g) await sleep(Math.max(0, gstFrom + SECONDS * 1000 - Date.now()));
+    // Their minute, after their warm-up (beside the browsers' minute when together).
+    if (fileFramePlayers.length > 0) await sleep(Math.max(0, fileFramesFrom + SECONDS * 1000 - Date.now()));
     // Every player stopped before any OCR: tesseract's CPU would otherwise delay the ones still playing.
     for (const p of players) await p.stop();
     const figures: Figures[] = [];
     for (const p of players) {
-      if (p.name === 'gstreamer') {
-        const kept = p.shots.filter((s) => s.wallMs >= gstFrom && s.wallMs <= gstFrom + SECONDS * 1000);
+      if (fileFramePlayers.includes(p)) {
+        const kept = p.shots.filter((s) => s.wallMs >= fileFramesFrom && s.wallMs <= fileFramesFrom + SECONDS * 1000);
         p.shots.splice(0, p.shots.length, ...kept);
       }
       figures.push(await figuresOf(mode, p, shotsDir));
     }
     return figures;
   } finally {
-    gst?.kill('SIGKILL');
-    await shaka?.close();
+    for (const proc of procs) proc.kill('SIGKILL');
+    for (const page of pages) await page.close();
   }
 }
 
@@ -383,14 +468,15 @@ function fmt(values: number[], pick: (v: number[]) => number): string {
 async function main(): Promise<void> {
   const fontFile = chooseFont(existsSync);
   if (!fontFile) throw new Error('no font for the burned-in clock: apt-get install fonts-dejavu-core');
-  for (const tool of ['ffmpeg', 'tesseract', ...(PLAYERS.includes('gstreamer') ? ['gst-launch-1.0'] : [])]) {
+  const playerTools: Record<string, string[]> = { gstreamer: ['gst-launch-1.0'], ffplay: ['ffplay', 'Xvfb'] };
+  for (const tool of ['ffmpeg', 'tesseract', ...PLAYERS.flatMap((p) => playerTools[p] ?? [])]) {
     if ((await run('sh', ['-c', `command -v ${tool}`])).code !== 0) throw new Error(`${tool} is not installed`);
   }
   const root = await mkdtemp(path.join(os.tmpdir(), 'latency-bench-'));
   const before = await uptime();
-  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (${TOGETHER ? 'all at once' : 'one after another'} on the same stack), ${os.cpus().length} cores`);
+  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (${TOGETHER ? 'all at once' : 'one after another'} on the same stack), ${os.cpus().length} cores${PLAYERS.includes('ffplay') ? `, ffplay flags '${FFPLAY_FLAGS}'` : ''}`);
   console.log(`uptime before: ${before}`);
-  const browser = PLAYERS.some((p) => p !== 'gstreamer') ? await launchChromium() : undefined;
+  const browser = PLAYERS.some((p) => !(p in FILE_FRAME_PLAYERS)) ? await launchChromium() : undefined;
   const all: Figures[] = [];
   try {
     for (const mode of MODES) {

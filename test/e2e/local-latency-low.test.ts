@@ -1,7 +1,8 @@
 /**
  * `livestream up --latency low` on the local target, through the real CLI: the plan says what low
  * latency costs, the playlists carry 1 s segments with program date time, a real Chromium plays the
- * stack's player tuned for them and reports its delay, and `status` shows it.
+ * stack's player tuned for them and reports its delay, and `status` shows it; a viewer left behind is
+ * sped up, and a speed the viewer picks stays.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,5 +69,13 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
     expect(line).toMatch(/^Latency\s+low \(1 s segments\); a viewer was \d+\.\d s behind real time \(player report at \S+\)$/);
     const json = await livestream(['status', ...common(), '--json']);
     expect(json.json.live.latency).toMatchObject({ mode: 'low', segmentSeconds: 1, viewerDelaySeconds: expect.any(Number) });
+
+    // A viewer set 3 s back (still buffered) is sped up to get back...
+    await page.evaluate(() => { const v = (window as any).__player.video as HTMLVideoElement; v.currentTime = Math.max(0, v.currentTime - 3); });
+    await page.waitForFunction(() => (window as any).__player.video.playbackRate > 1, undefined, { timeout: 20_000 });
+    // ...but a speed the viewer picks stays: neither the page's catch-up nor hls.js's sets it back.
+    await page.evaluate(() => { (window as any).__player.video.playbackRate = 0.5; });
+    await page.waitForTimeout(2_500);
+    expect(await page.evaluate(() => (window as any).__player.video.playbackRate)).toBe(0.5);
   });
 });

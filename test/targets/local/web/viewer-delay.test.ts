@@ -15,10 +15,12 @@ import { describeLiveLatency } from '../../../../src/targets/local/daemon/live-s
 type LiveSync = (targetDuration: number) => Record<string, unknown>;
 
 type CatchUpRate = (delay: number, bufferAhead: number, targetDuration: number, currentRate: number, maxRate: number) => number | null;
+type ViewerChoseRate = (rate: number, sync: Record<string, unknown>) => boolean;
+interface PlayerScript { livestreamLiveSync: LiveSync; livestreamCatchUpRate: CatchUpRate; livestreamViewerChoseRate: ViewerChoseRate }
 
-async function loadPlayerScript(): Promise<{ livestreamLiveSync: LiveSync; livestreamCatchUpRate: CatchUpRate }> {
+async function loadPlayerScript(): Promise<PlayerScript> {
   const source = await readFile(`${resolveAssetDir()}player/live-sync.js`, 'utf8');
-  const window = {} as { livestreamLiveSync: LiveSync; livestreamCatchUpRate: CatchUpRate };
+  const window = {} as PlayerScript;
   new Function('window', source)(window);
   return window;
 }
@@ -35,6 +37,21 @@ describe('player live-sync settings (live-sync.js)', () => {
     [6, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
   ])('target duration %d s -> %j', async (target, expected) => {
     expect((await loadLiveSync())(target)).toEqual(expected);
+  });
+});
+
+describe('a speed the viewer picked is left alone (live-sync.js viewerChoseRate)', () => {
+  it.each([
+    ['low', 1, 1, false],
+    ['low', 1.1, 1, false], // hls.js's or the page's own catch-up
+    ['low', 1.25, 1, true],
+    ['low', 0.5, 1, true],
+    ['standard', 1.1, 4, false], // the page's catch-up (hls.js stays at 1x in standard)
+    ['standard', 2, 4, true],
+    ['standard', 0.75, 4, true],
+  ])('%s mode, rate %d: picked by the viewer %s', async (_mode, rate, target, expected) => {
+    const { livestreamLiveSync, livestreamViewerChoseRate } = await loadPlayerScript();
+    expect(livestreamViewerChoseRate(rate, livestreamLiveSync(target))).toBe(expected);
   });
 });
 

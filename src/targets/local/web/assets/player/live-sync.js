@@ -51,6 +51,16 @@
     return wanted === currentRate ? null : wanted;
   }
 
+  /**
+   * Whether the viewer picked this playback rate (the video's own speed menu): a rate below 1x, or
+   * above any the page or hls.js use to catch up. The page then leaves the rate alone until the
+   * viewer is back at 1x: catching up must not undo a choice the viewer made.
+   */
+  function viewerChoseRate(rate, sync) {
+    return rate < 1 || rate > Math.max(sync.maxLiveSyncPlaybackRate, sync.catchUpRate);
+  }
+
   root.livestreamLiveSync = liveSyncConfig;
+  root.livestreamViewerChoseRate = viewerChoseRate;
   root.livestreamCatchUpRate = catchUpRate;
 })(typeof window !== 'undefined' ? window : globalThis);

@@ -268,12 +268,25 @@
    * do not take turns with the rate.
    */
   var pageCatchingUp = false;
+  var viewerPickedRate = false;
   function catchUp() {
     var sync = window.__player.liveSync;
     if (!hls || !sync || video.paused) return;
     if (!isLive()) {
       if (pageCatchingUp) stopCatchingUp();
       return;
+    }
+    if (window.livestreamViewerChoseRate(video.playbackRate, sync)) {
+      // The viewer's speed stays: the page stops catching up, and hls.js's own catch-up (which
+      // would set 1x or 1.1x at its next timeupdate) is held at 1x until the viewer is back at 1x.
+      pageCatchingUp = false;
+      viewerPickedRate = true;
+      hls.config.maxLiveSyncPlaybackRate = 1;
+      return;
+    }
+    if (viewerPickedRate) {
+      viewerPickedRate = false;
+      hls.config.maxLiveSyncPlaybackRate = sync.maxLiveSyncPlaybackRate;
     }
     var details = hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].details;
     // A rate hls.js raised itself (its own catch-up in low mode) is its to bring back: the page
