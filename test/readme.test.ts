@@ -28,3 +28,19 @@ describe('the README\'s two commands', () => {
     expect(ci).toContain(test);
   });
 });
+
+describe('figures live in the README only', () => {
+  it('the cascade comment of buildFilterGraph points to the Performance section\'s "Cascade scaling" and quotes no figure', async () => {
+    const src = await readFile(path.join(ROOT, 'src/targets/local/encoder/ffmpeg-args.ts'), 'utf8');
+    const fn = src.indexOf('export function buildFilterGraph');
+    const comment = src.slice(src.lastIndexOf('/**', fn), fn).replace(/\n\s*\*\/?\s?/g, ' ');
+    expect(comment).toContain('(Performance, "Cascade scaling")');
+    // Its bench's PSNR figures were once quoted here and went void with the bench's alignment fix.
+    expect(comment).not.toMatch(/\d\s*(dB|%)/);
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('\n## Performance\n');
+    const end = readme.indexOf('\n## ', start + 1);
+    expect(start).toBeGreaterThan(-1);
+    expect(readme.slice(start, end === -1 ? undefined : end)).toMatch(/^- Cascade scaling /m);
+  });
+});

@@ -24,14 +24,14 @@ describe('the local encoder in the plan', () => {
     expect(r.stdout).toContain('profile HD-720p: 720p30, 540p30, 432p30, 360p30, 288p15, H.264 High;');
   });
 
-  it('says when the running encoder fell behind and stepped down (kept in the cache)', async () => {
+  it('says when the running encoder fell behind and stepped down (kept in the cache a day)', async () => {
     const ladder = await loadProfile('HD-720p');
     const machine = { cpuModel: os.cpus()[0]!.model.trim(), cores: os.cpus().length, ffmpegPath: '/usr/bin/ffmpeg', ffmpegVersion: '5.1' };
     const downgradedFrom = { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
     const choice = { preset: 'superfast', scaler: 'lanczos', how: 'calibrated' as const, speed: 2.4, meetsBar: true, bar: 2, calibratedAt: '2026-12-01T10:00:00.000Z', downgradedFrom };
     await writeCalibration(path.join(dir, 'cache', 'livestream'), calibrationKey(machine, ladder, 2), { machine, ladder: ladderShape(ladder), choice });
     const human = await livestream(['plan', ...common()], { env });
-    expect(human.stdout).toContain('encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on 2026-12-01; now superfast + lanczos)');
+    expect(human.stdout).toContain('encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on 2026-12-01; now superfast + lanczos, used by starts here until 2026-12-02 15:00 UTC)');
   });
 
   it('names the last calibration on this machine, from the cache, in words and in --json', async () => {

@@ -24,7 +24,7 @@ import { findFfmpeg } from '../encoder/find-ffmpeg.js';
 import { EncoderSupervisor } from '../encoder/supervisor.js';
 import { chooseEncoderSettings, rememberChoice } from '../encoder/calibrate.js';
 import { defaultCalibrationCacheDir } from '../encoder/calibration-cache.js';
-import { describeFellBehind, PRESET_ORDER, SCALER_ORDER, stepCheaper, stepDownChoice, type EncoderChoice } from '../encoder/preset-search.js';
+import { describeFellBehind, PRESET_ORDER, SCALER_ORDER, STEP_DOWN_KEPT_HOURS, stepCheaper, stepDownChoice, type EncoderChoice } from '../encoder/preset-search.js';
 import type { PaceVerdict } from '../encoder/pace-check.js';
 import { BitrateMeter } from './bitrate-meter.js';
 import { recordName, recordedRendition } from '../../../core/recording.js';
@@ -121,6 +121,8 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
         if (next) {
           Object.assign(ladder.local, next);
           const remembered = encoderChoice;
+          // With its time (fell.at): starts within STEP_DOWN_KEPT_HOURS begin at the cheaper pair,
+          // later ones calibrate again (why a day, not for good or this process only: preset-search.ts).
           void rememberChoice({ ffmpeg, ladder: cfg.ladder, cacheDir: defaultCalibrationCacheDir() }, remembered)
             .catch((err) => log(`could not remember the cheaper encoder settings: ${(err as Error).message}`));
         }
@@ -219,7 +221,7 @@ export async function startLocalStack(cfg: DaemonConfig): Promise<LocalStack> {
 /** The stack log's line when the encoder fell behind (the encoder log has the supervisor's). */
 function describeStep(from: { preset: string; scaler: string }, next: { preset: string; scaler: string } | undefined, v: PaceVerdict): string {
   const what = describeFellBehind(from, v);
-  return next ? `${what}; now ${next.preset} + ${next.scaler}, remembered for the next start` : `${what}; the ladder pins it or nothing is cheaper, so it stays`;
+  return next ? `${what}; now ${next.preset} + ${next.scaler}, remembered for starts in the next ${STEP_DOWN_KEPT_HOURS} h` : `${what}; the ladder pins it or nothing is cheaper, so it stays`;
 }
 
 /** The newest player report, as status shows it. */

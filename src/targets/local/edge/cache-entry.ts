@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { contentTypeFor } from '../origin/content-type.js';
-import { cacheControlFor, classifyObject, freshMs, isCompressible, ttlSecondsFor } from './cache-policy.js';
+import { cacheControlFor, classifyObject, freshMs, isCompressible, ttlSecondsFor, upstreamAgeMs } from './cache-policy.js';
 import type { CachedObject } from './cache.js';
 
 const EXPOSE = 'Content-Length, Content-Range, ETag, X-Cache';
@@ -42,7 +42,7 @@ export function buildCacheEntry(key: string, status: number, body: Buffer, origi
   }
   // Status line, the headers above, and those Node adds (Date, Connection, Keep-Alive).
   const headerBytes = 17 + headers.hit.reduce((n, s) => n + s.length + 2, 0) + 80;
-  return { key, status, kind, body, gzip, etag, gzipEtag, contentType, lastModified, cacheControl, expiresAt: nowMs + freshMs(ttl, originHeaders.age), usedAt: nowMs, headers, head, headerBytes };
+  return { key, status, kind, body, gzip, etag, gzipEtag, contentType, lastModified, cacheControl, expiresAt: nowMs + freshMs(ttl, upstreamAgeMs(originHeaders)), usedAt: nowMs, headers, head, headerBytes };
 }
 
 /** An error of the edge's own (the origin unreachable, too slow), as JSON: {"error": code}. */

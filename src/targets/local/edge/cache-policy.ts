@@ -60,16 +60,36 @@ export function isCompressible(contentType: string, size: number): boolean {
   return size >= 256 && /mpegurl|json|^text\/|javascript|vtt/i.test(contentType);
 }
 
-/** How long a fetched object stays fresh, in ms: its TTL less the Age its origin reported (RFC 9111 §4.2.3). */
-export function freshMs(ttlSeconds: number, ageHeader: string | undefined): number {
-  const age = Number(ageHeader);
-  return Math.max(0, ttlSeconds * 1000 - (Number.isInteger(age) && age > 0 ? age * 1000 : 0));
+/**
+ * Internal to the cluster: how old the shield's copy is, in milliseconds. Age has whole seconds
+ * only (RFC 9111 §5.1), so a playlist the shield had kept 0.9 s of its 1 s arrived as "Age: 0" and
+ * a worker kept it another full TTL: viewers got playlists up to twice the TTL old, which every
+ * player adds to its start delay. Only the shield sends it (sendAge), only to its workers; a worker
+ * builds its viewers' headers itself (cache-entry.ts), so no viewer ever sees it.
+ */
+export const AGE_MS_HEADER = 'X-Livestream-Age-Ms';
+
+/** What an upstream's answer says of its copy's age, in ms: the shield's exact figure, else its Age header's whole seconds. */
+export function upstreamAgeMs(headers: Readonly<Record<string, string | string[] | undefined>>): number {
+  const exact = headers[AGE_MS_HEADER.toLowerCase()];
+  if (typeof exact === 'string' && /^\d{1,12}$/.test(exact)) return Number(exact);
+  const age = Number(headers.age);
+  return Number.isInteger(age) && age > 0 ? age * 1000 : 0;
 }
 
-/** Whole seconds since an object was fetched or revalidated (the Age a shield sends): its TTL less what is left of it. */
-export function ageSecondsOf(kind: CacheKind, segmentSeconds: number, expiresAtMs: number, nowMs: number): number {
-  const ageMs = ttlSecondsFor(kind, segmentSeconds) * 1000 - (expiresAtMs - nowMs);
-  return Math.max(0, Math.floor(ageMs / 1000));
+/** How long a fetched object stays fresh, in ms: its TTL less the age its upstream reported (RFC 9111 §4.2.3). */
+export function freshMs(ttlSeconds: number, ageMs: number): number {
+  return Math.max(0, ttlSeconds * 1000 - ageMs);
+}
+
+/** Ms since an object was fetched or revalidated (what a shield tells its workers): its TTL less what is left of it. */
+export function ageMsOf(kind: CacheKind, segmentSeconds: number, expiresAtMs: number, nowMs: number): number {
+  return Math.max(0, Math.round(ttlSecondsFor(kind, segmentSeconds) * 1000 - (expiresAtMs - nowMs)));
+}
+
+/** The headers a shield adds to an answer of an object `ageMs` old: the standard Age in whole seconds, and the exact figure for its workers. */
+export function ageHeadersFor(ageMs: number): string[] {
+  return ['Age', String(Math.floor(ageMs / 1000)), AGE_MS_HEADER, String(ageMs)];
 }
 
 /** The status the edge keeps for an upstream answer: 200 and errors as they are; anything else (a redirect, an unasked 304) is a 502. */

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalMetrics } from '../plumbing/metrics.js';
-import { ageSecondsOf } from './cache-policy.js';
+import { ageMsOf } from './cache-policy.js';
 import { emptyAnswer, selectAnswer } from './cached-answer.js';
 import type { CachedObject, EdgeCache } from './cache.js';
 import type { EdgeResultType } from './cloudfront-log.js';
@@ -29,7 +29,7 @@ export interface EdgeParts {
   handlers: RequestHandler[];
   passThrough: ((path: string) => boolean) | undefined;
   segmentSeconds: number;
-  /** Answer with an Age header (a cluster's shield). */
+  /** Answer with the object's age (a cluster's shield: Age, and the exact figure for its workers). */
   sendAge: boolean;
   now: () => number;
 }
@@ -63,8 +63,8 @@ export function createRequestListener(edge: EdgeParts): (req: IncomingMessage, r
   function respond(req: IncomingMessage, res: ServerResponse, vh: ViewerHeaders, entry: CachedObject, result: EdgeResultType, started: number, query: string): void {
     const a = selectAnswer(entry, vh, result !== 'Miss', answer);
     const { status, rangeStart, rangeEnd } = a;
-    const age = edge.sendAge ? ageSecondsOf(entry.kind, edge.segmentSeconds, entry.expiresAt, now()) : undefined;
-    const bodyBytes = writeAnswer(res, a, req.method === 'HEAD', age);
+    const ageMs = edge.sendAge ? ageMsOf(entry.kind, edge.segmentSeconds, entry.expiresAt, now()) : undefined;
+    const bodyBytes = writeAnswer(res, a, req.method === 'HEAD', ageMs);
     if (entry.kind === 'playlist' && status < 400) log.noteViewer(req, vh);
     log.record(req, vh, { status, bodyBytes, headerBytes: entry.headerBytes, result, kind: entry.kind, contentType: entry.contentType, rangeStart, rangeEnd }, started, query);
   }

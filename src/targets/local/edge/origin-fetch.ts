@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import type { LocalMetrics } from '../plumbing/metrics.js';
 import { requestWithRetry, UpstreamTimeoutError } from '../plumbing/http-agent.js';
-import { freshMs, isCacheableStatus, revalidationTag, storedStatusFor, ttlSecondsFor } from './cache-policy.js';
+import { freshMs, isCacheableStatus, revalidationTag, storedStatusFor, ttlSecondsFor, upstreamAgeMs } from './cache-policy.js';
 import { buildCacheEntry, buildErrorEntry } from './cache-entry.js';
 import type { CachedObject } from './cache.js';
 import type { EdgeResultType } from './cloudfront-log.js';
@@ -81,7 +81,7 @@ export function createOriginFetch(o: OriginFetchOptions): (key: string, stale: C
         if (status === 304 && tag !== undefined && stale !== undefined) {
           res.resume();
           observe(304);
-          stale.expiresAt = now() + freshMs(ttlSecondsFor(stale.kind, segmentSeconds), res.headers.age);
+          stale.expiresAt = now() + freshMs(ttlSecondsFor(stale.kind, segmentSeconds), upstreamAgeMs(res.headers));
           settle(stale, 'RefreshHit');
           return;
         }

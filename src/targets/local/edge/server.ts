@@ -51,10 +51,10 @@ export interface EdgeOptions {
   /** Write the CloudFront log. Default true; the cluster's shield sets false (its workers log the viewers). */
   accessLog?: boolean;
   /**
-   * Answer with an Age header (whole seconds since the object was fetched or revalidated). The
-   * cluster's shield sets it, so its workers count a playlist's time-to-live from the shield's fetch
-   * and a viewer never gets a playlist older than the TTL plus a second. An edge always honours the
-   * Age its origin sends.
+   * Answer with the object's age since it was fetched or revalidated: an Age header (whole
+   * seconds) and AGE_MS_HEADER (milliseconds, cache-policy.ts). The cluster's shield sets it, so its
+   * workers count a playlist's time-to-live from the shield's fetch and a viewer never gets a
+   * playlist older than the TTL. An edge always honours the age its upstream sends.
    */
   sendAge?: boolean;
   /**

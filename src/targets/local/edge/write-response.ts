@@ -3,6 +3,7 @@
  * CORS preflight, an internal error. Each returns what the log needs of what it sent, if anything.
  */
 import type { ServerResponse } from 'node:http';
+import { ageHeadersFor } from './cache-policy.js';
 import type { CachedAnswer } from './cached-answer.js';
 
 const CORS_PREFLIGHT = [
@@ -13,10 +14,10 @@ const CORS_PREFLIGHT = [
   'Content-Length', '0',
 ];
 
-/** A cached object's answer; `ageSeconds` adds an Age header (a shield's answers). Returns the body bytes sent (none for HEAD). */
-export function writeAnswer(res: ServerResponse, answer: CachedAnswer, isHead: boolean, ageSeconds: number | undefined): number {
+/** A cached object's answer; `ageMs` adds the age headers (a shield's answers, ageHeadersFor). Returns the body bytes sent (none for HEAD). */
+export function writeAnswer(res: ServerResponse, answer: CachedAnswer, isHead: boolean, ageMs: number | undefined): number {
   const body = answer.body;
-  const list = ageSeconds === undefined ? answer.headers : [...answer.headers, 'Age', String(ageSeconds)];
+  const list = ageMs === undefined ? answer.headers : [...answer.headers, ...ageHeadersFor(ageMs)];
   res.writeHead(answer.status, list);
   if (isHead || body === undefined) {
     res.end();

@@ -16,7 +16,7 @@ import path from 'node:path';
 import type { Ladder } from '../../../core/ladder.js';
 import { buildFilterGraph, buildVideoCodecArgs, buildX264Args, selectRawFormat, type RawFormat } from './ffmpeg-args.js';
 import { calibrationKey, ladderShape, machineFacts, readCalibration, writeCalibration } from './calibration-cache.js';
-import { needsCalibration, TRIAL_BAR, searchEncoderSettings, searchSpace, withChoice, type EncoderChoice } from './preset-search.js';
+import { isStepDownOver, needsCalibration, TRIAL_BAR, searchEncoderSettings, searchSpace, stepDownEndsAt, withChoice, type EncoderChoice } from './preset-search.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { runFfmpeg } from './spawn-ffmpeg.js';
 
@@ -140,7 +140,11 @@ export async function chooseEncoderSettings(o: ChooseOptions): Promise<{ ladder:
   const machine = machineFacts(o.ffmpeg);
   const key = calibrationKey(machine, ladder, bar);
   const cached = await readCalibration(o.cacheDir, key);
-  if (cached) {
+  // A runtime step-down is kept a day only (STEP_DOWN_KEPT_HOURS): past that, measure again.
+  if (cached && isStepDownOver(cached.choice, o.now())) {
+    const { preset, scaler } = cached.choice;
+    log(`encoder: the step down to ${preset} + ${scaler} was for starts until ${stepDownEndsAt(cached.choice) ?? 'an unreadable time'}; calibrating again`);
+  } else if (cached) {
     const choice: EncoderChoice = { ...cached.choice, how: 'cached' };
     log(`encoder: ${choice.preset} + ${choice.scaler} from the calibration of ${choice.calibratedAt} (${o.cacheDir})`);
     return { ladder: withChoice(ladder, choice), choice };
@@ -158,8 +162,9 @@ export async function chooseEncoderSettings(o: ChooseOptions): Promise<{ ladder:
 }
 
 /**
- * A runtime step down (the supervisor's pace check), kept in the cache under this ladder's key so the
- * next start of a stack here begins at the cheaper pair; `up --recalibrate` forgets it with the rest.
+ * A runtime step down (the supervisor's pace check), kept in the cache under this ladder's key so a
+ * start of a stack here within STEP_DOWN_KEPT_HOURS of it (choice.downgradedFrom.at) begins at the
+ * cheaper pair, and a later one calibrates again; `up --recalibrate` forgets it with the rest.
  * `ladder` is the file's, with its "auto"s; a pinned ladder has nothing to remember.
  */
 export async function rememberChoice(o: Pick<ChooseOptions, 'ffmpeg' | 'ladder' | 'cacheDir' | 'bar'>, choice: EncoderChoice): Promise<void> {

@@ -92,10 +92,11 @@ export function buildRawInputArgs(raw: RawFormat): string[] {
  * input already runs at the rendition's rate.
  *
  * In a cascade (the default) each lower rendition is scaled from the next larger one (at a frame
- * rate at least its own) instead of from the input: smaller scaler inputs. `npm run bench:encoder --
- * --cascade` measured it on HD-720p (README, Performance): 4-40 % less encoder CPU; PSNR the same
- * or better on every rendition with fast_bilinear/bilinear (+0.9 to +2.5 dB on the lower three:
- * small steps alias less than one big one), within 0.15 dB with bicubic or lanczos.
+ * rate at least its own) instead of from the input: smaller scaler inputs, so less encoder CPU; and
+ * small steps alias less than one big one, which matters most with the cheap scalers (fast_bilinear,
+ * bilinear) on the lower renditions. `npm run bench:encoder -- --cascade` compares it with
+ * scaling each rendition from the input; its figures are in the README (Performance, "Cascade
+ * scaling"), kept there only, so they are corrected in one place.
  */
 export function buildFilterGraph(ladder: Ladder, video: string, inputFps?: number, opts: { cascade?: boolean; scaler?: string } = {}): string {
   const { renditions } = ladder;

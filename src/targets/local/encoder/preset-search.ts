@@ -47,7 +47,7 @@ export interface EncoderChoice {
   trials?: Trial[];
   /** The calibration could not run (its ffmpeg failed): the cheapest settings are used. */
   error?: string;
-  /** The running encoder fell behind with the pair before this one, and stepped down (pace-check.ts); kept in the cache. */
+  /** The running encoder fell behind with the pair before this one, and stepped down (pace-check.ts); kept in the cache for STEP_DOWN_KEPT_HOURS. */
   downgradedFrom?: FellBehind & { preset: string; scaler: string };
   /** The running encoder fell behind and nothing could be stepped down (a pinned preset, or already the cheapest). */
   behind?: FellBehind;
@@ -140,6 +140,30 @@ export function stepDownChoice(choice: EncoderChoice, next: { preset: string; sc
   return { ...rest, ...next, ...(trial ? { speed: trial.speed } : {}), downgradedFrom: { preset: choice.preset, scaler: choice.scaler, ...fell } };
 }
 
+/**
+ * How long a runtime step-down is remembered in the calibration cache (rememberChoice). The cache is
+ * what a start reads, and the step-down overwrites the calibration under the same key: kept for the
+ * process only, a stack restarted in the same busy hour would begin at the pair that just fell behind
+ * and drop frames for 30 s before stepping down again. Kept for good, one busy afternoon would pin
+ * every later stack on this machine to the cheaper pair until "up --recalibrate". So it is kept a
+ * day, counted from the step (downgradedFrom.at, which the cache entry already holds); after that a
+ * start ignores it and calibrates again (chooseEncoderSettings), which costs a few seconds.
+ */
+export const STEP_DOWN_KEPT_HOURS = 24;
+
+/** When a remembered step-down stops being used (ISO); undefined without one, or with an unreadable time. */
+export function stepDownEndsAt(c: Pick<EncoderChoice, 'downgradedFrom'>): string | undefined {
+  const at = c.downgradedFrom ? Date.parse(c.downgradedFrom.at) : NaN;
+  return Number.isFinite(at) ? new Date(at + STEP_DOWN_KEPT_HOURS * 3_600_000).toISOString() : undefined;
+}
+
+/** A remembered step-down that a start at `now` no longer uses: past STEP_DOWN_KEPT_HOURS, or of an unreadable time. */
+export function isStepDownOver(c: Pick<EncoderChoice, 'downgradedFrom'>, now: Date): boolean {
+  if (!c.downgradedFrom) return false;
+  const ends = stepDownEndsAt(c);
+  return ends === undefined || now.getTime() >= Date.parse(ends);
+}
+
 /** "encoder fell behind at veryfast (dropped 41 frames in 30 s)": for the log, status and the plan. */
 export function describeFellBehind(pair: { preset: string; scaler: string }, f: Pick<FellBehind, 'dropped' | 'windowSeconds'>): string {
   return `encoder fell behind at ${pair.preset} + ${pair.scaler} (dropped ${f.dropped} frames in ${f.windowSeconds} s)`;
@@ -158,8 +182,14 @@ export function describeChoice(c: EncoderChoice): string {
   const speed = c.speed === undefined ? '' : `: ${c.speed.toFixed(2)}x real time encoding alone here`;
   const when = c.calibratedAt ? `, calibrated ${c.calibratedAt.slice(0, 10)}${c.how === 'cached' ? ' (cached; "up --recalibrate" measures again)' : ''}` : '';
   const below = c.meetsBar === false ? `; below the ${c.bar ?? TRIAL_BAR}x a trial needs even at the cheapest settings, so frames may be dropped to keep up` : '';
-  const stepped = c.downgradedFrom ? `; ${describeFellBehind(c.downgradedFrom, c.downgradedFrom)} on ${c.downgradedFrom.at.slice(0, 10)}; now ${pair}` : '';
+  const stepped = c.downgradedFrom ? `; ${describeFellBehind(c.downgradedFrom, c.downgradedFrom)} on ${c.downgradedFrom.at.slice(0, 10)}; now ${pair}${describeStepDownEnd(c)}` : '';
   return `${pair}${speed}${when}${below}${stepped}${describeBehind(c)}`;
+}
+
+/** ", used by starts here until 2026-12-02 15:00 UTC": true in status (running) and in the plan (last here) alike. */
+function describeStepDownEnd(c: EncoderChoice): string {
+  const ends = stepDownEndsAt(c);
+  return ends === undefined ? '' : `, used by starts here until ${ends.slice(0, 10)} ${ends.slice(11, 16)} UTC`;
 }
 
 function describeBehind(c: EncoderChoice): string {

@@ -2,7 +2,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildCacheEntry, buildErrorEntry, renderHead } from '../../../../src/targets/local/edge/cache-entry.js';
-import { ageSecondsOf, freshMs, isCacheableStatus, revalidationTag, storedStatusFor } from '../../../../src/targets/local/edge/cache-policy.js';
+import { ageHeadersFor, ageMsOf, freshMs, isCacheableStatus, revalidationTag, storedStatusFor, upstreamAgeMs } from '../../../../src/targets/local/edge/cache-policy.js';
 
 const T0 = Date.UTC(2026, 10, 25, 4, 30, 0);
 const PLAYLIST = Buffer.from('#EXTM3U\n#EXT-X-TARGETDURATION:4\n' + '#EXTINF:4.000000,\nindex_1280x720_00001.ts\n'.repeat(10));
@@ -20,17 +20,31 @@ describe('cache policy: freshness and what is kept', () => {
     [2, 'soon', 2000],
     [86_400, '60', 86_340_000],
   ])('TTL %i s with Age %s: fresh %i ms', (ttl, age, ms) => {
-    expect(freshMs(ttl, age)).toBe(ms);
+    expect(freshMs(ttl, upstreamAgeMs({ age }))).toBe(ms);
   });
 
-  it('gives the whole seconds since a fetch as Age', () => {
+  it.each([
+    ['240', '0', 10], // a 0.25 s playlist the shield got 0.24 s ago: 10 ms left, not another 0.25 s
+    ['1500', '1', 500],
+    ['0', '0', 250],
+    ['900', undefined, 0],
+    ['', '0', 250], // not a number of ms: the Age header decides
+    ['-5', '0', 250],
+    ['1.5', '0', 250],
+  ])('counts the shield\'s exact age (%s ms, Age %s) against a TTL: fresh %i ms', (ms, age, fresh) => {
+    const ttl = ms === '1500' ? 2 : 0.25;
+    expect(freshMs(ttl, upstreamAgeMs({ age, 'x-livestream-age-ms': ms }))).toBe(fresh);
+  });
+
+  it('gives the ms since a fetch, sent as a whole-second Age and the exact figure', () => {
     // An object kept half a segment (TTL 2 s with 4 s segments) that expires in 0.5 s was fetched 1.5 s ago.
-    expect(ageSecondsOf('other', 4, T0 + 500, T0)).toBe(1);
-    expect(ageSecondsOf('other', 4, T0 + 2000, T0)).toBe(0);
-    expect(ageSecondsOf('other', 4, T0 + 2500, T0)).toBe(0); // never negative
-    // A playlist (1 s with 4 s segments) is never a whole second old while fresh.
-    expect(ageSecondsOf('playlist', 4, T0 + 1, T0)).toBe(0);
-    expect(ageSecondsOf('segment', 4, T0 + 86_400_000 - 61_000, T0)).toBe(61);
+    expect(ageMsOf('other', 4, T0 + 500, T0)).toBe(1500);
+    expect(ageHeadersFor(1500)).toEqual(['Age', '1', 'X-Livestream-Age-Ms', '1500']);
+    expect(ageMsOf('other', 4, T0 + 2000, T0)).toBe(0);
+    expect(ageMsOf('other', 4, T0 + 2500, T0)).toBe(0); // never negative
+    // A 1 s playlist (4 s segments) about to expire: "Age: 0" to the standard, 999 ms to a worker.
+    expect(ageHeadersFor(ageMsOf('playlist', 4, T0 + 1, T0))).toEqual(['Age', '0', 'X-Livestream-Age-Ms', '999']);
+    expect(ageMsOf('segment', 4, T0 + 86_400_000 - 61_000, T0)).toBe(61_000);
   });
 
   it.each([
@@ -79,6 +93,17 @@ describe('buildCacheEntry', () => {
 
   it('counts the Age its upstream reported against the time to live', () => {
     expect(buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '1' }, 8, T0).expiresAt).toBe(T0 + 1000); // 2 s less 1 s
+  });
+
+  it('counts the shield\'s age in ms against the time to live, and never passes that header on', () => {
+    // Low mode (1 s segments, 0.25 s playlists): the shield's copy is 240 ms old, so "Age: 0".
+    const e = buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '0', 'x-livestream-age-ms': '240' }, 1, T0);
+    expect(e.expiresAt).toBe(T0 + 10);
+    for (const list of [e.headers.hit, e.headers.miss, e.headers.hitGzip!, e.headers.missGzip!]) {
+      expect(list.map((h) => h.toLowerCase())).not.toContain('x-livestream-age-ms');
+      expect(list).not.toContain('Age');
+    }
+    expect(e.head.hit.toLowerCase()).not.toContain('x-livestream-age-ms');
   });
 
   it('keeps an origin error a second, as JSON without ETag or ranges', () => {

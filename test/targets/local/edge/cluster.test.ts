@@ -268,6 +268,37 @@ describe('two edges in a row (what the cluster runs)', () => {
       await shield.close();
     }
   });
+
+  it('never serves a playlist longer than its time-to-live after the shield fetched it, even under a second', async () => {
+    let clock = Date.UTC(2026, 10, 25, 4, 30, 0);
+    const common = { credential: CREDENTIAL, segmentSeconds: 1, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock }; // low mode: playlists live 0.25 s
+    const shield = await startEdge({ ...common, originUrl: origin.url, sendAge: true });
+    const worker = await startEdge({ ...common, originUrl: shield.url });
+    try {
+      const t0 = clock;
+      expect((await request(shield.url, PLAYLIST_PATH)).status).toBe(200); // the shield fetches it from the origin at t0
+      clock = t0 + 240;
+      const viaWorker = await request(worker.url, PLAYLIST_PATH); // a hit in the shield, 240 ms old: "Age: 0"
+      expect(viaWorker.status).toBe(200);
+      expect(viaWorker.headers['x-cache']).toBe('Miss');
+      // The exact age is between the tiers only: a viewer gets neither it nor the shield's Age.
+      expect(viaWorker.headers['x-livestream-age-ms']).toBeUndefined();
+      expect(viaWorker.headers.age).toBeUndefined();
+      clock = t0 + 249;
+      const hit = await request(worker.url, PLAYLIST_PATH);
+      expect(hit.headers['x-cache']).toBe('Hit');
+      expect(hit.headers['x-livestream-age-ms']).toBeUndefined();
+      expect(await originGets(PLAYLIST_PATH)).toBe(1);
+      // 0.25 s after the origin fetch the worker's copy is stale too (a whole-second Age kept it until
+      // t0 + 0.49 s): the worker asks the shield, whose copy is stale as well, so the origin is asked.
+      clock = t0 + 260;
+      expect((await request(worker.url, PLAYLIST_PATH)).status).toBe(200);
+      expect(await originGets(PLAYLIST_PATH)).toBe(2);
+    } finally {
+      await worker.close();
+      await shield.close();
+    }
+  });
 });
 
 it('defaults to one edge process per core, at most four', () => {

@@ -70,6 +70,17 @@ it('revalidates a stale copy with its ETag and keeps it on a 304', async () => {
   expect(first.expiresAt).toBe(T0 + 5000 + 1000); // 2 s (a quarter of 8 s segments) less the 1 s of Age
 });
 
+it('counts its upstream\'s age in ms against the time to live, on a fetch and on a 304', async () => {
+  // A shield's playlist 1.5 s into its 2 s: "Age: 1" alone would leave 1 s here, the ms leave 0.5 s.
+  answer = ok(PLAYLIST, { age: '1', 'x-livestream-age-ms': '1500' });
+  const first = (await fetchObject('stream/index.m3u8', undefined)).entry;
+  expect(first.expiresAt).toBe(T0 + 500);
+  clock = T0 + 3000;
+  answer = (_req, res) => void res.writeHead(304, { age: '0', 'x-livestream-age-ms': '999' }).end();
+  await fetchObject('stream/index.m3u8', first);
+  expect(first.expiresAt).toBe(T0 + 3000 + 1001);
+});
+
 it('asks afresh for a copy it cannot revalidate', async () => {
   answer = ok(PLAYLIST);
   const stale = { status: 404, etag: '"e"' } as CachedObject;

@@ -62,12 +62,28 @@ describe('rememberChoice (a runtime step down)', () => {
       preset: 'superfast', scaler: 'lanczos', how: 'cached', speed: 2.4, calibratedAt: '2026-12-01T12:00:00.000Z', downgradedFrom, behind,
     });
     // Read back without measuring: the ffmpeg path does not exist, so a calibration would fail.
-    const next = await chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date() });
+    const next = await chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date('2026-12-01T16:00:00.000Z') });
     expect(next.choice).toEqual({ preset: 'superfast', scaler: 'lanczos', how: 'cached', speed: 2.4, calibratedAt: '2026-12-01T12:00:00.000Z', downgradedFrom });
     expect(next.ladder.local).toEqual({ preset: 'superfast', scaler: 'lanczos' });
+
+    // 23 h 59 min after the step: still the cheaper pair.
+    const later = await chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date('2026-12-02T14:59:00.000Z') });
+    expect(later.choice).toMatchObject({ preset: 'superfast', scaler: 'lanczos', how: 'cached' });
 
     const pinnedDir = path.join(await makeTmpDir('calibrate-'), 'livestream');
     await rememberChoice({ ffmpeg, ladder: TEST_LADDER, cacheDir: pinnedDir }, { preset: 'ultrafast', scaler: 'bilinear', how: 'pinned', behind });
     expect(await readCalibration(pinnedDir, calibrationKey(machineFacts(ffmpeg), TEST_LADDER, TRIAL_BAR))).toBeUndefined();
+  });
+
+  it('is ignored a day after the step: the next start calibrates again instead of keeping the cheaper pair for good', async () => {
+    const cacheDir = path.join(await makeTmpDir('calibrate-'), 'livestream');
+    const ffmpeg = { ffmpeg: '/nonexistent/ffmpeg', version: '5.1.9' };
+    const downgradedFrom = { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
+    await rememberChoice({ ffmpeg, ladder: AUTO, cacheDir }, { preset: 'superfast', scaler: 'lanczos', how: 'calibrated', calibratedAt: '2026-12-01T12:00:00.000Z', downgradedFrom });
+    const lines: string[] = [];
+    // Calibrating needs ffmpeg, which this path is not: the failure shows it measured rather than took the cache.
+    await expect(chooseEncoderSettings({ ffmpeg, ladder: AUTO, cacheDir, now: () => new Date('2026-12-02T15:00:00.000Z'), log: (l) => lines.push(l) }))
+      .rejects.toThrow();
+    expect(lines).toEqual(['encoder: the step down to superfast + lanczos was for starts until 2026-12-02T15:00:00.000Z; calibrating again']);
   });
 });

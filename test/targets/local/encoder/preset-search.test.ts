@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  describeChoice, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, stepCheaper, stepDownChoice, withChoice, type MeasureSpeed,
+  describeChoice, isStepDownOver, needsCalibration, PRESET_ORDER, SCALER_ORDER, searchEncoderSettings, searchSpace, stepCheaper, stepDownChoice, stepDownEndsAt,
+  withChoice, type MeasureSpeed,
 } from '../../../../src/targets/local/encoder/preset-search.js';
 import { TEST_LADDER } from './test-ladder.js';
 
@@ -129,7 +130,7 @@ describe('describeChoice after the encoder fell behind', () => {
       preset: 'superfast', scaler: 'lanczos', how: 'cached', speed: 2.1, calibratedAt: at,
       downgradedFrom: { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T11:00:00.000Z' },
     })).toBe('superfast + lanczos: 2.10x real time encoding alone here, calibrated 2026-12-01 (cached; "up --recalibrate" measures again); '
-      + 'encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on 2026-12-01; now superfast + lanczos');
+      + 'encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on 2026-12-01; now superfast + lanczos, used by starts here until 2026-12-02 11:00 UTC');
   });
 
   it('says a pinned or cheapest pair is behind and stays', () => {
@@ -155,5 +156,24 @@ describe('stepDownChoice', () => {
     });
     expect(stepDownChoice({ ...calibrated, preset: 'superfast', scaler: 'fast_bilinear', behind: fell }, { preset: 'ultrafast', scaler: 'fast_bilinear' }, fell).speed).toBeUndefined();
     expect(stepDownChoice({ ...calibrated, preset: 'veryfast', scaler: 'fast_bilinear' }, { preset: 'superfast', scaler: 'fast_bilinear' }, fell).speed).toBe(2.9);
+  });
+});
+
+describe('a remembered step-down is kept a day', () => {
+  const downgradedFrom = { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
+  it('ends 24 h after the step; a start before that uses it, one at or after it calibrates again', () => {
+    expect(stepDownEndsAt({ downgradedFrom })).toBe('2026-12-02T15:00:00.000Z');
+    expect(isStepDownOver({ downgradedFrom }, new Date('2026-12-01T15:00:01.000Z'))).toBe(false);
+    expect(isStepDownOver({ downgradedFrom }, new Date('2026-12-02T14:59:59.999Z'))).toBe(false);
+    expect(isStepDownOver({ downgradedFrom }, new Date('2026-12-02T15:00:00.000Z'))).toBe(true);
+    expect(isStepDownOver({ downgradedFrom }, new Date('2027-03-01T00:00:00.000Z'))).toBe(true);
+  });
+
+  it('never ends a calibration that did not step down, and ends one whose time cannot be read', () => {
+    expect(stepDownEndsAt({})).toBeUndefined();
+    expect(isStepDownOver({}, new Date('2030-01-01T00:00:00.000Z'))).toBe(false);
+    expect(isStepDownOver({ downgradedFrom: { ...downgradedFrom, at: 'yesterday' } }, new Date('2026-12-01T15:00:00.000Z'))).toBe(true);
+    expect(describeChoice({ preset: 'superfast', scaler: 'lanczos', how: 'cached', downgradedFrom: { ...downgradedFrom, at: 'yesterday' } }))
+      .toBe('superfast + lanczos; encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on yesterday; now superfast + lanczos');
   });
 });
