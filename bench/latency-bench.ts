@@ -30,7 +30,8 @@
  * caught mid-change) are counted and left out. Beside it, hls.js's and Shaka's own figure: now minus
  * the program date time of the frame on screen (hls.js playingDate; Shaka getPlayheadTimeAsDate).
  * Stalls: the video element's 'waiting' events after playback began (browsers); for GStreamer and
- * ffplay, gaps of over 2.5 s between their one-a-second frames.
+ * ffplay, the times the picture fell more than 1.5 s further behind between two pictures a second
+ * apart (it froze: ffplay's window keeps showing it, GStreamer presents nothing).
  *
  * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
  * asserts nothing: figures move with the machine's load (say which load when quoting them).
@@ -63,7 +64,7 @@ const PLAYERS = (arg('players') ?? ALL_PLAYERS.join(',')).split(',');
 const OUT = arg('out');
 const TOGETHER = argv.includes('--together');
 if (!(SECONDS >= 10) || MODES.some((m) => m !== 'standard' && m !== 'low') || PLAYERS.some((p) => !ALL_PLAYERS.includes(p))) {
-  console.error('Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players ${ALL_PLAYERS.join(',')}] [--together] [--out DIR]');
+  console.error(`Usage: npm run bench:latency -- [--seconds N (10 or more)] [--modes standard,low] [--profile NAME] [--players ${ALL_PLAYERS.join(',')}] [--together] [--out DIR]`);
   process.exit(2);
 }
 
@@ -113,7 +114,8 @@ interface PlayerRun {
   shots: Shot[];
   /** The player's own figure, from the program date time (browsers only). */
   pdtDelays: number[];
-  stalls: () => Promise<number>;
+  /** Stalls over the run; `delays` are its glass-to-glass figures read by OCR, in time order. */
+  stalls: (delays: number[]) => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -177,6 +179,19 @@ async function startBrowserPlayer(browser: Browser, name: string, url: string, d
   };
 }
 
+/** A page of ours on loopback: `html` at every path but the `files` (path -> [file, content type]) served from disk. */
+async function servePage(html: string, files: Record<string, [string, string]>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const file = files[req.url ?? ''];
+    if (file) {
+      res.writeHead(200, { 'content-type': file[1] });
+      createReadStream(file[0]).pipe(res);
+    } else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 /** A page of our own with Shaka Player (from node_modules, served here) playing the edge. */
 async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
   const script = require.resolve('shaka-player/dist/shaka-player.compiled.js');
@@ -194,14 +209,7 @@ async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close
   player.attach(video).then(() => player.load(${JSON.stringify(playbackUrl)})).then(() => video.play()).catch((e) => { document.title = 'error ' + (e.code || e); });
   window.__shakaDelay = () => { const d = player.getPlayheadTimeAsDate(); return d ? (Date.now() - d.getTime()) / 1000 : NaN; };
 </script>`;
-  const server = http.createServer((req, res) => {
-    if (req.url === '/shaka.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      createReadStream(script).pipe(res);
-    } else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return servePage(html, { '/shaka.js': [script, 'text/javascript'] });
 }
 
 /** A page of our own with video.js (npm video.js, pinned; its HLS engine VHS) playing the edge, as its docs set up a live stream. */
@@ -218,28 +226,22 @@ async function serveVideoJsPage(playbackUrl: string): Promise<{ url: string; clo
   player.src({ src: ${JSON.stringify(playbackUrl)}, type: 'application/x-mpegURL' });
   player.ready(() => player.play().catch((e) => { document.title = 'error ' + e; }));
 </script>`;
-  const files: Record<string, [string, string]> = {
+  return servePage(html, {
     '/video.min.js': [path.join(dist, 'video.min.js'), 'text/javascript'],
     '/video-js.min.css': [path.join(dist, 'video-js.min.css'), 'text/css'],
-  };
-  const server = http.createServer((req, res) => {
-    const file = files[req.url ?? ''];
-    if (file) {
-      res.writeHead(200, { 'content-type': file[1] });
-      createReadStream(file[0]).pipe(res);
-    } else res.writeHead(200, { 'content-type': 'text/html' }).end(html);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** The crop of the clock's region out of a 1280x720 picture, as a GStreamer `videocrop` or an ffmpeg `crop`. */
 const CLOCK_PIXELS = { x: Math.round(1280 * CLOCK_CROP.x), width: Math.round(1280 * CLOCK_CROP.width), height: Math.round(720 * CLOCK_CROP.height) };
 
+/** A picture that fell this much further behind from one shot to the next (a second apart) froze: a stall. */
+const FREEZE_S = 1.5;
+
 /**
  * A player outside the browser whose presented frames land as PNG files in `dir` (name `prefix`...),
  * one a second, each written when it was on screen: the file's time is the wall clock of the shot.
- * Stalls: gaps of over 2.5 s between them.
+ * Stalls: the times its picture froze (FREEZE_S).
  */
 function fileFramePlayer(name: string, dir: string, prefix: string, procs: ChildProcess[], stderrOf: () => string): PlayerRun {
   const shots: Shot[] = [];
@@ -256,11 +258,9 @@ function fileFramePlayer(name: string, dir: string, prefix: string, procs: Child
     name,
     shots,
     pdtDelays: [],
-    async stalls() {
-      let gaps = 0;
-      for (let i = 1; i < shots.length; i++) if (shots[i]!.wallMs - shots[i - 1]!.wallMs > 2_500) gaps++;
-      return gaps;
-    },
+    // A frozen picture (ffplay's window keeps showing it; GStreamer presents nothing, a gap) shows
+    // as the delay growing from one picture to the next by the time it stood still.
+    stalls: async (delays) => delays.slice(1).filter((d, i) => d - delays[i]! > FREEZE_S).length,
     async stop() {
       for (const p of procs) p.kill('SIGINT');
       await sleep(500);
@@ -300,9 +300,16 @@ const FFPLAY_FLAGS = process.env.FFPLAY_FLAGS ?? '-fflags nobuffer';
  * by ffmpeg's x11grab, cropped to the clock and written as PNG: what was on screen at that moment.
  */
 async function startFfplay(playbackUrl: string, dir: string): Promise<{ run: PlayerRun; procs: ChildProcess[] }> {
-  const display = `:${90 + Math.floor(Math.random() * 100)}`;
-  const xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x720x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await sleep(1_000);
+  // Xvfb picks a free display itself and writes its number to fd 3 once it accepts clients.
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x720x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  const display = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    (xvfb.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(`:${out.trim()}`);
+    });
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it had a display`)));
+  });
   const env = { ...process.env, DISPLAY: display, SDL_AUDIODRIVER: 'dummy' };
   const ffplay = spawn('ffplay', ['-hide_banner', '-loglevel', 'error', ...FFPLAY_FLAGS.split(' ').filter(Boolean), '-noborder', '-left', '0', '-top', '0', '-x', '1280', '-y', '720', playbackUrl], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const grab = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'x11grab', '-framerate', '1', '-video_size', '1280x720', '-i', display,
@@ -358,7 +365,7 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figur
     const d = clock === undefined ? undefined : glassToGlass(shot.wallMs, clock);
     return d === undefined ? [] : [d];
   });
-  return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls().catch(() => NaN) };
+  return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN) };
 }
 
 /** The players outside the browser, each started into its own folder of frames. */

@@ -70,12 +70,20 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
     const json = await livestream(['status', ...common(), '--json']);
     expect(json.json.live.latency).toMatchObject({ mode: 'low', segmentSeconds: 1, viewerDelaySeconds: expect.any(Number) });
 
-    // A viewer set 3 s back (still buffered) is sped up to get back...
+    // A speed the viewer picks stays, neither the page's catch-up nor hls.js's (which adjusts the
+    // rate every timeupdate in low mode) setting it back...
+    const rate = () => page.evaluate(() => (window as any).__player.video.playbackRate as number);
+    const setRate = (r: number) => page.evaluate((v) => { (window as any).__player.video.playbackRate = v; }, r);
+    await setRate(0.5);
+    await page.waitForTimeout(2_500);
+    expect(await rate()).toBe(0.5);
+    // ...and once the viewer is back at 1x, a viewer set 3 s back (still buffered) is sped up again...
+    await setRate(1);
     await page.evaluate(() => { const v = (window as any).__player.video as HTMLVideoElement; v.currentTime = Math.max(0, v.currentTime - 3); });
     await page.waitForFunction(() => (window as any).__player.video.playbackRate > 1, undefined, { timeout: 20_000 });
-    // ...but a speed the viewer picks stays: neither the page's catch-up nor hls.js's sets it back.
-    await page.evaluate(() => { (window as any).__player.video.playbackRate = 0.5; });
+    // ...until the viewer picks a speed in the middle of it.
+    await setRate(0.75);
     await page.waitForTimeout(2_500);
-    expect(await page.evaluate(() => (window as any).__player.video.playbackRate)).toBe(0.5);
+    expect(await rate()).toBe(0.75);
   });
 });

@@ -54,7 +54,7 @@ export interface EdgeOptions {
    * Answer with the object's age since it was fetched or revalidated: an Age header (whole
    * seconds) and AGE_MS_HEADER (milliseconds, cache-policy.ts). The cluster's shield sets it, so its
    * workers count a playlist's time-to-live from the shield's fetch and a viewer never gets a
-   * playlist older than the TTL. An edge always honours the age its upstream sends.
+   * playlist older than the TTL (but for the moment the answer takes between the tiers). An edge always honours the age its upstream sends.
    */
   sendAge?: boolean;
   /**

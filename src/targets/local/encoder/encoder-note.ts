@@ -15,11 +15,11 @@ export interface PlannedEncoder {
   lastCalibration?: { preset: string; scaler: string; speed?: number; calibratedAt?: string; meetsBar?: boolean };
 }
 
-export async function describePlannedEncoder(ladder: Ladder, cacheDir = defaultCalibrationCacheDir()): Promise<PlannedEncoder> {
+export async function describePlannedEncoder(ladder: Ladder, cacheDir = defaultCalibrationCacheDir(), now = new Date()): Promise<PlannedEncoder> {
   const { preset, scaler } = ladder.local;
   if (!needsCalibration(ladder)) return { preset, scaler, text: describeChoice({ preset, scaler, how: 'pinned' }) };
   const last = await latestCalibration(cacheDir, ladder);
-  const lastText = last ? `last here: ${describeChoice({ ...last.choice, how: 'calibrated' })}` : 'not calibrated on this machine yet';
+  const lastText = last ? `last here: ${describeChoice({ ...last.choice, how: 'calibrated' }, now)}` : 'not calibrated on this machine yet';
   return {
     preset, scaler,
     text: `preset ${preset}, scaler ${scaler} (calibrated at start, a few seconds, then cached; ${lastText})`,

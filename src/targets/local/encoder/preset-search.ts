@@ -154,14 +154,23 @@ export const STEP_DOWN_KEPT_HOURS = 24;
 /** When a remembered step-down stops being used (ISO); undefined without one, or with an unreadable time. */
 export function stepDownEndsAt(c: Pick<EncoderChoice, 'downgradedFrom'>): string | undefined {
   const at = c.downgradedFrom ? Date.parse(c.downgradedFrom.at) : NaN;
-  return Number.isFinite(at) ? new Date(at + STEP_DOWN_KEPT_HOURS * 3_600_000).toISOString() : undefined;
+  const ends = new Date(at + STEP_DOWN_KEPT_HOURS * 3_600_000);
+  // A hand-edited time near the end of what a Date holds gives an Invalid Date: unreadable, too.
+  return Number.isFinite(ends.getTime()) ? ends.toISOString() : undefined;
 }
 
-/** A remembered step-down that a start at `now` no longer uses: past STEP_DOWN_KEPT_HOURS, or of an unreadable time. */
+/** A step-down dated this far after `now` means the clock was set back since: not trusted for another day. */
+const STEP_DOWN_FUTURE_SLACK_MS = 5 * 60_000;
+
+/**
+ * A remembered step-down that a start at `now` no longer uses: past STEP_DOWN_KEPT_HOURS, of an
+ * unreadable time, or dated in the future (the clock was set back: it would otherwise hold longer than a day).
+ */
 export function isStepDownOver(c: Pick<EncoderChoice, 'downgradedFrom'>, now: Date): boolean {
   if (!c.downgradedFrom) return false;
   const ends = stepDownEndsAt(c);
-  return ends === undefined || now.getTime() >= Date.parse(ends);
+  if (ends === undefined) return true;
+  return now.getTime() >= Date.parse(ends) || Date.parse(c.downgradedFrom.at) > now.getTime() + STEP_DOWN_FUTURE_SLACK_MS;
 }
 
 /** "encoder fell behind at veryfast (dropped 41 frames in 30 s)": for the log, status and the plan. */
@@ -174,21 +183,25 @@ export function withChoice(ladder: Ladder, choice: Pick<EncoderChoice, 'preset' 
   return { ...ladder, local: { preset: choice.preset, scaler: choice.scaler } };
 }
 
-/** One line for people: "veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01". */
-export function describeChoice(c: EncoderChoice): string {
+/**
+ * One line for people: "veryfast + bicubic: 1.32x real time encoding alone here, calibrated 2026-12-01".
+ * `now`, for a choice read from the cache (the plan): a step-down that has run out by then is said to be over.
+ */
+export function describeChoice(c: EncoderChoice, now?: Date): string {
   const pair = `${c.preset} + ${c.scaler}`;
   if (c.how === 'pinned') return `${pair}: pinned by the ladder file${describeBehind(c)}`;
   if (c.error) return `${pair}: the cheapest, as the calibration failed (${c.error})`;
   const speed = c.speed === undefined ? '' : `: ${c.speed.toFixed(2)}x real time encoding alone here`;
   const when = c.calibratedAt ? `, calibrated ${c.calibratedAt.slice(0, 10)}${c.how === 'cached' ? ' (cached; "up --recalibrate" measures again)' : ''}` : '';
   const below = c.meetsBar === false ? `; below the ${c.bar ?? TRIAL_BAR}x a trial needs even at the cheapest settings, so frames may be dropped to keep up` : '';
-  const stepped = c.downgradedFrom ? `; ${describeFellBehind(c.downgradedFrom, c.downgradedFrom)} on ${c.downgradedFrom.at.slice(0, 10)}; now ${pair}${describeStepDownEnd(c)}` : '';
+  const stepped = c.downgradedFrom ? `; ${describeFellBehind(c.downgradedFrom, c.downgradedFrom)} on ${c.downgradedFrom.at.slice(0, 10)}; now ${pair}${describeStepDownEnd(c, now)}` : '';
   return `${pair}${speed}${when}${below}${stepped}${describeBehind(c)}`;
 }
 
-/** ", used by starts here until 2026-12-02 15:00 UTC": true in status (running) and in the plan (last here) alike. */
-function describeStepDownEnd(c: EncoderChoice): string {
+/** ", used by starts here until 2026-12-02 15:00 UTC", or, once that is past `now`, that the next start calibrates again. */
+function describeStepDownEnd(c: EncoderChoice, now?: Date): string {
   const ends = stepDownEndsAt(c);
+  if (now && isStepDownOver(c, now)) return '; no longer used: the next start calibrates again';
   return ends === undefined ? '' : `, used by starts here until ${ends.slice(0, 10)} ${ends.slice(11, 16)} UTC`;
 }
 

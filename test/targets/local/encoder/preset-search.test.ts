@@ -173,6 +173,20 @@ describe('a remembered step-down is kept a day', () => {
     expect(stepDownEndsAt({})).toBeUndefined();
     expect(isStepDownOver({}, new Date('2030-01-01T00:00:00.000Z'))).toBe(false);
     expect(isStepDownOver({ downgradedFrom: { ...downgradedFrom, at: 'yesterday' } }, new Date('2026-12-01T15:00:00.000Z'))).toBe(true);
+    // Near the end of what a Date holds: no end time can be formed, so it is unreadable (and no throw).
+    expect(stepDownEndsAt({ downgradedFrom: { ...downgradedFrom, at: '+275760-09-13T00:00:00.000Z' } })).toBeUndefined();
+  });
+
+  it('ends one dated in the future (the clock was set back since), beyond five minutes of slack', () => {
+    const now = new Date('2026-12-01T14:00:00.000Z');
+    expect(isStepDownOver({ downgradedFrom: { ...downgradedFrom, at: '2026-12-01T14:04:00.000Z' } }, now)).toBe(false);
+    expect(isStepDownOver({ downgradedFrom }, now)).toBe(true);
+  });
+
+  it('a plan reading it after its day says the next start calibrates again', () => {
+    const choice = { preset: 'superfast', scaler: 'lanczos', how: 'calibrated' as const, calibratedAt: '2026-12-01T10:00:00.000Z', downgradedFrom };
+    expect(describeChoice(choice, new Date('2026-12-01T16:00:00.000Z'))).toMatch(/; now superfast \+ lanczos, used by starts here until 2026-12-02 15:00 UTC$/);
+    expect(describeChoice(choice, new Date('2026-12-03T00:00:00.000Z'))).toMatch(/; now superfast \+ lanczos; no longer used: the next start calibrates again$/);
     expect(describeChoice({ preset: 'superfast', scaler: 'lanczos', how: 'cached', downgradedFrom: { ...downgradedFrom, at: 'yesterday' } }))
       .toBe('superfast + lanczos; encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on yesterday; now superfast + lanczos');
   });

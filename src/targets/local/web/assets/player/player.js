@@ -145,8 +145,9 @@
     }
 
     window.__player.liveSync = null;
-    // A restart begins at normal speed, whatever the page was doing before.
+    // A restart begins at normal speed, whatever the page or the viewer had set before.
     pageCatchingUp = false;
+    viewerPickedRate = false;
     video.playbackRate = 1;
     hls = new Hls({
       // Keep memory flat over a long live event.
@@ -276,14 +277,7 @@
       if (pageCatchingUp) stopCatchingUp();
       return;
     }
-    if (window.livestreamViewerChoseRate(video.playbackRate, sync)) {
-      // The viewer's speed stays: the page stops catching up, and hls.js's own catch-up (which
-      // would set 1x or 1.1x at its next timeupdate) is held at 1x until the viewer is back at 1x.
-      pageCatchingUp = false;
-      viewerPickedRate = true;
-      hls.config.maxLiveSyncPlaybackRate = 1;
-      return;
-    }
+    if (holdForViewerRate()) return;
     if (viewerPickedRate) {
       viewerPickedRate = false;
       hls.config.maxLiveSyncPlaybackRate = sync.maxLiveSyncPlaybackRate;
@@ -301,6 +295,20 @@
       stopCatchingUp();
     }
   }
+  /**
+   * The viewer's speed stays: the page stops catching up, and hls.js's own catch-up (which would set
+   * 1x or 1.1x at its next timeupdate, every quarter second) is held at 1x until the viewer is back
+   * at 1x. Run at once on 'ratechange', before hls.js's next timeupdate, and on every catch-up tick.
+   */
+  function holdForViewerRate() {
+    var sync = window.__player.liveSync;
+    if (!hls || !sync || !window.livestreamViewerChoseRate(video.playbackRate, sync)) return false;
+    pageCatchingUp = false;
+    viewerPickedRate = true;
+    hls.config.maxLiveSyncPlaybackRate = 1;
+    return true;
+  }
+  video.addEventListener('ratechange', holdForViewerRate);
   function stopCatchingUp() {
     pageCatchingUp = false;
     video.playbackRate = 1;
