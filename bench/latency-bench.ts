@@ -20,7 +20,7 @@
  *              and again (seen: 12 frames in 40 s), which says more about gst-launch than about the stream;
  *   videojs    video.js (npm video.js, pinned; its HLS engine VHS) on a page this bench serves, its defaults
  *              with the live UI on;
- *   ffplay     ffplay with `-fflags nobuffer` (FFPLAY_FLAGS) in a window on a virtual X screen (Xvfb),
+ *   ffplay     ffplay with `-fflags nobuffer -sync ext` (FFPLAY_FLAGS) in a window on a virtual X screen (Xvfb),
  *              the screen grabbed once a second by ffmpeg's x11grab (what was on screen then).
  *
  * Every 2 s each browser player's frame on screen is drawn into a canvas (its clock region) with the
@@ -287,12 +287,15 @@ function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; pro
 }
 
 /**
- * ffplay's options for a live stream: `-fflags nobuffer`, what ffplay's documentation gives for less
- * delay, drops the packets read while it probes the streams instead of playing them first. Without
- * it ffplay plays everything its probe read from three segments back, and stays there (measured:
- * 9.0 s behind in low mode against 4.9 s with it, same machine and load). FFPLAY_FLAGS='' measures the default.
+ * ffplay's options here. `-fflags nobuffer`, what ffplay's documentation gives for less delay, drops
+ * the packets read while it probes the streams instead of playing them first; without it ffplay
+ * plays everything its probe read from three segments back and stays there (measured: 9.0 s behind
+ * in low mode against 4.9 s with it, same machine and load). `-sync ext` times the pictures by the
+ * system clock rather than the sound card's: this machine has no sound card, and SDL's dummy one
+ * runs about 1.5 % slow, so with the sound as the clock ffplay drifted 1 s further behind a minute
+ * (5.3 -> 6.2 s), which a real sound card would not do. FFPLAY_FLAGS='' measures ffplay's defaults.
  */
-const FFPLAY_FLAGS = process.env.FFPLAY_FLAGS ?? '-fflags nobuffer';
+const FFPLAY_FLAGS = process.env.FFPLAY_FLAGS ?? '-fflags nobuffer -sync ext';
 
 /**
  * ffplay (ffmpeg's own player and HLS demuxer, which starts three segments from the playlist's end,

@@ -69,7 +69,7 @@ export function describeLatencyCost(ladder: Ladder, target: 'local' | 'aws'): st
   const usd = (n: number, per: number, price: number) => `$${((n / per) * price).toFixed(4)}`;
   const factor = STANDARD_SEGMENT_SECONDS / seg;
   const lines = [
-    `Latency low: ${seg} s segments and ${seg} s GOPs (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s), ${ladder.hls.playlistSize} segments per playlist; viewers about 4-6 s behind real time instead of 16-20 s (measured locally with three players).`,
+    `Latency low: ${seg} s segments and ${seg} s GOPs (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s), ${ladder.hls.playlistSize} segments per playlist; viewers about 4 s behind real time in the built-in player and 4.5-7 s in others, instead of 14-20 s (measured locally with five players).`,
     `  costs ${factor}x the requests per viewer: ${perViewer(seg)} playlist + segment requests a viewer-hour instead of ${perViewer(STANDARD_SEGMENT_SECONDS)}` +
       (target === 'aws'
         ? ` (CloudFront: ${usd(perViewer(seg), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} instead of ${usd(perViewer(STANDARD_SEGMENT_SECONDS), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} a viewer-hour)`

@@ -140,7 +140,7 @@ describe('describeLatencyCost', () => {
   it('low on aws: 4x the requests per viewer and MediaLive\'s PUTs, with their prices', async () => {
     const low = applyLatency(await loadProfile('HD-720p'), 'low');
     expect(describeLatencyCost(low, 'aws')).toEqual([
-      'Latency low: 1 s segments and 1 s GOPs (the built-in ladders: 4 s), 8 segments per playlist; viewers about 4-6 s behind real time instead of 16-20 s (measured locally with three players).',
+      'Latency low: 1 s segments and 1 s GOPs (the built-in ladders: 4 s), 8 segments per playlist; viewers about 4 s behind real time in the built-in player and 4.5-7 s in others, instead of 14-20 s (measured locally with five players).',
       '  costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800 (CloudFront: $0.0072 instead of $0.0018 a viewer-hour)',
       `  MediaLive's S3 PUTs: ${3600 * 3 * low.renditions.length} an hour instead of ${900 * 3 * low.renditions.length} ($${((3600 * 3 * low.renditions.length) / 1000 * 0.005).toFixed(4)}/h instead of $${((900 * 3 * low.renditions.length) / 1000 * 0.005).toFixed(4)}/h)`,
       '  and a keyframe every second takes 1-4 % of each bitrate from the picture (measured with x264 at a fixed quality).',
