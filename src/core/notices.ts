@@ -30,6 +30,8 @@ export const NOTICE_CODES = [
   'RESOURCE_NOT_OURS',
   'RESOURCE_UNVERIFIED',
   'DASHBOARD_WARNINGS',
+  // An SRT passphrase given to `up` of an AWS stack that already has its secret: not applied.
+  'SRT_PASSPHRASE_KEPT',
   // The AWS stop schedule (EventBridge Scheduler) set or removed.
   'STOP_SCHEDULE_SET',
   'STOP_SCHEDULE_REMOVED',

@@ -300,7 +300,7 @@ export function validateSpec(raw: RawSpec, opts: { existing?: boolean; clock?: S
   if (!/^(top|none|\d{2,5}x\d{2,5})$/.test(record)) add('record', `"${record}" is not a rendition`, 'use --record top, --record none or a rendition of the ladder such as --record 1280x720 ("livestream profiles" lists them)');
 
   const latency = (raw.latency ?? 'standard') as LatencyMode;
-  if (!LATENCY_MODES.includes(latency)) add('latency', `unknown latency "${raw.latency}"`, 'use --latency standard (default, 12-18 s behind) or --latency low (1 s segments, about 5 s behind)');
+  if (!LATENCY_MODES.includes(latency)) add('latency', `unknown latency "${raw.latency}"`, 'use --latency standard (default, 14-18 s behind) or --latency low (1 s segments, 4-7 s behind)');
 
   const common = {
     stack,

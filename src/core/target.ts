@@ -112,8 +112,8 @@ export interface StillBilling {
   /** The provider's state: RUNNING, IDLE, enabled, UNREADABLE... */
   state: string;
   /**
-   * running: the channel's hourly rate; idle: the small hourly charge of an idle channel or
-   * input; traffic: an enabled distribution bills what viewers fetch; unknown: it could not be read.
+   * running: the channel's hourly rate; idle: the small standing charge of an idle channel, input
+   * or secret; traffic: an enabled distribution bills what viewers fetch; unknown: it could not be read.
    */
   cost: 'running' | 'idle' | 'traffic' | 'unknown';
   message: string;

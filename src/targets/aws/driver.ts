@@ -16,7 +16,7 @@ import { BILLING_CHANNEL_STATES, type ChannelState, type RunContext, type StackS
 import { toLivestreamError } from './requests/errors.js';
 import { needsSrtSecret } from './requests/input.js';
 import { assertResourceNames, resourceNames, type ResourceNames } from './requests/names.js';
-import { estimateChannelCost, otherCosts } from './requests/pricing.js';
+import { estimateChannelCost, otherCosts, SECRET_PER_MONTH } from './requests/pricing.js';
 import { createClients, failedAction, type AwsClients, type ClientOptions } from './clients.js';
 import { DEFAULT_TIMINGS, type AwsContext, type AwsLive, type AwsTimings, type PlayerAsset } from './context.js';
 import { verifyIdentity } from './identity.js';
@@ -193,22 +193,41 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
       else if (seen === 'UNREADABLE') out.push({ ...base, cost: 'unknown', message: `${what} could not be read (${why}); it may still be RUNNING and billing (${perHour}).` });
       else if (!STOPPED_STATES.has(seen) || seen === 'IDLE') out.push({ ...base, cost: 'idle', message: `${what} still exists (${seen}): not running, but MediaLive charges a small hourly fee for it until it is deleted.` });
     }
-    for (const id of ['input', 'distribution'] as const) {
+    const described = { input: 'MediaLive input', distribution: 'CloudFront distribution', 'srt-passphrase': 'Secrets Manager secret' };
+    for (const id of ['input', 'distribution', 'srt-passphrase'] as const) {
       const rec = left[id];
       const node = nodes.find((n) => n.id === id);
       if (!rec || !node) continue;
       const base = { id, name: rec.name, physicalId: rec.physicalId };
-      const what = id === 'input' ? `MediaLive input ${rec.name}` : `CloudFront distribution ${rec.physicalId || rec.name}`;
+      const what = `${described[id]} ${id === 'distribution' ? rec.physicalId || rec.name : rec.name}`;
       try {
         const seen = await node.read(ctx, rec);
         if (!seen.exists) continue;
         if (id === 'input') out.push({ ...base, state: seen.status ?? 'exists', cost: 'idle', message: `${what} still exists: MediaLive charges a small hourly fee for an idle push input until it is deleted.` });
+        // A secret scheduled for deletion reads as gone (it no longer bills); one that is not still does.
+        else if (id === 'srt-passphrase') out.push({ ...base, state: 'exists', cost: 'idle', message: `${what} still exists, holding the SRT passphrase: $${SECRET_PER_MONTH.toFixed(2)} a month until it is deleted ("livestream down" again deletes it).` });
         else if (seen.detail !== 'disabled') out.push({ ...base, state: 'enabled', cost: 'traffic', message: `${what} is still enabled: it serves viewers and bills their traffic.` });
       } catch (err) {
         out.push({ ...base, state: 'UNREADABLE', cost: 'unknown', message: `${what} could not be read (${(err as Error).message}); it may still exist and bill.` });
       }
     }
     return out;
+  }
+
+  /**
+   * `up` again with a passphrase on stdin, once the stack has its SRT secret: the secret keeps the
+   * passphrase it was made with (MediaLive reads it at each start; the encoder may use it now).
+   * livestream never reads a secret's value back, so it cannot tell whether this one differs: it
+   * says so rather than ignoring it silently (locally, where it can compare, a different one is refused).
+   */
+  function warnPassphraseKept(run: AwsRun, ctx: AwsContext): void {
+    const secret = run.store.require().resources['srt-passphrase'];
+    if (!ctx.secrets.srtPassphrase || run.spec.srt?.passphrase !== 'given' || !secret) return;
+    run.host.notify({
+      level: 'warn', code: 'SRT_PASSPHRASE_KEPT',
+      message: `Stack "${run.spec.stack}" already has its SRT passphrase in Secrets Manager (${secret.name}); the one given now was not applied. If it differs, run "livestream down --stack ${run.spec.stack}" and then up again with it.`,
+      details: { secret: secret.name },
+    });
   }
 
   return defineTarget<'aws', AwsContext, AwsLive>({
@@ -264,6 +283,7 @@ export function createAwsDriver(opts: AwsDriverOptions): TargetDriver<AwsLive> {
       assertStackIdentity(run.store.require(), run.store.stack, run.store.file);
       await assertRecordsOurs(ctx, run.store.require(), run.store.file, nodes);
       await adoptUnrecorded(ctx, run, nodes);
+      warnPassphraseKept(run, ctx);
     },
 
     startAfterUp: (run, ctx) => ensureRunning(run, ctx, channelIdOf(run.store.require())),

@@ -65,6 +65,23 @@ describe('SRT_LISTENER: up, status, down', () => {
     expect(names.indexOf('DeleteInput')).toBeLessThan(names.indexOf('DeleteSecret'));
   });
 
+  it('DeleteSecret denied: down reports the secret as still billing, and the next down deletes it', async () => {
+    h = await makeHarness(INPUT_SPECS.SRT_LISTENER!);
+    await h.driver.up(await h.run());
+    const secret = fake.secrets.get(SECRET_NAME)!;
+    fake.deny('secretsmanager:DeleteSecret', 1);
+    const report = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(report.failed.map((f) => f.id)).toEqual(['srt-passphrase']);
+    expect(report.stillBilling).toEqual([{
+      id: 'srt-passphrase', name: SECRET_NAME, physicalId: secret.arn, state: 'exists', cost: 'idle',
+      message: `Secrets Manager secret ${SECRET_NAME} still exists, holding the SRT passphrase: $0.40 a month until it is deleted ("livestream down" again deletes it).`,
+    }]);
+    const again = await h.driver.down(await h.run(), { deleteLogs: true });
+    expect(again.failed).toEqual([]);
+    expect(again.stillBilling).toEqual([]);
+    expect(fake.inventory()).toEqual([]);
+  });
+
   it('the plan lists the secret and prices it', async () => {
     h = await makeHarness(INPUT_SPECS.SRT_LISTENER!);
     const run = await h.run();
@@ -128,6 +145,21 @@ describe('SRT_CALLER', () => {
     expect(await everythingShown(h)).not.toContain(GIVEN);
     await h.driver.down(await h.run(), { deleteLogs: true });
     expect(fake.inventory()).toEqual([]);
+  });
+
+  it('up again with a passphrase: the secret keeps its own, and up says so (never the value)', async () => {
+    h = await makeHarness(SRT_CALLER_ENCRYPTED, { secrets: { srtPassphrase: GIVEN } });
+    await h.driver.up(await h.run());
+    expect(h.host.notices.map((n) => n.code)).not.toContain('SRT_PASSPHRASE_KEPT');
+    const other = 'another-Passphrase-77';
+    h = await makeHarness(SRT_CALLER_ENCRYPTED, { secrets: { srtPassphrase: other } });
+    await h.driver.up(await h.run());
+    expect(fake.secrets.get(SECRET_NAME)!.value).toBe(GIVEN);
+    expect(fake.commandNames().filter((c) => c === 'CreateSecret')).toHaveLength(1);
+    const kept = h.host.notices.find((n) => n.code === 'SRT_PASSPHRASE_KEPT');
+    expect(kept).toMatchObject({ level: 'warn', message: `Stack "teststack" already has its SRT passphrase in Secrets Manager (${SECRET_NAME}); the one given now was not applied. If it differs, run "livestream down --stack teststack" and then up again with it.` });
+    expect(await everythingShown(h)).not.toContain(other);
+    await h.driver.down(await h.run(), { deleteLogs: true });
   });
 
   it('a given passphrase that did not arrive: a clear error before anything of the input is made', async () => {
