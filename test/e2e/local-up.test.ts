@@ -92,6 +92,14 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     expect((await livestream(['stop', ...common()])).json.channel.state).toBe('IDLE');
     const start = await livestream(['start', ...common()]);
     expect(start.json.channel.state).toBe('RUNNING');
+    // The new run records too, from its first segment (2 s with the tiny ladder, later on a busy
+    // machine): wait for it, so the down below finds one recording per run.
+    let recordings: unknown[] = [];
+    for (let i = 0; i < 60 && recordings.length < 2; i++) {
+      recordings = (await livestream(['recordings', ...common()])).json.recordings;
+      if (recordings.length < 2) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(recordings).toHaveLength(2);
   });
 
   it('status --all lists the stack; down stops everything and keeps the logs and recordings; --delete-logs and --delete-recordings remove them', async () => {
