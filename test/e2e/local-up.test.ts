@@ -93,13 +93,16 @@ describe('livestream up --target local (demo source)', { timeout: 240_000 }, () 
     const start = await livestream(['start', ...common()]);
     expect(start.json.channel.state).toBe('RUNNING');
     // The new run records too, from its first segment (2 s with the tiny ladder, later on a busy
-    // machine): wait for it, so the down below finds one recording per run.
-    let recordings: unknown[] = [];
-    for (let i = 0; i < 60 && recordings.length < 2; i++) {
+    // machine; a run's recording with no segment yet is listed, and removed if it ends so): wait
+    // for its first bytes, so the down below finds one recording per run.
+    let recordings: Array<{ bytes: number }> = [];
+    const secondHasBytes = () => recordings.length === 2 && recordings[1]!.bytes > 0;
+    for (let i = 0; i < 60 && !secondHasBytes(); i++) {
       recordings = (await livestream(['recordings', ...common()])).json.recordings;
-      if (recordings.length < 2) await new Promise((r) => setTimeout(r, 1000));
+      if (!secondHasBytes()) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(recordings).toHaveLength(2);
+    expect(recordings[1]!.bytes).toBeGreaterThan(0);
   });
 
   it('status --all lists the stack; down stops everything and keeps the logs and recordings; --delete-logs and --delete-recordings remove them', async () => {
