@@ -17,6 +17,14 @@ export type LatencyMode = (typeof LATENCY_MODES)[number];
 export const LOW_LATENCY_HLS = { segmentSeconds: 1, gopSeconds: 1, playlistSize: 8, keepSegments: 17 } as const;
 
 /**
+ * Low mode on the local target also lists each segment's parts as they are written (LL-HLS partial
+ * segments, RFC 8216bis 4.4.4.9): three a segment, a third of a second each, so a player that reads
+ * parts starts about a second from the newest picture instead of three segments
+ * (src/targets/local/encoder/parts.ts). The AWS target keeps whole segments (MediaLive writes no parts).
+ */
+export const LOW_LATENCY_PARTS_PER_SEGMENT = 3;
+
+/**
  * The mode the stack runs in: the spec's `--latency`, or the ladder's `hls.latency` when the ladder
  * asks for low (a ladder written for low latency keeps it whatever the default).
  */

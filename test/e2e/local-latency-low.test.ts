@@ -1,6 +1,7 @@
 /**
  * `livestream up --latency low` on the local target, through the real CLI: the plan says what low
- * latency costs, the playlists carry 1 s segments with program date time, a real Chromium plays the
+ * latency costs, the playlists carry 1 s segments with program date time and their LL-HLS parts
+ * (each segment's file its parts joined), a real Chromium plays the
  * stack's player tuned for them and reports its delay, and `status` shows it; a viewer left behind is
  * sped up, and a speed the viewer picks stays.
  */
@@ -50,7 +51,23 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
     expect(durations.length).toBeGreaterThanOrEqual(4);
     expect(durations.length).toBeLessThanOrEqual(8);
     for (const d of durations.slice(1)) expect(d).toBeCloseTo(1, 1);
-    expect(playlist.match(/#EXT-X-PROGRAM-DATE-TIME:/g)).toHaveLength(durations.length);
+    // Each segment has its date; so has the one being written, whose parts are listed before it is whole.
+    const open = !playlist.trimEnd().endsWith('.ts') ? 1 : 0;
+    expect(playlist.match(/#EXT-X-PROGRAM-DATE-TIME:/g)).toHaveLength(durations.length + open);
+
+    // LL-HLS parts: a third of a second, each marked as opening with a keyframe (read from its file),
+    // and the segment's file the same bytes as its parts' files end to end.
+    expect(playlist).toContain('#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.000002\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
+    const whole = [...playlist.matchAll(/((?:#EXT-X-PART:[^\n]*\n)+)#EXTINF:[\d.]+,\n(\S+)\n/g)];
+    expect(whole.length).toBeGreaterThanOrEqual(2);
+    for (const [, partText, uri] of whole) {
+      const parts = [...partText!.matchAll(/DURATION=([\d.]+),URI="([^"]+)"(,INDEPENDENT=YES)?/g)];
+      expect(parts.map((p) => Boolean(p[3]))).toEqual([true, true, true]);
+      for (const p of parts) expect(Number(p[1])).toBeCloseTo(1 / 3, 5);
+      const bytes = async (name: string) => Buffer.from(await (await fetch(base + name)).arrayBuffer());
+      const joined = Buffer.concat(await Promise.all(parts.map((p) => bytes(p[2]!))));
+      expect((await bytes(uri!)).equals(joined), uri).toBe(true);
+    }
 
     browser = await launchChromium();
     const page = await browser.newPage();

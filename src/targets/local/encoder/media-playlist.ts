@@ -19,6 +19,14 @@
  *     previous one plus its duration (players map media time to dates by it; a date that jitters
  *     by the queue's few ms from segment to segment would read as a gap or an overlap).
  *
+ * With parts (the local low mode, parts.ts) ffmpeg's "segments" are parts. A segment closes once its
+ * parts add up to the segment length, or when its run ends; its URI names the whole segment the
+ * caller makes by joining the parts' files. Whether a part starts with a keyframe is read from its
+ * file by the caller (ts-random-access.ts): INDEPENDENT=YES, and EXT-X-INDEPENDENT-SEGMENTS only
+ * while every segment listed starts with one. The playlist lists the parts of the last three
+ * target durations and of the segment being written, with EXT-X-PART-INF and
+ * EXT-X-SERVER-CONTROL:PART-HOLD-BACK (RFC 8216bis 4.4.3.7-8, 4.4.4.9).
+ *
  * Pure: ffmpeg's text and times in, playlist text out; no clock, no I/O.
  */
 
@@ -44,6 +52,26 @@ export interface WindowSegment {
   programDateTime: number;
   /** The first segment of an encoder run that follows another: EXT-X-DISCONTINUITY before it. */
   discontinuity: boolean;
+  /** Its parts, in order (with parts only): the segment's file is their files joined. */
+  parts?: WindowPart[];
+}
+
+/** One part of a segment (an ffmpeg file). */
+export interface WindowPart {
+  uri: string;
+  duration: number;
+  /** It starts with a keyframe: INDEPENDENT=YES. */
+  independent: boolean;
+}
+
+/** What the playlist says of parts; absent: whole segments only. */
+export interface PartSettings {
+  /** The segment length: a segment closes once its parts add up to it. */
+  segmentSeconds: number;
+  /** PART-TARGET; must not change. */
+  targetSeconds: number;
+  /** PART-HOLD-BACK. */
+  holdBackSeconds: number;
 }
 
 /** ffmpeg's media playlist: the segments (with ffmpeg's sequence numbers) and whether it ended. */
@@ -85,9 +113,22 @@ interface Run {
 const MAX_LAGS = 256;
 /** A segment starts at a keyframe's timestamp give or take ffmpeg's rounding of durations (6 decimals). */
 const LAG_MATCH_MS = 5;
+/** Parts that add up to the segment length within this much make the whole segment (ffmpeg rounds each to the microsecond). */
+const SEGMENT_FULL_SLACK_S = 0.005;
+/** Parts are listed for the segments ending within this many target durations of the playlist's end (RFC 8216bis 6.2.2). */
+const PARTS_LISTED_TARGET_DURATIONS = 3;
+
+/** The segment whose parts are being written. */
+interface OpenSegment {
+  parts: WindowPart[];
+  programDateTime: number;
+  discontinuity: boolean;
+}
 
 interface RenditionState {
   segments: WindowSegment[];
+  /** With parts: the segment being written, not yet whole. */
+  open: OpenSegment | undefined;
   discontinuitySequence: number;
   nextSequence: number;
   /** The run that wrote the newest segment, ffmpeg's number for it, and the run's seconds so far. */
@@ -104,13 +145,15 @@ export interface PlaylistUpdate {
   text: string | undefined;
   /** The segments this update added. */
   added: WindowSegment[];
+  /** The segments that left the window with this update. */
+  removed: WindowSegment[];
 }
 
 export class PlaylistComposer {
   private readonly renditions = new Map<string, RenditionState>();
   private run: Run = { id: 0, startMs: undefined, lags: new Map() };
 
-  constructor(private readonly opts: { windowSize: number; targetDuration: number; firstSequence?: number }) {}
+  constructor(private readonly opts: { windowSize: number; targetDuration: number; firstSequence?: number; parts?: PartSettings }) {}
 
   /** A new encoder run: its playlists are told apart by this id. */
   beginRun(id: number): void {
@@ -138,45 +181,72 @@ export class PlaylistComposer {
   /**
    * ffmpeg of run `runId` wrote its playlist for `name`. `nowMs` dates a segment whose run start is
    * unknown (it cannot be, as ffmpeg writes a playlist only after a segment's worth of frames).
+   * With parts, `independent` tells whether a part's file starts with a keyframe.
    */
-  update(runId: number, name: string, ffmpegText: string, nowMs: number): PlaylistUpdate {
-    if (runId !== this.run.id) return { text: undefined, added: [] };
+  update(runId: number, name: string, ffmpegText: string, nowMs: number, independent: (uri: string) => boolean = () => false): PlaylistUpdate {
+    if (runId !== this.run.id) return { text: undefined, added: [], removed: [] };
     const state = this.rendition(name);
     const parsed = parseFfmpegPlaylist(ffmpegText);
     const newRun = state.runId !== runId;
     const fresh = parsed.segments.filter((s) => newRun || s.sequence > state.lastFfmpegSequence);
     const added: WindowSegment[] = [];
+    const parts = this.opts.parts;
     for (const [i, seg] of fresh.entries()) {
-      if (newRun && i === 0) state.runSeconds = 0;
+      const runStart = newRun && i === 0;
+      if (runStart) {
+        // A dead run's unfinished segment ends where that run did.
+        if (state.open) added.push(this.close(state, name));
+        state.runSeconds = 0;
+      }
       const start = this.run.startMs ?? nowMs - seg.duration * 1000;
-      added.push({
-        sequence: state.nextSequence++,
-        duration: seg.duration,
-        uri: seg.uri,
-        programDateTime: start + state.runSeconds * 1000 - (this.run.anchorLagMs ??= this.lagAt(state.runSeconds)),
-        discontinuity: newRun && i === 0 && state.segments.length > 0,
-      });
+      const programDateTime = start + state.runSeconds * 1000 - (this.run.anchorLagMs ??= this.lagAt(state.runSeconds));
+      const discontinuity = runStart && (state.segments.length > 0 || added.length > 0);
+      if (!parts) {
+        added.push({ sequence: state.nextSequence++, duration: seg.duration, uri: seg.uri, programDateTime, discontinuity });
+        state.targetDuration = Math.max(state.targetDuration, Math.round(seg.duration));
+      } else {
+        const part: WindowPart = { uri: seg.uri, duration: seg.duration, independent: independent(seg.uri) };
+        state.open ??= { parts: [], programDateTime, discontinuity };
+        state.open.parts.push(part);
+        if (sumDurations(state.open.parts) >= parts.segmentSeconds - SEGMENT_FULL_SLACK_S) added.push(this.close(state, name));
+      }
       state.runSeconds += seg.duration;
-      state.targetDuration = Math.max(state.targetDuration, Math.round(seg.duration));
       state.lastFfmpegSequence = seg.sequence;
     }
+    if (parsed.ended && state.open) added.push(this.close(state, name));
     if (fresh.length > 0) state.runId = runId;
-    const changed = added.length > 0 || parsed.ended !== state.ended;
+    const changed = fresh.length > 0 || parsed.ended !== state.ended;
     state.ended = parsed.ended;
-    if (!changed) return { text: undefined, added };
+    if (!changed) return { text: undefined, added, removed: [] };
     state.segments.push(...added);
+    const removed: WindowSegment[] = [];
     while (state.segments.length > this.opts.windowSize) {
-      if (state.segments.shift()!.discontinuity) state.discontinuitySequence++;
+      const gone = state.segments.shift()!;
+      if (gone.discontinuity) state.discontinuitySequence++;
+      removed.push(gone);
     }
-    return { text: this.render(state), added };
+    return { text: this.render(state), added, removed };
+  }
+
+  /** The open segment, whole now (or cut short by its run's end): the URI of its joined file. */
+  private close(state: RenditionState, name: string): WindowSegment {
+    const open = state.open!;
+    state.open = undefined;
+    const sequence = state.nextSequence++;
+    const duration = sumDurations(open.parts);
+    state.targetDuration = Math.max(state.targetDuration, Math.round(duration));
+    return { sequence, duration, uri: `${name}_s${String(sequence).padStart(5, '0')}.ts`, programDateTime: open.programDateTime, discontinuity: open.discontinuity, parts: open.parts };
   }
 
   /**
-   * The file number for a new run's first segment: the media sequence number its segments will get,
-   * so names keep matching the sequence (and a killed run's unfinished, never listed file is replaced).
+   * The number for a new run's first file: ffmpeg's sequence goes on from the last one listed, so a
+   * killed run's unfinished, never listed file is replaced. Without parts it is also the media
+   * sequence number its segment will get, so names keep matching the sequence.
    */
-  nextSequence(): number {
-    return Math.max(this.opts.firstSequence ?? 1, ...[...this.renditions.values()].map((r) => r.nextSequence));
+  nextFileNumber(): number {
+    const first = this.opts.firstSequence ?? 1;
+    const next = (r: RenditionState): number => (this.opts.parts ? r.lastFfmpegSequence + 1 : r.nextSequence);
+    return Math.max(first, ...[...this.renditions.values()].map(next));
   }
 
   private rendition(name: string): RenditionState {
@@ -184,6 +254,7 @@ export class PlaylistComposer {
     if (!state) {
       state = {
         segments: [],
+        open: undefined,
         discontinuitySequence: 0,
         nextSequence: this.opts.firstSequence ?? 1,
         runId: undefined,
@@ -198,19 +269,48 @@ export class PlaylistComposer {
   }
 
   private render(state: RenditionState): string {
+    const parts = this.opts.parts;
     const lines = [
       '#EXTM3U',
       '#EXT-X-VERSION:3',
       `#EXT-X-TARGETDURATION:${state.targetDuration}`,
+      ...(parts ? [`#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=${parts.holdBackSeconds.toFixed(6)}`, `#EXT-X-PART-INF:PART-TARGET=${parts.targetSeconds.toFixed(6)}`] : []),
       `#EXT-X-MEDIA-SEQUENCE:${state.segments[0]?.sequence ?? state.nextSequence}`,
       `#EXT-X-DISCONTINUITY-SEQUENCE:${state.discontinuitySequence}`,
-      '#EXT-X-INDEPENDENT-SEGMENTS',
+      ...(state.segments.every((s) => !s.parts || s.parts[0]!.independent) ? ['#EXT-X-INDEPENDENT-SEGMENTS'] : []),
     ];
-    for (const s of state.segments) {
+    const listParts = parts ? this.segmentsWithParts(state) : 0;
+    state.segments.forEach((s, i) => {
       if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(s.programDateTime)}`, `#EXTINF:${s.duration.toFixed(6)},`, s.uri);
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(s.programDateTime)}`);
+      if (s.parts && i >= state.segments.length - listParts) lines.push(...s.parts.map(partLine));
+      lines.push(`#EXTINF:${s.duration.toFixed(6)},`, s.uri);
+    });
+    if (state.open && !state.ended) {
+      if (state.open.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+      // The date comes before the segment's first part (RFC 8216bis 4.4.4.9), whole or not yet.
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(state.open.programDateTime)}`, ...state.open.parts.map(partLine));
     }
     if (state.ended) lines.push('#EXT-X-ENDLIST');
     return lines.join('\n') + '\n';
   }
+
+  /** How many of the newest whole segments list their parts: those ending within three target durations of the playlist's end. */
+  private segmentsWithParts(state: RenditionState): number {
+    let after = state.open ? sumDurations(state.open.parts) : 0;
+    let count = 0;
+    for (let i = state.segments.length - 1; i >= 0 && after < PARTS_LISTED_TARGET_DURATIONS * state.targetDuration; i--) {
+      count++;
+      after += state.segments[i]!.duration;
+    }
+    return count;
+  }
+}
+
+function sumDurations(parts: ReadonlyArray<{ duration: number }>): number {
+  return Math.round(parts.reduce((sum, p) => sum + p.duration, 0) * 1e6) / 1e6;
+}
+
+function partLine(p: WindowPart): string {
+  return `#EXT-X-PART:DURATION=${p.duration.toFixed(6)},URI="${p.uri}"${p.independent ? ',INDEPENDENT=YES' : ''}`;
 }

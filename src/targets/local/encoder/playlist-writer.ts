@@ -10,10 +10,16 @@
  *
  * ffmpeg writes its playlists to <relay>/<run>/stream/index_WxH.m3u8: the run number tells a late
  * playlist of a dead encoder from the new one's.
+ *
+ * With parts (the low mode, parts.ts) the segments players read whole are ours too: when the
+ * composer closes a segment, its parts' files (part-files.ts) are joined and PUT as the segment's
+ * file before any playlist that lists it is published, and deleted once the segment has been out
+ * of the window as long as ffmpeg keeps its own files.
  */
 import { createKeepAliveAgent, requestWithRetry } from '../plumbing/http-agent.js';
 import type { LineSink } from './log-file.js';
 import type { PlaylistComposer, WindowSegment } from './media-playlist.js';
+import type { PartFiles } from './part-files.js';
 import { redactText } from '../../../core/redact.js';
 
 export interface PlaylistWriter {
@@ -33,6 +39,10 @@ export interface PlaylistWriterOptions {
   log: LineSink;
   /** Segments that reached a published playlist, for health figures. */
   onSegments?: (rendition: string, added: WindowSegment[]) => void;
+  /** With parts: their files, joined here into the segments' files. */
+  parts?: PartFiles;
+  /** Segments a rendition keeps on the origin after they leave its playlist (the ladder's keepSegments - playlistSize). */
+  keepAfterWindow?: number;
 }
 
 const PLAYLIST_PATH = /^\/(\d+)\/stream\/(index_\d+x\d+)\.m3u8$/;
@@ -42,61 +52,107 @@ const RETRY_MS = 1_000;
 const PUT_TIMEOUT_MS = 10_000;
 
 export function createPlaylistWriter(opts: PlaylistWriterOptions): PlaylistWriter {
-  const publisher = createPublisher(opts);
+  const origin = createOriginClient(opts);
+  const publisher = createPublisher(origin);
+  const objects = createObjectWriter(opts, origin);
+  // Per playlist, the joined segments its newest text lists, all PUT: each text waits for them.
+  const ready = new Map<string, Promise<unknown>>();
+  // Per playlist, joined segments out of the window, oldest first: deleted after keepAfterWindow more.
+  const leaving = new Map<string, string[]>();
   return {
     pathFor: (run) => `/${run}/stream`,
     take(path, text) {
       const match = PLAYLIST_PATH.exec(path);
       if (!match) return opts.log.write(`[playlist] ignored a playlist at ${path}`);
       const [, run, name] = match as unknown as [string, string, string];
-      const update = opts.composer.update(Number(run), name, text, opts.now());
+      const parts = opts.parts;
+      const update = opts.composer.update(Number(run), name, text, opts.now(), (uri) => parts?.independent(uri) ?? false);
+      const joins = parts ? update.added.map((s) => objects.putJoined(s, parts)) : [];
+      if (parts) forgetLeaving(name, update.removed);
       if (update.text === undefined) return;
       if (update.added.length > 0) opts.onSegments?.(name, update.added);
-      publisher.publish(name, update.text);
+      const published = update.text;
+      const after = Promise.all([ready.get(name), ...joins]);
+      ready.set(name, after);
+      void after.then(() => publisher.publish(name, published));
     },
     async close() {
+      await Promise.all(ready.values());
       publisher.stopRetrying();
       await publisher.drain();
-      publisher.destroy();
+      origin.destroy();
+    },
+  };
+
+  function forgetLeaving(name: string, removed: WindowSegment[]): void {
+    const queue = leaving.get(name) ?? [];
+    leaving.set(name, queue);
+    queue.push(...removed.filter((s) => s.parts).map((s) => s.uri));
+    while (queue.length > (opts.keepAfterWindow ?? 0)) objects.remove(queue.shift()!);
+  }
+}
+
+/** The joined segments' files: PUT before a playlist lists them, DELETE once they are out of the window. */
+function createObjectWriter(opts: PlaylistWriterOptions, origin: OriginClient): { putJoined(segment: WindowSegment, parts: PartFiles): Promise<unknown>; remove(uri: string): void } {
+  return {
+    putJoined(segment, parts) {
+      const body = parts.join((segment.parts ?? []).map((p) => p.uri));
+      if (!body) {
+        opts.log.write(`[playlist] ${segment.uri}: a part's file was not seen whole, so the segment has no file (players that read parts are not affected)`);
+        return Promise.resolve();
+      }
+      return origin.send('PUT', segment.uri, { body, type: 'video/mp2t' });
+    },
+    remove(uri) {
+      void origin.send('DELETE', uri);
+    },
+  };
+}
+
+interface OriginClient {
+  /** PUT or DELETE stream/<name> in the origin; false (and a line in the log) when it did not answer 2xx. */
+  send(method: 'PUT' | 'DELETE', name: string, content?: { body: Buffer; type: string }): Promise<boolean>;
+  destroy(): void;
+}
+
+function createOriginClient(opts: PlaylistWriterOptions): OriginClient {
+  const base = opts.originUrl.replace(/\/+$/, '');
+  // The stack's shared keep-alive handling (http-agent.ts): a PUT that meets a connection the origin
+  // is closing is sent again on a fresh one there, not here.
+  const agent = createKeepAliveAgent();
+  return {
+    async send(method, name, content) {
+      const url = new URL(`${base}/stream/${name}`);
+      const headers: Record<string, string | number> = { authorization: `Bearer ${opts.token()}` };
+      if (content) Object.assign(headers, { 'content-type': content.type, 'content-length': content.body.length });
+      try {
+        const { res } = await requestWithRetry(
+          { host: url.hostname, port: url.port, path: url.pathname, method, agent, headers },
+          { timeoutMs: PUT_TIMEOUT_MS, write: (req) => req.end(content?.body) },
+        );
+        res.resume();
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) return true;
+        opts.log.write(`[playlist] ${name} ${method} answered ${status}`);
+        return false;
+      } catch (err) {
+        opts.log.write(`[playlist] ${name} ${method} failed: ${redactText((err as Error).message, [opts.token()])}`);
+        return false;
+      }
+    },
+    destroy() {
+      agent.destroy();
     },
   };
 }
 
 /** One PUT at a time per playlist, always of the newest text: a slow origin gets fewer, never older, versions. */
-function createPublisher(opts: PlaylistWriterOptions): { publish(name: string, text: string): void; stopRetrying(): void; drain(): Promise<void>; destroy(): void } {
+function createPublisher(origin: OriginClient): { publish(name: string, text: string): void; stopRetrying(): void; drain(): Promise<void> } {
   let retrying = true;
   const pending = new Map<string, string>();
   const busy = new Map<string, Promise<void>>();
-  const base = opts.originUrl.replace(/\/+$/, '');
-  // The stack's shared keep-alive handling (http-agent.ts): a PUT that meets a connection the origin
-  // is closing is sent again on a fresh one there, not here.
-  const agent = createKeepAliveAgent();
-
-  const put = async (name: string, text: string): Promise<boolean> => {
-    const url = new URL(`${base}/stream/${name}.m3u8`);
-    const body = Buffer.from(text);
-    try {
-      const { res } = await requestWithRetry(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'PUT',
-          agent,
-          headers: { authorization: `Bearer ${opts.token()}`, 'content-type': 'application/vnd.apple.mpegurl', 'content-length': body.length },
-        },
-        { timeoutMs: PUT_TIMEOUT_MS, write: (req) => req.end(body) },
-      );
-      res.resume();
-      const status = res.statusCode ?? 0;
-      if (status >= 200 && status < 300) return true;
-      opts.log.write(`[playlist] ${name}.m3u8 PUT answered ${status}`);
-      return false;
-    } catch (err) {
-      opts.log.write(`[playlist] ${name}.m3u8 PUT failed: ${redactText((err as Error).message, [opts.token()])}`);
-      return false;
-    }
-  };
+  const put = (name: string, text: string): Promise<boolean> =>
+    origin.send('PUT', `${name}.m3u8`, { body: Buffer.from(text), type: 'application/vnd.apple.mpegurl' });
 
   const run = async (name: string): Promise<void> => {
     for (;;) {
@@ -121,9 +177,6 @@ function createPublisher(opts: PlaylistWriterOptions): { publish(name: string, t
     },
     async drain() {
       await Promise.all(busy.values());
-    },
-    destroy() {
-      agent.destroy();
     },
   };
 }

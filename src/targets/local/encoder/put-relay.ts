@@ -32,8 +32,17 @@ export interface PutRelayOptions {
   allowedUid?: number;
   /** Tell callers apart by uid (default: where the system lists sockets' owners); false: a key in the URL. */
   checkPeerUid?: boolean;
-  /** Also hands over the whole bodies of the PUTs it wants (the recorded rendition's segments: recording/channel-recorder.ts). */
-  tap?: { wants(path: string): boolean; take(body: Buffer): void };
+  /**
+   * Also hand over the whole bodies of the PUTs they want: the recorded rendition's segments
+   * (recording/channel-recorder.ts), the low mode's parts (part-files.ts).
+   */
+  taps?: RelayTap[];
+}
+
+export interface RelayTap {
+  /** `path` is the PUT's path under the relay's key: /stream/index_1280x720_00012.ts. */
+  wants(path: string): boolean;
+  take(body: Buffer, path: string): void;
 }
 
 export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
@@ -74,7 +83,9 @@ export async function startPutRelay(opts: PutRelayOptions): Promise<PutRelay> {
     for (const name of ['content-type', 'content-length', 'transfer-encoding']) {
       if (req.headers[name] !== undefined) headers[name] = req.headers[name];
     }
-    if (req.method === 'PUT' && opts.tap?.wants(url.slice(prefix.length))) copyBody(req, opts.tap);
+    const path = url.slice(prefix.length);
+    const taps = req.method === 'PUT' ? (opts.taps ?? []).filter((t) => t.wants(path)) : [];
+    if (taps.length > 0) copyBody(req, (body) => taps.forEach((t) => t.take(body, path)));
     const basePath = origin.pathname.replace(/\/+$/, '');
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
@@ -128,10 +139,10 @@ function takePlaylist(req: http.IncomingMessage, res: http.ServerResponse, path:
 }
 
 /** The body as it streams past, handed over once whole (a PUT cut short by the encoder's death is left out). */
-function copyBody(req: http.IncomingMessage, tap: { take(body: Buffer): void }): void {
+function copyBody(req: http.IncomingMessage, take: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
-    if (req.complete) tap.take(Buffer.concat(chunks));
+    if (req.complete) take(Buffer.concat(chunks));
   });
 }

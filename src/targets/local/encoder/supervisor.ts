@@ -45,6 +45,8 @@ import { PlaylistComposer } from './media-playlist.js';
 import { createPlaylistWriter, type PlaylistWriter } from './playlist-writer.js';
 import { createProgressParser, parseProgress } from './progress.js';
 import { startPutRelay, type PutRelay } from './put-relay.js';
+import { PartFiles } from './part-files.js';
+import { planParts } from './parts.js';
 import { redactText } from '../../../core/redact.js';
 import { runFfmpeg, spawnFfmpeg } from './spawn-ffmpeg.js';
 import { stopProcess, waitForExit } from '../plumbing/stop-process.js';
@@ -128,11 +130,6 @@ export interface EncoderStatus {
 const SOURCE_RETRY_MS = 1_000;
 /** A decoder that delivered frames and then went silent this long is killed and started again. */
 const SOURCE_STALL_MS = 15_000;
-/**
- * ffmpeg logs each segment it starts: "[hls @ 0x..] Opening 'http://../stream/index_320x180_00002.ts' for writing"
- * (later ones come from "[http @ ..]"); deleting an old segment is logged the same way but from "[mpegts @ ..]".
- */
-const SEGMENT_STARTED = /^\[(?:hls|http) @ [^\]]+\] Opening '[^']*\/index(_\d+x\d+)_(\d+)\.ts' for writing/;
 const PLAYLIST_WRITTEN = /Opening '[^']*\/index_\d+x\d+\.m3u8' for writing/;
 
 /** The slate's words: before any publisher ever connected it waits; after that the source was lost. */
@@ -155,9 +152,10 @@ export class EncoderSupervisor {
   private lastError: string | undefined;
   private speed: number | undefined;
   private encoderFps: number | undefined;
+  /** Segments in published playlists, all renditions (with parts, whole segments, not parts). */
   private segmentsWritten = 0;
-  /** Renditions with a segment in progress in the current encoder run. */
-  private openSegments = new Set<string>();
+  /** With parts (the low mode): their files, seen at the relay, joined into the segments' files. */
+  private readonly partFiles: PartFiles | undefined;
   private masterWritten = false;
   /**
    * Between ffmpeg and the origin: takes the media playlists (composed by us, see playlist-writer.ts)
@@ -197,7 +195,14 @@ export class EncoderSupervisor {
     this.caps = opts.caps ?? MODERN_FFMPEG_CAPS;
     this.raw = selectRawFormat(opts.ladder);
     this.log = opts.logFile ? openLogFile(opts.logFile) : NULL_SINK;
-    this.composer = new PlaylistComposer({ windowSize: opts.ladder.hls.playlistSize, targetDuration: opts.ladder.hls.segmentSeconds });
+    const { hls } = opts.ladder;
+    const parts = planParts(opts.ladder);
+    this.partFiles = parts ? new PartFiles() : undefined;
+    this.composer = new PlaylistComposer({
+      windowSize: hls.playlistSize,
+      targetDuration: hls.segmentSeconds,
+      ...(parts ? { parts: { segmentSeconds: hls.segmentSeconds, targetSeconds: parts.targetSeconds, holdBackSeconds: parts.holdBackSeconds } } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -216,7 +221,9 @@ export class EncoderSupervisor {
       composer: this.composer,
       now: this.now,
       log: this.log,
+      ...(this.partFiles ? { parts: this.partFiles, keepAfterWindow: this.opts.ladder.hls.keepSegments - this.opts.ladder.hls.playlistSize } : {}),
       onSegments: (name, added) => {
+        this.segmentsWritten += added.length;
         this.opts.recorder?.noteSegments(name, added);
         const newest = added[added.length - 1]!;
         this.pdtDriftSeconds = Math.round(this.now() - newest.programDateTime - newest.duration * 1000) / 1000;
@@ -227,7 +234,7 @@ export class EncoderSupervisor {
       originUrl: this.opts.originUrl,
       token: () => this.opts.writeToken(),
       onPlaylist: (path, text) => playlists.take(path, text),
-      ...(this.opts.recorder ? { tap: this.opts.recorder } : {}),
+      taps: [this.opts.recorder, this.partFiles].filter((t) => t !== undefined),
     });
     if (!this.running) return relay.close();
     this.relay = relay;
@@ -385,7 +392,7 @@ export class EncoderSupervisor {
       playlistBase: `${this.relay.url}${this.playlists.pathFor(run)}`,
       inputFps: this.raw.fps,
       caps: this.caps,
-      startNumber: this.composer.nextSequence(),
+      startNumber: this.composer.nextFileNumber(),
     });
     const child = spawnFfmpeg({
       ffmpegPath: this.opts.ffmpegPath,
@@ -403,7 +410,6 @@ export class EncoderSupervisor {
     this.backoff = noteStarted(this.backoff, this.now());
     this.speed = undefined;
     this.encoderFps = undefined;
-    this.openSegments.clear();
     const parser = createProgressParser();
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (text: string) => {
@@ -426,14 +432,6 @@ export class EncoderSupervisor {
   }
 
   private onEncoderLine(line: string): void {
-    const seg = SEGMENT_STARTED.exec(line);
-    if (seg) {
-      const rendition = seg[1]!;
-      // Starting segment N of a rendition means its previous one is complete.
-      if (this.openSegments.has(rendition)) this.segmentsWritten++;
-      this.openSegments.add(rendition);
-      return;
-    }
     if (PLAYLIST_WRITTEN.test(line)) {
       if (!this.masterWritten) {
         this.masterWritten = true;

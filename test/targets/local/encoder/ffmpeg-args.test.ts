@@ -9,6 +9,8 @@ import {
   selectRawFormat,
 } from '../../../../src/targets/local/encoder/ffmpeg-args.js';
 import { parseFfmpegCaps } from '../../../../src/targets/local/encoder/ffmpeg-caps.js';
+import { planParts } from '../../../../src/targets/local/encoder/parts.js';
+import { applyLatency } from '../../../../src/core/latency.js';
 import { TEST_LADDER } from './test-ladder.js';
 
 const RAW = { width: 320, height: 180, fps: 30, sampleRate: 48000, channels: 2 };
@@ -148,6 +150,32 @@ describe('buildEncoderArgs', () => {
     const ladder = { ...TEST_LADDER, hls: { segmentSeconds: 2, playlistSize: 4, keepSegments: 4 } };
     const args = buildEncoderArgs({ ladder, input: { args: [], video: '0:v', audio: '0:a' }, output: { kind: 'file', dir: 'd' } });
     expect(args[args.indexOf('-hls_delete_threshold') + 1]).toBe('1');
+  });
+
+  it('in low mode writes parts: a keyframe and a cut every third of a second, listed and kept three times as many files', () => {
+    const ladder = applyLatency(TEST_LADDER, 'low');
+    const args = buildEncoderArgs({ ladder, input: { args: [], video: '0:v', audio: '0:a' }, output: { kind: 'file', dir: 'd' } });
+    const value = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(value('-hls_time')).toBe('0.333333');
+    // Cut at keyframes as segments are (not split_by_time: its clock is not the encoder's).
+    expect(value('-hls_flags')).toBe('delete_segments+independent_segments+program_date_time');
+    expect(value('-hls_list_size')).toBe(String(8 * 3));
+    expect(value('-hls_delete_threshold')).toBe(String((17 - 8) * 3));
+    // A keyframe opens every part (the browser players drop a part without one): forced at each cut, the GOP at most a part.
+    expect(value('-g:v:0')).toBe('10');
+    expect(value('-force_key_frames:v:0')).toBe('expr:gte(t,n_forced*0.333333)');
+    expect(value('-g:v:1')).toBe('5'); // the 15 fps rendition
+    const standard = buildEncoderArgs({ ladder: TEST_LADDER, input: { args: [], video: '0:v', audio: '0:a' }, output: { kind: 'file', dir: 'd' } });
+    expect(standard[standard.indexOf('-force_key_frames:v:0') + 1]).toBe('expr:gte(t,n_forced*2)');
+  });
+});
+
+describe('planParts', () => {
+  it('promises a part target of the longest part any rendition writes, in whole frames, and a hold back of three', () => {
+    expect(planParts(TEST_LADDER)).toBeUndefined(); // standard: whole segments only
+    expect(planParts(applyLatency(TEST_LADDER, 'low'))).toEqual({ perSegment: 3, cutSeconds: 1 / 3, targetSeconds: 0.333334, holdBackSeconds: 1.000002 });
+    const at25 = applyLatency({ ...TEST_LADDER, renditions: [{ ...TEST_LADDER.renditions[0]!, framerate: 25 }, TEST_LADDER.renditions[1]!] }, 'low');
+    expect(planParts(at25)).toMatchObject({ targetSeconds: 0.36, holdBackSeconds: 1.08 });
   });
 });
 

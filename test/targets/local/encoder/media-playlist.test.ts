@@ -72,7 +72,7 @@ describe('PlaylistComposer', () => {
     c.setRunStart(2, T0 + 19_000);
     const late = c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4, 4, 4]), T0 + 19_100);
     expect(late.text).toBeUndefined(); // a playlist of the dead run is ignored
-    expect(c.nextSequence()).toBe(4); // file 4 was never finished: the new run writes it again
+    expect(c.nextFileNumber()).toBe(4); // file 4 was never finished: the new run writes it again
     const first = c.update(2, 'index_320x180', ffmpegPlaylist(5, [4]), T0 + 25_000).text!;
     expect(first.split('\n').filter((l) => l.endsWith('.ts'))).toEqual(['index_320x180_00002.ts', 'index_320x180_00003.ts', 'index_320x180_00005.ts']);
     expect(first).toContain('#EXT-X-MEDIA-SEQUENCE:2\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n');
@@ -107,5 +107,84 @@ describe('PlaylistComposer', () => {
     expect(c.update(1, 'a', ffmpegPlaylist(1, [1.2, 2.6]), T0).text).toContain('#EXT-X-TARGETDURATION:3\n');
     // Still 3 once that segment has left the window.
     expect(c.update(1, 'a', ffmpegPlaylist(1, [1.2, 2.6, 2, 2, 2, 2]), T0).text).toContain('#EXT-X-TARGETDURATION:3\n');
+  });
+});
+
+describe('PlaylistComposer with parts (the local low mode)', () => {
+  const PARTS = { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.000002 };
+  const third = 0.333333;
+  /** Every part opens with a keyframe, as the low mode encodes them. */
+  const allKey = () => true;
+  const composer = (windowSize = 8) => {
+    const c = new PlaylistComposer({ windowSize, targetDuration: 1, parts: PARTS });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    return c;
+  };
+  const partLines = (text: string) => text.split('\n').filter((l) => l.startsWith('#EXT-X-PART:'));
+
+  it('lists parts as they come, with PART-INF and PART-HOLD-BACK, and makes a segment of three once whole', () => {
+    const c = composer();
+    const first = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third]), T0 + 700, allKey);
+    expect(first.added).toEqual([]); // not whole yet, but the playlist changed
+    expect(first.text).toContain('#EXT-X-TARGETDURATION:1\n#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.000002\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
+    // The date before the segment's first part; no EXTINF until it is whole.
+    expect(first.text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:00.000+00:00\n' +
+      '#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00001.ts",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00002.ts",INDEPENDENT=YES\n');
+    expect(first.text).not.toContain('#EXTINF');
+
+    const whole = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third]), T0 + 1400, allKey);
+    expect(whole.added).toHaveLength(1);
+    expect(whole.added[0]).toMatchObject({ sequence: 1, duration: 0.999999, uri: 'index_320x180_s00001.ts', programDateTime: T0 });
+    expect(whole.added[0]!.parts!.map((p) => p.uri)).toEqual(['index_320x180_00001.ts', 'index_320x180_00002.ts', 'index_320x180_00003.ts']);
+    expect(whole.text).toContain('URI="index_320x180_00003.ts",INDEPENDENT=YES\n#EXTINF:0.999999,\nindex_320x180_s00001.ts\n' +
+      '#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:01.000+00:00\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00004.ts",INDEPENDENT=YES\n');
+    expect(whole.text).toContain('#EXT-X-INDEPENDENT-SEGMENTS\n');
+    expect(c.nextFileNumber()).toBe(5); // ffmpeg's numbers count parts
+  });
+
+  it('lists parts only for the last three target durations, and whole segments for the rest of the window', () => {
+    const c = composer();
+    const text = c.update(1, 'index_320x180', ffmpegPlaylist(1, Array(17).fill(third)), T0 + 6000, allKey).text!;
+    expect(text.match(/#EXTINF/g)).toHaveLength(5);
+    // The two parts of the sixth segment, being written, then those of the segments within 3 s before them.
+    expect(partLines(text).map((l) => /_(\d+)\.ts/.exec(l)![1])).toEqual(['00007', '00008', '00009', '00010', '00011', '00012', '00013', '00014', '00015', '00016', '00017']);
+  });
+
+  it('marks only the parts that start with a keyframe, and claims independent segments only while every segment starts with one', () => {
+    const c = composer();
+    const keyEveryThird = (uri: string) => (Number(/_(\d+)\.ts$/.exec(uri)![1]) - 1) % 3 === 0;
+    const text = c.update(1, 'index_320x180', ffmpegPlaylist(1, Array(6).fill(third)), T0 + 2000, keyEveryThird).text!;
+    expect(text.split('\n').filter((l) => l.includes('INDEPENDENT=YES')).map((l) => /_(\d+)\.ts/.exec(l)![1])).toEqual(['00001', '00004']);
+    expect(text).toContain('#EXT-X-INDEPENDENT-SEGMENTS\n');
+    // A segment that opens without a keyframe (an encoder that did not cut where asked): the claim goes.
+    const offBeat = c.update(1, 'index_320x180', ffmpegPlaylist(1, Array(9).fill(third)), T0 + 3000, (uri) => !uri.endsWith('_00007.ts')).text!;
+    expect(offBeat).not.toContain('#EXT-X-INDEPENDENT-SEGMENTS');
+    expect(offBeat).toContain('#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00007.ts"\n');
+  });
+
+  it("closes a killed run's unfinished segment at the new run's first part, with a discontinuity, and writes no part twice", () => {
+    const c = composer();
+    c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third, third]), T0 + 2000, allKey);
+    c.beginRun(2);
+    c.setRunStart(2, T0 + 9000);
+    expect(c.nextFileNumber()).toBe(6); // the killed run's file 6 was never listed: the new one writes it again
+    const { added, text } = c.update(2, 'index_320x180', ffmpegPlaylist(6, [third]), T0 + 9400, allKey);
+    expect(added.map((s) => s.uri)).toEqual(['index_320x180_s00002.ts']);
+    expect(added[0]!.parts!.map((p) => p.uri)).toEqual(['index_320x180_00004.ts', 'index_320x180_00005.ts']);
+    expect(text).toContain('index_320x180_s00002.ts\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:09.000+00:00\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00006.ts",INDEPENDENT=YES\n');
+  });
+
+  it('closes the last segment at the end of the stream and lists no unfinished part after EXT-X-ENDLIST', () => {
+    const c = composer();
+    const { added, text } = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third], true), T0 + 2000, allKey);
+    expect(added.map((s) => s.parts!.length)).toEqual([3, 1]);
+    expect(text!.trimEnd().split('\n').slice(-3)).toEqual(['#EXTINF:0.333333,', 'index_320x180_s00002.ts', '#EXT-X-ENDLIST']);
+  });
+
+  it('reports the segments that leave the window (their joined files are deleted later)', () => {
+    const c = composer(3);
+    const { removed } = c.update(1, 'index_320x180', ffmpegPlaylist(1, Array(15).fill(third)), T0 + 6000, allKey);
+    expect(removed.map((s) => s.uri)).toEqual(['index_320x180_s00001.ts', 'index_320x180_s00002.ts']);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NULL_SINK } from '../../../../src/targets/local/encoder/log-file.js';
 import { PlaylistComposer } from '../../../../src/targets/local/encoder/media-playlist.js';
+import { PartFiles } from '../../../../src/targets/local/encoder/part-files.js';
 import { createPlaylistWriter, type PlaylistWriter } from '../../../../src/targets/local/encoder/playlist-writer.js';
 import { startPutRelay, type PutRelay } from '../../../../src/targets/local/encoder/put-relay.js';
 import { startPutServer, type PutServer } from './put-server.js';
@@ -49,5 +50,62 @@ describe('the playlist writer behind the put relay', () => {
     await fetch(`${relay.url}${writer.pathFor(0)}/index_480x270.m3u8`, { method: 'PUT', body: FFMPEG_PLAYLIST });
     await writer.close();
     expect(origin.events).toEqual([]);
+  });
+});
+
+describe('the playlist writer with parts (the low mode)', () => {
+  const third = 0.333333;
+  /** ffmpeg's playlist listing parts 1..n (index_480x270_NNNNN.ts), a third of a second each. */
+  const partsPlaylist = (n: number) =>
+    '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:0\n#EXT-X-MEDIA-SEQUENCE:1\n' +
+    Array.from({ length: n }, (_, i) => `#EXTINF:${third},\nindex_480x270_${String(i + 1).padStart(5, '0')}.ts\n`).join('');
+  /** A one-packet TS file whose video PES starts at a keyframe or not (what startsAtRandomAccess reads). */
+  const tsFile = (key: boolean, tag: number) => {
+    const p = Buffer.alloc(188, 0xff);
+    p.set([0x47, 0x41, 0x00, 0x30, 0x07, key ? 0x40 : 0x00]); // PUSI, adaptation + payload, 7 bytes of field
+    p.set([0, 0, 1, 0xe0], 4 + 1 + 7);
+    p[187] = tag;
+    return p;
+  };
+  let partsWriter: PlaylistWriter;
+  let partsRelay: PutRelay;
+  let slowOrigin: PutServer;
+  beforeEach(async () => {
+    // Whole segments take the origin 50 ms to store: a playlist must not overtake them.
+    slowOrigin = await startPutServer(dir, 'tok-1', (p) => (/_s\d+\.ts$/.test(p) ? 50 : 0));
+    const composer = new PlaylistComposer({ windowSize: 2, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.000002 } });
+    composer.beginRun(1);
+    composer.setRunStart(1, T0);
+    const parts = new PartFiles();
+    partsWriter = createPlaylistWriter({ originUrl: slowOrigin.url, token: () => 'tok-1', composer, now: () => T0 + 2500, log: NULL_SINK, parts, keepAfterWindow: 1 });
+    partsRelay = await startPutRelay({ originUrl: slowOrigin.url, token: () => 'tok-1', onPlaylist: (p, text) => partsWriter.take(p, text), taps: [parts] });
+  });
+  afterEach(async () => {
+    await partsRelay.close();
+    await partsWriter.close();
+    await slowOrigin.close();
+  });
+  const putPart = (n: number) =>
+    fetch(`${partsRelay.url}/stream/index_480x270_${String(n).padStart(5, '0')}.ts`, { method: 'PUT', body: tsFile(n % 3 === 1, n) });
+
+  it('PUTs each whole segment, its parts joined, before the first playlist that lists it, and deletes it once out of the window for as long as ffmpeg keeps its files', async () => {
+    for (let n = 1; n <= 12; n++) {
+      expect((await putPart(n)).status).toBe(201);
+      await fetch(`${partsRelay.url}${partsWriter.pathFor(1)}/index_480x270.m3u8`, { method: 'PUT', body: partsPlaylist(n) });
+    }
+    await partsWriter.close();
+    const joined = await readFile(path.join(dir, 'stream', 'index_480x270_s00002.ts'));
+    expect([...joined.subarray(0, 3 * 188)].filter((_, i) => i % 188 === 187)).toEqual([4, 5, 6]); // parts 4, 5, 6 end to end
+    const events = slowOrigin.events.map((e) => `${e.method} ${e.path}`);
+    // Each whole segment's PUT was answered before the first playlist that lists it was PUT.
+    for (const n of [1, 2, 3, 4]) {
+      const uri = `index_480x270_s0000${n}.ts`;
+      const listedAt = slowOrigin.events.findIndex((e) => e.text?.includes(`\n${uri}\n`));
+      expect(listedAt, uri).toBeGreaterThan(events.indexOf(`PUT /stream/${uri}`));
+      expect(events.indexOf(`PUT /stream/${uri}`)).toBeGreaterThanOrEqual(0);
+    }
+    // Four whole segments, a window of two, one kept after it: segment 1 deleted, 2 kept.
+    expect(events).toContain('DELETE /stream/index_480x270_s00001.ts');
+    expect(events).not.toContain('DELETE /stream/index_480x270_s00002.ts');
   });
 });

@@ -13,6 +13,8 @@ export interface PutEvent {
   status: number;
   /** Date.now() when the request body was complete. */
   at: number;
+  /** A playlist's text, as PUT. */
+  text?: string;
 }
 
 export interface PutServer {
@@ -21,7 +23,8 @@ export interface PutServer {
   close(): Promise<void>;
 }
 
-export async function startPutServer(dir: string, token: string): Promise<PutServer> {
+/** `delayMs`: how long to hold a PUT of this path before storing it (a slow origin). */
+export async function startPutServer(dir: string, token: string, delayMs: (path: string) => number = () => 0): Promise<PutServer> {
   const events: PutEvent[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -29,7 +32,8 @@ export async function startPutServer(dir: string, token: string): Promise<PutSer
     req.on('end', () => {
       void handle(req.method ?? 'GET', decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname), req.headers.authorization, Buffer.concat(chunks))
         .then((status) => {
-          if (req.method !== 'GET') events.push({ method: req.method ?? '', path: req.url ?? '', status, at: Date.now() });
+          const text = req.url?.endsWith('.m3u8') && req.method === 'PUT' ? Buffer.concat(chunks).toString('utf8') : undefined;
+          if (req.method !== 'GET') events.push({ method: req.method ?? '', path: req.url ?? '', status, at: Date.now(), ...(text !== undefined ? { text } : {}) });
           if (status !== 200 || req.method !== 'GET') res.writeHead(status).end();
         })
         .catch(() => res.writeHead(500).end());
@@ -45,6 +49,7 @@ export async function startPutServer(dir: string, token: string): Promise<PutSer
         }
         if (auth !== `Bearer ${token}`) return 401;
         if (method === 'PUT') {
+          await new Promise((r) => setTimeout(r, delayMs(urlPath)));
           await mkdir(path.dirname(file), { recursive: true });
           await writeFile(file, body);
           return 201;

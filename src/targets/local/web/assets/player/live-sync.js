@@ -14,12 +14,14 @@
 
   /** Low-latency streams have segments of at most this many seconds (the low mode writes 1 s). */
   var LOW_LATENCY_MAX_TARGET = 2;
+  /** Segments behind the newest, in both modes (the player also gives it to hls.js up front: player.js). */
+  var SEGMENTS_BEHIND = 3;
 
   function liveSyncConfig(targetDuration) {
     if (targetDuration > 0 && targetDuration <= LOW_LATENCY_MAX_TARGET) {
-      return { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 };
+      return { mode: 'low', liveSyncDurationCount: SEGMENTS_BEHIND, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 };
     }
-    return { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 };
+    return { mode: 'standard', liveSyncDurationCount: SEGMENTS_BEHIND, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 };
   }
 
   /**
@@ -61,6 +63,7 @@
   }
 
   root.livestreamLiveSync = liveSyncConfig;
+  root.livestreamSegmentsBehind = SEGMENTS_BEHIND;
   root.livestreamViewerChoseRate = viewerChoseRate;
   root.livestreamCatchUpRate = catchUpRate;
 })(typeof window !== 'undefined' ? window : globalThis);

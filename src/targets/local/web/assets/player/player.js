@@ -150,6 +150,13 @@
     viewerPickedRate = false;
     video.playbackRate = 1;
     hls = new Hls({
+      // Three segments behind the newest, as live-sync.js says, also when the playlist lists parts
+      // (the low mode's LL-HLS): given here, hls.js takes it over the playlist's PART-HOLD-BACK (1 s
+      // behind the newest part), which needs the playlist reloaded once a part, and this origin
+      // cannot hold a reload open until the next part (CAN-BLOCK-RELOAD), so hls.js would reload
+      // once a segment: too little room on a busy machine. lowLatencyMode stays on (its default):
+      // without it hls.js no longer speeds up to get back to its target after a slow start.
+      liveSyncDurationCount: window.livestreamSegmentsBehind,
       // Keep memory flat over a long live event.
       backBufferLength: 30,
       liveDurationInfinity: true,
