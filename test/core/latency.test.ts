@@ -79,17 +79,17 @@ describe('local target per mode', () => {
 
   it.each([
     ['standard', '4', '10'],
-    ['low', '1', '8'],
-  ] as const)('%s: -hls_time %s, -hls_list_size %s, GOPs of the mode in frames', async (mode, hlsTime, listSize) => {
+    ['low', '0.333333', '24'],
+  ] as const)('%s: -hls_time %s, -hls_list_size %s (low: in parts, a keyframe opening each), GOPs of the mode in frames', async (mode, hlsTime, listSize) => {
     const args = await encoderArgs(mode);
     expect(argAfter(args, '-hls_time')).toEqual([hlsTime]);
     expect(argAfter(args, '-hls_list_size')).toEqual([listSize]);
     const ladder = await loadProfile('HD-720p');
     expect(ladder.renditions.map((_, i) => argAfter(args, `-g:v:${i}`)[0])).toEqual(
-      mode === 'low' ? ladder.renditions.map((r) => String(r.framerate)) : ladder.renditions.map((r) => String(r.framerate * r.gopSeconds)),
+      mode === 'low' ? ladder.renditions.map((r) => String(Math.ceil(r.framerate / 3))) : ladder.renditions.map((r) => String(r.framerate * r.gopSeconds)),
     );
     expect(ladder.renditions.map((_, i) => argAfter(args, `-force_key_frames:v:${i}`)[0])).toEqual(
-      ladder.renditions.map((r) => `expr:gte(t,n_forced*${mode === 'low' ? 1 : r.gopSeconds})`),
+      ladder.renditions.map((r) => `expr:gte(t,n_forced*${mode === 'low' ? '0.333333' : r.gopSeconds})`),
     );
     // Low: x264 without lookahead, B-frames or frame threads (for every rendition); standard keeps the preset's.
     expect(argAfter(args, '-tune')).toEqual(mode === 'low' ? ['zerolatency'] : []);
@@ -140,16 +140,18 @@ describe('describeLatencyCost', () => {
   it('low on aws: 4x the requests per viewer and MediaLive\'s PUTs, with their prices', async () => {
     const low = applyLatency(await loadProfile('HD-720p'), 'low');
     expect(describeLatencyCost(low, 'aws')).toEqual([
-      'Latency low: 1 s segments and 1 s GOPs (the built-in ladders: 4 s), 8 segments per playlist; viewers about 4 s behind real time in the built-in player and 4.5-7 s in others, instead of 14-20 s (measured locally with five players).',
+      'Latency low: 1 s segments and 1 s GOPs (the built-in ladders: 4 s), 8 segments per playlist; viewers about 4 s behind real time in the built-in player and 4.5-7 s in others, instead of 14-20 s (measured locally with whole segments, five players).',
       '  costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800 (CloudFront: $0.0072 instead of $0.0018 a viewer-hour)',
       `  MediaLive's S3 PUTs: ${3600 * 3 * low.renditions.length} an hour instead of ${900 * 3 * low.renditions.length} ($${((3600 * 3 * low.renditions.length) / 1000 * 0.005).toFixed(4)}/h instead of $${((900 * 3 * low.renditions.length) / 1000 * 0.005).toFixed(4)}/h)`,
       '  and a keyframe every second takes 1-4 % of each bitrate from the picture (measured with x264 at a fixed quality).',
     ]);
   });
 
-  it('low on local: the request count without prices', async () => {
+  it('low on local: parts, the request count without prices, and what a keyframe every part costs', async () => {
     const lines = describeLatencyCost(applyLatency(await loadProfile('HD-720p'), 'low'), 'local');
-    expect(lines[1]).toBe('  costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800');
+    expect(lines[0]).toMatch(/^Latency low: 1 s segments, each also listed as 3 parts of 0\.33 s \(LL-HLS\) with a keyframe each/);
+    expect(lines[1]).toBe('  costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800; a player that reads parts asks for a part and a playlist every 0.33 s instead');
+    expect(lines[2]).toContain('a keyframe every part takes 0.02-0.2 dB PSNR');
     // Only the local encoder is ours to tune: x264's zerolatency is said there, not on AWS.
     expect(lines.at(-1)).toContain('-tune zerolatency');
     expect(lines).toHaveLength(4);

@@ -31,7 +31,7 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
   it('plans low latency with its cost, then plays 1 s segments in the player, which reports its delay to status', async () => {
     const plan = await livestream(['plan', '--input', 'URL_PULL', '--latency', 'low', '--profile', ladder, ...common()]);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('Latency low: 1 s segments and 1 s GOPs (the built-in ladders: 4 s), 8 segments per playlist');
+    expect(plan.stdout).toContain('Latency low: 1 s segments, each also listed as 3 parts of 0.33 s (LL-HLS) with a keyframe each (the built-in ladders: 4 s segments), 8 segments per playlist');
     expect(plan.stdout).toContain('costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800');
 
     const up = await livestream(['up', '--input', 'URL_PULL', '--latency', 'low', '--profile', ladder, '--yes', '--json', ...common()]);

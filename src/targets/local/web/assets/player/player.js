@@ -150,13 +150,12 @@
     viewerPickedRate = false;
     video.playbackRate = 1;
     hls = new Hls({
-      // Three segments behind the newest, as live-sync.js says, also when the playlist lists parts
-      // (the low mode's LL-HLS): given here, hls.js takes it over the playlist's PART-HOLD-BACK (1 s
-      // behind the newest part), which needs the playlist reloaded once a part, and this origin
-      // cannot hold a reload open until the next part (CAN-BLOCK-RELOAD), so hls.js would reload
-      // once a segment: too little room on a busy machine. lowLatencyMode stays on (its default):
-      // without it hls.js no longer speeds up to get back to its target after a slow start.
-      liveSyncDurationCount: window.livestreamSegmentsBehind,
+      // Whole segments only: the low mode's playlists list LL-HLS parts too, and hls.js 1.7 reading
+      // them froze for 25 s and lost its program date times in the latency bench (load 5-7), as
+      // this origin cannot hold a playlist reload open until the next part (CAN-BLOCK-RELOAD) and
+      // hls.js then reloads once a segment. Without lowLatencyMode hls.js no longer speeds up to
+      // its target itself: the page's catch-up by the true delay does (live-sync.js catchUpRate).
+      lowLatencyMode: false,
       // Keep memory flat over a long live event.
       backBufferLength: 30,
       liveDurationInfinity: true,
