@@ -29,7 +29,8 @@
  * wall time minus the clock it shows. Pictures OCR cannot read (a blurred low rendition, a frame
  * caught mid-change) are counted and left out. Beside it, hls.js's and Shaka's own figure: now minus
  * the program date time of the frame on screen (hls.js playingDate; Shaka getPlayheadTimeAsDate).
- * Stalls: the video element's 'waiting' events after playback began (browsers); for GStreamer and
+ * Stalls: the video element's 'waiting' events after playback began (browsers), and how long they
+ * lasted ('waiting' to the next 'playing': a gap the player jumps in milliseconds is one too); for GStreamer and
  * ffplay, the times the picture fell more than 1.5 s further behind between two pictures a second
  * apart (it froze: ffplay's window keeps showing it, GStreamer presents nothing).
  *
@@ -116,7 +117,14 @@ interface PlayerRun {
   pdtDelays: number[];
   /** Stalls over the run; `delays` are its glass-to-glass figures read by OCR, in time order. */
   stalls: (delays: number[]) => Promise<number>;
+  /** How long the stalls lasted, where the player says (browsers: 'waiting' to 'playing'). */
+  stalledSeconds?: () => Promise<StalledTime | undefined>;
   stop: () => Promise<void>;
+}
+
+interface StalledTime {
+  total: number;
+  longest: number;
 }
 
 async function launchChromium(): Promise<Browser> {
@@ -148,9 +156,23 @@ async function grabClock(page: Page): Promise<{ wallMs: number; png: string } | 
 async function startBrowserPlayer(browser: Browser, name: string, url: string, dir: string, readDelay: string): Promise<PlayerRun & { sample: () => Promise<void> }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.addInitScript(() => {
-    (window as any).__bench = { stalls: 0, played: false };
-    document.addEventListener('playing', () => { (window as any).__bench.played = true; }, true);
-    document.addEventListener('waiting', () => { if ((window as any).__bench.played) (window as any).__bench.stalls++; }, true);
+    // How long each stall lasted too: from 'waiting' to the next 'playing' (a gap the player jumps
+    // in a few ms counts as a stall, as a freeze of seconds does; the time tells them apart).
+    const bench = { stalls: 0, played: false, waitingSince: -1, stalledMs: 0, longestMs: 0 };
+    (window as any).__bench = bench;
+    document.addEventListener('playing', () => {
+      bench.played = true;
+      if (bench.waitingSince < 0) return;
+      const ms = performance.now() - bench.waitingSince;
+      bench.stalledMs += ms;
+      bench.longestMs = Math.max(bench.longestMs, ms);
+      bench.waitingSince = -1;
+    }, true);
+    document.addEventListener('waiting', () => {
+      if (!bench.played) return;
+      bench.stalls++;
+      if (bench.waitingSince < 0) bench.waitingSince = performance.now();
+    }, true);
   });
   await page.goto(url);
   await page.waitForFunction(() => { const v = document.querySelector('video'); return !!v && v.currentTime > 0; }, undefined, { timeout: 60_000 });
@@ -158,13 +180,17 @@ async function startBrowserPlayer(browser: Browser, name: string, url: string, d
   const pdtDelays: number[] = [];
   let n = 0;
   let stalls = NaN;
+  let stalled: StalledTime | undefined;
   return {
     name,
     shots,
     pdtDelays,
     stalls: async () => stalls,
+    stalledSeconds: async () => stalled,
     async stop() {
-      stalls = await page.evaluate(() => (window as any).__bench.stalls as number).catch(() => NaN);
+      const bench = await page.evaluate(() => (window as any).__bench as { stalls: number; stalledMs: number; longestMs: number }).catch(() => undefined);
+      stalls = bench?.stalls ?? NaN;
+      stalled = bench ? { total: bench.stalledMs / 1000, longest: bench.longestMs / 1000 } : undefined;
       await page.close();
     },
     async sample() {
@@ -359,6 +385,7 @@ interface Figures {
   delays: number[];
   pdt: number[];
   stalls: number;
+  stalled?: StalledTime;
 }
 
 async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figures> {
@@ -368,7 +395,8 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figur
     const d = clock === undefined ? undefined : glassToGlass(shot.wallMs, clock);
     return d === undefined ? [] : [d];
   });
-  return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN) };
+  const stalled = await p.stalledSeconds?.().catch(() => undefined);
+  return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN), ...(stalled ? { stalled } : {}) };
 }
 
 /** The players outside the browser, each started into its own folder of frames. */
@@ -498,10 +526,11 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
   }
-  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls']];
+  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls', 'stalled: total / longest']];
   for (const f of all) {
     rows.push([f.mode, f.player, fmt(f.delays, (v) => percentile(v, 0.5)), fmt(f.delays, (v) => Math.max(...v)), `${f.read} of ${f.shots}`,
-      fmt(f.pdt, (v) => percentile(v, 0.5)), fmt(f.pdt, (v) => Math.max(...v)), Number.isNaN(f.stalls) ? '–' : String(f.stalls)]);
+      fmt(f.pdt, (v) => percentile(v, 0.5)), fmt(f.pdt, (v) => Math.max(...v)), Number.isNaN(f.stalls) ? '–' : String(f.stalls),
+      f.stalled ? `${f.stalled.total.toFixed(2)} / ${f.stalled.longest.toFixed(2)} s` : '–']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('');

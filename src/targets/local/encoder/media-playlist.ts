@@ -217,7 +217,9 @@ export class PlaylistComposer {
     if (fresh.length > 0) state.runId = runId;
     const changed = fresh.length > 0 || parsed.ended !== state.ended;
     state.ended = parsed.ended;
-    if (!changed) return { text: undefined, added, removed: [] };
+    // With parts, no playlist until a whole segment is in it: a player that reads whole segments
+    // would find none (hls.js: LEVEL_EMPTY_ERROR).
+    if (!changed || (parts && state.segments.length + added.length === 0)) return { text: undefined, added, removed: [] };
     state.segments.push(...added);
     const removed: WindowSegment[] = [];
     while (state.segments.length > this.opts.windowSize) {
@@ -295,13 +297,15 @@ export class PlaylistComposer {
     return lines.join('\n') + '\n';
   }
 
-  /** How many of the newest whole segments list their parts: those ending within three target durations of the playlist's end. */
+  /** How many of the newest whole segments list their parts: those starting within three target durations of the playlist's end. */
   private segmentsWithParts(state: RenditionState): number {
-    let after = state.open ? sumDurations(state.open.parts) : 0;
+    const limit = PARTS_LISTED_TARGET_DURATIONS * state.targetDuration + SEGMENT_FULL_SLACK_S;
+    let fromEnd = state.open ? sumDurations(state.open.parts) : 0;
     let count = 0;
-    for (let i = state.segments.length - 1; i >= 0 && after < PARTS_LISTED_TARGET_DURATIONS * state.targetDuration; i--) {
+    for (let i = state.segments.length - 1; i >= 0; i--) {
+      fromEnd += state.segments[i]!.duration;
+      if (fromEnd > limit) break;
       count++;
-      after += state.segments[i]!.duration;
     }
     return count;
   }

@@ -13,10 +13,12 @@ import { startsAtRandomAccess } from './ts-random-access.js';
 /** ffmpeg's part files under the relay: /stream/index_1280x720_00012.ts. */
 const PART_PATH = /^\/stream\/(index_\d+x\d+_\d+\.ts)$/;
 /**
- * Files kept at most: a playlist that never lists a part (an encoder killed mid-segment) must not
- * keep its bytes for ever. Ten seconds of parts of a large ladder is far below this.
+ * Files and bytes kept at most: parts a playlist never lists (an encoder killed mid-segment) must
+ * not stay for ever. A second or two of parts (all a segment waits for) is far below both: the
+ * HD-1080p ladder writes about 15 files and 2 MB a second.
  */
 const MAX_FILES = 300;
+const MAX_BYTES = 64 * 1024 * 1024;
 
 interface PartFile {
   body: Buffer;
@@ -25,6 +27,7 @@ interface PartFile {
 
 export class PartFiles implements RelayTap {
   private readonly files = new Map<string, PartFile>();
+  private bytes = 0;
 
   wants(path: string): boolean {
     return PART_PATH.test(path);
@@ -33,9 +36,15 @@ export class PartFiles implements RelayTap {
   take(body: Buffer, path: string): void {
     const name = PART_PATH.exec(path)?.[1];
     if (!name) return;
-    this.files.delete(name); // a rewritten file (a killed run's number taken again) counts as new
+    this.forget(name); // a rewritten file (a killed run's number taken again) counts as new
     this.files.set(name, { body, independent: startsAtRandomAccess(body) });
-    if (this.files.size > MAX_FILES) this.files.delete(this.files.keys().next().value!);
+    this.bytes += body.length;
+    while (this.files.size > MAX_FILES || this.bytes > MAX_BYTES) this.forget(this.files.keys().next().value!);
+  }
+
+  private forget(name: string): void {
+    this.bytes -= this.files.get(name)?.body.length ?? 0;
+    this.files.delete(name);
   }
 
   /** Whether the part's file (by name) starts with a keyframe; false for a file not seen whole. */
@@ -44,13 +53,12 @@ export class PartFiles implements RelayTap {
   }
 
   /**
-   * The parts' files joined, in order, and forgotten; undefined (and nothing forgotten) when one
-   * was not seen whole (its PUT was cut short), so no segment is made with a hole in it.
+   * The parts' files joined, in order, and forgotten; undefined when one was not seen whole (its
+   * PUT was cut short), so no segment is made with a hole in it (the others are forgotten too).
    */
   join(names: readonly string[]): Buffer | undefined {
     const bodies = names.map((n) => this.files.get(n)?.body);
-    if (bodies.some((b) => b === undefined)) return undefined;
-    names.forEach((n) => this.files.delete(n));
-    return Buffer.concat(bodies as Buffer[]);
+    names.forEach((n) => this.forget(n));
+    return bodies.every((b) => b !== undefined) ? Buffer.concat(bodies) : undefined;
   }
 }

@@ -22,9 +22,17 @@ export interface PartPlan {
   cutSeconds: number;
   /** EXT-X-PART-INF:PART-TARGET: the longest part any rendition can write (whole frames), rounded up to the microsecond. */
   targetSeconds: number;
-  /** EXT-X-SERVER-CONTROL:PART-HOLD-BACK: three part targets (the spec's SHOULD; its MUST is two). */
+  /** EXT-X-SERVER-CONTROL:PART-HOLD-BACK: where players that read parts start, behind the newest part. */
   holdBackSeconds: number;
 }
+
+/**
+ * PART-HOLD-BACK in part targets. The spec asks at least two, three advised (RFC 8216bis 4.4.3.8).
+ * With three (1 s) Shaka played 2.6 s behind real time but stalled once a minute at load 4-8 on
+ * two cores: a part is listed about 0.3 s after its last picture, the edge may hand out a playlist
+ * a quarter second old, and a player polls; five (1.67 s) leave it more than half a second more.
+ */
+const HOLD_BACK_PARTS = 5;
 
 /** The parts the ladder's playlists carry, or undefined for whole segments only (standard mode). */
 export function planParts(ladder: Pick<Ladder, 'hls' | 'renditions'>): PartPlan | undefined {
@@ -35,5 +43,5 @@ export function planParts(ladder: Pick<Ladder, 'hls' | 'renditions'>): PartPlan 
   // ceil(frames in a cut interval) frames long: at 25 fps parts of 8, 9 and 8 frames (0.36 s the longest).
   const longest = Math.max(...ladder.renditions.map((r) => Math.ceil(cutSeconds * r.framerate - 1e-9) / r.framerate));
   const targetSeconds = Math.ceil(longest * 1e6 - 1e-3) / 1e6;
-  return { perSegment, cutSeconds, targetSeconds, holdBackSeconds: Math.round(3 * targetSeconds * 1e6) / 1e6 };
+  return { perSegment, cutSeconds, targetSeconds, holdBackSeconds: Math.round(HOLD_BACK_PARTS * targetSeconds * 1e6) / 1e6 };
 }

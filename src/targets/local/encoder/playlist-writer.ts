@@ -79,7 +79,7 @@ export function createPlaylistWriter(opts: PlaylistWriterOptions): PlaylistWrite
     async close() {
       await Promise.all(ready.values());
       publisher.stopRetrying();
-      await publisher.drain();
+      await Promise.all([publisher.drain(), objects.settle()]);
       origin.destroy();
     },
   };
@@ -92,20 +92,26 @@ export function createPlaylistWriter(opts: PlaylistWriterOptions): PlaylistWrite
   }
 }
 
-/** The joined segments' files: PUT before a playlist lists them, DELETE once they are out of the window. */
-function createObjectWriter(opts: PlaylistWriterOptions, origin: OriginClient): { putJoined(segment: WindowSegment, parts: PartFiles): Promise<unknown>; remove(uri: string): void } {
+/**
+ * The joined segments' files: PUT before a playlist lists them (tried twice: the playlist waits),
+ * DELETE once they are out of the window. A segment whose file could not be made or stored is
+ * still listed, with its parts: players that read parts play on, those that read whole segments
+ * get a 404 for that second (logged).
+ */
+function createObjectWriter(opts: PlaylistWriterOptions, origin: OriginClient): { putJoined(segment: WindowSegment, parts: PartFiles): Promise<unknown>; remove(uri: string): void; settle(): Promise<unknown> } {
+  const removals = new Set<Promise<unknown>>();
   return {
-    putJoined(segment, parts) {
+    async putJoined(segment, parts) {
       const body = parts.join((segment.parts ?? []).map((p) => p.uri));
-      if (!body) {
-        opts.log.write(`[playlist] ${segment.uri}: a part's file was not seen whole, so the segment has no file (players that read parts are not affected)`);
-        return Promise.resolve();
-      }
-      return origin.send('PUT', segment.uri, { body, type: 'video/mp2t' });
+      if (!body) return opts.log.write(`[playlist] ${segment.uri}: a part's file was not seen whole, so the segment has no file (only players that read parts can play that second)`);
+      const put = () => origin.send('PUT', segment.uri, { body, type: 'video/mp2t' });
+      if (!(await put()) && !(await put())) opts.log.write(`[playlist] ${segment.uri}: not stored (only players that read parts can play that second)`);
     },
     remove(uri) {
-      void origin.send('DELETE', uri);
+      const removal = origin.send('DELETE', uri).finally(() => removals.delete(removal));
+      removals.add(removal);
     },
+    settle: () => Promise.all(removals),
   };
 }
 

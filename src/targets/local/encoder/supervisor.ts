@@ -152,7 +152,7 @@ export class EncoderSupervisor {
   private lastError: string | undefined;
   private speed: number | undefined;
   private encoderFps: number | undefined;
-  /** Segments in published playlists, all renditions (with parts, whole segments, not parts). */
+  /** Whole segments the playlists took, all renditions (with parts: segments, not parts), counted as each is composed. */
   private segmentsWritten = 0;
   /** With parts (the low mode): their files, seen at the relay, joined into the segments' files. */
   private readonly partFiles: PartFiles | undefined;

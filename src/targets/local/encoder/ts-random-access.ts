@@ -1,8 +1,8 @@
 /**
  * Whether an MPEG-TS file opens with a picture a decoder can start from: the low-latency mode cuts
- * each segment into parts (ffmpeg's split_by_time), and only a part that starts with a keyframe may
- * be marked INDEPENDENT=YES or start a segment; the rest do not decode on their own ("non-existing
- * PPS referenced"). The cuts fall on keyframes by construction (a GOP of exactly three parts), but
+ * each segment into parts, and only a part that starts with a keyframe may be marked
+ * INDEPENDENT=YES (a part without one does not decode on its own: "non-existing PPS referenced").
+ * Every part opens with one by construction (a keyframe forced at each cut: ffmpeg-args.ts), but
  * the playlist states what the file holds, so it is read from the file, not assumed.
  *
  * ffmpeg's MPEG-TS muxer sets the adaptation field's random_access_indicator on the TS packet that

@@ -70,7 +70,7 @@ export class ChannelRecorder {
     return this.writer !== undefined && this.segmentPath.test(relayPath);
   }
 
-  /** A whole segment the relay forwarded. */
+  /** A whole segment the relay forwarded (in low mode a part of one: the same bytes, in three writes). */
   take(body: Buffer): void {
     this.writer?.append(body);
   }

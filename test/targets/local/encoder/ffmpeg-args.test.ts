@@ -171,11 +171,11 @@ describe('buildEncoderArgs', () => {
 });
 
 describe('planParts', () => {
-  it('promises a part target of the longest part any rendition writes, in whole frames, and a hold back of three', () => {
+  it('promises a part target of the longest part any rendition writes, in whole frames, and a hold back of five', () => {
     expect(planParts(TEST_LADDER)).toBeUndefined(); // standard: whole segments only
-    expect(planParts(applyLatency(TEST_LADDER, 'low'))).toEqual({ perSegment: 3, cutSeconds: 1 / 3, targetSeconds: 0.333334, holdBackSeconds: 1.000002 });
+    expect(planParts(applyLatency(TEST_LADDER, 'low'))).toEqual({ perSegment: 3, cutSeconds: 1 / 3, targetSeconds: 0.333334, holdBackSeconds: 1.66667 });
     const at25 = applyLatency({ ...TEST_LADDER, renditions: [{ ...TEST_LADDER.renditions[0]!, framerate: 25 }, TEST_LADDER.renditions[1]!] }, 'low');
-    expect(planParts(at25)).toMatchObject({ targetSeconds: 0.36, holdBackSeconds: 1.08 });
+    expect(planParts(at25)).toMatchObject({ targetSeconds: 0.36, holdBackSeconds: 1.8 });
   });
 });
 

@@ -125,15 +125,15 @@ describe('PlaylistComposer with parts (the local low mode)', () => {
 
   it('lists parts as they come, with PART-INF and PART-HOLD-BACK, and makes a segment of three once whole', () => {
     const c = composer();
+    // No playlist before the first whole segment (a player that reads whole segments would find none).
     const first = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third]), T0 + 700, allKey);
-    expect(first.added).toEqual([]); // not whole yet, but the playlist changed
-    expect(first.text).toContain('#EXT-X-TARGETDURATION:1\n#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.000002\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
-    // The date before the segment's first part; no EXTINF until it is whole.
-    expect(first.text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:00.000+00:00\n' +
-      '#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00001.ts",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00002.ts",INDEPENDENT=YES\n');
-    expect(first.text).not.toContain('#EXTINF');
+    expect(first).toEqual({ text: undefined, added: [], removed: [] });
 
     const whole = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third]), T0 + 1400, allKey);
+    expect(whole.text).toContain('#EXT-X-TARGETDURATION:1\n#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.000002\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
+    // The date before each segment's first part, whole or not yet.
+    expect(whole.text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:00.000+00:00\n' +
+      '#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00001.ts",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00002.ts",INDEPENDENT=YES\n');
     expect(whole.added).toHaveLength(1);
     expect(whole.added[0]).toMatchObject({ sequence: 1, duration: 0.999999, uri: 'index_320x180_s00001.ts', programDateTime: T0 });
     expect(whole.added[0]!.parts!.map((p) => p.uri)).toEqual(['index_320x180_00001.ts', 'index_320x180_00002.ts', 'index_320x180_00003.ts']);
@@ -147,8 +147,19 @@ describe('PlaylistComposer with parts (the local low mode)', () => {
     const c = composer();
     const text = c.update(1, 'index_320x180', ffmpegPlaylist(1, Array(17).fill(third)), T0 + 6000, allKey).text!;
     expect(text.match(/#EXTINF/g)).toHaveLength(5);
-    // The two parts of the sixth segment, being written, then those of the segments within 3 s before them.
-    expect(partLines(text).map((l) => /_(\d+)\.ts/.exec(l)![1])).toEqual(['00007', '00008', '00009', '00010', '00011', '00012', '00013', '00014', '00015', '00016', '00017']);
+    // The parts of the segments that start within 3 s of the end: the fourth and fifth (whole), the sixth (being written).
+    // Not the third: it starts 3.67 s from the end (RFC 8216bis 6.2.2: parts SHOULD go once more than 3 target durations from it).
+    expect(partLines(text).map((l) => /_(\d+)\.ts/.exec(l)![1])).toEqual(['00010', '00011', '00012', '00013', '00014', '00015', '00016', '00017']);
+  });
+
+  it('groups parts of uneven length (25 fps: 9, 8 and 8 frames) into whole seconds', () => {
+    const c = new PlaylistComposer({ windowSize: 8, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.36, holdBackSeconds: 1.08 } });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    const { added, text } = c.update(1, 'index_320x180', ffmpegPlaylist(1, [0.36, 0.32, 0.32, 0.36, 0.32, 0.32, 0.36]), T0 + 3000, allKey);
+    expect(added.map((s) => [s.duration, s.parts!.length, s.programDateTime - T0])).toEqual([[1, 3, 0], [1, 3, 1000]]);
+    expect(text).toContain('#EXT-X-PART-INF:PART-TARGET=0.360000\n');
+    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:02.000+00:00\n#EXT-X-PART:DURATION=0.360000,URI="index_320x180_00007.ts",INDEPENDENT=YES\n');
   });
 
   it('marks only the parts that start with a keyframe, and claims independent segments only while every segment starts with one', () => {

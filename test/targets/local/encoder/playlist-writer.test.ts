@@ -1,4 +1,5 @@
 /** ffmpeg's playlists taken at the put relay, composed and published into the origin; segments forwarded as they are. */
+import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -70,14 +71,16 @@ describe('the playlist writer with parts (the low mode)', () => {
   let partsWriter: PlaylistWriter;
   let partsRelay: PutRelay;
   let slowOrigin: PutServer;
+  const logged: string[] = [];
   beforeEach(async () => {
+    logged.length = 0;
     // Whole segments take the origin 50 ms to store: a playlist must not overtake them.
     slowOrigin = await startPutServer(dir, 'tok-1', (p) => (/_s\d+\.ts$/.test(p) ? 50 : 0));
     const composer = new PlaylistComposer({ windowSize: 2, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.000002 } });
     composer.beginRun(1);
     composer.setRunStart(1, T0);
     const parts = new PartFiles();
-    partsWriter = createPlaylistWriter({ originUrl: slowOrigin.url, token: () => 'tok-1', composer, now: () => T0 + 2500, log: NULL_SINK, parts, keepAfterWindow: 1 });
+    partsWriter = createPlaylistWriter({ originUrl: slowOrigin.url, token: () => 'tok-1', composer, now: () => T0 + 2500, log: { write: (l: string) => logged.push(l) } as typeof NULL_SINK, parts, keepAfterWindow: 1 });
     partsRelay = await startPutRelay({ originUrl: slowOrigin.url, token: () => 'tok-1', onPlaylist: (p, text) => partsWriter.take(p, text), taps: [parts] });
   });
   afterEach(async () => {
@@ -107,5 +110,28 @@ describe('the playlist writer with parts (the low mode)', () => {
     // Four whole segments, a window of two, one kept after it: segment 1 deleted, 2 kept.
     expect(events).toContain('DELETE /stream/index_480x270_s00001.ts');
     expect(events).not.toContain('DELETE /stream/index_480x270_s00002.ts');
+  });
+
+  it('still lists a segment whose part never came whole, with its parts, and says so in the log', async () => {
+    for (let n = 1; n <= 4; n++) {
+      // Part 2's upload is cut short: the relay never sees it whole.
+      if (n === 2) {
+        const url = new URL(`${partsRelay.url}/stream/index_480x270_00002.ts`);
+        await new Promise<void>((resolve) => {
+          const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { 'content-length': 188 } });
+          req.on('error', () => resolve());
+          req.write(tsFile(false, 2).subarray(0, 100), () => {
+            req.destroy();
+            setTimeout(resolve, 50);
+          });
+        });
+      } else expect((await putPart(n)).status).toBe(201);
+      await fetch(`${partsRelay.url}${partsWriter.pathFor(1)}/index_480x270.m3u8`, { method: 'PUT', body: partsPlaylist(n) });
+    }
+    await partsWriter.close();
+    const playlist = await readFile(path.join(dir, 'stream', 'index_480x270.m3u8'), 'utf8');
+    expect(playlist).toContain('URI="index_480x270_00003.ts"\n#EXTINF:0.999999,\nindex_480x270_s00001.ts\n');
+    expect(slowOrigin.events.map((e) => e.path)).not.toContain('/stream/index_480x270_s00001.ts');
+    expect(logged.join('\n')).toContain("index_480x270_s00001.ts: a part's file was not seen whole");
   });
 });

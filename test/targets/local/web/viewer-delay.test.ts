@@ -56,13 +56,13 @@ describe('a speed the viewer picked is left alone (live-sync.js viewerChoseRate)
 });
 
 describe('catching up by the true delay (live-sync.js catchUpRate)', () => {
-  // Standard: 4 s segments, the delay to hold is 3 x 4 + 1 = 13 s, sped up beyond 14 s. Low: 3 x 1 + 1 = 4 s, sped up beyond 4.5 s.
+  // Standard: 4 s segments, the delay to hold is 3 x 4 + 1.5 = 13.5 s, sped up beyond 14.5 s. Low: 3 x 1 + 1 = 4 s, sped up beyond 4.5 s.
   it.each([
     ['standard, 19 s behind with 8 s buffered: speeds up', 19, 8, 4, 1, 1.1],
-    ['standard, 13.9 s behind (within a second of 13): left alone', 13.9, 8, 4, 1, null],
+    ['standard, 14 s behind (within a second of 13.5): left alone', 14, 8, 4, 1, null],
     ['standard, 19 s behind but only 3 s buffered (less than a segment): not sped up', 19, 3, 4, 1, null],
     ['standard, catching up, still 14 s behind: goes on', 14, 8, 4, 1.1, null],
-    ['standard, catching up, 13.2 s behind (within a quarter second): back to 1x', 13.2, 8, 4, 1.1, 1],
+    ['standard, catching up, 13.7 s behind (within a quarter second): back to 1x', 13.7, 8, 4, 1.1, 1],
     ['standard, catching up, the buffer fell to 1.5 s: back to 1x before it stalls', 17, 1.5, 4, 1.1, 1],
     ['low, 4.7 s behind with 2 s buffered: speeds up (more than half a segment beyond 4 s)', 4.7, 2, 1, 1, 1.1],
     ['low, 4.4 s behind: left alone', 4.4, 3, 1, 1, null],

@@ -25,11 +25,14 @@
   }
 
   /**
-   * Seconds a player may sit behind real time beyond its three segments: the stack takes about a
-   * quarter second from capture to a listed segment (0.27 s median, low mode, 720p, load 3), the
-   * edge may hand out a playlist a quarter segment old, plus half a second of margin for a busy moment.
+   * Seconds a player may sit behind real time beyond its three segments: the stack's time from
+   * capture to a listed segment, the age of the playlist the edge hands out (up to a quarter
+   * segment), and half a second of margin for a busy moment. Standard: about a second to a listed
+   * segment (x264 with its lookahead), 1.5 s. Low: 0.27 s median (720p, load 3; no lookahead), 1 s.
    */
-  var CATCH_UP_ALLOWANCE_S = 1;
+  function catchUpAllowance(targetDuration) {
+    return targetDuration <= LOW_LATENCY_MAX_TARGET ? 1 : 1.5;
+  }
 
   /**
    * The playback rate that brings a viewer back to the delay the stream can hold, judged by the true
@@ -40,13 +43,13 @@
    * the edge caches it) puts the viewer that much further behind for the whole event: 16-20 s in
    * standard mode from one start to the next. The program date time says how far behind real time
    * the picture really is; a viewer more than a second (half a segment, if less) beyond three
-   * segments + CATCH_UP_ALLOWANCE_S plays at maxRate until within a quarter second of it, and only while more than a segment is
+   * segments + catchUpAllowance plays at maxRate until within a quarter second of it, and only while more than a segment is
    * buffered ahead (speeding up on an empty buffer would stall). A stream without program date
    * times (delay NaN) is left to hls.js.
    */
   function catchUpRate(delaySeconds, bufferAheadSeconds, targetDuration, currentRate, maxRate) {
     if (!isFinite(delaySeconds) || !(targetDuration > 0) || !(maxRate > 1)) return null;
-    var target = 3 * targetDuration + CATCH_UP_ALLOWANCE_S;
+    var target = SEGMENTS_BEHIND * targetDuration + catchUpAllowance(targetDuration);
     var wanted = currentRate > 1
       ? (delaySeconds > target + 0.25 && bufferAheadSeconds > targetDuration / 2 ? maxRate : 1)
       : (delaySeconds > target + Math.min(1, targetDuration / 2) && bufferAheadSeconds > targetDuration ? maxRate : 1);
