@@ -94,9 +94,11 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
     await setRate(0.5);
     await page.waitForTimeout(2_500);
     expect(await rate()).toBe(0.5);
-    // ...and once the viewer is back at 1x, a viewer set 3 s back (still buffered) is sped up again...
+    // ...and once the viewer is back at 1x, a viewer set 2 s back (still buffered) is sped up again
+    // (by the page, from more than 4.5 s behind; not 3 s back: on a busy machine that went past
+    // 8 s behind, where hls.js jumps back to its target instead, seen once in CI)...
     await setRate(1);
-    await page.evaluate(() => { const v = (window as any).__player.video as HTMLVideoElement; v.currentTime = Math.max(0, v.currentTime - 3); });
+    await page.evaluate(() => { const v = (window as any).__player.video as HTMLVideoElement; v.currentTime = Math.max(0, v.currentTime - 2); });
     await page.waitForFunction(() => (window as any).__player.video.playbackRate > 1, undefined, { timeout: 20_000 });
     // ...until the viewer picks a speed in the middle of it.
     await setRate(0.75);

@@ -115,7 +115,7 @@ const MAX_LAGS = 256;
 const LAG_MATCH_MS = 5;
 /** Parts that add up to the segment length within this much make the whole segment (ffmpeg rounds each to the microsecond). */
 const SEGMENT_FULL_SLACK_S = 0.005;
-/** Parts are listed for the segments ending within this many target durations of the playlist's end (RFC 8216bis 6.2.2). */
+/** Parts are listed for the segments starting within this many target durations of the playlist's end (RFC 8216bis 6.2.2). */
 const PARTS_LISTED_TARGET_DURATIONS = 3;
 
 /** The segment whose parts are being written. */
@@ -217,9 +217,7 @@ export class PlaylistComposer {
     if (fresh.length > 0) state.runId = runId;
     const changed = fresh.length > 0 || parsed.ended !== state.ended;
     state.ended = parsed.ended;
-    // With parts, no playlist until a whole segment is in it: a player that reads whole segments
-    // would find none (hls.js: LEVEL_EMPTY_ERROR).
-    if (!changed || (parts && state.segments.length + added.length === 0)) return { text: undefined, added, removed: [] };
+    if (!changed) return { text: undefined, added, removed: [] };
     state.segments.push(...added);
     const removed: WindowSegment[] = [];
     while (state.segments.length > this.opts.windowSize) {
@@ -227,6 +225,9 @@ export class PlaylistComposer {
       if (gone.discontinuity) state.discontinuitySequence++;
       removed.push(gone);
     }
+    // With parts, no playlist until a whole segment is in it: a player that reads whole segments
+    // would find none (hls.js: LEVEL_EMPTY_ERROR).
+    if (parts && state.segments.length === 0) return { text: undefined, added, removed };
     return { text: this.render(state), added, removed };
   }
 
