@@ -30,6 +30,8 @@
  * Pure: ffmpeg's text and times in, playlist text out; no clock, no I/O.
  */
 
+import type { PartPlan } from './parts.js';
+
 /** One segment as ffmpeg lists it. */
 export interface FfmpegSegment {
   /** ffmpeg's media sequence number of the segment, in its run. */
@@ -64,15 +66,11 @@ export interface WindowPart {
   independent: boolean;
 }
 
-/** What the playlist says of parts; absent: whole segments only. */
-export interface PartSettings {
-  /** The segment length: a segment closes once its parts add up to it. */
-  segmentSeconds: number;
-  /** PART-TARGET; must not change. */
-  targetSeconds: number;
-  /** PART-HOLD-BACK. */
-  holdBackSeconds: number;
-}
+/**
+ * What the playlist says of parts (parts.ts: PART-TARGET, which must not change, and PART-HOLD-BACK),
+ * and the segment length a segment closes at once its parts add up to it; absent: whole segments only.
+ */
+export type PartSettings = Pick<PartPlan, 'targetSeconds' | 'holdBackSeconds'> & { segmentSeconds: number };
 
 /** ffmpeg's media playlist: the segments (with ffmpeg's sequence numbers) and whether it ended. */
 export function parseFfmpegPlaylist(text: string): FfmpegPlaylist {

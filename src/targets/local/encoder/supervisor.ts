@@ -201,7 +201,7 @@ export class EncoderSupervisor {
     this.composer = new PlaylistComposer({
       windowSize: hls.playlistSize,
       targetDuration: hls.segmentSeconds,
-      ...(parts ? { parts: { segmentSeconds: hls.segmentSeconds, targetSeconds: parts.targetSeconds, holdBackSeconds: parts.holdBackSeconds } } : {}),
+      ...(parts ? { parts: { ...parts, segmentSeconds: hls.segmentSeconds } } : {}),
     });
   }
 
