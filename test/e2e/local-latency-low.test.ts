@@ -57,7 +57,7 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
 
     // LL-HLS parts: a third of a second, each marked as opening with a keyframe (read from its file),
     // and the segment's file the same bytes as its parts' files end to end.
-    expect(playlist).toContain('#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.666670\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
+    expect(playlist).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.666670\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
     const whole = [...playlist.matchAll(/((?:#EXT-X-PART:[^\n]*\n)+)#EXTINF:[\d.]+,\n(\S+)\n/g)];
     expect(whole.length).toBeGreaterThanOrEqual(2);
     for (const [, partText, uri] of whole) {

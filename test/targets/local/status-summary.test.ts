@@ -8,7 +8,7 @@ function liveWith(rtp: UdpGateCounters | undefined): LiveStatus {
     input: { type: 'RTP_PUSH', connected: true, refused: 0, losses: 0, ...(rtp ? { rtp } : {}) },
     encoder: { restarts: 0, droppedFrames: 0 }, renditions: [], segmentsWritten: 0, viewers: 0,
     edge: { viewers: 0, requests: 0, bytesSent: 0, hits: 0, misses: 0, errors: 0, segmentsServed: 0 },
-    origin: { objects: 0, bytes: 0, expired: 0, puts: 0, gets: 0, errors: 0 },
+    origin: { objects: 0, bytes: 0, expired: 0, puts: 0, gets: 0, errors: 0, held: 0 },
     ffmpeg: { path: 'ffmpeg', version: '5.1', source: 'PATH' },
   };
 }

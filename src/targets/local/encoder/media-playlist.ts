@@ -25,7 +25,8 @@
  * file by the caller (ts-random-access.ts): INDEPENDENT=YES, and EXT-X-INDEPENDENT-SEGMENTS only
  * while every segment listed starts with one. The playlist lists the parts of the last three
  * target durations and of the segment being written, with EXT-X-PART-INF and
- * EXT-X-SERVER-CONTROL:PART-HOLD-BACK (RFC 8216bis 4.4.3.7-8, 4.4.4.9).
+ * EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK (RFC 8216bis 4.4.3.7-8, 4.4.4.9; the origin holds
+ * the blocking reloads, origin/blocking-reload.ts).
  *
  * Pure: ffmpeg's text and times in, playlist text out; no clock, no I/O.
  */
@@ -275,7 +276,7 @@ export class PlaylistComposer {
       '#EXTM3U',
       '#EXT-X-VERSION:3',
       `#EXT-X-TARGETDURATION:${state.targetDuration}`,
-      ...(parts ? [`#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=${parts.holdBackSeconds.toFixed(6)}`, `#EXT-X-PART-INF:PART-TARGET=${parts.targetSeconds.toFixed(6)}`] : []),
+      ...(parts ? [`#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${parts.holdBackSeconds.toFixed(6)}`, `#EXT-X-PART-INF:PART-TARGET=${parts.targetSeconds.toFixed(6)}`] : []),
       `#EXT-X-MEDIA-SEQUENCE:${state.segments[0]?.sequence ?? state.nextSequence}`,
       `#EXT-X-DISCONTINUITY-SEQUENCE:${state.discontinuitySequence}`,
       ...(state.segments.every((s) => !s.parts || s.parts[0]!.independent) ? ['#EXT-X-INDEPENDENT-SEGMENTS'] : []),

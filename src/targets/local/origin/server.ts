@@ -9,6 +9,7 @@ import { DEFAULT_LIFECYCLE_POLICY, parseLifecyclePolicy, selectExpired, type Lif
 import { normaliseObjectPath, splitTarget } from './object-path.js';
 import { identityOf, ObjectStore, PutError, sameFile, type ObjectMeta } from './object-store.js';
 import { AccessControl, canRead, canWrite, type Grant } from './write-tokens.js';
+import { decideHold, holdLimitMs, PlaylistHolds, readDeliveryDirectives, type PlaylistPosition } from './blocking-reload.js';
 import { listenOn } from '../plumbing/listen.js';
 import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../plumbing/http-agent.js';
 
@@ -41,11 +42,13 @@ export interface OriginServer {
   issueWriteToken(opts: { prefix: string }): { token: string; revoke(): void };
   /** Run lifecycle expiry now (also runs on a timer). Returns paths expired. */
   expireNow(): Promise<string[]>;
-  stats(): { objects: number; bytes: number; expired: number; puts: number; gets: number; errors: number };
+  stats(): { objects: number; bytes: number; expired: number; puts: number; gets: number; errors: number; held: number };
   close(): Promise<void>;
 }
 
 const MAX_LIST_ITEMS = 10_000;
+/** Playlists larger than this are not read for blocking reload (ours are a few KB). */
+const MAX_PLAYLIST_BYTES = 1024 * 1024;
 
 /** Per-request facts gathered for the access log line. */
 interface Exchange {
@@ -80,6 +83,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
   const log = createOriginAccessLog({ dir: opts.accessLogDir, now });
   const tallies = opts.metrics?.origin;
   const counts = { expired: 0, puts: 0, gets: 0, errors: 0 };
+  const holds = new PlaylistHolds();
 
   const syncStoreTallies = (): void => {
     if (tallies === undefined) return;
@@ -200,6 +204,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     if (method === 'PUT') return (ex.upload = put(req, res, ex));
     if (method === 'DELETE') return remove(res, ex);
     if (ex.key === '') return list(res, ex, query);
+    if (query !== '' && isPlaylistKey(ex.key) && !(await holdUntilListed(res, ex, query))) return;
     return get(req, res, ex, method === 'HEAD');
   }
 
@@ -214,14 +219,21 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     if (ex.key === '') return refuse(req, res, ex, 400, 'InvalidPath');
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > maxObjectBytes) return refuse(req, res, ex, 413, 'ObjectTooLarge');
+    // A playlist's text is kept as it arrives, to learn where it stands (blocking-reload.ts).
+    const playlist: Buffer[] | undefined = isPlaylistKey(ex.key) ? [] : undefined;
     req.on('data', (chunk: Buffer) => {
       ex.bytesReceived += chunk.length;
+      if (playlist !== undefined && ex.bytesReceived <= MAX_PLAYLIST_BYTES) playlist.push(chunk);
     });
     try {
       const meta = await store.put(ex.key, req, maxObjectBytes);
       counts.puts++;
       ex.objectSize = meta.size;
       syncStoreTallies();
+      if (playlist !== undefined) {
+        if (meta.size <= MAX_PLAYLIST_BYTES) holds.update(ex.key, Buffer.concat(playlist).toString('utf8'));
+        else holds.forget(ex.key);
+      }
       reply(res, ex, 200, { etag: meta.etag, 'content-type': 'application/json' }, JSON.stringify({ ETag: meta.etag }) + '\n');
     } catch (err) {
       if (!(err instanceof PutError)) throw err;
@@ -240,6 +252,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     if (ex.key === '') return fail(res, ex, 400, 'InvalidPath');
     const size = store.get(ex.key)?.size ?? 0;
     if (!(await store.delete(ex.key))) return fail(res, ex, 404, 'ObjectNotFoundException');
+    holds.forget(ex.key);
     ex.objectSize = size;
     syncStoreTallies();
     reply(res, ex, 204, {});
@@ -261,6 +274,52 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
       Truncated: truncated,
     });
     reply(res, ex, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, body);
+  }
+
+  /**
+   * A playlist request with LL-HLS delivery directives: held until the playlist has the segment or
+   * part asked for (blocking-reload.ts). True: answer it now with the playlist as it is; false: it
+   * was answered (400, 503) or the client left.
+   */
+  async function holdUntilListed(res: ServerResponse, ex: Exchange, query: string): Promise<boolean> {
+    const directives = readDeliveryDirectives(query);
+    if (directives.kind === 'none') return true;
+    const position = await positionOf(ex.key);
+    // No such playlist (404 follows), or one that does not block: the directives are ignored.
+    if (position === undefined || !position.canBlockReload || position.ended) return true;
+    if (directives.kind === 'bad') {
+      fail(res, ex, 400, 'InvalidDeliveryDirective', { 'x-livestream-reason': directives.reason });
+      return false;
+    }
+    const decision = decideHold(position, directives);
+    if (decision === 'answer') return true;
+    if (decision !== 'hold') {
+      fail(res, ex, 400, 'InvalidDeliveryDirective', { 'x-livestream-reason': decision.refuse });
+      return false;
+    }
+    const held = holds.wait(ex.key, directives.msn, directives.part, holdLimitMs(position));
+    // A viewer that leaves: its connection closes, or (the server allows half-open connections, for
+    // ffmpeg) only its sending side ends. Either ends the hold; one still there is answered now.
+    const socket = res.socket;
+    res.once('close', held.cancel);
+    socket?.once('end', held.cancel);
+    const outcome = await held.outcome;
+    res.off('close', held.cancel);
+    socket?.off('end', held.cancel);
+    if (outcome === 'timeout') {
+      // 6.2.5.2: a server that cannot answer within three target durations SHOULD say 503.
+      fail(res, ex, 503, 'PlaylistNotUpdated', { 'retry-after': '1' });
+      return false;
+    }
+    return outcome !== 'closed' || !res.destroyed;
+  }
+
+  /** Where a stored playlist stands: as last uploaded, or read from its file (kept from before a restart). */
+  async function positionOf(key: string): Promise<PlaylistPosition | undefined> {
+    const known = holds.position(key);
+    if (known !== undefined || store.get(key) === undefined) return known;
+    const text = await fsp.readFile(store.filePath(key), 'utf8').catch(() => undefined);
+    return text === undefined || holds.position(key) !== undefined ? holds.position(key) : holds.update(key, text);
   }
 
   async function get(req: IncomingMessage, res: ServerResponse, ex: Exchange, head: boolean): Promise<void> {
@@ -325,7 +384,10 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     const due = selectExpired(objects, rules, now());
     const done: string[] = [];
     for (const key of due) {
-      if (await store.delete(key)) done.push('/' + key);
+      if (await store.delete(key)) {
+        holds.forget(key);
+        done.push('/' + key);
+      }
     }
     counts.expired += done.length;
     if (tallies !== undefined) tallies.expired += done.length;
@@ -355,9 +417,10 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     port,
     issueWriteToken: ({ prefix }) => access.issue(prefix),
     expireNow,
-    stats: () => ({ ...store.stats(), ...counts }),
+    stats: () => ({ ...store.stats(), ...counts, held: holds.held }),
     async close() {
       clearInterval(timer);
+      holds.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -390,6 +453,10 @@ function requesterFor(grant: Grant, method: string): AccessLogEntry['Requester']
   if (grant.kind === 'token') return 'ingest';
   if (grant.kind === 'credential') return method === 'PUT' || method === 'DELETE' ? 'ingest' : 'edge';
   return 'anonymous';
+}
+
+function isPlaylistKey(key: string): boolean {
+  return key.endsWith('.m3u8');
 }
 
 function round3(ms: number): number {

@@ -130,7 +130,7 @@ describe('PlaylistComposer with parts (the local low mode)', () => {
     expect(first).toEqual({ text: undefined, added: [], removed: [] });
 
     const whole = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third]), T0 + 1400, allKey);
-    expect(whole.text).toContain('#EXT-X-TARGETDURATION:1\n#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.000002\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
+    expect(whole.text).toContain('#EXT-X-TARGETDURATION:1\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.000002\n#EXT-X-PART-INF:PART-TARGET=0.333334\n');
     // The date before each segment's first part, whole or not yet.
     expect(whole.text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:00.000+00:00\n' +
       '#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00001.ts",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00002.ts",INDEPENDENT=YES\n');
