@@ -18,7 +18,6 @@ import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 const PLAYLIST_PATH = '/stream/index_1280x720.m3u8';
 
 interface HeldRequest {
-  url: string;
   release(status?: number): void;
 }
 
@@ -60,7 +59,7 @@ async function startHoldingOrigin(): Promise<HoldingOrigin> {
     if (!(req.url ?? '').includes('_HLS_')) return answer(req, res);
     if (fake.dropReused && onSocket >= 2) return void req.socket.destroy();
     if (fake.holdMs !== undefined) return void setTimeout(() => answer(req, res), fake.holdMs);
-    fake.held.push({ url: req.url ?? '', release: (status) => answer(req, res, status) });
+    fake.held.push({ release: (status) => answer(req, res, status) });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -109,6 +108,15 @@ function rawGet(base: string, target: string): Promise<{ status: number; head: s
   });
 }
 
+/** Sends a request the origin holds, waits until it does, answers it with `status`, and returns the viewer's reply. */
+async function releaseNext<T>(send: () => Promise<T>, status?: number): Promise<T> {
+  const n = origin.held.length;
+  const reply = send();
+  await eventually(`request ${n + 1} held`, () => origin.held.length === n + 1);
+  origin.held[n].release(status);
+  return reply;
+}
+
 let dir: string;
 let origin: HoldingOrigin;
 let edge: EdgeServer | undefined;
@@ -136,11 +144,8 @@ const directivesOf = (gets: string[]): string[] => gets.filter((g) => g.includes
 describe('blocking playlist reload through one edge', () => {
   it('sends the directives to the origin (canonical, without other parameters), waits for its answer, and logs the query as asked', async () => {
     edge = await startEdge(edgeOptions());
-    const reply = request(edge.url, `${PLAYLIST_PATH}?_HLS_part=1&t=123&_HLS_msn=042`);
-    await eventually('the origin holds the request', () => origin.held.length === 1);
-    expect(origin.held[0].url).toBe(`${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=1`);
-    origin.held[0].release();
-    const r = await reply;
+    const r = await releaseNext(() => request(edge!.url, `${PLAYLIST_PATH}?_HLS_part=1&t=123&_HLS_msn=042`));
+    expect(origin.gets).toEqual([`${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=1`]);
     expect(r.status).toBe(200);
     expect(r.body.toString()).toBe(answerBody(1, `${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=1`));
     expect(r.headers['cache-control']).toBe('public, max-age=10'); // as the plain playlist's (40 s segments)
@@ -175,16 +180,12 @@ describe('blocking playlist reload through one edge', () => {
     expect((await rawGet(edge.url, PLAYLIST_PATH)).head).toContain('X-Cache: Hit');
 
     // Through node:http.
-    const viaHttp = request(edge.url, `${PLAYLIST_PATH}?_HLS_msn=42`);
-    await eventually('held msn 42', () => origin.held.length === 1);
-    origin.held[0].release();
-    expect((await viaHttp).body.toString()).toBe(answerBody(2, `${PLAYLIST_PATH}?_HLS_msn=42`));
+    const viaHttp = await releaseNext(() => request(edge!.url, `${PLAYLIST_PATH}?_HLS_msn=42`));
+    expect(viaHttp.body.toString()).toBe(answerBody(2, `${PLAYLIST_PATH}?_HLS_msn=42`));
 
     // A plain keep-alive GET with Host, the request direct-hits.ts answers on the socket.
-    const direct = rawGet(edge.url, `${PLAYLIST_PATH}?_HLS_msn=43&_HLS_part=0`);
-    await eventually('held msn 43', () => origin.held.length === 2);
-    origin.held[1].release();
-    expect((await direct).body).toBe(answerBody(3, `${PLAYLIST_PATH}?_HLS_msn=43&_HLS_part=0`));
+    const direct = await releaseNext(() => rawGet(edge!.url, `${PLAYLIST_PATH}?_HLS_msn=43&_HLS_part=0`));
+    expect(direct.body).toBe(answerBody(3, `${PLAYLIST_PATH}?_HLS_msn=43&_HLS_part=0`));
     // Once cached, the same directives are a hit on that path, with that answer.
     const again = await rawGet(edge.url, `${PLAYLIST_PATH}?_HLS_part=0&_HLS_msn=43`);
     expect([again.status, again.body]).toEqual([200, answerBody(3, `${PLAYLIST_PATH}?_HLS_msn=43&_HLS_part=0`)]);
@@ -192,10 +193,8 @@ describe('blocking playlist reload through one edge', () => {
 
     // The reverse: a directive answer cached, then the plain playlist of another rendition asked on both paths.
     const other = '/stream/index_640x360.m3u8';
-    const held = rawGet(edge.url, `${other}?_HLS_msn=7`);
-    await eventually('held msn 7', () => origin.held.length === 3);
-    origin.held[2].release();
-    expect((await held).body).toBe(answerBody(4, `${other}?_HLS_msn=7`));
+    const held = await releaseNext(() => rawGet(edge!.url, `${other}?_HLS_msn=7`));
+    expect(held.body).toBe(answerBody(4, `${other}?_HLS_msn=7`));
     expect((await rawGet(edge.url, other)).body).toBe(answerBody(5, other));
     expect((await request(edge.url, `${other}?t=1`)).body.toString()).toBe(answerBody(5, other));
     expect(origin.gets).toEqual([
@@ -214,14 +213,8 @@ describe('blocking playlist reload through one edge', () => {
   it('the origin\'s 503 (held too long) is passed on and not cached: the next viewer is held again', async () => {
     edge = await startEdge(edgeOptions());
     const target = `${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=1`;
-    const first = request(edge.url, target);
-    await eventually('first held', () => origin.held.length === 1);
-    origin.held[0].release(503);
-    expect((await first).status).toBe(503);
-    const second = rawGet(edge.url, target);
-    await eventually('second held', () => origin.held.length === 2);
-    origin.held[1].release();
-    expect((await second).status).toBe(200);
+    expect((await releaseNext(() => request(edge!.url, target), 503)).status).toBe(503);
+    expect((await releaseNext(() => rawGet(edge!.url, target))).status).toBe(200);
     expect(directivesOf(origin.gets)).toEqual([target, target]);
   });
 
@@ -266,14 +259,8 @@ describe('blocking playlist reload through a cluster (worker → shield → orig
     }
 
     const next = `${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=2`;
-    const first = request(edge.url, next);
-    await eventually('held part 2', () => origin.held.length === 2);
-    origin.held[1].release(503);
-    expect((await first).status).toBe(503);
-    const second = request(edge.url, next);
-    await eventually('held part 2 again', () => origin.held.length === 3);
-    origin.held[2].release();
-    expect((await second).body.toString()).toBe(answerBody(2, next));
+    expect((await releaseNext(() => request(edge!.url, next), 503)).status).toBe(503);
+    expect((await releaseNext(() => request(edge!.url, next))).body.toString()).toBe(answerBody(2, next));
     expect(origin.gets).toEqual([target, next, next]);
   });
 });
