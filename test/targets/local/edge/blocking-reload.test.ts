@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOUDFRONT_FIELDS } from '../../../../src/targets/local/edge/cloudfront-log.js';
 import { startEdgeCluster } from '../../../../src/targets/local/edge/cluster.js';
 import { startEdge, type EdgeOptions, type EdgeServer } from '../../../../src/targets/local/edge/server.js';
+import { createLocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
 import { request, type Reply } from '../origin/http-helpers.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
@@ -143,12 +144,18 @@ const directivesOf = (gets: string[]): string[] => gets.filter((g) => g.includes
 
 describe('blocking playlist reload through one edge', () => {
   it('sends the directives to the origin (canonical, without other parameters), waits for its answer, and logs the query as asked', async () => {
-    edge = await startEdge(edgeOptions());
+    const metrics = createLocalMetrics();
+    edge = await startEdge(edgeOptions({ metrics }));
     const r = await releaseNext(() => request(edge!.url, `${PLAYLIST_PATH}?_HLS_part=1&t=123&_HLS_msn=042`));
     expect(origin.gets).toEqual([`${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=1`]);
     expect(r.status).toBe(200);
     expect(r.body.toString()).toBe(answerBody(1, `${PLAYLIST_PATH}?_HLS_msn=42&_HLS_part=1`));
     expect(r.headers['cache-control']).toBe('public, max-age=10'); // as the plain playlist's (40 s segments)
+    // Counted as an origin fetch, but its hold is no origin latency; a plain fetch is timed.
+    await request(edge.url, PLAYLIST_PATH);
+    expect(metrics.edge.originFetches).toBe(2);
+    const timed = (await metrics.edgeOriginLatency.get()).values.find((v) => v.metricName === 'livestream_edge_origin_latency_seconds_count');
+    expect(timed?.value).toBe(1);
 
     await edge.close();
     edge = undefined;
@@ -157,6 +164,7 @@ describe('blocking playlist reload through one edge', () => {
     const row = Object.fromEntries(lines[0].split('\t').map((v, i) => [CLOUDFRONT_FIELDS[i], v]));
     expect([row['cs-uri-stem'], row['cs-uri-query'], row['sc-status'], row['x-edge-result-type']])
       .toEqual([PLAYLIST_PATH, '_HLS_part=1&t=123&_HLS_msn=042', '200', 'Miss']);
+    expect(lines).toHaveLength(2);
   });
 
   it('five viewers held on the same part make one origin request and all get its answer', async () => {
