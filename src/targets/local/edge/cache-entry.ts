@@ -8,15 +8,21 @@ import { gzipSync } from 'node:zlib';
 import { contentTypeFor } from '../origin/content-type.js';
 import { cacheControlFor, classifyObject, freshMs, isCompressible, ttlSecondsFor, upstreamAgeMs } from './cache-policy.js';
 import type { CachedObject } from './cache.js';
+import { splitCacheKey } from './cache-key.js';
 
 const EXPOSE = 'Content-Length, Content-Range, ETag, X-Cache';
 
-/** `status` is the one the edge keeps (storedStatusFor); `originHeaders` those of the origin's answer (none for an error of the edge's own). */
+/**
+ * `key` is the cache key (cache-key.ts); `status` the one the edge keeps (storedStatusFor); `originHeaders` those of the
+ * origin's answer (none for an error of the edge's own). An answer to a blocking reload is a playlist like the plain one:
+ * same kind, time to live and Cache-Control (cache-policy.ts says why).
+ */
 export function buildCacheEntry(key: string, status: number, body: Buffer, originHeaders: http.IncomingHttpHeaders, segmentSeconds: number, nowMs: number): CachedObject {
-  const kind = classifyObject(key, status);
+  const { objectKey } = splitCacheKey(key);
+  const kind = classifyObject(objectKey, status);
   const ttl = ttlSecondsFor(kind, segmentSeconds);
   const ok = status === 200;
-  const contentType = ok ? (originHeaders['content-type'] ?? contentTypeFor(key)) : 'application/json';
+  const contentType = ok ? (originHeaders['content-type'] ?? contentTypeFor(objectKey)) : 'application/json';
   const etag = ok ? originHeaders.etag : undefined;
   const lastModified = ok ? originHeaders['last-modified'] : undefined;
   const cacheControl = cacheControlFor(kind, ttl);

@@ -22,7 +22,16 @@ export function classifyObject(key: string, status: number): CacheKind {
   return 'other';
 }
 
-/** Time to live in seconds (may be fractional: 4 s segments give 1 s playlists, 1 s segments 0.25 s). */
+/**
+ * Time to live in seconds (may be fractional: 4 s segments give 1 s playlists, 1 s segments 0.25 s).
+ * The answer to a blocking reload (`index.m3u8?_HLS_msn=42&_HLS_part=1`, cache-key.ts) is a playlist
+ * like any other and lives as long. Not longer: a later request with the same directives would get
+ * a playlist older than the plain one, which delays that viewer; and nobody asks for a part once it
+ * is past (players ask for the next one), so a longer life only keeps dead keys. Not shorter: the
+ * viewers whose requests for that part arrive just after the held answer (N players' reloads spread
+ * over a few milliseconds) get it from the cache instead of each sending the origin a request it
+ * would answer at once with the same playlist, as a plain playlist's viewers do.
+ */
 export function ttlSecondsFor(kind: CacheKind, segmentSeconds: number): number {
   switch (kind) {
     case 'playlist':
@@ -100,8 +109,17 @@ export function storedStatusFor(upstreamStatus: number): number {
 /**
  * Whether an upstream answer is cached. Not a 502 or 504: the origin never sends one, and the
  * shield (cluster.ts) sends one only for a failure of its own, which the next request should retry.
+ *
+ * For a blocking reload (`blocking`: the key has LL-HLS directives, cache-key.ts), not a 503 either:
+ * the origin's "held more than 3 target durations" (RFC 8216bis §6.2.5.2), which says nothing of
+ * the next request: the part may be there a moment later, and the next viewer must be held again,
+ * not turned away for a second. Its 400 (a bad directive, an MSN or part too far ahead) is cached
+ * like any error (ERROR_TTL_SECONDS): players only ask for the next part (at most MSN last+1), and
+ * a key refused for being more than two segments ahead cannot become that within one second, so no
+ * player is refused wrongly, while a broken client repeating it costs the origin one request a second.
  */
-export function isCacheableStatus(upstreamStatus: number): boolean {
+export function isCacheableStatus(upstreamStatus: number, blocking = false): boolean {
+  if (blocking && upstreamStatus === 503) return false;
   return upstreamStatus !== 502 && upstreamStatus !== 504;
 }
 

@@ -13,6 +13,7 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { normaliseObjectPath } from '../origin/object-path.js';
+import { cacheKeyOf } from './cache-key.js';
 import { acceptsGzip } from './cached-answer.js';
 import type { CachedObject, EdgeCache } from './cache.js';
 import type { RequestLike, RequestLog } from './request-log.js';
@@ -58,10 +59,12 @@ export function answerSimpleHitsDirectly(server: http.Server, o: DirectHitsOptio
     if (request === undefined) return false;
     const url = request.url;
     const q = url.indexOf('?');
+    const query = q === -1 ? '' : url.slice(q + 1);
     const parsed = normaliseObjectPath(q === -1 ? url : url.slice(0, q));
     if (!parsed.ok || parsed.key === '') return false;
     const t = now();
-    const entry = cache.get(parsed.key, t);
+    // The same key as node:http's path (handle-request.ts): a blocking reload never gets the plain playlist, nor the reverse.
+    const entry = cache.get(cacheKeyOf(parsed.key, query), t);
     if (entry === undefined || entry.expiresAt <= t || entry.status !== 200) return false;
     const vh = request.headers;
     const gzipped = entry.gzip !== undefined && acceptsGzip(vh.acceptEncoding) ? entry.gzip : undefined;
@@ -85,7 +88,7 @@ export function answerSimpleHitsDirectly(server: http.Server, o: DirectHitsOptio
       result: 'Hit',
       kind: entry.kind,
       contentType: entry.contentType,
-    }, started, q === -1 ? '' : url.slice(q + 1));
+    }, started, query);
     return true;
   }
 

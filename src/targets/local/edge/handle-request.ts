@@ -9,6 +9,7 @@ import { ageMsOf } from './cache-policy.js';
 import { emptyAnswer, selectAnswer } from './cached-answer.js';
 import type { CachedObject, EdgeCache } from './cache.js';
 import type { EdgeResultType } from './cloudfront-log.js';
+import { cacheKeyOf } from './cache-key.js';
 import { describeUpstreamFailure, type Fetched, type Upstream } from './origin-fetch.js';
 import { forwardRequest } from './pass-through.js';
 import { pageOutcome, type RequestLog } from './request-log.js';
@@ -49,7 +50,8 @@ export function createRequestListener(edge: EdgeParts): (req: IncomingMessage, r
       return;
     }
     if (!asked.ok) return refuse(req, res, vh, asked.status, asked.code, started, query, asked.allow);
-    const key = asked.key;
+    // The playlist's directives are part of the key: a blocking reload is never answered with the plain playlist.
+    const key = cacheKeyOf(asked.key, query);
     const t = now();
     const entry = cache.get(key, t);
     if (entry !== undefined && entry.expiresAt > t) return respond(req, res, vh, entry, 'Hit', started, query);

@@ -36,7 +36,7 @@ export interface EdgeOptions {
   maxCacheBytes?: number;
   /** Largest object the edge fetches from the origin. Default 64 MiB. */
   maxObjectBytes?: number;
-  /** Give up on the origin after this. Default 10 s. */
+  /** Give up on the origin after this. Default 10 s. A blocking playlist reload waits longer if the origin may hold it longer (origin-fetch.ts). */
   originTimeoutMs?: number;
   /** A client must send its request head within this. Default 10 s. */
   headersTimeoutMs?: number;
@@ -90,7 +90,12 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     metrics.edge.cacheBytes = bytes;
     metrics.edge.cacheObjects = objects;
   });
-  const upstream: Upstream = { origin: new URL(opts.originUrl), agent: createKeepAliveAgent({ maxSockets: 64 }), timeoutMs: opts.originTimeoutMs ?? 10_000 };
+  const upstream: Upstream = {
+    origin: new URL(opts.originUrl),
+    agent: createKeepAliveAgent({ maxSockets: 64 }),
+    holdAgent: createKeepAliveAgent({ maxSockets: 64 }),
+    timeoutMs: opts.originTimeoutMs ?? 10_000,
+  };
   const fetchObject = createOriginFetch({ upstream, credential: opts.credential, segmentSeconds, maxObjectBytes: opts.maxObjectBytes ?? 64 * 1024 * 1024, now, metrics, cache });
   const lines = opts.accessLog === false ? NO_LINES : createCloudFrontLog({ dir: opts.logDir, distributionId: opts.distributionId ?? 'ELOCAL', now });
   const log = new RequestLog(metrics.edge, lines, now);
@@ -141,6 +146,7 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
         }, 1000).unref();
       });
       upstream.agent.destroy();
+      upstream.holdAgent.destroy();
       await log.close();
     },
   };

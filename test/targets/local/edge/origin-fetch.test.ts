@@ -31,7 +31,7 @@ beforeEach(async () => {
   cache = new EdgeCache(1024 * 1024);
   metrics = createLocalMetrics();
   fetchObject = createOriginFetch({
-    upstream: { origin: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), agent, timeoutMs: 300 },
+    upstream: { origin: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), agent, holdAgent: agent, timeoutMs: 300 },
     credential: 'secret', segmentSeconds: 8, maxObjectBytes: 1000, now: () => clock, metrics, cache,
   });
 });
