@@ -14,6 +14,21 @@ import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
+/** The newest part a media playlist lists: its segment's media sequence number and its index in that segment. */
+function lastPart(playlist: string): { msn: number; index: number } {
+  let msn = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
+  let index = -1;
+  let last = { msn, index };
+  for (const line of playlist.split('\n')) {
+    if (line.startsWith('#EXT-X-PART:')) last = { msn, index: ++index };
+    else if (line.endsWith('.ts') && !line.startsWith('#')) {
+      msn++;
+      index = -1;
+    }
+  }
+  return last;
+}
+
 describe('livestream up --latency low (local, demo source)', { timeout: 240_000 }, () => {
   let dir: string;
   let browser: Browser | undefined;
@@ -69,11 +84,22 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
       expect((await bytes(uri!)).equals(joined), uri).toBe(true);
     }
 
+    // Blocking playlist reload, through the edge: a request for the part after the newest is held
+    // until the playlist lists it, and answered with that playlist; one too far ahead is refused.
+    const newest = lastPart(playlist);
+    const next = `${base}${media}?_HLS_msn=${newest.msn}&_HLS_part=${newest.index + 1}`;
+    const blocked = await fetch(next);
+    expect(blocked.status).toBe(200);
+    const after = lastPart(await blocked.text());
+    expect(after.msn > newest.msn || (after.msn === newest.msn && after.index > newest.index), JSON.stringify({ newest, after })).toBe(true);
+    expect((await fetch(`${base}${media}?_HLS_msn=${after.msn + 3}&_HLS_part=0`)).status).toBe(400);
+
     browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(outputs.playerUrl!);
     await page.waitForFunction(() => (window as any).__player?.video?.currentTime > 3, undefined, { timeout: 60_000 });
-    expect(await page.locator('#s-mode').textContent()).toBe('low (1 s segments)');
+    // hls.js reads the parts (lowLatencyMode, with the playlists' CAN-BLOCK-RELOAD).
+    expect(await page.locator('#s-mode').textContent()).toBe('low, LL-HLS parts (1 s segments)');
     expect(await page.locator('#s-delay').textContent()).toMatch(/^\d+\.\d s$/);
 
     // The player's beacon reaches status (every 5 s while it plays).

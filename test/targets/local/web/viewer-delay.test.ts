@@ -12,9 +12,9 @@ import { DashboardStats } from '../../../../src/targets/local/web/dashboard-stat
 import { createWebHandler, resolveAssetDir, VIEWER_DELAY_PATH } from '../../../../src/targets/local/web/web-handler.js';
 import { describeLiveLatency } from '../../../../src/targets/local/daemon/live-status.js';
 
-type LiveSync = (targetDuration: number) => Record<string, unknown>;
+type LiveSync = (targetDuration: number, partHoldBack?: number) => Record<string, unknown>;
 
-type CatchUpRate = (delay: number, bufferAhead: number, targetDuration: number, currentRate: number, maxRate: number) => number | null;
+type CatchUpRate = (delay: number, bufferAhead: number, targetDuration: number, currentRate: number, maxRate: number, behindEdgeSeconds?: number) => number | null;
 type ViewerChoseRate = (rate: number, sync: Record<string, unknown>) => boolean;
 interface PlayerScript { livestreamLiveSync: LiveSync; livestreamCatchUpRate: CatchUpRate; livestreamViewerChoseRate: ViewerChoseRate }
 
@@ -31,12 +31,14 @@ async function loadLiveSync(): Promise<LiveSync> {
 
 describe('player live-sync settings (live-sync.js)', () => {
   it.each([
-    [1, { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
-    [2, { mode: 'low', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
-    [4, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
-    [6, { mode: 'standard', liveSyncDurationCount: 3, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
-  ])('target duration %d s -> %j', async (target, expected) => {
-    expect((await loadLiveSync())(target)).toEqual(expected);
+    [1, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [2, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 6, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    // The local low mode: parts and blocking reload, so hls.js sits PART-HOLD-BACK behind the newest part.
+    [1, 1.66667, { mode: 'low, LL-HLS parts', liveSyncDurationCount: 3, behindEdgeSeconds: 1.66667, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [4, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 12, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
+    [6, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 18, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
+  ])('target duration %d s, PART-HOLD-BACK %d -> %j', async (target, partHoldBack, expected) => {
+    expect((await loadLiveSync())(target, partHoldBack)).toEqual(expected);
   });
 });
 
@@ -72,6 +74,18 @@ describe('catching up by the true delay (live-sync.js catchUpRate)', () => {
   ])('%s', async (_what, delay, buffer, target, rate, expected) => {
     const { livestreamCatchUpRate } = await loadPlayerScript();
     expect(livestreamCatchUpRate(delay, buffer, target, rate, 1.1)).toBe(expected);
+  });
+
+  // LL-HLS parts: the delay to hold is PART-HOLD-BACK (1.67 s) + 1 = 2.67 s, sped up beyond 3.17 s.
+  it.each([
+    ['parts, 3.3 s behind with 1.5 s buffered: speeds up', 3.3, 1.5, 1, 1.1],
+    ['parts, 3.1 s behind: left alone', 3.1, 1.5, 1, null],
+    ['parts, catching up, 3 s behind: goes on', 3, 1.5, 1.1, null],
+    ['parts, catching up, 2.8 s behind: back to 1x', 2.8, 1.5, 1.1, 1],
+  ])('%s', async (_what, delay, buffer, rate, expected) => {
+    const { livestreamCatchUpRate, livestreamLiveSync } = await loadPlayerScript();
+    const { behindEdgeSeconds } = livestreamLiveSync(1, 1.66667) as { behindEdgeSeconds: number };
+    expect(livestreamCatchUpRate(delay, buffer, 1, rate, 1.1, behindEdgeSeconds)).toBe(expected);
   });
 
   it('never speeds up when the mode allows no catching up (max rate 1)', async () => {

@@ -150,12 +150,12 @@
     viewerPickedRate = false;
     video.playbackRate = 1;
     hls = new Hls({
-      // Whole segments only: the low mode's playlists list LL-HLS parts too, and hls.js 1.7 reading
-      // them froze for 25 s and lost its program date times in the latency bench (load 5-7), as
-      // this origin cannot hold a playlist reload open until the next part (CAN-BLOCK-RELOAD) and
-      // hls.js then reloads once a segment. Without lowLatencyMode hls.js no longer speeds up to
-      // its target itself: the page's catch-up by the true delay does (live-sync.js catchUpRate).
-      lowLatencyMode: false,
+      // LL-HLS (hls.js's default): the local low mode's playlists list parts and hold a reload until
+      // the next part (CAN-BLOCK-RELOAD), and hls.js then plays PART-HOLD-BACK behind the newest
+      // part, speeding up to 1.1x when it falls behind. It needs both: reading parts from playlists
+      // that cannot block, it froze for 25 s in the latency bench (load 5-7). Streams without parts
+      // play as before.
+      lowLatencyMode: true,
       // Keep memory flat over a long live event.
       backBufferLength: 30,
       liveDurationInfinity: true,
@@ -174,7 +174,7 @@
       // as it plays, so settings made here apply from the first level on.
       var details = data.details;
       if (!details || !details.live || window.__player.liveSync) return;
-      var sync = window.livestreamLiveSync(details.targetduration);
+      var sync = window.livestreamLiveSync(details.targetduration, details.canBlockReload && details.partHoldBack > 0 ? details.partHoldBack : 0);
       window.__player.liveSync = sync;
       hls.config.liveSyncDurationCount = sync.liveSyncDurationCount;
       hls.config.liveMaxLatencyDurationCount = sync.liveMaxLatencyDurationCount;
@@ -291,7 +291,7 @@
     var details = hls.levels[hls.currentLevel] && hls.levels[hls.currentLevel].details;
     // A rate hls.js raised itself (its own catch-up in low mode) is its to bring back: the page
     // judges from 1x unless it is the one catching up, so the two never take turns.
-    var rate = window.livestreamCatchUpRate(delayBehindRealTime(), bufferAhead(), details ? details.targetduration : NaN, pageCatchingUp ? video.playbackRate : 1, sync.catchUpRate);
+    var rate = window.livestreamCatchUpRate(delayBehindRealTime(), bufferAhead(), details ? details.targetduration : NaN, pageCatchingUp ? video.playbackRate : 1, sync.catchUpRate, sync.behindEdgeSeconds);
     if (rate === null) return;
     if (rate > 1) {
       pageCatchingUp = true;
