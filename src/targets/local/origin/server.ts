@@ -69,6 +69,8 @@ interface Exchange {
   errorCode?: string;
   /** A running upload: the log line waits for it, so an aborted one is logged with its error. */
   upload?: Promise<void>;
+  /** A blocking playlist reload was held (its time is mostly the wait for the next part). */
+  held?: boolean;
 }
 
 export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
@@ -121,7 +123,8 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
       bumpTally(tallies.requestsByOperation, `${ex.operation} ${status}`);
       tallies.bytesReceived += ex.bytesReceived;
       tallies.bytesSent += bytesSent;
-      opts.metrics?.originRequestDuration.observe({ operation: ex.operation }, entry.TotalTime / 1000);
+      // A held reload's time is the wait for the next part, not how fast the origin answers.
+      if (ex.held !== true) opts.metrics?.originRequestDuration.observe({ operation: ex.operation }, entry.TotalTime / 1000);
     }
     log.write(JSON.stringify(entry));
     try {
@@ -297,6 +300,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
       fail(res, ex, 400, 'InvalidDeliveryDirective', { 'x-livestream-reason': decision.refuse });
       return false;
     }
+    ex.held = true;
     const held = holds.wait(ex.key, directives.msn, directives.part, holdLimitMs(position));
     // A viewer that leaves: its connection closes, or (the server allows half-open connections, for
     // ffmpeg) only its sending side ends. Either ends the hold; one still there is answered now.

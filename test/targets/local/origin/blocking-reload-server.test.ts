@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
 import { startOrigin, type OriginServer } from '../../../../src/targets/local/origin/server.js';
+import { createLocalMetrics, type LocalMetrics } from '../../../../src/targets/local/plumbing/metrics.js';
 import { request, type Reply } from './http-helpers.js';
 import { makeTmpDir } from '../../../helpers/tmp-dir.js';
 
@@ -17,6 +18,7 @@ const KEY = '/stream/index_320x180.m3u8';
 let dir: string;
 let origin: OriginServer;
 let entries: AccessLogEntry[];
+let metrics: LocalMetrics;
 
 async function start(): Promise<OriginServer> {
   return startOrigin({
@@ -25,12 +27,14 @@ async function start(): Promise<OriginServer> {
     credential: CREDENTIAL,
     accessLogDir: path.join(dir, 'logs'),
     onAccess: (e) => entries.push(e),
+    metrics,
   });
 }
 
 beforeEach(async () => {
   dir = await makeTmpDir('origin-block-');
   entries = [];
+  metrics = createLocalMetrics();
   origin = await start();
 });
 
@@ -83,6 +87,11 @@ describe('origin: blocking playlist reload', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.toString()).toBe(playlist(3, 2));
     expect(origin.stats().held).toBe(0);
+    // The origin's answer-time histogram leaves the hold out (it is the wait for the part, not the origin's speed).
+    await request(origin.url, KEY, { headers: AUTH });
+    for (let i = 0; i < 100 && entries.length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    const gets = (await metrics.originRequestDuration.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.operation === 'GetObject');
+    expect(gets?.value).toBe(1);
   });
 
   it('answers at once what the playlist has, and a plain GET as ever', async () => {
