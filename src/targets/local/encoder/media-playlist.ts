@@ -25,8 +25,9 @@
  * file by the caller (ts-random-access.ts): INDEPENDENT=YES, and EXT-X-INDEPENDENT-SEGMENTS only
  * while every segment listed starts with one. The playlist lists the parts of the last three
  * target durations and of the segment being written, with EXT-X-PART-INF and
- * EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK (RFC 8216bis 4.4.3.7-8, 4.4.4.9; the origin holds
- * the blocking reloads, origin/blocking-reload.ts).
+ * EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK (RFC 8216bis 4.4.3.7-8, 4.4.4.9), and ends
+ * with EXT-X-PRELOAD-HINT for the next part (4.4.5.3); the origin holds blocking reloads and
+ * requests for the hinted part until they can be answered (origin/blocking-reload.ts).
  *
  * Pure: ffmpeg's text and times in, playlist text out; no clock, no I/O.
  */
@@ -293,6 +294,8 @@ export class PlaylistComposer {
       // The date comes before the segment's first part (RFC 8216bis 4.4.4.9), whole or not yet.
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(state.open.programDateTime)}`, ...state.open.parts.map(partLine));
     }
+    const hint = parts && !state.ended ? nextPartUri(state) : undefined;
+    if (hint !== undefined) lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${hint}"`);
     if (state.ended) lines.push('#EXT-X-ENDLIST');
     return lines.join('\n') + '\n';
   }
@@ -313,6 +316,21 @@ export class PlaylistComposer {
 
 function sumDurations(parts: ReadonlyArray<{ duration: number }>): number {
   return Math.round(parts.reduce((sum, p) => sum + p.duration, 0) * 1e6) / 1e6;
+}
+
+/**
+ * The part ffmpeg writes next: the newest part's file number plus one (RFC 8216bis 4.4.5.3,
+ * EXT-X-PRELOAD-HINT). Players that read parts ask for it (and for the playlist that will list it)
+ * before it exists, and the origin holds both requests until ffmpeg's upload of it is complete: so
+ * Shaka and video.js follow part by part, where without a hint they wait for the next segment
+ * (they ask for its first part, or for the segment being written to be whole).
+ */
+function nextPartUri(state: RenditionState): string | undefined {
+  const newest = state.open?.parts.at(-1) ?? state.segments.at(-1)?.parts?.at(-1);
+  const m = newest === undefined ? null : /^(.*_)(\d+)\.ts$/.exec(newest.uri);
+  if (m === null) return undefined;
+  const digits = m[2]!;
+  return `${m[1]}${String(Number(digits) + 1).padStart(digits.length, '0')}.ts`;
 }
 
 function partLine(p: WindowPart): string {

@@ -1,5 +1,5 @@
 /**
- * LL-HLS blocking playlist reload (RFC 8216bis 6.2.5.2), the origin's half.
+ * LL-HLS blocking playlist reload (RFC 8216bis 6.2.5.2) and preload hints (6.2.6), the origin's half.
  *
  * A player that read a playlist ending at part P of segment M asks for the next one with
  * `?_HLS_msn=M&_HLS_part=P+1`, and the server holds the request until the playlist has that part.
@@ -23,6 +23,8 @@ export interface PlaylistPosition {
   lastWholeMsn: number;
   /** The newest part listed: the MSN of its segment and its index in that segment. */
   lastPart: { msn: number; index: number } | undefined;
+  /** EXT-X-PRELOAD-HINT:TYPE=PART's URI, as written (relative to the playlist). */
+  preloadHintUri: string | undefined;
 }
 
 /** What a request's query asks: nothing, a well-formed directive, or a malformed one (400). */
@@ -41,6 +43,7 @@ export function readPlaylistPosition(text: string): PlaylistPosition | undefined
   let wholeSegments = 0;
   let partsOfOpenSegment = 0;
   let lastPart: PlaylistPosition['lastPart'];
+  let preloadHintUri: string | undefined;
   let inSegment = false; // an EXTINF seen, its URI line not yet
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -51,6 +54,8 @@ export function readPlaylistPosition(text: string): PlaylistPosition | undefined
     else if (line.startsWith('#EXT-X-PART:')) {
       lastPart = { msn: mediaSequence + wholeSegments, index: partsOfOpenSegment };
       partsOfOpenSegment++;
+    } else if (line.startsWith('#EXT-X-PRELOAD-HINT:') && /(^|,)TYPE=PART(,|$)/.test(line.slice(20))) {
+      preloadHintUri = /(?:^|,)URI="([^"]+)"/.exec(line.slice(20))?.[1];
     } else if (line.startsWith('#EXTINF:')) inSegment = true;
     else if (line === '#EXT-X-ENDLIST') ended = true;
     else if (inSegment && line !== '' && !line.startsWith('#')) {
@@ -67,7 +72,19 @@ export function readPlaylistPosition(text: string): PlaylistPosition | undefined
     partTargetSeconds: partTarget !== undefined && partTarget > 0 ? partTarget : undefined,
     lastWholeMsn: mediaSequence + wholeSegments - 1,
     lastPart,
+    preloadHintUri,
   };
+}
+
+/** The object key a URI in the playlist at `playlistKey` names, if it is on this origin (a relative URI). */
+export function resolveObjectKey(playlistKey: string, uri: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:|^\/\//i.test(uri)) return undefined; // absolute: another server's
+  try {
+    const resolved = new URL(uri, `http://origin/${playlistKey}`).pathname;
+    return decodeURIComponent(resolved).slice(1);
+  } catch {
+    return undefined;
+  }
 }
 
 const DECIMAL = /^\d{1,15}$/;
@@ -130,10 +147,18 @@ interface Hold {
   settle(outcome: HoldOutcome): void;
 }
 
-/** The playlists' positions and the requests held on them. */
+/**
+ * The playlists' positions and the requests held on them: reloads until the playlist lists their
+ * part, and GETs of a hinted part until its upload is complete (6.2.6: a hinted URI must be
+ * requestable as soon as the hint appears; no byte of it before the whole part can be sent).
+ */
 export class PlaylistHolds {
   private readonly positions = new Map<string, PlaylistPosition>();
   private readonly holds = new Map<string, Set<Hold>>();
+  /** Hinted part -> the playlist hinting it. */
+  private readonly hinted = new Map<string, string>();
+  /** Requests for a hinted part, held until it is stored. */
+  private readonly partHolds = new Map<string, Set<(outcome: HoldOutcome) => void>>();
 
   position(key: string): PlaylistPosition | undefined {
     return this.positions.get(key);
@@ -146,6 +171,7 @@ export class PlaylistHolds {
       this.forget(key);
       return undefined;
     }
+    this.setHint(key, position);
     this.positions.set(key, position);
     const waiting = this.holds.get(key);
     if (waiting !== undefined) {
@@ -159,8 +185,49 @@ export class PlaylistHolds {
 
   /** The playlist was deleted: its holds end (the request then finds no object: 404). */
   forget(key: string): void {
+    this.setHint(key, undefined);
     this.positions.delete(key);
     for (const h of this.holds.get(key) ?? []) h.settle('gone');
+  }
+
+  /** How long a GET of the missing object `key` may be held: a hinted part's, 3 target durations; undefined: not hinted. */
+  hintedPartLimitMs(key: string): number | undefined {
+    const playlist = this.hinted.get(key);
+    const position = playlist === undefined ? undefined : this.positions.get(playlist);
+    return position === undefined ? undefined : holdLimitMs(position);
+  }
+
+  /** Wait until the hinted part `key` is stored ('ready'), at most `limitMs`; `cancel` (the client left) ends the wait. */
+  waitForPart(key: string, limitMs: number): { outcome: Promise<HoldOutcome>; cancel(): void } {
+    let set = this.partHolds.get(key);
+    if (set === undefined) this.partHolds.set(key, (set = new Set()));
+    const waiters = set;
+    let settle!: (o: HoldOutcome) => void;
+    const outcome = new Promise<HoldOutcome>((resolve) => {
+      const timer = setTimeout(() => settle('timeout'), limitMs);
+      settle = (o) => {
+        clearTimeout(timer);
+        waiters.delete(settle);
+        if (waiters.size === 0 && this.partHolds.get(key) === waiters) this.partHolds.delete(key);
+        resolve(o);
+      };
+      waiters.add(settle);
+    });
+    return { outcome, cancel: () => settle('closed') };
+  }
+
+  /** An object was stored: the requests held for it (a hinted part) can have it now. */
+  stored(key: string): void {
+    for (const settle of [...(this.partHolds.get(key) ?? [])]) settle('ready');
+  }
+
+  private setHint(playlistKey: string, position: PlaylistPosition | undefined): void {
+    const old = this.positions.get(playlistKey)?.preloadHintUri;
+    const oldKey = old === undefined ? undefined : resolveObjectKey(playlistKey, old);
+    if (oldKey !== undefined && this.hinted.get(oldKey) === playlistKey) this.hinted.delete(oldKey);
+    const uri = position !== undefined && position.canBlockReload && !position.ended ? position.preloadHintUri : undefined;
+    const newKey = uri === undefined ? undefined : resolveObjectKey(playlistKey, uri);
+    if (newKey !== undefined) this.hinted.set(newKey, playlistKey);
   }
 
   /** Wait until the playlist at `key` has `msn`/`part`, at most `limitMs`; `cancel` (the client left) ends the wait. */
@@ -186,15 +253,17 @@ export class PlaylistHolds {
     return { outcome, cancel: () => hold.settle('closed') };
   }
 
-  /** Requests held now (all playlists). */
+  /** Requests held now (reloads and hinted parts). */
   get held(): number {
     let n = 0;
     for (const s of this.holds.values()) n += s.size;
+    for (const s of this.partHolds.values()) n += s.size;
     return n;
   }
 
   /** End every hold (the origin is closing). */
   close(): void {
     for (const s of [...this.holds.values()]) for (const h of [...s]) h.settle('closed');
+    for (const s of [...this.partHolds.values()]) for (const settle of [...s]) settle('closed');
   }
 }

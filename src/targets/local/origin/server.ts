@@ -237,6 +237,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
         if (meta.size <= MAX_PLAYLIST_BYTES) holds.update(ex.key, Buffer.concat(playlist).toString('utf8'));
         else holds.forget(ex.key);
       }
+      holds.stored(ex.key);
       reply(res, ex, 200, { etag: meta.etag, 'content-type': 'application/json' }, JSON.stringify({ ETag: meta.etag }) + '\n');
     } catch (err) {
       if (!(err instanceof PutError)) throw err;
@@ -326,10 +327,29 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     return text === undefined || holds.position(key) !== undefined ? holds.position(key) : holds.update(key, text);
   }
 
+  /**
+   * A GET of a part a playlist hints (EXT-X-PRELOAD-HINT) that is not stored yet: held until its
+   * upload is complete, at most three target durations (blocking-reload.ts). True: look it up again.
+   */
+  async function holdForHintedPart(res: ServerResponse, ex: Exchange): Promise<boolean> {
+    const limitMs = holds.hintedPartLimitMs(ex.key);
+    if (limitMs === undefined) return false;
+    ex.held = true;
+    const held = holds.waitForPart(ex.key, limitMs);
+    const socket = res.socket;
+    res.once('close', held.cancel);
+    socket?.once('end', held.cancel);
+    const outcome = await held.outcome;
+    res.off('close', held.cancel);
+    socket?.off('end', held.cancel);
+    return outcome === 'ready';
+  }
+
   async function get(req: IncomingMessage, res: ServerResponse, ex: Exchange, head: boolean): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       await store.settle(ex.key);
       const meta = store.get(ex.key);
+      if (meta === undefined && attempt === 0 && (await holdForHintedPart(res, ex))) continue;
       if (meta === undefined) return fail(res, ex, 404, 'ObjectNotFoundException');
       ex.objectSize = meta.size;
       if (req.headers['if-none-match'] === meta.etag) return reply(res, ex, 304, { etag: meta.etag });

@@ -140,6 +140,8 @@ describe('PlaylistComposer with parts (the local low mode)', () => {
     expect(whole.text).toContain('URI="index_320x180_00003.ts",INDEPENDENT=YES\n#EXTINF:0.999999,\nindex_320x180_s00001.ts\n' +
       '#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:01.000+00:00\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00004.ts",INDEPENDENT=YES\n');
     expect(whole.text).toContain('#EXT-X-INDEPENDENT-SEGMENTS\n');
+    // The part ffmpeg writes next, hinted at the end (players ask for it before it exists; the origin holds them).
+    expect(whole.text!.endsWith('URI="index_320x180_00004.ts",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="index_320x180_00005.ts"\n')).toBe(true);
     expect(c.nextFileNumber()).toBe(5); // ffmpeg's numbers count parts
   });
 

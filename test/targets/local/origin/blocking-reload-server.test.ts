@@ -46,7 +46,7 @@ afterEach(async () => {
  * A low-mode playlist (1 s segments of three 1/3 s parts) whose media sequence starts at 1, with
  * `whole` whole segments and then `open` parts of the next one.
  */
-function playlist(whole: number, open: number, o: { block?: boolean; ended?: boolean } = {}): string {
+function playlist(whole: number, open: number, o: { block?: boolean; ended?: boolean; hint?: boolean } = {}): string {
   const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:1'];
   lines.push(o.block === false ? '#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.0' : '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0');
   lines.push('#EXT-X-PART-INF:PART-TARGET=0.333334', '#EXT-X-MEDIA-SEQUENCE:1');
@@ -54,6 +54,7 @@ function playlist(whole: number, open: number, o: { block?: boolean; ended?: boo
   const part = () => `#EXT-X-PART:DURATION=0.333333,URI="p${file++}.ts",INDEPENDENT=YES`;
   for (let s = 1; s <= whole; s++) lines.push(part(), part(), part(), '#EXTINF:1.0,', `s${s}.ts`);
   for (let p = 0; p < open; p++) lines.push(part());
+  if (o.hint) lines.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p${file}.ts"`);
   if (o.ended) lines.push('#EXT-X-ENDLIST');
   return lines.join('\n') + '\n';
 }
@@ -197,5 +198,30 @@ describe('origin: blocking playlist reload', () => {
     await publish(playlist(4, 1));
     const bodies = (await Promise.all(asks)).map((r) => r.body.toString());
     expect(bodies).toEqual([playlist(3, 2), playlist(3, 2), playlist(4, 0), playlist(4, 1)]);
+  });
+
+  it('holds a GET of the hinted part until its upload is complete, and answers 404 at once for a part not hinted', async () => {
+    await publish(playlist(3, 1, { hint: true })); // parts p1-p10 listed, p11 hinted
+    const hinted = get('x=1', '/stream/p11.ts');
+    await untilHeld(1);
+    expect((await request(origin.url, '/stream/p12.ts', { headers: AUTH })).status).toBe(404);
+    await request(origin.url, '/stream/p11.ts', { method: 'PUT', headers: AUTH, body: 'part eleven' });
+    const reply = await hinted;
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('part eleven');
+    // The playlist moves on: p11 is no longer the hint, p12 is.
+    await publish(playlist(3, 2, { hint: true }));
+    const next = get('', '/stream/p12.ts');
+    await untilHeld(1);
+    await request(origin.url, '/stream/p12.ts', { method: 'PUT', headers: AUTH, body: 'part twelve' });
+    expect((await next).body.toString()).toBe('part twelve');
+  });
+
+  it('answers 404 for a hinted part that never comes, after three target durations', async () => {
+    await publish(playlist(3, 1, { hint: true }));
+    const r = await get('', '/stream/p11.ts');
+    expect(r.status).toBe(404);
+    expect(entries.at(-1)).toMatchObject({ Path: '/stream/p11.ts', HTTPStatus: 404 });
+    expect(entries.at(-1)!.TotalTime).toBeGreaterThanOrEqual(2900);
   });
 });

@@ -6,6 +6,7 @@ import {
   PlaylistHolds,
   readDeliveryDirectives,
   readPlaylistPosition,
+  resolveObjectKey,
   type PlaylistPosition,
 } from '../../../../src/targets/local/origin/blocking-reload.js';
 
@@ -32,6 +33,7 @@ const position = (over: Partial<PlaylistPosition> = {}): PlaylistPosition => ({
   partTargetSeconds: 0.333334,
   lastWholeMsn: 4,
   lastPart: { msn: 5, index: 1 },
+  preloadHintUri: undefined,
   ...over,
 });
 
@@ -39,7 +41,10 @@ describe('readPlaylistPosition, on what the low mode publishes', () => {
   it('finds the last whole segment and the newest part of the segment being written', () => {
     // 17 parts: segments 1-5 whole (parts 1-15), segment 6 has parts 16 and 17.
     const p = readPlaylistPosition(lowModePlaylist(17))!;
-    expect(p).toEqual({ canBlockReload: true, ended: false, targetDurationSeconds: 1, partTargetSeconds: 0.333334, lastWholeMsn: 5, lastPart: { msn: 6, index: 1 } });
+    expect(p).toEqual({
+      canBlockReload: true, ended: false, targetDurationSeconds: 1, partTargetSeconds: 0.333334, lastWholeMsn: 5, lastPart: { msn: 6, index: 1 },
+      preloadHintUri: 'index_320x180_00018.ts', // the part ffmpeg writes next
+    });
   });
 
   it('with the newest segment just made whole, its last part is the newest part', () => {
@@ -49,7 +54,7 @@ describe('readPlaylistPosition, on what the low mode publishes', () => {
   });
 
   it('sees the end, and a playlist without CAN-BLOCK-RELOAD (standard mode) as not blocking', () => {
-    expect(readPlaylistPosition(lowModePlaylist(9, true))!.ended).toBe(true);
+    expect(readPlaylistPosition(lowModePlaylist(9, true))).toMatchObject({ ended: true, preloadHintUri: undefined }); // no hint once ended
     const standard = readPlaylistPosition('#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:4.0,\na.ts\n#EXTINF:4.0,\nb.ts\n')!;
     expect(standard).toMatchObject({ canBlockReload: false, lastWholeMsn: 8, lastPart: undefined, partTargetSeconds: undefined });
   });
@@ -154,5 +159,44 @@ describe('PlaylistHolds', () => {
     holds.close();
     expect(await closing.outcome).toBe('closed');
     expect(holds.held).toBe(0);
+  });
+});
+
+describe('preload hints (RFC 8216bis 6.2.6)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('resolves a hint against its playlist, and only relative ones', () => {
+    expect(resolveObjectKey('stream/index_320x180.m3u8', 'index_320x180_00018.ts')).toBe('stream/index_320x180_00018.ts');
+    expect(resolveObjectKey('stream/a/b.m3u8', '../c%20d.ts')).toBe('stream/c d.ts');
+    expect(resolveObjectKey('stream/b.m3u8', 'https://elsewhere.example/x.ts')).toBeUndefined();
+    expect(resolveObjectKey('stream/b.m3u8', '//elsewhere.example/x.ts')).toBeUndefined();
+  });
+
+  it('holds a GET of the hinted part until it is stored; the hint moves on with the playlist, and goes when it ends', async () => {
+    vi.useFakeTimers();
+    const holds = new PlaylistHolds();
+    holds.update('stream/index_320x180.m3u8', lowModePlaylist(16));
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00017.ts')).toBe(3000);
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00018.ts')).toBeUndefined(); // not hinted (yet)
+    const wait = holds.waitForPart('stream/index_320x180_00017.ts', 3000);
+    holds.stored('stream/index_320x180_00016.ts'); // another object
+    expect(holds.held).toBe(1);
+    holds.stored('stream/index_320x180_00017.ts');
+    expect(await wait.outcome).toBe('ready');
+
+    holds.update('stream/index_320x180.m3u8', lowModePlaylist(17));
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00017.ts')).toBeUndefined();
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00018.ts')).toBe(3000);
+    const never = holds.waitForPart('stream/index_320x180_00018.ts', 3000);
+    vi.advanceTimersByTime(3000);
+    expect(await never.outcome).toBe('timeout');
+
+    holds.update('stream/index_320x180.m3u8', lowModePlaylist(18, true));
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00019.ts')).toBeUndefined();
+    holds.update('stream/index_320x180.m3u8', lowModePlaylist(18));
+    holds.forget('stream/index_320x180.m3u8');
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00019.ts')).toBeUndefined();
   });
 });
