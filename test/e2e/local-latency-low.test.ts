@@ -14,6 +14,11 @@ import { makeTmpDir } from '../helpers/tmp-dir.js';
 
 const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathname;
 
+/** The part a media playlist hints (EXT-X-PRELOAD-HINT), if any. */
+function lastHint(playlist: string): string | undefined {
+  return /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(playlist)?.[1];
+}
+
 /** The newest part a media playlist lists: its segment's media sequence number and its index in that segment. */
 function lastPart(playlist: string): { msn: number; index: number } {
   let msn = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)![1]);
@@ -93,6 +98,17 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
     const after = lastPart(await blocked.text());
     expect(after.msn > newest.msn || (after.msn === newest.msn && after.index > newest.index), JSON.stringify({ newest, after })).toBe(true);
     expect((await fetch(`${base}${media}?_HLS_msn=${after.msn + 3}&_HLS_part=0`)).status).toBe(400);
+    // The playlist ends with a hint of the part ffmpeg writes next: asked for through the edge the
+    // moment the playlist that hints it arrives (before it exists), it comes once written (the
+    // origin holds the request), a whole part of TS.
+    const fresh = await (await fetch(`${base}${media}?_HLS_msn=${after.msn}&_HLS_part=${after.index + 1}`)).text();
+    const hint = lastHint(fresh);
+    expect(hint, fresh.slice(-300)).toMatch(/^index_\d+x\d+_\d{5}\.ts$/);
+    const hinted = await fetch(base + hint);
+    expect(hinted.status).toBe(200);
+    const hintedBytes = Buffer.from(await hinted.arrayBuffer());
+    expect(hintedBytes.length % 188).toBe(0);
+    expect(hintedBytes[0]).toBe(0x47);
 
     browser = await launchChromium();
     const page = await browser.newPage();
