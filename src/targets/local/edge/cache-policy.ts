@@ -4,7 +4,8 @@
  * As AWS recommends for live HLS (MediaPackage's CDN guide): playlists change every segment, so they
  * are cached at most half a segment duration (here a quarter: playlistTtlSeconds); segments never
  * change once written, so they are cached long. Errors are cached 1 s, like the reference's CloudFront error caching, so a missing
- * segment asked for by a thousand players costs the origin one request a second.
+ * playlist asked for by a thousand players costs the origin one request a second; not a segment's
+ * 404, though (isCacheableStatus: LL-HLS parts are asked for as they are made).
  */
 export type CacheKind = 'playlist' | 'segment' | 'other' | 'error';
 
@@ -118,8 +119,14 @@ export function storedStatusFor(upstreamStatus: number): number {
  * a key refused for being more than two segments ahead cannot become that within one second, so no
  * player is refused wrongly, while a broken client repeating it costs the origin one request a second.
  */
-export function isCacheableStatus(upstreamStatus: number, blocking = false): boolean {
+export function isCacheableStatus(upstreamStatus: number, blocking = false, segment = false): boolean {
   if (blocking && upstreamStatus === 503) return false;
+  // Nor a segment's 404 (`segment`: the key is a segment's or part's). LL-HLS part names are
+  // predictable (index_WxH_00042.ts, the next number) and exist a third of a second after they are
+  // named: a 404 kept for the part after the hinted one (anyone can ask for it early) would be served
+  // for a second after it is listed, to every viewer. A 404 costs the origin a lookup, and viewers
+  // asking at the same moment still share one request (request-collapser.ts).
+  if (segment && upstreamStatus === 404) return false;
   return upstreamStatus !== 502 && upstreamStatus !== 504;
 }
 

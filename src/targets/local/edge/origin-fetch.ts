@@ -10,7 +10,7 @@
 import type http from 'node:http';
 import type { LocalMetrics } from '../plumbing/metrics.js';
 import { requestWithRetry, UpstreamTimeoutError } from '../plumbing/http-agent.js';
-import { freshMs, isCacheableStatus, revalidationTag, storedStatusFor, ttlSecondsFor, upstreamAgeMs } from './cache-policy.js';
+import { classifyObject, freshMs, isCacheableStatus, revalidationTag, storedStatusFor, ttlSecondsFor, upstreamAgeMs } from './cache-policy.js';
 import { buildCacheEntry, buildErrorEntry } from './cache-entry.js';
 import type { CachedObject } from './cache.js';
 import { splitCacheKey } from './cache-key.js';
@@ -138,7 +138,7 @@ export function createOriginFetch(o: OriginFetchOptions): (key: string, stale: C
         res.on('end', () => {
           if (!res.complete) return fail(new Error('origin response incomplete'));
           observe(status);
-          settle(buildCacheEntry(key, storedStatusFor(status), Buffer.concat(chunks, size), res.headers, segmentSeconds, now()), 'Miss', isCacheableStatus(status, blocking));
+          settle(buildCacheEntry(key, storedStatusFor(status), Buffer.concat(chunks, size), res.headers, segmentSeconds, now()), 'Miss', isCacheableStatus(status, blocking, classifyObject(objectKey, 200) === 'segment'));
         });
       }, fail);
     });

@@ -93,7 +93,10 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   const upstream: Upstream = {
     origin: new URL(opts.originUrl),
     agent: createKeepAliveAgent({ maxSockets: 64 }),
-    holdAgent: createKeepAliveAgent({ maxSockets: 64 }),
+    // No socket limit: with one, a viewer asking for every part the origin would hold (about 25 keys
+    // a playlist, refreshed every part) could fill it and queue every viewer's reload behind them.
+    // The origin's 400 rules bound the keys it holds, and the collapser sends each key once.
+    holdAgent: createKeepAliveAgent({ maxSockets: Infinity }),
     timeoutMs: opts.originTimeoutMs ?? 10_000,
   };
   const fetchObject = createOriginFetch({ upstream, credential: opts.credential, segmentSeconds, maxObjectBytes: opts.maxObjectBytes ?? 64 * 1024 * 1024, now, metrics, cache });

@@ -248,7 +248,10 @@ export class PlaylistComposer {
    */
   nextFileNumber(): number {
     const first = this.opts.firstSequence ?? 1;
-    const next = (r: RenditionState): number => (this.opts.parts ? r.lastFfmpegSequence + 1 : r.nextSequence);
+    // With parts, one number is skipped: the dead run's last playlist hinted lastFfmpegSequence + 1
+    // (EXT-X-PRELOAD-HINT), and a player holding a request for it must not be given the new run's
+    // first part, another timeline, in place of the part that never came.
+    const next = (r: RenditionState): number => (this.opts.parts ? r.lastFfmpegSequence + 2 : r.nextSequence);
     return Math.max(first, ...[...this.renditions.values()].map(next));
   }
 

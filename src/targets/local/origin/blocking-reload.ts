@@ -110,14 +110,18 @@ export type HoldDecision = 'answer' | 'hold' | { refuse: string };
  */
 export function decideHold(position: PlaylistPosition, d: Extract<DeliveryDirectives, { kind: 'wait-for' }>): HoldDecision {
   if (!position.canBlockReload || position.ended) return 'answer';
+  // 6.2.5.2: more than two segments past the last, or parts past the Advance Part Limit, SHOULD get
+  // 400. The last segment counted here is the one being written when it has parts (one more than
+  // the last whole one): a player may ask for the part after it without being refused.
   const newestMsn = Math.max(position.lastWholeMsn, position.lastPart?.msn ?? -1);
-  // 6.2.5.2: more than two segments ahead, or parts past the Advance Part Limit, SHOULD get 400.
   if (d.msn > newestMsn + 2) return { refuse: `_HLS_msn ${d.msn} is more than two segments past the playlist's last (${newestMsn})` };
   if (d.part !== undefined && position.partTargetSeconds !== undefined && position.lastPart !== undefined) {
-    const limit = Math.ceil(3 / position.partTargetSeconds - 1e-6);
-    const perSegment = Math.max(1, Math.round(position.targetDurationSeconds / position.partTargetSeconds));
+    // The Advance Part Limit: three divided by PART-TARGET below a second, else three.
+    const pt = position.partTargetSeconds;
+    const limit = pt < 1 ? 3 / pt : 3;
+    const perSegment = Math.max(1, Math.round(position.targetDurationSeconds / pt));
     const ahead = (d.msn - position.lastPart.msn) * perSegment + d.part - position.lastPart.index;
-    if (ahead > limit) return { refuse: `_HLS_part ${d.part} is more than ${limit} parts past the playlist's last` };
+    if (ahead > limit) return { refuse: `_HLS_part ${d.part} is more than ${limit.toFixed(2)} parts (3 s) past the playlist's last` };
   }
   return isSatisfied(position, d.msn, d.part) ? 'answer' : 'hold';
 }
@@ -150,7 +154,8 @@ interface Hold {
 /**
  * The playlists' positions and the requests held on them: reloads until the playlist lists their
  * part, and GETs of a hinted part until its upload is complete (6.2.6: a hinted URI must be
- * requestable as soon as the hint appears; no byte of it before the whole part can be sent).
+ * requestable as soon as the hint appears). The origin stores whole objects only, so the answer
+ * then comes at once, whole.
  */
 export class PlaylistHolds {
   private readonly positions = new Map<string, PlaylistPosition>();
@@ -183,11 +188,14 @@ export class PlaylistHolds {
     return position;
   }
 
-  /** The playlist was deleted: its holds end (the request then finds no object: 404). */
+  /** The playlist was deleted: its holds, and those on the part it hinted, end (the request then finds no object: 404). */
   forget(key: string): void {
+    const hint = this.positions.get(key)?.preloadHintUri;
+    const hintKey = hint === undefined ? undefined : resolveObjectKey(key, hint);
     this.setHint(key, undefined);
     this.positions.delete(key);
     for (const h of this.holds.get(key) ?? []) h.settle('gone');
+    if (hintKey !== undefined) for (const settle of [...(this.partHolds.get(hintKey) ?? [])]) settle('gone');
   }
 
   /** How long a GET of the missing object `key` may be held: a hinted part's, 3 target durations; undefined: not hinted. */

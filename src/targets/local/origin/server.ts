@@ -9,7 +9,7 @@ import { DEFAULT_LIFECYCLE_POLICY, parseLifecyclePolicy, selectExpired, type Lif
 import { normaliseObjectPath, splitTarget } from './object-path.js';
 import { identityOf, ObjectStore, PutError, sameFile, type ObjectMeta } from './object-store.js';
 import { AccessControl, canRead, canWrite, type Grant } from './write-tokens.js';
-import { decideHold, holdLimitMs, PlaylistHolds, readDeliveryDirectives, type PlaylistPosition } from './blocking-reload.js';
+import { decideHold, holdLimitMs, PlaylistHolds, readDeliveryDirectives, type HoldOutcome, type PlaylistPosition } from './blocking-reload.js';
 import { listenOn } from '../plumbing/listen.js';
 import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../plumbing/http-agent.js';
 
@@ -69,7 +69,7 @@ interface Exchange {
   errorCode?: string;
   /** A running upload: the log line waits for it, so an aborted one is logged with its error. */
   upload?: Promise<void>;
-  /** A blocking playlist reload was held (its time is mostly the wait for the next part). */
+  /** Held: a blocking playlist reload, or a GET of a hinted part (its time is mostly the wait for the next part). */
   held?: boolean;
 }
 
@@ -301,16 +301,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
       fail(res, ex, 400, 'InvalidDeliveryDirective', { 'x-livestream-reason': decision.refuse });
       return false;
     }
-    ex.held = true;
-    const held = holds.wait(ex.key, directives.msn, directives.part, holdLimitMs(position));
-    // A viewer that leaves: its connection closes, or (the server allows half-open connections, for
-    // ffmpeg) only its sending side ends. Either ends the hold; one still there is answered now.
-    const socket = res.socket;
-    res.once('close', held.cancel);
-    socket?.once('end', held.cancel);
-    const outcome = await held.outcome;
-    res.off('close', held.cancel);
-    socket?.off('end', held.cancel);
+    const outcome = await heldUntil(res, ex, holds.wait(ex.key, directives.msn, directives.part, holdLimitMs(position)));
     if (outcome === 'timeout') {
       // 6.2.5.2: a server that cannot answer within three target durations SHOULD say 503.
       fail(res, ex, 503, 'PlaylistNotUpdated', { 'retry-after': '1' });
@@ -334,15 +325,23 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
   async function holdForHintedPart(res: ServerResponse, ex: Exchange): Promise<boolean> {
     const limitMs = holds.hintedPartLimitMs(ex.key);
     if (limitMs === undefined) return false;
+    return (await heldUntil(res, ex, holds.waitForPart(ex.key, limitMs))) === 'ready';
+  }
+
+  /**
+   * The outcome of a hold, ended early by a viewer that leaves: its connection closes, or (the
+   * server allows half-open connections, for ffmpeg) only its sending side ends. One still there
+   * is then answered at once.
+   */
+  async function heldUntil(res: ServerResponse, ex: Exchange, held: { outcome: Promise<HoldOutcome>; cancel(): void }): Promise<HoldOutcome> {
     ex.held = true;
-    const held = holds.waitForPart(ex.key, limitMs);
     const socket = res.socket;
     res.once('close', held.cancel);
     socket?.once('end', held.cancel);
     const outcome = await held.outcome;
     res.off('close', held.cancel);
     socket?.off('end', held.cancel);
-    return outcome === 'ready';
+    return outcome;
   }
 
   async function get(req: IncomingMessage, res: ServerResponse, ex: Exchange, head: boolean): Promise<void> {

@@ -90,8 +90,11 @@ it('asks afresh for a copy it cannot revalidate', async () => {
 
 it('caches what the origin answered, errors included, but not a 502 or 504 from upstream', async () => {
   answer = (_req, res) => void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"ObjectNotFoundException"}\n');
-  expect((await fetchObject('stream/missing.ts', undefined)).entry).toMatchObject({ status: 404, kind: 'error', expiresAt: T0 + 1000 });
-  expect(cache.peek('stream/missing.ts')).toBeDefined();
+  expect((await fetchObject('stream/missing.m3u8', undefined)).entry).toMatchObject({ status: 404, kind: 'error', expiresAt: T0 + 1000 });
+  expect(cache.peek('stream/missing.m3u8')).toBeDefined();
+  // ...but not a segment's or part's 404: LL-HLS part names exist a third of a second after anyone can guess them.
+  expect((await fetchObject('stream/index_320x180_00042.ts', undefined)).entry).toMatchObject({ status: 404 });
+  expect(cache.peek('stream/index_320x180_00042.ts')).toBeUndefined();
   answer = (_req, res) => void res.writeHead(502).end('{"error":"OriginUnreachable"}\n');
   expect(await fetchObject('stream/shield-failed.ts', undefined)).toMatchObject({ result: 'Miss', entry: { status: 502 } });
   expect(cache.peek('stream/shield-failed.ts')).toBeUndefined();

@@ -104,11 +104,11 @@ describe('edge → origin keep-alive race', () => {
 
   it('an error the origin answered (404) is cached for a second; a 502 of ours never is', async () => {
     origin.decide = () => 404;
-    expect((await get(edge, 'stream/missing.ts')).status).toBe(404);
-    expect((await get(edge, 'stream/missing.ts')).status).toBe(404);
-    expect(origin.answered).toEqual(['/stream/missing.ts']);
+    expect((await get(edge, 'stream/missing.m3u8')).status).toBe(404);
+    expect((await get(edge, 'stream/missing.m3u8')).status).toBe(404);
+    expect(origin.answered).toEqual(['/stream/missing.m3u8']);
     clock += 1_001;
-    expect((await get(edge, 'stream/missing.ts')).status).toBe(404);
+    expect((await get(edge, 'stream/missing.m3u8')).status).toBe(404);
     expect(origin.answered).toHaveLength(2);
   });
 

@@ -133,16 +133,20 @@ describe.each([true, false])('edge, simple hits answered directly: %s', (direct)
       expect(originLog.filter((e) => e.Path === '/stream/index.m3u8' && e.Operation === 'GetObject').map((e) => e.HTTPStatus)).toEqual([200, 304]);
     });
 
-    it('caches origin errors for 1 s', async () => {
-      expect((await get('/stream/late.ts')).status).toBe(404);
-      await put('/stream/late.ts', 'now here');
+    it('caches origin errors for 1 s, but not a segment\'s 404 (an LL-HLS part is asked for as it is made)', async () => {
+      expect((await get('/stream/late.m3u8')).status).toBe(404);
+      await put('/stream/late.m3u8', 'now here');
       clock += 900;
-      expect((await get('/stream/late.ts')).status).toBe(404);
+      expect((await get('/stream/late.m3u8')).status).toBe(404);
       clock += 200;
-      const r = await get('/stream/late.ts');
+      const r = await get('/stream/late.m3u8');
       expect(r.status).toBe(200);
       expect(r.body.toString()).toBe('now here');
-      expect(await originGets('/stream/late.ts')).toBe(2);
+      expect(await originGets('/stream/late.m3u8')).toBe(2);
+
+      expect((await get('/stream/late.ts')).status).toBe(404);
+      await put('/stream/late.ts', 'part');
+      expect((await get('/stream/late.ts')).body.toString()).toBe('part');
     });
 
     it('answers 502 when the origin is down, and recovers', async () => {

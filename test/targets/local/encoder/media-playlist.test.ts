@@ -142,7 +142,8 @@ describe('PlaylistComposer with parts (the local low mode)', () => {
     expect(whole.text).toContain('#EXT-X-INDEPENDENT-SEGMENTS\n');
     // The part ffmpeg writes next, hinted at the end (players ask for it before it exists; the origin holds them).
     expect(whole.text!.endsWith('URI="index_320x180_00004.ts",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="index_320x180_00005.ts"\n')).toBe(true);
-    expect(c.nextFileNumber()).toBe(5); // ffmpeg's numbers count parts
+    // ffmpeg's numbers count parts; a new run would skip 5, the hinted part that run never wrote.
+    expect(c.nextFileNumber()).toBe(6);
   });
 
   it('lists parts only for the last three target durations, and whole segments for the rest of the window', () => {
@@ -178,14 +179,17 @@ describe('PlaylistComposer with parts (the local low mode)', () => {
 
   it("closes a killed run's unfinished segment at the new run's first part, with a discontinuity, and writes no part twice", () => {
     const c = composer();
-    c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third, third]), T0 + 2000, allKey);
+    const last = c.update(1, 'index_320x180', ffmpegPlaylist(1, [third, third, third, third, third]), T0 + 2000, allKey);
+    expect(last.text).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="index_320x180_00006.ts"\n$/);
     c.beginRun(2);
     c.setRunStart(2, T0 + 9000);
-    expect(c.nextFileNumber()).toBe(6); // the killed run's file 6 was never listed: the new one writes it again
-    const { added, text } = c.update(2, 'index_320x180', ffmpegPlaylist(6, [third]), T0 + 9400, allKey);
+    // The killed run's last playlist hinted file 6: the new run starts at 7, so a player waiting for
+    // 6 is never handed the new run's first part (another timeline) in its place.
+    expect(c.nextFileNumber()).toBe(7);
+    const { added, text } = c.update(2, 'index_320x180', ffmpegPlaylist(7, [third]), T0 + 9400, allKey);
     expect(added.map((s) => s.uri)).toEqual(['index_320x180_s00002.ts']);
     expect(added[0]!.parts!.map((p) => p.uri)).toEqual(['index_320x180_00004.ts', 'index_320x180_00005.ts']);
-    expect(text).toContain('index_320x180_s00002.ts\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:09.000+00:00\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00006.ts",INDEPENDENT=YES\n');
+    expect(text).toContain('index_320x180_s00002.ts\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:09.000+00:00\n#EXT-X-PART:DURATION=0.333333,URI="index_320x180_00007.ts",INDEPENDENT=YES\n');
   });
 
   it('closes the last segment at the end of the stream and lists no unfinished part after EXT-X-ENDLIST', () => {

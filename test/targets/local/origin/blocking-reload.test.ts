@@ -103,9 +103,13 @@ describe('decideHold and isSatisfied (RFC 8216bis 6.2.5.2)', () => {
   it('refuses a sequence number more than two segments ahead, and parts past the Advance Part Limit (3 s of parts)', () => {
     expect(decideHold(position(), ask(7, 0))).toBe('hold');
     expect(decideHold(position(), ask(8, 0))).toEqual({ refuse: expect.stringContaining('more than two segments') });
-    // From part 1 of 5: 9 parts ahead (3 / PART-TARGET) is the limit.
-    expect(decideHold(position(), ask(7, 4))).toBe('hold'); // 2*3 + 4 - 1 = 9
-    expect(decideHold(position(), ask(7, 5))).toEqual({ refuse: expect.stringContaining('parts past') });
+    // From part 1 of 5, the Advance Part Limit is 3 / PART-TARGET = 8.99998 parts (3 s).
+    expect(decideHold(position(), ask(7, 3))).toBe('hold'); // 2*3 + 3 - 1 = 8
+    expect(decideHold(position(), ask(7, 4))).toEqual({ refuse: expect.stringContaining('parts (3 s) past') }); // 9
+    // A PART-TARGET of a second or more: three parts.
+    const long = position({ targetDurationSeconds: 6, partTargetSeconds: 2, lastPart: { msn: 5, index: 1 } });
+    expect(decideHold(long, ask(5, 4))).toBe('hold');
+    expect(decideHold(long, ask(5, 5))).toEqual({ refuse: expect.stringContaining('more than 3.00 parts') });
   });
 
   it('ignores the directives of a playlist that has ended or does not block', () => {

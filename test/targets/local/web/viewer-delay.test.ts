@@ -34,7 +34,7 @@ describe('player live-sync settings (live-sync.js)', () => {
     [1, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
     [2, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 6, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
     // The local low mode: parts and blocking reload, so hls.js sits PART-HOLD-BACK behind the newest part.
-    [1, 1.66667, { mode: 'low, LL-HLS parts', liveSyncDurationCount: 3, behindEdgeSeconds: 1.66667, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [1, 1.66667, { mode: 'low, LL-HLS parts', liveSyncDurationCount: 3, behindEdgeSeconds: 1.66667, liveMaxLatencyDurationCount: 4, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
     [4, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 12, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
     [6, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 18, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
   ])('target duration %d s, PART-HOLD-BACK %d -> %j', async (target, partHoldBack, expected) => {

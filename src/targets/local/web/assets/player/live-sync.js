@@ -19,10 +19,11 @@
   var LOW_LATENCY_MAX_TARGET = 2;
   /** Segments behind the newest, in both modes. */
   var SEGMENTS_BEHIND = 3;
+  /** Reading LL-HLS parts: beyond this many segments behind, hls.js jumps back to its target. */
+  var PARTS_MAX_SEGMENTS_BEHIND = 4;
 
   /**
-   * `partHoldBack`: the playlist's PART-HOLD-BACK when it lists parts and can block reloads (hls.js
-   * level details: partHoldBack, canBlockReload), else 0. `behindEdgeSeconds`: where the player
+   * `partHoldBack`: the playlist's PART-HOLD-BACK when it lists parts (hls.js level details), else 0. `behindEdgeSeconds`: where the player
    * sits, behind the newest segment or part it has been given.
    */
   function liveSyncConfig(targetDuration, partHoldBack) {
@@ -32,7 +33,10 @@
         mode: parts ? 'low, LL-HLS parts' : 'low',
         liveSyncDurationCount: SEGMENTS_BEHIND,
         behindEdgeSeconds: parts ? partHoldBack : SEGMENTS_BEHIND * targetDuration,
-        liveMaxLatencyDurationCount: 8,
+        // Reading parts, a player more than 4 segments behind jumps back to PART-HOLD-BACK rather
+        // than catching up at 1.1x: in the latency bench (load 5-7) hls.js started 4-9 s behind and
+        // took the whole minute to come back to 2-3 s.
+        liveMaxLatencyDurationCount: parts ? PARTS_MAX_SEGMENTS_BEHIND : 8,
         maxLiveSyncPlaybackRate: 1.1,
         catchUpRate: 1.1,
       };
@@ -65,8 +69,8 @@
    * playlist it loaded, measured from when it loaded it. A playlist that was already seconds old (it changes once a segment, and
    * the edge caches it) puts the viewer that much further behind for the whole event: 16-20 s in
    * standard mode from one start to the next. The program date time says how far behind real time
-   * the picture really is; a viewer more than a second (half a segment, if less) beyond three
-   * segments + catchUpAllowance plays at maxRate until within a quarter second of it, and only while more than a segment is
+   * the picture really is; a viewer more than a second (half a segment, if less) beyond
+   * behindEdgeSeconds + catchUpAllowance plays at maxRate until within a quarter second of it, and only while more than a segment is
    * buffered ahead (speeding up on an empty buffer would stall). A stream without program date
    * times (delay NaN) is left to hls.js. `behindEdgeSeconds`: liveSyncConfig's (default: three
    * segments).

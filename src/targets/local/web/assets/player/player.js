@@ -174,7 +174,8 @@
       // as it plays, so settings made here apply from the first level on.
       var details = data.details;
       if (!details || !details.live || window.__player.liveSync) return;
-      var sync = window.livestreamLiveSync(details.targetduration, details.canBlockReload && details.partHoldBack > 0 ? details.partHoldBack : 0);
+      // hls.js in lowLatencyMode sits PART-HOLD-BACK behind whenever the playlist gives one.
+      var sync = window.livestreamLiveSync(details.targetduration, details.partHoldBack > 0 ? details.partHoldBack : 0);
       window.__player.liveSync = sync;
       hls.config.liveSyncDurationCount = sync.liveSyncDurationCount;
       hls.config.liveMaxLatencyDurationCount = sync.liveMaxLatencyDurationCount;
