@@ -17,7 +17,7 @@ const ladder = new URL('../fixtures/ladders/tiny.json', import.meta.url).pathnam
 
 /** The part a media playlist hints (EXT-X-PRELOAD-HINT), if any. */
 function lastHint(playlist: string): string | undefined {
-  return /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(playlist)?.[1];
+  return readPlaylistPosition(playlist)?.preloadHintUri;
 }
 
 /** The newest part a media playlist lists: its segment's media sequence number and its index in that segment. */
