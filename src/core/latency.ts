@@ -82,11 +82,11 @@ export function describeLatencyCost(ladder: Ladder, target: 'local' | 'aws'): st
   const lines = [
     target === 'aws'
       ? `Latency low: ${seg} s segments and ${seg} s GOPs (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s), ${ladder.hls.playlistSize} segments per playlist; viewers about 4 s behind real time in the built-in player and 4.5-7 s in others, instead of 14-20 s (measured locally with whole segments, five players).`
-      : `Latency low: ${seg} s segments, each also listed as ${parts} parts of ${(seg / parts).toFixed(2)} s (LL-HLS) with a keyframe each (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s segments), ${ladder.hls.playlistSize} segments per playlist; viewers 3-4 s behind real time in Shaka, 4-5 s in the built-in player and ffplay, 4-8 s in video.js (it does not catch up after a slow start), 5.5 s in GStreamer 1.22 (no LL-HLS), instead of 14-20 s (measured with five players; under load some stall now and then: README, Performance).`,
+      : `Latency low: ${seg} s segments, each also listed as ${parts} parts of ${(seg / parts).toFixed(2)} s (LL-HLS) with a keyframe each (the built-in ladders: ${STANDARD_SEGMENT_SECONDS} s segments), ${ladder.hls.playlistSize} segments per playlist; viewers about 2.3 s behind real time in the built-in player and 4-5 s in Shaka (both read the parts), 5-7 s in ffplay and GStreamer 1.22 (whole segments) and in video.js (5-11 s), instead of 14-20 s (measured with five players at load 5-7; README, Performance).`,
     `  costs ${factor}x the requests per viewer: ${perViewer(seg)} playlist + segment requests a viewer-hour instead of ${perViewer(STANDARD_SEGMENT_SECONDS)}` +
       (target === 'aws'
         ? ` (CloudFront: ${usd(perViewer(seg), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} instead of ${usd(perViewer(STANDARD_SEGMENT_SECONDS), 10_000, CLOUDFRONT_USD_PER_10K_HTTPS)} a viewer-hour)`
-        : `; a player that reads parts fetches each part and reloads the playlist about once a part (${(seg / parts).toFixed(2)} s): ${parts}x that`),
+        : `; a player that reads parts asks for the playlist and each part once a part (${(seg / parts).toFixed(2)} s; the origin holds each until it exists): ${parts}x that`),
   ];
   if (target === 'aws') {
     const puts = (s: number) => Math.round((3600 / s) * 3 * ladder.renditions.length);

@@ -150,7 +150,7 @@ describe('describeLatencyCost', () => {
   it('low on local: parts, the request count without prices, and what a keyframe every part costs', async () => {
     const lines = describeLatencyCost(applyLatency(await loadProfile('HD-720p'), 'low'), 'local');
     expect(lines[0]).toMatch(/^Latency low: 1 s segments, each also listed as 3 parts of 0\.33 s \(LL-HLS\) with a keyframe each/);
-    expect(lines[1]).toBe('  costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800; a player that reads parts fetches each part and reloads the playlist about once a part (0.33 s): 3x that');
+    expect(lines[1]).toBe('  costs 4x the requests per viewer: 7200 playlist + segment requests a viewer-hour instead of 1800; a player that reads parts asks for the playlist and each part once a part (0.33 s; the origin holds each until it exists): 3x that');
     expect(lines[2]).toContain('a keyframe every part takes 0.02-0.2 dB PSNR');
     // Only the local encoder is ours to tune: x264's zerolatency is said there, not on AWS.
     expect(lines.at(-1)).toContain('-tune zerolatency');
