@@ -145,10 +145,56 @@ export function holdLimitMs(position: PlaylistPosition): number {
 
 export type HoldOutcome = 'ready' | 'timeout' | 'gone' | 'closed';
 
-interface Hold {
-  msn: number;
-  part: number | undefined;
+/** What a caller gets for a request it holds: how the hold ended, and a way to end it early (the viewer left). */
+export interface HeldRequest {
+  outcome: Promise<HoldOutcome>;
+  cancel(): void;
+}
+
+interface Waiter<T> {
+  data: T;
   settle(outcome: HoldOutcome): void;
+}
+
+/** Requests held under a key, each answered once: when settled, at its time limit, or when cancelled. */
+class WaitList<T> {
+  private readonly byKey = new Map<string, Set<Waiter<T>>>();
+
+  add(key: string, data: T, limitMs: number): HeldRequest {
+    let set = this.byKey.get(key);
+    if (set === undefined) this.byKey.set(key, (set = new Set()));
+    const waiters = set;
+    let waiter!: Waiter<T>;
+    const outcome = new Promise<HoldOutcome>((resolve) => {
+      const timer = setTimeout(() => waiter.settle('timeout'), limitMs);
+      waiter = {
+        data,
+        settle: (o) => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (waiters.size === 0 && this.byKey.get(key) === waiters) this.byKey.delete(key);
+          resolve(o);
+        },
+      };
+      waiters.add(waiter);
+    });
+    return { outcome, cancel: () => waiter.settle('closed') };
+  }
+
+  /** Answer the requests held under `key` (those `which` picks) with `outcome`. */
+  settle(key: string, outcome: HoldOutcome, which: (data: T) => boolean = () => true): void {
+    for (const w of [...(this.byKey.get(key) ?? [])]) if (which(w.data)) w.settle(outcome);
+  }
+
+  settleAll(outcome: HoldOutcome): void {
+    for (const key of [...this.byKey.keys()]) this.settle(key, outcome);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.byKey.values()) n += set.size;
+    return n;
+  }
 }
 
 /**
@@ -159,11 +205,13 @@ interface Hold {
  */
 export class PlaylistHolds {
   private readonly positions = new Map<string, PlaylistPosition>();
-  private readonly holds = new Map<string, Set<Hold>>();
-  /** Hinted part -> the playlist hinting it. */
+  /** Reloads, by playlist, with the segment and part each waits for. */
+  private readonly reloads = new WaitList<{ msn: number; part: number | undefined }>();
+  /** GETs of a hinted part, by the part's key, held until it is stored. */
+  private readonly parts = new WaitList<undefined>();
+  /** Playlist -> the part it hints, and back. */
+  private readonly hintOf = new Map<string, string>();
   private readonly hinted = new Map<string, string>();
-  /** Requests for a hinted part, held until it is stored. */
-  private readonly partHolds = new Map<string, Set<(outcome: HoldOutcome) => void>>();
 
   position(key: string): PlaylistPosition | undefined {
     return this.positions.get(key);
@@ -178,24 +226,19 @@ export class PlaylistHolds {
     }
     this.setHint(key, position);
     this.positions.set(key, position);
-    const waiting = this.holds.get(key);
-    if (waiting !== undefined) {
-      for (const h of waiting) {
-        // Ended, or no longer blocking: everyone gets this playlist now.
-        if (!position.canBlockReload || position.ended || isSatisfied(position, h.msn, h.part)) h.settle('ready');
-      }
-    }
+    // Ended, or no longer blocking: everyone gets this playlist now.
+    const answerAll = !position.canBlockReload || position.ended;
+    this.reloads.settle(key, 'ready', (h) => answerAll || isSatisfied(position, h.msn, h.part));
     return position;
   }
 
   /** The playlist was deleted: its holds, and those on the part it hinted, end (the request then finds no object: 404). */
   forget(key: string): void {
-    const hint = this.positions.get(key)?.preloadHintUri;
-    const hintKey = hint === undefined ? undefined : resolveObjectKey(key, hint);
+    const hintKey = this.hintOf.get(key);
     this.setHint(key, undefined);
     this.positions.delete(key);
-    for (const h of this.holds.get(key) ?? []) h.settle('gone');
-    if (hintKey !== undefined) for (const settle of [...(this.partHolds.get(hintKey) ?? [])]) settle('gone');
+    this.reloads.settle(key, 'gone');
+    if (hintKey !== undefined) this.parts.settle(hintKey, 'gone');
   }
 
   /** How long a GET of the missing object `key` may be held: a hinted part's, 3 target durations; undefined: not hinted. */
@@ -206,72 +249,40 @@ export class PlaylistHolds {
   }
 
   /** Wait until the hinted part `key` is stored ('ready'), at most `limitMs`; `cancel` (the client left) ends the wait. */
-  waitForPart(key: string, limitMs: number): { outcome: Promise<HoldOutcome>; cancel(): void } {
-    let set = this.partHolds.get(key);
-    if (set === undefined) this.partHolds.set(key, (set = new Set()));
-    const waiters = set;
-    let settle!: (o: HoldOutcome) => void;
-    const outcome = new Promise<HoldOutcome>((resolve) => {
-      const timer = setTimeout(() => settle('timeout'), limitMs);
-      settle = (o) => {
-        clearTimeout(timer);
-        waiters.delete(settle);
-        if (waiters.size === 0 && this.partHolds.get(key) === waiters) this.partHolds.delete(key);
-        resolve(o);
-      };
-      waiters.add(settle);
-    });
-    return { outcome, cancel: () => settle('closed') };
+  waitForPart(key: string, limitMs: number): HeldRequest {
+    return this.parts.add(key, undefined, limitMs);
   }
 
   /** An object was stored: the requests held for it (a hinted part) can have it now. */
   stored(key: string): void {
-    for (const settle of [...(this.partHolds.get(key) ?? [])]) settle('ready');
-  }
-
-  private setHint(playlistKey: string, position: PlaylistPosition | undefined): void {
-    const old = this.positions.get(playlistKey)?.preloadHintUri;
-    const oldKey = old === undefined ? undefined : resolveObjectKey(playlistKey, old);
-    if (oldKey !== undefined && this.hinted.get(oldKey) === playlistKey) this.hinted.delete(oldKey);
-    const uri = position !== undefined && position.canBlockReload && !position.ended ? position.preloadHintUri : undefined;
-    const newKey = uri === undefined ? undefined : resolveObjectKey(playlistKey, uri);
-    if (newKey !== undefined) this.hinted.set(newKey, playlistKey);
+    this.parts.settle(key, 'ready');
   }
 
   /** Wait until the playlist at `key` has `msn`/`part`, at most `limitMs`; `cancel` (the client left) ends the wait. */
-  wait(key: string, msn: number, part: number | undefined, limitMs: number): { outcome: Promise<HoldOutcome>; cancel(): void } {
-    let set = this.holds.get(key);
-    if (set === undefined) this.holds.set(key, (set = new Set()));
-    const holds = set;
-    let hold!: Hold;
-    const outcome = new Promise<HoldOutcome>((resolve) => {
-      const timer = setTimeout(() => hold.settle('timeout'), limitMs);
-      hold = {
-        msn,
-        part,
-        settle: (o) => {
-          clearTimeout(timer);
-          holds.delete(hold);
-          if (holds.size === 0 && this.holds.get(key) === holds) this.holds.delete(key);
-          resolve(o);
-        },
-      };
-      holds.add(hold);
-    });
-    return { outcome, cancel: () => hold.settle('closed') };
+  wait(key: string, msn: number, part: number | undefined, limitMs: number): HeldRequest {
+    return this.reloads.add(key, { msn, part }, limitMs);
   }
 
   /** Requests held now (reloads and hinted parts). */
   get held(): number {
-    let n = 0;
-    for (const s of this.holds.values()) n += s.size;
-    for (const s of this.partHolds.values()) n += s.size;
-    return n;
+    return this.reloads.size + this.parts.size;
   }
 
   /** End every hold (the origin is closing). */
   close(): void {
-    for (const s of [...this.holds.values()]) for (const h of [...s]) h.settle('closed');
-    for (const s of [...this.partHolds.values()]) for (const settle of [...s]) settle('closed');
+    this.reloads.settleAll('closed');
+    this.parts.settleAll('closed');
+  }
+
+  /** Note the part a playlist now hints (none once it has ended or does not block). */
+  private setHint(playlistKey: string, position: PlaylistPosition | undefined): void {
+    const old = this.hintOf.get(playlistKey);
+    if (old !== undefined && this.hinted.get(old) === playlistKey) this.hinted.delete(old);
+    this.hintOf.delete(playlistKey);
+    const uri = position !== undefined && position.canBlockReload && !position.ended ? position.preloadHintUri : undefined;
+    const next = uri === undefined ? undefined : resolveObjectKey(playlistKey, uri);
+    if (next === undefined) return;
+    this.hinted.set(next, playlistKey);
+    this.hintOf.set(playlistKey, next);
   }
 }

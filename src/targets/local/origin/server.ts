@@ -9,7 +9,7 @@ import { DEFAULT_LIFECYCLE_POLICY, parseLifecyclePolicy, selectExpired, type Lif
 import { normaliseObjectPath, splitTarget } from './object-path.js';
 import { identityOf, ObjectStore, PutError, sameFile, type ObjectMeta } from './object-store.js';
 import { AccessControl, canRead, canWrite, type Grant } from './write-tokens.js';
-import { decideHold, holdLimitMs, PlaylistHolds, readDeliveryDirectives, type HoldOutcome, type PlaylistPosition } from './blocking-reload.js';
+import { decideHold, holdLimitMs, PlaylistHolds, readDeliveryDirectives, type HeldRequest, type HoldOutcome, type PlaylistPosition } from './blocking-reload.js';
 import { listenOn } from '../plumbing/listen.js';
 import { SERVER_KEEP_ALIVE_TIMEOUT_MS } from '../plumbing/http-agent.js';
 
@@ -315,7 +315,8 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
     const known = holds.position(key);
     if (known !== undefined || store.get(key) === undefined) return known;
     const text = await fsp.readFile(store.filePath(key), 'utf8').catch(() => undefined);
-    return text === undefined || holds.position(key) !== undefined ? holds.position(key) : holds.update(key, text);
+    // An upload may have come while the file was read: its position is the newer one.
+    return holds.position(key) ?? (text === undefined ? undefined : holds.update(key, text));
   }
 
   /**
@@ -333,7 +334,7 @@ export async function startOrigin(opts: OriginOptions): Promise<OriginServer> {
    * server allows half-open connections, for ffmpeg) only its sending side ends. One still there
    * is then answered at once.
    */
-  async function heldUntil(res: ServerResponse, ex: Exchange, held: { outcome: Promise<HoldOutcome>; cancel(): void }): Promise<HoldOutcome> {
+  async function heldUntil(res: ServerResponse, ex: Exchange, held: HeldRequest): Promise<HoldOutcome> {
     ex.held = true;
     const socket = res.socket;
     res.once('close', held.cancel);
