@@ -20,7 +20,7 @@
  *              and again (seen: 12 frames in 40 s), which says more about gst-launch than about the stream;
  *   videojs    video.js (npm video.js, pinned; its HLS engine VHS) on a page this bench serves, its defaults
  *              with the live UI on;
- *   ffplay     ffplay with `-fflags nobuffer -sync ext` (FFPLAY_FLAGS) in a window on a virtual X screen (Xvfb),
+ *   ffplay     ffplay as `up` prints it in low mode (ffplayArgs) in a window on a virtual X screen (Xvfb),
  *              the screen grabbed once a second by ffmpeg's x11grab (what was on screen then).
  *
  * Every 2 s each browser player's frame on screen is drawn into a canvas (its clock region) with the
@@ -104,6 +104,14 @@ function buildPublisherArgs(endpoint: string, fontFile: string): string[] {
 }
 
 // ---- the players --------------------------------------------------------------------------------
+
+/** What `up --json` gave the bench: the stack's URLs, and in low mode the ffplay command it prints. */
+interface StackOutputsSeen {
+  playerUrl: string;
+  playbackUrl: string;
+  pushEndpoint: string;
+  ffplayCommand?: string;
+}
 
 interface Shot {
   file: string;
@@ -304,7 +312,7 @@ function keepTail(proc: ChildProcess): () => string {
 }
 
 /** GStreamer's playbin3: one presented frame a second, its clock region, as PNG written at presentation. */
-function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; procs: ChildProcess[] } {
+function startGstreamer({ playbackUrl }: StackOutputsSeen, dir: string): { run: PlayerRun; procs: ChildProcess[] } {
   // 1280x720 whatever rendition ABR picks, so the crop is the same; crop to the clock's region.
   const crop = `videocrop left=${CLOCK_PIXELS.x} right=${1280 - CLOCK_PIXELS.x - CLOCK_PIXELS.width} top=0 bottom=${720 - CLOCK_PIXELS.height}`;
   const sink = `videorate max-rate=1 ! videoconvert ! videoscale ! video/x-raw,width=1280,height=720 ! ${crop} ! pngenc ! multifilesink sync=true location=${path.join(dir, 'gst-%05d.png')}`;
@@ -313,22 +321,30 @@ function startGstreamer(playbackUrl: string, dir: string): { run: PlayerRun; pro
 }
 
 /**
- * ffplay's options here. `-fflags nobuffer`, what ffplay's documentation gives for less delay, drops
- * the packets read while it probes the streams instead of playing them first; without it ffplay
- * plays everything its probe read from three segments back and stays there (measured: 9.0 s behind
- * in low mode against 4.9 s with it, same machine and load). `-sync ext` times the pictures by the
- * system clock rather than the sound card's: this machine has no sound card, and SDL's dummy one
+ * ffplay's options and URL here: in low mode the command `up` prints for it (its `ffplayCommand`:
+ * the top rendition's playlist, two whole segments from the end instead of three, `-fflags
+ * nobuffer`; src/core/latency.ts), in standard mode the playback URL with `-fflags nobuffer`.
+ * `-fflags nobuffer`, what ffplay's documentation gives for less delay, drops the packets read
+ * while it probes the streams instead of playing them first; without it ffplay plays everything
+ * its probe read from three segments back and stays there (measured: 9.0 s behind in low mode
+ * against 4.9 s with it, same machine and load). `-sync ext`, added in both, times the pictures by
+ * the system clock rather than the sound card's: this machine has no sound card, and SDL's dummy one
  * runs about 1.5 % slow, so with the sound as the clock ffplay drifted 1 s further behind a minute
- * (5.3 -> 6.2 s), which a real sound card would not do. FFPLAY_FLAGS='' measures ffplay's defaults.
+ * (5.3 -> 6.2 s), which a real sound card would not do. FFPLAY_FLAGS='...' replaces the options in
+ * every mode, on the playback URL (FFPLAY_FLAGS='' measures ffplay's defaults).
  */
-const FFPLAY_FLAGS = process.env.FFPLAY_FLAGS ?? '-fflags nobuffer -sync ext';
+function ffplayArgs(outputs: StackOutputsSeen): string[] {
+  if (process.env.FFPLAY_FLAGS !== undefined) return [...process.env.FFPLAY_FLAGS.split(' ').filter(Boolean), outputs.playbackUrl];
+  if (outputs.ffplayCommand) return [...outputs.ffplayCommand.split(' ').slice(1, -1), '-sync', 'ext', outputs.ffplayCommand.split(' ').at(-1)!];
+  return ['-fflags', 'nobuffer', '-sync', 'ext', outputs.playbackUrl];
+}
 
 /**
- * ffplay (ffmpeg's own player and HLS demuxer, which starts three segments from the playlist's end,
- * with FFPLAY_FLAGS) in a window filling a virtual X screen (Xvfb), the screen grabbed once a second
+ * ffplay (ffmpeg's own player and HLS demuxer, which reads whole segments, three from the playlist's
+ * end unless told otherwise; ffplayArgs) in a window filling a virtual X screen (Xvfb), the screen grabbed once a second
  * by ffmpeg's x11grab, cropped to the clock and written as PNG: what was on screen at that moment.
  */
-async function startFfplay(playbackUrl: string, dir: string): Promise<{ run: PlayerRun; procs: ChildProcess[] }> {
+async function startFfplay(outputs: StackOutputsSeen, dir: string): Promise<{ run: PlayerRun; procs: ChildProcess[] }> {
   // Xvfb picks a free display itself and writes its number to fd 3 once it accepts clients.
   const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x720x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
   const display = await new Promise<string>((resolve, reject) => {
@@ -340,7 +356,7 @@ async function startFfplay(playbackUrl: string, dir: string): Promise<{ run: Pla
     xvfb.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it had a display`)));
   });
   const env = { ...process.env, DISPLAY: display, SDL_AUDIODRIVER: 'dummy' };
-  const ffplay = spawn('ffplay', ['-hide_banner', '-loglevel', 'error', ...FFPLAY_FLAGS.split(' ').filter(Boolean), '-noborder', '-left', '0', '-top', '0', '-x', '1280', '-y', '720', playbackUrl], { stdio: ['ignore', 'ignore', 'pipe'], env });
+  const ffplay = spawn('ffplay', ['-hide_banner', '-loglevel', 'error', '-noborder', '-left', '0', '-top', '0', '-x', '1280', '-y', '720', ...ffplayArgs(outputs)], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const grab = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'x11grab', '-framerate', '1', '-video_size', '1280x720', '-i', display,
     '-vf', `crop=${CLOCK_PIXELS.width}:${CLOCK_PIXELS.height}:${CLOCK_PIXELS.x}:0`, '-f', 'image2', path.join(dir, 'ffplay-%05d.png')], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const tails = [keepTail(ffplay), keepTail(grab), keepTail(xvfb)];
@@ -400,13 +416,13 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figur
 }
 
 /** The players outside the browser, each started into its own folder of frames. */
-const FILE_FRAME_PLAYERS: Record<string, (playbackUrl: string, dir: string) => Promise<{ run: PlayerRun; procs: ChildProcess[] }> | { run: PlayerRun; procs: ChildProcess[] }> = {
+const FILE_FRAME_PLAYERS: Record<string, (outputs: StackOutputsSeen, dir: string) => Promise<{ run: PlayerRun; procs: ChildProcess[] }> | { run: PlayerRun; procs: ChildProcess[] }> = {
   gstreamer: startGstreamer,
   ffplay: startFfplay,
 };
 
 /** These players at once on the running stack: warm-up, SECONDS of pictures, then OCR. */
-async function measurePlayers(names: string[], mode: string, outputs: { playerUrl: string; playbackUrl: string }, shotsDir: string, browser: Browser | undefined): Promise<Figures[]> {
+async function measurePlayers(names: string[], mode: string, outputs: StackOutputsSeen, shotsDir: string, browser: Browser | undefined): Promise<Figures[]> {
   const players: Array<PlayerRun & { sample?: () => Promise<void> }> = [];
   const pages: Array<{ close: () => Promise<void> }> = [];
   const procs: ChildProcess[] = [];
@@ -435,7 +451,7 @@ async function measurePlayers(names: string[], mode: string, outputs: { playerUr
     for (const name of names.filter((n) => n in FILE_FRAME_PLAYERS)) {
       const dir = path.join(shotsDir, name);
       await mkdir(dir, { recursive: true });
-      const started = await FILE_FRAME_PLAYERS[name]!(outputs.playbackUrl, dir);
+      const started = await FILE_FRAME_PLAYERS[name]!(outputs, dir);
       procs.push(...started.procs);
       fileFramePlayers.push(started.run);
       players.push(started.run);
@@ -479,7 +495,8 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
   const common = ['--stack', stack, '--state-dir', stateDir, '--json'];
   const up = await run(process.execPath, [BIN, 'up', '--input', 'RTMP_PUSH', '--cidr', '127.0.0.1/32', '--rtmp-port', String(rtmpPort), '--latency', mode, '--profile', PROFILE, '--yes', ...common]);
   if (up.code !== 0) throw new Error(`livestream up failed (${up.code}): ${up.stdout.slice(-800)} ${up.stderr.slice(-800)}`);
-  const outputs = JSON.parse(up.stdout).outputs as { playerUrl: string; playbackUrl: string; pushEndpoint: string };
+  const result = JSON.parse(up.stdout) as { outputs: Omit<StackOutputsSeen, 'ffplayCommand'>; ffplayCommand?: string };
+  const outputs: StackOutputsSeen = { ...result.outputs, ...(result.ffplayCommand ? { ffplayCommand: result.ffplayCommand } : {}) };
   const publisher = spawn('ffmpeg', buildPublisherArgs(outputs.pushEndpoint, fontFile), { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     // The source reaches the playlists a segment or three later.
@@ -512,7 +529,7 @@ async function main(): Promise<void> {
   }
   const root = await mkdtemp(path.join(os.tmpdir(), 'latency-bench-'));
   const before = await uptime();
-  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (${TOGETHER ? 'all at once' : 'one after another'} on the same stack), ${os.cpus().length} cores${PLAYERS.includes('ffplay') ? `, ffplay flags '${FFPLAY_FLAGS}'` : ''}`);
+  console.log(`Latency bench: ${PROFILE}, ${SECONDS} s per mode, players ${PLAYERS.join(', ')} (${TOGETHER ? 'all at once' : 'one after another'} on the same stack), ${os.cpus().length} cores${PLAYERS.includes('ffplay') ? (process.env.FFPLAY_FLAGS !== undefined ? `, ffplay flags '${process.env.FFPLAY_FLAGS}'` : ', ffplay as up prints it (low) or with -fflags nobuffer (standard), -sync ext') : ''}`);
   console.log(`uptime before: ${before}`);
   const browser = PLAYERS.some((p) => !(p in FILE_FRAME_PLAYERS)) ? await launchChromium() : undefined;
   const all: Figures[] = [];

@@ -8,7 +8,7 @@
  * players still sit three segments behind the newest (player/live-sync.js), now 3 s. The playlist then changes every second, so edges cache it for a quarter of a
  * second locally (playlistTtlSeconds) and for CloudFront's smallest whole TTL, 1 s (cacheTtls, cloudfront.ts).
  */
-import type { Ladder } from './ladder.js';
+import { renditionName, type Ladder } from './ladder.js';
 
 export const LATENCY_MODES = ['standard', 'low'] as const;
 export type LatencyMode = (typeof LATENCY_MODES)[number];
@@ -52,6 +52,31 @@ export function describeLatencyMode(mode: LatencyMode, segmentSeconds: number): 
 /** AWS's status line: the delay is measured in each viewer's player (nothing reports it back to us). */
 export function describeAwsLatency(ladder: Pick<Ladder, 'hls'>): string {
   return `${describeLatencyMode(ladder.hls.latency ?? 'standard', ladder.hls.segmentSeconds)}; each viewer's delay behind real time is shown in the player ("Behind real time")`;
+}
+
+/**
+ * How to watch a low-mode local stack in ffplay. ffmpeg's HLS demuxer reads whole segments (no
+ * parts) and starts three from the playlist's end (`live_start_index` -3); it reads EXT-X-START only
+ * when told to (`-prefer_x_start`), so nothing the playlist says brings it nearer: with 1 s segments
+ * it sits 5-6 s behind. Started two from the end it sits nearer (README, Performance: bench:latency
+ * plays ffplay with these options). RFC 8216 asks a player reading whole segments to start three
+ * target durations from the end, so two is offered as a command to copy, not made anyone's default.
+ * `-fflags nobuffer` plays from where ffplay's probe of the streams ended instead of everything the
+ * probe read (4 s further behind).
+ */
+export const FFPLAY_LOW_LATENCY_OPTIONS = ['-fflags', 'nobuffer', '-live_start_index', '-2'] as const;
+
+/**
+ * The ffplay command `up` prints for a low-mode local stack (undefined where it was not measured),
+ * on the top rendition's media playlist: ffplay does not switch renditions (it plays the best it
+ * finds), and given the multivariant playlist ffmpeg first opens and probes every rendition, which
+ * took 1.1-1.9 s before the first picture against 0.6-0.9 s for the one playlist (load 2.5), every
+ * second of it a second further behind for the whole event.
+ */
+export function describeFfplayCommand(ladder: Pick<Ladder, 'hls' | 'renditions'>, target: 'local' | 'aws', playbackUrl: string | undefined): string | undefined {
+  if (target !== 'local' || ladder.hls.latency !== 'low' || !playbackUrl) return undefined;
+  const top = ladder.renditions.reduce((best, r) => (r.bitrate > best.bitrate ? r : best));
+  return ['ffplay', ...FFPLAY_LOW_LATENCY_OPTIONS, new URL(`index${renditionName(top)}.m3u8`, playbackUrl).href].join(' ');
 }
 
 /** The built-in ladders' segment length: what low mode is compared with. */

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatDown } from '../../src/cli/commands/down.js';
 import { formatStatus, type StatusReport } from '../../src/cli/commands/status.js';
-import { showPlan } from '../../src/cli/commands/up.js';
+import { formatOutputs, showPlan } from '../../src/cli/commands/up.js';
 import { Output } from '../../src/cli/output.js';
 import { loadProfile } from '../../src/core/profiles.js';
 import { validateSpec, type RawSpec, type StackSpec } from '../../src/core/spec.js';
@@ -233,6 +233,25 @@ describe('the plan', () => {
     const data = JSON.parse(printed);
     expect(data.spec.sourceUrl).not.toContain('abc123def');
     expect(data.spec.sourceUrl).toMatch(/^https:\/\/cdn\.example\.com\/live\/index\.m3u8\?token=/);
+  });
+});
+
+describe('what up prints', () => {
+  const OUTPUTS = { playerUrl: 'http://127.0.0.1:8080/player/', playbackUrl: 'http://127.0.0.1:8080/live/index.m3u8' };
+
+  it('a low-mode stack: the ffplay command to copy, under the links, saying what it gains', () => {
+    const { out } = plainOutput();
+    const text = formatOutputs(out, spec({ stack: 'demo', input: 'URL_PULL', latency: 'low' }), OUTPUTS, undefined, 'ffplay -fflags nobuffer -live_start_index -2 http://127.0.0.1:8080/live/index_1280x720.m3u8');
+    const lines = text.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('In ffplay'));
+    expect(at).toBeGreaterThan(lines.findIndex((l) => l.includes(OUTPUTS.playbackUrl)));
+    expect(lines[at]).toContain('two from the end instead of three');
+    expect(lines[at + 1]).toBe('  ffplay -fflags nobuffer -live_start_index -2 http://127.0.0.1:8080/live/index_1280x720.m3u8');
+  });
+
+  it('without one (standard mode, AWS), no ffplay line', () => {
+    const { out } = plainOutput();
+    expect(formatOutputs(out, spec({ stack: 'demo', input: 'URL_PULL' }), OUTPUTS)).not.toContain('ffplay');
   });
 });
 

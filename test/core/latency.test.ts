@@ -4,7 +4,7 @@
  * MediaLive's channel request, validated against AWS's model), and the plan's cost lines.
  */
 import { describe, expect, it } from 'vitest';
-import { applyLatency, describeLatencyCost, resolveLatency } from '../../src/core/latency.js';
+import { applyLatency, describeFfplayCommand, describeLatencyCost, resolveLatency } from '../../src/core/latency.js';
 import { validateLadder } from '../../src/core/ladder.js';
 import { loadProfile } from '../../src/core/profiles.js';
 import { validateSpec } from '../../src/core/spec.js';
@@ -155,6 +155,25 @@ describe('describeLatencyCost', () => {
     // Only the local encoder is ours to tune: x264's zerolatency is said there, not on AWS.
     expect(lines.at(-1)).toContain('-tune zerolatency');
     expect(lines).toHaveLength(4);
+  });
+});
+
+describe('describeFfplayCommand', () => {
+  const url = 'http://127.0.0.1:8080/live/index.m3u8';
+
+  it('low on local: ffplay on the top rendition, two whole segments from the end, playing from where its probe ended', async () => {
+    const low = applyLatency(await loadProfile('HD-720p'), 'low');
+    expect(describeFfplayCommand(low, 'local', url)).toBe('ffplay -fflags nobuffer -live_start_index -2 http://127.0.0.1:8080/live/index_1280x720.m3u8');
+    // The top by bitrate, wherever the ladder lists it.
+    const reversed = { ...low, renditions: [...low.renditions].reverse() };
+    expect(describeFfplayCommand(reversed, 'local', url)).toMatch(/index_1280x720\.m3u8$/);
+  });
+
+  it('offers nothing where it was not measured: standard mode, AWS, or no playback URL yet', async () => {
+    const hd = await loadProfile('HD-720p');
+    expect(describeFfplayCommand(hd, 'local', url)).toBeUndefined();
+    expect(describeFfplayCommand(applyLatency(hd, 'low'), 'aws', url)).toBeUndefined();
+    expect(describeFfplayCommand(applyLatency(hd, 'low'), 'local', undefined)).toBeUndefined();
   });
 });
 

@@ -3,9 +3,11 @@
  * latency costs, the playlists carry 1 s segments with program date time and their LL-HLS parts
  * (each segment's file its parts joined), a real Chromium plays the
  * stack's player tuned for them and reports its delay, and `status` shows it; a viewer left behind is
- * sped up, and a speed the viewer picks stays.
+ * sped up, and a speed the viewer picks stays. The ffplay command `up` prints plays the stream.
  */
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.js';
@@ -108,12 +110,23 @@ describe('livestream up --latency low (local, demo source)', { timeout: 240_000 
     expect(hintedBytes.length % 188).toBe(0);
     expect(hintedBytes[0]).toBe(0x47);
 
+    // The ffplay command up prints, run with ffmpeg (the same HLS demuxer ffplay reads with, and no
+    // window needed): it takes every option (one it did not know would fail here) and reads the
+    // top rendition through the edge, two whole segments from the end.
+    const ffplay = up.json.ffplayCommand as string;
+    expect(ffplay).toBe(`ffplay -fflags nobuffer -live_start_index -2 ${base}index_480x270.m3u8`);
+    const options = ffplay.split(' ').slice(1, -1);
+    const read = await promisify(execFile)('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...options, '-i', outputs.playbackUrl!, '-map', '0:v:0', '-t', '2', '-f', 'null', '-'], { timeout: 60_000 });
+    expect(read.stderr).toBe('');
+
     browser = await launchChromium();
     const page = await browser.newPage();
     await page.goto(outputs.playerUrl!);
     await page.waitForFunction(() => (window as any).__player?.video?.currentTime > 3, undefined, { timeout: 60_000 });
     // hls.js reads the parts (lowLatencyMode, with the playlists' CAN-BLOCK-RELOAD).
     expect(await page.locator('#s-mode').textContent()).toBe('low, LL-HLS parts (1 s segments)');
+    // A stall moves hls.js's target back by a part (PART-TARGET), not by its default whole second.
+    expect(await page.evaluate(() => (window as any).__player.hls.config.liveSyncOnStallIncrease)).toBeCloseTo(1 / 3, 3);
     expect(await page.locator('#s-delay').textContent()).toMatch(/^\d+\.\d s$/);
 
     // The player's beacon reaches status (every 5 s while it plays).

@@ -21,12 +21,15 @@
   var SEGMENTS_BEHIND = 3;
   /** Reading LL-HLS parts: beyond this many segments behind, hls.js jumps back to its target. */
   var PARTS_MAX_SEGMENTS_BEHIND = 4;
+  /** hls.js's own liveSyncOnStallIncrease (seconds further behind per stall). */
+  var HLS_JS_STALL_INCREASE = 1;
 
   /**
-   * `partHoldBack`: the playlist's PART-HOLD-BACK when it lists parts (hls.js level details), else 0. `behindEdgeSeconds`: where the player
-   * sits, behind the newest segment or part it has been given.
+   * `partHoldBack` and `partTarget`: the playlist's PART-HOLD-BACK and PART-TARGET when it lists parts
+   * (hls.js level details), else 0. `behindEdgeSeconds`: where the player sits, behind the newest
+   * segment or part it has been given.
    */
-  function liveSyncConfig(targetDuration, partHoldBack) {
+  function liveSyncConfig(targetDuration, partHoldBack, partTarget) {
     if (targetDuration > 0 && targetDuration <= LOW_LATENCY_MAX_TARGET) {
       var parts = partHoldBack > 0;
       return {
@@ -37,6 +40,12 @@
         // than catching up at 1.1x: in the latency bench (load 5-7) hls.js started 4-9 s behind and
         // took the whole minute to come back to 2-3 s.
         liveMaxLatencyDurationCount: parts ? PARTS_MAX_SEGMENTS_BEHIND : 8,
+        // Each stall moves hls.js's target further back, for the rest of the event, by this much (its
+        // default: 1 s, up to a segment). Reading parts that is a whole segment for one stall,
+        // however short: in the latency bench (load 5-8) one stall of 1-20 ms put hls.js a second
+        // further behind for the whole minute (3.3 s instead of 2.3 s). A part per stall backs off
+        // as far after three.
+        liveSyncOnStallIncrease: parts && partTarget > 0 ? partTarget : HLS_JS_STALL_INCREASE,
         maxLiveSyncPlaybackRate: 1.1,
         catchUpRate: 1.1,
       };
@@ -46,6 +55,7 @@
       liveSyncDurationCount: SEGMENTS_BEHIND,
       behindEdgeSeconds: SEGMENTS_BEHIND * targetDuration,
       liveMaxLatencyDurationCount: Infinity,
+      liveSyncOnStallIncrease: HLS_JS_STALL_INCREASE,
       maxLiveSyncPlaybackRate: 1,
       catchUpRate: 1.1,
     };
