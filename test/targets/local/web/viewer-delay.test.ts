@@ -12,7 +12,7 @@ import { DashboardStats } from '../../../../src/targets/local/web/dashboard-stat
 import { createWebHandler, resolveAssetDir, VIEWER_DELAY_PATH } from '../../../../src/targets/local/web/web-handler.js';
 import { describeLiveLatency } from '../../../../src/targets/local/daemon/live-status.js';
 
-type LiveSync = (targetDuration: number, partHoldBack?: number, partTarget?: number) => Record<string, unknown>;
+type LiveSync = (targetDuration: number, partHoldBack?: number) => Record<string, unknown>;
 
 type CatchUpRate = (delay: number, bufferAhead: number, targetDuration: number, currentRate: number, maxRate: number, behindEdgeSeconds?: number) => number | null;
 type ViewerChoseRate = (rate: number, sync: Record<string, unknown>) => boolean;
@@ -31,15 +31,14 @@ async function loadLiveSync(): Promise<LiveSync> {
 
 describe('player live-sync settings (live-sync.js)', () => {
   it.each([
-    [1, 0, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 3, liveMaxLatencyDurationCount: 8, liveSyncOnStallIncrease: 1, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
-    [2, 0, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 6, liveMaxLatencyDurationCount: 8, liveSyncOnStallIncrease: 1, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
-    // The local low mode: parts and blocking reload, so hls.js sits PART-HOLD-BACK behind the newest
-    // part, and a stall moves it back by a part, not a whole segment.
-    [1, 1.66667, 0.333334, { mode: 'low, LL-HLS parts', liveSyncDurationCount: 3, behindEdgeSeconds: 1.66667, liveMaxLatencyDurationCount: 4, liveSyncOnStallIncrease: 0.333334, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
-    [4, 0, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 12, liveMaxLatencyDurationCount: Infinity, liveSyncOnStallIncrease: 1, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
-    [6, 0, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 18, liveMaxLatencyDurationCount: Infinity, liveSyncOnStallIncrease: 1, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
-  ])('target duration %d s, PART-HOLD-BACK %d, PART-TARGET %d -> %j', async (target, partHoldBack, partTarget, expected) => {
-    expect((await loadLiveSync())(target, partHoldBack, partTarget)).toEqual(expected);
+    [1, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 3, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [2, 0, { mode: 'low', liveSyncDurationCount: 3, behindEdgeSeconds: 6, liveMaxLatencyDurationCount: 8, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    // The local low mode: parts and blocking reload, so hls.js sits PART-HOLD-BACK behind the newest part.
+    [1, 1.66667, { mode: 'low, LL-HLS parts', liveSyncDurationCount: 3, behindEdgeSeconds: 1.66667, liveMaxLatencyDurationCount: 4, maxLiveSyncPlaybackRate: 1.1, catchUpRate: 1.1 }],
+    [4, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 12, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
+    [6, 0, { mode: 'standard', liveSyncDurationCount: 3, behindEdgeSeconds: 18, liveMaxLatencyDurationCount: Infinity, maxLiveSyncPlaybackRate: 1, catchUpRate: 1.1 }],
+  ])('target duration %d s, PART-HOLD-BACK %d -> %j', async (target, partHoldBack, expected) => {
+    expect((await loadLiveSync())(target, partHoldBack)).toEqual(expected);
   });
 });
 

@@ -21,15 +21,12 @@
   var SEGMENTS_BEHIND = 3;
   /** Reading LL-HLS parts: beyond this many segments behind, hls.js jumps back to its target. */
   var PARTS_MAX_SEGMENTS_BEHIND = 4;
-  /** hls.js's own liveSyncOnStallIncrease (seconds further behind per stall). */
-  var HLS_JS_STALL_INCREASE = 1;
 
   /**
-   * `partHoldBack` and `partTarget`: the playlist's PART-HOLD-BACK and PART-TARGET when it lists parts
-   * (hls.js level details), else 0. `behindEdgeSeconds`: where the player sits, behind the newest
-   * segment or part it has been given.
+   * `partHoldBack`: the playlist's PART-HOLD-BACK when it lists parts (hls.js level details), else 0. `behindEdgeSeconds`: where the player
+   * sits, behind the newest segment or part it has been given.
    */
-  function liveSyncConfig(targetDuration, partHoldBack, partTarget) {
+  function liveSyncConfig(targetDuration, partHoldBack) {
     if (targetDuration > 0 && targetDuration <= LOW_LATENCY_MAX_TARGET) {
       var parts = partHoldBack > 0;
       return {
@@ -40,12 +37,9 @@
         // than catching up at 1.1x: in the latency bench (load 5-7) hls.js started 4-9 s behind and
         // took the whole minute to come back to 2-3 s.
         liveMaxLatencyDurationCount: parts ? PARTS_MAX_SEGMENTS_BEHIND : 8,
-        // Each stall moves hls.js's target further back, for the rest of the event, by this much (its
-        // default: 1 s, up to a segment). Reading parts that is a whole segment for one stall,
-        // however short: in the latency bench (load 5-8) one stall of 1-20 ms put hls.js a second
-        // further behind for the whole minute (3.3 s instead of 2.3 s). A part per stall backs off
-        // as far after three.
-        liveSyncOnStallIncrease: parts && partTarget > 0 ? partTarget : HLS_JS_STALL_INCREASE,
+        // hls.js's own back-off is kept: each stall moves its target a second further back (up to a
+        // segment), for the rest of the event. A part per stall instead was tried (latency bench,
+        // load 5-8): 2.7 s instead of 3.3 s behind, but 2 stalls (1.0 s) in the minute instead of one of 20 ms.
         maxLiveSyncPlaybackRate: 1.1,
         catchUpRate: 1.1,
       };
@@ -55,7 +49,6 @@
       liveSyncDurationCount: SEGMENTS_BEHIND,
       behindEdgeSeconds: SEGMENTS_BEHIND * targetDuration,
       liveMaxLatencyDurationCount: Infinity,
-      liveSyncOnStallIncrease: HLS_JS_STALL_INCREASE,
       maxLiveSyncPlaybackRate: 1,
       catchUpRate: 1.1,
     };

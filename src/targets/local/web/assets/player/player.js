@@ -175,11 +175,10 @@
       var details = data.details;
       if (!details || !details.live || window.__player.liveSync) return;
       // hls.js in lowLatencyMode sits PART-HOLD-BACK behind whenever the playlist gives one.
-      var sync = window.livestreamLiveSync(details.targetduration, details.partHoldBack > 0 ? details.partHoldBack : 0, details.partTarget > 0 ? details.partTarget : 0);
+      var sync = window.livestreamLiveSync(details.targetduration, details.partHoldBack > 0 ? details.partHoldBack : 0);
       window.__player.liveSync = sync;
       hls.config.liveSyncDurationCount = sync.liveSyncDurationCount;
       hls.config.liveMaxLatencyDurationCount = sync.liveMaxLatencyDurationCount;
-      hls.config.liveSyncOnStallIncrease = sync.liveSyncOnStallIncrease;
       hls.config.maxLiveSyncPlaybackRate = sync.maxLiveSyncPlaybackRate;
       $('s-mode').textContent = sync.mode + ' (' + details.targetduration + ' s segments)';
     });
