@@ -249,7 +249,7 @@ describe('what up prints', () => {
     expect(lines[at + 1]).toBe('  ffplay -fflags nobuffer -live_start_index -2 http://127.0.0.1:8080/live/index_1280x720.m3u8');
   });
 
-  it('without one (standard mode, AWS), no ffplay line', () => {
+  it('no command to give (standard mode, AWS: describeFfplayCommand gives none), no ffplay line', () => {
     const { out } = plainOutput();
     expect(formatOutputs(out, spec({ stack: 'demo', input: 'URL_PULL' }), OUTPUTS)).not.toContain('ffplay');
   });
