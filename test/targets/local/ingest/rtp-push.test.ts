@@ -74,7 +74,10 @@ describe('RTP_PUSH', () => {
     const lines: string[] = [];
     const ing = await startRtp(['127.0.0.2/32'], lines);
     await sendDatagrams(portOf(ing.pushEndpoint!), 5);
-    expect(await waitFor(() => ing.state().refused === 5, 5_000)).toBe(true);
+    // The gate's worker counts in shared memory at once and posts the address and the log line as
+    // messages, which arrive a moment later (CI once read the count before the address).
+    const refusalLogged = () => lines.some((l) => l.startsWith('RTP: refused datagrams from '));
+    expect(await waitFor(() => ing.state().refused === 5 && ing.state().lastRefused !== undefined && refusalLogged(), 5_000)).toBe(true);
     const state = ing.state();
     expect(state.connected).toBe(false);
     expect(state.bytesIn).toBe(0);
