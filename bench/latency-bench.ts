@@ -335,8 +335,10 @@ function startGstreamer({ playbackUrl }: StackOutputsSeen, dir: string): { run: 
  */
 function ffplayArgs(outputs: StackOutputsSeen): string[] {
   if (process.env.FFPLAY_FLAGS !== undefined) return [...process.env.FFPLAY_FLAGS.split(' ').filter(Boolean), outputs.playbackUrl];
-  if (outputs.ffplayCommand) return [...outputs.ffplayCommand.split(' ').slice(1, -1), '-sync', 'ext', outputs.ffplayCommand.split(' ').at(-1)!];
-  return ['-fflags', 'nobuffer', '-sync', 'ext', outputs.playbackUrl];
+  if (!outputs.ffplayCommand) return ['-fflags', 'nobuffer', '-sync', 'ext', outputs.playbackUrl];
+  const [, ...options] = outputs.ffplayCommand.split(' ');
+  const url = options.pop()!;
+  return [...options, '-sync', 'ext', url];
 }
 
 /**

@@ -64,7 +64,7 @@ export function describeAwsLatency(ladder: Pick<Ladder, 'hls'>): string {
  * `-fflags nobuffer` plays from where ffplay's probe of the streams ended instead of everything the
  * probe read (4 s further behind).
  */
-export const FFPLAY_LOW_LATENCY_OPTIONS = ['-fflags', 'nobuffer', '-live_start_index', '-2'] as const;
+const FFPLAY_LOW_LATENCY_OPTIONS = ['-fflags', 'nobuffer', '-live_start_index', '-2'];
 
 /**
  * The ffplay command `up` prints for a low-mode local stack (undefined where it was not measured),
