@@ -29,10 +29,16 @@
  * wall time minus the clock it shows. Pictures OCR cannot read (a blurred low rendition, a frame
  * caught mid-change) are counted and left out. Beside it, hls.js's and Shaka's own figure: now minus
  * the program date time of the frame on screen (hls.js playingDate; Shaka getPlayheadTimeAsDate).
- * Stalls: the video element's 'waiting' events after playback began (browsers), and how long they
- * lasted ('waiting' to the next 'playing': a gap the player jumps in milliseconds is one too); for GStreamer and
- * ffplay, the times the picture fell more than 1.5 s further behind between two pictures a second
- * apart (it froze: ffplay's window keeps showing it, GStreamer presents nothing).
+ * Stalls: the video element's 'waiting' events after playback began (browsers), how long they
+ * lasted ('waiting' to the next 'playing': a gap the player jumps in milliseconds is one too) and
+ * when; for GStreamer and ffplay, the times the picture fell more than 1.5 s further behind
+ * between two pictures a second apart (it froze: ffplay's window keeps showing it, GStreamer
+ * presents nothing). Jumps, apart (browsers): the seeks the player makes itself, e.g. hls.js back
+ * to its live target when more than liveMaxLatency behind. The picture skips ahead instead of
+ * freezing; Chromium fires 'waiting' during every seek, even one inside the buffer, and that one is
+ * the jump's, not a stall. The stalls and jumps columns count the measured minute; a browser's
+ * start-up and warm-up (the 15 s before it) are listed apart, each with its time, so a start that
+ * freezes shows too.
  *
  * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
  * asserts nothing: figures move with the machine's load (say which load when quoting them).
@@ -125,14 +131,31 @@ interface PlayerRun {
   pdtDelays: number[];
   /** Stalls over the run; `delays` are its glass-to-glass figures read by OCR, in time order. */
   stalls: (delays: number[]) => Promise<number>;
-  /** How long the stalls lasted, where the player says (browsers: 'waiting' to 'playing'). */
-  stalledSeconds?: () => Promise<StalledTime | undefined>;
+  /** Each stall and jump with its time, where the player says (browsers). */
+  events?: () => Promise<PlayerEvents | undefined>;
   stop: () => Promise<void>;
 }
 
 interface StalledTime {
   total: number;
   longest: number;
+}
+
+/** A stall: when it began (wall clock, ms; `at`: seconds after playback began) and how long it lasted (ms). */
+interface Stall {
+  wallMs: number;
+  at: number;
+  ms: number;
+}
+
+/** A seek the player made itself, as a Stall, and by how much (s, + is forward). */
+interface Jump extends Stall {
+  by: number;
+}
+
+interface PlayerEvents {
+  stalls: Stall[];
+  jumps: Jump[];
 }
 
 async function launchChromium(): Promise<Browser> {
@@ -164,22 +187,38 @@ async function grabClock(page: Page): Promise<{ wallMs: number; png: string } | 
 async function startBrowserPlayer(browser: Browser, name: string, url: string, dir: string, readDelay: string): Promise<PlayerRun & { sample: () => Promise<void> }> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.addInitScript(() => {
-    // How long each stall lasted too: from 'waiting' to the next 'playing' (a gap the player jumps
-    // in a few ms counts as a stall, as a freeze of seconds does; the time tells them apart).
-    const bench = { stalls: 0, played: false, waitingSince: -1, stalledMs: 0, longestMs: 0 };
+    // A stall: the video element waits for data while playing ('waiting' to the next 'playing'; a
+    // gap the player jumps in milliseconds is one too, the time tells them apart). A jump: the
+    // player seeks itself (hls.js back to its live target when too far behind, Shaka out of its
+    // seek window); the picture skips instead of freezing. Chromium fires 'waiting' during any seek,
+    // even inside the buffer, and those are the jump's, not stalls (as QoE metrics count rebuffering).
+    // No named helpers in here: tsx would wrap them in a __name() this page does not have.
+    const bench = { played: false, playedAt: 0, stalls: [] as Stall[], jumps: [] as Jump[], waitingSince: -1, seekingSince: -1, lastTime: 0 };
     (window as any).__bench = bench;
+    document.addEventListener('timeupdate', (e) => { if (bench.seekingSince < 0) bench.lastTime = (e.target as HTMLVideoElement).currentTime; }, true);
+    document.addEventListener('seeking', (e) => {
+      if (!bench.played) return;
+      if (bench.seekingSince < 0) bench.seekingSince = performance.now();
+      bench.jumps.push({ wallMs: Date.now(), at: (performance.now() - bench.playedAt) / 1000, by: (e.target as HTMLVideoElement).currentTime - bench.lastTime, ms: 0 });
+    }, true);
+    document.addEventListener('seeked', () => {
+      if (bench.seekingSince < 0) return;
+      bench.jumps[bench.jumps.length - 1]!.ms = performance.now() - bench.seekingSince;
+      bench.seekingSince = -1;
+    }, true);
     document.addEventListener('playing', () => {
-      bench.played = true;
+      if (!bench.played) {
+        bench.played = true;
+        bench.playedAt = performance.now();
+      }
       if (bench.waitingSince < 0) return;
-      const ms = performance.now() - bench.waitingSince;
-      bench.stalledMs += ms;
-      bench.longestMs = Math.max(bench.longestMs, ms);
+      bench.stalls[bench.stalls.length - 1]!.ms = performance.now() - bench.waitingSince;
       bench.waitingSince = -1;
     }, true);
     document.addEventListener('waiting', () => {
-      if (!bench.played) return;
-      bench.stalls++;
-      if (bench.waitingSince < 0) bench.waitingSince = performance.now();
+      if (!bench.played || bench.seekingSince >= 0 || bench.waitingSince >= 0) return;
+      bench.waitingSince = performance.now();
+      bench.stalls.push({ wallMs: Date.now(), at: (performance.now() - bench.playedAt) / 1000, ms: 0 });
     }, true);
   });
   await page.goto(url);
@@ -187,18 +226,15 @@ async function startBrowserPlayer(browser: Browser, name: string, url: string, d
   const shots: Shot[] = [];
   const pdtDelays: number[] = [];
   let n = 0;
-  let stalls = NaN;
-  let stalled: StalledTime | undefined;
+  let seen: PlayerEvents | undefined;
   return {
     name,
     shots,
     pdtDelays,
-    stalls: async () => stalls,
-    stalledSeconds: async () => stalled,
+    stalls: async () => seen?.stalls.length ?? NaN,
+    events: async () => seen,
     async stop() {
-      const bench = await page.evaluate(() => (window as any).__bench as { stalls: number; stalledMs: number; longestMs: number }).catch(() => undefined);
-      stalls = bench?.stalls ?? NaN;
-      stalled = bench ? { total: bench.stalledMs / 1000, longest: bench.longestMs / 1000 } : undefined;
+      seen = await page.evaluate(() => (window as any).__bench as PlayerEvents).catch(() => undefined);
       await page.close();
     },
     async sample() {
@@ -403,18 +439,31 @@ interface Figures {
   delays: number[];
   pdt: number[];
   stalls: number;
+  /** Browsers: how long the minute's stalls lasted; its stalls and jumps, and those before it (start-up and warm-up). */
   stalled?: StalledTime;
+  minute?: PlayerEvents;
+  startUp?: PlayerEvents;
 }
 
-async function figuresOf(mode: string, p: PlayerRun, dir: string): Promise<Figures> {
+/** `minuteFromMs`: when the measured minute began (wall clock); what the player reports before it is its start-up. */
+async function figuresOf(mode: string, p: PlayerRun, dir: string, minuteFromMs: number): Promise<Figures> {
   const clocks = await readClocks(p.shots.map((s) => s.file), dir);
   const delays = p.shots.flatMap((shot, i) => {
     const clock = clocks[i];
     const d = clock === undefined ? undefined : glassToGlass(shot.wallMs, clock);
     return d === undefined ? [] : [d];
   });
-  const stalled = await p.stalledSeconds?.().catch(() => undefined);
-  return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN), ...(stalled ? { stalled } : {}) };
+  const events = await p.events?.().catch(() => undefined);
+  if (!events) return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN) };
+  const inMinute = <T extends Stall>(e: T) => e.wallMs >= minuteFromMs;
+  const stalls = events.stalls.filter(inMinute);
+  return {
+    mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays,
+    stalls: stalls.length,
+    stalled: { total: stalls.reduce((t, s) => t + s.ms, 0) / 1000, longest: Math.max(0, ...stalls.map((s) => s.ms)) / 1000 },
+    minute: { stalls, jumps: events.jumps.filter(inMinute) },
+    startUp: { stalls: events.stalls.filter((e) => !inMinute(e)), jumps: events.jumps.filter((e) => !inMinute(e)) },
+  };
 }
 
 /** The players outside the browser, each started into its own folder of frames. */
@@ -477,7 +526,7 @@ async function measurePlayers(names: string[], mode: string, outputs: StackOutpu
         const kept = p.shots.filter((s) => s.wallMs >= fileFramesFrom && s.wallMs <= fileFramesFrom + SECONDS * 1000);
         p.shots.splice(0, p.shots.length, ...kept);
       }
-      figures.push(await figuresOf(mode, p, shotsDir));
+      figures.push(await figuresOf(mode, p, shotsDir, start));
     }
     return figures;
   } finally {
@@ -518,6 +567,14 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
 
 // ---- main ---------------------------------------------------------------------------------------
 
+/** E.g. "stall at 3 s (2.41 s), jump at 5 s (+2.1 s)". */
+function describeEvents({ stalls, jumps }: PlayerEvents): string {
+  return [
+    ...stalls.map((e) => ({ at: e.at, text: `stall at ${e.at.toFixed(0)} s (${(e.ms / 1000).toFixed(2)} s)` })),
+    ...jumps.map((e) => ({ at: e.at, text: `jump at ${e.at.toFixed(0)} s (${e.by >= 0 ? '+' : ''}${e.by.toFixed(1)} s)` })),
+  ].sort((a, b) => a.at - b.at).map((e) => e.text).join(', ');
+}
+
 function fmt(values: number[], pick: (v: number[]) => number): string {
   return values.length ? `${pick(values).toFixed(1)} s` : '–';
 }
@@ -545,11 +602,13 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
   }
-  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls', 'stalled: total / longest']];
+  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls', 'stalled: total / longest', 'in the minute (s after the first picture)', 'before it']];
   for (const f of all) {
     rows.push([f.mode, f.player, fmt(f.delays, (v) => percentile(v, 0.5)), fmt(f.delays, (v) => Math.max(...v)), `${f.read} of ${f.shots}`,
       fmt(f.pdt, (v) => percentile(v, 0.5)), fmt(f.pdt, (v) => Math.max(...v)), Number.isNaN(f.stalls) ? '–' : String(f.stalls),
-      f.stalled ? `${f.stalled.total.toFixed(2)} / ${f.stalled.longest.toFixed(2)} s` : '–']);
+      f.stalled ? `${f.stalled.total.toFixed(2)} / ${f.stalled.longest.toFixed(2)} s` : '–',
+      f.minute ? describeEvents(f.minute) || 'nothing' : '–',
+      f.startUp ? describeEvents(f.startUp) || 'nothing' : '–']);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('');

@@ -6,7 +6,7 @@
  *   encoder  (one for the whole ladder): raw video on stdin + raw audio on pipe:3 -> ladder -> HLS PUT
  *   slate    (once): one raw "Source lost" frame
  */
-import { renditionName, type Ladder } from '../../../core/ladder.js';
+import { renditionName, type Ladder, type Rendition } from '../../../core/ladder.js';
 import type { LatencyMode } from '../../../core/latency.js';
 import { planParts } from './parts.js';
 import { MODERN_FFMPEG_CAPS, type FfmpegCaps } from './ffmpeg-caps.js';
@@ -216,7 +216,7 @@ function vbvBufferBits(ladder: Ladder, i: number): number {
 export function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): string[] {
   const r = ladder.renditions[i]!;
   const parts = planParts(ladder);
-  const keyframeSeconds = parts ? parts.cutSeconds.toFixed(6) : String(r.gopSeconds);
+  const keyframeSeconds = forcedKeyframeSeconds(ladder, r);
   const gopFrames = String(parts ? Math.ceil(parts.cutSeconds * r.framerate - 1e-9) : Math.round(r.gopSeconds * r.framerate));
   return [
     `-profile${spec}`, r.profile,
@@ -228,6 +228,12 @@ export function buildVideoCodecArgs(ladder: Ladder, i: number, spec: string): st
     `-keyint_min${spec}`, gopFrames,
     `-force_key_frames${spec}`, `expr:gte(t,n_forced*${keyframeSeconds})`,
   ];
+}
+
+/** How far apart ffmpeg forces a rendition's keyframes, as it is told (-force_key_frames): a part in the low mode, else the GOP. */
+export function forcedKeyframeSeconds(ladder: Ladder, r: Rendition): string {
+  const parts = planParts(ladder);
+  return parts ? parts.cutSeconds.toFixed(6) : String(r.gopSeconds);
 }
 
 function buildAudioCodecArgs(ladder: Ladder): string[] {

@@ -45,12 +45,16 @@ export interface FrameSyncOptions {
   /** Repeat the last source frame this long before showing the slate (and declaring the input lost). */
   repeatMs?: number;
   /**
-   * Keyframes fall every this many ticks of an encoder run (the ladder's GOP). Those ticks' pictures
-   * are kept even when the encoder is behind, so every rendition has a frame at each keyframe time:
-   * a rendition with its own frame rate (ffmpeg's fps filter fills gaps) and one without then still
-   * cut their segments at the same instants.
+   * Keyframes fall at the first frame at or after each multiple of this many seconds of an encoder
+   * run (what ffmpeg's `-force_key_frames expr:gte(t,n_forced*S)` is given): the part length in the
+   * low mode, the GOP otherwise. Those ticks' pictures are kept even when the encoder is behind, so
+   * every rendition has a frame at each keyframe time: a rendition with its own frame rate (ffmpeg's
+   * fps filter fills gaps) and one without then still cut their segments at the same instants. The
+   * picture just before each is kept too, so a gap never spans the cut: players that transmux TS
+   * (Shaka, video.js) give a segment's last frame the length of the one before it, and a gap there
+   * is a gap in the browser's buffer (seen: Shaka stalling on 0.5 s holes while Chromium started).
    */
-  keyframeTicks?: number;
+  keyframeSeconds?: number;
   /** Most source frames held; default half a second, at most 64 MB. */
   maxQueueFrames?: number;
   /**
@@ -351,12 +355,13 @@ export class FrameSynchronizer {
     // An encoder that has not read its sound for this long is stuck: keep the memory bounded.
     if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
     // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
-    // least every second and at every keyframe time (while the backlog is under twice the cap): a
+    // least every second, at every keyframe time and just before it (while the backlog is under
+    // twice the cap; keyframeSeconds says why the one before): a
     // longer gap spans several keyframe times, and ffmpeg then forces keyframes on consecutive frames
     // and the hls muxer cuts one-frame segments (seen: a 57 KB segment of 0.033 s, 4.5 times its BANDWIDTH).
     const backlog = sink.video.writableLength;
-    const keyframe = this.opts.keyframeTicks !== undefined && (tick - this.sinkFirstTick!) % this.opts.keyframeTicks === 0;
-    const overdue = keyframe || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
+    const keyframe = this.isKeyframeTick(tick - this.sinkFirstTick!);
+    const overdue = keyframe || this.isKeyframeTick(tick + 1 - this.sinkFirstTick!) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
     if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
       this.counters.droppedFrames++;
       if (!afterStall) this.counters.behindFrames++;
@@ -403,6 +408,16 @@ export class FrameSynchronizer {
     this.wallEpoch = this.now() - (this.mono() - this.epoch);
     sink.video.write(mkvStreamHeader(this.opts.raw));
     sink.onTimelineStart?.(this.wallEpoch + (tick * 1000) / this.opts.raw.fps);
+  }
+
+  /** Whether the picture `ticks` into the sink's timeline is where ffmpeg forces a keyframe (FrameSyncOptions.keyframeSeconds). */
+  private isKeyframeTick(ticks: number): boolean {
+    const every = this.opts.keyframeSeconds;
+    if (every === undefined) return false;
+    // ffmpeg's rule: the first frame at or after each multiple (+1e-9: a division that should give a
+    // whole number may land a hair under it).
+    const multiplesBy = (t: number) => Math.floor(t / this.opts.raw.fps / every + 1e-9);
+    return ticks === 0 || multiplesBy(ticks) > multiplesBy(ticks - 1);
   }
 
   /** A tick's place in the sink's timeline, in microseconds (from the tick number: no rounding drift). */

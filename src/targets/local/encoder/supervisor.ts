@@ -33,6 +33,7 @@ import {
   buildEncoderArgs,
   buildRawInputArgs,
   buildSlateArgs,
+  forcedKeyframeSeconds,
   selectRawFormat,
   type RawFormat,
   type SourceStreams,
@@ -248,7 +249,7 @@ export class EncoderSupervisor {
       onInputChange: (c) => this.onInputChange(c),
       onFrameFed: this.opts.onFrameFed,
       onTimelineBreak: (ms) => this.breakTimeline(ms),
-      keyframeTicks: keyframeTicks(this.opts.ladder, this.raw.fps),
+      ...keyframeSpacing(this.opts.ladder, this.raw.fps),
       liveSource: this.opts.liveSource,
     });
     this.sync.start();
@@ -584,12 +585,17 @@ export class EncoderSupervisor {
   }
 }
 
-/** Ticks between keyframe times common to every rendition (their GOPs' greatest common divisor), if whole. */
-function keyframeTicks(ladder: Ladder, fps: number): number | undefined {
+/**
+ * Seconds between keyframe times common to every rendition, as ffmpeg is told them (ffmpeg-args.ts
+ * buildVideoCodecArgs): the part length in the low mode, else their GOPs' greatest common divisor
+ * when each GOP is a whole number of frames; nothing when there is none.
+ */
+function keyframeSpacing(ladder: Ladder, fps: number): { keyframeSeconds?: number } {
+  if (planParts(ladder)) return { keyframeSeconds: Number(forcedKeyframeSeconds(ladder, ladder.renditions[0]!)) };
   const gops = ladder.renditions.map((r) => r.gopSeconds * fps);
-  if (!gops.every((g) => Number.isInteger(g) && g > 0)) return undefined;
+  if (!gops.every((g) => Number.isInteger(g) && g > 0)) return {};
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  return gops.reduce(gcd);
+  return { keyframeSeconds: gops.reduce(gcd) / fps };
 }
 
 /** Secrets that input args may carry, to mask in logs: URL credentials are handled by redactText; headers here. */

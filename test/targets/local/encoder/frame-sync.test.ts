@@ -266,7 +266,7 @@ describe('FrameSynchronizer', () => {
       raw: RAW,
       slate: SLATE,
       monotonic: () => Date.now(),
-      keyframeTicks: 20,
+      keyframeSeconds: 2,
       onFrameFed: (n, at) => {
         places.push(n);
         fedAt.push(at);
@@ -307,10 +307,40 @@ describe('FrameSynchronizer', () => {
     // Every keyframe time (each 2 s) has its picture, so all renditions cut segments at the same instants.
     const keyframeTimes = Array.from({ length: 31 }, (_, k) => k * 2_000);
     expect(keyframeTimes.filter((t) => !times.includes(t))).toEqual([]);
+    // ... and so has the frame just before it: no gap runs up to a cut.
+    expect(keyframeTimes.filter((t) => t > 0 && !times.includes(t - 100))).toEqual([]);
     // onFrameFed tells each frame's place in that timeline, in frame intervals.
     expect(places).toEqual(times.map((t) => Math.round(t / 100)));
     // The sound never stops: one tick of it for each of the 601 ticks, dropped pictures or not.
     expect(Buffer.concat(audio.chunks).length).toBe(601 * 20);
+  });
+
+  it('keeps the picture at every part start and the one before it when the encoder is behind, so no gap spans a cut', async () => {
+    // Parts of 1/3 s at 10 fps, as ffmpeg is told them (0.333333): keyframes at the first tick at or
+    // after each multiple, ticks 0, 4, 7, 10, 14, 17, ...
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now(), keyframeSeconds: 0.333333 });
+    // An encoder at about 3/4 of real time: each picture takes it 130 ms to read (the two pictures a
+    // part it must get are 6 a second).
+    const chunks: Buffer[] = [];
+    const slow = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(Buffer.from(chunk));
+        setTimeout(cb, chunk.length === 12 ? 130 : 0);
+      },
+    });
+    sync.setSink({ video: slow, audio: collector().sink });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    sync.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    const ticks = encoderFrames(chunks, RAW).map((f) => Math.round(f.timeMs / 100));
+    expect(sync.stats().droppedFrames).toBeGreaterThan(50);
+    const cuts = [0, ...Array.from({ length: 90 }, (_, m) => Math.ceil(((m + 1) * 10) / 3))].filter((t) => t <= 300);
+    expect(cuts.slice(0, 6)).toEqual([0, 4, 7, 10, 14, 17]);
+    expect(cuts.filter((t) => !ticks.includes(t))).toEqual([]);
+    expect(cuts.filter((t) => t > 0 && !ticks.includes(t - 1))).toEqual([]);
+    // What it drops lies inside the parts: some pictures between the cuts are gone.
+    expect(ticks.filter((t) => t <= 300).length).toBeLessThan(260);
   });
 
   it('bridges a stalled event loop with silence and dropped pictures, and ends the timeline after a stall too long to bridge', async () => {
@@ -345,7 +375,7 @@ describe('FrameSynchronizer', () => {
 
   it('tells the sink, at each keyframe time, how long that picture waited since it arrived', async () => {
     const lags: Array<[number, number]> = [];
-    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, repeatMs: 1000, keyframeTicks: 5, monotonic: () => Date.now() });
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, repeatMs: 1000, keyframeSeconds: 0.5, monotonic: () => Date.now() });
     const video = collector();
     const audio = collector();
     sync.setSink({ video: video.sink, audio: audio.sink, onKeyframeLag: (t, lag) => lags.push([t, lag]) });
