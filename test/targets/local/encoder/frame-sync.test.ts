@@ -20,6 +20,18 @@ function collector(): { sink: Writable; chunks: Buffer[] } {
   return { sink, chunks };
 }
 
+/** An encoder that takes `msPerPicture` to read each picture (a 12-byte one, RAW's size) and reads the rest at once. */
+function slowEncoder(msPerPicture: number): { sink: Writable; chunks: Buffer[] } {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      setTimeout(cb, chunk.length === 12 ? msPerPicture : 0);
+    },
+  });
+  return { sink, chunks };
+}
+
 beforeEach(() => {
   vi.useFakeTimers();
 });
@@ -242,13 +254,7 @@ describe('FrameSynchronizer', () => {
 
   it('gives an encoder that reads a picture every 1.5 s one picture a second: no gap spans two keyframe times', async () => {
     const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() });
-    const chunks: Buffer[] = [];
-    const crawling = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        chunks.push(Buffer.from(chunk));
-        setTimeout(cb, chunk.length === 12 ? 1_500 : 0);
-      },
-    });
+    const { sink: crawling, chunks } = slowEncoder(1_500);
     sync.setSink({ video: crawling, audio: collector().sink });
     sync.start();
     await vi.advanceTimersByTimeAsync(10_000);
@@ -273,13 +279,7 @@ describe('FrameSynchronizer', () => {
       },
     });
     // An encoder at about 2/3 of real time: each picture takes it 150 ms to read, at 10 fps.
-    const chunks: Buffer[] = [];
-    const slow = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        chunks.push(Buffer.from(chunk));
-        setTimeout(cb, chunk.length === 12 ? 150 : 0);
-      },
-    });
+    const { sink: slow, chunks } = slowEncoder(150);
     const audio = collector();
     let timelineStart: number | undefined;
     sync.setSink({ video: slow, audio: audio.sink, onTimelineStart: (ms) => (timelineStart = ms) });
@@ -321,13 +321,7 @@ describe('FrameSynchronizer', () => {
     const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now(), keyframeSeconds: 0.333333 });
     // An encoder at about 3/4 of real time: each picture takes it 130 ms to read (the two pictures a
     // part it must get are 6 a second).
-    const chunks: Buffer[] = [];
-    const slow = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        chunks.push(Buffer.from(chunk));
-        setTimeout(cb, chunk.length === 12 ? 130 : 0);
-      },
-    });
+    const { sink: slow, chunks } = slowEncoder(130);
     sync.setSink({ video: slow, audio: collector().sink });
     sync.start();
     await vi.advanceTimersByTimeAsync(30_000);
