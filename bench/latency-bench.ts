@@ -36,9 +36,9 @@
  * presents nothing). Jumps, apart (browsers): the seeks the player makes itself, e.g. hls.js back
  * to its live target when more than liveMaxLatency behind. The picture skips ahead instead of
  * freezing; Chromium fires 'waiting' during every seek, even one inside the buffer, and that one is
- * the jump's, not a stall. The stalls and jumps columns count the measured minute; a browser's
- * start-up and warm-up (the 15 s before it) are listed apart, each with its time, so a start that
- * freezes shows too.
+ * the jump's, not a stall. The stalls column counts the measured minute (its stalls and jumps are
+ * listed beside it, each with its time); a browser's start-up and warm-up (the 15 s before it) are
+ * listed apart, so a start that freezes shows too.
  *
  * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
  * asserts nothing: figures move with the machine's load (say which load when quoting them).
@@ -148,7 +148,7 @@ interface Stall {
   ms: number;
 }
 
-/** A seek the player made itself, as a Stall, and by how much (s, + is forward). */
+/** A seek the player made itself: when and how long, as a Stall, and by how much (s, + is forward; from the last timeupdate, so to a quarter second). */
 interface Jump extends Stall {
   by: number;
 }
@@ -455,7 +455,7 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string, minuteFromMs: 
   });
   const events = await p.events?.().catch(() => undefined);
   if (!events) return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN) };
-  const inMinute = <T extends Stall>(e: T) => e.wallMs >= minuteFromMs;
+  const inMinute = (e: Stall) => e.wallMs >= minuteFromMs;
   const stalls = events.stalls.filter(inMinute);
   return {
     mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays,
