@@ -12,7 +12,8 @@
  *   hlsjs      the stack's own player page (hls.js) in Debian's Chromium (playwright-core);
  *   shaka      Shaka Player (npm shaka-player, pinned) on a page this bench serves, same Chromium,
  *              with its live catch-up on (streaming.liveSync, target 0 s from its seek range's end;
- *              off by default: a slow start then stays behind for good);
+ *              off by default: a slow start then stays behind for good) and its availability window
+ *              the playlists' (manifest.availabilityWindowOverride), as the README advises;
  *   gstreamer  gst-launch-1.0 playbin3 reading the edge, its video sink writing one frame a second
  *              (clock region) as PNG, each file written when the frame is presented. playbin3, the
  *              pipeline GStreamer builds its adaptive demuxers (hlsdemux2, 1.22) for: with playbin,
@@ -57,6 +58,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { percentile } from '../src/targets/local/web/dashboard-stats.js';
 import { chooseFont } from '../src/targets/local/ingest/clock.js';
+import { applyLatency, type LatencyMode } from '../src/core/latency.js';
+import { loadProfile } from '../src/core/profiles.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -117,6 +120,8 @@ interface StackOutputsSeen {
   playbackUrl: string;
   pushEndpoint: string;
   ffplayCommand?: string;
+  /** How much the media playlists list (segments per playlist x segment length), from the ladder and mode. */
+  windowSeconds: number;
 }
 
 interface Shot {
@@ -262,8 +267,8 @@ async function servePage(html: string, files: Record<string, [string, string]>):
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** A page of our own with Shaka Player (from node_modules, served here) playing the edge. */
-async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** A page of our own with Shaka Player (from node_modules, served here) playing the edge; `windowSeconds`: the playlists' window. */
+async function serveShakaPage(playbackUrl: string, windowSeconds: number): Promise<{ url: string; close: () => Promise<void> }> {
   const script = require.resolve('shaka-player/dist/shaka-player.compiled.js');
   const html = `<!doctype html><meta charset="utf-8"><title>shaka</title>
 <video id="v" muted autoplay playsinline style="width:1280px;height:720px;background:#000"></video>
@@ -273,9 +278,16 @@ async function serveShakaPage(playbackUrl: string): Promise<{ url: string; close
   const video = document.getElementById('v');
   const player = new shaka.Player();
   // Shaka's live catch-up (off by default): after a slow start it plays at up to 1.1x until it is
-  // back within half a second of its live edge (its seek range's end: 3 segments behind the newest),
-  // as hls.js does by default. Its other settings are its own.
-  player.configure({ streaming: { liveSync: { enabled: true, targetLatency: 0, targetLatencyTolerance: 0.5 } } });
+  // back within a quarter second of its live edge (its seek range's end: PART-HOLD-BACK behind the
+  // newest part, or 3 segments behind the newest), as hls.js does by default; it sits at that
+  // quarter second. Its availability window fixed at the playlists' (README, Latency): by
+  // default 5.2.12 works it out again at every playlist update from the streams it has loaded, and
+  // right after a rendition switch it sometimes shrank to nothing, dropped the parts under the
+  // playhead from its index and fetched nothing for about 9 s. Its other settings are its own.
+  player.configure({
+    streaming: { liveSync: { enabled: true, targetLatency: 0, targetLatencyTolerance: 0.25 } },
+    manifest: { availabilityWindowOverride: ${windowSeconds} },
+  });
   player.attach(video).then(() => player.load(${JSON.stringify(playbackUrl)})).then(() => video.play()).catch((e) => { document.title = 'error ' + (e.code || e); });
   window.__shakaDelay = () => { const d = player.getPlayheadTimeAsDate(); return d ? (Date.now() - d.getTime()) / 1000 : NaN; };
 </script>`;
@@ -488,7 +500,7 @@ async function measurePlayers(names: string[], mode: string, outputs: StackOutpu
     };
     if (browser && names.includes('hlsjs')) await tryStart('hls.js', () => startBrowserPlayer(browser, 'hls.js', outputs.playerUrl, shotsDir, '(window.__player && window.__player.delay) ? window.__player.delay() : NaN'));
     if (browser && names.includes('shaka')) {
-      const page = await serveShakaPage(outputs.playbackUrl);
+      const page = await serveShakaPage(outputs.playbackUrl, outputs.windowSeconds);
       pages.push(page);
       await tryStart('shaka', () => startBrowserPlayer(browser, 'shaka', page.url, shotsDir, 'window.__shakaDelay ? window.__shakaDelay() : NaN'));
     }
@@ -546,8 +558,9 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
   const common = ['--stack', stack, '--state-dir', stateDir, '--json'];
   const up = await run(process.execPath, [BIN, 'up', '--input', 'RTMP_PUSH', '--cidr', '127.0.0.1/32', '--rtmp-port', String(rtmpPort), '--latency', mode, '--profile', PROFILE, '--yes', ...common]);
   if (up.code !== 0) throw new Error(`livestream up failed (${up.code}): ${up.stdout.slice(-800)} ${up.stderr.slice(-800)}`);
-  const result = JSON.parse(up.stdout) as { outputs: Omit<StackOutputsSeen, 'ffplayCommand'>; ffplayCommand?: string };
-  const outputs: StackOutputsSeen = { ...result.outputs, ...(result.ffplayCommand ? { ffplayCommand: result.ffplayCommand } : {}) };
+  const result = JSON.parse(up.stdout) as { outputs: Omit<StackOutputsSeen, 'ffplayCommand' | 'windowSeconds'>; ffplayCommand?: string };
+  const { hls } = applyLatency(await loadProfile(PROFILE), mode as LatencyMode);
+  const outputs: StackOutputsSeen = { ...result.outputs, ...(result.ffplayCommand ? { ffplayCommand: result.ffplayCommand } : {}), windowSeconds: hls.playlistSize * hls.segmentSeconds };
   const publisher = spawn('ffmpeg', buildPublisherArgs(outputs.pushEndpoint, fontFile), { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     // The source reaches the playlists a segment or three later.

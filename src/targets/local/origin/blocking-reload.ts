@@ -87,6 +87,16 @@ export function resolveObjectKey(playlistKey: string, uri: string): string | und
   }
 }
 
+/** The object keys of the parts (EXT-X-PART) a media playlist at `playlistKey` lists. */
+function listedPartKeys(playlistKey: string, text: string): Set<string> {
+  const keys = new Set<string>();
+  for (const m of text.matchAll(/^#EXT-X-PART:(?:.*?,)?URI="([^"]+)"/gm)) {
+    const key = resolveObjectKey(playlistKey, m[1]!);
+    if (key !== undefined) keys.add(key);
+  }
+  return keys;
+}
+
 const DECIMAL = /^\d{1,15}$/;
 
 /** The `_HLS_msn` / `_HLS_part` directives of a query string. */
@@ -224,7 +234,15 @@ export class PlaylistHolds {
       this.forget(key);
       return undefined;
     }
+    const hintedBefore = this.hintOf.get(key);
     this.setHint(key, position);
+    // A part that was hinted and is now neither listed nor hinted will never be uploaded: a
+    // restarted encoder goes on from the number after it (media-playlist.ts nextFileNumber). Its
+    // held GETs get their 404 now, not three target durations later (Shaka waited those out
+    // without fetching anything else, and its buffer ran dry).
+    if (hintedBefore !== undefined && hintedBefore !== this.hintOf.get(key) && !listedPartKeys(key, text).has(hintedBefore)) {
+      this.parts.settle(hintedBefore, 'gone');
+    }
     this.positions.set(key, position);
     // Ended, or no longer blocking: everyone gets this playlist now.
     const answerAll = !position.canBlockReload || position.ended;

@@ -210,6 +210,21 @@ describe('origin: blocking playlist reload', () => {
     expect((await next).body.toString()).toBe('part twelve');
   });
 
+  it('answers 404 at once for a held hinted part the next playlist skips (an encoder restart), not after the limit', async () => {
+    await publish(playlist(3, 1, { hint: true })); // p11 hinted
+    const pending = get('', '/stream/p11.ts');
+    await untilHeld(1);
+    // The dead run's open segment ends at p10; the restarted encoder's first part is p12, after a
+    // discontinuity (media-playlist.ts): p11 never comes.
+    const restarted = playlist(3, 1) + ['#EXTINF:0.333333,', 's4.ts', '#EXT-X-DISCONTINUITY',
+      '#EXT-X-PART:DURATION=0.333333,URI="p12.ts",INDEPENDENT=YES', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p13.ts"'].join('\n') + '\n';
+    expect(restarted).toContain('URI="p13.ts"');
+    await publish(restarted);
+    expect(origin.stats().held).toBe(0); // answered by that upload
+    expect((await pending).status).toBe(404);
+    expect((await request(origin.url, '/stream/p11.ts', { headers: AUTH })).status).toBe(404); // and not held again
+  });
+
   it('answers 404 for a hinted part that never comes, after three target durations', async () => {
     await publish(playlist(3, 1, { hint: true }));
     const pending = get('', '/stream/p11.ts');

@@ -203,4 +203,39 @@ describe('preload hints (RFC 8216bis 6.2.6)', () => {
     holds.forget('stream/index_320x180.m3u8');
     expect(holds.hintedPartLimitMs('stream/index_320x180_00019.ts')).toBeUndefined();
   });
+
+  it('keeps holding a hinted part the next playlist lists (its upload may still be on the way)', async () => {
+    vi.useFakeTimers();
+    const holds = new PlaylistHolds();
+    holds.update('stream/index_320x180.m3u8', lowModePlaylist(16));
+    const wait = holds.waitForPart('stream/index_320x180_00017.ts', 3000);
+    holds.update('stream/index_320x180.m3u8', lowModePlaylist(17)); // lists 00017, hints 00018
+    expect(holds.held).toBe(1);
+    holds.stored('stream/index_320x180_00017.ts');
+    expect(await wait.outcome).toBe('ready');
+  });
+
+  it('ends the hold on a hinted part at once when the playlist skips it: the encoder restarted and goes on after it', async () => {
+    vi.useFakeTimers();
+    const c = new PlaylistComposer({ windowSize: 8, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.66667 } });
+    const ffmpegPlaylist = (first: number, count: number) =>
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:0', `#EXT-X-MEDIA-SEQUENCE:${first}`,
+        ...Array.from({ length: count }, (_, i) => [`#EXTINF:${THIRD},`, `index_320x180_${String(first + i).padStart(5, '0')}.ts`]).flat()].join('\n') + '\n';
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    const holds = new PlaylistHolds();
+    holds.update('stream/index_320x180.m3u8', c.update(1, 'index_320x180', ffmpegPlaylist(1, 16), T0 + 5333, () => true).text!);
+    const held = holds.waitForPart('stream/index_320x180_00017.ts', 3000);
+    // The encoder is killed while writing 00017 and restarted: its first part is numbered after the hinted one.
+    c.beginRun(2);
+    c.setRunStart(2, T0 + 6000);
+    expect(c.nextFileNumber()).toBe(18);
+    const restarted = c.update(2, 'index_320x180', ffmpegPlaylist(18, 1), T0 + 6333, () => true).text!;
+    expect(restarted).not.toContain('index_320x180_00017.ts');
+    holds.update('stream/index_320x180.m3u8', restarted);
+    expect(holds.held).toBe(0); // answered by this upload, no timer advanced: not the 3 s limit
+    expect(await held.outcome).toBe('gone');
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00017.ts')).toBeUndefined(); // a new GET of it: 404 at once
+    expect(holds.hintedPartLimitMs('stream/index_320x180_00019.ts')).toBe(3000);
+  });
 });
