@@ -280,10 +280,10 @@ async function serveShakaPage(playbackUrl: string, windowSeconds: number): Promi
   // Shaka's live catch-up (off by default): after a slow start it plays at up to 1.1x until it is
   // back within a quarter second of its live edge (its seek range's end: PART-HOLD-BACK behind the
   // newest part, or 3 segments behind the newest), as hls.js does by default; it sits at that
-  // quarter second. Its availability window fixed at the playlists' (README, Latency): by
+  // quarter second. Its availability window fixed at the playlists' (README, Ladders): by
   // default 5.2.12 works it out again at every playlist update from the streams it has loaded, and
   // right after a rendition switch it sometimes shrank to nothing, dropped the parts under the
-  // playhead from its index and fetched nothing for about 9 s. Its other settings are its own.
+  // playhead from its index and fetched nothing for 3-9 s. Its other settings are its own.
   player.configure({
     streaming: { liveSync: { enabled: true, targetLatency: 0, targetLatencyTolerance: 0.25 } },
     manifest: { availabilityWindowOverride: ${windowSeconds} },

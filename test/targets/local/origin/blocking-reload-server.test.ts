@@ -218,7 +218,6 @@ describe('origin: blocking playlist reload', () => {
     // discontinuity (media-playlist.ts): p11 never comes.
     const restarted = playlist(3, 1) + ['#EXTINF:0.333333,', 's4.ts', '#EXT-X-DISCONTINUITY',
       '#EXT-X-PART:DURATION=0.333333,URI="p12.ts",INDEPENDENT=YES', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="p13.ts"'].join('\n') + '\n';
-    expect(restarted).toContain('URI="p13.ts"');
     await publish(restarted);
     expect(origin.stats().held).toBe(0); // answered by that upload
     expect((await pending).status).toBe(404);
