@@ -196,6 +196,11 @@ class WaitList<T> {
     for (const w of [...(this.byKey.get(key) ?? [])]) if (which(w.data)) w.settle(outcome);
   }
 
+  /** Whether any request is held under `key`. */
+  holds(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   settleAll(outcome: HoldOutcome): void {
     for (const key of [...this.byKey.keys()]) this.settle(key, outcome);
   }
@@ -240,7 +245,8 @@ export class PlaylistHolds {
     // restarted encoder goes on from the number after it (media-playlist.ts nextFileNumber). Its
     // held GETs get their 404 now, not three target durations later (Shaka waited those out
     // without fetching anything else, and its buffer ran dry).
-    if (hintedBefore !== undefined && hintedBefore !== this.hintOf.get(key) && !listedPartKeys(key, text).has(hintedBefore)) {
+    // (Read only when someone waits: this runs on every playlist upload, several a second.)
+    if (hintedBefore !== undefined && hintedBefore !== this.hintOf.get(key) && this.parts.holds(hintedBefore) && !listedPartKeys(key, text).has(hintedBefore)) {
       this.parts.settle(hintedBefore, 'gone');
     }
     this.positions.set(key, position);

@@ -13,15 +13,22 @@ import {
 const T0 = Date.parse('2026-12-01T05:00:00.000Z');
 const THIRD = 0.333333;
 
+/** The playlist ffmpeg writes: `count` parts of 1/3 s, files `first`.. onwards. */
+function ffmpegPlaylist(first: number, count: number, ended = false): string {
+  const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:0', `#EXT-X-MEDIA-SEQUENCE:${first}`];
+  for (let i = first; i < first + count; i++) lines.push(`#EXTINF:${THIRD},`, `index_320x180_${String(i).padStart(5, '0')}.ts`);
+  if (ended) lines.push('#EXT-X-ENDLIST');
+  return lines.join('\n') + '\n';
+}
+
+const lowModeComposer = () => new PlaylistComposer({ windowSize: 8, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.66667 } });
+
 /** The playlist the low mode's composer writes once ffmpeg has written `parts` parts of 1/3 s (files 1..parts). */
 function lowModePlaylist(parts: number, ended = false): string {
-  const c = new PlaylistComposer({ windowSize: 8, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.66667 } });
+  const c = lowModeComposer();
   c.beginRun(1);
   c.setRunStart(1, T0);
-  const lines = ['#EXTM3U', '#EXT-X-TARGETDURATION:0', '#EXT-X-MEDIA-SEQUENCE:1'];
-  for (let i = 1; i <= parts; i++) lines.push(`#EXTINF:${THIRD},`, `index_320x180_${String(i).padStart(5, '0')}.ts`);
-  if (ended) lines.push('#EXT-X-ENDLIST');
-  const text = c.update(1, 'index_320x180', lines.join('\n') + '\n', T0 + parts * 333, () => true).text;
+  const text = c.update(1, 'index_320x180', ffmpegPlaylist(1, parts, ended), T0 + parts * 333, () => true).text;
   if (text === undefined) throw new Error('no playlist yet');
   return text;
 }
@@ -217,10 +224,7 @@ describe('preload hints (RFC 8216bis 6.2.6)', () => {
 
   it('ends the hold on a hinted part at once when the playlist skips it: the encoder restarted and goes on after it', async () => {
     vi.useFakeTimers();
-    const c = new PlaylistComposer({ windowSize: 8, targetDuration: 1, parts: { segmentSeconds: 1, targetSeconds: 0.333334, holdBackSeconds: 1.66667 } });
-    const ffmpegPlaylist = (first: number, count: number) =>
-      ['#EXTM3U', '#EXT-X-TARGETDURATION:0', `#EXT-X-MEDIA-SEQUENCE:${first}`,
-        ...Array.from({ length: count }, (_, i) => [`#EXTINF:${THIRD},`, `index_320x180_${String(first + i).padStart(5, '0')}.ts`]).flat()].join('\n') + '\n';
+    const c = lowModeComposer();
     c.beginRun(1);
     c.setRunStart(1, T0);
     const holds = new PlaylistHolds();
