@@ -3,7 +3,7 @@
  * bearer token, stores files in a folder, serves them back on GET, and records when each PUT completed.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
@@ -51,7 +51,11 @@ export async function startPutServer(dir: string, token: string, delayMs: (path:
         if (method === 'PUT') {
           await new Promise((r) => setTimeout(r, delayMs(urlPath)));
           await mkdir(path.dirname(file), { recursive: true });
-          await writeFile(file, body);
+          // Written aside and renamed, as the real origin does: a test reading a playlist while ffmpeg
+          // PUTs it again must see the old text or the new, never the empty file writeFile starts with.
+          const partial = `${file}.${process.hrtime.bigint()}.partial`;
+          await writeFile(partial, body);
+          await rename(partial, file);
           return 201;
         }
         if (method === 'DELETE') {
