@@ -231,7 +231,7 @@ export function formatOutputs(out: Output, spec: StackSpec, o: StackOutputs, srt
       ? ['', 'Paste into your encoder (SRT, caller mode). It holds the passphrase and is shown only now; "Push to" above is the same without it:', `  ${srtUrl}`]
       : []),
     ...(ffplayCommand
-      ? ['', 'In ffplay, which reads whole segments: two from the end instead of three, on the top rendition (3.0-5.3 s behind instead of 5-6 s in the latency bench):', `  ${ffplayCommand}`]
+      ? ['', 'In ffplay, which reads whole segments: two from the end instead of three, on the top rendition (3.0-5.4 s behind instead of 5-6 s in the latency bench):', `  ${ffplayCommand}`]
       : []),
     '',
     `Watch it: livestream status --stack ${spec.stack}    Tear it down: livestream down --stack ${spec.stack}`,

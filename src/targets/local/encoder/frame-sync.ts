@@ -47,12 +47,18 @@ export interface FrameSyncOptions {
   /**
    * Keyframes fall at the first frame at or after each multiple of this many seconds of an encoder
    * run (what ffmpeg's `-force_key_frames expr:gte(t,n_forced*S)` is given): the part length in the
-   * low mode, the GOP otherwise. Those ticks' pictures are kept even when the encoder is behind, so
-   * every rendition has a frame at each keyframe time: a rendition with its own frame rate (ffmpeg's
-   * fps filter fills gaps) and one without then still cut their segments at the same instants. The
-   * picture just before each is kept too, so a gap never spans the cut: players that transmux TS
-   * (Shaka, video.js) give a segment's last frame the length of the one before it, and a gap there
-   * is a gap in the browser's buffer (seen: Shaka stalling on 0.5 s holes while Chromium started).
+   * low mode, the GOP otherwise. Those ticks' pictures are kept even when the encoder is behind
+   * (KEYFRAME_BACKLOG_FRAMES), so every rendition has a frame at each keyframe time: a rendition
+   * with its own frame rate (ffmpeg's fps filter fills gaps) and one without then still cut their
+   * segments at the same instants. The two pictures just before each are kept too while the
+   * encoder is only a little behind, so a part's last frame is one frame interval after the one
+   * before it: players that transmux TS (hls.js, Shaka, video.js) give a part's last frame the
+   * length of the one before it. With a gap there, the last frame ran either short of the cut (a
+   * hole in the browser's buffer: Shaka stalled on 0.5 s holes while Chromium started) or, when
+   * only the one just before the cut was kept, past it: hls.js (in Chrome) then moves the next
+   * part's pictures later by the overlap (mp4-remuxer.ts, remuxVideo), part after part, until its
+   * video ran seconds ahead of its sound and it stalled at the sound's end (seen: video up to
+   * 7.6 s ahead, 7-17 stalls in 75 s at load 8-10).
    */
   keyframeSeconds?: number;
   /** Most source frames held; default half a second, at most 64 MB. */
@@ -115,6 +121,24 @@ const MAX_STALL_SILENCE_S = 30;
  */
 const STANDING_QUEUE_KEEP = 1;
 
+/**
+ * Most pictures waiting in the encoder's stdin for a picture at a keyframe time (or a second after
+ * the last one). A gap that spans a keyframe time makes ffmpeg force the keyframe late, and then on
+ * each following frame until it has caught up with the missed times: the hls muxer cuts a part at
+ * each. With 8, an encoder descheduled for a second at load 8-10 (a CPU hog beside a 720p low-mode
+ * stack) wrote a third of its parts irregular, from one frame (0.033 s) to 1.37 s, where the
+ * playlist promises none longer than its PART-TARGET of 0.33 s (RFC 8216bis 4.4.4.9); with 16, 2
+ * of 277. 16 frames of 720p are 22 MB of stdin, and a stuck encoder stops there.
+ */
+const KEYFRAME_BACKLOG_FRAMES = 16;
+
+/**
+ * The same for the two pictures before a keyframe time (keyframeSeconds says why): kept while the
+ * encoder is a little behind, and dropped first when it is far behind (they are two thirds of the
+ * pictures kept: at 1/3 s parts, 9 a second in all would be more than such an encoder codes).
+ */
+const BEFORE_KEYFRAME_BACKLOG_FRAMES = 8;
+
 /** Sound held for an encoder that does not read it (ffmpeg's input queue takes ~20 s first). */
 const MAX_AUDIO_BACKLOG_S = 10;
 
@@ -135,6 +159,9 @@ export class FrameSynchronizer {
    * latency, so the queues are kept short.
    */
   private readonly maxBacklogBytes: number;
+  /** The same for the pictures that are kept (KEYFRAME_BACKLOG_FRAMES, BEFORE_KEYFRAME_BACKLOG_FRAMES). */
+  private readonly maxKeyframeBacklogBytes: number;
+  private readonly maxBeforeKeyframeBacklogBytes: number;
   private readonly now: () => number;
 
   private queue: QueuedFrame[] = [];
@@ -181,8 +208,10 @@ export class FrameSynchronizer {
     this.bytesPerSampleFrame = 2 * raw.channels;
     this.maxQueue = opts.maxQueueFrames ?? Math.max(2, Math.min(Math.ceil(raw.fps / 2), Math.floor((64 * 1024 * 1024) / this.frameSize)));
     this.repeatMs = opts.repeatMs ?? 1000;
-    const backlogFrames = 4;
-    this.maxBacklogBytes = mkvStreamHeader(raw).length + (MKV_FRAME_HEADER_MAX_BYTES + this.frameSize) * backlogFrames;
+    const backlog = (frames: number) => mkvStreamHeader(raw).length + (MKV_FRAME_HEADER_MAX_BYTES + this.frameSize) * frames;
+    this.maxBacklogBytes = backlog(4);
+    this.maxKeyframeBacklogBytes = backlog(KEYFRAME_BACKLOG_FRAMES);
+    this.maxBeforeKeyframeBacklogBytes = backlog(BEFORE_KEYFRAME_BACKLOG_FRAMES);
     this.mono = opts.monotonic ?? (() => performance.now());
     this.now = opts.now ?? Date.now;
     this.silence = Buffer.alloc(this.audioBytesForTick(0) + 64 * this.bytesPerSampleFrame);
@@ -355,20 +384,15 @@ export class FrameSynchronizer {
     // An encoder that has not read its sound for this long is stuck: keep the memory bounded.
     if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
     // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
-    // least every second, at every keyframe time and just before it (while the backlog is under
-    // twice the cap; keyframeSeconds says why the one before): a
-    // longer gap spans several keyframe times, and ffmpeg then forces keyframes on consecutive frames
-    // and the hls muxer cuts one-frame segments (seen: a 57 KB segment of 0.033 s, 4.5 times its BANDWIDTH).
-    const backlog = sink.video.writableLength;
-    const keyframe = this.isKeyframeTick(tick - this.sinkFirstTick!);
-    const overdue = keyframe || this.isKeyframeTick(tick + 1 - this.sinkFirstTick!) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps;
-    if (backlog > this.maxBacklogBytes && !(overdue && backlog <= 2 * this.maxBacklogBytes)) {
+    // least every second and at every keyframe time, and the two before it (keyframeSeconds says
+    // why those two), each up to its own backlog.
+    if (sink.video.writableLength > this.backlogLimit(tick)) {
       this.counters.droppedFrames++;
       if (!afterStall) this.counters.behindFrames++;
       return;
     }
     this.lastPictureTick = tick;
-    if (keyframe && sink.onKeyframeLag) {
+    if (sink.onKeyframeLag && this.isKeyframeTick(tick - this.sinkFirstTick!)) {
       // A repeated picture was taken when it first arrived; the slate is drawn now.
       const stampedAt = this.wallEpoch + (tick * 1000) / this.opts.raw.fps;
       sink.onKeyframeLag(this.timestampUs(tick) / 1e6, frame ? Math.max(0, stampedAt - frame.arrivedAt) : 0);
@@ -378,6 +402,21 @@ export class FrameSynchronizer {
     sink.video.write(data);
     this.counters.fedFrames++;
     this.opts.onFrameFed?.(tick - this.sinkFirstTick!, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+  }
+
+  /**
+   * The most bytes that may wait in the encoder's stdin for this tick's picture to be written.
+   * The two pictures before a keyframe time go as a pair: the first while the encoder is a little
+   * behind, the second whenever the first went. The second alone would be the part's last frame
+   * with a gap before it, and it would run past the cut (keyframeSeconds); so it is dropped then,
+   * however short the backlog.
+   */
+  private backlogLimit(tick: number): number {
+    const place = tick - this.sinkFirstTick!;
+    if (this.isKeyframeTick(place) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps) return this.maxKeyframeBacklogBytes;
+    if (this.isKeyframeTick(place + 1)) return this.lastPictureTick === tick - 1 ? this.maxKeyframeBacklogBytes : -1;
+    if (this.isKeyframeTick(place + 2)) return this.maxBeforeKeyframeBacklogBytes;
+    return this.maxBacklogBytes;
   }
 
   /**
