@@ -27,11 +27,14 @@ describe('the local encoder in the plan', () => {
   it('says when the running encoder fell behind and stepped down (kept in the cache a day)', async () => {
     const ladder = await loadProfile('HD-720p');
     const machine = { cpuModel: os.cpus()[0]!.model.trim(), cores: os.cpus().length, ffmpegPath: '/usr/bin/ffmpeg', ffmpegVersion: '5.1' };
-    const downgradedFrom = { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: '2026-12-01T15:00:00.000Z' };
+    // An hour ago, to the minute (the plan runs now, and a step-down is kept a day from then).
+    const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000);
+    const until = new Date(at.getTime() + 86_400_000).toISOString();
+    const downgradedFrom = { preset: 'veryfast', scaler: 'lanczos', dropped: 41, windowSeconds: 30, at: at.toISOString() };
     const choice = { preset: 'superfast', scaler: 'lanczos', how: 'calibrated' as const, speed: 2.4, meetsBar: true, bar: 2, calibratedAt: '2026-12-01T10:00:00.000Z', downgradedFrom };
     await writeCalibration(path.join(dir, 'cache', 'livestream'), calibrationKey(machine, ladder, 2), { machine, ladder: ladderShape(ladder), choice });
     const human = await livestream(['plan', ...common()], { env });
-    expect(human.stdout).toContain('encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on 2026-12-01; now superfast + lanczos, used by starts here until 2026-12-02 15:00 UTC)');
+    expect(human.stdout).toContain(`encoder fell behind at veryfast + lanczos (dropped 41 frames in 30 s) on ${at.toISOString().slice(0, 10)}; now superfast + lanczos, used by starts here until ${until.slice(0, 10)} ${until.slice(11, 16)} UTC)`);
   });
 
   it('names the last calibration on this machine, from the cache, in words and in --json', async () => {
