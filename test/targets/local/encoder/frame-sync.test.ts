@@ -20,16 +20,22 @@ function collector(): { sink: Writable; chunks: Buffer[] } {
   return { sink, chunks };
 }
 
-/** An encoder that takes `msPerPicture` to read each picture (a 12-byte one, RAW's size) and reads the rest at once. */
-function slowEncoder(msPerPicture: number): { sink: Writable; chunks: Buffer[] } {
+/** An encoder's stdin that takes `delayMs(chunk)` to read each chunk, keeping what it read. */
+function readingEncoder(delayMs: (chunk: Buffer) => number, highWaterMark?: number): { sink: Writable; chunks: Buffer[] } {
   const chunks: Buffer[] = [];
   const sink = new Writable({
+    highWaterMark,
     write(chunk: Buffer, _enc, cb) {
       chunks.push(Buffer.from(chunk));
-      setTimeout(cb, chunk.length === 12 ? msPerPicture : 0);
+      setTimeout(cb, delayMs(chunk));
     },
   });
   return { sink, chunks };
+}
+
+/** An encoder that takes `msPerPicture` to read each picture (a 12-byte one, RAW's size) and reads the rest at once. */
+function slowEncoder(msPerPicture: number): { sink: Writable; chunks: Buffer[] } {
+  return readingEncoder((chunk) => (chunk.length === 12 ? msPerPicture : 0));
 }
 
 beforeEach(() => {
@@ -325,8 +331,7 @@ describe('FrameSynchronizer', () => {
    */
   async function feedParts(delayMs: (chunk: Buffer) => number, highWaterMark?: number): Promise<{ ticks: number[]; dropped: number }> {
     const sync = new FrameSynchronizer({ raw: PART_RAW, slate: Buffer.alloc(1_800), monotonic: () => Date.now(), keyframeSeconds: 0.333333 });
-    const chunks: Buffer[] = [];
-    const video = new Writable({ highWaterMark, write: (chunk: Buffer, _enc, cb) => { chunks.push(Buffer.from(chunk)); setTimeout(cb, delayMs(chunk)); } });
+    const { sink: video, chunks } = readingEncoder(delayMs, highWaterMark);
     sync.setSink({ video, audio: collector().sink });
     sync.start();
     await vi.advanceTimersByTimeAsync(30_000);
