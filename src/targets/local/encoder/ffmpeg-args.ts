@@ -79,9 +79,11 @@ export function buildRawInputArgs(raw: RawFormat): string[] {
   const noProbe = ['-probesize', '32', '-analyzeduration', '0'];
   return [
     '-vsync', 'vfr',
-    // ffmpeg's default queue of 8 frames: every frame queued here adds its interval to the latency
-    // when the encoder is behind (the synchronizer's own backlog absorbs a busy moment).
-    ...noProbe, '-f', 'matroska', '-thread_queue_size', '8', '-i', 'pipe:0',
+    // One frame queued in ffmpeg (its default is 8): when the encoder is behind, every frame queued
+    // here adds its interval to the latency, and the synchronizer, which bounds how long a picture
+    // waits (frame-sync.ts MAX_WAIT_S), sees only what waits in the pipe. Its input thread still
+    // has the next frame ready while the encoder codes this one.
+    ...noProbe, '-f', 'matroska', '-thread_queue_size', '1', '-i', 'pipe:0',
     ...noProbe, '-f', 's16le', '-ar', String(raw.sampleRate), '-ac', String(raw.channels),
     '-thread_queue_size', '1024', '-i', 'pipe:3',
   ];

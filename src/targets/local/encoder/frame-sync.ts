@@ -139,6 +139,32 @@ const KEYFRAME_BACKLOG_FRAMES = 16;
  */
 const BEFORE_KEYFRAME_BACKLOG_FRAMES = 8;
 
+/**
+ * How long an ordinary picture written to the encoder's stdin may expect to wait there (the
+ * pictures ahead of it at the encoder's recent pace); BEFORE_KEYFRAME_MAX_WAIT_S and
+ * KEYFRAME_MAX_WAIT_S for the pictures that keep the parts regular. The backlogs above are
+ * counted in pictures, but a busy encoder is fed sparse pictures, each standing for several frame
+ * intervals: 16 pictures at part starts only are 5.3 s of stream. While Chromium started a player
+ * page beside a low-mode 720p stack (load 5-7), the parts reached the origin up to 4.2 s late and
+ * took about 10 s to catch up; Shaka, ffplay and GStreamer fix their distance from the live edge
+ * when they start, so they kept those seconds for good.
+ */
+const MAX_WAIT_S = 0.5;
+
+/** The same for the first of the two pictures before a keyframe time (they are what keeps the parts' ends regular). */
+const BEFORE_KEYFRAME_MAX_WAIT_S = 1;
+
+/**
+ * The same for a picture at a keyframe time: longer, since missing one makes ffmpeg cut parts
+ * irregularly (KEYFRAME_BACKLOG_FRAMES), but bounded: an encoder descheduled for a second still
+ * gets every part start (the pause test), one that codes fewer pictures a second than there are
+ * parts loses some part starts rather than falling further behind the clock.
+ */
+const KEYFRAME_MAX_WAIT_S = 1.5;
+
+/** The encoder's pace is the median of this many of its last pictures (expectedWaitMs). */
+const READ_TIME_SAMPLES = 9;
+
 /** Sound held for an encoder that does not read it (ffmpeg's input queue takes ~20 s first). */
 const MAX_AUDIO_BACKLOG_S = 10;
 
@@ -154,9 +180,9 @@ export class FrameSynchronizer {
   private readonly repeatMs: number;
   private readonly mono: () => number;
   /**
-   * Most bytes waiting in the encoder's stdin: 4 frames (ffmpeg queues 8 more itself). When the
-   * encoder is behind, every frame waiting anywhere adds one of its (then sparse) intervals to the
-   * latency, so the queues are kept short.
+   * Most bytes waiting in the encoder's stdin: 4 frames (ffmpeg queues one more itself:
+   * buildRawInputArgs). When the encoder is behind, every frame waiting anywhere adds one of its
+   * (then sparse) intervals to the latency, so the queues are kept short (and MAX_WAIT_S).
    */
   private readonly maxBacklogBytes: number;
   /** The same for the pictures that are kept (KEYFRAME_BACKLOG_FRAMES, BEFORE_KEYFRAME_BACKLOG_FRAMES). */
@@ -184,6 +210,13 @@ export class FrameSynchronizer {
   private sinkFirstTick: number | undefined;
   /** The tick of the last picture written to the sink. */
   private lastPictureTick: number | undefined;
+  /** Bytes written to the sink's video, and where each picture among them that its reader has not taken yet ends. */
+  private videoBytesWritten = 0;
+  private unreadEnds: number[] = [];
+  /** How long the encoder took to take each of its last pictures while it had pictures waiting (ms), and the busy time since the last one. */
+  private readMs: number[] = [];
+  private busyMs = 0;
+  private lastReadCheckAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   /**
    * Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps.
@@ -245,6 +278,11 @@ export class FrameSynchronizer {
     this.sink = sink;
     this.sinkFirstTick = undefined;
     this.lastPictureTick = undefined;
+    this.videoBytesWritten = 0;
+    this.unreadEnds = [];
+    this.readMs = [];
+    this.busyMs = 0;
+    this.lastReadCheckAt = undefined;
   }
 
   start(): void {
@@ -385,8 +423,9 @@ export class FrameSynchronizer {
     if (sink.audio.writableLength <= MAX_AUDIO_BACKLOG_S * this.opts.raw.sampleRate * this.bytesPerSampleFrame) sink.audio.write(sound);
     // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
     // least every second and at every keyframe time, and the two before it (keyframeSeconds says
-    // why those two), each up to its own backlog.
-    if (sink.video.writableLength > this.backlogLimit(tick)) {
+    // why those two), each up to its own backlog and wait.
+    const expectedWaitMs = this.expectedWaitMs(sink);
+    if (sink.video.writableLength > this.backlogLimit(tick) || expectedWaitMs > this.maxWaitMs(tick)) {
       this.counters.droppedFrames++;
       if (!afterStall) this.counters.behindFrames++;
       return;
@@ -398,10 +437,50 @@ export class FrameSynchronizer {
       sink.onKeyframeLag(this.timestampUs(tick) / 1e6, frame ? Math.max(0, stampedAt - frame.arrivedAt) : 0);
     }
     const data = frame ? frame.data : this.opts.slate;
-    sink.video.write(mkvFrameHeader(this.timestampUs(tick), data.length));
+    const header = mkvFrameHeader(this.timestampUs(tick), data.length);
+    sink.video.write(header);
     sink.video.write(data);
+    this.videoBytesWritten += header.length + data.length;
+    this.unreadEnds.push(this.videoBytesWritten);
     this.counters.fedFrames++;
     this.opts.onFrameFed?.(tick - this.sinkFirstTick!, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
+  }
+
+  /**
+   * How long a picture written now would wait before the encoder took it: the pictures still
+   * waiting, each at the encoder's recent pace (the median of its last READ_TIME_SAMPLES, so one
+   * picture that waited through a pause of the encoder does not count as its pace).
+   */
+  private expectedWaitMs(sink: FrameSink): number {
+    const at = this.mono();
+    if (this.lastReadCheckAt !== undefined && this.unreadEnds.length > 0) this.busyMs += at - this.lastReadCheckAt;
+    this.lastReadCheckAt = at;
+    const taken = this.videoBytesWritten - sink.video.writableLength;
+    let read = 0;
+    while (this.unreadEnds.length > 0 && this.unreadEnds[0]! <= taken) {
+      this.unreadEnds.shift();
+      read++;
+    }
+    if (read > 0) {
+      for (let i = 0; i < read; i++) this.readMs.push(this.busyMs / read);
+      this.readMs.splice(0, this.readMs.length - READ_TIME_SAMPLES);
+      this.busyMs = 0;
+    }
+    if (this.unreadEnds.length === 0 || this.readMs.length === 0) return 0;
+    const sorted = [...this.readMs].sort((a, b) => a - b);
+    return this.unreadEnds.length * sorted[Math.floor(sorted.length / 2)]!;
+  }
+
+  /**
+   * The longest a picture written at this tick may expect to wait (MAX_WAIT_S, BEFORE_KEYFRAME_MAX_WAIT_S,
+   * KEYFRAME_MAX_WAIT_S). The second of a pair goes whenever the first went (backlogLimit), whatever the wait.
+   */
+  private maxWaitMs(tick: number): number {
+    const place = tick - this.sinkFirstTick!;
+    if (this.isKeyframeTick(place) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps) return KEYFRAME_MAX_WAIT_S * 1000;
+    if (this.isKeyframeTick(place + 1) && this.lastPictureTick === tick - 1) return Infinity;
+    if (this.isKeyframeTick(place + 2)) return BEFORE_KEYFRAME_MAX_WAIT_S * 1000;
+    return MAX_WAIT_S * 1000;
   }
 
   /**
@@ -445,7 +524,9 @@ export class FrameSynchronizer {
     this.sinkFirstTick = tick;
     // Take the wall clock afresh for each encoder run (it may have been stepped since the last).
     this.wallEpoch = this.now() - (this.mono() - this.epoch);
-    sink.video.write(mkvStreamHeader(this.opts.raw));
+    const header = mkvStreamHeader(this.opts.raw);
+    sink.video.write(header);
+    this.videoBytesWritten += header.length;
     sink.onTimelineStart?.(this.wallEpoch + (tick * 1000) / this.opts.raw.fps);
   }
 

@@ -25,7 +25,7 @@ describe('buildRawInputArgs', () => {
   it('reads timestamped video from stdin, keeping its gaps, and raw audio from fd 3, without probing', () => {
     expect(buildRawInputArgs(RAW)).toEqual([
       '-vsync', 'vfr',
-      '-probesize', '32', '-analyzeduration', '0', '-f', 'matroska', '-thread_queue_size', '8', '-i', 'pipe:0',
+      '-probesize', '32', '-analyzeduration', '0', '-f', 'matroska', '-thread_queue_size', '1', '-i', 'pipe:0',
       '-probesize', '32', '-analyzeduration', '0', '-f', 's16le', '-ar', '48000', '-ac', '2',
       '-thread_queue_size', '1024', '-i', 'pipe:3',
     ]);

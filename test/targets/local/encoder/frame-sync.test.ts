@@ -20,17 +20,19 @@ function collector(): { sink: Writable; chunks: Buffer[] } {
   return { sink, chunks };
 }
 
-/** An encoder's stdin that takes `delayMs(chunk)` to read each chunk, keeping what it read. */
-function readingEncoder(delayMs: (chunk: Buffer) => number, highWaterMark?: number): { sink: Writable; chunks: Buffer[] } {
+/** An encoder's stdin that takes `delayMs(chunk)` to read each chunk, keeping what it read and when it began reading it. */
+function readingEncoder(delayMs: (chunk: Buffer) => number, highWaterMark?: number): { sink: Writable; chunks: Buffer[]; readAt: number[] } {
   const chunks: Buffer[] = [];
+  const readAt: number[] = [];
   const sink = new Writable({
     highWaterMark,
     write(chunk: Buffer, _enc, cb) {
       chunks.push(Buffer.from(chunk));
+      readAt.push(Date.now());
       setTimeout(cb, delayMs(chunk));
     },
   });
-  return { sink, chunks };
+  return { sink, chunks, readAt };
 }
 
 /** An encoder that takes `msPerPicture` to read each picture (a 12-byte one, RAW's size) and reads the rest at once. */
@@ -329,15 +331,23 @@ describe('FrameSynchronizer', () => {
    * 30 s of a synchronizer cutting parts into an encoder whose stdin takes `delayMs(chunk)` to
    * read each chunk, then 10 s more for it to read what is left: the ticks of the pictures it got.
    */
-  async function feedParts(delayMs: (chunk: Buffer) => number, highWaterMark?: number): Promise<{ ticks: number[]; dropped: number }> {
+  async function feedParts(delayMs: (chunk: Buffer) => number, highWaterMark?: number): Promise<{ ticks: number[]; dropped: number; waitedMs: number[] }> {
     const sync = new FrameSynchronizer({ raw: PART_RAW, slate: Buffer.alloc(1_800), monotonic: () => Date.now(), keyframeSeconds: 0.333333 });
-    const { sink: video, chunks } = readingEncoder(delayMs, highWaterMark);
-    sync.setSink({ video, audio: collector().sink });
+    const { sink: video, chunks, readAt } = readingEncoder(delayMs, highWaterMark);
+    let timelineStart = NaN;
+    sync.setSink({ video, audio: collector().sink, onTimelineStart: (wallMs) => (timelineStart = wallMs) });
     sync.start();
     await vi.advanceTimersByTimeAsync(30_000);
     sync.stop();
     await vi.advanceTimersByTimeAsync(10_000);
-    return { ticks: encoderFrames(chunks, PART_RAW).map((f) => Math.round((f.timeMs * 30) / 1000)), dropped: sync.stats().droppedFrames };
+    const frames = encoderFrames(chunks, PART_RAW);
+    // How long after its tick the encoder began reading each picture (the chunks of 1,800 bytes, in order).
+    const pictureReadAt = readAt.filter((_, i) => chunks[i]!.length === 1_800);
+    return {
+      ticks: frames.map((f) => Math.round((f.timeMs * 30) / 1000)),
+      dropped: sync.stats().droppedFrames,
+      waitedMs: frames.map((f, i) => pictureReadAt[i]! - (timelineStart + f.timeMs)),
+    };
   }
   /** The ticks where ffmpeg forces a keyframe (the first frame at or after each multiple of 0.333333 s) in the first 30 s. */
   const partCuts = Array.from({ length: 90 }, (_, m) => Math.max(0, Math.ceil(m * 0.333333 * 30 - 1e-9)));
@@ -380,6 +390,18 @@ describe('FrameSynchronizer', () => {
     // ... although it did drop pictures in the pauses, among them some of those before a cut.
     expect(dropped).toBeGreaterThan(100);
     expect(cutsWithGaps(ticks).length).toBeGreaterThan(0);
+  });
+
+  it('bounds how long a picture waits for an encoder too slow even for the part starts: sparse pictures do not pile up seconds of stream', async () => {
+    // A machine so busy (a browser starting beside the stack) that the encoder reads a picture every
+    // 400 ms: 2.5 a second, fewer than the 3 part starts. Counted in pictures alone, 16 waiting
+    // part starts were 5.3 s of stream, and every player starting then kept that distance.
+    const { ticks, waitedMs } = await feedParts((chunk) => (chunk.length === 1_800 ? 400 : 0));
+    const settled = waitedMs.filter((_, i) => ticks[i]! >= 30);
+    // The longest a picture may wait behind another (1.5 s for a part start), plus the one being read.
+    expect(Math.max(...settled)).toBeLessThanOrEqual(1_500 + 400);
+    // It still gets most part starts: what it cannot code is dropped, not delayed.
+    expect(partCuts.filter((k) => ticks.includes(k)).length).toBeGreaterThan(60);
   });
 
   it('bridges a stalled event loop with silence and dropped pictures, and ends the timeline after a stall too long to bridge', async () => {
