@@ -41,8 +41,9 @@
  * listed beside it, each with its time); a browser's start-up and warm-up (the 15 s before it) are
  * listed apart, so a start that freezes shows too.
  *
- * It prints median and max per mode and player, the stalls, and `uptime` before and after. It
- * asserts nothing: figures move with the machine's load (say which load when quoting them).
+ * It prints median and max per mode and player, the stalls, how late the encoder was when each
+ * player started (encoderLateness), and `uptime` before and after. It asserts nothing: figures
+ * move with the machine's load (say which load when quoting them).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { run, uptime } from './run-tool.js';
@@ -58,7 +59,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { percentile } from '../src/targets/local/web/dashboard-stats.js';
 import { chooseFont } from '../src/targets/local/ingest/clock.js';
-import { applyLatency, type LatencyMode } from '../src/core/latency.js';
+import { applyLatency, LOW_LATENCY_PARTS_PER_SEGMENT, type LatencyMode } from '../src/core/latency.js';
+import { loadAccessLogHistory } from '../src/targets/local/web/access-log-history.js';
 import { loadProfile } from '../src/core/profiles.js';
 
 const argv = process.argv.slice(2);
@@ -455,10 +457,13 @@ interface Figures {
   stalled?: StalledTime;
   minute?: PlayerEvents;
   startUp?: PlayerEvents;
+  /** When the player was started (wall clock), and how late the encoder was then (encoderLateness). */
+  startedAtMs: number;
+  encoderLateAtStart?: number;
 }
 
 /** `minuteFromMs`: when the measured minute began (wall clock); what the player reports before it is its start-up. */
-async function figuresOf(mode: string, p: PlayerRun, dir: string, minuteFromMs: number): Promise<Figures> {
+async function figuresOf(mode: string, p: PlayerRun, dir: string, minuteFromMs: number, startedAtMs: number): Promise<Figures> {
   const clocks = await readClocks(p.shots.map((s) => s.file), dir);
   const delays = p.shots.flatMap((shot, i) => {
     const clock = clocks[i];
@@ -466,7 +471,7 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string, minuteFromMs: 
     return d === undefined ? [] : [d];
   });
   const events = await p.events?.().catch(() => undefined);
-  if (!events) return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN) };
+  if (!events) return { mode, player: p.name, read: delays.length, shots: p.shots.length, delays, pdt: p.pdtDelays, stalls: await p.stalls(delays).catch(() => NaN), startedAtMs };
   const inMinute = (e: Stall) => e.wallMs >= minuteFromMs;
   const stalls = events.stalls.filter(inMinute);
   return {
@@ -475,6 +480,7 @@ async function figuresOf(mode: string, p: PlayerRun, dir: string, minuteFromMs: 
     stalled: { total: stalls.reduce((t, s) => t + s.ms, 0) / 1000, longest: Math.max(0, ...stalls.map((s) => s.ms)) / 1000 },
     minute: { stalls, jumps: events.jumps.filter(inMinute) },
     startUp: { stalls: events.stalls.filter((e) => !inMinute(e)), jumps: events.jumps.filter((e) => !inMinute(e)) },
+    startedAtMs,
   };
 }
 
@@ -487,13 +493,17 @@ const FILE_FRAME_PLAYERS: Record<string, (outputs: StackOutputsSeen, dir: string
 /** These players at once on the running stack: warm-up, SECONDS of pictures, then OCR. */
 async function measurePlayers(names: string[], mode: string, outputs: StackOutputsSeen, shotsDir: string, browser: Browser | undefined): Promise<Figures[]> {
   const players: Array<PlayerRun & { sample?: () => Promise<void> }> = [];
+  const startedAt = new Map<PlayerRun, number>();
   const pages: Array<{ close: () => Promise<void> }> = [];
   const procs: ChildProcess[] = [];
   try {
     // A player that does not start is reported and left out; the others go on.
     const tryStart = async (name: string, start: () => Promise<PlayerRun & { sample: () => Promise<void> }>) => {
       try {
-        players.push(await start());
+        const at = Date.now();
+        const started = await start();
+        startedAt.set(started, at);
+        players.push(started);
       } catch (err) {
         console.error(`${mode}: ${name} did not play: ${(err as Error).message.split('\n')[0]}`);
       }
@@ -514,7 +524,9 @@ async function measurePlayers(names: string[], mode: string, outputs: StackOutpu
     for (const name of names.filter((n) => n in FILE_FRAME_PLAYERS)) {
       const dir = path.join(shotsDir, name);
       await mkdir(dir, { recursive: true });
+      const at = Date.now();
       const started = await FILE_FRAME_PLAYERS[name]!(outputs, dir);
+      startedAt.set(started.run, at);
       procs.push(...started.procs);
       fileFramePlayers.push(started.run);
       players.push(started.run);
@@ -538,12 +550,39 @@ async function measurePlayers(names: string[], mode: string, outputs: StackOutpu
         const kept = p.shots.filter((s) => s.wallMs >= fileFramesFrom && s.wallMs <= fileFramesFrom + SECONDS * 1000);
         p.shots.splice(0, p.shots.length, ...kept);
       }
-      figures.push(await figuresOf(mode, p, shotsDir, start));
+      figures.push(await figuresOf(mode, p, shotsDir, start, startedAt.get(p)!));
     }
     return figures;
   } finally {
     for (const proc of procs) proc.kill('SIGKILL');
     for (const page of pages) await page.close();
+  }
+}
+
+/**
+ * How late the encoder was, from the origin's access log: each of the top rendition's parts (or
+ * segments) arrived at some moment; its number times the part length is its place on the clock.
+ * Lateness is the arrival minus that place, beyond the quickest part's (so it is what a busy moment
+ * added, not the whole path). Players that fix their distance from the live edge when they start
+ * (Shaka, ffplay, GStreamer) keep what the encoder was late by then.
+ */
+async function encoderLateness(logsDir: string, fileSeconds: number): Promise<Array<{ atMs: number; lateS: number }>> {
+  const entries = await loadAccessLogHistory(path.join(logsDir, 'origin'), 0);
+  const files = entries.flatMap((e) => {
+    const m = e.Operation === 'PutObject' && e.HTTPStatus < 300 ? /\/index_(\d+)x\d+_(\d+)\.ts$/.exec(e.Path) : null;
+    return m ? [{ width: Number(m[1]), n: Number(m[2]), atMs: Date.parse(e.RequestTime) + e.TotalTime }] : [];
+  });
+  const top = Math.max(...files.map((f) => f.width));
+  const ours = files.filter((f) => f.width === top);
+  const quickest = Math.min(...ours.map((f) => f.atMs - f.n * fileSeconds * 1000));
+  return ours.map((f) => ({ atMs: f.atMs, lateS: (f.atMs - quickest - f.n * fileSeconds * 1000) / 1000 }));
+}
+
+/** The most the encoder was late in the first 10 s after each player started. */
+function noteEncoderLateness(figures: Figures[], lateness: Array<{ atMs: number; lateS: number }>): void {
+  for (const f of figures) {
+    const then = lateness.filter((l) => l.atMs >= f.startedAtMs && l.atMs <= f.startedAtMs + 10_000).map((l) => l.lateS);
+    if (then.length > 0) f.encoderLateAtStart = Math.max(...then);
   }
 }
 
@@ -571,6 +610,8 @@ async function runMode(mode: string, root: string, fontFile: string, browser: Br
     for (const group of TOGETHER ? [PLAYERS] : PLAYERS.map((p) => [p])) {
       figures.push(...(await measurePlayers(group, mode, outputs, shotsDir, browser)));
     }
+    const fileSeconds = mode === 'low' ? hls.segmentSeconds / LOW_LATENCY_PARTS_PER_SEGMENT : hls.segmentSeconds;
+    noteEncoderLateness(figures, await encoderLateness(path.join(stateDir, stack, 'logs'), fileSeconds));
     return figures;
   } finally {
     publisher.kill('SIGINT');
@@ -615,19 +656,21 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
   }
-  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls', 'stalled: total / longest', 'in the minute (s after the first picture)', 'before it']];
+  const rows = [['mode', 'player', 'glass-to-glass median (OCR)', 'max (OCR)', 'pictures read', 'player PDT median', 'PDT max', 'stalls', 'stalled: total / longest', 'in the minute (s after the first picture)', 'before it', 'encoder late at its start']];
   for (const f of all) {
     rows.push([f.mode, f.player, fmt(f.delays, (v) => percentile(v, 0.5)), fmt(f.delays, (v) => Math.max(...v)), `${f.read} of ${f.shots}`,
       fmt(f.pdt, (v) => percentile(v, 0.5)), fmt(f.pdt, (v) => Math.max(...v)), Number.isNaN(f.stalls) ? '–' : String(f.stalls),
       f.stalled ? `${f.stalled.total.toFixed(2)} / ${f.stalled.longest.toFixed(2)} s` : '–',
       f.minute ? describeEvents(f.minute) || 'nothing' : '–',
-      f.startUp ? describeEvents(f.startUp) || 'nothing' : '–']);
+      f.startUp ? describeEvents(f.startUp) || 'nothing' : '–',
+      f.encoderLateAtStart === undefined ? '–' : `${f.encoderLateAtStart.toFixed(1)} s`]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('');
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
   console.log(`\nuptime at the end: ${await uptime()}`);
   console.log('Goal on 2 cores: low <= 5 s median, standard <= 18 s, 0 stalls over the minute.');
+  console.log("Encoder late at its start: the most the top rendition's parts reached the origin late (beyond the stack's quickest) in the 10 s after the player started.");
   await writeFile(path.join(OUT ?? root, 'latency.json'), JSON.stringify(all, null, 2));
   if (!OUT) await rm(root, { recursive: true, force: true });
   else console.log(`screenshots and figures in ${OUT}`);

@@ -51,7 +51,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--srt-latency <ms>', 'SRT: receiver latency in ms, 120-15000 (default 120; about 4x the round trip to the encoder)')
     .option('--srt-passphrase-stdin', 'SRT: read the AES passphrase (10-79 characters) from stdin; SRT_LISTENER makes one when it is not given')
     .option('--device-id <id>', 'INPUT_DEVICE: Elemental Link id on aws (hd-...); local: /dev/videoN, /dev/videoN+ALSA-device (e.g. /dev/video0+hw:1,0) or "demo"')
-    .addOption(new Option('--latency <mode>', 'standard (default: 4 s segments, viewers 14-18 s behind in most players) or low (1 s segments; locally also in LL-HLS parts: 2.3-3.8 s behind in the built-in player, 3-5.5 s in Shaka and in ffplay as up prints it, 6-8 s in GStreamer; on AWS 1 s GOPs, about 4-7 s; 4x the requests per viewer)').choices(['standard', 'low']))
+    .addOption(new Option('--latency <mode>', 'standard (default: 4 s segments, viewers 14-18 s behind in most players) or low (1 s segments; locally also in LL-HLS parts: 2.3-3.8 s behind in the built-in player, 3-5.5 s in Shaka and in ffplay as up prints it, 5-8 s in GStreamer; on AWS 1 s GOPs, about 4-7 s; 4x the requests per viewer)').choices(['standard', 'low']))
     .option('--profile <profile>', 'encoding ladder: HD-1080p, HD-720p, SD-540p (H.264 High) or a ladder file (see "livestream profiles")')
     .option('--record <rendition>', 'record each run of the channel: top (the highest rendition), a rendition such as 1280x720, or none (default: local top, aws none)')
     .option('--start', 'start the channel as part of up (default)')

@@ -145,7 +145,7 @@ const BEFORE_KEYFRAME_BACKLOG_FRAMES = 8;
  * KEYFRAME_MAX_WAIT_S for the pictures that keep the parts regular. The backlogs above are
  * counted in pictures, but a busy encoder is fed sparse pictures, each standing for several frame
  * intervals: 16 pictures at part starts only are 5.3 s of stream. While Chromium started a player
- * page beside a low-mode 720p stack (load 5-7), the parts reached the origin up to 4.2 s late and
+ * page beside a low-mode 720p stack (load 5-7), the parts reached the origin up to 4.4 s late and
  * took about 10 s to catch up; Shaka, ffplay and GStreamer fix their distance from the live edge
  * when they start, so they kept those seconds for good.
  */
