@@ -182,7 +182,7 @@ export class FrameSynchronizer {
   /**
    * Most bytes waiting in the encoder's stdin: 4 frames (ffmpeg queues one more itself:
    * buildRawInputArgs). When the encoder is behind, every frame waiting anywhere adds one of its
-   * (then sparse) intervals to the latency, so the queues are kept short (and MAX_WAIT_S).
+   * (then sparse) intervals to the latency, so the queues are kept short (and MAX_WAIT_S: limitsFor).
    */
   private readonly maxBacklogBytes: number;
   /** The same for the pictures that are kept (KEYFRAME_BACKLOG_FRAMES, BEFORE_KEYFRAME_BACKLOG_FRAMES). */
@@ -425,7 +425,8 @@ export class FrameSynchronizer {
     // least every second and at every keyframe time, and the two before it (keyframeSeconds says
     // why those two), each up to its own backlog and wait.
     const expectedWaitMs = this.expectedWaitMs(sink);
-    if (sink.video.writableLength > this.backlogLimit(tick) || expectedWaitMs > this.maxWaitMs(tick)) {
+    const limits = this.limitsFor(tick);
+    if (sink.video.writableLength > limits.bytes || expectedWaitMs > limits.waitMs) {
       this.counters.droppedFrames++;
       if (!afterStall) this.counters.behindFrames++;
       return;
@@ -472,30 +473,22 @@ export class FrameSynchronizer {
   }
 
   /**
-   * The longest a picture written at this tick may expect to wait (MAX_WAIT_S, BEFORE_KEYFRAME_MAX_WAIT_S,
-   * KEYFRAME_MAX_WAIT_S). The second of a pair goes whenever the first went (backlogLimit), whatever the wait.
+   * How long this tick's picture may expect to wait in the encoder's stdin (expectedWaitMs) and how
+   * many bytes may wait there before it, by what the picture is to the parts. The two pictures
+   * before a keyframe time go as a pair: the first while the encoder is a little behind, the second
+   * whenever the first went. The second alone would be the part's last frame with a gap before it,
+   * and it would run past the cut (keyframeSeconds); so it is dropped then, however short the backlog.
    */
-  private maxWaitMs(tick: number): number {
+  private limitsFor(tick: number): { waitMs: number; bytes: number } {
     const place = tick - this.sinkFirstTick!;
-    if (this.isKeyframeTick(place) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps) return KEYFRAME_MAX_WAIT_S * 1000;
-    if (this.isKeyframeTick(place + 1) && this.lastPictureTick === tick - 1) return Infinity;
-    if (this.isKeyframeTick(place + 2)) return BEFORE_KEYFRAME_MAX_WAIT_S * 1000;
-    return MAX_WAIT_S * 1000;
-  }
-
-  /**
-   * The most bytes that may wait in the encoder's stdin for this tick's picture to be written.
-   * The two pictures before a keyframe time go as a pair: the first while the encoder is a little
-   * behind, the second whenever the first went. The second alone would be the part's last frame
-   * with a gap before it, and it would run past the cut (keyframeSeconds); so it is dropped then,
-   * however short the backlog.
-   */
-  private backlogLimit(tick: number): number {
-    const place = tick - this.sinkFirstTick!;
-    if (this.isKeyframeTick(place) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps) return this.maxKeyframeBacklogBytes;
-    if (this.isKeyframeTick(place + 1)) return this.lastPictureTick === tick - 1 ? this.maxKeyframeBacklogBytes : -1;
-    if (this.isKeyframeTick(place + 2)) return this.maxBeforeKeyframeBacklogBytes;
-    return this.maxBacklogBytes;
+    if (this.isKeyframeTick(place) || tick - (this.lastPictureTick ?? tick) >= this.opts.raw.fps) {
+      return { waitMs: KEYFRAME_MAX_WAIT_S * 1000, bytes: this.maxKeyframeBacklogBytes };
+    }
+    if (this.isKeyframeTick(place + 1)) {
+      return this.lastPictureTick === tick - 1 ? { waitMs: Infinity, bytes: this.maxKeyframeBacklogBytes } : { waitMs: -1, bytes: -1 };
+    }
+    if (this.isKeyframeTick(place + 2)) return { waitMs: BEFORE_KEYFRAME_MAX_WAIT_S * 1000, bytes: this.maxBeforeKeyframeBacklogBytes };
+    return { waitMs: MAX_WAIT_S * 1000, bytes: this.maxBacklogBytes };
   }
 
   /**
