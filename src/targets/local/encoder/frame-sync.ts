@@ -19,6 +19,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { RawFormat } from './ffmpeg-args.js';
 import { MKV_FRAME_HEADER_MAX_BYTES, mkvFrameHeader, mkvStreamHeader } from './raw-video-mkv.js';
+import { StdinPace } from './stdin-pace.js';
 
 export interface FrameSink {
   /** Timestamped frames (a live Matroska stream): the encoder's `-f matroska -i pipe:0`. */
@@ -162,9 +163,6 @@ const BEFORE_KEYFRAME_MAX_WAIT_S = 1;
  */
 const KEYFRAME_MAX_WAIT_S = 1.5;
 
-/** The encoder's pace is the median of this many of its last pictures (expectedWaitMs). */
-const READ_TIME_SAMPLES = 9;
-
 /** Sound held for an encoder that does not read it (ffmpeg's input queue takes ~20 s first). */
 const MAX_AUDIO_BACKLOG_S = 10;
 
@@ -210,13 +208,8 @@ export class FrameSynchronizer {
   private sinkFirstTick: number | undefined;
   /** The tick of the last picture written to the sink. */
   private lastPictureTick: number | undefined;
-  /** Bytes written to the sink's video, and where each picture among them that its reader has not taken yet ends. */
-  private videoBytesWritten = 0;
-  private unreadEnds: number[] = [];
-  /** How long the encoder took to take each of its last pictures while it had pictures waiting (ms), and the busy time since the last one. */
-  private readMs: number[] = [];
-  private busyMs = 0;
-  private lastReadCheckAt: number | undefined;
+  /** How the sink's reader takes its pictures (MAX_WAIT_S). */
+  private pace = new StdinPace();
   private timer: NodeJS.Timeout | undefined;
   /**
    * Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps.
@@ -278,11 +271,7 @@ export class FrameSynchronizer {
     this.sink = sink;
     this.sinkFirstTick = undefined;
     this.lastPictureTick = undefined;
-    this.videoBytesWritten = 0;
-    this.unreadEnds = [];
-    this.readMs = [];
-    this.busyMs = 0;
-    this.lastReadCheckAt = undefined;
+    this.pace = new StdinPace();
   }
 
   start(): void {
@@ -424,7 +413,7 @@ export class FrameSynchronizer {
     // Not keeping up: drop this picture; the next one's timestamp leaves the gap. But a picture at
     // least every second and at every keyframe time, and the two before it (keyframeSeconds says
     // why those two), each up to its own backlog and wait.
-    const expectedWaitMs = this.expectedWaitMs(sink);
+    const expectedWaitMs = this.pace.expectedWaitMs(sink.video.writableLength, this.mono());
     const limits = this.limitsFor(tick);
     if (sink.video.writableLength > limits.bytes || expectedWaitMs > limits.waitMs) {
       this.counters.droppedFrames++;
@@ -441,39 +430,13 @@ export class FrameSynchronizer {
     const header = mkvFrameHeader(this.timestampUs(tick), data.length);
     sink.video.write(header);
     sink.video.write(data);
-    this.videoBytesWritten += header.length + data.length;
-    this.unreadEnds.push(this.videoBytesWritten);
+    this.pace.wrotePicture(header.length + data.length);
     this.counters.fedFrames++;
     this.opts.onFrameFed?.(tick - this.sinkFirstTick!, this.now(), kind === 'source' ? frame?.arrivedAt : undefined);
   }
 
   /**
-   * How long a picture written now would wait before the encoder took it: the pictures still
-   * waiting, each at the encoder's recent pace (the median of its last READ_TIME_SAMPLES, so one
-   * picture that waited through a pause of the encoder does not count as its pace).
-   */
-  private expectedWaitMs(sink: FrameSink): number {
-    const at = this.mono();
-    if (this.lastReadCheckAt !== undefined && this.unreadEnds.length > 0) this.busyMs += at - this.lastReadCheckAt;
-    this.lastReadCheckAt = at;
-    const taken = this.videoBytesWritten - sink.video.writableLength;
-    let read = 0;
-    while (this.unreadEnds.length > 0 && this.unreadEnds[0]! <= taken) {
-      this.unreadEnds.shift();
-      read++;
-    }
-    if (read > 0) {
-      for (let i = 0; i < read; i++) this.readMs.push(this.busyMs / read);
-      this.readMs.splice(0, this.readMs.length - READ_TIME_SAMPLES);
-      this.busyMs = 0;
-    }
-    if (this.unreadEnds.length === 0 || this.readMs.length === 0) return 0;
-    const sorted = [...this.readMs].sort((a, b) => a - b);
-    return this.unreadEnds.length * sorted[Math.floor(sorted.length / 2)]!;
-  }
-
-  /**
-   * How long this tick's picture may expect to wait in the encoder's stdin (expectedWaitMs) and how
+   * How long this tick's picture may expect to wait in the encoder's stdin (StdinPace) and how
    * many bytes may wait there before it, by what the picture is to the parts. The two pictures
    * before a keyframe time go as a pair: the first while the encoder is a little behind, the second
    * whenever the first went. The second alone would be the part's last frame with a gap before it,
@@ -519,7 +482,7 @@ export class FrameSynchronizer {
     this.wallEpoch = this.now() - (this.mono() - this.epoch);
     const header = mkvStreamHeader(this.opts.raw);
     sink.video.write(header);
-    this.videoBytesWritten += header.length;
+    this.pace.wrote(header.length);
     sink.onTimelineStart?.(this.wallEpoch + (tick * 1000) / this.opts.raw.fps);
   }
 
