@@ -95,8 +95,8 @@ describe('local target per mode', () => {
     expect(argAfter(args, '-tune')).toEqual(mode === 'low' ? ['zerolatency'] : []);
   });
 
-  it('the local edge caches playlists a quarter of a segment: 1 s standard, 0.25 s low; segments a day either way', () => {
-    expect(ttlSecondsFor('playlist', 4)).toBe(1);
+  it('the local edge caches playlists a quarter second in either mode, segments a day', () => {
+    expect(ttlSecondsFor('playlist', 4)).toBe(0.25);
     expect(ttlSecondsFor('playlist', 1)).toBe(0.25);
     expect(ttlSecondsFor('segment', 1)).toBe(ttlSecondsFor('segment', 4));
   });

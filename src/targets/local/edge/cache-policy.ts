@@ -2,7 +2,7 @@
  * How long the edge keeps what the origin returned. Pure.
  *
  * As AWS recommends for live HLS (MediaPackage's CDN guide): playlists change every segment, so they
- * are cached at most half a segment duration (here a quarter: playlistTtlSeconds); segments never
+ * are cached at most half a segment duration (here a quarter second: PLAYLIST_TTL_SECONDS); segments never
  * change once written, so they are cached long. Errors are cached 1 s, like the reference's CloudFront error caching, so a missing
  * playlist asked for by a thousand players costs the origin one request a second; not a segment's
  * 404, though (isCacheableStatus: LL-HLS parts are asked for as they are made).
@@ -24,7 +24,7 @@ export function classifyObject(key: string, status: number): CacheKind {
 }
 
 /**
- * Time to live in seconds (may be fractional: 4 s segments give 1 s playlists, 1 s segments 0.25 s).
+ * Time to live in seconds (may be fractional: playlists live a quarter second).
  * The answer to a blocking reload (`index.m3u8?_HLS_msn=42&_HLS_part=1`, cache-key.ts) is a playlist
  * like any other and lives as long. Not longer: a later request with the same directives would get
  * a playlist older than the plain one, which delays that viewer; and nobody asks for a part once it
@@ -36,7 +36,7 @@ export function classifyObject(key: string, status: number): CacheKind {
 export function ttlSecondsFor(kind: CacheKind, segmentSeconds: number): number {
   switch (kind) {
     case 'playlist':
-      return playlistTtlSeconds(segmentSeconds);
+      return PLAYLIST_TTL_SECONDS;
     case 'other':
       return Math.max(segmentSeconds / 2, 0.1);
     case 'segment':
@@ -47,16 +47,16 @@ export function ttlSecondsFor(kind: CacheKind, segmentSeconds: number): number {
 }
 
 /**
- * Playlists: a quarter of a segment (1 s with the built-in 4 s segments, 0.25 s in low mode).
- * Within AWS's "at most half a segment", and shorter because every viewer starts behind by
- * the age of the playlist it was given: a player sits a fixed distance behind the newest segment it
- * sees (GStreamer 1.22: 4 segments; hls.js and Shaka: 3 target durations), and a cached playlist is
- * on average half its lifetime old. Half a segment made that 1 s of every standard viewer's delay.
- * The origin is on the same machine; a fetch a second per rendition per edge process is nothing.
+ * Playlists: a quarter of a second, whatever the segment length (segments are 1 to 60 s: within
+ * AWS's "at most half a segment" for every ladder). Every viewer starts behind by the age of the
+ * playlist it was given: a player sits a fixed distance behind the newest segment it sees
+ * (GStreamer 1.22: 4 segments; hls.js, Shaka and video.js: 3 target durations) and Shaka and video.js
+ * keep that distance for the whole event. A cached playlist is on average half its lifetime old:
+ * with a quarter of a 4 s segment (1 s) a standard-mode segment reached viewers 0-0.9 s after the
+ * origin had it (measured, quiet machine). The origin is on the same machine; four fetches a second
+ * per rendition from the shield (the workers ask the shield) is nothing to it.
  */
-export function playlistTtlSeconds(segmentSeconds: number): number {
-  return Math.max(segmentSeconds / 4, 0.1);
-}
+export const PLAYLIST_TTL_SECONDS = 0.25;
 
 /** The Cache-Control the edge gives viewers: the same lifetime it uses itself, rounded down to whole seconds. */
 export function cacheControlFor(kind: CacheKind, ttlSeconds: number): string {

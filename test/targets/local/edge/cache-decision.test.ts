@@ -42,8 +42,8 @@ describe('cache policy: freshness and what is kept', () => {
     expect(ageHeadersFor(1500)).toEqual(['Age', '1', 'X-Livestream-Age-Ms', '1500']);
     expect(ageMsOf('other', 4, T0 + 2000, T0)).toBe(0);
     expect(ageMsOf('other', 4, T0 + 2500, T0)).toBe(0); // never negative
-    // A 1 s playlist (4 s segments) about to expire: "Age: 0" to the standard, 999 ms to a worker.
-    expect(ageHeadersFor(ageMsOf('playlist', 4, T0 + 1, T0))).toEqual(['Age', '0', 'X-Livestream-Age-Ms', '999']);
+    // A playlist (kept 0.25 s) about to expire: "Age: 0" to the standard, 249 ms to a worker.
+    expect(ageHeadersFor(ageMsOf('playlist', 4, T0 + 1, T0))).toEqual(['Age', '0', 'X-Livestream-Age-Ms', '249']);
     expect(ageMsOf('segment', 4, T0 + 86_400_000 - 61_000, T0)).toBe(61_000);
   });
 
@@ -72,9 +72,9 @@ describe('cache policy: freshness and what is kept', () => {
 describe('buildCacheEntry', () => {
   it('makes a playlist\'s header lists once, plain and gzipped, for hits and misses', () => {
     const e = buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { 'content-type': 'application/vnd.apple.mpegurl', etag: ETAG, 'last-modified': 'Wed, 25 Nov 2026 04:29:58 GMT' }, 4, T0);
-    expect(e).toMatchObject({ key: 'stream/index.m3u8', status: 200, kind: 'playlist', cacheControl: 'public, max-age=1', expiresAt: T0 + 1000, usedAt: T0, etag: ETAG, gzipEtag: '"0123456789abcdef0123456789abcdef-gzip"' });
+    expect(e).toMatchObject({ key: 'stream/index.m3u8', status: 200, kind: 'playlist', cacheControl: 'no-cache', expiresAt: T0 + 250, usedAt: T0, etag: ETAG, gzipEtag: '"0123456789abcdef0123456789abcdef-gzip"' });
     expect(gunzipSync(e.gzip!).equals(PLAYLIST)).toBe(true);
-    const common = ['Cache-Control', 'public, max-age=1', ...EXPOSE, 'Accept-Ranges', 'bytes'];
+    const common = ['Cache-Control', 'no-cache', ...EXPOSE, 'Accept-Ranges', 'bytes'];
     expect(e.headers.hit).toEqual(['Content-Type', 'application/vnd.apple.mpegurl', 'Content-Length', String(PLAYLIST.length), ...common,
       'ETag', ETAG, 'Last-Modified', 'Wed, 25 Nov 2026 04:29:58 GMT', 'Vary', 'Accept-Encoding', 'X-Cache', 'Hit']);
     expect(e.headers.miss.at(-1)).toBe('Miss');
@@ -92,11 +92,12 @@ describe('buildCacheEntry', () => {
   });
 
   it('counts the Age its upstream reported against the time to live', () => {
-    expect(buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '1' }, 8, T0).expiresAt).toBe(T0 + 1000); // 2 s less 1 s
+    expect(buildCacheEntry('stream/poster.jpg', 200, Buffer.from('jpeg'), { age: '1' }, 8, T0).expiresAt).toBe(T0 + 3000); // half a segment, 4 s, less 1 s
+    expect(buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '1' }, 8, T0).expiresAt).toBe(T0); // older than a playlist lives: stale at once
   });
 
   it('counts the shield\'s age in ms against the time to live, and never passes that header on', () => {
-    // Low mode (1 s segments, 0.25 s playlists): the shield's copy is 240 ms old, so "Age: 0".
+    // Playlists live 0.25 s: the shield's copy is 240 ms old, so "Age: 0".
     const e = buildCacheEntry('stream/index.m3u8', 200, PLAYLIST, { age: '0', 'x-livestream-age-ms': '240' }, 1, T0);
     expect(e.expiresAt).toBe(T0 + 10);
     for (const list of [e.headers.hit, e.headers.miss, e.headers.hitGzip!, e.headers.missGzip!]) {

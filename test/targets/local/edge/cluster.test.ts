@@ -246,23 +246,27 @@ describe('edge cluster (2 workers and a shield)', () => {
 });
 
 describe('two edges in a row (what the cluster runs)', () => {
-  it('counts a playlist\'s time-to-live from the upstream edge\'s fetch, through its Age header', async () => {
+  it('counts an object\'s time-to-live from the upstream edge\'s fetch, through the age it reports', async () => {
     let clock = Date.UTC(2026, 10, 25, 4, 30, 0);
-    const common = { credential: CREDENTIAL, segmentSeconds: 8, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock }; // playlists live 2 s
+    const common = { credential: CREDENTIAL, segmentSeconds: 8, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock }; // a poster lives half a segment: 4 s
+    const posterPath = '/stream/poster.jpg';
+    expect((await request(origin.url, posterPath, { method: 'PUT', headers: AUTH, body: 'jpeg' })).status).toBe(200);
     const shield = await startEdge({ ...common, originUrl: origin.url, sendAge: true });
     const worker = await startEdge({ ...common, originUrl: shield.url });
     try {
       const t0 = clock;
-      expect((await request(shield.url, PLAYLIST_PATH)).status).toBe(200); // the shield fetches it at t0 (TTL 2 s)
+      expect((await request(shield.url, posterPath)).status).toBe(200); // the shield fetches it at t0 (TTL 4 s)
       clock = t0 + 1500;
-      const viaWorker = await request(worker.url, PLAYLIST_PATH); // a hit in the shield, 1 s old
+      const viaWorker = await request(worker.url, posterPath); // a hit in the shield, 1.5 s old
       expect(viaWorker.status).toBe(200);
       expect(viaWorker.headers.age).toBeUndefined(); // viewers of a worker get no Age
-      expect(await originGets(PLAYLIST_PATH)).toBe(1);
-      // Fresh in the worker until t0 + 2.5 s (2 s less the 1 s of Age), not t0 + 3.5 s.
-      clock = t0 + 2600;
-      expect((await request(worker.url, PLAYLIST_PATH)).status).toBe(200);
-      expect(await originGets(PLAYLIST_PATH)).toBe(2);
+      expect(await originGets(posterPath)).toBe(1);
+      // Fresh in the worker until t0 + 4 s (4 s less the 1.5 s of age), not t0 + 5.5 s.
+      clock = t0 + 3900;
+      expect((await request(worker.url, posterPath)).headers['x-cache']).toBe('Hit');
+      clock = t0 + 4100;
+      expect((await request(worker.url, posterPath)).status).toBe(200);
+      expect(await originGets(posterPath)).toBe(2);
     } finally {
       await worker.close();
       await shield.close();
@@ -271,7 +275,7 @@ describe('two edges in a row (what the cluster runs)', () => {
 
   it('never serves a playlist longer than its time-to-live after the shield fetched it, even under a second', async () => {
     let clock = Date.UTC(2026, 10, 25, 4, 30, 0);
-    const common = { credential: CREDENTIAL, segmentSeconds: 1, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock }; // low mode: playlists live 0.25 s
+    const common = { credential: CREDENTIAL, segmentSeconds: 1, logDir: path.join(dir, 'edge-logs'), accessLog: false, now: () => clock }; // playlists live 0.25 s
     const shield = await startEdge({ ...common, originUrl: origin.url, sendAge: true });
     const worker = await startEdge({ ...common, originUrl: shield.url });
     try {
