@@ -5,8 +5,9 @@
  * glass, as HLS usually is). `low` is AWS's MediaLive low-latency recipe for HLS: 1 s segments and
  * 1 s GOPs ("Reducing latency in HLS outputs", MediaLive User Guide: segment length 1, GOP size 1 s,
  * a short playlist), and x264 handing out each frame as soon as it is coded (-tune zerolatency);
- * players still sit three segments behind the newest (player/live-sync.js), now 3 s. The playlist then changes every second: the local
- * edge keeps it a quarter of a second, as in either mode (PLAYLIST_TTL_SECONDS), CloudFront for its smallest whole TTL, 1 s (cacheTtls, cloudfront.ts).
+ * players still sit three segments behind the newest (player/live-sync.js), now 3 s. The playlist then changes every second:
+ * the local edge keeps playlists a quarter of a second in either mode (PLAYLIST_TTL_SECONDS), CloudFront for its smallest
+ * whole TTL, 1 s (cacheTtls, cloudfront.ts).
  */
 import { renditionName, type Ladder } from './ladder.js';
 
