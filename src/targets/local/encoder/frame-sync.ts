@@ -20,6 +20,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { RawFormat } from './ffmpeg-args.js';
 import { MKV_FRAME_HEADER_MAX_BYTES, mkvFrameHeader, mkvStreamHeader } from './raw-video-mkv.js';
 import { StdinPace } from './stdin-pace.js';
+import { WallClockSteps } from './wall-clock-step.js';
 
 export interface FrameSink {
   /** Timestamped frames (a live Matroska stream): the encoder's `-f matroska -i pipe:0`. */
@@ -37,6 +38,14 @@ export interface FrameSink {
    * from the decoder): the program date time is the capture's, not the tick's (media-playlist.ts).
    */
   onKeyframeLag?: (timestampSeconds: number, lagMs: number) => void;
+  /**
+   * The wall clock stepped by `stepMs` (forward when positive) against the monotonic clock that
+   * paces the ticks, and the tick at `timestampSeconds` in the sink's timeline is the first on the
+   * new clock: the dates from there on move by as much (media-playlist.ts, noteClockStep). A clock
+   * corrected by NTP, a laptop that slept (the monotonic clock does not count a suspend) or a paused
+   * VM: seen once, a 7.2 s step left every program date time 7.2 s early for the rest of the run.
+   */
+  onClockStep?: (timestampSeconds: number, stepMs: number) => void;
 }
 
 export interface FrameSyncOptions {
@@ -83,9 +92,9 @@ export interface FrameSyncOptions {
    */
   onFrameFed?: (n: number, fedAt: number, sourceArrivedAt: number | undefined) => void;
   /**
-   * The event loop stalled longer than the synchronizer can bridge with silence (a suspended laptop):
-   * the sound's timeline can no longer follow the clock, so the encoder run should end (and restart
-   * with a discontinuity).
+   * The event loop stalled longer than the synchronizer can bridge with silence (a debugger, a
+   * stopped process): the sound's timeline can no longer follow the clock, so the encoder run should
+   * end (and restart with a discontinuity).
    */
   onTimelineBreak?: (stalledMs: number) => void;
 }
@@ -212,12 +221,14 @@ export class FrameSynchronizer {
   private pace = new StdinPace();
   private timer: NodeJS.Timeout | undefined;
   /**
-   * Monotonic and wall-clock time of tick 0: tick n is due at epoch + n/fps, and stamped wallEpoch + n/fps.
-   * (performance.now is CLOCK_MONOTONIC, which NTP slews with the wall clock: only a step of the wall
-   * clock separates them, and each encoder run takes the wall clock afresh.)
+   * Monotonic time of tick 0: tick n is due at epoch + n/fps, and stamped on the wall clock as
+   * wallClock.wallAt(epoch) + n/fps. (performance.now is CLOCK_MONOTONIC, which NTP slews with the
+   * wall clock: only a step of the wall clock separates them, or a suspend, which the monotonic
+   * clock does not count. followWallClock follows such a step, and each encoder run takes the wall
+   * clock afresh.)
    */
   private epoch = 0;
-  private wallEpoch = 0;
+  private readonly wallClock: WallClockSteps;
   private tick = 0;
   private readonly silence: Buffer;
 
@@ -240,6 +251,7 @@ export class FrameSynchronizer {
     this.maxBeforeKeyframeBacklogBytes = backlog(BEFORE_KEYFRAME_BACKLOG_FRAMES);
     this.mono = opts.monotonic ?? (() => performance.now());
     this.now = opts.now ?? Date.now;
+    this.wallClock = new WallClockSteps(this.now, this.mono);
     this.silence = Buffer.alloc(this.audioBytesForTick(0) + 64 * this.bytesPerSampleFrame);
   }
 
@@ -277,7 +289,7 @@ export class FrameSynchronizer {
   start(): void {
     if (this.timer) return;
     this.epoch = this.mono();
-    this.wallEpoch = this.now();
+    this.wallClock.rebase();
     this.tick = 0;
     this.schedule();
   }
@@ -359,12 +371,14 @@ export class FrameSynchronizer {
   private onTick(): void {
     const period = 1000 / this.opts.raw.fps;
     let behind = Math.floor((this.mono() - this.epoch) / period) - this.tick;
-    // After a long stall (suspended laptop, debugger) skip ahead rather than flood the encoder: the
-    // skipped ticks are dropped pictures, and their sound is silence, so the timeline stays on the clock.
+    // After a long stall (a debugger, a process stopped and continued) skip ahead rather than flood
+    // the encoder: the skipped ticks are dropped pictures, and their sound is silence, so the
+    // timeline stays on the clock.
     if (behind > 2 * this.opts.raw.fps) {
       this.skipTicks(behind);
       behind = 0;
     }
+    this.followWallClock();
     // Emit every tick that is due, so the output timeline keeps pace with the wall clock.
     const dueTicks = Math.max(1, Math.min(behind + 1, 2 * this.opts.raw.fps));
     // Ticks written at once after this process stalled (up to 2 s) overflow the encoder's stdin by
@@ -423,7 +437,7 @@ export class FrameSynchronizer {
     this.lastPictureTick = tick;
     if (sink.onKeyframeLag && this.isKeyframeTick(tick - this.sinkFirstTick!)) {
       // A repeated picture was taken when it first arrived; the slate is drawn now.
-      const stampedAt = this.wallEpoch + (tick * 1000) / this.opts.raw.fps;
+      const stampedAt = this.wallClock.wallAt(this.epoch) + (tick * 1000) / this.opts.raw.fps;
       sink.onKeyframeLag(this.timestampUs(tick) / 1e6, frame ? Math.max(0, stampedAt - frame.arrivedAt) : 0);
     }
     const data = frame ? frame.data : this.opts.slate;
@@ -474,16 +488,26 @@ export class FrameSynchronizer {
     this.standingTicks = 0;
   }
 
+  /**
+   * Ticks are paced by the monotonic clock and stamped on the wall clock as it was at the run's
+   * start; when the wall clock steps, the stamps move with it from the next tick on, and the sink is
+   * told where in its timeline.
+   */
+  private followWallClock(): void {
+    const stepMs = this.wallClock.check();
+    if (stepMs !== 0 && this.sink && this.sinkFirstTick !== undefined) this.sink.onClockStep?.(this.timestampUs(this.tick) / 1e6, stepMs);
+  }
+
   /** The sink's first tick: the stream header, and its timestamp 0 on the wall clock. */
   private startTimeline(sink: FrameSink, tick: number): void {
     if (this.sinkFirstTick !== undefined) return;
     this.sinkFirstTick = tick;
     // Take the wall clock afresh for each encoder run (it may have been stepped since the last).
-    this.wallEpoch = this.now() - (this.mono() - this.epoch);
+    this.wallClock.rebase();
     const header = mkvStreamHeader(this.opts.raw);
     sink.video.write(header);
     this.pace.wrote(header.length);
-    sink.onTimelineStart?.(this.wallEpoch + (tick * 1000) / this.opts.raw.fps);
+    sink.onTimelineStart?.(this.wallClock.wallAt(this.epoch) + (tick * 1000) / this.opts.raw.fps);
   }
 
   /** Whether the picture `ticks` into the sink's timeline is where ffmpeg forces a keyframe (FrameSyncOptions.keyframeSeconds). */

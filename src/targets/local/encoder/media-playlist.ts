@@ -17,7 +17,9 @@
  *     picture waited in the synchronizer's queue (noteCaptureLag). So the player's "behind real time"
  *     counts the queue too. One lag per run, not one per segment: within a run each date must be the
  *     previous one plus its duration (players map media time to dates by it; a date that jitters
- *     by the queue's few ms from segment to segment would read as a gap or an overlap).
+ *     by the queue's few ms from segment to segment would read as a gap or an overlap). The one
+ *     exception is a step of the wall clock itself (noteClockStep): the segments starting after it
+ *     are dated on the new clock, as their pictures were captured on it.
  *
  * With parts (the local low mode, parts.ts) ffmpeg's "segments" are parts. A segment closes once its
  * parts add up to the segment length, or when its run ends; its URI names the whole segment the
@@ -107,10 +109,14 @@ interface Run {
   lags: Map<number, number>;
   /** The lag every date of the run is moved back by: its first segment's, fixed once known. */
   anchorLagMs?: number;
+  /** Steps of the wall clock in the run, oldest first: from `atMs` on (ms in the run), dates move by `totalMs` (all steps so far). */
+  clockSteps: Array<{ atMs: number; totalMs: number }>;
 }
 
 /** Keyframe lags kept per run: more than a playlist's worth of segments waiting for ffmpeg to list them. */
 const MAX_LAGS = 256;
+/** Wall-clock steps kept per run (a clock that steps more often than this in a playlist's time is broken anyway). */
+const MAX_CLOCK_STEPS = 64;
 /** A segment starts at a keyframe's timestamp give or take ffmpeg's rounding of durations (6 decimals). */
 const LAG_MATCH_MS = 5;
 /** Parts that add up to the segment length within this much make the whole segment (ffmpeg rounds each to the microsecond). */
@@ -151,13 +157,13 @@ export interface PlaylistUpdate {
 
 export class PlaylistComposer {
   private readonly renditions = new Map<string, RenditionState>();
-  private run: Run = { id: 0, startMs: undefined, lags: new Map() };
+  private run: Run = { id: 0, startMs: undefined, lags: new Map(), clockSteps: [] };
 
   constructor(private readonly opts: { windowSize: number; targetDuration: number; firstSequence?: number; parts?: PartSettings }) {}
 
   /** A new encoder run: its playlists are told apart by this id. */
   beginRun(id: number): void {
-    this.run = { id, startMs: undefined, lags: new Map() };
+    this.run = { id, startMs: undefined, lags: new Map(), clockSteps: [] };
   }
 
   /** The picture at `atSeconds` in run `id`'s timeline entered the pipeline `lagMs` before its tick. */
@@ -170,6 +176,27 @@ export class PlaylistComposer {
   private lagAt(runSeconds: number): number {
     const at = runSeconds * 1000;
     for (const [t, lag] of this.run.lags) if (Math.abs(t - at) <= LAG_MATCH_MS) return lag;
+    return 0;
+  }
+
+  /**
+   * The wall clock stepped by `stepMs` when run `id`'s timeline was at `atSeconds` (frame-sync.ts,
+   * onClockStep): the segments starting there or later are dated on the stepped clock. A segment
+   * already under way keeps its date (its later pictures are off by the step, for one segment).
+   */
+  noteClockStep(id: number, atSeconds: number, stepMs: number): void {
+    if (id !== this.run.id) return;
+    const steps = this.run.clockSteps;
+    steps.push({ atMs: atSeconds * 1000, totalMs: (steps.at(-1)?.totalMs ?? 0) + stepMs });
+    // Every rendition is long past the oldest ones (each lists its segments within seconds).
+    if (steps.length > MAX_CLOCK_STEPS) steps.shift();
+  }
+
+  /** The wall clock's steps in this run up to `runSeconds` into it (noteClockStep), in ms. */
+  private clockStepsAt(runSeconds: number): number {
+    const at = runSeconds * 1000 + LAG_MATCH_MS;
+    const steps = this.run.clockSteps;
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.atMs <= at) return steps[i]!.totalMs;
     return 0;
   }
 
@@ -199,7 +226,7 @@ export class PlaylistComposer {
         state.runSeconds = 0;
       }
       const start = this.run.startMs ?? nowMs - seg.duration * 1000;
-      const programDateTime = start + state.runSeconds * 1000 - (this.run.anchorLagMs ??= this.lagAt(state.runSeconds));
+      const programDateTime = start + state.runSeconds * 1000 - (this.run.anchorLagMs ??= this.lagAt(state.runSeconds)) + this.clockStepsAt(state.runSeconds);
       const discontinuity = runStart && (state.segments.length > 0 || added.length > 0);
       if (!parts) {
         added.push({ sequence: state.nextSequence++, duration: seg.duration, uri: seg.uri, programDateTime, discontinuity });

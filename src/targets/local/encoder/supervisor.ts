@@ -425,6 +425,10 @@ export class EncoderSupervisor {
       audio: child.stdio[3] as Writable,
       onTimelineStart: (wallMs) => this.composer.setRunStart(run, wallMs),
       onKeyframeLag: (at, lagMs) => this.composer.noteCaptureLag(run, at, lagMs),
+      onClockStep: (at, stepMs) => {
+        this.composer.noteClockStep(run, at, stepMs);
+        this.log.write(`${new Date(this.now()).toISOString()} [channel] the wall clock stepped ${stepMs > 0 ? 'forward' : 'back'} ${(Math.abs(stepMs) / 1000).toFixed(1)} s (a clock correction, a suspend or a paused VM): program date times follow it from the next segment`);
+      },
     });
     child.on('close', (code, signal) => this.onEncoderExit(child, code, signal));
     child.on('error', (err) => {

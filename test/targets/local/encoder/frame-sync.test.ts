@@ -405,15 +405,16 @@ describe('FrameSynchronizer', () => {
   });
 
   it('bridges a stalled event loop with silence and dropped pictures, and ends the timeline after a stall too long to bridge', async () => {
-    let jump = 0;
     const breaks: number[] = [];
-    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now() + jump, onTimelineBreak: (ms) => breaks.push(ms) });
+    const steps: number[] = [];
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, monotonic: () => Date.now(), onTimelineBreak: (ms) => breaks.push(ms) });
     const video = collector();
     const audio = collector();
-    sync.setSink({ video: video.sink, audio: audio.sink });
+    sync.setSink({ video: video.sink, audio: audio.sink, onClockStep: (_, ms) => steps.push(ms) });
     sync.start();
     await vi.advanceTimersByTimeAsync(1_000); // ticks 0..10
-    jump += 5_000; // the loop stood still for 5 s: 50 ticks passed unseen
+    // The loop stood still for 5 s (both clocks went on; no timer ran): 50 ticks passed unseen.
+    vi.setSystemTime(Date.now() + 5_000);
     await vi.advanceTimersByTimeAsync(100);
     const frames = encoderFrames(video.chunks, RAW);
     // The picture after the stall is stamped 5 s later than a frame count would say; the sound has 5 s of silence in between.
@@ -427,11 +428,70 @@ describe('FrameSynchronizer', () => {
     // A stalled event loop is not a slow encoder.
     expect(sync.stats().behindFrames).toBe(0);
     expect(breaks).toEqual([]);
-    jump += 60_000; // a suspended laptop: more than 30 s cannot be bridged with silence
+    vi.setSystemTime(Date.now() + 60_000); // a debugger held it for a minute: more than 30 s cannot be bridged with silence
     await vi.advanceTimersByTimeAsync(100);
     sync.stop();
     expect(breaks).toHaveLength(1);
     expect(breaks[0]!).toBeGreaterThan(59_000);
+    // A stall is not a step of the wall clock: the two clocks moved together.
+    expect(steps).toEqual([]);
+  });
+
+  it('follows a step of the wall clock: tells the sink where in its timeline, and dates later pictures on the new clock', async () => {
+    let wallShift = 0;
+    const steps: Array<[number, number]> = [];
+    const lags: Array<[number, number]> = [];
+    const sync = new FrameSynchronizer({ raw: RAW, slate: SLATE, repeatMs: 60_000, keyframeSeconds: 1, monotonic: () => Date.now(), now: () => Date.now() + wallShift });
+    const video = collector();
+    sync.setSink({ video: video.sink, audio: collector().sink, onClockStep: (at, ms) => steps.push([at, ms]), onKeyframeLag: (t, lag) => lags.push([t, lag]) });
+    const src = new PassThrough();
+    sync.attachSource(src);
+    sync.start();
+    await vi.advanceTimersByTimeAsync(1_250);
+    wallShift += 7_200; // NTP, a resumed laptop or VM: the wall clock jumps, the monotonic one does not
+    await vi.advanceTimersByTimeAsync(500);
+    wallShift += 40; // within what reading two clocks may differ by: not a step
+    await vi.advanceTimersByTimeAsync(500);
+    wallShift -= 3_000;
+    await vi.advanceTimersByTimeAsync(720);
+    src.write(frame(1)); // arrives 30 ms before the tick at 3 s (a keyframe time), on the stepped wall clock
+    await vi.advanceTimersByTimeAsync(130);
+    sync.stop();
+    // Each step once, at the first tick after it (the tick at 1.3 s, then at 2.3 s), with its size
+    // against the clock as last followed (so the 40 ms left alone are in the second).
+    expect(steps).toEqual([[1.3, 7_200], [2.3, -2_960]]);
+    // The picture's wait is measured on one clock: 30 ms, not 30 ms plus the steps.
+    expect(lags.at(-1)).toEqual([3, 30]);
+    // The encoder's timeline itself goes on untouched: one picture every 100 ms.
+    const frames = encoderFrames(video.chunks, RAW);
+    expect(frames.slice(1).map((f, i) => f.timeMs - frames[i]!.timeMs).every((d) => d === 100)).toBe(true);
+  });
+
+  it('does not take a late reading of the wall clock (the process descheduled between the readings) for a step', async () => {
+    let late = 0;
+    let delayNextWallRead = false;
+    const steps: number[] = [];
+    const sync = new FrameSynchronizer({
+      raw: RAW,
+      slate: SLATE,
+      monotonic: () => Date.now() + late,
+      // 200 ms pass while the wall clock is read, on both clocks: read alone, it looks 100 ms ahead of the midpoint.
+      now: () => {
+        if (delayNextWallRead) {
+          delayNextWallRead = false;
+          late += 200;
+        }
+        return Date.now() + late;
+      },
+    });
+    sync.setSink({ video: collector().sink, audio: collector().sink, onClockStep: (_, ms) => steps.push(ms) });
+    sync.start();
+    await vi.advanceTimersByTimeAsync(500);
+    delayNextWallRead = true;
+    await vi.advanceTimersByTimeAsync(500);
+    sync.stop();
+    expect(delayNextWallRead).toBe(false);
+    expect(steps).toEqual([]);
   });
 
   it('tells the sink, at each keyframe time, how long that picture waited since it arrived', async () => {

@@ -62,6 +62,23 @@ describe('PlaylistComposer', () => {
     expect(added.map((s) => s.programDateTime)).toEqual([T0 - 120, T0 + 1000 - 120, T0 + 2000.001 - 120]);
   });
 
+  it('dates the segments after a step of the wall clock on the stepped clock, from the first that starts after it, and a new run afresh', () => {
+    const c = new PlaylistComposer({ windowSize: 10, targetDuration: 4 });
+    c.beginRun(1);
+    c.setRunStart(1, T0);
+    c.noteCaptureLag(1, 0, 100);
+    c.noteClockStep(1, 9.3, 7200); // forward 7.2 s inside the third segment (8-12 s)
+    c.noteClockStep(1, 16, -3000); // back 3 s exactly where the fifth starts
+    c.noteClockStep(2, 4, 999_999); // another run's: ignored
+    const { added, text } = c.update(1, 'index_320x180', ffmpegPlaylist(1, [4, 4, 4, 4, 4, 4]), T0 + 30_000);
+    expect(added.map((s) => s.programDateTime - T0)).toEqual([-100, 3900, 7900, 11_900 + 7200, 15_900 + 4200, 19_900 + 4200]);
+    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-12-01T05:00:19.100+00:00\n#EXTINF:4.000000,\nindex_320x180_00004.ts\n');
+    // A new encoder run takes the wall clock afresh: the old run's steps are in its start already.
+    c.beginRun(2);
+    c.setRunStart(2, T0 + 40_000);
+    expect(c.update(2, 'index_320x180', ffmpegPlaylist(7, [4]), T0 + 45_000).added.map((s) => s.programDateTime - T0)).toEqual([40_000]);
+  });
+
   it('keeps the window through an encoder restart, marks the discontinuity, and counts it once it leaves the window', () => {
     const c = new PlaylistComposer({ windowSize: 3, targetDuration: 4 });
     c.beginRun(1);

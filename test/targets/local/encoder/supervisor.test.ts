@@ -227,3 +227,49 @@ describe('EncoderSupervisor: a source without sound', () => {
     await sup.stop();
   }, 60_000);
 });
+
+describe('EncoderSupervisor: a step of the wall clock', () => {
+  let dir: string;
+  let server: PutServer;
+  let sup: EncoderSupervisor;
+
+  afterEach(async () => {
+    await sup?.stop();
+    await server?.close();
+  });
+
+  /** Each listed segment's program date time (epoch ms) and duration (s). */
+  const datedSegments = (playlist: string) =>
+    [...playlist.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(\S+)\n#EXTINF:([\d.]+),/g)].map((m) => ({ pdt: Date.parse(m[1]!), duration: Number(m[2]) }));
+
+  it('dates the segments after it on the stepped clock, without a restart or a discontinuity, and says so in its log', async () => {
+    // The supervisor's wall clock: a host clock corrected 7 s forward (or a laptop that slept 7 s) while the channel runs.
+    let shiftMs = 0;
+    ({ dir, server, sup } = await startOnPutServer('encoder-clock-step-', (folder) => ({
+      logFile: path.join(folder, 'ffmpeg.log'),
+      inputArgs: () => LIVE,
+      now: () => Date.now() + shiftMs,
+    })));
+    await sup.start();
+    await waitFor('two segments', () => segmentNumbers(server, '_320x180').length >= 2, 30_000);
+    shiftMs = 7_000;
+    const steppedAt = Date.now();
+    await waitFor('three segments after the step', () => segmentNumbers(server, '_320x180', steppedAt).length >= 3, 30_000);
+    const playlist = await readFile(path.join(dir, 'origin', 'stream', 'index_320x180.m3u8'), 'utf8');
+    const status = sup.status();
+    await sup.stop();
+    expect(playlist).not.toContain('#EXT-X-DISCONTINUITY\n');
+    expect(status.encoder.restarts).toBe(0);
+    const segs = datedSegments(playlist);
+    // Each date is the previous one plus its duration, but for one: that one also moved by the step.
+    const moves = segs.slice(1).map((s, i) => s.pdt - segs[i]!.pdt - segs[i]!.duration * 1000);
+    expect(moves.filter((m) => Math.abs(m) > 2)).toHaveLength(1);
+    expect(moves.find((m) => Math.abs(m) > 2)).toBeCloseTo(7_000, -2);
+    // The newest segment ended on the stepped clock: a second or two before it, not seven.
+    const newest = segs.at(-1)!;
+    expect(status.encoder.pdtDriftSeconds).toBeGreaterThan(0);
+    expect(status.encoder.pdtDriftSeconds).toBeLessThan(4);
+    expect(newest.pdt).toBeGreaterThan(steppedAt);
+    expect(await readFile(path.join(dir, 'ffmpeg.log'), 'utf8')).toMatch(/the wall clock stepped forward 7\.0 s/);
+  }, 60_000);
+});
