@@ -22,6 +22,7 @@ import { parseSimpleRequest } from './simple-request.js';
 export interface DirectHitsOptions {
   cache: EdgeCache;
   log: RequestLog;
+  /** The cache's clock (server.ts, steadyNow): expiry and Age. */
   now: () => number;
   /** node:http's keepAliveTimeout, applied here to the connections it never sees. */
   keepAliveMs: number;

@@ -32,6 +32,7 @@ export interface EdgeParts {
   segmentSeconds: number;
   /** Answer with the object's age (a cluster's shield: Age, and the exact figure for its workers). */
   sendAge: boolean;
+  /** The cache's clock (server.ts, steadyNow): expiry and Age. */
   now: () => number;
 }
 

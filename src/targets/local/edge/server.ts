@@ -31,6 +31,7 @@ export interface EdgeOptions {
   distributionId?: string; // used in log file names like CloudFront: <id>.<yyyy-MM-dd-HH>.<unique>
   handlers?: RequestHandler[]; // tried in order before proxying (the /player/ and /dashboard/ pages mount here)
   metrics?: LocalMetrics;
+  /** One clock for the cache and the access log (tests); by default the cache's never steps (steadyNow) and the log's is the wall clock. */
   now?: () => number;
   /** Bound of the in-memory cache. Default 256 MiB. */
   maxCacheBytes?: number;
@@ -77,12 +78,20 @@ export interface EdgeServer {
   close(): Promise<void>;
 }
 
+/**
+ * The cache's clock: epoch milliseconds that never step (the process's start on the wall clock plus
+ * the monotonic clock). On the wall clock, a correction of 7 s back would keep every cached
+ * playlist fresh for 7 s more, and viewers would stall on it; the access log keeps the wall clock.
+ */
+const steadyNow = (): number => performance.timeOrigin + performance.now();
+
 /** Expired entries are kept this long past their time to live, for revalidation with If-None-Match. */
 const STALE_GRACE_MS = 60_000;
 
 export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
   if (!(opts.segmentSeconds > 0)) throw new Error('segmentSeconds must be above 0');
   const now = opts.now ?? Date.now;
+  const cacheNow = opts.now ?? steadyNow;
   const metrics = opts.metrics ?? createLocalMetrics();
   const segmentSeconds = opts.segmentSeconds;
   const keepAliveMs = opts.keepAliveMs ?? 5_000;
@@ -99,12 +108,12 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     holdAgent: createKeepAliveAgent({ maxSockets: Infinity }),
     timeoutMs: opts.originTimeoutMs ?? 10_000,
   };
-  const fetchObject = createOriginFetch({ upstream, credential: opts.credential, segmentSeconds, maxObjectBytes: opts.maxObjectBytes ?? 64 * 1024 * 1024, now, metrics, cache });
+  const fetchObject = createOriginFetch({ upstream, credential: opts.credential, segmentSeconds, maxObjectBytes: opts.maxObjectBytes ?? 64 * 1024 * 1024, now: cacheNow, metrics, cache });
   const lines = opts.accessLog === false ? NO_LINES : createCloudFrontLog({ dir: opts.logDir, distributionId: opts.distributionId ?? 'ELOCAL', now });
   const log = new RequestLog(metrics.edge, lines, now);
   const onRequest = createRequestListener({
     cache, fetches: new RequestCollapser(fetchObject), log, upstream, metrics, handlers: opts.handlers ?? [],
-    passThrough: opts.passThrough, segmentSeconds, sendAge: opts.sendAge === true, now,
+    passThrough: opts.passThrough, segmentSeconds, sendAge: opts.sendAge === true, now: cacheNow,
   });
   const server = http.createServer(
     {
@@ -117,11 +126,11 @@ export async function startEdge(opts: EdgeOptions): Promise<EdgeServer> {
     onRequest,
   );
   // The Age header is made per request, so a shield's hits all go through node:http.
-  const directSockets = opts.directHits !== false && !opts.sendAge ? answerSimpleHitsDirectly(server, { cache, log, now, keepAliveMs }) : new Set<Socket>();
+  const directSockets = opts.directHits !== false && !opts.sendAge ? answerSimpleHitsDirectly(server, { cache, log, now: cacheNow, keepAliveMs }) : new Set<Socket>();
 
   const timer = setInterval(() => {
     log.countViewers();
-    cache.sweep(now(), STALE_GRACE_MS);
+    cache.sweep(cacheNow(), STALE_GRACE_MS);
   }, 5_000);
   timer.unref();
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AccessLogEntry } from '../../../../src/targets/local/origin/access-log.js';
 import { CLOUDFRONT_FIELDS } from '../../../../src/targets/local/edge/cloudfront-log.js';
 import { startEdge, type EdgeServer, type RequestHandler } from '../../../../src/targets/local/edge/server.js';
@@ -121,6 +121,26 @@ describe.each([true, false])('edge, simple hits answered directly: %s', (direct)
       expect(fresh.headers['x-cache']).toBe('Miss');
       expect(fresh.body.toString()).toBe(PLAYLIST + '#EXT-X-ENDLIST\n');
       expect(await originGets('/stream/index.m3u8')).toBe(2);
+    });
+
+    it('keeps a playlist a quarter second by a clock that never steps: a wall clock set back 7 s does not keep it for 7 s more', async () => {
+      // An edge on its default clocks (the others here run on the test's clock), with a wall clock the test can set.
+      const wallNow = Date.now.bind(Date);
+      let setBackMs = 0;
+      vi.spyOn(Date, 'now').mockImplementation(() => wallNow() - setBackMs);
+      const steady = await startEdge({ originUrl: origin.url, credential: CREDENTIAL, segmentSeconds: 4, logDir: path.join(dir, 'steady-logs'), metrics, directHits });
+      try {
+        expect((await request(steady.url, '/stream/index.m3u8')).headers['x-cache']).toBe('Miss');
+        await put('/stream/index.m3u8', PLAYLIST + '#EXT-X-ENDLIST\n');
+        setBackMs = 7_000; // NTP sets the clock back
+        await new Promise((r) => setTimeout(r, 300));
+        const after = await request(steady.url, '/stream/index.m3u8');
+        expect(after.headers['x-cache']).toBe('Miss');
+        expect(after.body.toString()).toBe(PLAYLIST + '#EXT-X-ENDLIST\n');
+      } finally {
+        vi.restoreAllMocks();
+        await steady.close();
+      }
     });
 
     it('revalidates an unchanged playlist with If-None-Match', async () => {
