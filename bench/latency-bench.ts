@@ -42,7 +42,8 @@
  * listed apart, so a start that freezes shows too.
  *
  * It prints median and max per mode and player, the stalls, how late the encoder was when each
- * player started (encoderLateness), and `uptime` before and after. It asserts nothing: figures
+ * player started (encoderLateness), the players' PDT figure less OCR's, whether the machine's
+ * wall clock stepped during the run, and `uptime` before and after. It asserts nothing: figures
  * move with the machine's load (say which load when quoting them).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
