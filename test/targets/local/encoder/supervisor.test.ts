@@ -205,7 +205,7 @@ describe('EncoderSupervisor: crash restart', () => {
   }, 90_000);
 });
 
-describe('EncoderSupervisor: a source without sound', () => {
+describe('EncoderSupervisor: a channel of its own per test', () => {
   let dir: string;
   let server: PutServer;
   let sup: EncoderSupervisor;
@@ -215,7 +215,7 @@ describe('EncoderSupervisor: a source without sound', () => {
     await server?.close();
   });
 
-  it('is taken without its (missing) audio, and the output carries silent AAC', async () => {
+  it('takes a source that has no sound, and the output carries silent AAC', async () => {
     ({ dir, server, sup } = await startOnPutServer('encoder-mute-', () => ({
       inputArgs: () => ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=30'],
     })));
@@ -226,23 +226,12 @@ describe('EncoderSupervisor: a source without sound', () => {
     expect(probe).toMatchObject({ width: 256, height: 144, audioCodec: 'aac', audioChannels: 2 });
     await sup.stop();
   }, 60_000);
-});
-
-describe('EncoderSupervisor: a step of the wall clock', () => {
-  let dir: string;
-  let server: PutServer;
-  let sup: EncoderSupervisor;
-
-  afterEach(async () => {
-    await sup?.stop();
-    await server?.close();
-  });
 
   /** Each listed segment's program date time (epoch ms) and duration (s). */
   const datedSegments = (playlist: string) =>
     [...playlist.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(\S+)\n#EXTINF:([\d.]+),/g)].map((m) => ({ pdt: Date.parse(m[1]!), duration: Number(m[2]) }));
 
-  it('dates the segments after it on the stepped clock, without a restart or a discontinuity, and says so in its log', async () => {
+  it('dates the segments after a step of the wall clock on the stepped clock, without a restart or a discontinuity, and says so in its log', async () => {
     // The supervisor's wall clock: a host clock corrected 7 s forward (or a laptop that slept 7 s) while the channel runs.
     let shiftMs = 0;
     ({ dir, server, sup } = await startOnPutServer('encoder-clock-step-', (folder) => ({
