@@ -10,7 +10,7 @@
  * milliseconds). Smaller steps are left: a date 0.1 s off is within what a frame's path to the
  * stack already adds.
  */
-export const CLOCK_STEP_MS = 100;
+const CLOCK_STEP_MS = 100;
 
 /** Readings of the two clocks further apart than this (the process was descheduled between them) say nothing about a step. */
 const CLOCK_READ_MAX_MS = 5;
